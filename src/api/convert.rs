@@ -1,0 +1,1 @@
+//! SDK types to and from the model.

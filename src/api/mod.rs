@@ -1,0 +1,173 @@
+//! The one narrow interface to the gateway API, split so that read-only code cannot mutate.
+//!
+//! [`ReadApi`] is all that `observe` and `drift` get; [`WriteApi`] adds the mutating calls that
+//! only `apply` uses. The production implementation is the AWS SDK ([`sdk`]); conversion between
+//! SDK types and the model lives in [`convert`].
+
+pub mod convert;
+pub mod sdk;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+
+use crate::model::Gateway;
+
+/// A gateway's lifecycle status as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum GatewayStatus {
+    Creating,
+    Updating,
+    UpdateUnsuccessful,
+    Deleting,
+    Ready,
+    Failed,
+    /// A value this version does not know; kept verbatim.
+    Other(String),
+}
+
+impl GatewayStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            GatewayStatus::Creating => "CREATING",
+            GatewayStatus::Updating => "UPDATING",
+            GatewayStatus::UpdateUnsuccessful => "UPDATE_UNSUCCESSFUL",
+            GatewayStatus::Deleting => "DELETING",
+            GatewayStatus::Ready => "READY",
+            GatewayStatus::Failed => "FAILED",
+            GatewayStatus::Other(s) => s,
+        }
+    }
+
+    /// True while the service is still working on the gateway.
+    pub fn is_transitional(&self) -> bool {
+        matches!(self, GatewayStatus::Creating | GatewayStatus::Updating | GatewayStatus::Deleting)
+    }
+}
+
+impl From<&str> for GatewayStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATING" => GatewayStatus::Creating,
+            "UPDATING" => GatewayStatus::Updating,
+            "UPDATE_UNSUCCESSFUL" => GatewayStatus::UpdateUnsuccessful,
+            "DELETING" => GatewayStatus::Deleting,
+            "READY" => GatewayStatus::Ready,
+            "FAILED" => GatewayStatus::Failed,
+            other => GatewayStatus::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for GatewayStatus {
+    fn from(s: String) -> Self {
+        GatewayStatus::from(s.as_str())
+    }
+}
+
+impl From<GatewayStatus> for String {
+    fn from(s: GatewayStatus) -> String {
+        s.as_str().to_string()
+    }
+}
+
+impl fmt::Display for GatewayStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of ListGateways (no ARN: GetGateway is needed for that).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewaySummary {
+    pub gateway_id: String,
+    pub name: String,
+    pub status: GatewayStatus,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// A gateway as GetGateway returns it: the configuration plus what only the service knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveGateway {
+    pub gateway_id: String,
+    pub gateway_arn: String,
+    pub status: GatewayStatus,
+    pub status_reasons: Vec<String>,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+    /// The configuration; its `tags` are always `None` (GetGateway does not return tags).
+    pub config: Gateway,
+}
+
+/// Tags as the API holds them, `aws:` keys included.
+pub type TagMap = BTreeMap<String, String>;
+
+/// Why an API call failed, classified for the caller's decisions (retry, wait, report).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("validation failed: {message}{}", fields_suffix(.fields))]
+    Validation { message: String, reason: String, fields: Vec<(String, String)> },
+    #[error("throttled: {0}")]
+    Throttling(String),
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("{code}: {message}")]
+    Service { code: String, message: String },
+    /// The request may or may not have reached the service (timeouts, refused or reset connections).
+    #[error("could not reach the API: {0}")]
+    Transport(String),
+    /// The service answered with something the model cannot hold.
+    #[error("unexpected response: {0}")]
+    Response(String),
+}
+
+fn fields_suffix(fields: &[(String, String)]) -> String {
+    if fields.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = fields.iter().map(|(n, m)| format!("{n}: {m}")).collect();
+    format!(" ({})", parts.join("; "))
+}
+
+/// The read-only calls: everything `observe`, `plan`, `drift` and `export` may do.
+pub trait ReadApi: Send + Sync {
+    /// Every gateway, following every page (maxResults 1000).
+    fn list_gateways(&self) -> impl Future<Output = Result<Vec<GatewaySummary>, ApiError>> + Send;
+    /// One gateway's configuration and status.
+    fn get_gateway(&self, gateway_id: &str) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send;
+    /// A resource's tags, `aws:` keys included.
+    fn list_tags(&self, arn: &str) -> impl Future<Output = Result<TagMap, ApiError>> + Send;
+    /// How many targets a gateway has (a gateway with targets cannot be deleted).
+    fn count_targets(&self, gateway_id: &str) -> impl Future<Output = Result<usize, ApiError>> + Send;
+}
+
+/// The mutating calls, used only by `apply`.
+pub trait WriteApi: ReadApi {
+    /// CreateGateway with the given idempotency token; `wafConfiguration` and
+    /// `customTransformConfiguration` are not part of CreateGateway and are ignored here.
+    fn create_gateway(
+        &self,
+        config: &Gateway,
+        client_token: &str,
+    ) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send;
+    /// UpdateGateway: a full replace with `config` (tags are ignored; they are not part of it).
+    fn update_gateway(
+        &self,
+        gateway_id: &str,
+        config: &Gateway,
+    ) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send;
+    /// DeleteGateway; returns the status the service reported.
+    fn delete_gateway(&self, gateway_id: &str) -> impl Future<Output = Result<GatewayStatus, ApiError>> + Send;
+    /// TagResource (merges).
+    fn tag_resource(&self, arn: &str, tags: &TagMap) -> impl Future<Output = Result<(), ApiError>> + Send;
+    /// UntagResource.
+    fn untag_resource(&self, arn: &str, keys: &[String]) -> impl Future<Output = Result<(), ApiError>> + Send;
+}

@@ -1,0 +1,1 @@
+//! The AWS SDK implementation of the API traits.

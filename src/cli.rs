@@ -1,0 +1,272 @@
+//! The command line, as DESIGN.md gives it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// acgw keeps Amazon Bedrock AgentCore gateways in the state declared in YAML.
+#[derive(Debug, Parser)]
+#[command(name = "acgw", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// AWS region (default: the SDK's chain: AWS_REGION, profile, ...).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Named AWS profile.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// API endpoint (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL also works).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Use the built-in emulator, with state in .acgw/local-state.json, instead of AWS.
+    #[arg(long, global = true, conflicts_with = "endpoint_url")]
+    pub local: bool,
+    /// How many gateways to read or change at once.
+    #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub parallelism: u16,
+    /// Attempts per API call, including the first (the SDK retries throttling adaptively).
+    #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
+    /// When to color text output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail about what is happening (repeatable).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check spec files offline: no credentials, no network.
+    Validate(ValidateArgs),
+    /// Show what apply would change.
+    Plan(PlanArgs),
+    /// Make the live gateways match the specs, or apply a saved plan.
+    Apply(ApplyArgs),
+    /// Report differences between the specs and the live gateways (read-only; exit 2 on drift).
+    Drift(DriftArgs),
+    /// Write live gateways as spec YAML.
+    Export(ExportArgs),
+    /// Serve a local emulator of the gateway API.
+    Emulator(EmulatorArgs),
+}
+
+/// Where specs come from.
+#[derive(Debug, Clone, Args)]
+pub struct SpecArgs {
+    /// A spec file or a directory of *.yaml/*.yml files (repeatable) [default: ./gateways.yaml]
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+}
+
+impl SpecArgs {
+    /// The paths to load, with the default applied.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        if self.files.is_empty() {
+            vec![PathBuf::from("gateways.yaml")]
+        } else {
+            self.files.clone()
+        }
+    }
+}
+
+/// `acgw validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+}
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+}
+
+/// Output formats of plan and drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// `acgw plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Save the plan (JSON, mode 0600) for `acgw apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when there are changes, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `acgw apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `acgw plan --out`; applied without asking.
+    #[arg(value_name = "PLANFILE", conflicts_with = "files")]
+    pub plan_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Do not ask for confirmation (needed without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow deleting and re-creating gateways whose authorizerType changed.
+    #[arg(long)]
+    pub allow_replace: bool,
+    /// How long to wait for a gateway to become READY (e.g. 90s, 10m).
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub wait_timeout: Duration,
+    /// Format of the final report.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
+}
+
+/// Output formats of apply's report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    Text,
+    Json,
+}
+
+/// `acgw drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `acgw export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Export only this gateway (repeatable).
+    #[arg(long = "name", value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `acgw emulator`.
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Load state from FILE at start and persist it atomically after every mutation.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Added latency per call, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of calls answered with ThrottlingException (429), 0.0–1.0.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub throttle_rate: f64,
+    /// Share of calls answered with InternalServerException (500), 0.0–1.0.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub error_rate: f64,
+    /// Share of mutations committed and then answered by closing the connection, 0.0–1.0.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    pub lost_response_rate: f64,
+    /// Requests per second above which calls are throttled (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub max_rps: u32,
+    /// Milliseconds a new gateway stays CREATING.
+    #[arg(long, default_value_t = 0)]
+    pub create_delay_ms: u64,
+    /// Milliseconds an updated gateway stays UPDATING.
+    #[arg(long, default_value_t = 0)]
+    pub update_delay_ms: u64,
+    /// Milliseconds a deleted gateway stays DELETING.
+    #[arg(long, default_value_t = 0)]
+    pub delete_delay_ms: u64,
+    /// Seed for the random choices (IDs, faults), for reproducible runs.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Parses `250ms`, `90s`, `10m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a duration like 90s or 10m"))?;
+    let ms = match unit {
+        "ms" => n,
+        "s" => n * 1000,
+        "m" => n * 60_000,
+        "h" => n * 3_600_000,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use ms, s, m or h)")),
+    };
+    Ok(Duration::from_millis(ms))
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let r: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("`{s}` is outside 0.0–1.0"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("7").unwrap(), Duration::from_secs(7));
+        assert!(parse_duration("7y").is_err());
+    }
+}

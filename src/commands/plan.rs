@@ -1,0 +1,10 @@
+//! `acgw plan`.
+
+use std::process::ExitCode;
+
+use acgw::cli::{PlanArgs, GlobalArgs};
+use acgw::ui::Ui;
+
+pub fn run(_global: &GlobalArgs, _args: &PlanArgs, _ui: &Ui) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`acgw plan` is not built yet")
+}

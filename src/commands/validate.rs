@@ -1,0 +1,87 @@
+//! `acgw validate`: load and check specs offline.
+
+use std::process::ExitCode;
+
+use acgw::cli::{ValidateArgs, ValidateFormat};
+use acgw::load;
+use acgw::problem::{Problem, Severity};
+use acgw::ui::Ui;
+
+pub fn run(args: &ValidateArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let paths = args.specs.paths();
+    let (gateways, problems, ok) = match load::load_paths(&paths, &load::process_env) {
+        Ok(desired) => (desired.specs.len(), desired.warnings, true),
+        Err(problems) => (0, problems.0, false),
+    };
+    match args.format {
+        ValidateFormat::Text => {
+            for p in &problems {
+                ui.problem(p);
+            }
+            if ok {
+                ui.data(&format!(
+                    "Valid: {gateways} gateway{} in {} path{}.",
+                    plural(gateways),
+                    paths.len(),
+                    plural(paths.len())
+                ));
+            } else {
+                let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+                ui.error(&format!("{errors} problem{} found; nothing was checked against AWS.", plural(errors)));
+            }
+        }
+        ValidateFormat::Json => {
+            let doc = serde_json::json!({
+                "format_version": "1",
+                "valid": ok,
+                "gateways": gateways,
+                "problems": problems,
+            });
+            ui.data(&serde_json::to_string_pretty(&doc)?);
+        }
+        ValidateFormat::Github => {
+            for p in &problems {
+                ui.data(&github_line(p));
+            }
+        }
+    }
+    Ok(ExitCode::from(if ok { 0 } else { 1 }))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// One GitHub Actions workflow command for a problem.
+fn github_line(p: &Problem) -> String {
+    let kind = match p.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = vec![format!("file={}", escape_property(&p.file))];
+    if p.mark.line > 0 {
+        props.push(format!("line={}", p.mark.line));
+        props.push(format!("col={}", p.mark.column));
+    }
+    let mut message = String::new();
+    if let Some(g) = &p.gateway {
+        message.push_str(&format!("gateway `{g}`: "));
+    }
+    if !p.path.is_empty() {
+        message.push_str(&format!("{}: ", p.path));
+    }
+    message.push_str(&p.message);
+    format!("::{kind} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

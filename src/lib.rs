@@ -1,0 +1,13 @@
+//! acgw keeps Amazon Bedrock AgentCore gateways in the state declared in YAML.
+//!
+//! The pipeline, one module per stage: [`load`] specs into desired gateways, [`observe`] the live
+//! ones, [`normalize`] both the same way, [`diff`] them, build a [`plan`], then [`render`] it or
+//! [`apply`] it. Only `observe` and `apply` do I/O, through the traits in [`api`].
+
+pub mod api;
+pub mod cli;
+pub mod emulator;
+pub mod load;
+pub mod model;
+pub mod problem;
+pub mod ui;

@@ -1,0 +1,30 @@
+//! The `acgw` binary: parses the command line and maps outcomes to exit codes.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use acgw::cli::Cli;
+
+/// Usage errors exit 64 (EX_USAGE): clap's own 2 means "changes present" in this tool.
+const EXIT_USAGE: u8 = 64;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

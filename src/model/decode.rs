@@ -1,0 +1,322 @@
+//! Decoding a position-marked document tree into model types, collecting every problem.
+//!
+//! The YAML loader and the emulator's JSON bodies both produce a [`Node`] tree, so the
+//! same rules (and the same messages) apply to specs and to API requests.
+
+use std::collections::BTreeMap;
+
+use crate::problem::{Mark, Problem, Severity};
+
+/// A document node with the position it started at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub mark: Mark,
+    pub kind: NodeKind,
+}
+
+/// The shape of a [`Node`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A scalar; `plain` is false for quoted scalars, which are never null, bool or number.
+    Scalar {
+        value: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    /// Entries in document order; duplicate keys were rejected when the tree was built.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// True for `null`, `~` and an empty plain scalar.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { value, plain: true } if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// True for what the spec treats as "not set": null, an empty string, list or map.
+    pub fn is_empty_value(&self) -> bool {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => value.is_empty() || self.is_null(),
+            NodeKind::Seq(items) => items.is_empty(),
+            NodeKind::Map(entries) => entries.is_empty(),
+        }
+    }
+
+    /// The scalar text, if this is a scalar.
+    pub fn as_scalar(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, if this is a map that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A short description of the node's type, for "expected X, found Y" messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar { .. } if self.is_null() => "null",
+            NodeKind::Scalar { .. } => "a scalar",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+
+    /// Builds a tree without positions from JSON (the emulator's request bodies).
+    pub fn from_json(value: &serde_json::Value) -> Node {
+        use serde_json::Value;
+        let kind = match value {
+            Value::Null => NodeKind::Scalar { value: "null".into(), plain: true },
+            Value::Bool(b) => NodeKind::Scalar { value: b.to_string(), plain: true },
+            Value::Number(n) => NodeKind::Scalar { value: n.to_string(), plain: true },
+            Value::String(s) => NodeKind::Scalar { value: s.clone(), plain: false },
+            Value::Array(items) => NodeKind::Seq(items.iter().map(Node::from_json).collect()),
+            Value::Object(map) => NodeKind::Map(
+                map.iter()
+                    .map(|(k, v)| {
+                        let key =
+                            Node { mark: Mark::default(), kind: NodeKind::Scalar { value: k.clone(), plain: false } };
+                        (key, Node::from_json(v))
+                    })
+                    .collect(),
+            ),
+        };
+        Node { mark: Mark::default(), kind }
+    }
+}
+
+/// Where decoding is and what it has found wrong so far.
+pub struct Cx<'a> {
+    file: &'a str,
+    gateway: Option<String>,
+    path: Vec<String>,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl<'a> Cx<'a> {
+    /// A context for one file (or one request body); problems are appended to `problems`.
+    pub fn new(file: &'a str, problems: &'a mut Vec<Problem>) -> Self {
+        Cx { file, gateway: None, path: Vec::new(), problems }
+    }
+
+    /// Sets the gateway that following problems belong to.
+    pub fn set_gateway(&mut self, name: Option<String>) {
+        self.gateway = name;
+    }
+
+    /// The current field path in API naming (`a.b[0].c`).
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.path {
+            if seg.starts_with('[') || out.is_empty() {
+                out.push_str(seg);
+            } else {
+                out.push('.');
+                out.push_str(seg);
+            }
+        }
+        out
+    }
+
+    /// Runs `f` with `seg` appended to the path.
+    pub fn at<T>(&mut self, seg: impl Into<String>, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.path.push(seg.into());
+        let out = f(self);
+        self.path.pop();
+        out
+    }
+
+    /// Records an error at `mark` for the current path.
+    pub fn error(&mut self, mark: Mark, message: impl Into<String>) {
+        self.report(Severity::Error, mark, message);
+    }
+
+    /// Records a warning at `mark` for the current path.
+    pub fn warn(&mut self, mark: Mark, message: impl Into<String>) {
+        self.report(Severity::Warning, mark, message);
+    }
+
+    fn report(&mut self, severity: Severity, mark: Mark, message: impl Into<String>) {
+        self.problems.push(Problem {
+            severity,
+            file: self.file.to_string(),
+            mark,
+            gateway: self.gateway.clone(),
+            path: self.path(),
+            message: message.into(),
+        });
+    }
+
+    /// The entries of a mapping, or an error.
+    pub fn map<'n>(&mut self, node: &'n Node) -> Option<&'n [(Node, Node)]> {
+        match &node.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => {
+                self.error(node.mark, format!("expected a mapping, found {}", node.type_name()));
+                None
+            }
+        }
+    }
+
+    /// The scalar text of a node, or an error.
+    pub fn scalar<'n>(&mut self, node: &'n Node) -> Option<&'n str> {
+        match &node.kind {
+            NodeKind::Scalar { value, .. } if !node.is_null() => Some(value),
+            _ => {
+                self.error(node.mark, format!("expected a string, found {}", node.type_name()));
+                None
+            }
+        }
+    }
+
+    /// Reports keys of `entries` that are not in `known`, suggesting the nearest known key.
+    pub fn check_keys(&mut self, entries: &[(Node, Node)], known: &[&str]) {
+        for (k, _) in entries {
+            let Some(key) = k.as_scalar() else {
+                self.error(k.mark, "expected a string key");
+                continue;
+            };
+            if !known.contains(&key) {
+                let hint = match nearest(key, known) {
+                    Some(n) => format!("; did you mean `{n}`?"),
+                    None => format!("; expected one of: {}", known.join(", ")),
+                };
+                self.at(key.to_string(), |cx| cx.error(k.mark, format!("unknown key `{key}`{hint}")));
+            }
+        }
+    }
+
+    /// Decodes an optional member: absent, null, empty string and empty list all mean "not set".
+    pub fn optional<T: Decode>(&mut self, entries: &[(Node, Node)], key: &'static str) -> Option<T> {
+        let value = lookup(entries, key)?;
+        if value.is_empty_value() {
+            return None;
+        }
+        self.at(key, |cx| T::decode(value, cx))
+    }
+
+    /// Decodes a required member; a missing one is reported at `parent`.
+    pub fn required<T: Decode>(&mut self, parent: &Node, entries: &[(Node, Node)], key: &'static str) -> Option<T> {
+        match lookup(entries, key) {
+            Some(value) if value.is_null() => {
+                self.at(key, |cx| cx.error(value.mark, "is required, found null"));
+                None
+            }
+            Some(value) => self.at(key, |cx| T::decode(value, cx)),
+            None => {
+                self.at(key, |cx| cx.error(parent.mark, format!("missing required key `{key}`")));
+                None
+            }
+        }
+    }
+}
+
+fn lookup<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<&'n Node> {
+    entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v)
+}
+
+/// The known key closest to `key`, if it is close enough to be a likely typo.
+pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let lower = key.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// A model value that can be decoded from a [`Node`], reporting problems into a [`Cx`].
+pub trait Decode: Sized {
+    /// Decodes `node`, or reports why not and returns `None`.
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self>;
+}
+
+impl Decode for String {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        cx.scalar(node).map(str::to_string)
+    }
+}
+
+impl Decode for bool {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        match &node.kind {
+            NodeKind::Scalar { value, plain: true } => match value.as_str() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => {
+                    cx.error(node.mark, format!("expected true or false, found `{value}`"));
+                    None
+                }
+            },
+            NodeKind::Scalar { value, .. } => {
+                cx.error(node.mark, format!("expected true or false, found the quoted string \"{value}\""));
+                None
+            }
+            _ => {
+                cx.error(node.mark, format!("expected true or false, found {}", node.type_name()));
+                None
+            }
+        }
+    }
+}
+
+impl Decode for i32 {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let text = cx.scalar(node)?;
+        match text.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                cx.error(node.mark, format!("expected an integer, found `{text}`"));
+                None
+            }
+        }
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let NodeKind::Seq(items) = &node.kind else {
+            cx.error(node.mark, format!("expected a list, found {}", node.type_name()));
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match cx.at(format!("[{i}]"), |cx| T::decode(item, cx)) {
+                Some(v) => out.push(v),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let entries = cx.map(node)?;
+        let mut out = BTreeMap::new();
+        let mut ok = true;
+        for (k, v) in entries {
+            let seg = k.as_scalar().unwrap_or("?").to_string();
+            let decoded = cx.at(seg, |cx| {
+                let key = K::decode(k, cx);
+                let value = V::decode(v, cx);
+                key.zip(value)
+            });
+            match decoded {
+                Some((k, v)) => {
+                    out.insert(k, v);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}

@@ -1,0 +1,199 @@
+//! Macros that give model types their rules: constrained strings, enums, structs, unions.
+
+/// A string newtype that can only hold a value within `len` (characters) and matching `pattern`
+/// as a whole string.
+macro_rules! spec_string {
+    ($(#[$m:meta])* $name:ident, len $min:literal ..= $max:expr $(, pattern $pat:literal)?) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Checks `s` against this type's length and pattern.
+            pub fn check(s: &str) -> Result<(), String> {
+                let n = s.chars().count();
+                let (min, max): (usize, usize) = ($min, $max);
+                if n < min || n > max {
+                    return Err(if max == usize::MAX {
+                        format!("expected at least {min} characters, found {n}")
+                    } else {
+                        format!("expected {min}–{max} characters, found {n}")
+                    });
+                }
+                $(
+                    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+                        regex::Regex::new(concat!("^(?:", $pat, ")$")).expect("model pattern is a valid regex")
+                    });
+                    if !RE.is_match(s) {
+                        return Err(format!(
+                            "expected a value matching `{}`, found {}",
+                            $pat,
+                            $crate::model::quote_short(s)
+                        ));
+                    }
+                )?
+                Ok(())
+            }
+
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::check(&s)?;
+                Ok(Self(s))
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = String;
+            fn try_from(s: &str) -> Result<Self, String> {
+                Self::check(s)?;
+                Ok(Self(s.to_string()))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl $crate::model::decode::Decode for $name {
+            fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
+                let s = match &node.kind {
+                    $crate::model::decode::NodeKind::Scalar { value, .. } => value.as_str(),
+                    _ => {
+                        cx.error(node.mark, format!("expected a string, found {}", node.type_name()));
+                        return None;
+                    }
+                };
+                match Self::check(s) {
+                    Ok(()) => Some(Self(s.to_string())),
+                    Err(e) => {
+                        cx.error(node.mark, e);
+                        None
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// A closed set of wire values.
+macro_rules! spec_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $wire)] $var),+
+        }
+
+        impl $name {
+            /// Every value, in model order.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// Every wire value, in model order.
+            pub const WIRE: &'static [&'static str] = &[$($wire),+];
+
+            /// The wire value.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $($name::$var => $wire),+
+                }
+            }
+
+            /// The value for a wire string, if it is one of ours.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($wire => Some($name::$var),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::model::decode::Decode for $name {
+            fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
+                let s = cx.scalar(node)?;
+                match Self::parse(s) {
+                    Some(v) => Some(v),
+                    None => {
+                        let hint = match $crate::model::decode::nearest(s, Self::WIRE) {
+                            Some(n) => format!("; did you mean `{n}`?"),
+                            None => String::new(),
+                        };
+                        cx.error(node.mark, format!("expected one of {}, found {}{hint}", Self::WIRE.join(", "), $crate::model::quote_short(s)));
+                        None
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// `Decode` for a struct: its keys in API naming, each `req` (required) or `opt` (optional).
+macro_rules! decode_struct {
+    ($name:ident { $($field:ident : $kind:ident $key:literal),* $(,)? }) => {
+        impl $name {
+            /// The spec keys of this structure, in canonical order.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+
+        impl $crate::model::decode::Decode for $name {
+            fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
+                let entries = cx.map(node)?;
+                cx.check_keys(entries, Self::KEYS);
+                $(let $field = decode_struct!(@get $kind cx node entries $key);)*
+                Some(Self { $($field: decode_struct!(@unwrap $kind $field)),* })
+            }
+        }
+    };
+    (@get req $cx:ident $node:ident $entries:ident $key:literal) => { $cx.required($node, $entries, $key) };
+    (@get opt $cx:ident $node:ident $entries:ident $key:literal) => { $cx.optional($entries, $key) };
+    (@unwrap req $f:ident) => { $f? };
+    (@unwrap opt $f:ident) => { $f };
+}
+
+/// `Decode` for a union: a mapping with exactly one of the listed members.
+macro_rules! decode_union {
+    ($name:ident { $($var:ident = $key:literal),+ $(,)? }) => {
+        impl $name {
+            /// The member keys of this union.
+            pub const KEYS: &'static [&'static str] = &[$($key),+];
+        }
+
+        impl $crate::model::decode::Decode for $name {
+            fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
+                let entries = cx.map(node)?;
+                cx.check_keys(entries, Self::KEYS);
+                let set: Vec<&str> = entries
+                    .iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .filter_map(|(k, _)| k.as_scalar())
+                    .filter(|k| Self::KEYS.contains(k))
+                    .collect();
+                if set.len() != 1 {
+                    let found = if set.is_empty() { "none".to_string() } else { set.join(" and ") };
+                    cx.error(node.mark, format!("expected exactly one of {}, found {found}", Self::KEYS.join(", ")));
+                    return None;
+                }
+                $(
+                    if set[0] == $key {
+                        return cx.required::<_>(node, entries, $key).map($name::$var);
+                    }
+                )+
+                None
+            }
+        }
+    };
+}

@@ -1,0 +1,766 @@
+//! The one type for a gateway's configuration, shared by desired (spec) and observed (live) state.
+//!
+//! Every member that CreateGateway and UpdateGateway accept in aws-sdk-bedrockagentcorecontrol 1.97
+//! is here, under its API JSON name. A value of these types has passed the API model's
+//! constraints: constructors and [`decode::Decode`] are the only ways in.
+
+#[macro_use]
+mod macros;
+pub mod decode;
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use serde::Serialize;
+
+use decode::{Cx, Decode, Node};
+
+/// Quotes a value for an error message, shortened so a huge value cannot flood the output.
+pub fn quote_short(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() > MAX {
+        let head: String = s.chars().take(MAX).collect();
+        format!("{head:?}… ({} characters)", s.chars().count())
+    } else {
+        format!("{s:?}")
+    }
+}
+
+// ---------------------------------------------------------------- constrained strings
+
+spec_string!(
+    /// GatewayName: 1–48 alphanumerics, each optionally followed by one `-`.
+    GatewayName, len 1..=96, pattern "([0-9a-zA-Z][-]?){1,48}"
+);
+spec_string!(
+    /// GatewayDescription (sensitive in the API).
+    Description, len 1..=200
+);
+spec_string!(
+    /// The IAM role the gateway assumes.
+    RoleArn, len 1..=2048, pattern "arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+"
+);
+spec_string!(
+    /// An MCP protocol version; the model lists no allowed values.
+    McpVersion, len 1..=usize::MAX
+);
+spec_string!(
+    /// McpInstructions (sensitive in the API).
+    Instructions, len 1..=2048
+);
+spec_string!(
+    /// A KMS key ARN for encrypting the gateway.
+    KmsKeyArn, len 1..=2048, pattern "arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}"
+);
+spec_string!(
+    /// The OIDC/OAuth discovery document URL of a JWT issuer.
+    DiscoveryUrl, len 1..=usize::MAX, pattern r"[^\s?#]+/\.well-known/(openid-configuration|oauth-authorization-server)(/[^\s?#]+)?"
+);
+spec_string!(
+    /// An allowed JWT audience.
+    Audience, len 1..=usize::MAX
+);
+spec_string!(
+    /// An allowed JWT client ID.
+    ClientId, len 1..=usize::MAX
+);
+spec_string!(
+    /// AllowedScopeType: printable ASCII except space, `"` and `\`.
+    Scope, len 1..=255, pattern r"[\x21\x23-\x5B\x5D-\x7E]+"
+);
+spec_string!(
+    /// A JWT claim name. `.-:` in the model's class is a range (`.` `/` `0-9` `:`), so `-` is not allowed.
+    ClaimName, len 1..=255, pattern "[A-Za-z0-9_.-:]+"
+);
+spec_string!(
+    /// A claim value to match.
+    MatchValue, len 1..=255, pattern "[A-Za-z0-9_.-]+"
+);
+spec_string!(
+    /// A VPC Lattice resource configuration ID or ARN.
+    ResourceConfigurationIdentifier, len 20..=2048,
+    pattern r"((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}))"
+);
+spec_string!(
+    /// A VPC ID.
+    VpcId, len 1..=usize::MAX, pattern "vpc-(([0-9a-z]{8})|([0-9a-z]{17}))"
+);
+spec_string!(
+    /// A subnet ID.
+    SubnetId, len 1..=usize::MAX, pattern "subnet-[0-9a-zA-Z]{8,17}"
+);
+spec_string!(
+    /// A security group ID.
+    SecurityGroupId, len 1..=usize::MAX, pattern "sg-(([0-9a-z]{8})|([0-9a-z]{17}))"
+);
+spec_string!(
+    /// The routing domain of a managed VPC resource.
+    RoutingDomain, len 3..=255
+);
+spec_string!(
+    /// A domain that a private endpoint override applies to.
+    Domain, len 1..=253
+);
+spec_string!(
+    /// The ARN of an allowed hosting environment.
+    HostingEnvironmentArn, len 20..=1011
+);
+spec_string!(
+    /// An allowed workload identity name.
+    WorkloadIdentity, len 3..=255, pattern "[A-Za-z0-9_.-]+"
+);
+spec_string!(
+    /// LambdaFunctionArn, for interceptors and custom transforms.
+    LambdaArn, len 1..=170,
+    pattern r"arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\d{1}):(\d{12}):function:([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
+);
+spec_string!(
+    /// A policy engine ARN.
+    PolicyEngineArn, len 1..=170,
+    pattern r"arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}"
+);
+spec_string!(
+    /// A tag key.
+    TagKey, len 1..=128, pattern r"[a-zA-Z0-9\s._:/=+@-]*"
+);
+spec_string!(
+    /// A tag value (may be empty).
+    TagValue, len 0..=256, pattern r"[a-zA-Z0-9\s._:/=+@-]*"
+);
+
+// ---------------------------------------------------------------- enums
+
+spec_enum!(
+    /// GatewayProtocolType.
+    ProtocolType { Mcp = "MCP" }
+);
+spec_enum!(
+    /// SearchType.
+    SearchType { Semantic = "SEMANTIC" }
+);
+spec_enum!(
+    /// AuthorizerType. It cannot be changed in place: a change forces replacement.
+    AuthorizerType { CustomJwt = "CUSTOM_JWT", AwsIam = "AWS_IAM", None = "NONE", AuthenticateOnly = "AUTHENTICATE_ONLY" }
+);
+spec_enum!(
+    /// ExceptionLevel.
+    ExceptionLevel { Debug = "DEBUG" }
+);
+spec_enum!(
+    /// GatewayPolicyEngineMode.
+    PolicyEngineMode { LogOnly = "LOG_ONLY", Enforce = "ENFORCE" }
+);
+spec_enum!(
+    /// GatewayInterceptionPoint.
+    InterceptionPoint { Request = "REQUEST", Response = "RESPONSE" }
+);
+spec_enum!(
+    /// InterceptorPayloadExclusion.
+    PayloadExclusion { ResponseBody = "RESPONSE_BODY" }
+);
+spec_enum!(
+    /// InboundTokenClaimValueType.
+    ClaimValueType { String = "STRING", StringArray = "STRING_ARRAY" }
+);
+spec_enum!(
+    /// ClaimMatchOperatorType.
+    ClaimMatchOperator { Equals = "EQUALS", Contains = "CONTAINS", ContainsAny = "CONTAINS_ANY" }
+);
+spec_enum!(
+    /// EndpointIpAddressType.
+    EndpointIpAddressType { Ipv4 = "IPV4", Ipv6 = "IPV6" }
+);
+spec_enum!(
+    /// WafFailureMode.
+    WafFailureMode { FailClose = "FAIL_CLOSE", FailOpen = "FAIL_OPEN" }
+);
+
+// ---------------------------------------------------------------- bounded collections
+
+/// A list that can only hold `MIN..=MAX` items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Bounded<T, const MIN: usize, const MAX: usize>(Vec<T>);
+
+impl<T, const MIN: usize, const MAX: usize> Bounded<T, MIN, MAX> {
+    /// Wraps `items` if their count is within bounds.
+    pub fn new(items: Vec<T>) -> Result<Self, String> {
+        if items.len() < MIN || items.len() > MAX {
+            return Err(count_message(MIN, MAX, items.len(), "items"));
+        }
+        Ok(Self(items))
+    }
+
+    /// The items, for rebuilding a list in a new order (normalization keeps the count).
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+
+    /// Applies `f` to the items; the count must not change.
+    pub fn map_items(self, f: impl FnOnce(Vec<T>) -> Vec<T>) -> Self {
+        let out = f(self.0);
+        debug_assert!(out.len() >= MIN && out.len() <= MAX);
+        Self(out)
+    }
+}
+
+impl<T, const MIN: usize, const MAX: usize> Deref for Bounded<T, MIN, MAX> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<T: Decode, const MIN: usize, const MAX: usize> Decode for Bounded<T, MIN, MAX> {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let items = Vec::<T>::decode(node, cx)?;
+        match Self::new(items) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                cx.error(node.mark, e);
+                None
+            }
+        }
+    }
+}
+
+fn count_message(min: usize, max: usize, found: usize, what: &str) -> String {
+    if max == usize::MAX {
+        format!("expected at least {min} {what}, found {found}")
+    } else if min == max {
+        format!("expected exactly {min} {what}, found {found}")
+    } else if min == 0 {
+        format!("expected at most {max} {what}, found {found}")
+    } else {
+        format!("expected {min}–{max} {what}, found {found}")
+    }
+}
+
+/// A tag map: at most 50 entries; `aws:` keys are the service's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct Tags(BTreeMap<TagKey, TagValue>);
+
+impl Tags {
+    /// The API's limit on tags per resource.
+    pub const MAX: usize = 50;
+
+    /// Wraps `map` if it has at most 50 entries.
+    pub fn new(map: BTreeMap<TagKey, TagValue>) -> Result<Self, String> {
+        if map.len() > Self::MAX {
+            return Err(count_message(0, Self::MAX, map.len(), "tags"));
+        }
+        Ok(Self(map))
+    }
+
+    /// The entries.
+    pub fn as_map(&self) -> &BTreeMap<TagKey, TagValue> {
+        &self.0
+    }
+
+    /// Keeps only the entries for which `keep` is true (never grows the map).
+    pub fn retain(&mut self, keep: impl FnMut(&TagKey, &mut TagValue) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// True when there are no tags.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Decode for Tags {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let map = BTreeMap::<TagKey, TagValue>::decode(node, cx)?;
+        match Self::new(map) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                cx.error(node.mark, e);
+                None
+            }
+        }
+    }
+}
+
+/// AdvertisedScopeMapping: 1–50 entries of scope → scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ScopeMapping(BTreeMap<Scope, Scope>);
+
+impl ScopeMapping {
+    /// Wraps `map` if it has 1–50 entries.
+    pub fn new(map: BTreeMap<Scope, Scope>) -> Result<Self, String> {
+        if map.is_empty() || map.len() > 50 {
+            return Err(count_message(1, 50, map.len(), "entries"));
+        }
+        Ok(Self(map))
+    }
+
+    /// The entries.
+    pub fn as_map(&self) -> &BTreeMap<Scope, Scope> {
+        &self.0
+    }
+}
+
+impl Decode for ScopeMapping {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let map = BTreeMap::<Scope, Scope>::decode(node, cx)?;
+        match Self::new(map) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                cx.error(node.mark, e);
+                None
+            }
+        }
+    }
+}
+
+/// sessionTimeoutInSeconds: 900–28800; the service's default is 3600.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct SessionTimeout(i32);
+
+impl SessionTimeout {
+    /// The service's default, which normalization treats as absent.
+    pub const DEFAULT: i32 = 3600;
+
+    /// The timeout if it is within 900–28800.
+    pub fn new(seconds: i32) -> Result<Self, String> {
+        if !(900..=28800).contains(&seconds) {
+            return Err(format!("expected an integer from 900 to 28800, found {seconds}"));
+        }
+        Ok(Self(seconds))
+    }
+
+    /// Seconds.
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl Decode for SessionTimeout {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let n = i32::decode(node, cx)?;
+        match Self::new(n) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                cx.error(node.mark, e);
+                None
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the gateway
+
+/// A gateway's complete configuration, desired or observed, in API naming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Gateway {
+    pub name: GatewayName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Description>,
+    pub role_arn: RoleArn,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_type: Option<ProtocolType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_configuration: Option<ProtocolConfiguration>,
+    pub authorizer_type: AuthorizerType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer_configuration: Option<AuthorizerConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<KmsKeyArn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interceptor_configurations: Option<Bounded<InterceptorConfiguration, 1, 2>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_engine_configuration: Option<PolicyEngineConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception_level: Option<ExceptionLevel>,
+    /// Update only: a new gateway gets it through an UpdateGateway after it is READY.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waf_configuration: Option<WafConfiguration>,
+    /// Update only, like `wafConfiguration`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_transform_configuration: Option<CustomTransformConfiguration>,
+    /// Not part of UpdateGateway: set at create, then changed with TagResource/UntagResource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+}
+
+decode_struct!(Gateway {
+    name: req "name",
+    description: opt "description",
+    role_arn: req "roleArn",
+    protocol_type: opt "protocolType",
+    protocol_configuration: opt "protocolConfiguration",
+    authorizer_type: req "authorizerType",
+    authorizer_configuration: opt "authorizerConfiguration",
+    kms_key_arn: opt "kmsKeyArn",
+    interceptor_configurations: opt "interceptorConfigurations",
+    policy_engine_configuration: opt "policyEngineConfiguration",
+    exception_level: opt "exceptionLevel",
+    waf_configuration: opt "wafConfiguration",
+    custom_transform_configuration: opt "customTransformConfiguration",
+    tags: opt "tags",
+});
+
+impl Gateway {
+    /// A gateway with only the required members set.
+    pub fn minimal(name: GatewayName, role_arn: RoleArn, authorizer_type: AuthorizerType) -> Self {
+        Gateway {
+            name,
+            description: None,
+            role_arn,
+            protocol_type: None,
+            protocol_configuration: None,
+            authorizer_type,
+            authorizer_configuration: None,
+            kms_key_arn: None,
+            interceptor_configurations: None,
+            policy_engine_configuration: None,
+            exception_level: None,
+            waf_configuration: None,
+            custom_transform_configuration: None,
+            tags: None,
+        }
+    }
+
+    /// Checks the rules that span fields, which no single member's type can carry.
+    pub fn check_cross_field(&self, node: &Node, cx: &mut Cx<'_>) {
+        let config = node.get("authorizerConfiguration").filter(|n| !n.is_empty_value());
+        match (self.authorizer_type, &self.authorizer_configuration) {
+            (AuthorizerType::CustomJwt, None) => cx.at("authorizerConfiguration", |cx| {
+                cx.error(node.mark, "is required when authorizerType is CUSTOM_JWT")
+            }),
+            (t, Some(_)) if t != AuthorizerType::CustomJwt => cx.at("authorizerConfiguration", |cx| {
+                cx.warn(
+                    config.map_or(node.mark, |n| n.mark),
+                    format!("is set but authorizerType is {t}; the service may ignore or reject it"),
+                )
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// GatewayProtocolConfiguration (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ProtocolConfiguration {
+    #[serde(rename = "mcp")]
+    Mcp(McpConfiguration),
+}
+decode_union!(ProtocolConfiguration { Mcp = "mcp" });
+
+/// MCPGatewayConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct McpConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_versions: Option<Vec<McpVersion>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<Instructions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_type: Option<SearchType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_configuration: Option<SessionConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub streaming_configuration: Option<StreamingConfiguration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_mcp_list_tools_pagination: Option<bool>,
+}
+decode_struct!(McpConfiguration {
+    supported_versions: opt "supportedVersions",
+    instructions: opt "instructions",
+    search_type: opt "searchType",
+    session_configuration: opt "sessionConfiguration",
+    streaming_configuration: opt "streamingConfiguration",
+    disable_mcp_list_tools_pagination: opt "disableMcpListToolsPagination",
+});
+
+/// SessionConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_timeout_in_seconds: Option<SessionTimeout>,
+}
+decode_struct!(SessionConfiguration { session_timeout_in_seconds: opt "sessionTimeoutInSeconds" });
+
+/// StreamingConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamingConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_response_streaming: Option<bool>,
+}
+decode_struct!(StreamingConfiguration { enable_response_streaming: opt "enableResponseStreaming" });
+
+/// AuthorizerConfiguration (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum AuthorizerConfiguration {
+    #[serde(rename = "customJWTAuthorizer")]
+    CustomJwt(CustomJwtAuthorizer),
+}
+decode_union!(AuthorizerConfiguration { CustomJwt = "customJWTAuthorizer" });
+
+/// CustomJWTAuthorizerConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomJwtAuthorizer {
+    pub discovery_url: DiscoveryUrl,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_audience: Option<Vec<Audience>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_clients: Option<Vec<ClientId>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_scopes: Option<Vec<Scope>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_claims: Option<Vec<CustomClaim>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advertised_scope_mapping: Option<ScopeMapping>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_endpoint: Option<PrivateEndpoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_endpoint_overrides: Option<Bounded<PrivateEndpointOverride, 0, 5>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_workload_configuration: Option<AllowedWorkloadConfiguration>,
+}
+decode_struct!(CustomJwtAuthorizer {
+    discovery_url: req "discoveryUrl",
+    allowed_audience: opt "allowedAudience",
+    allowed_clients: opt "allowedClients",
+    allowed_scopes: opt "allowedScopes",
+    custom_claims: opt "customClaims",
+    advertised_scope_mapping: opt "advertisedScopeMapping",
+    private_endpoint: opt "privateEndpoint",
+    private_endpoint_overrides: opt "privateEndpointOverrides",
+    allowed_workload_configuration: opt "allowedWorkloadConfiguration",
+});
+
+/// CustomClaimValidationType.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomClaim {
+    pub inbound_token_claim_name: ClaimName,
+    pub inbound_token_claim_value_type: ClaimValueType,
+    pub authorizing_claim_match_value: ClaimMatch,
+}
+decode_struct!(CustomClaim {
+    inbound_token_claim_name: req "inboundTokenClaimName",
+    inbound_token_claim_value_type: req "inboundTokenClaimValueType",
+    authorizing_claim_match_value: req "authorizingClaimMatchValue",
+});
+
+/// AuthorizingClaimMatchValueType; the operator decides which value form is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimMatch {
+    pub claim_match_value: ClaimMatchValue,
+    pub claim_match_operator: ClaimMatchOperator,
+}
+
+impl ClaimMatch {
+    /// KEYS for the spec reference and key suggestions.
+    pub const KEYS: &'static [&'static str] = &["claimMatchValue", "claimMatchOperator"];
+}
+
+impl Decode for ClaimMatch {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let entries = cx.map(node)?;
+        cx.check_keys(entries, Self::KEYS);
+        let value: Option<ClaimMatchValue> = cx.required(node, entries, "claimMatchValue");
+        let operator: Option<ClaimMatchOperator> = cx.required(node, entries, "claimMatchOperator");
+        let (value, operator) = (value?, operator?);
+        let fits = matches!(
+            (&value, operator),
+            (ClaimMatchValue::MatchValueString(_), ClaimMatchOperator::Equals)
+                | (
+                    ClaimMatchValue::MatchValueStringList(_),
+                    ClaimMatchOperator::Contains | ClaimMatchOperator::ContainsAny
+                )
+        );
+        if !fits {
+            let want = match operator {
+                ClaimMatchOperator::Equals => "matchValueString",
+                _ => "matchValueStringList",
+            };
+            let mark = node.get("claimMatchValue").map_or(node.mark, |n| n.mark);
+            cx.at("claimMatchValue", |cx| cx.error(mark, format!("claimMatchOperator {operator} goes with {want}")));
+            return None;
+        }
+        Some(ClaimMatch { claim_match_value: value, claim_match_operator: operator })
+    }
+}
+
+/// ClaimMatchValueType (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ClaimMatchValue {
+    MatchValueString(MatchValue),
+    MatchValueStringList(Bounded<MatchValue, 1, { usize::MAX }>),
+}
+decode_union!(ClaimMatchValue { MatchValueString = "matchValueString", MatchValueStringList = "matchValueStringList" });
+
+/// PrivateEndpoint (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrivateEndpoint {
+    SelfManagedLatticeResource(SelfManagedLatticeResource),
+    ManagedVpcResource(ManagedVpcResource),
+}
+decode_union!(PrivateEndpoint {
+    SelfManagedLatticeResource = "selfManagedLatticeResource",
+    ManagedVpcResource = "managedVpcResource",
+});
+
+/// SelfManagedLatticeResource (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SelfManagedLatticeResource {
+    ResourceConfigurationIdentifier(ResourceConfigurationIdentifier),
+}
+decode_union!(SelfManagedLatticeResource { ResourceConfigurationIdentifier = "resourceConfigurationIdentifier" });
+
+/// ManagedVpcResource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedVpcResource {
+    pub vpc_identifier: VpcId,
+    pub subnet_ids: Bounded<SubnetId, 1, { usize::MAX }>,
+    pub endpoint_ip_address_type: EndpointIpAddressType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Bounded<SecurityGroupId, 0, 5>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing_domain: Option<RoutingDomain>,
+}
+decode_struct!(ManagedVpcResource {
+    vpc_identifier: req "vpcIdentifier",
+    subnet_ids: req "subnetIds",
+    endpoint_ip_address_type: req "endpointIpAddressType",
+    security_group_ids: opt "securityGroupIds",
+    tags: opt "tags",
+    routing_domain: opt "routingDomain",
+});
+
+/// PrivateEndpointOverride.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpointOverride {
+    pub domain: Domain,
+    pub private_endpoint: PrivateEndpoint,
+}
+decode_struct!(PrivateEndpointOverride { domain: req "domain", private_endpoint: req "privateEndpoint" });
+
+/// AllowedWorkloadConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AllowedWorkloadConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosting_environments: Option<Bounded<HostingEnvironment, 1, 10>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_identities: Option<Bounded<WorkloadIdentity, 1, 10>>,
+}
+decode_struct!(AllowedWorkloadConfiguration {
+    hosting_environments: opt "hostingEnvironments",
+    workload_identities: opt "workloadIdentities",
+});
+
+/// HostingEnvironment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct HostingEnvironment {
+    pub arn: HostingEnvironmentArn,
+}
+decode_struct!(HostingEnvironment { arn: req "arn" });
+
+/// GatewayInterceptorConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterceptorConfiguration {
+    pub interceptor: Interceptor,
+    pub interception_points: Bounded<InterceptionPoint, 1, 2>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_configuration: Option<InterceptorInputConfiguration>,
+}
+decode_struct!(InterceptorConfiguration {
+    interceptor: req "interceptor",
+    interception_points: req "interceptionPoints",
+    input_configuration: opt "inputConfiguration",
+});
+
+/// InterceptorConfiguration (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Interceptor {
+    #[serde(rename = "lambda")]
+    Lambda(LambdaInterceptor),
+}
+decode_union!(Interceptor { Lambda = "lambda" });
+
+/// LambdaInterceptorConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LambdaInterceptor {
+    pub arn: LambdaArn,
+}
+decode_struct!(LambdaInterceptor { arn: req "arn" });
+
+/// InterceptorInputConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterceptorInputConfiguration {
+    pub pass_request_headers: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_filter: Option<PayloadFilter>,
+}
+decode_struct!(InterceptorInputConfiguration {
+    pass_request_headers: req "passRequestHeaders",
+    payload_filter: opt "payloadFilter",
+});
+
+/// InterceptorPayloadFilter: exactly one exclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayloadFilter {
+    pub exclude: Bounded<PayloadExclusionSelector, 1, 1>,
+}
+decode_struct!(PayloadFilter { exclude: req "exclude" });
+
+/// InterceptorPayloadExclusionSelector (union).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PayloadExclusionSelector {
+    #[serde(rename = "field")]
+    Field(PayloadExclusion),
+}
+decode_union!(PayloadExclusionSelector { Field = "field" });
+
+/// GatewayPolicyEngineConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyEngineConfiguration {
+    pub arn: PolicyEngineArn,
+    pub mode: PolicyEngineMode,
+}
+decode_struct!(PolicyEngineConfiguration { arn: req "arn", mode: req "mode" });
+
+/// WafConfiguration (update only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WafConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_mode: Option<WafFailureMode>,
+}
+decode_struct!(WafConfiguration { failure_mode: opt "failureMode" });
+
+/// CustomTransformConfiguration (update only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomTransformConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaTransform>,
+}
+decode_struct!(CustomTransformConfiguration { lambda: opt "lambda" });
+
+/// LambdaTransformConfiguration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LambdaTransform {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<LambdaArn>,
+}
+decode_struct!(LambdaTransform { arn: opt "arn" });

@@ -1,0 +1,115 @@
+//! Terminal output: data to stdout, progress and diagnostics to stderr, color when wanted.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::problem::{Problem, Severity};
+
+/// Where and how to print; created once from the global options.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    /// Color for stdout.
+    pub color_stdout: bool,
+    /// Color for stderr.
+    pub color_stderr: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    /// Whether stderr is a terminal (live progress).
+    pub stderr_is_terminal: bool,
+    /// Whether stdin is a terminal (confirmation prompts).
+    pub stdin_is_terminal: bool,
+}
+
+impl Ui {
+    /// Decides colors from `--color`, `NO_COLOR` and whether each stream is a terminal.
+    pub fn new(global: &GlobalArgs) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let want = |terminal: bool| match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        Ui {
+            color_stdout: want(std::io::stdout().is_terminal()),
+            color_stderr: want(stderr_is_terminal),
+            quiet: global.quiet,
+            verbose: global.verbose,
+            stderr_is_terminal,
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// A plain UI for tests and library use: no color, normal verbosity.
+    pub fn plain() -> Self {
+        Ui {
+            color_stdout: false,
+            color_stderr: false,
+            quiet: false,
+            verbose: 0,
+            stderr_is_terminal: false,
+            stdin_is_terminal: false,
+        }
+    }
+
+    /// Writes a line of data to stdout.
+    pub fn data(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+    }
+
+    /// Writes data to stdout as is (no newline added).
+    pub fn data_raw(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// Progress for humans on stderr, unless quiet.
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// Detail shown with `-v`.
+    pub fn debug(&self, text: &str) {
+        if self.verbose > 0 {
+            eprintln!("{}", self.paint_err("2", text));
+        }
+    }
+
+    /// A warning on stderr, unless quiet.
+    pub fn warn(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{} {text}", self.paint_err("33;1", "warning:"));
+        }
+    }
+
+    /// An error on stderr (always shown).
+    pub fn error(&self, text: &str) {
+        eprintln!("{} {text}", self.paint_err("31;1", "error:"));
+    }
+
+    /// A spec problem on stderr; warnings are hidden by `-q`.
+    pub fn problem(&self, p: &Problem) {
+        match p.severity {
+            Severity::Error => eprintln!("{}", self.paint_err("31", &p.to_string())),
+            Severity::Warning if !self.quiet => eprintln!("{}", self.paint_err("33", &p.to_string())),
+            Severity::Warning => {}
+        }
+    }
+
+    fn paint_err(&self, code: &str, text: &str) -> String {
+        paint(self.color_stderr, code, text)
+    }
+}
+
+/// Wraps `text` in an ANSI SGR `code` when `on`.
+pub fn paint(on: bool, code: &str, text: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
