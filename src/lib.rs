@@ -11,3 +11,4 @@ pub mod load;
 pub mod model;
 pub mod problem;
 pub mod ui;
+pub mod observe;
