@@ -9,6 +9,6 @@ pub mod cli;
 pub mod emulator;
 pub mod load;
 pub mod model;
+pub mod observe;
 pub mod problem;
 pub mod ui;
-pub mod observe;

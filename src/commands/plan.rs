@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use acgw::cli::{PlanArgs, GlobalArgs};
+use acgw::cli::{GlobalArgs, PlanArgs};
 use acgw::ui::Ui;
 
 pub fn run(_global: &GlobalArgs, _args: &PlanArgs, _ui: &Ui) -> anyhow::Result<ExitCode> {

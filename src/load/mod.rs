@@ -180,7 +180,7 @@ fn load_str(
         ));
         return;
     }
-    let mut cx = Cx::new(file, problems);
+    let mut cx = Cx::new(file, problems).with_env(env);
     for doc in docs.into_iter().flatten() {
         let Some(entries) = cx.map(&doc) else { continue };
         cx.check_keys(entries, TOP_KEYS);
@@ -198,7 +198,6 @@ fn load_str(
             continue;
         };
         for item in items {
-            let mut item = item.clone();
             let name = item
                 .get("name")
                 .and_then(Node::as_scalar)
@@ -208,25 +207,13 @@ fn load_str(
                 loaded.names.push((name.clone(), source.clone()));
             }
             cx.set_gateway(name);
-            interpolate_tree(&mut item, env, &mut cx);
-            if let Some(gateway) = Gateway::decode(&item, &mut cx) {
-                gateway.check_cross_field(&item, &mut cx);
+            let decoded = Gateway::decode(item, &mut cx);
+            Gateway::check_cross_field(item, &mut cx);
+            if let Some(gateway) = decoded {
                 loaded.specs.push(Spec { gateway, source });
             }
             cx.set_gateway(None);
         }
-    }
-}
-
-/// Interpolates every scalar value (not keys) under `node`, reporting failures where they are.
-fn interpolate_tree(node: &mut Node, env: &dyn Fn(&str) -> Option<String>, cx: &mut Cx<'_>) {
-    match &mut node.kind {
-        NodeKind::Scalar { value, .. } => match interpolate(value, env) {
-            Ok(v) => *value = v,
-            Err(e) => cx.error(node.mark, e),
-        },
-        NodeKind::Seq(items) => items.iter_mut().for_each(|n| interpolate_tree(n, env, cx)),
-        NodeKind::Map(entries) => entries.iter_mut().for_each(|(_, v)| interpolate_tree(v, env, cx)),
     }
 }
 
@@ -250,3 +237,6 @@ fn check_duplicates(names: &[(String, Source)], problems: &mut Vec<Problem>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -38,9 +38,15 @@ pub fn parse_documents(text: &str) -> Result<Vec<Option<Node>>, SyntaxError> {
     let mut alias_budget = MAX_ALIAS_NODES;
     let mut root: Option<Node> = None;
     loop {
-        let (event, m) = parser
-            .next_token()
-            .map_err(|e| SyntaxError { mark: mark(e.marker()), message: format!("invalid YAML: {}", e.info()) })?;
+        let (event, m) = parser.next_token().map_err(|e| SyntaxError {
+            mark: mark(e.marker()),
+            message: if e.info().contains("recursion limit") {
+                // The scanner counts flow levels before any event reaches the depth check below.
+                format!("nesting is deeper than the parser allows (acgw allows {MAX_DEPTH} levels)")
+            } else {
+                format!("invalid YAML: {}", e.info())
+            },
+        })?;
         let at = mark(&m);
         let complete: Option<(Node, usize)> = match event {
             Event::StreamEnd => break,
@@ -50,7 +56,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Option<Node>>, SyntaxError> {
                 None
             }
             Event::DocumentEnd => {
-                docs.push(root.take());
+                // An empty document parses as a null scalar; it declares nothing.
+                docs.push(root.take().filter(|n| !n.is_null()));
                 None
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -79,6 +86,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Option<Node>>, SyntaxError> {
             Event::MappingEnd => match stack.pop() {
                 Some(Open::Map { mark, anchor, entries, .. }) => {
                     let entries = apply_merge_keys(entries)?;
+                    // A block mapping's start event points past its first key; the key is where it begins.
+                    let mark = entries.first().map_or(mark, |(k, _)| k.mark.min(mark));
                     Some((Node { mark, kind: NodeKind::Map(entries) }, anchor))
                 }
                 _ => return Err(SyntaxError { mark: at, message: "unbalanced mapping".into() }),
@@ -238,7 +247,7 @@ mod tests {
     fn deep_nesting_is_refused() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         let e = parse_documents(&text).unwrap_err();
-        assert!(e.message.contains("deeper than"), "{}", e.message);
+        assert!(e.message.contains("nesting is deeper than"), "{}", e.message);
     }
 
     #[test]

@@ -94,6 +94,7 @@ impl Node {
 /// Where decoding is and what it has found wrong so far.
 pub struct Cx<'a> {
     file: &'a str,
+    env: Option<&'a dyn Fn(&str) -> Option<String>>,
     gateway: Option<String>,
     path: Vec<String>,
     problems: &'a mut Vec<Problem>,
@@ -102,7 +103,44 @@ pub struct Cx<'a> {
 impl<'a> Cx<'a> {
     /// A context for one file (or one request body); problems are appended to `problems`.
     pub fn new(file: &'a str, problems: &'a mut Vec<Problem>) -> Self {
-        Cx { file, gateway: None, path: Vec::new(), problems }
+        Cx { file, env: None, gateway: None, path: Vec::new(), problems }
+    }
+
+    /// Interpolates `${VAR}` in scalar values with `env` (specs do; API requests do not).
+    pub fn with_env(mut self, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// The text of a scalar after interpolation, or `None` (reported) if it is not one or fails.
+    pub fn text<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
+        let NodeKind::Scalar { value, .. } = &node.kind else {
+            self.error(node.mark, format!("expected a string, found {}", node.type_name()));
+            return None;
+        };
+        match self.env {
+            Some(env) if value.contains('$') => match crate::load::interpolate(value, env) {
+                Ok(v) => Some(std::borrow::Cow::Owned(v)),
+                Err(e) => {
+                    self.error(node.mark, e);
+                    None
+                }
+            },
+            _ => Some(std::borrow::Cow::Borrowed(value)),
+        }
+    }
+
+    /// True when `node` means "not set" once interpolated (`${X:-}` expands to nothing).
+    fn is_unset(&mut self, node: &Node) -> bool {
+        if node.is_empty_value() {
+            return true;
+        }
+        match (&node.kind, self.env) {
+            (NodeKind::Scalar { value, .. }, Some(env)) if value.contains('$') => {
+                crate::load::interpolate(value, env).is_ok_and(|v| v.is_empty())
+            }
+            _ => false,
+        }
     }
 
     /// Sets the gateway that following problems belong to.
@@ -164,15 +202,13 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The scalar text of a node, or an error.
-    pub fn scalar<'n>(&mut self, node: &'n Node) -> Option<&'n str> {
-        match &node.kind {
-            NodeKind::Scalar { value, .. } if !node.is_null() => Some(value),
-            _ => {
-                self.error(node.mark, format!("expected a string, found {}", node.type_name()));
-                None
-            }
+    /// The (interpolated) text of a non-null scalar, or an error.
+    pub fn scalar<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
+        if node.is_null() {
+            self.error(node.mark, "expected a string, found null");
+            return None;
         }
+        self.text(node)
     }
 
     /// Reports keys of `entries` that are not in `known`, suggesting the nearest known key.
@@ -195,7 +231,7 @@ impl<'a> Cx<'a> {
     /// Decodes an optional member: absent, null, empty string and empty list all mean "not set".
     pub fn optional<T: Decode>(&mut self, entries: &[(Node, Node)], key: &'static str) -> Option<T> {
         let value = lookup(entries, key)?;
-        if value.is_empty_value() {
+        if self.is_unset(value) {
             return None;
         }
         self.at(key, |cx| T::decode(value, cx))
@@ -240,21 +276,24 @@ pub trait Decode: Sized {
 
 impl Decode for String {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
-        cx.scalar(node).map(str::to_string)
+        cx.scalar(node).map(|s| s.into_owned())
     }
 }
 
 impl Decode for bool {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
         match &node.kind {
-            NodeKind::Scalar { value, plain: true } => match value.as_str() {
-                "true" | "True" | "TRUE" => Some(true),
-                "false" | "False" | "FALSE" => Some(false),
-                _ => {
-                    cx.error(node.mark, format!("expected true or false, found `{value}`"));
-                    None
+            NodeKind::Scalar { plain: true, .. } => {
+                let value = cx.text(node)?;
+                match value.as_ref() {
+                    "true" | "True" | "TRUE" => Some(true),
+                    "false" | "False" | "FALSE" => Some(false),
+                    other => {
+                        cx.error(node.mark, format!("expected true or false, found `{other}`"));
+                        None
+                    }
                 }
-            },
+            }
             NodeKind::Scalar { value, .. } => {
                 cx.error(node.mark, format!("expected true or false, found the quoted string \"{value}\""));
                 None
@@ -305,6 +344,12 @@ impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
         let mut ok = true;
         for (k, v) in entries {
             let seg = k.as_scalar().unwrap_or("?").to_string();
+            if k.as_scalar().is_some_and(|k| k.contains('$')) {
+                // Keys are not interpolated: a `${` there is almost certainly a mistake.
+                cx.at(seg.clone(), |cx| cx.error(k.mark, "`${...}` is only expanded in values, not in keys"));
+                ok = false;
+                continue;
+            }
             let decoded = cx.at(seg, |cx| {
                 let key = K::decode(k, cx);
                 let value = V::decode(v, cx);

@@ -66,15 +66,9 @@ macro_rules! spec_string {
 
         impl $crate::model::decode::Decode for $name {
             fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
-                let s = match &node.kind {
-                    $crate::model::decode::NodeKind::Scalar { value, .. } => value.as_str(),
-                    _ => {
-                        cx.error(node.mark, format!("expected a string, found {}", node.type_name()));
-                        return None;
-                    }
-                };
-                match Self::check(s) {
-                    Ok(()) => Some(Self(s.to_string())),
+                let s = cx.text(node)?;
+                match Self::check(&s) {
+                    Ok(()) => Some(Self(s.into_owned())),
                     Err(e) => {
                         cx.error(node.mark, e);
                         None
@@ -125,14 +119,14 @@ macro_rules! spec_enum {
         impl $crate::model::decode::Decode for $name {
             fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
                 let s = cx.scalar(node)?;
-                match Self::parse(s) {
+                match Self::parse(&s) {
                     Some(v) => Some(v),
                     None => {
-                        let hint = match $crate::model::decode::nearest(s, Self::WIRE) {
+                        let hint = match $crate::model::decode::nearest(&s, Self::WIRE) {
                             Some(n) => format!("; did you mean `{n}`?"),
                             None => String::new(),
                         };
-                        cx.error(node.mark, format!("expected one of {}, found {}{hint}", Self::WIRE.join(", "), $crate::model::quote_short(s)));
+                        cx.error(node.mark, format!("expected one of {}, found {}{hint}", Self::WIRE.join(", "), $crate::model::quote_short(&s)));
                         None
                     }
                 }

@@ -426,17 +426,20 @@ impl Gateway {
     }
 
     /// Checks the rules that span fields, which no single member's type can carry.
-    pub fn check_cross_field(&self, node: &Node, cx: &mut Cx<'_>) {
+    ///
+    /// It reads the node rather than a decoded gateway so that it still runs, and reports,
+    /// when another member of the same gateway failed to decode.
+    pub fn check_cross_field(node: &Node, cx: &mut Cx<'_>) {
+        let Some(authorizer) = node.get("authorizerType").and_then(Node::as_scalar).and_then(AuthorizerType::parse) else {
+            return;
+        };
         let config = node.get("authorizerConfiguration").filter(|n| !n.is_empty_value());
-        match (self.authorizer_type, &self.authorizer_configuration) {
+        match (authorizer, config) {
             (AuthorizerType::CustomJwt, None) => cx.at("authorizerConfiguration", |cx| {
                 cx.error(node.mark, "is required when authorizerType is CUSTOM_JWT")
             }),
-            (t, Some(_)) if t != AuthorizerType::CustomJwt => cx.at("authorizerConfiguration", |cx| {
-                cx.warn(
-                    config.map_or(node.mark, |n| n.mark),
-                    format!("is set but authorizerType is {t}; the service may ignore or reject it"),
-                )
+            (t, Some(config)) if t != AuthorizerType::CustomJwt => cx.at("authorizerConfiguration", |cx| {
+                cx.warn(config.mark, format!("is set but authorizerType is {t}; the service may ignore or reject it"))
             }),
             _ => {}
         }
