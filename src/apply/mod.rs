@@ -1,0 +1,375 @@
+//! Apply: turn planned work into API calls that can be interrupted and re-run at any point.
+//!
+//! Creates carry a deterministic client token ([`token`]), every change is followed by a wait
+//! for READY, and each gateway's outcome records exactly which calls were made, so a partial
+//! apply says what was done and what was not.
+
+pub mod report;
+mod token;
+
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, StreamExt};
+
+pub use token::client_token;
+
+use crate::api::{ApiError, GatewayStatus, LiveGateway, ReadApi, TagMap, WriteApi};
+use crate::model::Gateway;
+
+/// Where gateways are created: part of every client token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub region: String,
+    pub endpoint: String,
+}
+
+/// What to do for one gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set.
+    Create { desired: Gateway },
+    /// UpdateGateway with the full configuration (if `config` changed), then tag calls.
+    Update {
+        gateway_id: String,
+        gateway_arn: String,
+        desired: Gateway,
+        config: bool,
+        tags_set: TagMap,
+        tags_remove: Vec<String>,
+    },
+    /// Delete, wait until gone, create: only with `allow_replace`, and only without targets.
+    Replace { gateway_id: String, desired: Gateway, forced_by: String },
+}
+
+impl Work {
+    /// The action's name as plans and reports show it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Work::Create { .. } => "create",
+            Work::Update { .. } => "update",
+            Work::Replace { .. } => "replace",
+        }
+    }
+}
+
+/// How apply behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    pub parallelism: usize,
+    pub wait_timeout: Duration,
+    pub allow_replace: bool,
+    /// First delay between GetGateway polls; it doubles up to `poll_max`.
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+}
+
+impl Options {
+    /// Defaults for a target: parallelism 10, 10 minutes to READY, polls from 1 s to 10 s.
+    pub fn new(target: Target) -> Self {
+        Options {
+            target,
+            parallelism: 10,
+            wait_timeout: Duration::from_secs(600),
+            allow_replace: false,
+            poll_initial: Duration::from_millis(500),
+            poll_max: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a gateway's apply stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{call} failed: {source}")]
+    Api { call: &'static str, source: ApiError },
+    #[error("gateway {gateway_id} is {status}{}", reasons_suffix(.reasons))]
+    Failed { gateway_id: String, status: GatewayStatus, reasons: Vec<String> },
+    #[error("gave up after {waited:?} waiting for gateway {gateway_id}: it is still {status}")]
+    Timeout { gateway_id: String, status: GatewayStatus, waited: Duration },
+    #[error("gateway {gateway_id} disappeared while waiting for it")]
+    Vanished { gateway_id: String },
+    #[error("changing `{field}` requires replacing the gateway (delete, then create); re-run with --allow-replace to do that")]
+    ReplaceRefused { field: String },
+    #[error("cannot replace gateway {gateway_id}: it has {count} target(s), and a gateway with targets cannot be deleted; delete them first")]
+    HasTargets { gateway_id: String, count: usize },
+}
+
+fn reasons_suffix(reasons: &[String]) -> String {
+    if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", reasons.join("; "))
+    }
+}
+
+/// The outcome for one gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewayOutcome {
+    pub name: String,
+    pub action: &'static str,
+    pub gateway_id: Option<String>,
+    pub elapsed: Duration,
+    /// Calls that took effect, in order (e.g. `CreateGateway`, `UpdateGateway`, `TagResource`).
+    pub done: Vec<String>,
+    pub error: Option<ApplyError>,
+}
+
+impl GatewayOutcome {
+    /// True when everything planned for this gateway was done.
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// The outcome of a whole apply, sorted by gateway name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub gateways: Vec<GatewayOutcome>,
+}
+
+impl Report {
+    /// True when every gateway succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.gateways.iter().all(GatewayOutcome::succeeded)
+    }
+}
+
+/// Receives progress events (gateway name, what is happening); must be cheap.
+pub trait Progress: Sync {
+    /// One step of one gateway.
+    fn event(&self, name: &str, message: &str);
+}
+
+/// Progress that goes nowhere.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn event(&self, _: &str, _: &str) {}
+}
+
+/// Applies all `work` concurrently (bounded by `parallelism`); one failure does not stop others.
+pub async fn apply<A: WriteApi>(api: &A, work: Vec<(String, Work)>, opts: &Options, progress: &dyn Progress) -> Report {
+    let mut gateways: Vec<GatewayOutcome> = stream::iter(work)
+        .map(|(name, work)| apply_one(api, name, work, opts, progress))
+        .buffer_unordered(opts.parallelism.max(1))
+        .collect()
+        .await;
+    gateways.sort_by(|a, b| a.name.cmp(&b.name));
+    Report { gateways }
+}
+
+/// Records what one gateway's apply did.
+struct Run<'a> {
+    name: String,
+    opts: &'a Options,
+    progress: &'a dyn Progress,
+    gateway_id: Option<String>,
+    done: Vec<String>,
+}
+
+impl Run<'_> {
+    fn say(&self, message: &str) {
+        self.progress.event(&self.name, message);
+    }
+
+    fn did(&mut self, call: &str) {
+        self.done.push(call.to_string());
+    }
+}
+
+async fn apply_one<A: WriteApi>(api: &A, name: String, work: Work, opts: &Options, progress: &dyn Progress) -> GatewayOutcome {
+    let started = Instant::now();
+    let action = work.action();
+    let mut run = Run { name, opts, progress, gateway_id: None, done: Vec::new() };
+    let result = match work {
+        Work::Create { desired } => create(api, &mut run, &desired).await,
+        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove } => {
+            run.gateway_id = Some(gateway_id.clone());
+            update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await
+        }
+        Work::Replace { gateway_id, desired, forced_by } => {
+            run.gateway_id = Some(gateway_id.clone());
+            replace(api, &mut run, &gateway_id, &desired, forced_by).await
+        }
+    };
+    match &result {
+        Ok(()) => run.say("done"),
+        Err(e) => run.say(&format!("failed: {e}")),
+    }
+    GatewayOutcome {
+        name: run.name,
+        action,
+        gateway_id: run.gateway_id,
+        elapsed: started.elapsed(),
+        done: run.done,
+        error: result.err(),
+    }
+}
+
+/// How many times a create that may not have reached the service is re-sent (same token).
+const TRANSPORT_RETRIES: usize = 3;
+
+async fn create<A: WriteApi>(api: &A, run: &mut Run<'_>, desired: &Gateway) -> Result<(), ApplyError> {
+    let token = client_token(&run.opts.target.region, &run.opts.target.endpoint, desired);
+    run.say("creating");
+    let mut attempt = 0;
+    let live = loop {
+        match api.create_gateway(desired, &token).await {
+            Ok(live) => break live,
+            // The request may have been committed: the same token makes re-sending safe.
+            Err(ApiError::Transport(_)) if attempt < TRANSPORT_RETRIES => attempt += 1,
+            Err(source) => return Err(ApplyError::Api { call: "CreateGateway", source }),
+        }
+    };
+    run.gateway_id = Some(live.gateway_id.clone());
+    run.did("CreateGateway");
+    wait_ready(api, run, &live.gateway_id, true).await?;
+    if desired.waf_configuration.is_some() || desired.custom_transform_configuration.is_some() {
+        // wafConfiguration and customTransformConfiguration exist only in UpdateGateway.
+        run.say("setting update-only members");
+        update_config(api, run, &live.gateway_id, desired).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn update<A: WriteApi>(
+    api: &A,
+    run: &mut Run<'_>,
+    gateway_id: &str,
+    gateway_arn: &str,
+    desired: &Gateway,
+    config: bool,
+    tags_set: &TagMap,
+    tags_remove: &[String],
+) -> Result<(), ApplyError> {
+    if config {
+        update_config(api, run, gateway_id, desired).await?;
+    }
+    if !tags_set.is_empty() {
+        run.say("tagging");
+        api.tag_resource(gateway_arn, tags_set).await.map_err(|source| ApplyError::Api { call: "TagResource", source })?;
+        run.did("TagResource");
+    }
+    if !tags_remove.is_empty() {
+        run.say("untagging");
+        api.untag_resource(gateway_arn, tags_remove)
+            .await
+            .map_err(|source| ApplyError::Api { call: "UntagResource", source })?;
+        run.did("UntagResource");
+    }
+    Ok(())
+}
+
+/// UpdateGateway with the full desired configuration, waiting out CREATING/UPDATING first.
+async fn update_config<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str, desired: &Gateway) -> Result<(), ApplyError> {
+    let deadline = Instant::now() + run.opts.wait_timeout;
+    let mut transport_retries = 0;
+    loop {
+        run.say("updating");
+        match api.update_gateway(gateway_id, desired).await {
+            Ok(_) => break,
+            // The gateway is busy (CREATING/UPDATING): wait for it, then send the update again.
+            Err(ApiError::Conflict(_)) if Instant::now() < deadline => {
+                wait_ready(api, run, gateway_id, false).await?;
+            }
+            // A full replace is idempotent: re-sending it after a lost response is safe.
+            Err(ApiError::Transport(_)) if transport_retries < TRANSPORT_RETRIES => transport_retries += 1,
+            Err(source) => return Err(ApplyError::Api { call: "UpdateGateway", source }),
+        }
+    }
+    run.did("UpdateGateway");
+    wait_ready(api, run, gateway_id, true).await?;
+    Ok(())
+}
+
+async fn replace<A: WriteApi>(
+    api: &A,
+    run: &mut Run<'_>,
+    gateway_id: &str,
+    desired: &Gateway,
+    forced_by: String,
+) -> Result<(), ApplyError> {
+    if !run.opts.allow_replace {
+        return Err(ApplyError::ReplaceRefused { field: forced_by });
+    }
+    let count = api.count_targets(gateway_id).await.map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?;
+    if count > 0 {
+        return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
+    }
+    // A gateway still changing cannot be deleted cleanly; let it settle first.
+    wait_ready(api, run, gateway_id, false).await?;
+    run.say("deleting");
+    match api.delete_gateway(gateway_id).await {
+        Ok(_) | Err(ApiError::NotFound(_)) => {}
+        Err(source) => return Err(ApplyError::Api { call: "DeleteGateway", source }),
+    }
+    run.did("DeleteGateway");
+    wait_gone(api, run, gateway_id).await?;
+    run.gateway_id = None;
+    create(api, run, desired).await
+}
+
+/// Polls GetGateway with backoff until READY. With `strict`, FAILED and UPDATE_UNSUCCESSFUL are
+/// errors; without it (waiting before our own change) any settled status ends the wait.
+async fn wait_ready<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str, strict: bool) -> Result<LiveGateway, ApplyError> {
+    let started = Instant::now();
+    let mut delay = run.opts.poll_initial;
+    loop {
+        let live = match api.get_gateway(gateway_id).await {
+            Ok(live) => live,
+            Err(ApiError::NotFound(_)) => return Err(ApplyError::Vanished { gateway_id: gateway_id.to_string() }),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if started.elapsed() < run.opts.wait_timeout => {
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            Err(source) => return Err(ApplyError::Api { call: "GetGateway", source }),
+        };
+        match &live.status {
+            GatewayStatus::Ready => return Ok(live),
+            GatewayStatus::Failed | GatewayStatus::UpdateUnsuccessful if strict => {
+                return Err(ApplyError::Failed {
+                    gateway_id: gateway_id.to_string(),
+                    status: live.status.clone(),
+                    reasons: live.status_reasons.clone(),
+                })
+            }
+            status if status.is_transitional() => {
+                if started.elapsed() >= run.opts.wait_timeout {
+                    return Err(ApplyError::Timeout {
+                        gateway_id: gateway_id.to_string(),
+                        status: status.clone(),
+                        waited: started.elapsed(),
+                    });
+                }
+                run.say(&format!("waiting for READY ({status})"));
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(run.opts.poll_max);
+            }
+            _ if !strict => return Ok(live),
+            other => {
+                return Err(ApplyError::Failed { gateway_id: gateway_id.to_string(), status: other.clone(), reasons: live.status_reasons.clone() })
+            }
+        }
+    }
+}
+
+/// Polls GetGateway until the gateway is gone (after DeleteGateway).
+async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
+    let started = Instant::now();
+    let mut delay = run.opts.poll_initial;
+    loop {
+        match api.get_gateway(gateway_id).await {
+            Err(ApiError::NotFound(_)) => return Ok(()),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) => {}
+            Err(source) => return Err(ApplyError::Api { call: "GetGateway", source }),
+            Ok(live) if started.elapsed() >= run.opts.wait_timeout => {
+                return Err(ApplyError::Timeout { gateway_id: gateway_id.to_string(), status: live.status, waited: started.elapsed() })
+            }
+            Ok(live) => run.say(&format!("waiting for deletion ({})", live.status)),
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(run.opts.poll_max);
+    }
+}

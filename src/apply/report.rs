@@ -1,0 +1,147 @@
+//! Apply's final report: what was done per gateway, as text or JSON, and its progress display.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::{GatewayOutcome, Progress, Report};
+use crate::ui::paint;
+
+/// The report as text: one line per gateway, then a closing line that says what failed.
+pub fn text(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let width = report.gateways.iter().map(|g| g.name.len()).max().unwrap_or(0);
+    for g in &report.gateways {
+        let (word, code) = status_word(g);
+        let id = g.gateway_id.as_deref().unwrap_or("-");
+        out.push_str(&format!(
+            "{} {:<width$}  {:<22}  {}  {}\n",
+            paint(color, code, if g.succeeded() { "✓" } else { "✗" }),
+            g.name,
+            paint(color, code, &word),
+            id,
+            seconds(g.elapsed),
+        ));
+        if !g.done.is_empty() {
+            out.push_str(&format!("  {:<width$}  done: {}\n", "", g.done.join(", ")));
+        }
+        if let Some(e) = &g.error {
+            out.push_str(&format!("  {:<width$}  {}\n", "", paint(color, "31", &format!("error: {e}"))));
+        }
+    }
+    let failed: Vec<&str> = report.gateways.iter().filter(|g| !g.succeeded()).map(|g| g.name.as_str()).collect();
+    let ok = report.gateways.len() - failed.len();
+    if failed.is_empty() {
+        out.push_str(&format!("Apply complete: {ok} gateway{} changed.\n", plural(ok)));
+    } else {
+        out.push_str(&format!(
+            "Apply incomplete: {ok} succeeded, {} failed ({}). The failed gateways' `done` lines say which calls took effect; run apply again to finish.\n",
+            failed.len(),
+            failed.join(", ")
+        ));
+    }
+    out
+}
+
+fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
+    let past = match g.action {
+        "create" => "created",
+        "update" => "updated",
+        "replace" => "replaced",
+        other => other,
+    };
+    if g.succeeded() {
+        (past.to_string(), "32")
+    } else if g.done.is_empty() {
+        (format!("{} failed", g.action), "31")
+    } else {
+        (format!("{} partly done", g.action), "31")
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The report as one versioned JSON document.
+pub fn json(report: &Report) -> String {
+    let gateways: Vec<serde_json::Value> = report
+        .gateways
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "name": g.name,
+                "action": g.action,
+                "result": if g.succeeded() { "succeeded" } else if g.done.is_empty() { "failed" } else { "partial" },
+                "gateway_id": g.gateway_id,
+                "elapsed_ms": g.elapsed.as_millis() as u64,
+                "done": g.done,
+                "error": g.error.as_ref().map(ToString::to_string),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "format_version": "1",
+        "succeeded": report.succeeded(),
+        "summary": {
+            "succeeded": report.gateways.iter().filter(|g| g.succeeded()).count(),
+            "failed": report.gateways.iter().filter(|g| !g.succeeded()).count(),
+        },
+        "gateways": gateways,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// Plain progress lines on stderr (`name: message`), for logs and pipelines.
+pub struct Lines;
+
+impl Progress for Lines {
+    fn event(&self, name: &str, message: &str) {
+        eprintln!("{name}: {message}");
+    }
+}
+
+/// A live progress bar on a terminal: gateways finished out of all, and the latest step.
+pub struct Bar {
+    bar: indicatif::ProgressBar,
+    last: Mutex<String>,
+}
+
+impl Bar {
+    /// A bar for `total` gateways, drawn on stderr.
+    pub fn new(total: usize) -> Self {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        let style = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos}/{len} gateways  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar { bar, last: Mutex::new(String::new()) }
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn event(&self, name: &str, message: &str) {
+        if message == "done" || message.starts_with("failed") {
+            self.bar.inc(1);
+            if message.starts_with("failed") {
+                self.bar.println(format!("{name}: {message}"));
+            }
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = format!("{name}: {message}");
+            self.bar.set_message(last.clone());
+        }
+    }
+}
