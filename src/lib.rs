@@ -5,10 +5,18 @@
 //! [`apply`] it. Only `observe` and `apply` do I/O, through the traits in [`api`].
 
 pub mod api;
+pub mod apply;
+pub mod atomic;
 pub mod cli;
+pub mod connect;
 pub mod emulator;
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod observe;
+pub mod normalize;
+pub mod diff;
+pub mod plan;
+pub mod render;
 pub mod problem;
 pub mod ui;

@@ -1,1 +1,1478 @@
-//! SDK types to and from the model.
+//! SDK types to and from the model, and SDK errors to [`ApiError`].
+//!
+//! Model → SDK cannot lose information: every model member has an SDK member. SDK → model can
+//! fail, because the service (or the SDK's error correction) may send what the model cannot hold:
+//! an unknown enum or union variant, a string outside the model's pattern, a missing required
+//! member. Those become [`ApiError::Response`] naming the gateway and the field path in API naming.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Display;
+
+use aws_sdk_bedrockagentcorecontrol::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockagentcorecontrol::operation;
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::CreateGatewayInputBuilder;
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::CreateGatewayOutput;
+use aws_sdk_bedrockagentcorecontrol::operation::get_gateway::GetGatewayOutput;
+use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::builders::UpdateGatewayInputBuilder;
+use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::UpdateGatewayOutput;
+use aws_sdk_bedrockagentcorecontrol::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_bedrockagentcorecontrol::types as s;
+
+use crate::api::{ApiError, GatewayStatus, GatewaySummary, LiveGateway};
+use crate::model as m;
+
+// ---------------------------------------------------------------- model → SDK
+
+/// The CreateGateway input for `config`: every Create member, tags included, and the client token.
+/// `wafConfiguration` and `customTransformConfiguration` are not part of CreateGateway.
+pub fn create_input(config: &m::Gateway, client_token: &str) -> Result<CreateGatewayInputBuilder, ApiError> {
+    let g = config.name.as_str();
+    let interceptors =
+        config.interceptor_configurations.as_ref().map(|list| interceptors_to_sdk(g, list)).transpose()?;
+    Ok(operation::create_gateway::CreateGatewayInput::builder()
+        .name(config.name.as_str())
+        .client_token(client_token)
+        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
+        .role_arn(config.role_arn.as_str())
+        .set_protocol_type(config.protocol_type.map(|p| s::GatewayProtocolType::from(p.as_str())))
+        .set_protocol_configuration(config.protocol_configuration.as_ref().map(protocol_to_sdk))
+        .authorizer_type(s::AuthorizerType::from(config.authorizer_type.as_str()))
+        .set_authorizer_configuration(
+            config.authorizer_configuration.as_ref().map(|a| authorizer_to_sdk(g, a)).transpose()?,
+        )
+        .set_kms_key_arn(config.kms_key_arn.as_ref().map(|k| k.as_str().to_string()))
+        .set_interceptor_configurations(interceptors)
+        .set_policy_engine_configuration(
+            config.policy_engine_configuration.as_ref().map(|p| policy_engine_to_sdk(g, p)).transpose()?,
+        )
+        .set_exception_level(config.exception_level.map(|e| s::ExceptionLevel::from(e.as_str())))
+        .set_tags(config.tags.as_ref().map(tags_to_sdk)))
+}
+
+/// The UpdateGateway input for `config`: the complete configuration (a full replace), never tags.
+pub fn update_input(gateway_id: &str, config: &m::Gateway) -> Result<UpdateGatewayInputBuilder, ApiError> {
+    let g = config.name.as_str();
+    let interceptors =
+        config.interceptor_configurations.as_ref().map(|list| interceptors_to_sdk(g, list)).transpose()?;
+    Ok(operation::update_gateway::UpdateGatewayInput::builder()
+        .gateway_identifier(gateway_id)
+        .name(config.name.as_str())
+        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
+        .role_arn(config.role_arn.as_str())
+        .set_protocol_type(config.protocol_type.map(|p| s::GatewayProtocolType::from(p.as_str())))
+        .set_protocol_configuration(config.protocol_configuration.as_ref().map(protocol_to_sdk))
+        .authorizer_type(s::AuthorizerType::from(config.authorizer_type.as_str()))
+        .set_authorizer_configuration(
+            config.authorizer_configuration.as_ref().map(|a| authorizer_to_sdk(g, a)).transpose()?,
+        )
+        .set_kms_key_arn(config.kms_key_arn.as_ref().map(|k| k.as_str().to_string()))
+        .set_interceptor_configurations(interceptors)
+        .set_policy_engine_configuration(
+            config.policy_engine_configuration.as_ref().map(|p| policy_engine_to_sdk(g, p)).transpose()?,
+        )
+        .set_exception_level(config.exception_level.map(|e| s::ExceptionLevel::from(e.as_str())))
+        .set_waf_configuration(config.waf_configuration.as_ref().map(waf_to_sdk))
+        .set_custom_transform_configuration(config.custom_transform_configuration.as_ref().map(transform_to_sdk)))
+}
+
+/// Tags as the SDK takes them.
+pub fn tags_to_sdk(tags: &m::Tags) -> HashMap<String, String> {
+    tags.as_map().iter().map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string())).collect()
+}
+
+/// A builder failed although the model guarantees its required members: report it, never panic.
+fn built<T>(gateway: &str, path: &str, r: Result<T, BuildError>) -> Result<T, ApiError> {
+    r.map_err(|e| ApiError::Validation {
+        message: format!("gateway {gateway}: {path}: the request could not be built: {e}"),
+        reason: "RequestBuild".to_string(),
+        fields: vec![(path.to_string(), e.to_string())],
+    })
+}
+
+fn strs<T: WireStr>(items: &[T]) -> Vec<String> {
+    items.iter().map(|i| i.wire().to_string()).collect()
+}
+
+/// A model string newtype, as the wire string (a local trait, so the model's own impls never clash).
+trait WireStr {
+    fn wire(&self) -> &str;
+}
+
+macro_rules! wire_str {
+    ($($t:ty),* $(,)?) => {$(
+        impl WireStr for $t {
+            fn wire(&self) -> &str {
+                self.as_str()
+            }
+        }
+    )*};
+}
+wire_str!(
+    m::McpVersion,
+    m::Audience,
+    m::ClientId,
+    m::Scope,
+    m::MatchValue,
+    m::SubnetId,
+    m::SecurityGroupId,
+    m::WorkloadIdentity,
+);
+
+fn protocol_to_sdk(p: &m::ProtocolConfiguration) -> s::GatewayProtocolConfiguration {
+    match p {
+        m::ProtocolConfiguration::Mcp(c) => s::GatewayProtocolConfiguration::Mcp(
+            s::McpGatewayConfiguration::builder()
+                .set_supported_versions(c.supported_versions.as_deref().map(strs))
+                .set_instructions(c.instructions.as_ref().map(|i| i.as_str().to_string()))
+                .set_search_type(c.search_type.map(|t| s::SearchType::from(t.as_str())))
+                .set_session_configuration(c.session_configuration.as_ref().map(|sc| {
+                    s::SessionConfiguration::builder()
+                        .set_session_timeout_in_seconds(sc.session_timeout_in_seconds.map(|t| t.get()))
+                        .build()
+                }))
+                .set_streaming_configuration(c.streaming_configuration.as_ref().map(|sc| {
+                    s::StreamingConfiguration::builder()
+                        .set_enable_response_streaming(sc.enable_response_streaming)
+                        .build()
+                }))
+                .set_disable_mcp_list_tools_pagination(c.disable_mcp_list_tools_pagination)
+                .build(),
+        ),
+    }
+}
+
+fn authorizer_to_sdk(g: &str, a: &m::AuthorizerConfiguration) -> Result<s::AuthorizerConfiguration, ApiError> {
+    const P: &str = "authorizerConfiguration.customJWTAuthorizer";
+    let m::AuthorizerConfiguration::CustomJwt(j) = a;
+    let claims = j
+        .custom_claims
+        .as_ref()
+        .map(|claims| {
+            claims.iter().enumerate().map(|(i, c)| claim_to_sdk(g, &format!("{P}.customClaims[{i}]"), c)).collect()
+        })
+        .transpose()?;
+    let overrides = j
+        .private_endpoint_overrides
+        .as_ref()
+        .map(|list| {
+            list.iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let path = format!("{P}.privateEndpointOverrides[{i}]");
+                    let pe = private_endpoint_to_sdk(g, &format!("{path}.privateEndpoint"), &o.private_endpoint)?;
+                    built(
+                        g,
+                        &path,
+                        s::PrivateEndpointOverride::builder().domain(o.domain.as_str()).private_endpoint(pe).build(),
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let workload = j
+        .allowed_workload_configuration
+        .as_ref()
+        .map(|w| {
+            let envs = w
+                .hosting_environments
+                .as_ref()
+                .map(|envs| {
+                    envs.iter()
+                        .enumerate()
+                        .map(|(i, e)| {
+                            built(
+                                g,
+                                &format!("{P}.allowedWorkloadConfiguration.hostingEnvironments[{i}]"),
+                                s::HostingEnvironment::builder().arn(e.arn.as_str()).build(),
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?;
+            Ok::<_, ApiError>(
+                s::AllowedWorkloadConfiguration::builder()
+                    .set_hosting_environments(envs)
+                    .set_workload_identities(w.workload_identities.as_deref().map(strs))
+                    .build(),
+            )
+        })
+        .transpose()?;
+    let jwt = s::CustomJwtAuthorizerConfiguration::builder()
+        .discovery_url(j.discovery_url.as_str())
+        .set_allowed_audience(j.allowed_audience.as_deref().map(strs))
+        .set_allowed_clients(j.allowed_clients.as_deref().map(strs))
+        .set_allowed_scopes(j.allowed_scopes.as_deref().map(strs))
+        .set_custom_claims(claims)
+        .set_advertised_scope_mapping(
+            j.advertised_scope_mapping
+                .as_ref()
+                .map(|sm| sm.as_map().iter().map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string())).collect()),
+        )
+        .set_private_endpoint(
+            j.private_endpoint
+                .as_ref()
+                .map(|pe| private_endpoint_to_sdk(g, &format!("{P}.privateEndpoint"), pe))
+                .transpose()?,
+        )
+        .set_private_endpoint_overrides(overrides)
+        .set_allowed_workload_configuration(workload)
+        .build();
+    Ok(s::AuthorizerConfiguration::CustomJwtAuthorizer(built(g, P, jwt)?))
+}
+
+fn claim_to_sdk(g: &str, path: &str, c: &m::CustomClaim) -> Result<s::CustomClaimValidationType, ApiError> {
+    let value = match &c.authorizing_claim_match_value.claim_match_value {
+        m::ClaimMatchValue::MatchValueString(v) => s::ClaimMatchValueType::MatchValueString(v.as_str().to_string()),
+        m::ClaimMatchValue::MatchValueStringList(list) => s::ClaimMatchValueType::MatchValueStringList(strs(list)),
+    };
+    let matcher = s::AuthorizingClaimMatchValueType::builder()
+        .claim_match_value(value)
+        .claim_match_operator(s::ClaimMatchOperatorType::from(
+            c.authorizing_claim_match_value.claim_match_operator.as_str(),
+        ))
+        .build();
+    let matcher = built(g, &format!("{path}.authorizingClaimMatchValue"), matcher)?;
+    built(
+        g,
+        path,
+        s::CustomClaimValidationType::builder()
+            .inbound_token_claim_name(c.inbound_token_claim_name.as_str())
+            .inbound_token_claim_value_type(s::InboundTokenClaimValueType::from(
+                c.inbound_token_claim_value_type.as_str(),
+            ))
+            .authorizing_claim_match_value(matcher)
+            .build(),
+    )
+}
+
+fn private_endpoint_to_sdk(g: &str, path: &str, pe: &m::PrivateEndpoint) -> Result<s::PrivateEndpoint, ApiError> {
+    Ok(match pe {
+        m::PrivateEndpoint::SelfManagedLatticeResource(
+            m::SelfManagedLatticeResource::ResourceConfigurationIdentifier(id),
+        ) => s::PrivateEndpoint::SelfManagedLatticeResource(
+            s::SelfManagedLatticeResource::ResourceConfigurationIdentifier(id.as_str().to_string()),
+        ),
+        m::PrivateEndpoint::ManagedVpcResource(v) => {
+            let r = s::ManagedVpcResource::builder()
+                .vpc_identifier(v.vpc_identifier.as_str())
+                .set_subnet_ids(Some(strs(&v.subnet_ids)))
+                .endpoint_ip_address_type(s::EndpointIpAddressType::from(v.endpoint_ip_address_type.as_str()))
+                .set_security_group_ids(v.security_group_ids.as_deref().map(strs))
+                .set_tags(v.tags.as_ref().map(tags_to_sdk))
+                .set_routing_domain(v.routing_domain.as_ref().map(|d| d.as_str().to_string()))
+                .build();
+            s::PrivateEndpoint::ManagedVpcResource(built(g, &format!("{path}.managedVpcResource"), r)?)
+        }
+    })
+}
+
+fn interceptors_to_sdk(
+    g: &str,
+    list: &[m::InterceptorConfiguration],
+) -> Result<Vec<s::GatewayInterceptorConfiguration>, ApiError> {
+    list.iter()
+        .enumerate()
+        .map(|(i, ic)| {
+            let path = format!("interceptorConfigurations[{i}]");
+            let m::Interceptor::Lambda(l) = &ic.interceptor;
+            let lambda = built(
+                g,
+                &format!("{path}.interceptor.lambda"),
+                s::LambdaInterceptorConfiguration::builder().arn(l.arn.as_str()).build(),
+            )?;
+            let input = ic
+                .input_configuration
+                .as_ref()
+                .map(|inp| {
+                    let filter = inp
+                        .payload_filter
+                        .as_ref()
+                        .map(|f| {
+                            let exclude = f
+                                .exclude
+                                .iter()
+                                .map(|m::PayloadExclusionSelector::Field(x)| {
+                                    s::InterceptorPayloadExclusionSelector::Field(s::InterceptorPayloadExclusion::from(
+                                        x.as_str(),
+                                    ))
+                                })
+                                .collect();
+                            built(
+                                g,
+                                &format!("{path}.inputConfiguration.payloadFilter"),
+                                s::InterceptorPayloadFilter::builder().set_exclude(Some(exclude)).build(),
+                            )
+                        })
+                        .transpose()?;
+                    built(
+                        g,
+                        &format!("{path}.inputConfiguration"),
+                        s::InterceptorInputConfiguration::builder()
+                            .pass_request_headers(inp.pass_request_headers)
+                            .set_payload_filter(filter)
+                            .build(),
+                    )
+                })
+                .transpose()?;
+            built(
+                g,
+                &path,
+                s::GatewayInterceptorConfiguration::builder()
+                    .interceptor(s::InterceptorConfiguration::Lambda(lambda))
+                    .set_interception_points(Some(
+                        ic.interception_points.iter().map(|p| s::GatewayInterceptionPoint::from(p.as_str())).collect(),
+                    ))
+                    .set_input_configuration(input)
+                    .build(),
+            )
+        })
+        .collect()
+}
+
+fn policy_engine_to_sdk(
+    g: &str,
+    p: &m::PolicyEngineConfiguration,
+) -> Result<s::GatewayPolicyEngineConfiguration, ApiError> {
+    built(
+        g,
+        "policyEngineConfiguration",
+        s::GatewayPolicyEngineConfiguration::builder()
+            .arn(p.arn.as_str())
+            .mode(s::GatewayPolicyEngineMode::from(p.mode.as_str()))
+            .build(),
+    )
+}
+
+fn waf_to_sdk(w: &m::WafConfiguration) -> s::WafConfiguration {
+    s::WafConfiguration::builder().set_failure_mode(w.failure_mode.map(|f| s::WafFailureMode::from(f.as_str()))).build()
+}
+
+fn transform_to_sdk(t: &m::CustomTransformConfiguration) -> s::CustomTransformConfiguration {
+    s::CustomTransformConfiguration::builder()
+        .set_lambda(t.lambda.as_ref().map(|l| {
+            s::LambdaTransformConfiguration::builder().set_arn(l.arn.as_ref().map(|a| a.as_str().to_string())).build()
+        }))
+        .build()
+}
+
+// ---------------------------------------------------------------- SDK → model
+
+/// Where a conversion is: the gateway it belongs to, for error messages.
+struct Cx<'a> {
+    gateway: &'a str,
+}
+
+impl Cx<'_> {
+    fn err(&self, path: &str, msg: impl Display) -> ApiError {
+        ApiError::Response(format!("gateway {}: {path}: {msg}", self.gateway))
+    }
+
+    fn string<T: TryFrom<String, Error = String>>(&self, path: &str, v: String) -> Result<T, ApiError> {
+        T::try_from(v).map_err(|e| self.err(path, e))
+    }
+
+    fn strings<T: TryFrom<String, Error = String>>(&self, path: &str, v: Vec<String>) -> Result<Vec<T>, ApiError> {
+        v.into_iter().enumerate().map(|(i, s)| self.string(&format!("{path}[{i}]"), s)).collect()
+    }
+
+    fn bounded<T, const MIN: usize, const MAX: usize>(
+        &self,
+        path: &str,
+        v: Vec<T>,
+    ) -> Result<m::Bounded<T, MIN, MAX>, ApiError> {
+        m::Bounded::new(v).map_err(|e| self.err(path, e))
+    }
+
+    fn enum_value<T: ModelEnum>(&self, path: &str, wire: &str) -> Result<T, ApiError> {
+        T::parse_wire(wire).ok_or_else(|| {
+            self.err(
+                path,
+                format!("unknown value {} (this version knows {})", m::quote_short(wire), T::wire().join(", ")),
+            )
+        })
+    }
+
+    fn required<T>(&self, path: &str, v: Option<T>) -> Result<T, ApiError> {
+        v.ok_or_else(|| self.err(path, "missing, but the model requires it"))
+    }
+
+    fn unknown_union(&self, path: &str) -> ApiError {
+        self.err(path, "a union member this version does not know")
+    }
+
+    fn tags(&self, path: &str, map: HashMap<String, String>) -> Result<m::Tags, ApiError> {
+        let mut out = BTreeMap::new();
+        for (k, v) in map {
+            let key: m::TagKey = self.string(&format!("{path}.{k}"), k.clone())?;
+            let value: m::TagValue = self.string(&format!("{path}.{k}"), v)?;
+            out.insert(key, value);
+        }
+        m::Tags::new(out).map_err(|e| self.err(path, e))
+    }
+}
+
+/// A model enum, seen through its wire values.
+trait ModelEnum: Sized {
+    fn parse_wire(s: &str) -> Option<Self>;
+    fn wire() -> &'static [&'static str];
+}
+
+macro_rules! model_enum {
+    ($($t:ident),* $(,)?) => {$(
+        impl ModelEnum for m::$t {
+            fn parse_wire(s: &str) -> Option<Self> {
+                m::$t::parse(s)
+            }
+            fn wire() -> &'static [&'static str] {
+                m::$t::WIRE
+            }
+        }
+    )*};
+}
+model_enum!(
+    ProtocolType,
+    SearchType,
+    AuthorizerType,
+    ExceptionLevel,
+    PolicyEngineMode,
+    InterceptionPoint,
+    PayloadExclusion,
+    ClaimValueType,
+    ClaimMatchOperator,
+    EndpointIpAddressType,
+    WafFailureMode,
+);
+
+/// The members that GetGateway, CreateGateway and UpdateGateway outputs share.
+struct Parts {
+    gateway_arn: String,
+    gateway_id: String,
+    updated_at: DateTime,
+    status: s::GatewayStatus,
+    status_reasons: Option<Vec<String>>,
+    name: String,
+    description: Option<String>,
+    role_arn: Option<String>,
+    protocol_type: s::GatewayProtocolType,
+    protocol_configuration: Option<s::GatewayProtocolConfiguration>,
+    authorizer_type: s::AuthorizerType,
+    authorizer_configuration: Option<s::AuthorizerConfiguration>,
+    kms_key_arn: Option<String>,
+    custom_transform_configuration: Option<s::CustomTransformConfiguration>,
+    interceptor_configurations: Option<Vec<s::GatewayInterceptorConfiguration>>,
+    policy_engine_configuration: Option<s::GatewayPolicyEngineConfiguration>,
+    exception_level: Option<s::ExceptionLevel>,
+    waf_configuration: Option<s::WafConfiguration>,
+}
+
+macro_rules! parts {
+    ($out:expr, $ty:ident) => {{
+        let $ty {
+            gateway_arn,
+            gateway_id,
+            updated_at,
+            status,
+            status_reasons,
+            name,
+            description,
+            role_arn,
+            protocol_type,
+            protocol_configuration,
+            authorizer_type,
+            authorizer_configuration,
+            kms_key_arn,
+            custom_transform_configuration,
+            interceptor_configurations,
+            policy_engine_configuration,
+            exception_level,
+            waf_configuration,
+            ..
+        } = $out;
+        Parts {
+            gateway_arn,
+            gateway_id,
+            updated_at,
+            status,
+            status_reasons,
+            name,
+            description,
+            role_arn,
+            protocol_type,
+            protocol_configuration,
+            authorizer_type,
+            authorizer_configuration,
+            kms_key_arn,
+            custom_transform_configuration,
+            interceptor_configurations,
+            policy_engine_configuration,
+            exception_level,
+            waf_configuration,
+        }
+    }};
+}
+
+/// GetGateway's answer as a [`LiveGateway`].
+pub fn live_from_get(out: GetGatewayOutput) -> Result<LiveGateway, ApiError> {
+    live_from_parts(parts!(out, GetGatewayOutput))
+}
+
+/// CreateGateway's answer as a [`LiveGateway`].
+pub fn live_from_create(out: CreateGatewayOutput) -> Result<LiveGateway, ApiError> {
+    live_from_parts(parts!(out, CreateGatewayOutput))
+}
+
+/// UpdateGateway's answer as a [`LiveGateway`].
+pub fn live_from_update(out: UpdateGatewayOutput) -> Result<LiveGateway, ApiError> {
+    live_from_parts(parts!(out, UpdateGatewayOutput))
+}
+
+/// One ListGateways entry.
+pub fn summary_from_sdk(summary: s::GatewaySummary) -> Result<GatewaySummary, ApiError> {
+    let label = if summary.name.is_empty() { summary.gateway_id.clone() } else { summary.name.clone() };
+    let cx = Cx { gateway: &label };
+    Ok(GatewaySummary {
+        updated_at: timestamp(&cx, "updatedAt", &summary.updated_at)?,
+        status: GatewayStatus::from(summary.status.as_str()),
+        gateway_id: summary.gateway_id,
+        name: summary.name,
+    })
+}
+
+/// A timestamp as RFC 3339.
+fn timestamp(cx: &Cx<'_>, path: &str, t: &DateTime) -> Result<String, ApiError> {
+    t.fmt(DateTimeFormat::DateTime).map_err(|e| cx.err(path, e))
+}
+
+fn live_from_parts(p: Parts) -> Result<LiveGateway, ApiError> {
+    let label = if p.name.is_empty() { p.gateway_id.clone() } else { p.name.clone() };
+    let cx = Cx { gateway: &label };
+    if p.gateway_id.is_empty() {
+        return Err(cx.err("gatewayId", "missing, but the model requires it"));
+    }
+    if p.gateway_arn.is_empty() {
+        return Err(cx.err("gatewayArn", "missing, but the model requires it"));
+    }
+    let config = m::Gateway {
+        name: cx.string("name", p.name)?,
+        description: p.description.map(|d| cx.string("description", d)).transpose()?,
+        role_arn: cx.string("roleArn", cx.required("roleArn", p.role_arn)?)?,
+        protocol_type: Some(cx.enum_value("protocolType", p.protocol_type.as_str())?),
+        protocol_configuration: p.protocol_configuration.map(|pc| protocol_from_sdk(&cx, pc)).transpose()?,
+        authorizer_type: cx.enum_value("authorizerType", p.authorizer_type.as_str())?,
+        authorizer_configuration: p.authorizer_configuration.map(|a| authorizer_from_sdk(&cx, a)).transpose()?,
+        kms_key_arn: p.kms_key_arn.map(|k| cx.string("kmsKeyArn", k)).transpose()?,
+        // An empty list cannot be held by the model (1–2 items) and means the same as absent.
+        interceptor_configurations: match p.interceptor_configurations {
+            Some(list) if !list.is_empty() => Some(interceptors_from_sdk(&cx, list)?),
+            _ => None,
+        },
+        policy_engine_configuration: p
+            .policy_engine_configuration
+            .map(|pe| {
+                Ok::<_, ApiError>(m::PolicyEngineConfiguration {
+                    arn: cx.string("policyEngineConfiguration.arn", pe.arn)?,
+                    mode: cx.enum_value("policyEngineConfiguration.mode", pe.mode.as_str())?,
+                })
+            })
+            .transpose()?,
+        exception_level: p.exception_level.map(|e| cx.enum_value("exceptionLevel", e.as_str())).transpose()?,
+        waf_configuration: p
+            .waf_configuration
+            .map(|w| {
+                Ok::<_, ApiError>(m::WafConfiguration {
+                    failure_mode: w
+                        .failure_mode
+                        .map(|f| cx.enum_value("wafConfiguration.failureMode", f.as_str()))
+                        .transpose()?,
+                })
+            })
+            .transpose()?,
+        custom_transform_configuration: p
+            .custom_transform_configuration
+            .map(|t| {
+                Ok::<_, ApiError>(m::CustomTransformConfiguration {
+                    lambda: t
+                        .lambda
+                        .map(|l| {
+                            Ok::<_, ApiError>(m::LambdaTransform {
+                                arn: l
+                                    .arn
+                                    .map(|a| cx.string("customTransformConfiguration.lambda.arn", a))
+                                    .transpose()?,
+                            })
+                        })
+                        .transpose()?,
+                })
+            })
+            .transpose()?,
+        tags: None,
+    };
+    Ok(LiveGateway {
+        updated_at: timestamp(&cx, "updatedAt", &p.updated_at)?,
+        status: GatewayStatus::from(p.status.as_str()),
+        status_reasons: p.status_reasons.unwrap_or_default(),
+        gateway_id: p.gateway_id,
+        gateway_arn: p.gateway_arn,
+        config,
+    })
+}
+
+fn protocol_from_sdk(cx: &Cx<'_>, pc: s::GatewayProtocolConfiguration) -> Result<m::ProtocolConfiguration, ApiError> {
+    const P: &str = "protocolConfiguration.mcp";
+    let c = match pc {
+        s::GatewayProtocolConfiguration::Mcp(c) => c,
+        _ => return Err(cx.unknown_union("protocolConfiguration")),
+    };
+    Ok(m::ProtocolConfiguration::Mcp(m::McpConfiguration {
+        supported_versions: c
+            .supported_versions
+            .map(|v| cx.strings(&format!("{P}.supportedVersions"), v))
+            .transpose()?,
+        instructions: c.instructions.map(|i| cx.string(&format!("{P}.instructions"), i)).transpose()?,
+        search_type: c.search_type.map(|t| cx.enum_value(&format!("{P}.searchType"), t.as_str())).transpose()?,
+        session_configuration: c
+            .session_configuration
+            .map(|sc| {
+                let path = format!("{P}.sessionConfiguration.sessionTimeoutInSeconds");
+                Ok::<_, ApiError>(m::SessionConfiguration {
+                    session_timeout_in_seconds: sc
+                        .session_timeout_in_seconds
+                        .map(|t| m::SessionTimeout::new(t).map_err(|e| cx.err(&path, e)))
+                        .transpose()?,
+                })
+            })
+            .transpose()?,
+        streaming_configuration: c
+            .streaming_configuration
+            .map(|sc| m::StreamingConfiguration { enable_response_streaming: sc.enable_response_streaming }),
+        disable_mcp_list_tools_pagination: c.disable_mcp_list_tools_pagination,
+    }))
+}
+
+fn authorizer_from_sdk(cx: &Cx<'_>, a: s::AuthorizerConfiguration) -> Result<m::AuthorizerConfiguration, ApiError> {
+    const P: &str = "authorizerConfiguration.customJWTAuthorizer";
+    let j = match a {
+        s::AuthorizerConfiguration::CustomJwtAuthorizer(j) => j,
+        _ => return Err(cx.unknown_union("authorizerConfiguration")),
+    };
+    let custom_claims = j
+        .custom_claims
+        .map(|claims| {
+            claims
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| claim_from_sdk(cx, &format!("{P}.customClaims[{i}]"), c))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let advertised_scope_mapping = match j.advertised_scope_mapping {
+        // The model holds 1–50 entries; an empty map means the same as absent.
+        Some(map) if !map.is_empty() => {
+            let path = format!("{P}.advertisedScopeMapping");
+            let mut out = BTreeMap::new();
+            for (k, v) in map {
+                let entry = format!("{path}.{k}");
+                out.insert(cx.string(&entry, k)?, cx.string(&entry, v)?);
+            }
+            Some(m::ScopeMapping::new(out).map_err(|e| cx.err(&path, e))?)
+        }
+        _ => None,
+    };
+    let private_endpoint_overrides = j
+        .private_endpoint_overrides
+        .map(|list| {
+            let path = format!("{P}.privateEndpointOverrides");
+            let items = list
+                .into_iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let item = format!("{path}[{i}]");
+                    let pe = cx.required(&format!("{item}.privateEndpoint"), o.private_endpoint)?;
+                    Ok::<_, ApiError>(m::PrivateEndpointOverride {
+                        domain: cx.string(&format!("{item}.domain"), o.domain)?,
+                        private_endpoint: private_endpoint_from_sdk(cx, &format!("{item}.privateEndpoint"), pe)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            cx.bounded(&path, items)
+        })
+        .transpose()?;
+    let allowed_workload_configuration = j
+        .allowed_workload_configuration
+        .map(|w| {
+            let path = format!("{P}.allowedWorkloadConfiguration");
+            let hosting_environments = match w.hosting_environments {
+                Some(envs) if !envs.is_empty() => {
+                    let p = format!("{path}.hostingEnvironments");
+                    let items = envs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, e)| {
+                            Ok::<_, ApiError>(m::HostingEnvironment {
+                                arn: cx.string(&format!("{p}[{i}].arn"), e.arn)?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Some(cx.bounded(&p, items)?)
+                }
+                _ => None,
+            };
+            let workload_identities = match w.workload_identities {
+                Some(ids) if !ids.is_empty() => {
+                    let p = format!("{path}.workloadIdentities");
+                    Some(cx.bounded(&p, cx.strings(&p, ids)?)?)
+                }
+                _ => None,
+            };
+            Ok::<_, ApiError>(m::AllowedWorkloadConfiguration { hosting_environments, workload_identities })
+        })
+        .transpose()?;
+    Ok(m::AuthorizerConfiguration::CustomJwt(m::CustomJwtAuthorizer {
+        discovery_url: cx.string(&format!("{P}.discoveryUrl"), j.discovery_url)?,
+        allowed_audience: j.allowed_audience.map(|v| cx.strings(&format!("{P}.allowedAudience"), v)).transpose()?,
+        allowed_clients: j.allowed_clients.map(|v| cx.strings(&format!("{P}.allowedClients"), v)).transpose()?,
+        allowed_scopes: j.allowed_scopes.map(|v| cx.strings(&format!("{P}.allowedScopes"), v)).transpose()?,
+        custom_claims,
+        advertised_scope_mapping,
+        private_endpoint: j
+            .private_endpoint
+            .map(|pe| private_endpoint_from_sdk(cx, &format!("{P}.privateEndpoint"), pe))
+            .transpose()?,
+        private_endpoint_overrides,
+        allowed_workload_configuration,
+    }))
+}
+
+fn claim_from_sdk(cx: &Cx<'_>, path: &str, c: s::CustomClaimValidationType) -> Result<m::CustomClaim, ApiError> {
+    let mpath = format!("{path}.authorizingClaimMatchValue");
+    let matcher = cx.required(&mpath, c.authorizing_claim_match_value)?;
+    let vpath = format!("{mpath}.claimMatchValue");
+    let value = match cx.required(&vpath, matcher.claim_match_value)? {
+        s::ClaimMatchValueType::MatchValueString(v) => {
+            m::ClaimMatchValue::MatchValueString(cx.string(&format!("{vpath}.matchValueString"), v)?)
+        }
+        s::ClaimMatchValueType::MatchValueStringList(list) => {
+            let p = format!("{vpath}.matchValueStringList");
+            m::ClaimMatchValue::MatchValueStringList(cx.bounded(&p, cx.strings(&p, list)?)?)
+        }
+        _ => return Err(cx.unknown_union(&vpath)),
+    };
+    Ok(m::CustomClaim {
+        inbound_token_claim_name: cx.string(&format!("{path}.inboundTokenClaimName"), c.inbound_token_claim_name)?,
+        inbound_token_claim_value_type: cx
+            .enum_value(&format!("{path}.inboundTokenClaimValueType"), c.inbound_token_claim_value_type.as_str())?,
+        authorizing_claim_match_value: m::ClaimMatch {
+            claim_match_value: value,
+            claim_match_operator: cx
+                .enum_value(&format!("{mpath}.claimMatchOperator"), matcher.claim_match_operator.as_str())?,
+        },
+    })
+}
+
+fn private_endpoint_from_sdk(cx: &Cx<'_>, path: &str, pe: s::PrivateEndpoint) -> Result<m::PrivateEndpoint, ApiError> {
+    Ok(match pe {
+        s::PrivateEndpoint::SelfManagedLatticeResource(r) => {
+            let p = format!("{path}.selfManagedLatticeResource");
+            match r {
+                s::SelfManagedLatticeResource::ResourceConfigurationIdentifier(id) => {
+                    m::PrivateEndpoint::SelfManagedLatticeResource(
+                        m::SelfManagedLatticeResource::ResourceConfigurationIdentifier(
+                            cx.string(&format!("{p}.resourceConfigurationIdentifier"), id)?,
+                        ),
+                    )
+                }
+                _ => return Err(cx.unknown_union(&p)),
+            }
+        }
+        s::PrivateEndpoint::ManagedVpcResource(v) => {
+            let p = format!("{path}.managedVpcResource");
+            let subnets = format!("{p}.subnetIds");
+            m::PrivateEndpoint::ManagedVpcResource(m::ManagedVpcResource {
+                vpc_identifier: cx.string(&format!("{p}.vpcIdentifier"), v.vpc_identifier)?,
+                subnet_ids: cx.bounded(&subnets, cx.strings(&subnets, v.subnet_ids)?)?,
+                endpoint_ip_address_type: cx
+                    .enum_value(&format!("{p}.endpointIpAddressType"), v.endpoint_ip_address_type.as_str())?,
+                security_group_ids: v
+                    .security_group_ids
+                    .map(|ids| {
+                        let sg = format!("{p}.securityGroupIds");
+                        cx.bounded(&sg, cx.strings(&sg, ids)?)
+                    })
+                    .transpose()?,
+                tags: v.tags.map(|t| cx.tags(&format!("{p}.tags"), t)).transpose()?,
+                routing_domain: v.routing_domain.map(|d| cx.string(&format!("{p}.routingDomain"), d)).transpose()?,
+            })
+        }
+        _ => return Err(cx.unknown_union(path)),
+    })
+}
+
+fn interceptors_from_sdk(
+    cx: &Cx<'_>,
+    list: Vec<s::GatewayInterceptorConfiguration>,
+) -> Result<m::Bounded<m::InterceptorConfiguration, 1, 2>, ApiError> {
+    let items = list
+        .into_iter()
+        .enumerate()
+        .map(|(i, ic)| {
+            let path = format!("interceptorConfigurations[{i}]");
+            let ipath = format!("{path}.interceptor");
+            let interceptor = match cx.required(&ipath, ic.interceptor)? {
+                s::InterceptorConfiguration::Lambda(l) => m::Interceptor::Lambda(m::LambdaInterceptor {
+                    arn: cx.string(&format!("{ipath}.lambda.arn"), l.arn)?,
+                }),
+                _ => return Err(cx.unknown_union(&ipath)),
+            };
+            let ppath = format!("{path}.interceptionPoints");
+            let points = ic
+                .interception_points
+                .iter()
+                .enumerate()
+                .map(|(j, p)| cx.enum_value(&format!("{ppath}[{j}]"), p.as_str()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let input_configuration = ic
+                .input_configuration
+                .map(|inp| {
+                    let fpath = format!("{path}.inputConfiguration.payloadFilter");
+                    let payload_filter = inp
+                        .payload_filter
+                        .map(|f| {
+                            let epath = format!("{fpath}.exclude");
+                            let exclude = f
+                                .exclude
+                                .into_iter()
+                                .enumerate()
+                                .map(|(j, sel)| match sel {
+                                    s::InterceptorPayloadExclusionSelector::Field(x) => {
+                                        Ok(m::PayloadExclusionSelector::Field(
+                                            cx.enum_value(&format!("{epath}[{j}].field"), x.as_str())?,
+                                        ))
+                                    }
+                                    _ => Err(cx.unknown_union(&format!("{epath}[{j}]"))),
+                                })
+                                .collect::<Result<Vec<_>, _>>()?;
+                            Ok::<_, ApiError>(m::PayloadFilter { exclude: cx.bounded(&epath, exclude)? })
+                        })
+                        .transpose()?;
+                    Ok::<_, ApiError>(m::InterceptorInputConfiguration {
+                        pass_request_headers: inp.pass_request_headers,
+                        payload_filter,
+                    })
+                })
+                .transpose()?;
+            Ok(m::InterceptorConfiguration {
+                interceptor,
+                interception_points: cx.bounded(&ppath, points)?,
+                input_configuration,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    cx.bounded("interceptorConfigurations", items)
+}
+
+// ---------------------------------------------------------------- errors
+
+/// An operation's error enum, as far as classification needs it.
+pub trait OperationError: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static {
+    /// The modeled ValidationException, if this is one (it carries the reason and the fields).
+    fn validation(&self) -> Option<&s::error::ValidationException>;
+}
+
+macro_rules! operation_error {
+    ($($module:ident :: $err:ident),* $(,)?) => {$(
+        impl OperationError for operation::$module::$err {
+            fn validation(&self) -> Option<&s::error::ValidationException> {
+                match self {
+                    operation::$module::$err::ValidationException(v) => Some(v),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+operation_error!(
+    create_gateway::CreateGatewayError,
+    get_gateway::GetGatewayError,
+    update_gateway::UpdateGatewayError,
+    delete_gateway::DeleteGatewayError,
+    list_gateways::ListGatewaysError,
+    list_gateway_targets::ListGatewayTargetsError,
+    tag_resource::TagResourceError,
+    untag_resource::UntagResourceError,
+    list_tags_for_resource::ListTagsForResourceError,
+);
+
+/// Classifies an SDK error for the caller's decisions (wait, retry, report).
+pub fn classify<E: OperationError>(err: SdkError<E>) -> ApiError {
+    match &err {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let e = se.err();
+            if let Some(v) = e.validation() {
+                return ApiError::Validation {
+                    message: v.message().to_string(),
+                    reason: v.reason().as_str().to_string(),
+                    fields: v.field_list().iter().map(|f| (f.name().to_string(), f.message().to_string())).collect(),
+                };
+            }
+            let code = e.code().map(str::to_string);
+            let message = e.message().map(str::to_string).unwrap_or_default();
+            let text = |code: &str| if message.is_empty() { code.to_string() } else { message.clone() };
+            match code.as_deref() {
+                Some("ResourceNotFoundException") => ApiError::NotFound(text("ResourceNotFoundException")),
+                Some("ConflictException") => ApiError::Conflict(text("ConflictException")),
+                Some(c @ ("ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded")) => {
+                    ApiError::Throttling(text(c))
+                }
+                Some(
+                    c @ ("AccessDeniedException"
+                    | "UnrecognizedClientException"
+                    | "InvalidSignatureException"
+                    | "ExpiredTokenException"),
+                ) => ApiError::AccessDenied(format!("{c}: {}", text(c))),
+                Some("ValidationException") => {
+                    ApiError::Validation { message: text("ValidationException"), reason: String::new(), fields: vec![] }
+                }
+                Some(c) => ApiError::Service { code: c.to_string(), message },
+                None => match status {
+                    404 => ApiError::NotFound(format!("HTTP {status}")),
+                    409 => ApiError::Conflict(format!("HTTP {status}")),
+                    429 => ApiError::Throttling(format!("HTTP {status}")),
+                    403 => ApiError::AccessDenied(format!("HTTP {status}")),
+                    _ => ApiError::Service { code: format!("HTTP {status}"), message },
+                },
+            }
+        }
+        SdkError::TimeoutError(_) => ApiError::Transport("the call timed out".to_string()),
+        SdkError::DispatchFailure(_) => ApiError::Transport(DisplayErrorContext(&err).to_string()),
+        SdkError::ResponseError(_) => {
+            // A body cut off by the connection is a transport failure; a complete answer that does
+            // not parse is the service's.
+            if has_source::<std::io::Error>(&err) || chain_mentions(&err, &["connection", "incomplete"]) {
+                ApiError::Transport(DisplayErrorContext(&err).to_string())
+            } else {
+                ApiError::Response(DisplayErrorContext(&err).to_string())
+            }
+        }
+        SdkError::ConstructionFailure(_) => ApiError::Validation {
+            message: format!("the request could not be built: {}", DisplayErrorContext(&err)),
+            reason: "RequestBuild".to_string(),
+            fields: vec![],
+        },
+        _ => ApiError::Service { code: "Unknown".to_string(), message: DisplayErrorContext(&err).to_string() },
+    }
+}
+
+fn has_source<T: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.is::<T>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+fn chain_mentions(err: &(dyn std::error::Error + 'static), words: &[&str]) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string().to_ascii_lowercase();
+        if words.iter().any(|w| text.contains(w)) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_bedrockagentcorecontrol::error::{ConnectorError, ErrorMetadata};
+    use aws_sdk_bedrockagentcorecontrol::operation::get_gateway::GetGatewayError;
+    use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::UpdateGatewayInput;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+
+    /// Three gateways that together set every member, every union member and every enum value.
+    const FIXTURE: &str = r#"
+gateways:
+  - name: full-jwt
+    description: Every member set
+    roleArn: arn:aws:iam::123456789012:role/full
+    protocolType: MCP
+    protocolConfiguration:
+      mcp:
+        supportedVersions: ["2025-06-18", "2025-03-26"]
+        instructions: "Use the tools.\nBe brief."
+        searchType: SEMANTIC
+        sessionConfiguration: { sessionTimeoutInSeconds: 7200 }
+        streamingConfiguration: { enableResponseStreaming: true }
+        disableMcpListToolsPagination: false
+    authorizerType: CUSTOM_JWT
+    authorizerConfiguration:
+      customJWTAuthorizer:
+        discoveryUrl: https://idp.example.com/.well-known/openid-configuration
+        allowedAudience: [api-a, api-b]
+        allowedClients: [client-a]
+        allowedScopes: ["read:all", "write"]
+        customClaims:
+          - inboundTokenClaimName: department
+            inboundTokenClaimValueType: STRING
+            authorizingClaimMatchValue:
+              claimMatchOperator: EQUALS
+              claimMatchValue: { matchValueString: support }
+          - inboundTokenClaimName: groups
+            inboundTokenClaimValueType: STRING_ARRAY
+            authorizingClaimMatchValue:
+              claimMatchOperator: CONTAINS
+              claimMatchValue: { matchValueStringList: [tier1] }
+          - inboundTokenClaimName: roles
+            inboundTokenClaimValueType: STRING_ARRAY
+            authorizingClaimMatchValue:
+              claimMatchOperator: CONTAINS_ANY
+              claimMatchValue: { matchValueStringList: [admin, ops] }
+        advertisedScopeMapping: { "read:all": read, write: "write:all" }
+        privateEndpoint:
+          managedVpcResource:
+            vpcIdentifier: vpc-0123456789abcdef0
+            subnetIds: [subnet-0123456789abcdef0, subnet-abcdef01]
+            endpointIpAddressType: IPV4
+            securityGroupIds: [sg-0123456789abcdef0]
+            tags: { owner: net }
+            routingDomain: internal.example.com
+        privateEndpointOverrides:
+          - domain: idp.example.com
+            privateEndpoint:
+              selfManagedLatticeResource: { resourceConfigurationIdentifier: rcfg-0123456789abcdef0 }
+          - domain: keys.example.com
+            privateEndpoint:
+              managedVpcResource:
+                vpcIdentifier: vpc-01234567
+                subnetIds: [subnet-01234567]
+                endpointIpAddressType: IPV6
+        allowedWorkloadConfiguration:
+          hostingEnvironments: [{ arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/rt-1" }]
+          workloadIdentities: [agent-one, agent-two]
+    kmsKeyArn: arn:aws:kms:us-east-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef
+    interceptorConfigurations:
+      - interceptor: { lambda: { arn: "arn:aws:lambda:us-east-1:123456789012:function:pre" } }
+        interceptionPoints: [REQUEST, RESPONSE]
+        inputConfiguration:
+          passRequestHeaders: true
+          payloadFilter: { exclude: [{ field: RESPONSE_BODY }] }
+      - interceptor: { lambda: { arn: "arn:aws:lambda:us-east-1:123456789012:function:post:live" } }
+        interceptionPoints: [RESPONSE]
+    policyEngineConfiguration:
+      arn: arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/engine-0123456789
+      mode: LOG_ONLY
+    exceptionLevel: DEBUG
+    wafConfiguration: { failureMode: FAIL_CLOSE }
+    customTransformConfiguration:
+      lambda: { arn: "arn:aws:lambda:us-east-1:123456789012:function:transform" }
+    tags: { team: support, env: prod }
+  - name: lattice-auth
+    roleArn: arn:aws:iam::123456789012:role/lattice
+    authorizerType: AUTHENTICATE_ONLY
+    authorizerConfiguration:
+      customJWTAuthorizer:
+        discoveryUrl: https://idp.example.com/t1/.well-known/oauth-authorization-server
+        privateEndpoint:
+          selfManagedLatticeResource:
+            resourceConfigurationIdentifier: arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdef0
+    interceptorConfigurations:
+      - interceptor: { lambda: { arn: "arn:aws:lambda:us-east-1:123456789012:function:only" } }
+        interceptionPoints: [REQUEST]
+        inputConfiguration: { passRequestHeaders: false }
+    policyEngineConfiguration:
+      arn: arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/other-abcdefghij
+      mode: ENFORCE
+    wafConfiguration: { failureMode: FAIL_OPEN }
+    customTransformConfiguration: { lambda: {} }
+  - name: iam
+    roleArn: arn:aws:iam::123456789012:role/iam
+    authorizerType: AWS_IAM
+    wafConfiguration: {}
+    customTransformConfiguration: {}
+  - name: open
+    roleArn: arn:aws:iam::123456789012:role/open
+    authorizerType: NONE
+"#;
+
+    fn fixture() -> Vec<m::Gateway> {
+        match crate::load::load_text("fixture.yaml", FIXTURE, &|_| None) {
+            Ok(d) => d.specs.into_iter().map(|s| s.gateway).collect(),
+            Err(p) => panic!("fixture does not load: {p:?}"),
+        }
+    }
+
+    fn ts(secs: i64) -> DateTime {
+        DateTime::from_secs(secs)
+    }
+
+    /// What the service would answer for an UpdateGateway input: the same members, plus its own.
+    fn get_output_from(input: UpdateGatewayInput, id: &str) -> GetGatewayOutput {
+        let UpdateGatewayInput {
+            name,
+            description,
+            role_arn,
+            protocol_type,
+            protocol_configuration,
+            authorizer_type,
+            authorizer_configuration,
+            kms_key_arn,
+            custom_transform_configuration,
+            interceptor_configurations,
+            policy_engine_configuration,
+            exception_level,
+            waf_configuration,
+            ..
+        } = input;
+        GetGatewayOutput::builder()
+            .gateway_arn(format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{id}"))
+            .gateway_id(id)
+            .created_at(ts(1_700_000_000))
+            .updated_at(ts(1_700_000_123))
+            .status(s::GatewayStatus::Ready)
+            .set_name(name)
+            .set_description(description)
+            .set_role_arn(role_arn)
+            .set_protocol_type(protocol_type)
+            .set_protocol_configuration(protocol_configuration)
+            .set_authorizer_type(authorizer_type)
+            .set_authorizer_configuration(authorizer_configuration)
+            .set_kms_key_arn(kms_key_arn)
+            .set_custom_transform_configuration(custom_transform_configuration)
+            .set_interceptor_configurations(interceptor_configurations)
+            .set_policy_engine_configuration(policy_engine_configuration)
+            .set_exception_level(exception_level)
+            .set_waf_configuration(waf_configuration)
+            .build()
+            .expect("all required members are set")
+    }
+
+    /// The model value as it comes back from the service: no tags, and protocolType reported as MCP.
+    fn as_live(g: &m::Gateway) -> m::Gateway {
+        let mut g = g.clone();
+        g.tags = None;
+        g.protocol_type = Some(m::ProtocolType::Mcp);
+        g
+    }
+
+    #[test]
+    fn fixture_covers_every_enum_value() {
+        let gws = fixture();
+        let json = serde_json::to_string(&gws).expect("serializable");
+        let all: Vec<&str> = [
+            m::ProtocolType::WIRE,
+            m::SearchType::WIRE,
+            m::AuthorizerType::WIRE,
+            m::ExceptionLevel::WIRE,
+            m::PolicyEngineMode::WIRE,
+            m::InterceptionPoint::WIRE,
+            m::PayloadExclusion::WIRE,
+            m::ClaimValueType::WIRE,
+            m::ClaimMatchOperator::WIRE,
+            m::EndpointIpAddressType::WIRE,
+            m::WafFailureMode::WIRE,
+        ]
+        .concat();
+        for v in all {
+            assert!(json.contains(&format!("\"{v}\"")), "fixture lacks enum value {v}");
+        }
+    }
+
+    #[test]
+    fn update_input_round_trips_through_get_output() {
+        for g in fixture() {
+            let input = update_input("gw-1", &g).expect("converts").build().expect("builds");
+            assert_eq!(input.gateway_identifier.as_deref(), Some("gw-1"));
+            let live = live_from_get(get_output_from(input, "gw-1")).expect("converts back");
+            assert_eq!(live.config, as_live(&g), "gateway {}", g.name);
+            assert_eq!(live.gateway_id, "gw-1");
+            assert_eq!(live.status, GatewayStatus::Ready);
+            assert_eq!(live.updated_at, "2023-11-14T22:15:23Z");
+        }
+    }
+
+    #[test]
+    fn create_input_carries_every_create_member_tags_and_token() {
+        let gws = fixture();
+        let full = &gws[0];
+        let input =
+            create_input(full, "token-0123456789-0123456789-0123456789").expect("converts").build().expect("builds");
+        assert_eq!(input.client_token.as_deref(), Some("token-0123456789-0123456789-0123456789"));
+        let tags = input.tags.clone().expect("tags sent at create");
+        assert_eq!(tags.get("team").map(String::as_str), Some("support"));
+        assert_eq!(tags.len(), 2);
+        // Create has no WAF or custom transform; everything else must match the update input.
+        let update = update_input("x", full).expect("converts").build().expect("builds");
+        assert_eq!(input.name, update.name);
+        assert_eq!(input.description, update.description);
+        assert_eq!(input.role_arn, update.role_arn);
+        assert_eq!(input.protocol_type, update.protocol_type);
+        assert_eq!(input.protocol_configuration, update.protocol_configuration);
+        assert_eq!(input.authorizer_type, update.authorizer_type);
+        assert_eq!(input.authorizer_configuration, update.authorizer_configuration);
+        assert_eq!(input.kms_key_arn, update.kms_key_arn);
+        assert_eq!(input.interceptor_configurations, update.interceptor_configurations);
+        assert_eq!(input.policy_engine_configuration, update.policy_engine_configuration);
+        assert_eq!(input.exception_level, update.exception_level);
+        assert!(update.waf_configuration.is_some() && update.custom_transform_configuration.is_some());
+        let pc = input.protocol_configuration.expect("set");
+        let mcp = pc.as_mcp().expect("mcp");
+        assert_eq!(mcp.session_configuration.as_ref().and_then(|s| s.session_timeout_in_seconds), Some(7200));
+        assert_eq!(mcp.instructions.as_deref(), Some("Use the tools.\nBe brief."));
+    }
+
+    #[test]
+    fn create_and_update_outputs_convert_like_get() {
+        let g = &fixture()[0];
+        let input = update_input("gw-2", g).expect("converts").build().expect("builds");
+        let get = get_output_from(input, "gw-2");
+        let create = CreateGatewayOutput::builder()
+            .gateway_arn(get.gateway_arn.clone())
+            .gateway_id("gw-2")
+            .created_at(ts(0))
+            .updated_at(ts(5))
+            .status(s::GatewayStatus::Creating)
+            .status_reasons("warming up")
+            .name(get.name.clone())
+            .set_role_arn(get.role_arn.clone())
+            .authorizer_type(get.authorizer_type.clone())
+            .set_authorizer_configuration(get.authorizer_configuration.clone())
+            .set_protocol_configuration(get.protocol_configuration.clone())
+            .build()
+            .expect("builds");
+        let live = live_from_create(create).expect("converts");
+        assert_eq!(live.status, GatewayStatus::Creating);
+        assert_eq!(live.status_reasons, vec!["warming up".to_string()]);
+        assert_eq!(live.updated_at, "1970-01-01T00:00:05Z");
+        assert_eq!(live.config.authorizer_configuration, g.authorizer_configuration);
+        let update = UpdateGatewayOutput::builder()
+            .gateway_arn("arn:x")
+            .gateway_id("gw-2")
+            .created_at(ts(0))
+            .updated_at(ts(0))
+            .status(s::GatewayStatus::UpdateUnsuccessful)
+            .name("full-jwt")
+            .role_arn("arn:aws:iam::123456789012:role/full")
+            .authorizer_type(s::AuthorizerType::AwsIam)
+            .build()
+            .expect("builds");
+        let live = live_from_update(update).expect("converts");
+        assert_eq!(live.status, GatewayStatus::UpdateUnsuccessful);
+        assert_eq!(live.config.authorizer_type, m::AuthorizerType::AwsIam);
+    }
+
+    fn base_output() -> operation::get_gateway::builders::GetGatewayOutputBuilder {
+        GetGatewayOutput::builder()
+            .gateway_arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/odd-1")
+            .gateway_id("odd-1")
+            .created_at(ts(0))
+            .updated_at(ts(0))
+            .status(s::GatewayStatus::Ready)
+            .name("odd")
+            .role_arn("arn:aws:iam::123456789012:role/r")
+            .authorizer_type(s::AuthorizerType::None)
+    }
+
+    fn response_error(out: GetGatewayOutput) -> String {
+        match live_from_get(out) {
+            Err(ApiError::Response(msg)) => msg,
+            other => panic!("expected a Response error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_the_model_cannot_hold_are_response_errors_with_paths() {
+        let msg = response_error(base_output().authorizer_type(s::AuthorizerType::from("MAGIC")).build().expect("b"));
+        assert!(msg.starts_with("gateway odd: authorizerType: unknown value \"MAGIC\""), "{msg}");
+
+        let msg = response_error(base_output().role_arn("not-an-arn").build().expect("b"));
+        assert!(msg.starts_with("gateway odd: roleArn: expected a value matching"), "{msg}");
+
+        let msg = response_error(base_output().set_role_arn(None).build().expect("b"));
+        assert_eq!(msg, "gateway odd: roleArn: missing, but the model requires it");
+
+        let claim = s::CustomClaimValidationType::builder()
+            .inbound_token_claim_name("dept")
+            .inbound_token_claim_value_type(s::InboundTokenClaimValueType::String)
+            .authorizing_claim_match_value(
+                s::AuthorizingClaimMatchValueType::builder()
+                    .claim_match_value(s::ClaimMatchValueType::MatchValueString("x".into()))
+                    .claim_match_operator(s::ClaimMatchOperatorType::from("LIKE"))
+                    .build()
+                    .expect("b"),
+            )
+            .build()
+            .expect("b");
+        let jwt = s::CustomJwtAuthorizerConfiguration::builder()
+            .discovery_url("https://idp.example.com/.well-known/openid-configuration")
+            .custom_claims(claim)
+            .build()
+            .expect("b");
+        let msg = response_error(
+            base_output()
+                .authorizer_configuration(s::AuthorizerConfiguration::CustomJwtAuthorizer(jwt))
+                .build()
+                .expect("b"),
+        );
+        assert!(
+            msg.starts_with(
+                "gateway odd: authorizerConfiguration.customJWTAuthorizer.customClaims[0].authorizingClaimMatchValue.claimMatchOperator: unknown value \"LIKE\""
+            ),
+            "{msg}"
+        );
+
+        let mcp = s::McpGatewayConfiguration::builder()
+            .session_configuration(s::SessionConfiguration::builder().session_timeout_in_seconds(5).build())
+            .build();
+        let msg = response_error(
+            base_output().protocol_configuration(s::GatewayProtocolConfiguration::Mcp(mcp)).build().expect("b"),
+        );
+        assert!(
+            msg.starts_with("gateway odd: protocolConfiguration.mcp.sessionConfiguration.sessionTimeoutInSeconds:"),
+            "{msg}"
+        );
+
+        // The SDK fills a missing required string with "" (error correction): not silently accepted.
+        let msg = response_error(base_output().gateway_arn("").build().expect("b"));
+        assert_eq!(msg, "gateway odd: gatewayArn: missing, but the model requires it");
+    }
+
+    #[test]
+    fn unknown_status_is_kept_and_empty_lists_mean_absent() {
+        let out = base_output()
+            .status(s::GatewayStatus::from("HIBERNATING"))
+            .set_interceptor_configurations(Some(vec![]))
+            .build()
+            .expect("b");
+        let live = live_from_get(out).expect("converts");
+        assert_eq!(live.status, GatewayStatus::Other("HIBERNATING".into()));
+        assert_eq!(live.config.interceptor_configurations, None);
+        assert!(live.status_reasons.is_empty());
+    }
+
+    #[test]
+    fn summaries_convert() {
+        let sdk = s::GatewaySummary::builder()
+            .gateway_id("any-format/ID")
+            .name("n")
+            .status(s::GatewayStatus::Deleting)
+            .created_at(ts(0))
+            .updated_at(ts(1_600_000_000))
+            .authorizer_type(s::AuthorizerType::None)
+            .protocol_type(s::GatewayProtocolType::Mcp)
+            .build()
+            .expect("b");
+        let summary = summary_from_sdk(sdk).expect("converts");
+        assert_eq!(
+            summary,
+            GatewaySummary {
+                gateway_id: "any-format/ID".into(),
+                name: "n".into(),
+                status: GatewayStatus::Deleting,
+                updated_at: "2020-09-13T12:26:40Z".into(),
+            }
+        );
+    }
+
+    fn raw(status: u16) -> HttpResponse {
+        HttpResponse::new(StatusCode::try_from(status).expect("valid status"), SdkBody::empty())
+    }
+
+    fn meta(code: &str, message: &str) -> ErrorMetadata {
+        ErrorMetadata::builder().code(code).message(message).build()
+    }
+
+    fn service(err: GetGatewayError, status: u16) -> ApiError {
+        classify(SdkError::service_error(err, raw(status)))
+    }
+
+    #[test]
+    fn service_errors_are_classified() {
+        use aws_sdk_bedrockagentcorecontrol::types::error as e;
+        let nf = e::ResourceNotFoundException::builder()
+            .message("no such gateway")
+            .meta(meta("ResourceNotFoundException", "no such gateway"))
+            .build();
+        assert_eq!(
+            service(GetGatewayError::ResourceNotFoundException(nf), 404),
+            ApiError::NotFound("no such gateway".into())
+        );
+
+        let th = e::ThrottlingException::builder()
+            .message("slow down")
+            .meta(meta("ThrottlingException", "slow down"))
+            .build();
+        assert_eq!(service(GetGatewayError::ThrottlingException(th), 429), ApiError::Throttling("slow down".into()));
+
+        let ad =
+            e::AccessDeniedException::builder().message("nope").meta(meta("AccessDeniedException", "nope")).build();
+        assert_eq!(
+            service(GetGatewayError::AccessDeniedException(ad), 403),
+            ApiError::AccessDenied("AccessDeniedException: nope".into())
+        );
+
+        let ise =
+            e::InternalServerException::builder().message("boom").meta(meta("InternalServerException", "boom")).build();
+        assert_eq!(
+            service(GetGatewayError::InternalServerException(ise), 500),
+            ApiError::Service { code: "InternalServerException".into(), message: "boom".into() }
+        );
+
+        let v = e::ValidationException::builder()
+            .message("bad input")
+            .reason(s::ValidationExceptionReason::IdempotentParameterMismatchException)
+            .field_list(
+                s::ValidationExceptionField::builder().name("clientToken").message("reused").build().expect("b"),
+            )
+            .meta(meta("ValidationException", "bad input"))
+            .build()
+            .expect("b");
+        assert_eq!(
+            service(GetGatewayError::ValidationException(v), 400),
+            ApiError::Validation {
+                message: "bad input".into(),
+                reason: "IdempotentParameterMismatchException".into(),
+                fields: vec![("clientToken".into(), "reused".into())],
+            }
+        );
+
+        let unhandled = GetGatewayError::generic(meta("ServiceUnavailableException", "later"));
+        assert_eq!(
+            service(unhandled, 503),
+            ApiError::Service { code: "ServiceUnavailableException".into(), message: "later".into() }
+        );
+        let conflict = GetGatewayError::generic(meta("ConflictException", "busy"));
+        assert_eq!(service(conflict, 409), ApiError::Conflict("busy".into()));
+        let bare = GetGatewayError::generic(ErrorMetadata::builder().build());
+        assert_eq!(service(bare, 502), ApiError::Service { code: "HTTP 502".into(), message: String::new() });
+    }
+
+    #[test]
+    fn transport_failures_are_classified() {
+        let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let err: SdkError<GetGatewayError> = SdkError::dispatch_failure(ConnectorError::io(Box::new(reset)));
+        match classify(err) {
+            ApiError::Transport(msg) => assert!(msg.contains("connection reset by peer"), "{msg}"),
+            other => panic!("expected Transport, got {other:?}"),
+        }
+        let err: SdkError<GetGatewayError> = SdkError::timeout_error("attempt timed out");
+        assert!(matches!(classify(err), ApiError::Transport(_)));
+
+        let cut = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "body cut short");
+        let err: SdkError<GetGatewayError> = SdkError::response_error(cut, raw(200));
+        assert!(matches!(classify(err), ApiError::Transport(_)));
+
+        let garbage = aws_smithy_types::error::operation::SerializationError::unknown_variant("Union");
+        let err: SdkError<GetGatewayError> = SdkError::response_error(garbage, raw(200));
+        assert!(matches!(classify(err), ApiError::Response(_)));
+
+        let err: SdkError<GetGatewayError> = SdkError::construction_failure("empty label");
+        assert!(matches!(classify(err), ApiError::Validation { .. }));
+    }
+}

@@ -171,3 +171,29 @@ pub trait WriteApi: ReadApi {
     /// UntagResource.
     fn untag_resource(&self, arn: &str, keys: &[String]) -> impl Future<Output = Result<(), ApiError>> + Send;
 }
+
+/// A view of an API that offers only the read calls: what `drift` is given, so that no code
+/// path from it can reach a mutating call.
+pub struct ReadOnly<'a, A>(&'a A);
+
+impl<'a, A: ReadApi> ReadOnly<'a, A> {
+    /// Wraps `api`, hiding its write calls.
+    pub fn new(api: &'a A) -> Self {
+        ReadOnly(api)
+    }
+}
+
+impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
+    fn list_gateways(&self) -> impl Future<Output = Result<Vec<GatewaySummary>, ApiError>> + Send {
+        self.0.list_gateways()
+    }
+    fn get_gateway(&self, gateway_id: &str) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send {
+        self.0.get_gateway(gateway_id)
+    }
+    fn list_tags(&self, arn: &str) -> impl Future<Output = Result<TagMap, ApiError>> + Send {
+        self.0.list_tags(arn)
+    }
+    fn count_targets(&self, gateway_id: &str) -> impl Future<Output = Result<usize, ApiError>> + Send {
+        self.0.count_targets(gateway_id)
+    }
+}

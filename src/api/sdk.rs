@@ -1,1 +1,142 @@
 //! The AWS SDK implementation of the API traits.
+
+use std::collections::HashSet;
+
+use aws_sdk_bedrockagentcorecontrol::Client;
+
+use crate::api::convert::{self, classify};
+use crate::api::{ApiError, GatewayStatus, GatewaySummary, LiveGateway, ReadApi, TagMap, WriteApi};
+use crate::model::Gateway;
+
+/// The page size for list calls: the API's maximum, so that N gateways take ceil(N/1000) calls.
+const PAGE_SIZE: i32 = 1000;
+
+/// The gateway API over the AWS SDK client.
+#[derive(Clone)]
+pub struct SdkApi {
+    client: Client,
+}
+
+// The client's own Debug walks its configuration; keep credentials-adjacent detail out of logs.
+impl std::fmt::Debug for SdkApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SdkApi").finish_non_exhaustive()
+    }
+}
+
+impl SdkApi {
+    /// Wraps a configured client.
+    pub fn new(client: Client) -> Self {
+        SdkApi { client }
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Guards against a server that hands back a token it already gave, which would loop forever.
+fn check_token(seen: &mut HashSet<String>, op: &str, token: &str) -> Result<(), ApiError> {
+    if !seen.insert(token.to_string()) {
+        return Err(ApiError::Response(format!("{op} returned the nextToken {token:?} twice; stopping")));
+    }
+    Ok(())
+}
+
+impl ReadApi for SdkApi {
+    async fn list_gateways(&self) -> Result<Vec<GatewaySummary>, ApiError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        loop {
+            let page = self
+                .client
+                .list_gateways()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            for item in page.items {
+                out.push(convert::summary_from_sdk(item)?);
+            }
+            match page.next_token.filter(|t| !t.is_empty()) {
+                Some(t) => {
+                    check_token(&mut seen, "ListGateways", &t)?;
+                    token = Some(t);
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn get_gateway(&self, gateway_id: &str) -> Result<LiveGateway, ApiError> {
+        let out = self.client.get_gateway().gateway_identifier(gateway_id).send().await.map_err(classify)?;
+        convert::live_from_get(out)
+    }
+
+    async fn list_tags(&self, arn: &str) -> Result<TagMap, ApiError> {
+        let out = self.client.list_tags_for_resource().resource_arn(arn).send().await.map_err(classify)?;
+        Ok(out.tags.unwrap_or_default().into_iter().collect())
+    }
+
+    async fn count_targets(&self, gateway_id: &str) -> Result<usize, ApiError> {
+        let mut count = 0;
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        loop {
+            let page = self
+                .client
+                .list_gateway_targets()
+                .gateway_identifier(gateway_id)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            count += page.items.len();
+            match page.next_token.filter(|t| !t.is_empty()) {
+                Some(t) => {
+                    check_token(&mut seen, "ListGatewayTargets", &t)?;
+                    token = Some(t);
+                }
+                None => return Ok(count),
+            }
+        }
+    }
+}
+
+impl WriteApi for SdkApi {
+    async fn create_gateway(&self, config: &Gateway, client_token: &str) -> Result<LiveGateway, ApiError> {
+        let out = convert::create_input(config, client_token)?.send_with(&self.client).await.map_err(classify)?;
+        convert::live_from_create(out)
+    }
+
+    async fn update_gateway(&self, gateway_id: &str, config: &Gateway) -> Result<LiveGateway, ApiError> {
+        let out = convert::update_input(gateway_id, config)?.send_with(&self.client).await.map_err(classify)?;
+        convert::live_from_update(out)
+    }
+
+    async fn delete_gateway(&self, gateway_id: &str) -> Result<GatewayStatus, ApiError> {
+        let out = self.client.delete_gateway().gateway_identifier(gateway_id).send().await.map_err(classify)?;
+        Ok(GatewayStatus::from(out.status.as_str()))
+    }
+
+    async fn tag_resource(&self, arn: &str, tags: &TagMap) -> Result<(), ApiError> {
+        let tags = tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        self.client.tag_resource().resource_arn(arn).set_tags(Some(tags)).send().await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
+        self.client
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}

@@ -1,10 +1,176 @@
-//! `acgw apply`.
+//! `acgw apply`: plan and apply specs (asking first on a terminal), or apply a saved plan.
 
+use std::io::BufRead;
 use std::process::ExitCode;
 
-use acgw::cli::{ApplyArgs, GlobalArgs};
+use anyhow::{bail, Context};
+
+use acgw::apply::{self, report, Options, Progress, Work};
+use acgw::cli::{ApplyArgs, ApplyFormat, GlobalArgs, ReportFormat};
+use acgw::connect::Connection;
+use acgw::diff;
+use acgw::observe;
+use acgw::plan::{self, Action, Plan};
+use acgw::render;
 use acgw::ui::Ui;
 
-pub fn run(_global: &GlobalArgs, _args: &ApplyArgs, _ui: &Ui) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`acgw apply` is not built yet")
+pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    match &args.plan_file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read plan file {}", file.display()))?;
+            let plan = Plan::from_json(&text).with_context(|| format!("{} is not a valid acgw plan", file.display()))?;
+            super::runtime()?.block_on(apply_saved(global, args, ui, plan))
+        }
+        None => {
+            let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
+            if !args.auto_approve && !ui.stdin_is_terminal {
+                ui.error("refusing to apply without confirmation: stdin is not a terminal. Pass --auto-approve, or save a plan with `acgw plan --out FILE` and apply that.");
+                return Ok(ExitCode::from(1));
+            }
+            super::runtime()?.block_on(async {
+                let conn = super::connect(global, ui).await?;
+                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global).await?;
+                ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
+                if !plan.has_changes() {
+                    conn.close().await?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                refuse_replacements(&plan, args)?;
+                if !args.auto_approve && !confirm()? {
+                    ui.error("apply cancelled; nothing was changed.");
+                    conn.close().await?;
+                    return Ok(ExitCode::from(1));
+                }
+                execute(conn, global, args, ui, &plan).await
+            })
+        }
+    }
+}
+
+/// Applies a saved plan after checking that nothing it observed has moved.
+async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan) -> anyhow::Result<ExitCode> {
+    if plan.target.endpoint.as_deref().is_some_and(|e| e.starts_with("local:")) && !global.local {
+        bail!("this plan was made with --local (the built-in emulator); apply it with `acgw apply --local PLANFILE`");
+    }
+    let conn = super::connect(global, ui).await?;
+    let here = super::target_of(&conn);
+    if plan.target.region.is_some() && plan.target != here {
+        bail!(
+            "this plan was made for region {} at {}, but this apply targets region {} at {}",
+            plan.target.region.as_deref().unwrap_or("?"),
+            plan.target.endpoint.as_deref().unwrap_or("the default endpoint"),
+            here.region.as_deref().unwrap_or("?"),
+            here.endpoint.as_deref().unwrap_or("the default endpoint"),
+        );
+    }
+    if !plan.has_changes() {
+        ui.info("The plan has no changes.");
+        conn.close().await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    refuse_replacements(&plan, args)?;
+    let touched: Vec<&str> = plan.gateways.iter().filter(|g| g.is_change()).map(|g| g.name.as_str()).collect();
+    let now = observe::observe(conn.api(), &touched, usize::from(global.parallelism)).await?;
+    let stale: Vec<String> = plan
+        .gateways
+        .iter()
+        .filter(|g| g.is_change())
+        .filter_map(|g| {
+            let moved = plan::staleness(g, now.managed.get(&g.name));
+            (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
+        })
+        .collect();
+    if !stale.is_empty() {
+        bail!(
+            "the plan is stale: {} gateway(s) changed since it was made, so nothing was applied:\n{}\nRun `acgw plan` again.",
+            stale.len(),
+            stale.join("\n")
+        );
+    }
+    execute(conn, global, args, ui, &plan).await
+}
+
+/// Refuses up front, before any call, when the plan replaces gateways without --allow-replace.
+fn refuse_replacements(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
+    if args.allow_replace {
+        return Ok(());
+    }
+    let replaced: Vec<String> = plan
+        .gateways
+        .iter()
+        .filter(|g| g.action == Action::Replace)
+        .map(|g| format!("{} (forced by {})", g.name, g.forced_by.join(", ")))
+        .collect();
+    if replaced.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the plan replaces {} gateway(s): {}. Replacing deletes the gateway and creates it again; re-run with --allow-replace to do that. Nothing was applied.",
+        replaced.len(),
+        replaced.join(", ")
+    )
+}
+
+fn confirm() -> anyhow::Result<bool> {
+    eprint!("Apply these changes? Only 'yes' is accepted: ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim() == "yes")
+}
+
+/// The work for every gateway the plan changes.
+fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
+    let mut work = Vec::new();
+    for g in plan.gateways.iter().filter(|g| g.is_change()) {
+        let item = match (g.action, &g.observed) {
+            (Action::Create, _) => Work::Create { desired: g.desired.clone() },
+            (Action::Update, Some(seen)) => Work::Update {
+                gateway_id: seen.gateway_id.clone(),
+                gateway_arn: seen.gateway_arn.clone(),
+                desired: g.desired.clone(),
+                config: g.update_gateway,
+                tags_set: diff::tags_to_set(&g.tag_changes),
+                tags_remove: diff::tags_to_remove(&g.tag_changes),
+            },
+            (Action::Replace, Some(seen)) => Work::Replace {
+                gateway_id: seen.gateway_id.clone(),
+                desired: g.desired.clone(),
+                forced_by: g.forced_by.join(", "),
+            },
+            (action, None) => bail!("the plan for {} says {} but records no observed gateway", g.name, action.as_str()),
+            (Action::NoOp, _) => continue,
+        };
+        work.push((g.name.clone(), item));
+    }
+    Ok(work)
+}
+
+async fn execute(conn: Connection, global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: &Plan) -> anyhow::Result<ExitCode> {
+    let work = work_of(plan)?;
+    let mut opts = Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
+    opts.parallelism = usize::from(global.parallelism);
+    opts.wait_timeout = args.wait_timeout;
+    opts.allow_replace = args.allow_replace;
+    if conn.emulator().is_some() {
+        // The built-in emulator settles in milliseconds; polling it at AWS's pace only adds waiting.
+        opts.poll_initial = std::time::Duration::from_millis(20);
+        opts.poll_max = std::time::Duration::from_millis(200);
+    }
+    let total = work.len();
+    let report = if ui.quiet {
+        apply::apply(conn.api(), work, &opts, &apply::Silent).await
+    } else if ui.stderr_is_terminal {
+        let bar = report::Bar::new(total);
+        let r = apply::apply(conn.api(), work, &opts, &bar as &dyn Progress).await;
+        bar.finish();
+        r
+    } else {
+        apply::apply(conn.api(), work, &opts, &report::Lines).await
+    };
+    match args.format {
+        ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
+        ApplyFormat::Json => ui.data(&report::json(&report)),
+    }
+    conn.close().await?;
+    Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
 }

@@ -1,10 +1,22 @@
-//! `acgw drift`.
+//! `acgw drift`: read-only comparison of specs and live gateways; exit 2 on drift.
 
 use std::process::ExitCode;
 
+use acgw::api::ReadOnly;
 use acgw::cli::{DriftArgs, GlobalArgs};
+use acgw::render;
 use acgw::ui::Ui;
 
-pub fn run(_global: &GlobalArgs, _args: &DriftArgs, _ui: &Ui) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`acgw drift` is not built yet")
+pub fn run(global: &GlobalArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
+    super::runtime()?.block_on(async {
+        let conn = super::connect(global, ui).await?;
+        // Only the read calls are reachable from here: drift cannot change anything.
+        let api = ReadOnly::new(conn.api());
+        let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global).await?;
+        let report = plan.drift_report();
+        ui.data_raw(&render::drift(&report, args.format, ui.color_stdout));
+        conn.close().await?;
+        Ok(ExitCode::from(if report.has_drift() { 2 } else { 0 }))
+    })
 }

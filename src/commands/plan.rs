@@ -1,10 +1,27 @@
-//! `acgw plan`.
+//! `acgw plan`: what apply would change, optionally saved for `acgw apply PLANFILE`.
 
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use acgw::cli::{GlobalArgs, PlanArgs};
+use acgw::render;
 use acgw::ui::Ui;
 
-pub fn run(_global: &GlobalArgs, _args: &PlanArgs, _ui: &Ui) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`acgw plan` is not built yet")
+pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
+    super::runtime()?.block_on(async {
+        let conn = super::connect(global, ui).await?;
+        let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global).await?;
+        if let Some(out) = &args.out {
+            acgw::atomic::write(out, plan.to_json().as_bytes())
+                .with_context(|| format!("cannot write the plan to {}", out.display()))?;
+            let local = if global.local { "--local " } else { "" };
+            ui.info(&format!("Saved the plan to {}; apply it with `acgw apply {local}{}`.", out.display(), out.display()));
+        }
+        ui.data_raw(&render::plan(&plan, args.format, ui.color_stdout));
+        conn.close().await?;
+        let changes = args.detailed_exitcode && plan.has_changes();
+        Ok(ExitCode::from(if changes { 2 } else { 0 }))
+    })
 }

@@ -1,1 +1,197 @@
-//! A local emulator of the AgentCore Control gateway API.
+//! A local emulator of the AgentCore Control gateway API, served over HTTP/1.1 on loopback.
+//!
+//! The real AWS SDK talks to it with its endpoint overridden, so tests, demos and benchmarks run
+//! the production code path. It follows `reference/agentcore-gateway-api.md`: the restJson1 routes
+//! (with or without a trailing slash), the model's validation, name uniqueness, client tokens,
+//! CREATING/UPDATING/DELETING delays, paging, tags, and error codes in `x-amzn-errortype`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), acgw::emulator::EmulatorError> {
+//! use acgw::emulator::{Config, Emulator};
+//! let emulator = Emulator::start(Config::default()).await?;
+//! println!("endpoint: {}", emulator.url()); // e.g. http://127.0.0.1:41234
+//! // ... point the SDK's `endpoint_url` at it ...
+//! emulator.shutdown().await?;
+//! # Ok(()) }
+//! ```
+
+mod request;
+mod server;
+mod state;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::cli::EmulatorArgs;
+
+/// The fault and latency knobs; they can be changed while the emulator runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Faults {
+    /// Added to every API call before it is answered.
+    pub latency: Duration,
+    /// Share of API calls answered with ThrottlingException (429), 0.0–1.0.
+    pub throttle_rate: f64,
+    /// Share of API calls answered with InternalServerException (500), 0.0–1.0.
+    pub error_rate: f64,
+    /// Share of successful mutations that are committed and then answered by closing the
+    /// connection without a response, 0.0–1.0.
+    pub lost_response_rate: f64,
+    /// API calls per second above which calls are throttled; 0 means no limit.
+    pub max_rps: u32,
+}
+
+/// How to run an emulator. `Default` binds 127.0.0.1 on a free port, keeps state in memory only,
+/// and injects no faults and no delays.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind.
+    pub host: String,
+    /// Port to bind; 0 picks a free one (see [`EmulatorHandle::url`]).
+    pub port: u16,
+    /// Loaded at start if it exists, and rewritten atomically (mode 0600) after every mutation.
+    pub state_file: Option<PathBuf>,
+    /// Initial fault knobs.
+    pub faults: Faults,
+    /// How long a new gateway stays CREATING.
+    pub create_delay: Duration,
+    /// How long an updated gateway stays UPDATING.
+    pub update_delay: Duration,
+    /// How long a deleted gateway stays DELETING before it is gone.
+    pub delete_delay: Duration,
+    /// Seed for gateway IDs and fault choices; `None` is random.
+    pub seed: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 0,
+            state_file: None,
+            faults: Faults::default(),
+            create_delay: Duration::ZERO,
+            update_delay: Duration::ZERO,
+            delete_delay: Duration::ZERO,
+            seed: None,
+        }
+    }
+}
+
+impl From<&EmulatorArgs> for Config {
+    fn from(args: &EmulatorArgs) -> Self {
+        Config {
+            host: args.host.clone(),
+            port: args.port,
+            state_file: args.state.clone(),
+            faults: Faults {
+                latency: Duration::from_millis(args.latency_ms),
+                throttle_rate: args.throttle_rate,
+                error_rate: args.error_rate,
+                lost_response_rate: args.lost_response_rate,
+                max_rps: args.max_rps,
+            },
+            create_delay: Duration::from_millis(args.create_delay_ms),
+            update_delay: Duration::from_millis(args.update_delay_ms),
+            delete_delay: Duration::from_millis(args.delete_delay_ms),
+            seed: args.seed,
+        }
+    }
+}
+
+/// Why the emulator could not start or save its state.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("cannot read the emulator state file {}: {source}", path.display())]
+    ReadState { path: PathBuf, source: std::io::Error },
+    #[error("{} is not an emulator state file: {source}", path.display())]
+    ParseState { path: PathBuf, source: serde_json::Error },
+    #[error("{} has state format version {found}, which this acgw does not read", path.display())]
+    StateVersion { path: PathBuf, found: u32 },
+    #[error("cannot write the emulator state file {}: {source}", path.display())]
+    WriteState { path: PathBuf, source: std::io::Error },
+    #[error("cannot serialize the emulator state: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+/// Starts emulators.
+pub struct Emulator;
+
+impl Emulator {
+    /// Loads the state file (if any), binds `host:port` and serves until the handle is shut down
+    /// or dropped.
+    pub async fn start(config: Config) -> Result<EmulatorHandle, EmulatorError> {
+        let state = match &config.state_file {
+            Some(path) => state::State::load(path, config.seed)?,
+            None => state::State::new(config.seed),
+        };
+        let addr = format!("{}:{}", config.host, config.port);
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|source| EmulatorError::Bind { addr: addr.clone(), source })?;
+        let local = listener.local_addr().map_err(|source| EmulatorError::Bind { addr, source })?;
+        let shared = Arc::new(server::Shared::new(state, &config));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+        Ok(EmulatorHandle { addr: local, shared, stop, task: Some(task) })
+    }
+}
+
+/// A running emulator. Dropping it stops the server without waiting; prefer [`Self::shutdown`].
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl EmulatorHandle {
+    /// The endpoint URL for the SDK, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Calls per operation name since start, throttled and failed calls included.
+    pub fn stats(&self) -> BTreeMap<String, u64> {
+        self.shared.stats()
+    }
+
+    /// The current fault knobs.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults()
+    }
+
+    /// Replaces the fault knobs; calls that arrive afterwards see the new values.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// Stops accepting connections, lets in-flight calls finish (up to a few seconds), and writes
+    /// the state file one last time.
+    pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.shared.persist().await
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

@@ -257,15 +257,19 @@ fn lookup<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<&'n Node> {
     entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v)
 }
 
-/// The known key closest to `key`, if it is close enough to be a likely typo.
+/// The known key closest to `key`, if it is close enough to be a likely typo or abbreviation.
 pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let lower = key.to_ascii_lowercase();
-    known
+    let by_distance = known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()), *k))
         .filter(|(d, k)| *d <= 3.max(k.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    // `inputConfig` for `inputConfiguration`: a long shared prefix is as telling as a small distance.
+    by_distance.or_else(|| {
+        known.iter().copied().filter(|k| lower.len() >= 4 && k.to_ascii_lowercase().starts_with(&lower)).min_by_key(|k| k.len())
+    })
 }
 
 /// A model value that can be decoded from a [`Node`], reporting problems into a [`Cx`].
@@ -308,6 +312,10 @@ impl Decode for bool {
 
 impl Decode for i32 {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        if !matches!(node.kind, NodeKind::Scalar { .. }) || node.is_null() {
+            cx.error(node.mark, format!("expected an integer, found {}", node.type_name()));
+            return None;
+        }
         let text = cx.scalar(node)?;
         match text.parse::<i32>() {
             Ok(n) => Some(n),

@@ -176,6 +176,11 @@ macro_rules! decode_union {
                     .filter_map(|(k, _)| k.as_scalar())
                     .filter(|k| Self::KEYS.contains(k))
                     .collect();
+                let unknown = entries.iter().any(|(k, _)| k.as_scalar().is_some_and(|k| !Self::KEYS.contains(&k)));
+                if set.is_empty() && unknown {
+                    // The unknown key was reported with a suggestion; "found none" would only repeat it.
+                    return None;
+                }
                 if set.len() != 1 {
                     let found = if set.is_empty() { "none".to_string() } else { set.join(" and ") };
                     cx.error(node.mark, format!("expected exactly one of {}, found {found}", Self::KEYS.join(", ")));

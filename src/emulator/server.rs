@@ -1,0 +1,456 @@
+//! The HTTP side: accepting connections, routing, fault injection, persistence after mutations.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::Value;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::request::{self, MAX_BODY};
+use super::state::{Answer, Delays, Env, Persister, State};
+use super::wire::{query_pairs, region_from_authorization, segments, ApiError};
+use super::{Config, EmulatorError, Faults};
+
+/// How long shutdown waits for in-flight calls before dropping their connections.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// The region used when a request carries no SigV4 credential scope.
+const DEFAULT_REGION: &str = "us-east-1";
+
+/// The operations served, in the order stats are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    CreateGateway,
+    GetGateway,
+    UpdateGateway,
+    ListGateways,
+    DeleteGateway,
+    TagResource,
+    UntagResource,
+    ListTagsForResource,
+    CreateGatewayTarget,
+    ListGatewayTargets,
+    DeleteGatewayTarget,
+}
+
+impl Op {
+    const ALL: [Op; 11] = [
+        Op::CreateGateway,
+        Op::GetGateway,
+        Op::UpdateGateway,
+        Op::ListGateways,
+        Op::DeleteGateway,
+        Op::TagResource,
+        Op::UntagResource,
+        Op::ListTagsForResource,
+        Op::CreateGatewayTarget,
+        Op::ListGatewayTargets,
+        Op::DeleteGatewayTarget,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Op::CreateGateway => "CreateGateway",
+            Op::GetGateway => "GetGateway",
+            Op::UpdateGateway => "UpdateGateway",
+            Op::ListGateways => "ListGateways",
+            Op::DeleteGateway => "DeleteGateway",
+            Op::TagResource => "TagResource",
+            Op::UntagResource => "UntagResource",
+            Op::ListTagsForResource => "ListTagsForResource",
+            Op::CreateGatewayTarget => "CreateGatewayTarget",
+            Op::ListGatewayTargets => "ListGatewayTargets",
+            Op::DeleteGatewayTarget => "DeleteGatewayTarget",
+        }
+    }
+}
+
+/// A matched route: the operation and its URI labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    CreateGateway,
+    ListGateways,
+    GetGateway(String),
+    UpdateGateway(String),
+    DeleteGateway(String),
+    CreateTarget(String),
+    ListTargets(String),
+    DeleteTarget(String, String),
+    TagResource(String),
+    UntagResource(String),
+    ListTags(String),
+}
+
+impl Route {
+    fn op(&self) -> Op {
+        match self {
+            Route::CreateGateway => Op::CreateGateway,
+            Route::ListGateways => Op::ListGateways,
+            Route::GetGateway(_) => Op::GetGateway,
+            Route::UpdateGateway(_) => Op::UpdateGateway,
+            Route::DeleteGateway(_) => Op::DeleteGateway,
+            Route::CreateTarget(_) => Op::CreateGatewayTarget,
+            Route::ListTargets(_) => Op::ListGatewayTargets,
+            Route::DeleteTarget(..) => Op::DeleteGatewayTarget,
+            Route::TagResource(_) => Op::TagResource,
+            Route::UntagResource(_) => Op::UntagResource,
+            Route::ListTags(_) => Op::ListTagsForResource,
+        }
+    }
+}
+
+/// Matches decoded path segments; `/tags/` joins the rest so an ARN whose `/` was not encoded
+/// still arrives whole.
+fn route(method: &Method, segs: &[String]) -> Option<Route> {
+    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let m = method.as_str();
+    Some(match (m, s.as_slice()) {
+        ("POST", ["gateways"]) => Route::CreateGateway,
+        ("GET", ["gateways"]) => Route::ListGateways,
+        ("GET", ["gateways", id]) => Route::GetGateway(id.to_string()),
+        ("PUT", ["gateways", id]) => Route::UpdateGateway(id.to_string()),
+        ("DELETE", ["gateways", id]) => Route::DeleteGateway(id.to_string()),
+        ("POST", ["gateways", id, "targets"]) => Route::CreateTarget(id.to_string()),
+        ("GET", ["gateways", id, "targets"]) => Route::ListTargets(id.to_string()),
+        ("DELETE", ["gateways", id, "targets", t]) => Route::DeleteTarget(id.to_string(), t.to_string()),
+        (_, ["tags", rest @ ..]) if !rest.is_empty() => {
+            let arn = rest.join("/");
+            match m {
+                "POST" => Route::TagResource(arn),
+                "DELETE" => Route::UntagResource(arn),
+                "GET" => Route::ListTags(arn),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A fixed one-second window of admitted calls, for `max_rps`.
+struct RateWindow {
+    start: Instant,
+    count: u32,
+}
+
+/// Everything the connection tasks share.
+pub(super) struct Shared {
+    state: Mutex<State>,
+    persister: Option<Arc<Persister>>,
+    faults: Mutex<Faults>,
+    fault_rng: Mutex<fastrand::Rng>,
+    window: Mutex<RateWindow>,
+    stats: [AtomicU64; Op::ALL.len()],
+    delays: Delays,
+    requests: AtomicU64,
+}
+
+/// Locks a mutex even if a panicking thread poisoned it: the data is still consistent, since
+/// every critical section here finishes its change before anything can panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub(super) fn new(state: State, config: &Config) -> Self {
+        // A separate stream for faults keeps gateway IDs reproducible whatever faults fire.
+        let fault_rng = config.seed.map_or_else(fastrand::Rng::new, |s| fastrand::Rng::with_seed(s ^ 0x5eed_fa17));
+        Shared {
+            state: Mutex::new(state),
+            persister: config.state_file.clone().map(|p| Arc::new(Persister::new(p))),
+            faults: Mutex::new(config.faults),
+            fault_rng: Mutex::new(fault_rng),
+            window: Mutex::new(RateWindow { start: Instant::now(), count: 0 }),
+            stats: std::array::from_fn(|_| AtomicU64::new(0)),
+            delays: Delays { create: config.create_delay, update: config.update_delay, delete: config.delete_delay },
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn stats(&self) -> BTreeMap<String, u64> {
+        Op::ALL.iter().map(|op| (op.name().to_string(), self.stats[*op as usize].load(Ordering::Relaxed))).collect()
+    }
+
+    pub(super) fn faults(&self) -> Faults {
+        *lock(&self.faults)
+    }
+
+    pub(super) fn set_faults(&self, faults: Faults) {
+        *lock(&self.faults) = faults;
+    }
+
+    fn roll(&self, rate: f64) -> bool {
+        rate > 0.0 && lock(&self.fault_rng).f64() < rate
+    }
+
+    /// True when this call exceeds the per-second budget.
+    fn over_budget(&self, max_rps: u32) -> bool {
+        if max_rps == 0 {
+            return false;
+        }
+        let mut w = lock(&self.window);
+        let now = Instant::now();
+        if now.duration_since(w.start) >= Duration::from_secs(1) {
+            w.start = now;
+            w.count = 0;
+        }
+        if w.count >= max_rps {
+            return true;
+        }
+        w.count += 1;
+        false
+    }
+
+    /// Writes the current state to the state file, if there is one.
+    pub(super) async fn persist(&self) -> Result<(), EmulatorError> {
+        let Some(persister) = self.persister.clone() else { return Ok(()) };
+        let (version, bytes) = lock(&self.state).snapshot()?;
+        let path = persister.path().to_path_buf();
+        match tokio::task::spawn_blocking(move || persister.write(version, &bytes)).await {
+            Ok(written) => written,
+            Err(e) => Err(EmulatorError::WriteState { path, source: std::io::Error::other(e.to_string()) }),
+        }
+    }
+}
+
+/// Accepts connections until `stop` changes, then drains the open ones.
+pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    conns.spawn(serve_connection(stream, Arc::clone(&shared), stop.clone()));
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async { while conns.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        conns.abort_all();
+    }
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        _ = stop.changed() => {}
+    }
+    conn.as_mut().graceful_shutdown();
+    let _ = conn.await;
+}
+
+/// Returned by the service to make hyper close the connection without writing a response.
+#[derive(Debug)]
+struct LostResponse;
+
+impl std::fmt::Display for LostResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("response deliberately lost")
+    }
+}
+
+impl std::error::Error for LostResponse {}
+
+type Reply = Response<Full<Bytes>>;
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, LostResponse> {
+    let request_id = format!("emu-{:016x}", shared.requests.fetch_add(1, Ordering::Relaxed));
+    match answer(&shared, req).await {
+        Ok(Outcome::Reply(status, body)) => Ok(reply(status, body.as_ref(), &request_id)),
+        Ok(Outcome::Lost) => Err(LostResponse),
+        Err(e) => Ok(error_reply(&e, &request_id)),
+    }
+}
+
+enum Outcome {
+    Reply(u16, Option<Value>),
+    Lost,
+}
+
+async fn answer(shared: &Shared, req: Request<Incoming>) -> Result<Outcome, ApiError> {
+    let (parts, body) = req.into_parts();
+    let segs = segments(parts.uri.path())?;
+    if parts.method == Method::GET && segs == ["_emulator", "stats"] {
+        let stats = serde_json::to_value(shared.stats()).unwrap_or_default();
+        return Ok(Outcome::Reply(200, Some(stats)));
+    }
+    let Some(route) = route(&parts.method, &segs) else {
+        return Err(ApiError::unknown_operation(parts.method.as_str(), parts.uri.path()));
+    };
+    let op = route.op();
+    shared.stats[op as usize].fetch_add(1, Ordering::Relaxed);
+
+    // Read the whole body first, so that an error answer leaves the connection reusable.
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Err(ApiError::validation("CannotParse", "request body is too large or was cut off")),
+    };
+    let faults = shared.faults();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    if shared.over_budget(faults.max_rps) || shared.roll(faults.throttle_rate) {
+        return Err(ApiError::throttling());
+    }
+    if shared.roll(faults.error_rate) {
+        return Err(ApiError::internal("Internal server error (injected by the emulator)"));
+    }
+
+    let region = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| region_from_authorization(Some(h)))
+        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let query = query_pairs(parts.uri.query())?;
+    let env = Env { now_ms: now_ms(), region: &region, delays: shared.delays };
+    let Answer { status, body, mutated } = dispatch(shared, route, &body, &query, &env)?;
+    if mutated {
+        if let Err(e) = shared.persist().await {
+            // The change is committed in memory; a failed write must not turn it into an error
+            // answer that would make a client believe nothing happened.
+            eprintln!("acgw emulator: {e}");
+        }
+        if shared.roll(faults.lost_response_rate) {
+            return Ok(Outcome::Lost);
+        }
+    }
+    Ok(Outcome::Reply(status, body))
+}
+
+/// Validates the request, then runs the operation under the state lock.
+fn dispatch(
+    shared: &Shared,
+    route: Route,
+    body: &[u8],
+    query: &[(String, String)],
+    env: &Env<'_>,
+) -> Result<Answer, ApiError> {
+    match route {
+        Route::CreateGateway => {
+            let req = request::parse_create(body)?;
+            lock(&shared.state).create_gateway(req, env)
+        }
+        Route::ListGateways => {
+            let paging = request::parse_paging(query)?;
+            lock(&shared.state).list_gateways(&paging, env)
+        }
+        Route::GetGateway(id) => {
+            request::check_gateway_id(&id)?;
+            lock(&shared.state).get_gateway(&id, env)
+        }
+        Route::UpdateGateway(id) => {
+            request::check_gateway_id(&id)?;
+            let req = request::parse_update(body)?;
+            lock(&shared.state).update_gateway(&id, req, env)
+        }
+        Route::DeleteGateway(id) => {
+            request::check_gateway_id(&id)?;
+            lock(&shared.state).delete_gateway(&id, env)
+        }
+        Route::CreateTarget(id) => {
+            request::check_gateway_id(&id)?;
+            let req = request::parse_target(body)?;
+            lock(&shared.state).create_target(&id, req, env)
+        }
+        Route::ListTargets(id) => {
+            request::check_gateway_id(&id)?;
+            let paging = request::parse_paging(query)?;
+            lock(&shared.state).list_targets(&id, &paging, env)
+        }
+        Route::DeleteTarget(id, target) => {
+            request::check_gateway_id(&id)?;
+            request::check_target_id(&target)?;
+            lock(&shared.state).delete_target(&id, &target, env)
+        }
+        Route::TagResource(arn) => {
+            request::check_resource_arn(&arn)?;
+            let tags = request::parse_tags(body)?;
+            lock(&shared.state).tag_resource(&arn, tags, env)
+        }
+        Route::UntagResource(arn) => {
+            request::check_resource_arn(&arn)?;
+            let keys = request::parse_tag_keys(query)?;
+            lock(&shared.state).untag_resource(&arn, &keys, env)
+        }
+        Route::ListTags(arn) => {
+            request::check_resource_arn(&arn)?;
+            lock(&shared.state).list_tags(&arn, env)
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn reply(status: u16, body: Option<&Value>, request_id: &str) -> Reply {
+    let bytes = body.map(|b| Bytes::from(serde_json::to_vec(b).unwrap_or_default())).unwrap_or_default();
+    let mut resp = Response::new(Full::new(bytes));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if body.is_some() {
+        resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+fn error_reply(e: &ApiError, request_id: &str) -> Reply {
+    let mut resp = reply(e.status, Some(&e.body()), request_id);
+    resp.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static(e.code));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(p: &str) -> Vec<String> {
+        segments(p).unwrap()
+    }
+
+    #[test]
+    fn routes_match_with_and_without_trailing_slash() {
+        assert_eq!(route(&Method::POST, &segs("/gateways")), Some(Route::CreateGateway));
+        assert_eq!(route(&Method::POST, &segs("/gateways/")), Some(Route::CreateGateway));
+        assert_eq!(route(&Method::GET, &segs("/gateways/gw-abcdefghij/")), Some(Route::GetGateway("gw-abcdefghij".into())));
+        assert_eq!(
+            route(&Method::DELETE, &segs("/gateways/gw-abcdefghij/targets/ABCDEFGHIJ")),
+            Some(Route::DeleteTarget("gw-abcdefghij".into(), "ABCDEFGHIJ".into()))
+        );
+        assert_eq!(route(&Method::PATCH, &segs("/gateways/x")), None);
+    }
+
+    #[test]
+    fn tag_routes_take_encoded_and_raw_arns() {
+        let arn = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw-abcdefghij";
+        let encoded = "/tags/arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Agateway%2Fgw-abcdefghij";
+        assert_eq!(route(&Method::GET, &segs(encoded)), Some(Route::ListTags(arn.into())));
+        assert_eq!(route(&Method::POST, &segs(&format!("/tags/{arn}"))), Some(Route::TagResource(arn.into())));
+        assert_eq!(route(&Method::GET, &segs("/tags/")), None);
+    }
+}

@@ -1,0 +1,726 @@
+//! Gateways, targets, tags and client tokens, and the rules of the real service that act on them.
+//!
+//! Statuses are computed from timestamps when read (CREATING until `readyAt`, DELETING until
+//! `goneAt`), so they need no timers and survive a restart from the state file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::request::{CreateRequest, Paging, TargetRequest, UpdateRequest};
+use super::wire::{rfc3339, ApiError};
+use super::EmulatorError;
+
+/// The account every ARN names.
+pub const ACCOUNT: &str = "123456789012";
+/// The version of the state file's layout.
+const FORMAT_VERSION: u32 = 1;
+/// The service's `sessionTimeoutInSeconds` when an MCP gateway does not set one.
+const DEFAULT_SESSION_TIMEOUT: i64 = 3600;
+
+/// How long each kind of change keeps a gateway in its transitional status.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Delays {
+    pub create: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+}
+
+/// What a call needs besides its request: the time, the caller's region and the delays.
+pub struct Env<'a> {
+    pub now_ms: u64,
+    pub region: &'a str,
+    pub delays: Delays,
+}
+
+/// A successful answer: status code, optional JSON body, and whether state changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub mutated: bool,
+}
+
+impl Answer {
+    fn read(body: Value) -> Self {
+        Answer { status: 200, body: Some(body), mutated: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Change {
+    Create,
+    Update,
+}
+
+/// What a gateway's status is at some instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Creating,
+    Updating,
+    Deleting,
+    Ready,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Creating => "CREATING",
+            Status::Updating => "UPDATING",
+            Status::Deleting => "DELETING",
+            Status::Ready => "READY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GatewayRecord {
+    /// Creation order: the stable sort key that list pages follow.
+    seq: u64,
+    gateway_id: String,
+    gateway_arn: String,
+    region: String,
+    /// The canonical configuration as the model serializes it; tags are kept apart.
+    config: Map<String, Value>,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    created_at_ms: u64,
+    updated_at_ms: u64,
+    ready_at_ms: u64,
+    last_change: Change,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gone_at_ms: Option<u64>,
+    #[serde(default)]
+    targets: Vec<TargetRecord>,
+    #[serde(default)]
+    target_tokens: BTreeMap<String, TokenRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetRecord {
+    seq: u64,
+    target_id: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    members: Map<String, Value>,
+    created_at_ms: u64,
+}
+
+/// A client token: the resource it created and the request it came with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRecord {
+    id: String,
+    request: Value,
+}
+
+/// Everything the emulator holds; this is also the state file's layout.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct State {
+    format_version: u32,
+    next_seq: u64,
+    gateways: BTreeMap<String, GatewayRecord>,
+    tokens: BTreeMap<String, TokenRecord>,
+    /// Gateways in DELETING, by the instant they disappear.
+    #[serde(skip)]
+    pending_deletes: BTreeSet<(u64, String)>,
+    /// Bumped on every mutation, so that an older snapshot never overwrites a newer file.
+    #[serde(skip)]
+    version: u64,
+    #[serde(skip, default = "fastrand::Rng::new")]
+    rng: fastrand::Rng,
+}
+
+impl State {
+    /// An empty state whose IDs come from `seed` (random when `None`).
+    pub fn new(seed: Option<u64>) -> Self {
+        State {
+            format_version: FORMAT_VERSION,
+            next_seq: 1,
+            gateways: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            pending_deletes: BTreeSet::new(),
+            version: 0,
+            rng: id_rng(seed, 1),
+        }
+    }
+
+    /// Loads `path` if it exists, else starts empty.
+    pub fn load(path: &Path, seed: Option<u64>) -> Result<Self, EmulatorError> {
+        let text = match std::fs::read(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new(seed)),
+            Err(source) => return Err(EmulatorError::ReadState { path: path.to_path_buf(), source }),
+        };
+        let mut state: State = serde_json::from_slice(&text)
+            .map_err(|source| EmulatorError::ParseState { path: path.to_path_buf(), source })?;
+        if state.format_version != FORMAT_VERSION {
+            return Err(EmulatorError::StateVersion { path: path.to_path_buf(), found: state.format_version });
+        }
+        state.rng = id_rng(seed, state.next_seq);
+        state.pending_deletes =
+            state.gateways.values().filter_map(|g| g.gone_at_ms.map(|t| (t, g.gateway_id.clone()))).collect();
+        Ok(state)
+    }
+
+    /// The state as the bytes of a state file, with the version they belong to.
+    pub fn snapshot(&self) -> Result<(u64, Vec<u8>), serde_json::Error> {
+        Ok((self.version, serde_json::to_vec_pretty(self)?))
+    }
+
+    fn mutated(&mut self) {
+        self.version += 1;
+    }
+
+    /// Forgets gateways whose deletion has finished.
+    fn purge(&mut self, now_ms: u64) {
+        while let Some((at, id)) = self.pending_deletes.first().cloned() {
+            if at > now_ms {
+                break;
+            }
+            self.pending_deletes.pop_first();
+            self.gateways.remove(&id);
+        }
+    }
+
+    fn random_id(&mut self, alphabet: &[u8]) -> String {
+        (0..10).map(|_| char::from(alphabet[self.rng.usize(..alphabet.len())])).collect()
+    }
+
+    fn gateway(&self, id: &str) -> Result<&GatewayRecord, ApiError> {
+        self.gateways.get(id).ok_or_else(|| ApiError::not_found(format!("Gateway not found: {id}")))
+    }
+
+    fn gateway_mut(&mut self, id: &str) -> Result<&mut GatewayRecord, ApiError> {
+        self.gateways.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Gateway not found: {id}")))
+    }
+
+    fn gateway_by_arn(&mut self, arn: &str) -> Result<&mut GatewayRecord, ApiError> {
+        let id = arn.rsplit_once(":gateway/").map(|(_, id)| id).unwrap_or_default();
+        match self.gateways.get_mut(id) {
+            Some(g) if g.gateway_arn == arn => Ok(g),
+            _ => Err(ApiError::not_found(format!("Resource not found: {arn}"))),
+        }
+    }
+
+    /// CreateGateway.
+    pub fn create_gateway(&mut self, req: CreateRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let fingerprint = req.fingerprint();
+        if let Some(token) = &req.client_token {
+            if let Some(seen) = self.tokens.get(token) {
+                // A token whose gateway is gone is forgotten: there is nothing left to return.
+                if let Some(g) = self.gateways.get(&seen.id) {
+                    if seen.request != fingerprint {
+                        return Err(ApiError::validation(
+                            "IdempotentParameterMismatchException",
+                            "The client token was already used with different request parameters",
+                        ));
+                    }
+                    return Ok(Answer { status: 202, body: Some(g.detail(env.now_ms, None)), mutated: false });
+                }
+                self.tokens.remove(token);
+            }
+        }
+        if let Some(other) = self.gateways.values().find(|g| g.name() == req.name) {
+            return Err(ApiError::conflict(format!(
+                "A gateway with name {} already exists ({})",
+                req.name, other.gateway_id
+            )));
+        }
+        let prefix = req.name.to_ascii_lowercase();
+        let id = loop {
+            let id = format!("{prefix}-{}", self.random_id(b"abcdefghijklmnopqrstuvwxyz0123456789"));
+            if !self.gateways.contains_key(&id) {
+                break id;
+            }
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let record = GatewayRecord {
+            seq,
+            gateway_arn: format!("arn:aws:bedrock-agentcore:{}:{ACCOUNT}:gateway/{id}", env.region),
+            gateway_id: id.clone(),
+            region: env.region.to_string(),
+            config: req.config,
+            tags: req.tags,
+            created_at_ms: env.now_ms,
+            updated_at_ms: env.now_ms,
+            ready_at_ms: env.now_ms + millis(env.delays.create),
+            last_change: Change::Create,
+            gone_at_ms: None,
+            targets: Vec::new(),
+            target_tokens: BTreeMap::new(),
+        };
+        let body = record.detail(env.now_ms, Some(Status::Creating));
+        if let Some(token) = req.client_token {
+            self.tokens.insert(token, TokenRecord { id: id.clone(), request: fingerprint });
+        }
+        self.gateways.insert(id, record);
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// GetGateway.
+    pub fn get_gateway(&mut self, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        Ok(Answer::read(self.gateway(id)?.detail(env.now_ms, None)))
+    }
+
+    /// UpdateGateway: a full replace of the configuration; tags stay.
+    pub fn update_gateway(&mut self, id: &str, req: UpdateRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(id)?;
+        if req.name != g.name() {
+            return Err(ApiError::field(
+                "name",
+                format!("must be the same as the gateway's name ({}); a gateway cannot be renamed", g.name()),
+            ));
+        }
+        if g.config.get("authorizerType").and_then(Value::as_str) != Some(req.authorizer_type.as_str()) {
+            return Err(ApiError::validation(
+                "FieldValidationFailed",
+                "Authorizer type cannot be updated for an existing gateway",
+            ));
+        }
+        match g.status(env.now_ms) {
+            Status::Ready => {}
+            status => {
+                return Err(ApiError::conflict(format!(
+                    "Gateway {id} is {} and cannot be updated until it is READY",
+                    status.as_str()
+                )))
+            }
+        }
+        g.config = req.config;
+        g.updated_at_ms = env.now_ms;
+        g.ready_at_ms = env.now_ms + millis(env.delays.update);
+        g.last_change = Change::Update;
+        let body = g.detail(env.now_ms, Some(Status::Updating));
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// DeleteGateway: DELETING for the delete delay, then gone (tags and tokens with it).
+    pub fn delete_gateway(&mut self, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(id)?;
+        let body = json!({ "gatewayId": id, "status": Status::Deleting.as_str() });
+        if g.gone_at_ms.is_some() {
+            return Ok(Answer { status: 202, body: Some(body), mutated: false });
+        }
+        if !g.targets.is_empty() {
+            return Err(ApiError::validation("ResourceConflict", "Delete all targets before deleting the gateway"));
+        }
+        let gone_at = env.now_ms + millis(env.delays.delete);
+        g.gone_at_ms = Some(gone_at);
+        self.pending_deletes.insert((gone_at, id.to_string()));
+        self.purge(env.now_ms);
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// ListGateways: pages in creation order; the token names the last gateway of the page.
+    pub fn list_gateways(&mut self, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let after = decode_token(paging.next_token.as_deref(), "g")?;
+        let mut all: Vec<&GatewayRecord> = self.gateways.values().filter(|g| g.seq > after).collect();
+        all.sort_by_key(|g| g.seq);
+        let page = &all[..all.len().min(paging.max_results)];
+        let items: Vec<Value> = page.iter().map(|g| g.summary(env.now_ms)).collect();
+        let mut body = json!({ "items": items });
+        if all.len() > page.len() {
+            if let Some(last) = page.last() {
+                body["nextToken"] = Value::String(encode_token("g", last.seq));
+            }
+        }
+        Ok(Answer::read(body))
+    }
+
+    /// TagResource: merges; more than 50 tags in total exceeds the quota.
+    pub fn tag_resource(
+        &mut self,
+        arn: &str,
+        tags: BTreeMap<String, String>,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_by_arn(arn)?;
+        let mut merged = g.tags.clone();
+        merged.extend(tags);
+        if merged.len() > crate::model::Tags::MAX {
+            return Err(ApiError::quota(format!(
+                "A resource can have at most {} tags; this request would make {}",
+                crate::model::Tags::MAX,
+                merged.len()
+            )));
+        }
+        g.tags = merged;
+        self.mutated();
+        Ok(Answer { status: 204, body: None, mutated: true })
+    }
+
+    /// UntagResource: keys that are not there are ignored.
+    pub fn untag_resource(&mut self, arn: &str, keys: &[String], env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_by_arn(arn)?;
+        for k in keys {
+            g.tags.remove(k);
+        }
+        self.mutated();
+        Ok(Answer { status: 204, body: None, mutated: true })
+    }
+
+    /// ListTagsForResource.
+    pub fn list_tags(&mut self, arn: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_by_arn(arn)?;
+        Ok(Answer::read(json!({ "tags": g.tags })))
+    }
+
+    /// CreateGatewayTarget: only what DeleteGateway's "targets first" rule needs.
+    pub fn create_target(&mut self, gateway_id: &str, req: TargetRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let target_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let seq = self.next_seq;
+        let g = self.gateway_mut(gateway_id)?;
+        if g.gone_at_ms.is_some() {
+            return Err(ApiError::conflict(format!("Gateway {gateway_id} is being deleted")));
+        }
+        let fingerprint = req.fingerprint();
+        if let Some(token) = &req.client_token {
+            if let Some(seen) = g.target_tokens.get(token) {
+                if seen.request != fingerprint {
+                    return Err(ApiError::validation(
+                        "IdempotentParameterMismatchException",
+                        "The client token was already used with different request parameters",
+                    ));
+                }
+                if let Some(t) = g.targets.iter().find(|t| t.target_id == seen.id) {
+                    return Ok(Answer { status: 202, body: Some(g.target_detail(t)), mutated: false });
+                }
+            }
+        }
+        if g.targets.iter().any(|t| t.name == req.name) {
+            return Err(ApiError::conflict(format!("A target with name {} already exists in this gateway", req.name)));
+        }
+        let target = TargetRecord {
+            seq,
+            target_id: target_id.clone(),
+            name: req.name,
+            description: req.description,
+            members: req.members,
+            created_at_ms: env.now_ms,
+        };
+        let body = g.target_detail(&target);
+        if let Some(token) = req.client_token {
+            g.target_tokens.insert(token, TokenRecord { id: target_id, request: fingerprint });
+        }
+        g.targets.push(target);
+        self.next_seq += 1;
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// ListGatewayTargets.
+    pub fn list_targets(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let after = decode_token(paging.next_token.as_deref(), "t")?;
+        let g = self.gateway(gateway_id)?;
+        let all: Vec<&TargetRecord> = g.targets.iter().filter(|t| t.seq > after).collect();
+        let page = &all[..all.len().min(paging.max_results)];
+        let items: Vec<Value> = page.iter().map(|t| t.summary()).collect();
+        let mut body = json!({ "items": items });
+        if all.len() > page.len() {
+            if let Some(last) = page.last() {
+                body["nextToken"] = Value::String(encode_token("t", last.seq));
+            }
+        }
+        Ok(Answer::read(body))
+    }
+
+    /// DeleteGatewayTarget: the target is gone at once.
+    pub fn delete_target(&mut self, gateway_id: &str, target_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(gateway_id)?;
+        let Some(i) = g.targets.iter().position(|t| t.target_id == target_id) else {
+            return Err(ApiError::not_found(format!("Target not found: {target_id}")));
+        };
+        g.targets.remove(i);
+        g.target_tokens.retain(|_, t| t.id != target_id);
+        let body = json!({ "gatewayArn": g.gateway_arn, "targetId": target_id, "status": "DELETING" });
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+}
+
+impl GatewayRecord {
+    fn name(&self) -> &str {
+        self.config.get("name").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    fn status(&self, now_ms: u64) -> Status {
+        if self.gone_at_ms.is_some() {
+            Status::Deleting
+        } else if now_ms < self.ready_at_ms {
+            match self.last_change {
+                Change::Create => Status::Creating,
+                Change::Update => Status::Updating,
+            }
+        } else {
+            Status::Ready
+        }
+    }
+
+    /// The Create/Get/Update output; `status` overrides the computed one (a mutation's own answer).
+    fn detail(&self, now_ms: u64, status: Option<Status>) -> Value {
+        let status = status.unwrap_or_else(|| self.status(now_ms));
+        let mut out = Map::new();
+        out.insert("gatewayArn".into(), Value::String(self.gateway_arn.clone()));
+        out.insert("gatewayId".into(), Value::String(self.gateway_id.clone()));
+        out.insert(
+            "gatewayUrl".into(),
+            Value::String(format!(
+                "https://{}.gateway.bedrock-agentcore.{}.amazonaws.com/mcp",
+                self.gateway_id, self.region
+            )),
+        );
+        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        out.insert("status".into(), Value::String(status.as_str().into()));
+        for (k, v) in &self.config {
+            out.insert(k.clone(), v.clone());
+        }
+        if let Some(Value::Object(mcp)) = out.get_mut("protocolConfiguration").and_then(|p| p.get_mut("mcp")) {
+            let session = mcp.entry("sessionConfiguration").or_insert_with(|| json!({}));
+            if let Value::Object(session) = session {
+                session.entry("sessionTimeoutInSeconds").or_insert_with(|| json!(DEFAULT_SESSION_TIMEOUT));
+            }
+        }
+        out.insert(
+            "workloadIdentityDetails".into(),
+            json!({ "workloadIdentityArn": format!(
+                "arn:aws:bedrock-agentcore:{}:{ACCOUNT}:workload-identity-directory/default/workload-identity/{}",
+                self.region, self.gateway_id
+            )}),
+        );
+        Value::Object(out)
+    }
+
+    /// A ListGateways item: no ARN, no URL.
+    fn summary(&self, now_ms: u64) -> Value {
+        let mut out = Map::new();
+        out.insert("gatewayId".into(), Value::String(self.gateway_id.clone()));
+        out.insert("name".into(), Value::String(self.name().to_string()));
+        out.insert("status".into(), Value::String(self.status(now_ms).as_str().into()));
+        for key in ["description", "authorizerType", "protocolType"] {
+            if let Some(v) = self.config.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        Value::Object(out)
+    }
+
+    fn target_detail(&self, t: &TargetRecord) -> Value {
+        let mut out = t.members.clone();
+        out.insert("gatewayArn".into(), Value::String(self.gateway_arn.clone()));
+        out.insert("targetId".into(), Value::String(t.target_id.clone()));
+        out.insert("name".into(), Value::String(t.name.clone()));
+        if let Some(d) = &t.description {
+            out.insert("description".into(), Value::String(d.clone()));
+        }
+        out.insert("status".into(), Value::String("READY".into()));
+        out.insert("createdAt".into(), Value::String(rfc3339(t.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(t.created_at_ms)));
+        Value::Object(out)
+    }
+}
+
+impl TargetRecord {
+    fn summary(&self) -> Value {
+        let mut out = json!({
+            "targetId": self.target_id,
+            "name": self.name,
+            "status": "READY",
+            "createdAt": rfc3339(self.created_at_ms),
+            "updatedAt": rfc3339(self.created_at_ms),
+        });
+        if let Some(d) = &self.description {
+            out["description"] = Value::String(d.clone());
+        }
+        out
+    }
+}
+
+/// The ID stream for `seed`, moved on by how much the state has already created, so that a restart
+/// with the same seed and state file is reproducible without replaying the IDs of the first run.
+fn id_rng(seed: Option<u64>, next_seq: u64) -> fastrand::Rng {
+    match seed {
+        Some(seed) => fastrand::Rng::with_seed(seed ^ next_seq.wrapping_sub(1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        None => fastrand::Rng::new(),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Page tokens are opaque to clients: a kind letter and the last sequence number, hex-encoded.
+fn encode_token(kind: &str, seq: u64) -> String {
+    format!("{kind}{seq:x}").bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_token(token: Option<&str>, kind: &str) -> Result<u64, ApiError> {
+    let Some(token) = token else { return Ok(0) };
+    let invalid = || ApiError::field("nextToken", "is not a token that this operation returned");
+    if token.len() % 2 != 0 || !token.is_ascii() {
+        return Err(invalid());
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..token.len()).step_by(2).map(|i| u8::from_str_radix(&token[i..i + 2], 16).ok()).collect();
+    let text = bytes.and_then(|b| String::from_utf8(b).ok()).ok_or_else(invalid)?;
+    let hex = text.strip_prefix(kind).ok_or_else(invalid)?;
+    u64::from_str_radix(hex, 16).map_err(|_| invalid())
+}
+
+/// Writes state files atomically, never letting an older snapshot replace a newer one.
+#[derive(Debug)]
+pub struct Persister {
+    path: PathBuf,
+    written: Mutex<u64>,
+}
+
+impl Persister {
+    /// A persister for `path`.
+    pub fn new(path: PathBuf) -> Self {
+        Persister { path, written: Mutex::new(0) }
+    }
+
+    /// The state file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `bytes` (the snapshot at `version`) to a temporary file beside the state file, then
+    /// renames it over the state file; skipped when a newer version is already on disk.
+    pub fn write(&self, version: u64, bytes: &[u8]) -> Result<(), EmulatorError> {
+        use std::io::Write;
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if *written > 0 && version <= *written {
+            return Ok(());
+        }
+        let err = |source| EmulatorError::WriteState { path: self.path.clone(), source };
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        // tempfile creates the file with mode 0600, so the state is never readable by others.
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
+        tmp.write_all(bytes).map_err(err)?;
+        tmp.as_file().sync_all().map_err(err)?;
+        tmp.persist(&self.path).map_err(|e| err(e.error))?;
+        *written = version;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::request::{parse_create, parse_update, DEFAULT_PAGE};
+    use super::*;
+
+    fn env(now_ms: u64) -> Env<'static> {
+        Env {
+            now_ms,
+            region: "us-east-1",
+            delays: Delays {
+                create: Duration::from_millis(100),
+                update: Duration::from_millis(100),
+                delete: Duration::from_millis(100),
+            },
+        }
+    }
+
+    fn create_body(name: &str, auth: &str) -> Vec<u8> {
+        format!(r#"{{"name":"{name}","roleArn":"arn:aws:iam::123456789012:role/r","authorizerType":"{auth}","protocolConfiguration":{{"mcp":{{}}}}}}"#)
+            .into_bytes()
+    }
+
+    fn id_of(a: &Answer) -> String {
+        a.body.as_ref().and_then(|b| b["gatewayId"].as_str()).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn lifecycle_follows_the_delays() {
+        let mut s = State::new(Some(7));
+        let a = s.create_gateway(parse_create(&create_body("Orders", "NONE")).unwrap(), &env(1000)).unwrap();
+        let id = id_of(&a);
+        assert!(id.starts_with("orders-") && id.len() == "orders-".len() + 10, "{id}");
+        assert_eq!(a.body.as_ref().unwrap()["status"], "CREATING");
+        let got = s.get_gateway(&id, &env(1050)).unwrap().body.unwrap();
+        assert_eq!(got["status"], "CREATING");
+        assert_eq!(got["protocolConfiguration"]["mcp"]["sessionConfiguration"]["sessionTimeoutInSeconds"], 3600);
+        assert!(got.get("protocolType").is_none());
+        assert_eq!(s.get_gateway(&id, &env(1100)).unwrap().body.unwrap()["status"], "READY");
+
+        let upd = parse_update(&create_body("Orders", "NONE")).unwrap();
+        s.update_gateway(&id, upd.clone(), &env(2000)).unwrap();
+        assert_eq!(s.get_gateway(&id, &env(2050)).unwrap().body.unwrap()["status"], "UPDATING");
+        let e = s.update_gateway(&id, upd, &env(2050)).unwrap_err();
+        assert_eq!(e.code, "ConflictException");
+
+        s.delete_gateway(&id, &env(3000)).unwrap();
+        assert_eq!(s.get_gateway(&id, &env(3050)).unwrap().body.unwrap()["status"], "DELETING");
+        assert_eq!(s.get_gateway(&id, &env(3100)).unwrap_err().code, "ResourceNotFoundException");
+    }
+
+    #[test]
+    fn paging_survives_deletions_between_pages() {
+        let mut s = State::new(Some(1));
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            let a = s.create_gateway(parse_create(&create_body(&format!("g{i}"), "NONE")).unwrap(), &env(0)).unwrap();
+            ids.push(id_of(&a));
+        }
+        let page = |s: &mut State, token: Option<String>| {
+            let p = Paging { max_results: 3, next_token: token };
+            s.list_gateways(&p, &env(0)).unwrap().body.unwrap()
+        };
+        let first = page(&mut s, None);
+        assert_eq!(first["items"].as_array().unwrap().len(), 3);
+        s.delete_gateway(&ids[0], &env(0)).unwrap();
+        let second = page(&mut s, first["nextToken"].as_str().map(str::to_string));
+        assert_eq!(second["items"][0]["gatewayId"], ids[3]);
+        assert!(second["items"][0].get("gatewayArn").is_none());
+        let third = page(&mut s, second["nextToken"].as_str().map(str::to_string));
+        assert_eq!(third["items"].as_array().unwrap().len(), 1);
+        assert!(third.get("nextToken").is_none());
+        let bad = Paging { max_results: DEFAULT_PAGE, next_token: Some("zz".into()) };
+        assert_eq!(s.list_gateways(&bad, &env(0)).unwrap_err().code, "ValidationException");
+    }
+
+    #[test]
+    fn snapshot_round_trips() {
+        let mut s = State::new(Some(3));
+        let a = s.create_gateway(parse_create(&create_body("keep", "AWS_IAM")).unwrap(), &env(0)).unwrap();
+        let (_, bytes) = s.snapshot().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, bytes).unwrap();
+        let mut back = State::load(&path, None).unwrap();
+        let got = back.get_gateway(&id_of(&a), &env(500)).unwrap().body.unwrap();
+        assert_eq!(got["authorizerType"], "AWS_IAM");
+        assert_eq!(got["status"], "READY");
+    }
+}

@@ -1,0 +1,477 @@
+//! Normalize: one function, applied to desired and observed gateways alike, so that values the
+//! service treats as equal also compare equal and `apply` followed by `plan` shows no changes.
+//!
+//! Rules (each has a test below that fails without it):
+//! - server defaults equal absent: `sessionTimeoutInSeconds` 3600, `disableMcpListToolsPagination`
+//!   false (the model documents "false or omitted" as the same behaviour);
+//! - a structure left empty equals absent (`sessionConfiguration: {}`, `wafConfiguration: {}`,
+//!   `customTransformConfiguration: {lambda: {}}`, an MCP configuration with nothing set, …);
+//! - an empty list or tag map equals absent (empty strings cannot reach the model: decoding treats
+//!   them as "not set" and every string type but tag values has a minimum length of 1);
+//! - set-like lists ([`SET_LIKE`]) are sorted and deduplicated;
+//! - tag keys starting with `aws:` are dropped (the service's own);
+//! - an absent `protocolType` equals `MCP`: the Rust SDK reports `MCP` when the service omits it.
+
+use crate::api::TagMap;
+use crate::model::{
+    AllowedWorkloadConfiguration, AuthorizerConfiguration, Bounded, CustomJwtAuthorizer, CustomTransformConfiguration,
+    Gateway, InterceptorConfiguration, ManagedVpcResource, McpConfiguration, PrivateEndpoint, PrivateEndpointOverride,
+    ProtocolConfiguration, ProtocolType, SessionTimeout, Tags,
+};
+
+/// API member names of the lists that are sets: order and duplicates carry no meaning.
+pub const SET_LIKE: &[&str] = &[
+    "allowedAudience",
+    "allowedClients",
+    "allowedScopes",
+    "supportedVersions",
+    "interceptionPoints",
+    "subnetIds",
+    "securityGroupIds",
+    "hostingEnvironments",
+    "workloadIdentities",
+];
+
+/// True for a tag key the service owns (`aws:` prefix); such keys are never compared or changed.
+pub fn is_service_tag(key: &str) -> bool {
+    key.starts_with("aws:")
+}
+
+/// Tags as the user sees them: `aws:` keys dropped.
+pub fn tag_map(tags: &TagMap) -> TagMap {
+    tags.iter().filter(|(k, _)| !is_service_tag(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// A gateway's own `tags` member as a [`TagMap`], normalized (absent means no tags).
+pub fn gateway_tags(gateway: &Gateway) -> TagMap {
+    gateway
+        .tags
+        .as_ref()
+        .map(|t| {
+            t.as_map()
+                .iter()
+                .filter(|(k, _)| !is_service_tag(k.as_str()))
+                .map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Normalizes a gateway (desired or observed) for comparison.
+pub fn gateway(mut g: Gateway) -> Gateway {
+    g.protocol_type = Some(g.protocol_type.unwrap_or(ProtocolType::Mcp));
+    g.protocol_configuration = g.protocol_configuration.and_then(protocol_configuration);
+    g.authorizer_configuration = g.authorizer_configuration.map(authorizer_configuration);
+    g.interceptor_configurations =
+        g.interceptor_configurations.map(|list| list.map_items(|v| v.into_iter().map(interceptor).collect()));
+    g.waf_configuration = g.waf_configuration.filter(|w| w.failure_mode.is_some());
+    g.custom_transform_configuration = g.custom_transform_configuration.and_then(custom_transform);
+    g.tags = g.tags.and_then(tags);
+    g
+}
+
+fn protocol_configuration(config: ProtocolConfiguration) -> Option<ProtocolConfiguration> {
+    match config {
+        ProtocolConfiguration::Mcp(mcp) => {
+            let mcp = mcp_configuration(mcp);
+            (mcp != McpConfiguration::default()).then_some(ProtocolConfiguration::Mcp(mcp))
+        }
+    }
+}
+
+fn mcp_configuration(mut mcp: McpConfiguration) -> McpConfiguration {
+    mcp.supported_versions = set(mcp.supported_versions);
+    mcp.session_configuration = mcp.session_configuration.and_then(|mut s| {
+        s.session_timeout_in_seconds = s.session_timeout_in_seconds;
+        s.session_timeout_in_seconds.is_some().then_some(s)
+    });
+    mcp.streaming_configuration = mcp.streaming_configuration.filter(|s| s.enable_response_streaming.is_some());
+    mcp.disable_mcp_list_tools_pagination = mcp.disable_mcp_list_tools_pagination.filter(|d| *d);
+    mcp
+}
+
+fn authorizer_configuration(config: AuthorizerConfiguration) -> AuthorizerConfiguration {
+    match config {
+        AuthorizerConfiguration::CustomJwt(jwt) => AuthorizerConfiguration::CustomJwt(custom_jwt(jwt)),
+    }
+}
+
+fn custom_jwt(mut jwt: CustomJwtAuthorizer) -> CustomJwtAuthorizer {
+    jwt.allowed_audience = set(jwt.allowed_audience);
+    jwt.allowed_clients = set(jwt.allowed_clients);
+    jwt.allowed_scopes = set(jwt.allowed_scopes);
+    jwt.custom_claims = jwt.custom_claims.filter(|c| !c.is_empty());
+    jwt.private_endpoint = jwt.private_endpoint.map(private_endpoint);
+    jwt.private_endpoint_overrides = jwt
+        .private_endpoint_overrides
+        .filter(|o| !o.is_empty())
+        .map(|o| o.map_items(|v| v.into_iter().map(endpoint_override).collect()));
+    jwt.allowed_workload_configuration = jwt.allowed_workload_configuration.and_then(workload_configuration);
+    jwt
+}
+
+fn endpoint_override(mut o: PrivateEndpointOverride) -> PrivateEndpointOverride {
+    o.private_endpoint = private_endpoint(o.private_endpoint);
+    o
+}
+
+fn private_endpoint(endpoint: PrivateEndpoint) -> PrivateEndpoint {
+    match endpoint {
+        PrivateEndpoint::ManagedVpcResource(vpc) => PrivateEndpoint::ManagedVpcResource(managed_vpc(vpc)),
+        other => other,
+    }
+}
+
+fn managed_vpc(mut vpc: ManagedVpcResource) -> ManagedVpcResource {
+    vpc.subnet_ids = bounded_set(vpc.subnet_ids);
+    vpc.security_group_ids = vpc.security_group_ids.filter(|s| !s.is_empty()).map(bounded_set);
+    vpc.tags = vpc.tags.and_then(tags);
+    vpc
+}
+
+fn workload_configuration(mut w: AllowedWorkloadConfiguration) -> Option<AllowedWorkloadConfiguration> {
+    w.hosting_environments = w.hosting_environments.map(bounded_set);
+    w.workload_identities = w.workload_identities.map(bounded_set);
+    (w.hosting_environments.is_some() || w.workload_identities.is_some()).then_some(w)
+}
+
+fn interceptor(mut i: InterceptorConfiguration) -> InterceptorConfiguration {
+    i.interception_points = bounded_set(i.interception_points);
+    i
+}
+
+fn custom_transform(c: CustomTransformConfiguration) -> Option<CustomTransformConfiguration> {
+    let lambda = c.lambda.filter(|l| l.arn.is_some())?;
+    Some(CustomTransformConfiguration { lambda: Some(lambda) })
+}
+
+fn tags(mut t: Tags) -> Option<Tags> {
+    t.retain(|k, _| !is_service_tag(k.as_str()));
+    (!t.is_empty()).then_some(t)
+}
+
+fn set<T: Ord>(list: Option<Vec<T>>) -> Option<Vec<T>> {
+    let mut list = list?;
+    list.sort();
+    list.dedup();
+    (!list.is_empty()).then_some(list)
+}
+
+/// Sorting keeps the count; deduplicating a non-empty list leaves at least one item, so the bounds
+/// of every set-like `Bounded` in the model (minimum 0 or 1) still hold.
+fn bounded_set<T: Ord, const MIN: usize, const MAX: usize>(list: Bounded<T, MIN, MAX>) -> Bounded<T, MIN, MAX> {
+    list.map_items(|mut v| {
+        v.sort();
+        v.dedup();
+        v
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::decode::{Cx, Decode, Node};
+    use crate::model::GatewayName;
+
+    fn decode(json: serde_json::Value) -> Gateway {
+        let mut problems = Vec::new();
+        let node = Node::from_json(&json);
+        let g = Gateway::decode(&node, &mut Cx::new("test", &mut problems));
+        assert!(problems.is_empty(), "{problems:?}");
+        g.expect("decodes")
+    }
+
+    fn base() -> serde_json::Value {
+        serde_json::json!({
+            "name": "orders",
+            "roleArn": "arn:aws:iam::123456789012:role/gw",
+            "authorizerType": "AWS_IAM",
+        })
+    }
+
+    fn with(extra: serde_json::Value) -> Gateway {
+        let mut v = base();
+        if let (Some(obj), Some(more)) = (v.as_object_mut(), extra.as_object()) {
+            for (k, x) in more {
+                obj.insert(k.clone(), x.clone());
+            }
+        }
+        decode(v)
+    }
+
+    fn same(a: Gateway, b: Gateway) {
+        assert_eq!(gateway(a), gateway(b));
+    }
+
+    #[test]
+    fn default_session_timeout_equals_absent() {
+        let explicit = with(serde_json::json!({
+            "protocolConfiguration": {"mcp": {"searchType": "SEMANTIC", "sessionConfiguration": {"sessionTimeoutInSeconds": 3600}}}
+        }));
+        let absent = with(serde_json::json!({"protocolConfiguration": {"mcp": {"searchType": "SEMANTIC"}}}));
+        assert_ne!(explicit, absent);
+        same(explicit, absent);
+    }
+
+    #[test]
+    fn non_default_session_timeout_is_kept() {
+        let a = with(serde_json::json!({
+            "protocolConfiguration": {"mcp": {"sessionConfiguration": {"sessionTimeoutInSeconds": 7200}}}
+        }));
+        assert_ne!(gateway(a), gateway(with(serde_json::json!({}))));
+    }
+
+    #[test]
+    fn mcp_configuration_left_empty_equals_absent() {
+        let only_default = with(serde_json::json!({
+            "protocolConfiguration": {"mcp": {"sessionConfiguration": {"sessionTimeoutInSeconds": 3600}}}
+        }));
+        let norm = gateway(only_default);
+        assert_eq!(norm.protocol_configuration, None);
+        assert_eq!(norm, gateway(with(serde_json::json!({}))));
+    }
+
+    #[test]
+    fn empty_mcp_substructures_equal_absent() {
+        let mut g = with(serde_json::json!({"protocolConfiguration": {"mcp": {"searchType": "SEMANTIC"}}}));
+        if let Some(ProtocolConfiguration::Mcp(mcp)) = &mut g.protocol_configuration {
+            mcp.session_configuration = Some(Default::default());
+            mcp.streaming_configuration = Some(Default::default());
+        }
+        same(g, with(serde_json::json!({"protocolConfiguration": {"mcp": {"searchType": "SEMANTIC"}}})));
+    }
+
+    #[test]
+    fn pagination_false_equals_absent() {
+        let explicit = with(serde_json::json!({
+            "protocolConfiguration": {"mcp": {"searchType": "SEMANTIC", "disableMcpListToolsPagination": false}}
+        }));
+        same(explicit, with(serde_json::json!({"protocolConfiguration": {"mcp": {"searchType": "SEMANTIC"}}})));
+        let on = with(serde_json::json!({"protocolConfiguration": {"mcp": {"disableMcpListToolsPagination": true}}}));
+        assert_ne!(gateway(on), gateway(with(serde_json::json!({}))));
+    }
+
+    #[test]
+    fn empty_waf_configuration_equals_absent() {
+        same(with(serde_json::json!({"wafConfiguration": {"failureMode": null}})), with(serde_json::json!({})));
+        let mut g = with(serde_json::json!({}));
+        g.waf_configuration = Some(crate::model::WafConfiguration { failure_mode: None });
+        same(g, with(serde_json::json!({})));
+    }
+
+    #[test]
+    fn empty_custom_transform_equals_absent() {
+        let mut g = with(serde_json::json!({}));
+        g.custom_transform_configuration =
+            Some(CustomTransformConfiguration { lambda: Some(crate::model::LambdaTransform { arn: None }) });
+        same(g.clone(), with(serde_json::json!({})));
+        g.custom_transform_configuration = Some(CustomTransformConfiguration { lambda: None });
+        same(g, with(serde_json::json!({})));
+    }
+
+    #[test]
+    fn empty_lists_equal_absent() {
+        let jwt = serde_json::json!({"discoveryUrl": "https://idp.example.com/.well-known/openid-configuration"});
+        let mut g = with(serde_json::json!({
+            "authorizerType": "CUSTOM_JWT",
+            "authorizerConfiguration": {"customJWTAuthorizer": jwt.clone()},
+            "protocolConfiguration": {"mcp": {"searchType": "SEMANTIC"}},
+        }));
+        let plain = g.clone();
+        if let Some(AuthorizerConfiguration::CustomJwt(j)) = &mut g.authorizer_configuration {
+            j.allowed_audience = Some(vec![]);
+            j.allowed_clients = Some(vec![]);
+            j.allowed_scopes = Some(vec![]);
+            j.custom_claims = Some(vec![]);
+        }
+        if let Some(ProtocolConfiguration::Mcp(m)) = &mut g.protocol_configuration {
+            m.supported_versions = Some(vec![]);
+        }
+        same(g, plain);
+    }
+
+    #[test]
+    fn empty_nested_lists_and_structures_in_the_authorizer_equal_absent() {
+        let jwt = |extra: serde_json::Value| {
+            let mut j = serde_json::json!({"discoveryUrl": "https://idp.example.com/.well-known/openid-configuration"});
+            if let (Some(o), Some(e)) = (j.as_object_mut(), extra.as_object()) {
+                o.extend(e.clone());
+            }
+            with(
+                serde_json::json!({"authorizerType": "CUSTOM_JWT", "authorizerConfiguration": {"customJWTAuthorizer": j}}),
+            )
+        };
+        let vpc = serde_json::json!({"managedVpcResource": {
+            "vpcIdentifier": "vpc-0123abcd", "endpointIpAddressType": "IPV4", "subnetIds": ["subnet-aaaaaaaa"],
+        }});
+        let plain = jwt(serde_json::json!({"privateEndpoint": vpc}));
+        let mut g = plain.clone();
+        if let Some(AuthorizerConfiguration::CustomJwt(j)) = &mut g.authorizer_configuration {
+            j.private_endpoint_overrides = Some(Bounded::new(vec![]).expect("0 is allowed"));
+            j.allowed_workload_configuration =
+                Some(AllowedWorkloadConfiguration { hosting_environments: None, workload_identities: None });
+            if let Some(PrivateEndpoint::ManagedVpcResource(v)) = &mut j.private_endpoint {
+                v.security_group_ids = Some(Bounded::new(vec![]).expect("0 is allowed"));
+                v.tags = Some(Tags::default());
+            }
+        }
+        same(g, plain);
+    }
+
+    #[test]
+    fn empty_strings_and_lists_in_json_equal_absent() {
+        // The observed side may be built from JSON: decoding treats "" and [] as not set.
+        let g = with(serde_json::json!({"description": "", "interceptorConfigurations": [], "tags": {}}));
+        same(g, with(serde_json::json!({})));
+    }
+
+    #[test]
+    fn empty_tags_equal_absent() {
+        let mut g = with(serde_json::json!({}));
+        g.tags = Some(Tags::default());
+        same(g, with(serde_json::json!({})));
+    }
+
+    #[test]
+    fn set_like_lists_compare_without_order_or_duplicates() {
+        let jwt = |aud: serde_json::Value, clients: serde_json::Value, scopes: serde_json::Value| {
+            with(serde_json::json!({
+                "authorizerType": "CUSTOM_JWT",
+                "authorizerConfiguration": {"customJWTAuthorizer": {
+                    "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                    "allowedAudience": aud, "allowedClients": clients, "allowedScopes": scopes,
+                }},
+            }))
+        };
+        same(
+            jwt(serde_json::json!(["b", "a"]), serde_json::json!(["y", "x", "x"]), serde_json::json!(["s2", "s1"])),
+            jwt(serde_json::json!(["a", "b"]), serde_json::json!(["x", "y"]), serde_json::json!(["s1", "s2"])),
+        );
+    }
+
+    #[test]
+    fn supported_versions_compare_without_order() {
+        let v = |list: serde_json::Value| {
+            with(serde_json::json!({"protocolConfiguration": {"mcp": {"supportedVersions": list}}}))
+        };
+        same(v(serde_json::json!(["2025-06-18", "2025-03-26"])), v(serde_json::json!(["2025-03-26", "2025-06-18"])));
+    }
+
+    #[test]
+    fn interception_points_compare_without_order() {
+        let i = |points: serde_json::Value| {
+            with(serde_json::json!({"interceptorConfigurations": [{
+                "interceptor": {"lambda": {"arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}},
+                "interceptionPoints": points,
+            }]}))
+        };
+        same(i(serde_json::json!(["RESPONSE", "REQUEST"])), i(serde_json::json!(["REQUEST", "RESPONSE"])));
+    }
+
+    #[test]
+    fn subnet_and_security_group_ids_compare_without_order() {
+        let vpc = |subnets: serde_json::Value, groups: serde_json::Value| {
+            with(serde_json::json!({
+                "authorizerType": "CUSTOM_JWT",
+                "authorizerConfiguration": {"customJWTAuthorizer": {
+                    "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                    "privateEndpoint": {"managedVpcResource": {
+                        "vpcIdentifier": "vpc-0123abcd", "endpointIpAddressType": "IPV4",
+                        "subnetIds": subnets, "securityGroupIds": groups,
+                    }},
+                }},
+            }))
+        };
+        same(
+            vpc(
+                serde_json::json!(["subnet-bbbbbbbb", "subnet-aaaaaaaa"]),
+                serde_json::json!(["sg-bbbbbbbb", "sg-aaaaaaaa"]),
+            ),
+            vpc(
+                serde_json::json!(["subnet-aaaaaaaa", "subnet-bbbbbbbb"]),
+                serde_json::json!(["sg-aaaaaaaa", "sg-bbbbbbbb"]),
+            ),
+        );
+    }
+
+    #[test]
+    fn workload_lists_compare_without_order() {
+        let w = |ids: serde_json::Value| {
+            with(serde_json::json!({
+                "authorizerType": "CUSTOM_JWT",
+                "authorizerConfiguration": {"customJWTAuthorizer": {
+                    "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                    "allowedWorkloadConfiguration": {"workloadIdentities": ids},
+                }},
+            }))
+        };
+        same(w(serde_json::json!(["wl-b", "wl-a"])), w(serde_json::json!(["wl-a", "wl-b"])));
+    }
+
+    #[test]
+    fn ordered_lists_keep_their_order() {
+        let i = |a: &str, b: &str| {
+            with(serde_json::json!({"interceptorConfigurations": [
+                {"interceptor": {"lambda": {"arn": format!("arn:aws:lambda:us-east-1:123456789012:function:{a}")}}, "interceptionPoints": ["REQUEST"]},
+                {"interceptor": {"lambda": {"arn": format!("arn:aws:lambda:us-east-1:123456789012:function:{b}")}}, "interceptionPoints": ["REQUEST"]},
+            ]}))
+        };
+        assert_ne!(gateway(i("a", "b")), gateway(i("b", "a")));
+    }
+
+    #[test]
+    fn aws_tag_keys_are_ignored() {
+        let a = with(serde_json::json!({"tags": {"team": "x", "aws:cloudformation:stack-name": "s"}}));
+        same(a, with(serde_json::json!({"tags": {"team": "x"}})));
+        let only_aws = with(serde_json::json!({"tags": {"aws:foo": "bar"}}));
+        same(only_aws, with(serde_json::json!({})));
+        let mut live = TagMap::new();
+        live.insert("aws:foo".into(), "1".into());
+        live.insert("team".into(), "x".into());
+        assert_eq!(tag_map(&live), TagMap::from([("team".to_string(), "x".to_string())]));
+    }
+
+    #[test]
+    fn aws_tag_keys_in_managed_vpc_resource_are_ignored() {
+        let vpc = |tags: serde_json::Value| {
+            with(serde_json::json!({
+                "authorizerType": "CUSTOM_JWT",
+                "authorizerConfiguration": {"customJWTAuthorizer": {
+                    "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                    "privateEndpoint": {"managedVpcResource": {
+                        "vpcIdentifier": "vpc-0123abcd", "endpointIpAddressType": "IPV4",
+                        "subnetIds": ["subnet-aaaaaaaa"], "tags": tags,
+                    }},
+                }},
+            }))
+        };
+        same(vpc(serde_json::json!({"aws:x": "1", "k": "v"})), vpc(serde_json::json!({"k": "v"})));
+    }
+
+    #[test]
+    fn absent_protocol_type_equals_mcp() {
+        same(with(serde_json::json!({"protocolType": "MCP"})), with(serde_json::json!({})));
+    }
+
+    #[test]
+    fn normalize_is_idempotent() {
+        let g = with(serde_json::json!({
+            "protocolConfiguration": {"mcp": {"supportedVersions": ["b", "a", "a"], "sessionConfiguration": {"sessionTimeoutInSeconds": 900}}},
+            "tags": {"aws:x": "1", "t": ""},
+        }));
+        let once = gateway(g);
+        assert_eq!(gateway(once.clone()), once);
+    }
+
+    #[test]
+    fn gateway_tags_drop_service_keys() {
+        let g = with(serde_json::json!({"tags": {"aws:x": "1", "team": "a"}}));
+        assert_eq!(gateway_tags(&g), TagMap::from([("team".to_string(), "a".to_string())]));
+        let none = Gateway::minimal(
+            GatewayName::try_from("n").expect("valid"),
+            crate::model::RoleArn::try_from("arn:aws:iam::123456789012:role/r").expect("valid"),
+            crate::model::AuthorizerType::None,
+        );
+        assert!(gateway_tags(&none).is_empty());
+    }
+}

@@ -1,0 +1,723 @@
+//! Plan: one action per gateway, the fingerprint of what was observed, and the saved-plan format.
+//!
+//! [`Plan`] serializes to ONE versioned JSON document (see `docs/plan-format.md`): it is both the
+//! `--format json` output and the file `plan --out` writes and `apply PLANFILE` reads back with
+//! [`Plan::from_json`]. Reading validates the desired configurations exactly like specs.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{GatewayStatus, GatewaySummary, TagMap};
+use crate::diff::{self, Change, TagChange};
+use crate::load::Desired;
+use crate::model::decode::{Cx, Decode, Node};
+use crate::model::Gateway;
+use crate::normalize;
+use crate::observe::{LiveState, Observed};
+use crate::problem::{Problems, Severity};
+
+/// The version of the plan (and drift report) JSON this build writes and reads.
+pub const FORMAT_VERSION: &str = "1";
+
+/// The member whose change forces a replacement: the API refuses to change it in place.
+pub const FORCES_REPLACEMENT: &[&str] = &["authorizerType"];
+
+/// What to do with one gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Action {
+    #[serde(rename = "create")]
+    Create,
+    #[serde(rename = "update")]
+    Update,
+    #[serde(rename = "replace")]
+    Replace,
+    #[serde(rename = "no-op")]
+    NoOp,
+}
+
+impl Action {
+    /// The wire name (`create`, `update`, `replace`, `no-op`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::NoOp => "no-op",
+        }
+    }
+}
+
+/// Which API the plan was made against; filled in by the caller, checked by `apply PLANFILE`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Target {
+    pub region: Option<String>,
+    /// A custom endpoint URL (`--endpoint-url`, the emulator); `null` for the default endpoint.
+    pub endpoint: Option<String>,
+}
+
+/// What was observed of a live gateway; `apply PLANFILE` refuses when any of it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fingerprint {
+    pub gateway_id: String,
+    pub gateway_arn: String,
+    pub status: GatewayStatus,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+    /// The user-visible tags (`aws:` keys dropped).
+    pub tags: TagMap,
+}
+
+impl Fingerprint {
+    /// The fingerprint of a live gateway as observe read it.
+    pub fn of(live: &LiveState) -> Self {
+        Fingerprint {
+            gateway_id: live.live.gateway_id.clone(),
+            gateway_arn: live.live.gateway_arn.clone(),
+            status: live.live.status.clone(),
+            updated_at: live.live.updated_at.clone(),
+            tags: normalize::tag_map(&live.tags),
+        }
+    }
+}
+
+/// The plan for one gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayPlan {
+    pub name: String,
+    pub action: Action,
+    /// For `replace`: the fields whose change forces it; empty otherwise.
+    pub forced_by: Vec<String>,
+    /// For `update`: true when an UpdateGateway call is needed, false when only tags change.
+    pub update_gateway: bool,
+    /// Field changes, observed → desired (for `create`: every field to be set).
+    pub changes: Vec<Change>,
+    /// Tag changes, observed → desired (TagResource/UntagResource; part of CreateGateway on create).
+    pub tag_changes: Vec<TagChange>,
+    /// What was observed; `null` for `create` (the gateway did not exist).
+    pub observed: Option<Fingerprint>,
+    /// The complete desired configuration as the specs declare it (not normalized), tags included.
+    pub desired: Gateway,
+}
+
+impl GatewayPlan {
+    /// True unless the action is `no-op`.
+    pub fn is_change(&self) -> bool {
+        self.action != Action::NoOp
+    }
+}
+
+/// A live gateway that no spec names; listed, never touched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Unmanaged {
+    pub name: String,
+    pub gateway_id: String,
+    pub status: GatewayStatus,
+    pub updated_at: String,
+}
+
+impl From<&GatewaySummary> for Unmanaged {
+    fn from(s: &GatewaySummary) -> Self {
+        Unmanaged {
+            name: s.name.clone(),
+            gateway_id: s.gateway_id.clone(),
+            status: s.status.clone(),
+            updated_at: s.updated_at.clone(),
+        }
+    }
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub no_op: usize,
+    pub unmanaged: usize,
+}
+
+impl Summary {
+    fn count(gateways: &[GatewayPlan], unmanaged: usize) -> Self {
+        let n = |a: Action| gateways.iter().filter(|g| g.action == a).count();
+        Summary {
+            create: n(Action::Create),
+            update: n(Action::Update),
+            replace: n(Action::Replace),
+            no_op: n(Action::NoOp),
+            unmanaged,
+        }
+    }
+}
+
+/// A complete plan: the versioned document of `plan --format json` and `plan --out`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: String,
+    pub target: Target,
+    pub summary: Summary,
+    /// Sorted by name.
+    pub gateways: Vec<GatewayPlan>,
+    /// Sorted by name, then ID.
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+/// Why a saved plan file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("not a valid plan file: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("plan file has format_version {found}; this acgw reads format_version \"{FORMAT_VERSION}\"")]
+    Version { found: String },
+    #[error("plan file: gateway `{name}` has an invalid desired configuration:\n{problems}")]
+    InvalidGateway { name: String, problems: Problems },
+    #[error("plan file is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+/// Builds the plan: one action per desired gateway, sorted by name, plus the unmanaged ones.
+pub fn build(desired: &Desired, observed: &Observed) -> Plan {
+    let mut gateways: Vec<GatewayPlan> = desired
+        .specs
+        .iter()
+        .map(|spec| plan_one(&spec.gateway, observed.managed.get(spec.gateway.name.as_str())))
+        .collect();
+    gateways.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
+    unmanaged.sort();
+    Plan::assemble(Target::default(), gateways, unmanaged)
+}
+
+/// Plans one gateway against what observe found of it (`None`: it does not exist).
+pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
+    let desired_tags = normalize::gateway_tags(desired);
+    let name = desired.name.as_str().to_string();
+    let Some(live) = live else {
+        return GatewayPlan {
+            name,
+            action: Action::Create,
+            forced_by: Vec::new(),
+            update_gateway: false,
+            changes: diff::creation(desired),
+            tag_changes: diff::tags(&TagMap::new(), &desired_tags),
+            observed: None,
+            desired: desired.clone(),
+        };
+    };
+    let want = normalize::gateway(desired.clone());
+    let have = normalize::gateway(live.live.config.clone());
+    let changes = diff::gateways(&have, &want);
+    let fingerprint = Fingerprint::of(live);
+    let tag_changes = diff::tags(&fingerprint.tags, &desired_tags);
+    let forced_by: Vec<String> =
+        changes.iter().filter(|c| FORCES_REPLACEMENT.contains(&c.path.as_str())).map(|c| c.path.clone()).collect();
+    let action = if !forced_by.is_empty() {
+        Action::Replace
+    } else if !changes.is_empty() || !tag_changes.is_empty() {
+        Action::Update
+    } else {
+        Action::NoOp
+    };
+    GatewayPlan {
+        name,
+        action,
+        update_gateway: action == Action::Update && !changes.is_empty(),
+        forced_by,
+        changes,
+        tag_changes,
+        observed: Some(fingerprint),
+        desired: desired.clone(),
+    }
+}
+
+/// What moved between the fingerprint in a saved plan and a fresh read of the same gateway;
+/// empty when the plan still holds. `now` is `None` when no live gateway has that name.
+pub fn staleness(planned: &GatewayPlan, now: Option<&LiveState>) -> Vec<String> {
+    let now = now.map(Fingerprint::of);
+    match (&planned.observed, now) {
+        (None, None) => Vec::new(),
+        (None, Some(n)) => vec![format!("it now exists (gatewayId {})", n.gateway_id)],
+        (Some(p), None) => vec![format!("it no longer exists (was gatewayId {})", p.gateway_id)],
+        (Some(p), Some(n)) => {
+            let mut moved = Vec::new();
+            if p.gateway_id != n.gateway_id {
+                moved.push(format!("gatewayId moved from {} to {}", p.gateway_id, n.gateway_id));
+            }
+            if p.updated_at != n.updated_at {
+                moved.push(format!("updatedAt moved from {} to {}", p.updated_at, n.updated_at));
+            }
+            if p.status != n.status {
+                moved.push(format!("status moved from {} to {}", p.status, n.status));
+            }
+            let tags = diff::tags(&p.tags, &n.tags);
+            if !tags.is_empty() {
+                let keys: Vec<&str> = tags.iter().map(|t| t.key.as_str()).collect();
+                moved.push(format!("tags changed ({})", keys.join(", ")));
+            }
+            moved
+        }
+    }
+}
+
+impl Plan {
+    /// A plan from its parts, with the summary counted.
+    pub fn assemble(target: Target, gateways: Vec<GatewayPlan>, unmanaged: Vec<Unmanaged>) -> Plan {
+        Plan {
+            format_version: FORMAT_VERSION.to_string(),
+            target,
+            summary: Summary::count(&gateways, unmanaged.len()),
+            gateways,
+            unmanaged,
+        }
+    }
+
+    /// True when any gateway is to be created, updated or replaced.
+    pub fn has_changes(&self) -> bool {
+        self.gateways.iter().any(GatewayPlan::is_change)
+    }
+
+    /// The plan for the gateway named `name`.
+    pub fn get(&self, name: &str) -> Option<&GatewayPlan> {
+        self.gateways.iter().find(|g| g.name == name)
+    }
+
+    /// The versioned JSON document, pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        // Every map key in a plan is a string, so serializing cannot fail.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a saved plan, validating it like a spec: the version, the schema (unknown keys are
+    /// errors), every desired configuration against the API model, and the plan's consistency.
+    pub fn from_json(text: &str) -> Result<Plan, PlanFileError> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        match value.get("format_version") {
+            Some(serde_json::Value::String(v)) if v == FORMAT_VERSION => {}
+            Some(other) => return Err(PlanFileError::Version { found: other.to_string() }),
+            None => return Err(PlanFileError::Version { found: "(missing)".into() }),
+        }
+        let raw: RawPlan = serde_json::from_str(text)?;
+        let mut gateways = Vec::with_capacity(raw.gateways.len());
+        for g in raw.gateways {
+            gateways.push(g.into_plan()?);
+        }
+        let plan = Plan::assemble(raw.target, gateways, raw.unmanaged);
+        plan.check(raw.summary)?;
+        Ok(plan)
+    }
+
+    fn check(&self, summary: Summary) -> Result<(), PlanFileError> {
+        let bad = |m: String| Err(PlanFileError::Inconsistent(m));
+        let mut names = BTreeSet::new();
+        for pair in self.gateways.windows(2) {
+            if pair[0].name >= pair[1].name {
+                return bad(format!("gateways are not sorted by unique name (`{}`, `{}`)", pair[0].name, pair[1].name));
+            }
+        }
+        for g in &self.gateways {
+            names.insert(g.name.as_str());
+            if g.desired.name.as_str() != g.name {
+                return bad(format!("gateway `{}` has desired name `{}`", g.name, g.desired.name));
+            }
+            if (g.action == Action::Create) != g.observed.is_none() {
+                return bad(format!(
+                    "gateway `{}`: action {} {} an observed fingerprint",
+                    g.name,
+                    g.action.as_str(),
+                    if g.observed.is_none() { "needs" } else { "cannot have" }
+                ));
+            }
+            if (g.action == Action::Replace) == g.forced_by.is_empty() {
+                return bad(format!("gateway `{}`: forcedBy must be set exactly for replace", g.name));
+            }
+            if g.update_gateway && g.action != Action::Update {
+                return bad(format!("gateway `{}`: updateGateway is only for update", g.name));
+            }
+            if g.action == Action::NoOp && (!g.changes.is_empty() || !g.tag_changes.is_empty()) {
+                return bad(format!("gateway `{}`: no-op with changes", g.name));
+            }
+        }
+        if let Some(u) = self.unmanaged.iter().find(|u| names.contains(u.name.as_str())) {
+            return bad(format!("gateway `{}` is both planned and unmanaged", u.name));
+        }
+        if summary != self.summary {
+            return bad(format!("summary {summary:?} does not match the gateways ({:?})", self.summary));
+        }
+        Ok(())
+    }
+
+    /// The drift view of this plan: in sync, modified or missing per gateway.
+    pub fn drift_report(&self) -> DriftReport {
+        let gateways = self
+            .gateways
+            .iter()
+            .map(|g| DriftEntry {
+                name: g.name.clone(),
+                state: match g.action {
+                    Action::Create => DriftState::Missing,
+                    Action::Update | Action::Replace => DriftState::Modified,
+                    Action::NoOp => DriftState::InSync,
+                },
+                gateway_id: g.observed.as_ref().map(|o| o.gateway_id.clone()),
+                status: g.observed.as_ref().map(|o| o.status.clone()),
+                forced_by: g.forced_by.clone(),
+                changes: if g.action == Action::Create { Vec::new() } else { g.changes.clone() },
+                tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
+            })
+            .collect::<Vec<_>>();
+        let n = |s: DriftState| gateways.iter().filter(|g| g.state == s).count();
+        DriftReport {
+            format_version: FORMAT_VERSION.to_string(),
+            target: self.target.clone(),
+            summary: DriftSummary {
+                in_sync: n(DriftState::InSync),
+                modified: n(DriftState::Modified),
+                missing: n(DriftState::Missing),
+                unmanaged: self.unmanaged.len(),
+            },
+            gateways,
+            unmanaged: self.unmanaged.clone(),
+        }
+    }
+}
+
+/// The plan file's shape before the desired configurations are validated.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    #[allow(dead_code)] // checked before this shape is read
+    format_version: String,
+    target: Target,
+    summary: Summary,
+    gateways: Vec<RawGatewayPlan>,
+    unmanaged: Vec<Unmanaged>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawGatewayPlan {
+    name: String,
+    action: Action,
+    forced_by: Vec<String>,
+    update_gateway: bool,
+    changes: Vec<Change>,
+    tag_changes: Vec<TagChange>,
+    observed: Option<Fingerprint>,
+    desired: serde_json::Value,
+}
+
+impl RawGatewayPlan {
+    fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
+        let file = format!("plan file: gateways[{}].desired", self.name);
+        let mut problems = Vec::new();
+        let node = Node::from_json(&self.desired);
+        let desired = {
+            let mut cx = Cx::new(&file, &mut problems);
+            cx.set_gateway(Some(self.name.clone()));
+            let g = Gateway::decode(&node, &mut cx);
+            Gateway::check_cross_field(&node, &mut cx);
+            g
+        };
+        let mut problems = Problems(problems);
+        problems.sort();
+        let desired = match desired {
+            Some(g) if !problems.has_errors() => g,
+            _ => {
+                problems.0.retain(|p| p.severity == Severity::Error);
+                return Err(PlanFileError::InvalidGateway { name: self.name, problems });
+            }
+        };
+        Ok(GatewayPlan {
+            name: self.name,
+            action: self.action,
+            forced_by: self.forced_by,
+            update_gateway: self.update_gateway,
+            changes: self.changes,
+            tag_changes: self.tag_changes,
+            observed: self.observed,
+            desired,
+        })
+    }
+}
+
+/// A gateway's drift state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DriftState {
+    #[serde(rename = "in-sync")]
+    InSync,
+    #[serde(rename = "modified")]
+    Modified,
+    #[serde(rename = "missing")]
+    Missing,
+}
+
+impl DriftState {
+    /// The wire name (`in-sync`, `modified`, `missing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftState::InSync => "in-sync",
+            DriftState::Modified => "modified",
+            DriftState::Missing => "missing",
+        }
+    }
+}
+
+/// One gateway in a drift report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftEntry {
+    pub name: String,
+    pub state: DriftState,
+    /// `null` when missing.
+    pub gateway_id: Option<String>,
+    /// `null` when missing.
+    pub status: Option<GatewayStatus>,
+    /// Fields whose drift could only be undone by replacing the gateway.
+    pub forced_by: Vec<String>,
+    /// Field differences, live → spec (empty unless modified).
+    pub changes: Vec<Change>,
+    /// Tag differences, live → spec (empty unless modified).
+    pub tag_changes: Vec<TagChange>,
+}
+
+/// Counts per drift state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftSummary {
+    pub in_sync: usize,
+    pub modified: usize,
+    pub missing: usize,
+    pub unmanaged: usize,
+}
+
+/// What `acgw drift` reports; [`DriftReport::has_drift`] decides exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DriftReport {
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: String,
+    pub target: Target,
+    pub summary: DriftSummary,
+    /// Sorted by name.
+    pub gateways: Vec<DriftEntry>,
+    /// Listed for information; unmanaged gateways are not drift.
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+impl DriftReport {
+    /// True when any managed gateway is modified or missing.
+    pub fn has_drift(&self) -> bool {
+        self.gateways.iter().any(|g| g.state != DriftState::InSync)
+    }
+
+    /// The versioned JSON document, pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+    use serde_json::json;
+
+    #[test]
+    fn every_action_is_planned() {
+        let plan = fixture::plan();
+        let actions: Vec<(&str, Action)> = plan.gateways.iter().map(|g| (g.name.as_str(), g.action)).collect();
+        assert_eq!(
+            actions,
+            vec![
+                ("billing", Action::Create),
+                ("catalog", Action::NoOp),
+                ("metrics", Action::Update),
+                ("orders", Action::Update),
+                ("search", Action::Replace),
+            ]
+        );
+        assert_eq!(plan.summary, Summary { create: 1, update: 2, replace: 1, no_op: 1, unmanaged: 2 });
+        assert!(plan.has_changes());
+        let names: Vec<&str> = plan.unmanaged.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, vec!["adhoc", "old-orders"]);
+    }
+
+    #[test]
+    fn server_defaults_plan_as_no_op() {
+        let plan = fixture::plan();
+        let catalog = plan.get("catalog").expect("planned");
+        assert!(catalog.changes.is_empty() && catalog.tag_changes.is_empty(), "{catalog:?}");
+        let fp = catalog.observed.as_ref().expect("observed");
+        assert!(fp.tags.is_empty(), "aws: tags are not part of the fingerprint");
+    }
+
+    #[test]
+    fn replace_names_the_forcing_field() {
+        let plan = fixture::plan();
+        let search = plan.get("search").expect("planned");
+        assert_eq!(search.forced_by, vec!["authorizerType".to_string()]);
+        assert!(!search.update_gateway);
+    }
+
+    #[test]
+    fn tags_only_update_needs_no_update_gateway_call() {
+        let plan = fixture::plan();
+        assert!(!plan.get("metrics").expect("planned").update_gateway);
+        assert!(plan.get("orders").expect("planned").update_gateway);
+    }
+
+    #[test]
+    fn fingerprint_records_what_was_observed() {
+        let plan = fixture::plan();
+        let fp = plan.get("orders").and_then(|g| g.observed.clone()).expect("observed");
+        assert_eq!(fp.gateway_id, "orders-a1b2c3d4e5");
+        assert_eq!(fp.updated_at, "2025-06-01T12:00:00Z");
+        assert_eq!(fp.status, GatewayStatus::Ready);
+        assert_eq!(fp.tags, TagMap::from([("owner".into(), "alice".into()), ("team".into(), "orders".into())]));
+    }
+
+    #[test]
+    fn desired_is_kept_as_declared() {
+        let (desired, _) = fixture::state();
+        let plan = fixture::plan();
+        for spec in &desired.specs {
+            assert_eq!(&plan.get(spec.gateway.name.as_str()).expect("planned").desired, &spec.gateway);
+        }
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let plan = fixture::plan();
+        let back = Plan::from_json(&plan.to_json()).expect("reads back");
+        assert_eq!(back, plan);
+    }
+
+    #[test]
+    fn build_is_deterministic() {
+        assert_eq!(fixture::plan().to_json(), fixture::plan().to_json());
+    }
+
+    fn tampered(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Plan, PlanFileError> {
+        let mut v: serde_json::Value = serde_json::from_str(&fixture::plan().to_json()).expect("json");
+        edit(&mut v);
+        Plan::from_json(&v.to_string())
+    }
+
+    #[test]
+    fn invalid_desired_config_is_rejected_with_its_path() {
+        let err = tampered(|v| {
+            v["gateways"][3]["desired"]["protocolConfiguration"]["mcp"]["sessionConfiguration"]
+                ["sessionTimeoutInSeconds"] = json!(5)
+        })
+        .expect_err("rejected");
+        let text = err.to_string();
+        assert!(matches!(err, PlanFileError::InvalidGateway { .. }), "{text}");
+        assert!(text.contains("protocolConfiguration.mcp.sessionConfiguration.sessionTimeoutInSeconds"), "{text}");
+        assert!(text.contains("gateway `orders`"), "{text}");
+    }
+
+    #[test]
+    fn unknown_keys_and_cross_field_rules_are_rejected() {
+        let err = tampered(|v| v["gateways"][0]["desired"]["roleARN"] = json!("x")).expect_err("rejected");
+        assert!(err.to_string().contains("did you mean `roleArn`"), "{err}");
+        let err = tampered(|v| {
+            v["gateways"][0]["desired"]["authorizerType"] = json!("CUSTOM_JWT");
+        })
+        .expect_err("rejected");
+        assert!(err.to_string().contains("authorizerConfiguration"), "{err}");
+        let err = tampered(|v| v["gateways"][0]["extra"] = json!(1)).expect_err("rejected");
+        assert!(matches!(err, PlanFileError::Json(_)), "{err}");
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        let err = tampered(|v| v["format_version"] = json!("2")).expect_err("refused");
+        assert!(matches!(err, PlanFileError::Version { .. }), "{err}");
+        let err = tampered(|v| {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("format_version");
+            }
+        })
+        .expect_err("refused");
+        assert!(matches!(err, PlanFileError::Version { .. }), "{err}");
+        assert!(matches!(Plan::from_json("not json"), Err(PlanFileError::Json(_))));
+    }
+
+    #[test]
+    fn inconsistent_plans_are_refused() {
+        type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<Edit> = vec![
+            Box::new(|v| v["summary"]["create"] = json!(7)),
+            Box::new(|v| v["gateways"][0]["observed"] = v["gateways"][1]["observed"].clone()),
+            Box::new(|v| v["gateways"][1]["action"] = json!("create")),
+            Box::new(|v| v["gateways"][4]["forcedBy"] = json!([])),
+            Box::new(|v| v["gateways"][0]["name"] = json!("zzz")),
+            Box::new(|v| v["gateways"][1]["desired"]["name"] = json!("other")),
+            Box::new(|v| v["unmanaged"][0]["name"] = json!("orders")),
+            Box::new(|v| v["gateways"][1]["changes"] = v["gateways"][3]["changes"].clone()),
+        ];
+        for (i, edit) in cases.into_iter().enumerate() {
+            let err = tampered(edit).expect_err("refused");
+            assert!(matches!(err, PlanFileError::Inconsistent(_)), "case {i}: {err}");
+        }
+    }
+
+    #[test]
+    fn staleness_names_what_moved() {
+        let (_, observed) = fixture::state();
+        let plan = fixture::plan();
+        let orders = plan.get("orders").expect("planned");
+        let same = observed.managed.get("orders").expect("live");
+        assert!(staleness(orders, Some(same)).is_empty());
+
+        let mut moved = same.clone();
+        moved.live.updated_at = "2025-06-02T00:00:00Z".into();
+        moved.live.status = GatewayStatus::Updating;
+        moved.tags.insert("new".into(), "x".into());
+        moved.tags.insert("aws:ignored".into(), "x".into());
+        let why = staleness(orders, Some(&moved));
+        assert_eq!(why.len(), 3, "{why:?}");
+        assert!(why[0].contains("updatedAt") && why[1].contains("status") && why[2].contains("new"), "{why:?}");
+
+        assert!(staleness(orders, None)[0].contains("no longer exists"));
+        let billing = plan.get("billing").expect("planned");
+        assert!(staleness(billing, None).is_empty());
+        assert!(staleness(billing, Some(same))[0].contains("now exists"));
+    }
+
+    #[test]
+    fn drift_report_maps_actions_to_states() {
+        let report = fixture::plan().drift_report();
+        let states: Vec<(&str, DriftState)> = report.gateways.iter().map(|g| (g.name.as_str(), g.state)).collect();
+        assert_eq!(
+            states,
+            vec![
+                ("billing", DriftState::Missing),
+                ("catalog", DriftState::InSync),
+                ("metrics", DriftState::Modified),
+                ("orders", DriftState::Modified),
+                ("search", DriftState::Modified),
+            ]
+        );
+        assert!(report.has_drift());
+        assert_eq!(report.summary, DriftSummary { in_sync: 1, modified: 3, missing: 1, unmanaged: 2 });
+    }
+
+    #[test]
+    fn unmanaged_alone_is_not_drift() {
+        let plan = fixture::plan();
+        let gateways = plan.gateways.into_iter().filter(|g| g.action == Action::NoOp).collect();
+        let plan = Plan::assemble(plan.target, gateways, plan.unmanaged);
+        assert!(!plan.has_changes());
+        assert!(!plan.drift_report().has_drift());
+    }
+}

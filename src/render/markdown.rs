@@ -1,0 +1,280 @@
+//! Markdown: for pull-request comments and `$GITHUB_STEP_SUMMARY`. A summary table first, one
+//! collapsible `<details>` per changed gateway with a ```diff block, all within [`BUDGET`].
+
+use std::fmt::Write as _;
+
+use super::{change_count, closing_line, drift_line, items, Item, TextLine};
+use crate::plan::{Action, DriftReport, DriftState, GatewayPlan, Plan, Unmanaged};
+
+/// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
+/// GitHub refuses comments over 65,536 characters, and callers may add a header of their own.
+pub const BUDGET: usize = 60_000;
+
+/// Room kept for the note that says where the output was cut.
+const NOTE_ROOM: usize = 600;
+
+/// Output that stops taking pieces once the next one would not fit.
+struct Budget {
+    out: String,
+    limit: usize,
+    cut: bool,
+}
+
+impl Budget {
+    fn new(limit: usize) -> Self {
+        Budget { out: String::new(), limit, cut: false }
+    }
+
+    /// Appends `piece` whole if it fits (and nothing was cut before); reports whether it did.
+    fn push(&mut self, piece: &str) -> bool {
+        if self.cut || self.out.len() + piece.len() > self.limit.saturating_sub(NOTE_ROOM) {
+            self.cut = true;
+            return false;
+        }
+        self.out.push_str(piece);
+        true
+    }
+}
+
+/// Renders a plan as Markdown within [`BUDGET`].
+pub fn plan(plan: &Plan) -> String {
+    plan_within(plan, BUDGET)
+}
+
+fn plan_within(plan: &Plan, limit: usize) -> String {
+    let mut b = Budget::new(limit);
+    b.push(&format!("### acgw plan\n\n**{}**\n\n", closing_line(&plan.summary)));
+    let changed: Vec<&GatewayPlan> = plan.gateways.iter().filter(|g| g.is_change()).collect();
+    let mut rows_shown = 0;
+    if !changed.is_empty() {
+        b.push("| Gateway | Action | Changes |\n| --- | --- | --- |\n");
+        for g in &changed {
+            let what = match g.action {
+                Action::Replace => {
+                    format!("forced by {}; {}", code_list(&g.forced_by), change_count(&g.changes, &g.tag_changes))
+                }
+                Action::Update if !g.update_gateway => {
+                    format!("{} (tags only)", change_count(&g.changes, &g.tag_changes))
+                }
+                _ => change_count(&g.changes, &g.tag_changes),
+            };
+            if !b.push(&format!("| `{}` | {} | {what} |\n", g.name, action_label(g.action))) {
+                break;
+            }
+            rows_shown += 1;
+        }
+        b.push("\n");
+    }
+    let mut details_shown = 0;
+    for g in &changed {
+        let id = g.observed.as_ref().map(|o| format!(" ({})", o.gateway_id)).unwrap_or_default();
+        let body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
+        let what = match g.action {
+            Action::Replace => {
+                let fields: Vec<String> = g.forced_by.iter().map(|f| format!("<code>{f}</code>")).collect();
+                format!("replace, forced by {}", fields.join(", "))
+            }
+            other => other.as_str().to_string(),
+        };
+        let piece =
+            format!("<details><summary><code>{}</code>{id}: {what}</summary>\n\n{body}\n</details>\n\n", g.name);
+        if !b.push(&piece) {
+            break;
+        }
+        details_shown += 1;
+    }
+    unmanaged_section(&mut b, &plan.unmanaged);
+    let shown = Shown { rows: rows_shown, of_rows: changed.len(), details: details_shown, of_details: changed.len() };
+    finish(b, shown, "`acgw plan` (or read the saved plan's JSON)")
+}
+
+fn action_label(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Replace => "**replace**",
+        Action::NoOp => "no-op",
+    }
+}
+
+fn code_list(items: &[String]) -> String {
+    items.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
+fn diff_block(items: &[Item]) -> String {
+    let mut body = String::new();
+    for item in items {
+        match item {
+            Item::Scalar { path, before, after, forces, .. } => {
+                let note = if *forces { "  # forces replacement" } else { "" };
+                if let Some(b) = before {
+                    let _ = writeln!(body, "- {path}: {b}{}", if after.is_none() { note } else { "" });
+                }
+                if let Some(a) = after {
+                    let _ = writeln!(body, "+ {path}: {a}{note}");
+                }
+            }
+            Item::Set { path, added, removed, .. } => {
+                let _ = writeln!(body, "  {path}:");
+                for a in added {
+                    let _ = writeln!(body, "+   {a}");
+                }
+                for r in removed {
+                    let _ = writeln!(body, "-   {r}");
+                }
+            }
+            Item::Text { path, lines, .. } => {
+                let _ = writeln!(body, "  {path}:");
+                for l in lines {
+                    let _ = match l {
+                        TextLine::Same(t) => writeln!(body, "    {t}"),
+                        TextLine::Removed(t) => writeln!(body, "-   {t}"),
+                        TextLine::Added(t) => writeln!(body, "+   {t}"),
+                        TextLine::Gap => writeln!(body, "    …"),
+                    };
+                }
+            }
+            Item::Tags(tags) => {
+                let _ = writeln!(body, "  tags:");
+                for t in tags {
+                    if let Some(b) = &t.before {
+                        let _ = writeln!(body, "-   {}: {b}", t.key);
+                    }
+                    if let Some(a) = &t.after {
+                        let _ = writeln!(body, "+   {}: {a}", t.key);
+                    }
+                }
+            }
+        }
+    }
+    // A fence longer than any backtick run in the values, so no value can close the block early.
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}diff\n{body}{fence}\n")
+}
+
+fn unmanaged_section(b: &mut Budget, list: &[Unmanaged]) {
+    if list.is_empty() {
+        return;
+    }
+    if !b.push(&format!(
+        "<details><summary>Unmanaged gateways: {} (in no spec, never touched)</summary>\n\n| Gateway | ID | Status |\n| --- | --- | --- |\n",
+        list.len()
+    )) {
+        return;
+    }
+    let mut closed = true;
+    for u in list {
+        if !b.push(&format!("| `{}` | `{}` | {} |\n", u.name, u.gateway_id, u.status)) {
+            closed = false;
+            break;
+        }
+    }
+    if closed {
+        b.push("\n</details>\n");
+    } else {
+        // Close the table's <details> even when cut, so the rest of the page renders normally.
+        b.out.push_str("\n</details>\n");
+    }
+}
+
+/// How much of the output made it in, for the note where it was cut.
+struct Shown {
+    rows: usize,
+    of_rows: usize,
+    details: usize,
+    of_details: usize,
+}
+
+fn finish(mut b: Budget, shown: Shown, full: &str) -> String {
+    if b.cut {
+        let _ = write!(
+            b.out,
+            "\n> [!NOTE]\n> Output cut here to stay within {BUDGET} characters: {} of {} gateways listed in the table, \
+             {} of {} shown in detail. Run {full} for everything.\n",
+            shown.rows, shown.of_rows, shown.details, shown.of_details
+        );
+    }
+    b.out
+}
+
+/// Renders a drift report as Markdown within [`BUDGET`].
+pub fn drift(report: &DriftReport) -> String {
+    drift_within(report, BUDGET)
+}
+
+fn drift_within(report: &DriftReport, limit: usize) -> String {
+    let mut b = Budget::new(limit);
+    let s = &report.summary;
+    b.push(&format!(
+        "### acgw drift\n\n**{}**\n\n| In sync | Modified | Missing | Unmanaged |\n| ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} |\n\n",
+        drift_line(report),
+        s.in_sync,
+        s.modified,
+        s.missing,
+        s.unmanaged
+    ));
+    let drifted: Vec<_> = report.gateways.iter().filter(|g| g.state != DriftState::InSync).collect();
+    let mut rows = 0;
+    if !drifted.is_empty() {
+        b.push("| Gateway | State | Fields |\n| --- | --- | --- |\n");
+        for g in &drifted {
+            let paths: Vec<String> = g.changes.iter().map(|c| c.path.clone()).collect();
+            let mut fields = code_list(&paths);
+            if !g.tag_changes.is_empty() {
+                fields = if fields.is_empty() { "tags".into() } else { format!("{fields}, tags") };
+            }
+            if !b.push(&format!("| `{}` | {} | {fields} |\n", g.name, g.state.as_str())) {
+                break;
+            }
+            rows += 1;
+        }
+        b.push("\n");
+    }
+    let mut details = 0;
+    for g in drifted.iter().filter(|g| g.state == DriftState::Modified) {
+        let id = g.gateway_id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();
+        let body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
+        let piece = format!(
+            "<details><summary><code>{}</code>{id}: modified (<code>-</code> live, <code>+</code> spec)</summary>\n\n{body}\n</details>\n\n",
+            g.name
+        );
+        if !b.push(&piece) {
+            break;
+        }
+        details += 1;
+    }
+    let modified = drifted.iter().filter(|g| g.state == DriftState::Modified).count();
+    unmanaged_section(&mut b, &report.unmanaged);
+    let shown = Shown { rows, of_rows: drifted.len(), details, of_details: modified };
+    finish(b, shown, "`acgw drift --format json`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::ChangeKind;
+
+    #[test]
+    fn budget_refuses_pieces_that_do_not_fit() {
+        let mut b = Budget::new(NOTE_ROOM + 10);
+        assert!(b.push("12345"));
+        assert!(!b.push("123456"));
+        assert!(!b.push("1"), "nothing is added after a cut");
+        assert!(b.cut);
+    }
+
+    #[test]
+    fn fence_outgrows_backticks_in_values() {
+        let block = diff_block(&[Item::Scalar {
+            path: "description".into(),
+            kind: ChangeKind::Add,
+            before: None,
+            after: Some("\"has ```` four\"".into()),
+            forces: false,
+        }]);
+        assert!(block.starts_with("`````diff\n"), "{block}");
+        assert!(block.ends_with("`````\n"));
+    }
+}

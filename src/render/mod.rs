@@ -1,0 +1,189 @@
+//! Render plans and drift reports as text (terminal), JSON (machines, saved plans) or Markdown
+//! (pull-request comments, `$GITHUB_STEP_SUMMARY`). Pure: every function returns a `String`.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+
+use crate::cli::ReportFormat;
+use crate::diff::{Change, ChangeKind, TagChange};
+use crate::plan::{DriftReport, Plan, Summary};
+
+/// Renders a plan in `format`; `color` applies to text only.
+pub fn plan(plan: &Plan, format: ReportFormat, color: bool) -> String {
+    match format {
+        ReportFormat::Text => text::plan(plan, color),
+        ReportFormat::Json => json::plan(plan),
+        ReportFormat::Markdown => markdown::plan(plan),
+    }
+}
+
+/// Renders a drift report in `format`; `color` applies to text only.
+pub fn drift(report: &DriftReport, format: ReportFormat, color: bool) -> String {
+    match format {
+        ReportFormat::Text => text::drift(report, color),
+        ReportFormat::Json => json::drift(report),
+        ReportFormat::Markdown => markdown::drift(report),
+    }
+}
+
+/// The closing line of a plan.
+pub fn closing_line(summary: &Summary) -> String {
+    if summary.create + summary.update + summary.replace == 0 {
+        "No changes. Gateways match the specs.".to_string()
+    } else {
+        format!(
+            "Plan: {} to create, {} to update, {} to replace, {} unchanged.",
+            summary.create, summary.update, summary.replace, summary.no_op
+        )
+    }
+}
+
+/// The closing line of a drift report.
+pub fn drift_line(report: &DriftReport) -> String {
+    let s = &report.summary;
+    if report.has_drift() {
+        format!("Drift: {} modified, {} missing, {} in sync.", s.modified, s.missing, s.in_sync)
+    } else {
+        "No drift. Gateways match the specs.".to_string()
+    }
+}
+
+/// A value as shown in a diff: compact JSON (strings quoted).
+pub(crate) fn value(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// A tag value as shown in a diff.
+pub(crate) fn tag_value(v: &str) -> String {
+    value(&Value::String(v.to_string()))
+}
+
+/// One line of a line diff between two long strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TextLine {
+    Same(String),
+    Removed(String),
+    Added(String),
+    /// Unchanged lines left out between two hunks.
+    Gap,
+}
+
+/// Lines of context kept around each changed region of a long string.
+const CONTEXT: usize = 3;
+
+/// A line diff of `before` → `after`, made with `similar`, with distant unchanged lines elided.
+pub(crate) fn line_diff(before: &str, after: &str) -> Vec<TextLine> {
+    let diff = TextDiff::from_lines(before, after);
+    let mut out = Vec::new();
+    for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
+        if i > 0 {
+            out.push(TextLine::Gap);
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let line = change.value().trim_end_matches(['\n', '\r']).to_string();
+                out.push(match change.tag() {
+                    ChangeTag::Equal => TextLine::Same(line),
+                    ChangeTag::Delete => TextLine::Removed(line),
+                    ChangeTag::Insert => TextLine::Added(line),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A change, prepared for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Item {
+    /// `path: before → after` (either side may be absent).
+    Scalar { path: String, kind: ChangeKind, before: Option<String>, after: Option<String>, forces: bool },
+    /// A set-like list: elements added and removed.
+    Set { path: String, kind: ChangeKind, added: Vec<String>, removed: Vec<String> },
+    /// A long or multi-line string, as a line diff.
+    Text { path: String, kind: ChangeKind, lines: Vec<TextLine> },
+    /// Tag changes, sorted by key.
+    Tags(Vec<TagRow>),
+}
+
+/// One tag change, values quoted for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TagRow {
+    pub kind: ChangeKind,
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Display items for a gateway's changes, tags last.
+pub(crate) fn items(changes: &[Change], tags: &[TagChange], forced_by: &[String]) -> Vec<Item> {
+    let mut out: Vec<Item> = changes
+        .iter()
+        .map(|c| {
+            if let Some(el) = &c.elements {
+                return Item::Set {
+                    path: c.path.clone(),
+                    kind: c.kind,
+                    added: el.added.iter().map(value).collect(),
+                    removed: el.removed.iter().map(value).collect(),
+                };
+            }
+            if c.is_text() {
+                let text = |v: &Option<Value>| v.as_ref().and_then(Value::as_str).unwrap_or("").to_string();
+                return Item::Text {
+                    path: c.path.clone(),
+                    kind: c.kind,
+                    lines: line_diff(&text(&c.before), &text(&c.after)),
+                };
+            }
+            Item::Scalar {
+                path: c.path.clone(),
+                kind: c.kind,
+                before: c.before.as_ref().map(value),
+                after: c.after.as_ref().map(value),
+                forces: forced_by.contains(&c.path),
+            }
+        })
+        .collect();
+    if !tags.is_empty() {
+        out.push(Item::Tags(
+            tags.iter()
+                .map(|t| TagRow {
+                    kind: t.kind,
+                    key: t.key.clone(),
+                    before: t.before.as_deref().map(tag_value),
+                    after: t.after.as_deref().map(tag_value),
+                })
+                .collect(),
+        ));
+    }
+    out
+}
+
+/// The symbol kind for a block of tag changes: add or remove when all agree, change otherwise.
+pub(crate) fn tags_kind(tags: &[TagRow]) -> ChangeKind {
+    match tags.first() {
+        Some(first) if tags.iter().all(|t| t.kind == first.kind) => first.kind,
+        _ => ChangeKind::Change,
+    }
+}
+
+/// "3 fields, 1 tag": the size of a gateway's change, for summaries.
+pub(crate) fn change_count(changes: &[Change], tags: &[TagChange]) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (changes.len(), tags.len()) {
+        (0, 0) => String::new(),
+        (f, 0) => plural(f, "field", "fields"),
+        (0, t) => plural(t, "tag", "tags"),
+        (f, t) => format!("{}, {}", plural(f, "field", "fields"), plural(t, "tag", "tags")),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+#[cfg(test)]
+mod tests;

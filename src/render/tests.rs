@@ -1,0 +1,124 @@
+//! Snapshot tests fixing the three renderings of one plan with every kind of change.
+
+use super::fixture;
+use super::*;
+
+#[test]
+fn plan_text_snapshot() {
+    insta::assert_snapshot!("plan_text", text::plan(&fixture::plan(), false));
+}
+
+#[test]
+fn plan_json_snapshot() {
+    insta::assert_snapshot!("plan_json", json::plan(&fixture::plan()));
+}
+
+#[test]
+fn plan_markdown_snapshot() {
+    insta::assert_snapshot!("plan_markdown", markdown::plan(&fixture::plan()));
+}
+
+#[test]
+fn drift_text_snapshot() {
+    insta::assert_snapshot!("drift_text", text::drift(&fixture::plan().drift_report(), false));
+}
+
+#[test]
+fn drift_json_snapshot() {
+    insta::assert_snapshot!("drift_json", json::drift(&fixture::plan().drift_report()));
+}
+
+#[test]
+fn drift_markdown_snapshot() {
+    insta::assert_snapshot!("drift_markdown", markdown::drift(&fixture::plan().drift_report()));
+}
+
+#[test]
+fn text_has_no_escape_codes_without_color_and_some_with() {
+    let plan = fixture::plan();
+    assert!(!text::plan(&plan, false).contains('\x1b'));
+    assert!(text::plan(&plan, true).contains("\x1b[32m+\x1b[0m"));
+    assert!(!text::drift(&plan.drift_report(), false).contains('\x1b'));
+}
+
+#[test]
+fn no_changes_closing_line() {
+    let mut plan = fixture::plan();
+    plan.gateways.retain(|g| !g.is_change());
+    plan.unmanaged.clear();
+    let plan = crate::plan::Plan::assemble(plan.target, plan.gateways, plan.unmanaged);
+    assert_eq!(text::plan(&plan, false), "No changes. Gateways match the specs.\n");
+    assert!(markdown::plan(&plan).contains("**No changes. Gateways match the specs.**"));
+    assert!(!plan.drift_report().has_drift());
+    assert!(text::drift(&plan.drift_report(), false).contains("No drift. Gateways match the specs."));
+}
+
+#[test]
+fn unmanaged_gateways_follow_the_closing_line() {
+    let out = text::plan(&fixture::plan(), false);
+    let closing = out.find("Plan: 1 to create, 2 to update, 1 to replace, 1 unchanged.").expect("closing line");
+    let unmanaged = out.find("Unmanaged gateways").expect("unmanaged list");
+    assert!(closing < unmanaged);
+}
+
+/// A plan big enough to blow any comment limit: many gateways with long instruction changes.
+fn huge_plan(n: usize) -> crate::plan::Plan {
+    use crate::api::GatewayStatus;
+    use crate::observe::Observed;
+    use serde_json::json;
+    let long =
+        |v: &str| (0..40).map(|i| format!("Line {i} of the instructions, version {v}.")).collect::<Vec<_>>().join("\n");
+    let mut desired = Vec::new();
+    let mut observed = Observed::default();
+    for i in 0..n {
+        let name = format!("gw{i:05}");
+        desired.push(fixture::gateway(json!({
+            "name": name, "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "NONE",
+            "protocolConfiguration": {"mcp": {"instructions": long("new")}},
+            "tags": {"team": "new"},
+        })));
+        let live = fixture::live(
+            json!({
+                "name": name, "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "NONE",
+                "protocolConfiguration": {"mcp": {"instructions": long("old")}},
+            }),
+            GatewayStatus::Ready,
+            &[("team", "old")],
+        );
+        observed.managed.insert(name, live);
+    }
+    crate::plan::build(&fixture::desired(desired), &observed)
+}
+
+#[test]
+fn markdown_stays_within_budget_with_a_note_where_cut() {
+    let plan = huge_plan(400);
+    assert_eq!(plan.summary.update, 400);
+    let out = markdown::plan(&plan);
+    assert!(out.len() <= markdown::BUDGET, "{} bytes", out.len());
+    assert!(out.chars().count() <= markdown::BUDGET);
+    assert!(out.contains("Output cut here to stay within 60000 characters"), "{}", &out[out.len() - 400..]);
+    assert!(out.starts_with("### acgw plan\n\n**Plan: 0 to create, 400 to update"));
+    // Every <details> that was opened is closed, and every fence too.
+    assert_eq!(out.matches("<details>").count(), out.matches("</details>").count());
+    assert_eq!(out.matches("```diff").count() * 2, out.matches("```").count());
+
+    let drift = markdown::drift(&plan.drift_report());
+    assert!(drift.len() <= markdown::BUDGET);
+    assert!(drift.contains("Output cut here"));
+    assert_eq!(drift.matches("<details>").count(), drift.matches("</details>").count());
+}
+
+#[test]
+fn markdown_of_a_small_plan_is_not_cut() {
+    assert!(!markdown::plan(&fixture::plan()).contains("Output cut"));
+}
+
+#[test]
+fn huge_table_alone_is_cut() {
+    // So many changed gateways that the summary table alone exceeds the budget.
+    let plan = huge_plan(2500);
+    let out = markdown::plan(&plan);
+    assert!(out.len() <= markdown::BUDGET);
+    assert!(out.contains("of 2500 gateways listed in the table, 0 of 2500 shown in detail"));
+}

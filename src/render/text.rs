@@ -1,0 +1,167 @@
+//! Text: Terraform-like, for terminals and logs; ANSI color only when asked.
+
+use std::fmt::Write as _;
+
+use super::{closing_line, drift_line, items, Item, TextLine};
+use crate::api::GatewayStatus;
+use crate::diff::ChangeKind;
+use crate::plan::{Action, DriftReport, DriftState, GatewayPlan, Plan, Unmanaged};
+use crate::ui::paint;
+
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+const BOLD: &str = "1";
+const DIM: &str = "2";
+
+/// Renders a plan; `color` adds ANSI escapes.
+pub fn plan(plan: &Plan, color: bool) -> String {
+    let mut out = String::new();
+    let changed: Vec<&GatewayPlan> = plan.gateways.iter().filter(|g| g.is_change()).collect();
+    if !changed.is_empty() {
+        out.push_str("acgw will perform the following actions:\n");
+        for g in changed {
+            out.push('\n');
+            gateway_plan(&mut out, g, color);
+        }
+        out.push('\n');
+    }
+    out.push_str(&paint(color, BOLD, &closing_line(&plan.summary)));
+    out.push('\n');
+    unmanaged(&mut out, &plan.unmanaged, color);
+    out
+}
+
+fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
+    let (symbol, tone) = match g.action {
+        Action::Create => ("+", GREEN),
+        Action::Update => ("~", YELLOW),
+        Action::Replace => ("-/+", RED),
+        Action::NoOp => (" ", DIM),
+    };
+    let mut head = format!("{symbol} {}", g.name);
+    if let Some(o) = &g.observed {
+        let _ = write!(head, " ({})", o.gateway_id);
+    }
+    let what = match g.action {
+        Action::Create => "will be created".to_string(),
+        Action::Update if !g.update_gateway => "will be updated in place (tags only)".to_string(),
+        Action::Update => "will be updated in place".to_string(),
+        Action::Replace => format!("must be replaced: {} cannot change in place", g.forced_by.join(", ")),
+        Action::NoOp => "is unchanged".to_string(),
+    };
+    let _ = write!(head, " {what}");
+    if let Some(status) = g.observed.as_ref().map(|o| &o.status).filter(|s| **s != GatewayStatus::Ready) {
+        let _ = write!(head, " [status {status}]");
+    }
+    out.push_str(&paint(color, tone, &paint(color, BOLD, &head)));
+    out.push('\n');
+    changes(out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
+}
+
+/// Writes change items, one field per line, indented under their gateway.
+fn changes(out: &mut String, items: &[Item], color: bool) {
+    let sym = |kind: ChangeKind| match kind {
+        ChangeKind::Add => ("+", GREEN),
+        ChangeKind::Remove => ("-", RED),
+        ChangeKind::Change => ("~", YELLOW),
+    };
+    let line = |out: &mut String, indent: &str, (s, tone): (&str, &str), text: &str| {
+        let _ = writeln!(out, "{indent}{} {text}", paint(color, tone, s));
+    };
+    for item in items {
+        match item {
+            Item::Scalar { path, kind, before, after, forces } => {
+                let text = match (before, after) {
+                    (Some(b), Some(a)) => format!("{path}: {b} → {a}"),
+                    (None, Some(v)) | (Some(v), None) => format!("{path}: {v}"),
+                    (None, None) => path.clone(),
+                };
+                let text = if *forces { format!("{text} {}", paint(color, RED, "# forces replacement")) } else { text };
+                line(out, "    ", sym(*kind), &text);
+            }
+            Item::Set { path, kind, added, removed } => {
+                line(out, "    ", sym(*kind), &format!("{path}:"));
+                for a in added {
+                    line(out, "        ", ("+", GREEN), a);
+                }
+                for r in removed {
+                    line(out, "        ", ("-", RED), r);
+                }
+            }
+            Item::Text { path, kind, lines } => {
+                line(out, "    ", sym(*kind), &format!("{path}:"));
+                for l in lines {
+                    match l {
+                        TextLine::Same(t) => line(out, "        ", (" ", ""), t),
+                        TextLine::Removed(t) => line(out, "        ", ("-", RED), t),
+                        TextLine::Added(t) => line(out, "        ", ("+", GREEN), t),
+                        TextLine::Gap => line(out, "        ", (" ", ""), &paint(color, DIM, "…")),
+                    }
+                }
+            }
+            Item::Tags(tags) => {
+                line(out, "    ", sym(super::tags_kind(tags)), "tags:");
+                for t in tags {
+                    let key = &t.key;
+                    let text = match (&t.before, &t.after) {
+                        (Some(b), Some(a)) => format!("{key}: {b} → {a}"),
+                        (None, Some(v)) | (Some(v), None) => format!("{key}: {v}"),
+                        (None, None) => key.clone(),
+                    };
+                    line(out, "        ", sym(t.kind), &text);
+                }
+            }
+        }
+    }
+}
+
+fn unmanaged(out: &mut String, list: &[Unmanaged], color: bool) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nUnmanaged gateways ({}; in no spec, never touched):", list.len());
+    let name_width = list.iter().map(|u| u.name.chars().count()).max().unwrap_or(0);
+    let id_width = list.iter().map(|u| u.gateway_id.chars().count()).max().unwrap_or(0);
+    for u in list {
+        // Pad before painting: escape codes would otherwise count toward the width.
+        let id = paint(color, DIM, &format!("{:id_width$}", u.gateway_id));
+        let _ = writeln!(out, "  {:name_width$}  {id}  {}", u.name, u.status);
+    }
+}
+
+/// Renders a drift report; `color` adds ANSI escapes.
+pub fn drift(report: &DriftReport, color: bool) -> String {
+    let mut out = String::new();
+    if report.has_drift() {
+        out.push_str("Differences are shown as live → spec.\n\n");
+    }
+    for g in &report.gateways {
+        let (label, tone) = match g.state {
+            DriftState::InSync => ("in sync", GREEN),
+            DriftState::Modified => ("modified", YELLOW),
+            DriftState::Missing => ("missing", RED),
+        };
+        let mut head = g.name.clone();
+        if let Some(id) = &g.gateway_id {
+            let _ = write!(head, " ({id})");
+        }
+        let _ = write!(head, ": {}", paint(color, tone, label));
+        if let Some(status) = g.status.as_ref().filter(|s| **s != GatewayStatus::Ready) {
+            let _ = write!(head, " [status {status}]");
+        }
+        if !g.forced_by.is_empty() {
+            let _ = write!(head, " (only a replacement can undo {})", g.forced_by.join(", "));
+        }
+        out.push_str(&head);
+        out.push('\n');
+        changes(&mut out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
+    }
+    if !report.gateways.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&paint(color, BOLD, &drift_line(report)));
+    out.push('\n');
+    unmanaged(&mut out, &report.unmanaged, color);
+    out
+}

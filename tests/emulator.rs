@@ -1,0 +1,734 @@
+//! The emulator, driven through the real AWS SDK client over loopback HTTP (and raw HTTP where the
+//! SDK cannot show the wire).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
+use aws_sdk_bedrockagentcorecontrol::config::http::HttpResponse;
+use aws_sdk_bedrockagentcorecontrol::config::retry::RetryConfig;
+use aws_sdk_bedrockagentcorecontrol::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_bedrockagentcorecontrol::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::CreateGatewayFluentBuilder;
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::CreateGatewayError;
+use aws_sdk_bedrockagentcorecontrol::types::{
+    AuthorizerConfiguration, AuthorizerType, CustomJwtAuthorizerConfiguration, GatewayProtocolConfiguration,
+    GatewayProtocolType, GatewayStatus, McpGatewayConfiguration, McpServerTargetConfiguration,
+    McpTargetConfiguration, SearchType, SessionConfiguration, TargetConfiguration, ValidationExceptionReason,
+};
+use aws_sdk_bedrockagentcorecontrol::Client;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/gateway";
+const DISCOVERY: &str = "https://idp.example.com/.well-known/openid-configuration";
+
+fn client(url: &str) -> Client {
+    let conf = aws_sdk_bedrockagentcorecontrol::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .endpoint_url(url)
+        .retry_config(RetryConfig::disabled())
+        .build();
+    Client::from_conf(conf)
+}
+
+async fn start(config: Config) -> (EmulatorHandle, Client) {
+    let handle = Emulator::start(config).await.expect("emulator starts");
+    let client = client(&handle.url());
+    (handle, client)
+}
+
+async fn start_default() -> (EmulatorHandle, Client) {
+    start(Config::default()).await
+}
+
+fn create(client: &Client, name: &str) -> CreateGatewayFluentBuilder {
+    client.create_gateway().name(name).role_arn(ROLE).authorizer_type(AuthorizerType::AwsIam)
+}
+
+fn jwt() -> AuthorizerConfiguration {
+    AuthorizerConfiguration::CustomJwtAuthorizer(
+        CustomJwtAuthorizerConfiguration::builder()
+            .discovery_url(DISCOVERY)
+            .allowed_clients("orders-agent")
+            .build()
+            .expect("discovery url set"),
+    )
+}
+
+fn mcp(search: bool) -> GatewayProtocolConfiguration {
+    let mut b = McpGatewayConfiguration::builder().supported_versions("2025-06-18");
+    if search {
+        b = b.search_type(SearchType::Semantic);
+    }
+    GatewayProtocolConfiguration::Mcp(b.build())
+}
+
+/// Every gateway, following every page.
+async fn list_all(client: &Client, page: i32) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = client.list_gateways().max_results(page).set_next_token(token.clone()).send().await.expect("list");
+        assert!(out.items().len() <= page as usize, "a page holds at most maxResults items");
+        ids.extend(out.items().iter().map(|g| g.gateway_id().to_string()));
+        match out.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => return ids,
+        }
+    }
+}
+
+fn http_status<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
+    err.raw_response().map(|r| r.status().as_u16())
+}
+
+/// One raw HTTP/1.1 exchange: (status, lower-cased headers, body).
+async fn raw(url: &str, method: &str, path: &str, body: &str) -> (u16, BTreeMap<String, String>, String) {
+    let addr = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.expect("read");
+    let text = String::from_utf8(buf).expect("utf-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let mut lines = head.lines();
+    let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() >= 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && s.ends_with('Z')
+}
+
+/// Walks a JSON document and returns the paths of every empty object.
+fn empty_objects(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) if m.is_empty() => out.push(path.to_string()),
+        Value::Object(m) => m.iter().for_each(|(k, v)| empty_objects(v, &format!("{path}.{k}"), out)),
+        Value::Array(a) => a.iter().for_each(|v| empty_objects(v, path, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_get_update_list_delete_round_trip() {
+    let (handle, client) = start_default().await;
+    let out = create(&client, "Orders")
+        .description("Order tools")
+        .protocol_type(GatewayProtocolType::Mcp)
+        .protocol_configuration(mcp(true))
+        .authorizer_type(AuthorizerType::CustomJwt)
+        .authorizer_configuration(jwt())
+        .tags("team", "support")
+        .send()
+        .await
+        .expect("create");
+    let id = out.gateway_id().to_string();
+    let suffix = id.strip_prefix("orders-").expect("id starts with the lowercased name and a dash");
+    assert_eq!(suffix.len(), 10);
+    assert!(suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{id}");
+    assert_eq!(out.gateway_arn(), format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{id}"));
+    assert_eq!(out.status(), &GatewayStatus::Creating);
+    assert_eq!(out.name(), "Orders");
+    assert!(out.gateway_url().is_some_and(|u| u.contains(&id)));
+    assert!(out.workload_identity_details().is_some());
+    assert!(out.created_at().secs() > 1_700_000_000, "createdAt is a real timestamp");
+
+    let got = client.get_gateway().gateway_identifier(&id).send().await.expect("get");
+    assert_eq!(got.status(), &GatewayStatus::Ready, "zero create delay: READY at once");
+    assert_eq!(got.description(), Some("Order tools"));
+    let mcp_out = got.protocol_configuration().and_then(|p| p.as_mcp().ok()).expect("mcp configuration");
+    assert_eq!(mcp_out.search_type(), Some(&SearchType::Semantic));
+    assert_eq!(
+        mcp_out.session_configuration().and_then(|s| s.session_timeout_in_seconds()),
+        Some(3600),
+        "the service fills in its default session timeout"
+    );
+    let auth = got.authorizer_configuration().and_then(|a| a.as_custom_jwt_authorizer().ok()).expect("jwt");
+    assert_eq!(auth.discovery_url(), DISCOVERY);
+
+    // Full replace: description, searchType and the JWT config are dropped by omission.
+    let upd = client
+        .update_gateway()
+        .gateway_identifier(&id)
+        .name("Orders")
+        .role_arn(ROLE)
+        .authorizer_type(AuthorizerType::CustomJwt)
+        .authorizer_configuration(jwt())
+        .protocol_configuration(GatewayProtocolConfiguration::Mcp(
+            McpGatewayConfiguration::builder()
+                .session_configuration(SessionConfiguration::builder().session_timeout_in_seconds(7200).build())
+                .build(),
+        ))
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(upd.status(), &GatewayStatus::Updating);
+    let got = client.get_gateway().gateway_identifier(&id).send().await.expect("get after update");
+    assert_eq!(got.description(), None, "omitted optional fields are reset");
+    let mcp_out = got.protocol_configuration().and_then(|p| p.as_mcp().ok()).expect("mcp");
+    assert_eq!(mcp_out.search_type(), None);
+    assert_eq!(mcp_out.session_configuration().and_then(|s| s.session_timeout_in_seconds()), Some(7200));
+    assert!(got.updated_at().as_nanos() >= got.created_at().as_nanos());
+
+    let tags = client.list_tags_for_resource().resource_arn(out.gateway_arn()).send().await.expect("tags");
+    assert_eq!(tags.tags().and_then(|t| t.get("team")).map(String::as_str), Some("support"), "update keeps tags");
+
+    let list = client.list_gateways().send().await.expect("list");
+    assert_eq!(list.items().len(), 1);
+    let summary = &list.items()[0];
+    assert_eq!((summary.gateway_id(), summary.name()), (id.as_str(), "Orders"));
+    assert_eq!(summary.authorizer_type(), &AuthorizerType::CustomJwt);
+
+    let del = client.delete_gateway().gateway_identifier(&id).send().await.expect("delete");
+    assert_eq!(del.status(), &GatewayStatus::Deleting);
+    let err = client.get_gateway().gateway_identifier(&id).send().await.expect_err("gone");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+    assert_eq!(http_status(&err), Some(404));
+    let err = client.delete_gateway().gateway_identifier(&id).send().await.expect_err("gone");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validation_errors_name_each_field() {
+    let (handle, client) = start_default().await;
+    let err = client
+        .create_gateway()
+        .name("-bad--name")
+        .role_arn("not-an-arn")
+        .authorizer_type(AuthorizerType::CustomJwt)
+        .send()
+        .await
+        .expect_err("invalid");
+    assert_eq!(http_status(&err), Some(400));
+    let Some(CreateGatewayError::ValidationException(v)) = err.as_service_error() else {
+        panic!("expected ValidationException, got {err:?}")
+    };
+    assert_eq!(v.reason(), &ValidationExceptionReason::FieldValidationFailed);
+    let names: BTreeSet<&str> = v.field_list().iter().map(|f| f.name()).collect();
+    assert_eq!(names, BTreeSet::from(["authorizerConfiguration", "name", "roleArn"]), "{v:?}");
+    assert!(v.field_list().iter().all(|f| !f.message().is_empty()));
+
+    // Session timeout outside 900–28800 and a tag key the model refuses.
+    let err = create(&client, "ok")
+        .protocol_configuration(GatewayProtocolConfiguration::Mcp(
+            McpGatewayConfiguration::builder()
+                .session_configuration(SessionConfiguration::builder().session_timeout_in_seconds(60).build())
+                .build(),
+        ))
+        .tags("bad#key", "v")
+        .send()
+        .await
+        .expect_err("invalid");
+    let Some(CreateGatewayError::ValidationException(v)) = err.as_service_error() else { panic!("{err:?}") };
+    let names: BTreeSet<&str> = v.field_list().iter().map(|f| f.name()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["protocolConfiguration.mcp.sessionConfiguration.sessionTimeoutInSeconds", "tags.bad#key"])
+    );
+
+    let err = create(&client, "ok").client_token("too-short").send().await.expect_err("short token");
+    let Some(CreateGatewayError::ValidationException(v)) = err.as_service_error() else { panic!("{err:?}") };
+    assert_eq!(v.field_list()[0].name(), "clientToken");
+
+    let err = client.get_gateway().gateway_identifier("UPPER-abcdefghij").send().await.expect_err("bad id");
+    assert_eq!(err.code(), Some("ValidationException"));
+    assert_eq!(list_all(&client, 10).await.len(), 0, "nothing invalid was created");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn taken_name_is_a_conflict() {
+    let (handle, client) = start_default().await;
+    create(&client, "dup").send().await.expect("first");
+    let err = create(&client, "dup").send().await.expect_err("second");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    assert_eq!(http_status(&err), Some(409));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_rules_rename_authorizer_and_busy_status() {
+    let config = Config { create_delay: Duration::from_millis(400), update_delay: Duration::from_millis(400), ..Config::default() };
+    let (handle, client) = start(config).await;
+    let id = create(&client, "busy").send().await.expect("create").gateway_id().to_string();
+    let update = |name: &str, auth: AuthorizerType| {
+        client.update_gateway().gateway_identifier(&id).name(name).role_arn(ROLE).authorizer_type(auth)
+    };
+
+    let err = update("busy", AuthorizerType::AwsIam).send().await.expect_err("still CREATING");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    assert_eq!(
+        client.get_gateway().gateway_identifier(&id).send().await.expect("get").status(),
+        &GatewayStatus::Creating
+    );
+
+    let err = update("renamed", AuthorizerType::AwsIam).send().await.expect_err("rename");
+    assert_eq!(err.code(), Some("ValidationException"));
+    let err = update("busy", AuthorizerType::None).send().await.expect_err("authorizer change");
+    assert_eq!(err.code(), Some("ValidationException"));
+    assert_eq!(err.message(), Some("Authorizer type cannot be updated for an existing gateway"));
+
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(
+        client.get_gateway().gateway_identifier(&id).send().await.expect("get").status(),
+        &GatewayStatus::Ready
+    );
+    update("busy", AuthorizerType::AwsIam).send().await.expect("update when READY");
+    let err = update("busy", AuthorizerType::AwsIam).send().await.expect_err("still UPDATING");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    update("busy", AuthorizerType::AwsIam).send().await.expect("update when READY again");
+
+    let err = client
+        .update_gateway()
+        .gateway_identifier("missing-abcdefghij")
+        .name("missing")
+        .role_arn(ROLE)
+        .authorizer_type(AuthorizerType::AwsIam)
+        .send()
+        .await
+        .expect_err("no such gateway");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_goes_deleting_then_gone() {
+    let config = Config { delete_delay: Duration::from_millis(300), ..Config::default() };
+    let (handle, client) = start(config).await;
+    let id = create(&client, "short-lived").send().await.expect("create").gateway_id().to_string();
+    client.delete_gateway().gateway_identifier(&id).send().await.expect("delete");
+    let got = client.get_gateway().gateway_identifier(&id).send().await.expect("still there while DELETING");
+    assert_eq!(got.status(), &GatewayStatus::Deleting);
+    assert_eq!(list_all(&client, 10).await, vec![id.clone()]);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let err = client.get_gateway().gateway_identifier(&id).send().await.expect_err("gone");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
+    assert!(list_all(&client, 10).await.is_empty());
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_tokens_are_idempotent_and_detect_mismatch() {
+    let (handle, client) = start_default().await;
+    let token = "acgw-0123456789abcdef0123456789abcdef";
+    let first = create(&client, "tok").client_token(token).description("a").send().await.expect("first");
+    let again = create(&client, "tok").client_token(token).description("a").send().await.expect("replay");
+    assert_eq!(first.gateway_id(), again.gateway_id());
+    assert_eq!(first.gateway_arn(), again.gateway_arn());
+    assert_eq!(list_all(&client, 10).await.len(), 1, "no second gateway");
+
+    let err = create(&client, "tok").client_token(token).description("b").send().await.expect_err("mismatch");
+    let Some(CreateGatewayError::ValidationException(v)) = err.as_service_error() else { panic!("{err:?}") };
+    assert_eq!(v.reason(), &ValidationExceptionReason::IdempotentParameterMismatchException);
+    assert_eq!(list_all(&client, 10).await.len(), 1);
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_response_then_same_token_returns_same_gateway() {
+    let (handle, client) = start_default().await;
+    handle.set_faults(Faults { lost_response_rate: 1.0, ..Faults::default() });
+    let token = "acgw-lost-0123456789abcdef0123456789ab";
+    let err = create(&client, "lost").client_token(token).send().await.expect_err("the answer is lost");
+    assert!(
+        matches!(err, SdkError::DispatchFailure(_)),
+        "the SDK must see a transport failure, not a parsed answer: {err:?}"
+    );
+    assert!(err.raw_response().is_none());
+
+    handle.set_faults(Faults::default());
+    let ids = list_all(&client, 10).await;
+    assert_eq!(ids.len(), 1, "the create was committed before the connection closed");
+    let retry = create(&client, "lost").client_token(token).send().await.expect("retry with the same token");
+    assert_eq!(retry.gateway_id(), ids[0]);
+    assert_eq!(list_all(&client, 10).await.len(), 1, "still one gateway");
+
+    // Reads are never lost: the knob is about committed mutations.
+    handle.set_faults(Faults { lost_response_rate: 1.0, ..Faults::default() });
+    client.get_gateway().gateway_identifier(&ids[0]).send().await.expect("reads are answered");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_throttling_errors_budget_and_latency() {
+    let (handle, client) = start_default().await;
+    handle.set_faults(Faults { throttle_rate: 1.0, ..Faults::default() });
+    let err = client.list_gateways().send().await.expect_err("throttled");
+    assert_eq!(err.code(), Some("ThrottlingException"));
+    assert_eq!(http_status(&err), Some(429));
+
+    handle.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
+    let err = create(&client, "never").send().await.expect_err("500");
+    assert!(err.as_service_error().is_some_and(|e| e.is_internal_server_exception()), "{err:?}");
+    assert_eq!(http_status(&err), Some(500));
+    handle.set_faults(Faults::default());
+    assert!(list_all(&client, 10).await.is_empty(), "a failed create changes nothing");
+
+    handle.set_faults(Faults { max_rps: 5, ..Faults::default() });
+    let started = Instant::now();
+    let mut ok = 0;
+    let mut throttled = 0;
+    for _ in 0..12 {
+        match client.list_gateways().send().await {
+            Ok(_) => ok += 1,
+            Err(e) if e.code() == Some("ThrottlingException") => throttled += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    if started.elapsed() < Duration::from_millis(900) {
+        assert_eq!((ok, throttled), (5, 7), "5 calls per second pass, the rest are throttled");
+    } else {
+        assert!(throttled > 0, "calls above the budget are throttled");
+    }
+
+    handle.set_faults(Faults { latency: Duration::from_millis(200), ..Faults::default() });
+    let started = Instant::now();
+    client.list_gateways().send().await.expect("slow but fine");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_returns_every_gateway_exactly_once() {
+    let (handle, client) = start_default().await;
+    let mut created = BTreeSet::new();
+    for i in 0..23 {
+        created.insert(create(&client, &format!("page{i}")).send().await.expect("create").gateway_id().to_string());
+    }
+    let ids = list_all(&client, 5).await;
+    assert_eq!(ids.len(), 23, "no duplicates across pages");
+    assert_eq!(ids.iter().cloned().collect::<BTreeSet<_>>(), created);
+
+    // Deleting between pages neither repeats nor skips the remaining gateways.
+    let first = client.list_gateways().max_results(10).send().await.expect("page 1");
+    let seen: Vec<String> = first.items().iter().map(|g| g.gateway_id().to_string()).collect();
+    client.delete_gateway().gateway_identifier(&seen[0]).send().await.expect("delete");
+    let rest = client
+        .list_gateways()
+        .max_results(1000)
+        .next_token(first.next_token().expect("more pages"))
+        .send()
+        .await
+        .expect("page 2");
+    assert_eq!(rest.items().len(), 13);
+    assert!(rest.next_token().is_none());
+    assert!(rest.items().iter().all(|g| !seen.contains(&g.gateway_id().to_string())));
+
+    let paginated: usize = client
+        .list_gateways()
+        .into_paginator()
+        .page_size(4)
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("paginator")
+        .len();
+    assert_eq!(paginated, 22);
+
+    for bad in [0, 1001] {
+        let err = client.list_gateways().max_results(bad).send().await.expect_err("out of range");
+        assert_eq!(err.code(), Some("ValidationException"), "maxResults={bad}");
+    }
+    let err = client.list_gateways().next_token("not-a-token").send().await.expect_err("bad token");
+    assert_eq!(err.code(), Some("ValidationException"));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_merge_untag_and_limits() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "tagged").tags("a", "1").tags("b", "2").send().await.expect("create");
+    let arn = gw.gateway_arn();
+    client.tag_resource().resource_arn(arn).tags("b", "20").tags("c", "3").send().await.expect("tag");
+    let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("list tags");
+    let want: std::collections::HashMap<String, String> =
+        [("a", "1"), ("b", "20"), ("c", "3")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    assert_eq!(tags.tags(), Some(&want), "TagResource merges");
+
+    client.untag_resource().resource_arn(arn).tag_keys("a").tag_keys("missing").send().await.expect("untag");
+    let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("list tags");
+    assert_eq!(tags.tags().map(|t| t.len()), Some(2));
+    assert!(tags.tags().is_some_and(|t| !t.contains_key("a")));
+
+    let mut too_many = client.tag_resource().resource_arn(arn);
+    for i in 0..49 {
+        too_many = too_many.tags(format!("k{i}"), "v");
+    }
+    let err = too_many.send().await.expect_err("over 50 tags");
+    assert_eq!(err.code(), Some("ServiceQuotaExceededException"));
+    assert_eq!(http_status(&err), Some(402));
+
+    let err = client.tag_resource().resource_arn(arn).tags("aws:reserved", "x").send().await.expect_err("aws:");
+    assert_eq!(err.code(), Some("ValidationException"));
+
+    let unknown = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/nothere-abcdefghij";
+    let err = client.list_tags_for_resource().resource_arn(unknown).send().await.expect_err("unknown");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
+    let err = client.list_tags_for_resource().resource_arn("arn:aws:s3:::some-bucket-name").send().await.expect_err("bad");
+    assert_eq!(err.code(), Some("ValidationException"));
+
+    // The SDK percent-encodes the ARN; a client that leaves `/` raw reaches the same resource.
+    let (status, _, body) = raw(&handle.url(), "GET", &format!("/tags/{arn}"), "").await;
+    assert_eq!(status, 200);
+    let body: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(body["tags"]["c"], "3");
+    let encoded = percent_encoding::utf8_percent_encode(arn, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let (status, _, _) = raw(&handle.url(), "GET", &format!("/tags/{encoded}"), "").await;
+    assert_eq!(status, 200);
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_block_gateway_deletion() {
+    let (handle, client) = start_default().await;
+    let id = create(&client, "with-targets").send().await.expect("create").gateway_id().to_string();
+    let target = client
+        .create_gateway_target()
+        .gateway_identifier(&id)
+        .name("orders-mcp")
+        .target_configuration(TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(
+            McpServerTargetConfiguration::builder().endpoint("https://mcp.example.com/mcp").build().expect("endpoint"),
+        )))
+        .send()
+        .await
+        .expect("create target");
+    assert_eq!(target.target_id().len(), 10);
+    assert_eq!(target.name(), "orders-mcp");
+    assert!(target.target_configuration().is_some_and(|c| c.is_mcp()), "the configuration comes back");
+
+    let err = client.delete_gateway().gateway_identifier(&id).send().await.expect_err("has targets");
+    assert_eq!(err.code(), Some("ValidationException"));
+    assert_eq!(err.message(), Some("Delete all targets before deleting the gateway"));
+
+    let listed = client.list_gateway_targets().gateway_identifier(&id).send().await.expect("list targets");
+    assert_eq!(listed.items().len(), 1);
+    assert_eq!(listed.items()[0].target_id(), target.target_id());
+
+    client
+        .delete_gateway_target()
+        .gateway_identifier(&id)
+        .target_id(target.target_id())
+        .send()
+        .await
+        .expect("delete target");
+    assert!(client.list_gateway_targets().gateway_identifier(&id).send().await.expect("list").items().is_empty());
+    client.delete_gateway().gateway_identifier(&id).send().await.expect("delete once targets are gone");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_wire_trailing_slash_timestamps_and_error_header() {
+    let (handle, client) = start_default().await;
+    let url = handle.url();
+    let body = r#"{"name":"slash","roleArn":"arn:aws:iam::123456789012:role/r","authorizerType":"NONE",
+        "protocolConfiguration":{"mcp":{}},"clientToken":"0123456789abcdef0123456789abcdef01"}"#;
+    let (status, headers, text) = raw(&url, "POST", "/gateways/", body).await;
+    assert_eq!(status, 202, "{text}");
+    assert_eq!(headers.get("content-type").map(String::as_str), Some("application/json"));
+    let created: Value = serde_json::from_str(&text).expect("json");
+    let id = created["gatewayId"].as_str().expect("id").to_string();
+    for key in ["createdAt", "updatedAt"] {
+        assert!(created[key].as_str().is_some_and(is_rfc3339), "{key} is an RFC 3339 string: {}", created[key]);
+    }
+    assert!(created.get("authorizerConfiguration").is_none(), "an unset union is omitted");
+    assert!(created.get("protocolType").is_none(), "protocolType stays omitted when the request omitted it");
+    assert!(created.get("tags").is_none());
+
+    let (status, _, text) = raw(&url, "GET", &format!("/gateways/{id}/"), "").await;
+    assert_eq!(status, 200);
+    let got: Value = serde_json::from_str(&text).expect("json");
+    let mut empties = Vec::new();
+    empty_objects(&got, "", &mut empties);
+    assert!(empties.is_empty(), "no {{}} anywhere: {empties:?}");
+    assert_eq!(got["protocolConfiguration"]["mcp"]["sessionConfiguration"]["sessionTimeoutInSeconds"], 3600);
+
+    let (status, _, text) = raw(&url, "GET", "/gateways/", "").await;
+    assert_eq!(status, 200);
+    let list: Value = serde_json::from_str(&text).expect("json");
+    assert!(list["items"][0].get("gatewayArn").is_none(), "summaries have no ARN");
+
+    let (status, headers, text) = raw(&url, "POST", "/gateways", "{not json").await;
+    assert_eq!(status, 400);
+    assert_eq!(headers.get("x-amzn-errortype").map(String::as_str), Some("ValidationException"));
+    let err: Value = serde_json::from_str(&text).expect("json error body");
+    assert_eq!(err["reason"], "CannotParse");
+
+    let (status, headers, _) = raw(&url, "GET", "/nothing-here", "").await;
+    assert_eq!(status, 404);
+    assert_eq!(headers.get("x-amzn-errortype").map(String::as_str), Some("UnknownOperationException"));
+
+    // The SDK (no trailing slash) sees what the raw client created.
+    assert_eq!(client.get_gateway().gateway_identifier(&id).send().await.expect("get").name(), "slash");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_concurrent_creates_with_distinct_names_all_succeed() {
+    let (handle, client) = start_default().await;
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { create(&client, &format!("many{i}")).send().await.map(|o| o.gateway_id().to_string()) })
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for t in tasks {
+        ids.insert(t.await.expect("task").expect("create succeeds"));
+    }
+    assert_eq!(ids.len(), 100);
+    assert_eq!(list_all(&client, 1000).await.into_iter().collect::<BTreeSet<_>>(), ids);
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_creates_of_one_name_exactly_one_wins() {
+    let (handle, client) = start_default().await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { create(&client, "contested").send().await })
+        })
+        .collect();
+    let (mut won, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(_) => won += 1,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conflict_exception()) => conflicts += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((won, conflicts), (1, 19));
+    assert_eq!(list_all(&client, 10).await.len(), 1);
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_count_every_call_including_failures() {
+    let (handle, client) = start_default().await;
+    assert!(handle.stats().values().all(|n| *n == 0), "a fresh emulator has counted nothing");
+    let id = create(&client, "counted").send().await.expect("create").gateway_id().to_string();
+    client.get_gateway().gateway_identifier(&id).send().await.expect("get");
+    client.get_gateway().gateway_identifier("missing-abcdefghij").send().await.expect_err("404");
+    handle.set_faults(Faults { throttle_rate: 1.0, ..Faults::default() });
+    client.list_gateways().send().await.expect_err("throttled");
+    handle.set_faults(Faults::default());
+    client.list_gateways().send().await.expect("list");
+
+    let stats = handle.stats();
+    assert_eq!(stats.get("CreateGateway"), Some(&1));
+    assert_eq!(stats.get("GetGateway"), Some(&2));
+    assert_eq!(stats.get("ListGateways"), Some(&2));
+    assert_eq!(stats.get("UpdateGateway"), Some(&0));
+
+    let (status, _, text) = raw(&handle.url(), "GET", "/_emulator/stats", "").await;
+    assert_eq!(status, 200);
+    let over_http: BTreeMap<String, u64> = serde_json::from_str(&text).expect("stats json");
+    assert_eq!(over_http, stats, "the endpoint is not itself counted");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_persists_across_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested").join("state.json");
+    let config = Config { state_file: Some(path.clone()), seed: Some(42), ..Config::default() };
+    let (handle, client) = start(config.clone()).await;
+    let gw = create(&client, "durable").tags("team", "x").send().await.expect("create");
+    assert!(path.exists(), "written after the mutation, before shutdown");
+    handle.shutdown().await.expect("shutdown");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("state file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().expect("dir")).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+
+    let (handle, client) = start(config.clone()).await;
+    let got = client.get_gateway().gateway_identifier(gw.gateway_id()).send().await.expect("survives restart");
+    assert_eq!(got.gateway_arn(), gw.gateway_arn());
+    assert_eq!(got.created_at(), gw.created_at());
+    let tags = client.list_tags_for_resource().resource_arn(gw.gateway_arn()).send().await.expect("tags");
+    assert_eq!(tags.tags().and_then(|t| t.get("team")).map(String::as_str), Some("x"));
+    // Same seed after a restart: the new ID must still not collide with the stored one.
+    let second = create(&client, "durable2").send().await.expect("create after restart");
+    assert_ne!(second.gateway_id().rsplit('-').next(), gw.gateway_id().rsplit('-').next());
+    handle.shutdown().await.expect("shutdown");
+
+    std::fs::write(&path, b"{ not state").expect("corrupt");
+    let Err(err) = Emulator::start(config).await else { panic!("a corrupt state file must not start") };
+    assert!(err.to_string().contains("state.json"), "{err}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_prints_url_first_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("emu.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_acgw"))
+        .args(["emulator", "--port", "0", "--seed", "7", "--state"])
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn acgw emulator");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let url = match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(line) => line.trim_end().to_string(),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("no first line on stdout within 30 s");
+        }
+    };
+    let port_ok = url.rsplit(':').next().is_some_and(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    assert!(url.starts_with("http://127.0.0.1:") && port_ok, "first line is the URL: {url:?}");
+
+    let client = client(&url);
+    let gw = create(&client, "from-binary").send().await.expect("create through the binary");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("run kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("did not exit within 10 s of SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+
+    let saved: Value = serde_json::from_slice(&std::fs::read(&state).expect("state file kept")).expect("valid json");
+    assert!(saved["gateways"].get(gw.gateway_id()).is_some(), "the gateway is in the state file");
+    assert!(client.list_gateways().send().await.is_err(), "the port is closed after exit");
+}
