@@ -36,6 +36,10 @@ pub struct GlobalArgs {
     /// Attempts per API call, including the first (the SDK retries throttling adaptively).
     #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
+    /// Retry mode: `adaptive` (default) also slows the client down after throttling; `standard`
+    /// only backs off per call.
+    #[arg(long, global = true, value_enum, env = "AWS_RETRY_MODE", default_value_t = RetryMode::Adaptive)]
+    pub retry_mode: RetryMode,
     /// When to color text output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -45,6 +49,13 @@ pub struct GlobalArgs {
     /// Print more detail about what is happening (repeatable).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// The SDK's retry modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetryMode {
+    Standard,
+    Adaptive,
 }
 
 /// When to color output.

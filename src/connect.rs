@@ -21,7 +21,7 @@ use aws_sdk_bedrockagentcorecontrol::error::BoxError;
 use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::sdk::SdkApi;
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, RetryMode};
 use crate::emulator::{Config as EmulatorConfig, Emulator, EmulatorError, EmulatorHandle};
 
 /// Where `--local` keeps the emulator's state, relative to the working directory.
@@ -125,7 +125,10 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, ConnectError> {
         return connect_local(Path::new(LOCAL_STATE_FILE), global.max_attempts).await;
     }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(retry_config(global.max_attempts))
+        .retry_config(match global.retry_mode {
+            RetryMode::Adaptive => retry_config(global.max_attempts),
+            RetryMode::Standard => RetryConfig::standard().with_max_attempts(global.max_attempts.max(1)),
+        })
         .timeout_config(timeout_config());
     if let Some(region) = &global.region {
         loader = loader.region(Region::new(region.clone()));

@@ -82,7 +82,7 @@ fn protocol_configuration(config: ProtocolConfiguration) -> Option<ProtocolConfi
 fn mcp_configuration(mut mcp: McpConfiguration) -> McpConfiguration {
     mcp.supported_versions = set(mcp.supported_versions);
     mcp.session_configuration = mcp.session_configuration.and_then(|mut s| {
-        s.session_timeout_in_seconds = s.session_timeout_in_seconds;
+        s.session_timeout_in_seconds = s.session_timeout_in_seconds.filter(|t| t.get() != SessionTimeout::DEFAULT);
         s.session_timeout_in_seconds.is_some().then_some(s)
     });
     mcp.streaming_configuration = mcp.streaming_configuration.filter(|s| s.enable_response_streaming.is_some());

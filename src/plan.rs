@@ -341,6 +341,11 @@ impl Plan {
             if g.update_gateway && g.action != Action::Update {
                 return bad(format!("gateway `{}`: updateGateway is only for update", g.name));
             }
+            // apply sends tag calls from tagChanges: they must follow from what was observed and desired.
+            let observed_tags = g.observed.as_ref().map(|o| o.tags.clone()).unwrap_or_default();
+            if g.tag_changes != diff::tags(&observed_tags, &normalize::gateway_tags(&g.desired)) {
+                return bad(format!("gateway `{}`: tagChanges do not match observed and desired tags", g.name));
+            }
             if g.action == Action::NoOp && (!g.changes.is_empty() || !g.tag_changes.is_empty()) {
                 return bad(format!("gateway `{}`: no-op with changes", g.name));
             }
@@ -664,6 +669,8 @@ mod tests {
             Box::new(|v| v["gateways"][1]["desired"]["name"] = json!("other")),
             Box::new(|v| v["unmanaged"][0]["name"] = json!("orders")),
             Box::new(|v| v["gateways"][1]["changes"] = v["gateways"][3]["changes"].clone()),
+            Box::new(|v| v["gateways"][3]["tagChanges"][0]["key"] = json!("other")),
+            Box::new(|v| v["gateways"][3]["desired"]["tags"]["env"] = json!("dev")),
         ];
         for (i, edit) in cases.into_iter().enumerate() {
             let err = tampered(edit).expect_err("refused");

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use acgw::api::sdk::SdkApi;
 use acgw::api::{ApiError, GatewayStatus, ReadApi, TagMap, WriteApi};
-use acgw::cli::{ColorChoice, GlobalArgs};
+use acgw::cli::{ColorChoice, GlobalArgs, RetryMode};
 use acgw::connect::{self, ConnectError};
 use acgw::emulator::{Config, Emulator, EmulatorHandle};
 use acgw::model::{AuthorizerType, Gateway, ProtocolType};
@@ -373,6 +373,7 @@ fn global(region: Option<&str>, endpoint: Option<&str>) -> GlobalArgs {
         local: false,
         parallelism: 10,
         max_attempts: 8,
+        retry_mode: RetryMode::Adaptive,
         color: ColorChoice::Never,
         quiet: false,
         verbose: 2,

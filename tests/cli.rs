@@ -1,7 +1,11 @@
 //! End-to-end tests of the `acgw` binary: exit codes, outputs and messages as a user sees them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
+
+use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
 
 /// Runs the real binary with a clean, offline environment.
 struct Acgw {
@@ -21,6 +25,17 @@ impl Acgw {
 
     fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
         self.cmd.args(args);
+        self
+    }
+
+    /// Points the binary at `emu` with fake credentials, as a pipeline would at AWS.
+    fn emu(mut self, emu: &Emu) -> Self {
+        self.cmd
+            .args(["--endpoint-url", &emu.url])
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         self
     }
 
@@ -160,7 +175,10 @@ fn interpolation_uses_the_environment() {
     );
     let run = Acgw::new(dir.path()).args(["validate", "-f", "g.yaml"]).run();
     assert_eq!(run.code, Some(1));
-    assert!(run.stderr.contains("g.yaml:3:14: error: gateway `a`: roleArn: environment variable `ACCOUNT_ID` is not set"), "{run:?}");
+    assert!(
+        run.stderr.contains("g.yaml:3:14: error: gateway `a`: roleArn: environment variable `ACCOUNT_ID` is not set"),
+        "{run:?}"
+    );
     let run = Acgw::new(dir.path()).args(["validate", "-f", "g.yaml"]).env("ACCOUNT_ID", "123456789012").run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
@@ -186,4 +204,532 @@ impl ArgPath for Acgw {
         self.cmd.arg(path);
         self
     }
+}
+
+/// An emulator in this test process, with a runtime that outlives the child processes.
+struct Emu {
+    rt: tokio::runtime::Runtime,
+    handle: Option<EmulatorHandle>,
+    url: String,
+}
+
+impl Emu {
+    fn start(config: Config) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let handle = rt.block_on(Emulator::start(config)).expect("emulator starts");
+        let url = handle.url();
+        Emu { rt, handle: Some(handle), url }
+    }
+
+    fn new() -> Self {
+        Emu::start(Config::default())
+    }
+
+    fn handle(&self) -> &EmulatorHandle {
+        self.handle.as_ref().expect("running")
+    }
+
+    fn stats(&self) -> BTreeMap<String, u64> {
+        self.handle().stats()
+    }
+
+    fn calls(&self) -> u64 {
+        self.stats().values().sum()
+    }
+
+    fn faults(&self, faults: Faults) {
+        self.handle().set_faults(faults);
+    }
+
+    fn client(&self) -> aws_sdk_bedrockagentcorecontrol::Client {
+        acgw::connect::client_for_endpoint(&self.url, 3)
+    }
+
+    /// Creates a gateway directly through the SDK, as the console or another tool would.
+    fn create(&self, json: serde_json::Value, tags: &[(&str, &str)]) -> String {
+        let client = self.client();
+        let mut problems = Vec::new();
+        let node = acgw::model::decode::Node::from_json(&json);
+        let mut gateway = <acgw::model::Gateway as acgw::model::decode::Decode>::decode(
+            &node,
+            &mut acgw::model::decode::Cx::new("test", &mut problems),
+        )
+        .unwrap_or_else(|| panic!("{problems:?}"));
+        let tags: BTreeMap<String, String> = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        gateway.tags = None;
+        self.rt.block_on(async {
+            let mut input = acgw::api::convert::create_input(
+                &gateway,
+                &format!("test-token-{}-0123456789abcdefghijklmnop", gateway.name),
+            )
+            .expect("converts");
+            for (k, v) in &tags {
+                input = input.tags(k, v);
+            }
+            let out = input.send_with(&client).await.expect("created");
+            out.gateway_id().to_string()
+        })
+    }
+
+    /// Live gateways by name (every page).
+    fn names(&self) -> Vec<String> {
+        let client = self.client();
+        self.rt.block_on(async {
+            let mut names = Vec::new();
+            let mut pages = client.list_gateways().max_results(1000).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                names.extend(page.expect("lists").items().iter().map(|g| g.name().to_string()));
+            }
+            names.sort();
+            names
+        })
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            let _ = self.rt.block_on(h.shutdown());
+        }
+    }
+}
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/r";
+
+fn spec(gateways: &str) -> String {
+    format!("gateways:\n{gateways}")
+}
+
+fn gw(name: &str, extra: &str) -> String {
+    format!("  - name: {name}\n    roleArn: {ROLE}\n    authorizerType: AWS_IAM\n{extra}")
+}
+
+#[test]
+fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
+    let emu = Emu::new();
+    emu.create(
+        serde_json::json!({"name": "keep", "roleArn": ROLE, "authorizerType": "AWS_IAM", "description": "same"}),
+        &[],
+    );
+    emu.create(
+        serde_json::json!({"name": "change", "roleArn": ROLE, "authorizerType": "AWS_IAM", "description": "old"}),
+        &[("team", "a")],
+    );
+    emu.create(serde_json::json!({"name": "auth", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    emu.create(serde_json::json!({"name": "stray", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let text = spec(
+        &[
+            gw("keep", "    description: same\n"),
+            gw("change", "    description: new\n    tags: {team: b}\n"),
+            gw("auth", ""),
+            gw("fresh", ""),
+        ]
+        .concat(),
+    );
+    write(dir.path(), "gateways.yaml", &text);
+
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    let out = &run.stdout;
+    assert!(out.contains("+ fresh will be created"), "{out}");
+    assert!(out.contains("~ change ("), "{out}");
+    assert!(out.contains("~ description: \"old\" → \"new\""), "{out}");
+    assert!(out.contains("-/+ auth ("), "{out}");
+    assert!(out.contains("authorizerType"), "{out}");
+    assert!(out.contains("Plan: 1 to create, 1 to update, 1 to replace, 1 unchanged."), "{out}");
+    let unmanaged_at = out.find("stray").expect("unmanaged listed");
+    assert!(unmanaged_at > out.find("Plan:").unwrap(), "unmanaged gateways come after the plan: {out}");
+
+    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "plain plan exits 0 on success: {run:?}");
+
+    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
+    assert_eq!(doc["format_version"], "1");
+    let actions: BTreeMap<String, String> = doc["gateways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["name"].as_str().unwrap().to_string(), g["action"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(actions["keep"], "no-op");
+    assert_eq!(actions["change"], "update");
+    assert_eq!(actions["auth"], "replace");
+    assert_eq!(actions["fresh"], "create");
+
+    let run = Acgw::new(dir.path()).args(["plan", "--format", "markdown"]).emu(&emu).run();
+    assert!(run.stdout.contains("<details>"), "{}", run.stdout);
+    assert!(run.stdout.contains("```diff"), "{}", run.stdout);
+}
+
+#[test]
+fn plan_makes_one_list_call_and_two_calls_per_existing_managed_gateway() {
+    let emu = Emu::new();
+    for name in ["a", "b", "c", "other"] {
+        emu.create(serde_json::json!({"name": name, "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
+    }
+    let before = emu.stats();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&[gw("a", ""), gw("b", ""), gw("c", ""), gw("missing", "")].concat()));
+    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let after = emu.stats();
+    let delta = |op: &str| after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0);
+    assert_eq!(delta("ListGateways"), 1);
+    assert_eq!(delta("GetGateway"), 3);
+    assert_eq!(delta("ListTagsForResource"), 3);
+    assert_eq!(after.values().sum::<u64>() - before.values().sum::<u64>(), 7, "{after:?}");
+}
+
+#[test]
+fn server_defaults_set_order_empty_values_and_aws_tags_do_not_show_as_changes() {
+    let emu = Emu::new();
+    // What the console would make: a server-filled session timeout, lists in another order,
+    // an explicit MCP protocol type and an aws: tag.
+    emu.create(
+        serde_json::json!({
+            "name": "norm", "roleArn": ROLE, "authorizerType": "CUSTOM_JWT", "protocolType": "MCP",
+            "protocolConfiguration": {"mcp": {"supportedVersions": ["2025-06-18", "2025-03-26"]}},
+            "authorizerConfiguration": {"customJWTAuthorizer": {
+                "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+                "allowedClients": ["b", "a"], "allowedAudience": ["y", "x"]}}
+        }),
+        &[("team", "t"), ("aws:cloudformation:stack-name", "s")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "gateways.yaml",
+        &format!(
+            "gateways:\n  - name: norm\n    description: ''\n    roleArn: {ROLE}\n    authorizerType: CUSTOM_JWT\n    \
+             protocolConfiguration:\n      mcp:\n        supportedVersions: ['2025-03-26', '2025-06-18']\n        \
+             sessionConfiguration: {{sessionTimeoutInSeconds: 3600}}\n    authorizerConfiguration:\n      customJWTAuthorizer:\n        \
+             discoveryUrl: https://idp.example.com/.well-known/openid-configuration\n        allowedClients: [a, b]\n        \
+             allowedAudience: [x, y]\n        allowedScopes: []\n    tags: {{team: t}}\n"
+        ),
+    );
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes. Gateways match the specs."), "{run:?}");
+}
+
+#[test]
+fn every_example_applies_and_then_plans_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut examples: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    examples.push(repo().join("gateways.yaml"));
+    assert!(examples.len() >= 5);
+    for example in &examples {
+        let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f"]).arg_path(example).emu(&emu).run();
+        assert_eq!(run.code, Some(0), "{}: {run:?}", example.display());
+        let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f"]).arg_path(example).emu(&emu).run();
+        assert_eq!(run.code, Some(0), "{}: a plan after apply shows changes: {}", example.display(), run.stdout);
+    }
+    // The WAF example needed a create and an update in one apply.
+    let names = emu.names();
+    assert!(names.contains(&"payments-secure".to_string()), "{names:?}");
+}
+
+#[test]
+fn apply_needs_auto_approve_without_a_terminal_and_no_changes_is_success() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("solo", "")));
+    let run = Acgw::new(dir.path()).args(["apply"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("--auto-approve"), "{run:?}");
+    assert!(emu.names().is_empty(), "nothing was created");
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let json_start = run.stdout.rfind("{\n  \"format_version\"").expect("json report after the plan");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout[json_start..]).expect("json report");
+    assert_eq!(report["gateways"][0]["name"], "solo");
+    assert_eq!(report["gateways"][0]["action"], "create");
+    assert_eq!(report["gateways"][0]["result"], "succeeded");
+    assert!(report["gateways"][0]["gateway_id"].as_str().unwrap().starts_with("solo-"));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+}
+
+#[test]
+fn a_saved_plan_applies_once_and_a_stale_one_is_refused() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&[gw("alpha", "    description: one\n"), gw("beta", "")].concat()));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    write(
+        dir.path(),
+        "gateways.yaml",
+        &spec(&[gw("alpha", "    description: two\n"), gw("beta", ""), gw("gamma", "")].concat()),
+    );
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join("plan.json")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // Someone changes alpha and creates gamma by hand after the plan was made.
+    let client = emu.client();
+    let alpha = emu.rt.block_on(async {
+        let list = client.list_gateways().send().await.unwrap();
+        list.items().iter().find(|g| g.name() == "alpha").unwrap().gateway_id().to_string()
+    });
+    emu.rt.block_on(async {
+        let arn = client.get_gateway().gateway_identifier(&alpha).send().await.unwrap().gateway_arn().to_string();
+        client.tag_resource().resource_arn(arn).tags("owner", "someone").send().await.unwrap();
+    });
+    emu.create(serde_json::json!({"name": "gamma", "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
+    let mutations_before = mutations(&emu);
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("the plan is stale"), "{run:?}");
+    assert!(run.stderr.contains("alpha: tags changed (owner)"), "{run:?}");
+    assert!(run.stderr.contains("gamma: it now exists"), "{run:?}");
+    assert_eq!(mutations(&emu), mutations_before, "a stale plan makes no change");
+
+    // A fresh plan applies without asking, and applying it twice is refused as stale.
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("alpha: updatedAt moved"), "{run:?}");
+}
+
+fn mutations(emu: &Emu) -> u64 {
+    let stats = emu.stats();
+    ["CreateGateway", "UpdateGateway", "DeleteGateway", "TagResource", "UntagResource"]
+        .iter()
+        .map(|op| stats.get(*op).copied().unwrap_or(0))
+        .sum()
+}
+
+#[test]
+fn replacing_needs_allow_replace_and_then_deletes_and_creates() {
+    let emu = Emu::start(Config { delete_delay: Duration::from_millis(300), ..Config::default() });
+    let old = emu.create(serde_json::json!({"name": "swap", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("swap", "")));
+    let before = mutations(&emu);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("--allow-replace"), "{run:?}");
+    assert!(run.stderr.contains("swap (forced by authorizerType)"), "{run:?}");
+    assert_eq!(mutations(&emu), before, "refused before any change");
+
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("replaced"), "{run:?}");
+    assert!(run.stdout.contains("DeleteGateway, CreateGateway"), "{run:?}");
+    assert_eq!(emu.names(), ["swap"]);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(!run.stdout.contains(&old), "the new gateway has a new ID");
+}
+
+#[test]
+fn a_partial_apply_says_exactly_what_was_done_and_what_was_not() {
+    let emu = Emu::new();
+    let taken = emu.create(serde_json::json!({"name": "hastargets", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    let client = emu.client();
+    emu.rt.block_on(async {
+        client
+            .create_gateway_target()
+            .gateway_identifier(&taken)
+            .name("t1")
+            .target_configuration(aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration::Mcp(
+                aws_sdk_bedrockagentcorecontrol::types::McpTargetConfiguration::Lambda(
+                    aws_sdk_bedrockagentcorecontrol::types::McpLambdaTargetConfiguration::builder()
+                        .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
+                        .tool_schema(aws_sdk_bedrockagentcorecontrol::types::ToolSchema::InlinePayload(vec![]))
+                        .build()
+                        .unwrap(),
+                ),
+            ))
+            .send()
+            .await
+            .expect("target created");
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&[gw("hastargets", ""), gw("newone", "")].concat()));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("✓ newone"), "{run:?}");
+    assert!(run.stdout.contains("✗ hastargets"), "{run:?}");
+    assert!(run.stdout.contains("has 1 target(s)"), "{run:?}");
+    assert!(run.stdout.contains("Apply incomplete: 1 succeeded, 1 failed (hastargets)"), "{run:?}");
+    assert_eq!(emu.names(), ["hastargets", "newone"]);
+}
+
+#[test]
+fn a_gateway_that_stays_creating_times_out_with_its_name_and_status() {
+    let emu = Emu::start(Config { create_delay: Duration::from_secs(30), ..Config::default() });
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("slow", "")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--wait-timeout", "1s"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("✗ slow"), "{run:?}");
+    assert!(run.stdout.contains("it is still CREATING"), "{run:?}");
+    assert!(run.stdout.contains("done: CreateGateway"), "{run:?}");
+}
+
+#[test]
+fn apply_converges_under_throttling_and_server_errors() {
+    let emu = Emu::start(Config { seed: Some(7), ..Config::default() });
+    emu.faults(Faults { throttle_rate: 0.3, error_rate: 0.1, ..Faults::default() });
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..6).map(|i| format!("busy{i}")).collect();
+    write(dir.path(), "gateways.yaml", &spec(&names.iter().map(|n| gw(n, "    tags: {k: v}\n")).collect::<String>()));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    emu.faults(Faults::default());
+    assert_eq!(emu.names(), names);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn lost_responses_never_create_a_second_gateway() {
+    let emu = Emu::start(Config { seed: Some(11), ..Config::default() });
+    emu.faults(Faults { lost_response_rate: 0.3, ..Faults::default() });
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..8).map(|i| format!("lost{i}")).collect();
+    write(dir.path(), "gateways.yaml", &spec(&names.iter().map(|n| gw(n, "    description: d\n")).collect::<String>()));
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+        if run.code == Some(0) {
+            break;
+        }
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(runs < 10, "apply did not converge in 10 runs: {run:?}");
+    }
+    emu.faults(Faults::default());
+    assert_eq!(emu.names(), names, "exactly one gateway per spec after {runs} run(s)");
+}
+
+#[test]
+fn drift_is_read_only_and_exits_2_with_field_paths() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&[gw("steady", "    description: d\n"), gw("gone", "")].concat()));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["drift"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "in sync: {run:?}");
+
+    // Someone edits a gateway in the console, and deletes another.
+    let client = emu.client();
+    emu.rt.block_on(async {
+        let list = client.list_gateways().send().await.unwrap();
+        for g in list.items() {
+            if g.name() == "steady" {
+                client
+                    .update_gateway()
+                    .gateway_identifier(g.gateway_id())
+                    .name("steady")
+                    .role_arn(ROLE)
+                    .authorizer_type(aws_sdk_bedrockagentcorecontrol::types::AuthorizerType::AwsIam)
+                    .description("edited by hand")
+                    .send()
+                    .await
+                    .unwrap();
+            } else {
+                client.delete_gateway().gateway_identifier(g.gateway_id()).send().await.unwrap();
+            }
+        }
+    });
+    let before = mutations(&emu);
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let by_name: BTreeMap<String, &serde_json::Value> =
+        doc["gateways"].as_array().unwrap().iter().map(|g| (g["name"].as_str().unwrap().to_string(), g)).collect();
+    assert_eq!(by_name["steady"]["state"], "modified");
+    assert_eq!(by_name["steady"]["changes"][0]["path"], "description");
+    assert_eq!(by_name["gone"]["state"], "missing");
+    assert_eq!(mutations(&emu), before, "drift made no change");
+    for format in ["text", "markdown"] {
+        let run = Acgw::new(dir.path()).args(["drift", "--format", format]).emu(&emu).run();
+        assert_eq!(run.code, Some(2), "{format}: {run:?}");
+        assert!(run.stdout.contains("steady") && run.stdout.contains("description"), "{format}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn export_then_plan_shows_no_changes() {
+    let emu = Emu::new();
+    emu.create(
+        serde_json::json!({
+            "name": "handmade", "roleArn": ROLE, "authorizerType": "CUSTOM_JWT", "description": "made in the console",
+            "protocolConfiguration": {"mcp": {"supportedVersions": ["2025-06-18"], "instructions": "line one\nline two", "searchType": "SEMANTIC"}},
+            "authorizerConfiguration": {"customJWTAuthorizer": {
+                "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration", "allowedClients": ["c"]}},
+            "exceptionLevel": "DEBUG"
+        }),
+        &[("team", "ops")],
+    );
+    emu.create(serde_json::json!({"name": "other", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let run = Acgw::new(dir.path()).args(["export", "-o", "exported.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "exported.yaml"]).run();
+    assert_eq!(run.code, Some(0), "the export validates with no edits: {run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+
+    let run = Acgw::new(dir.path()).args(["export", "--name", "other"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("name: other") && !run.stdout.contains("handmade"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["export", "--name", "nope"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("no live gateway is named nope"), "{run:?}");
+}
+
+#[test]
+fn hostile_specs_fail_with_a_location_and_make_no_api_call() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = repo().join("tests/hostile");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&hostile).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    // Generated cases: too big or too odd to commit.
+    let deep = dir.path().join("deep.yaml");
+    std::fs::write(&deep, format!("gateways: {}{}", "[".repeat(10_000), "]".repeat(10_000))).unwrap();
+    let huge = dir.path().join("huge.yaml");
+    let mut text = String::from("gateways:\n");
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str("  - {name: x, roleArn: 'arn:aws:iam::123456789012:role/r', authorizerType: NONE}\n");
+    }
+    std::fs::write(&huge, text).unwrap();
+    let empty_dir = dir.path().join("empty-dir");
+    std::fs::create_dir(&empty_dir).unwrap();
+    cases.extend([deep, huge, empty_dir]);
+    assert!(cases.len() >= 12, "{cases:?}");
+    let location = regex::Regex::new(r"(?m)^\S+:\d+:\d+: error: |^\S+: error: ").unwrap();
+    for case in &cases {
+        for command in ["plan", "apply", "drift"] {
+            let mut acgw = Acgw::new(dir.path()).args([command, "-f"]).arg_path(case).emu(&emu);
+            if command == "apply" {
+                acgw = acgw.args(["--auto-approve"]);
+            }
+            let run = acgw.run();
+            assert_eq!(run.code, Some(1), "{command} {}: {run:?}", case.display());
+            assert!(location.is_match(&run.stderr), "{command} {}: no location in {}", case.display(), run.stderr);
+            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        }
+    }
+    assert_eq!(emu.calls(), 0, "no API call for invalid specs: {:?}", emu.stats());
 }

@@ -178,7 +178,13 @@ impl Run<'_> {
     }
 }
 
-async fn apply_one<A: WriteApi>(api: &A, name: String, work: Work, opts: &Options, progress: &dyn Progress) -> GatewayOutcome {
+async fn apply_one<A: WriteApi>(
+    api: &A,
+    name: String,
+    work: Work,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> GatewayOutcome {
     let started = Instant::now();
     let action = work.action();
     let mut run = Run { name, opts, progress, gateway_id: None, done: Vec::new() };
@@ -249,7 +255,9 @@ async fn update<A: WriteApi>(
     }
     if !tags_set.is_empty() {
         run.say("tagging");
-        api.tag_resource(gateway_arn, tags_set).await.map_err(|source| ApplyError::Api { call: "TagResource", source })?;
+        api.tag_resource(gateway_arn, tags_set)
+            .await
+            .map_err(|source| ApplyError::Api { call: "TagResource", source })?;
         run.did("TagResource");
     }
     if !tags_remove.is_empty() {
@@ -263,7 +271,12 @@ async fn update<A: WriteApi>(
 }
 
 /// UpdateGateway with the full desired configuration, waiting out CREATING/UPDATING first.
-async fn update_config<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str, desired: &Gateway) -> Result<(), ApplyError> {
+async fn update_config<A: WriteApi>(
+    api: &A,
+    run: &mut Run<'_>,
+    gateway_id: &str,
+    desired: &Gateway,
+) -> Result<(), ApplyError> {
     let deadline = Instant::now() + run.opts.wait_timeout;
     let mut transport_retries = 0;
     loop {
@@ -294,7 +307,8 @@ async fn replace<A: WriteApi>(
     if !run.opts.allow_replace {
         return Err(ApplyError::ReplaceRefused { field: forced_by });
     }
-    let count = api.count_targets(gateway_id).await.map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?;
+    let count =
+        api.count_targets(gateway_id).await.map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?;
     if count > 0 {
         return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
     }
@@ -313,7 +327,12 @@ async fn replace<A: WriteApi>(
 
 /// Polls GetGateway with backoff until READY. With `strict`, FAILED and UPDATE_UNSUCCESSFUL are
 /// errors; without it (waiting before our own change) any settled status ends the wait.
-async fn wait_ready<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str, strict: bool) -> Result<LiveGateway, ApplyError> {
+async fn wait_ready<A: ReadApi>(
+    api: &A,
+    run: &Run<'_>,
+    gateway_id: &str,
+    strict: bool,
+) -> Result<LiveGateway, ApplyError> {
     let started = Instant::now();
     let mut delay = run.opts.poll_initial;
     loop {
@@ -349,7 +368,11 @@ async fn wait_ready<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str, strict
             }
             _ if !strict => return Ok(live),
             other => {
-                return Err(ApplyError::Failed { gateway_id: gateway_id.to_string(), status: other.clone(), reasons: live.status_reasons.clone() })
+                return Err(ApplyError::Failed {
+                    gateway_id: gateway_id.to_string(),
+                    status: other.clone(),
+                    reasons: live.status_reasons.clone(),
+                })
             }
         }
     }
@@ -365,7 +388,11 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
             Err(ApiError::Throttling(_) | ApiError::Transport(_)) => {}
             Err(source) => return Err(ApplyError::Api { call: "GetGateway", source }),
             Ok(live) if started.elapsed() >= run.opts.wait_timeout => {
-                return Err(ApplyError::Timeout { gateway_id: gateway_id.to_string(), status: live.status, waited: started.elapsed() })
+                return Err(ApplyError::Timeout {
+                    gateway_id: gateway_id.to_string(),
+                    status: live.status,
+                    waited: started.elapsed(),
+                })
             }
             Ok(live) => run.say(&format!("waiting for deletion ({})", live.status)),
         }

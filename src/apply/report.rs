@@ -118,8 +118,9 @@ impl Bar {
     /// A bar for `total` gateways, drawn on stderr.
     pub fn new(total: usize) -> Self {
         let bar = indicatif::ProgressBar::new(total as u64);
-        let style = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos}/{len} gateways  {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let style =
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos}/{len} gateways  {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(120));
         Bar { bar, last: Mutex::new(String::new()) }

@@ -17,8 +17,10 @@ use acgw::ui::Ui;
 pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     match &args.plan_file {
         Some(file) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read plan file {}", file.display()))?;
-            let plan = Plan::from_json(&text).with_context(|| format!("{} is not a valid acgw plan", file.display()))?;
+            let text =
+                std::fs::read_to_string(file).with_context(|| format!("cannot read plan file {}", file.display()))?;
+            let plan =
+                Plan::from_json(&text).with_context(|| format!("{} is not a valid acgw plan", file.display()))?;
             super::runtime()?.block_on(apply_saved(global, args, ui, plan))
         }
         None => {
@@ -145,9 +147,16 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     Ok(work)
 }
 
-async fn execute(conn: Connection, global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: &Plan) -> anyhow::Result<ExitCode> {
+async fn execute(
+    conn: Connection,
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    ui: &Ui,
+    plan: &Plan,
+) -> anyhow::Result<ExitCode> {
     let work = work_of(plan)?;
-    let mut opts = Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
+    let mut opts =
+        Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
     opts.parallelism = usize::from(global.parallelism);
     opts.wait_timeout = args.wait_timeout;
     opts.allow_replace = args.allow_replace;

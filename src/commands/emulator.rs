@@ -11,10 +11,8 @@ use acgw::ui::Ui;
 
 /// Prints the URL as the first line on stdout (scripts read it), then serves until Ctrl-C or SIGTERM.
 pub fn run(args: &EmulatorArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(serve(args, ui))
 }
 

@@ -29,7 +29,8 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         let yaml = acgw::export::to_yaml(&observed, &format!("{} ({})", conn.endpoint(), conn.region()))?;
         match &args.output {
             Some(path) => {
-                acgw::atomic::write(path, yaml.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+                acgw::atomic::write(path, yaml.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 ui.info(&format!("Exported {} gateway(s) to {}.", observed.managed.len(), path.display()));
             }
             None => ui.data_raw(&yaml),

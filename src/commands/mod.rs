@@ -44,7 +44,10 @@ fn load_specs(specs: &SpecArgs, ui: &Ui) -> Option<Desired> {
         Err(problems) => {
             problems.0.iter().for_each(|p| ui.problem(p));
             let errors = problems.0.iter().filter(|p| p.severity == acgw::problem::Severity::Error).count();
-            ui.error(&format!("{errors} problem{} in the specs; no API call was made.", if errors == 1 { "" } else { "s" }));
+            ui.error(&format!(
+                "{errors} problem{} in the specs; no API call was made.",
+                if errors == 1 { "" } else { "s" }
+            ));
             None
         }
     }

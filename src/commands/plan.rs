@@ -17,7 +17,11 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
             acgw::atomic::write(out, plan.to_json().as_bytes())
                 .with_context(|| format!("cannot write the plan to {}", out.display()))?;
             let local = if global.local { "--local " } else { "" };
-            ui.info(&format!("Saved the plan to {}; apply it with `acgw apply {local}{}`.", out.display(), out.display()));
+            ui.info(&format!(
+                "Saved the plan to {}; apply it with `acgw apply {local}{}`.",
+                out.display(),
+                out.display()
+            ));
         }
         ui.data_raw(&render::plan(&plan, args.format, ui.color_stdout));
         conn.close().await?;

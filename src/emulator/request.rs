@@ -85,7 +85,8 @@ fn client_token_problem(token: &Value) -> Option<String> {
     if !(33..=256).contains(&n) {
         return Some(format!("must have length between 33 and 256, found {n}"));
     }
-    (!CLIENT_TOKEN.is_match(t)).then(|| "must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}".into())
+    (!CLIENT_TOKEN.is_match(t))
+        .then(|| "must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}".into())
 }
 
 /// Decodes a gateway body with the model, adding `extra` wire problems; fieldList names are unique.
@@ -327,7 +328,12 @@ pub fn parse_paging(query: &[(String, String)]) -> Result<Paging, ApiError> {
         match k.as_str() {
             "maxResults" => match v.parse::<usize>() {
                 Ok(n) if (1..=1000).contains(&n) => paging.max_results = n,
-                _ => return Err(ApiError::field("maxResults", format!("must be an integer from 1 to 1000, found `{v}`"))),
+                _ => {
+                    return Err(ApiError::field(
+                        "maxResults",
+                        format!("must be an integer from 1 to 1000, found `{v}`"),
+                    ))
+                }
             },
             "nextToken" if v.is_empty() || v.len() > 2048 || v.chars().any(char::is_whitespace) => {
                 return Err(ApiError::field("nextToken", "must have length between 1 and 2048 and no whitespace"))
@@ -377,7 +383,8 @@ mod tests {
         let body = r#"{"name":"a","roleArn":"arn:aws:iam::123456789012:role/r","authorizerType":"NONE","protocolConfiguration":{}}"#;
         let e = parse_create(body.as_bytes()).unwrap_err();
         assert_eq!(e.fields[0].0, "protocolConfiguration");
-        let body = r#"{"name":"a","roleArn":"arn:aws:iam::123456789012:role/r","authorizerType":"NONE","tags":{"aws:x":"1"}}"#;
+        let body =
+            r#"{"name":"a","roleArn":"arn:aws:iam::123456789012:role/r","authorizerType":"NONE","tags":{"aws:x":"1"}}"#;
         let e = parse_create(body.as_bytes()).unwrap_err();
         assert_eq!(e.fields[0].0, "tags.aws:x");
     }
@@ -412,7 +419,9 @@ mod tests {
     fn identifiers() {
         assert!(check_gateway_id("orders-abcdefghij").is_ok());
         assert!(check_gateway_id("Orders-abcdefghij").is_err());
-        assert!(check_resource_arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/orders-abcdefghij").is_ok());
+        assert!(
+            check_resource_arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/orders-abcdefghij").is_ok()
+        );
         assert!(check_resource_arn("arn:aws:s3:::bucket-name-long-enough").is_err());
     }
 }

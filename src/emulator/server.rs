@@ -437,7 +437,10 @@ mod tests {
     fn routes_match_with_and_without_trailing_slash() {
         assert_eq!(route(&Method::POST, &segs("/gateways")), Some(Route::CreateGateway));
         assert_eq!(route(&Method::POST, &segs("/gateways/")), Some(Route::CreateGateway));
-        assert_eq!(route(&Method::GET, &segs("/gateways/gw-abcdefghij/")), Some(Route::GetGateway("gw-abcdefghij".into())));
+        assert_eq!(
+            route(&Method::GET, &segs("/gateways/gw-abcdefghij/")),
+            Some(Route::GetGateway("gw-abcdefghij".into()))
+        );
         assert_eq!(
             route(&Method::DELETE, &segs("/gateways/gw-abcdefghij/targets/ABCDEFGHIJ")),
             Some(Route::DeleteTarget("gw-abcdefghij".into(), "ABCDEFGHIJ".into()))

@@ -25,11 +25,7 @@ impl ApiError {
     pub fn fields(fields: Vec<(String, String)>) -> Self {
         let n = fields.len();
         let detail: Vec<String> = fields.iter().map(|(name, msg)| format!("Value at '{name}' {msg}")).collect();
-        let message = format!(
-            "{n} validation error{} detected: {}",
-            if n == 1 { "" } else { "s" },
-            detail.join("; ")
-        );
+        let message = format!("{n} validation error{} detected: {}", if n == 1 { "" } else { "s" }, detail.join("; "));
         ApiError { reason: Some("FieldValidationFailed"), fields, ..Self::new(400, "ValidationException", message) }
     }
 
@@ -103,13 +99,7 @@ pub fn rfc3339(ms: u64) -> String {
     let secs = ms / 1000;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms % 1000
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z", rem / 3600, rem % 3600 / 60, rem % 60, ms % 1000)
 }
 
 /// Howard Hinnant's days-to-civil conversion (proleptic Gregorian).
@@ -164,7 +154,9 @@ pub fn region_from_authorization(header: Option<&str>) -> Option<String> {
     let scope = header?.split("Credential=").nth(1)?;
     let scope = scope.split([',', ' ']).next()?;
     let region = scope.split('/').nth(2)?;
-    let valid = !region.is_empty() && region.len() <= 20 && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let valid = !region.is_empty()
+        && region.len() <= 20
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     valid.then(|| region.to_string())
 }
 
@@ -253,7 +245,8 @@ mod tests {
 
     #[test]
     fn region_comes_from_the_credential_scope() {
-        let h = "AWS4-HMAC-SHA256 Credential=AKID/20250101/eu-west-1/bedrock-agentcore/aws4_request, SignedHeaders=host";
+        let h =
+            "AWS4-HMAC-SHA256 Credential=AKID/20250101/eu-west-1/bedrock-agentcore/aws4_request, SignedHeaders=host";
         assert_eq!(region_from_authorization(Some(h)).as_deref(), Some("eu-west-1"));
         assert_eq!(region_from_authorization(Some("Bearer x")), None);
         assert_eq!(region_from_authorization(None), None);

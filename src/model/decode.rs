@@ -91,10 +91,13 @@ impl Node {
     }
 }
 
+/// Looks up an environment variable for `${VAR}` interpolation.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// Where decoding is and what it has found wrong so far.
 pub struct Cx<'a> {
     file: &'a str,
-    env: Option<&'a dyn Fn(&str) -> Option<String>>,
+    env: Option<Env<'a>>,
     gateway: Option<String>,
     path: Vec<String>,
     problems: &'a mut Vec<Problem>,
@@ -107,7 +110,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Interpolates `${VAR}` in scalar values with `env` (specs do; API requests do not).
-    pub fn with_env(mut self, env: &'a dyn Fn(&str) -> Option<String>) -> Self {
+    pub fn with_env(mut self, env: Env<'a>) -> Self {
         self.env = Some(env);
         self
     }
@@ -268,7 +271,11 @@ pub fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
         .map(|(_, k)| k);
     // `inputConfig` for `inputConfiguration`: a long shared prefix is as telling as a small distance.
     by_distance.or_else(|| {
-        known.iter().copied().filter(|k| lower.len() >= 4 && k.to_ascii_lowercase().starts_with(&lower)).min_by_key(|k| k.len())
+        known
+            .iter()
+            .copied()
+            .filter(|k| lower.len() >= 4 && k.to_ascii_lowercase().starts_with(&lower))
+            .min_by_key(|k| k.len())
     })
 }
 

@@ -430,7 +430,8 @@ impl Gateway {
     /// It reads the node rather than a decoded gateway so that it still runs, and reports,
     /// when another member of the same gateway failed to decode.
     pub fn check_cross_field(node: &Node, cx: &mut Cx<'_>) {
-        let Some(authorizer) = node.get("authorizerType").and_then(Node::as_scalar).and_then(AuthorizerType::parse) else {
+        let Some(authorizer) = node.get("authorizerType").and_then(Node::as_scalar).and_then(AuthorizerType::parse)
+        else {
             return;
         };
         let config = node.get("authorizerConfiguration").filter(|n| !n.is_empty_value());

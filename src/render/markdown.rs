@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{change_count, closing_line, drift_line, items, Item, TextLine};
+use super::{change_count, clean, closing_line, drift_line, items, Item, TextLine};
 use crate::plan::{Action, DriftReport, DriftState, GatewayPlan, Plan, Unmanaged};
 
 /// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
@@ -67,7 +67,7 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
     }
     let mut details_shown = 0;
     for g in &changed {
-        let id = g.observed.as_ref().map(|o| format!(" ({})", o.gateway_id)).unwrap_or_default();
+        let id = g.observed.as_ref().map(|o| format!(" ({})", html(&o.gateway_id))).unwrap_or_default();
         let body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
         let what = match g.action {
             Action::Replace => {
@@ -98,7 +98,22 @@ fn action_label(a: Action) -> &'static str {
 }
 
 fn code_list(items: &[String]) -> String {
-    items.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+    items.iter().map(|f| code(f)).collect::<Vec<_>>().join(", ")
+}
+
+/// A code span that is safe in a table cell: no backtick can end it, no `|` can split the cell.
+fn code(s: &str) -> String {
+    format!("`{}`", clean(s).replace('`', "'").replace('|', "\\|"))
+}
+
+/// Plain text that is safe in a table cell.
+fn cell(s: &str) -> String {
+    clean(s).replace('|', "\\|")
+}
+
+/// Text that is safe inside HTML (`<summary>`).
+fn html(s: &str) -> String {
+    clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
@@ -166,7 +181,8 @@ fn unmanaged_section(b: &mut Budget, list: &[Unmanaged]) {
     }
     let mut closed = true;
     for u in list {
-        if !b.push(&format!("| `{}` | `{}` | {} |\n", u.name, u.gateway_id, u.status)) {
+        let row = format!("| {} | {} | {} |\n", code(&u.name), code(&u.gateway_id), cell(u.status.as_str()));
+        if !b.push(&row) {
             closed = false;
             break;
         }
@@ -234,7 +250,7 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
     }
     let mut details = 0;
     for g in drifted.iter().filter(|g| g.state == DriftState::Modified) {
-        let id = g.gateway_id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();
+        let id = g.gateway_id.as_ref().map(|i| format!(" ({})", html(i))).unwrap_or_default();
         let body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
         let piece = format!(
             "<details><summary><code>{}</code>{id}: modified (<code>-</code> live, <code>+</code> spec)</summary>\n\n{body}\n</details>\n\n",

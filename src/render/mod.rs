@@ -57,6 +57,14 @@ pub(crate) fn value(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// `s` with control characters (other than tab) escaped, so text from the API or a spec cannot
+/// move the cursor, recolor the terminal or break a line where none was.
+pub(crate) fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
+}
+
 /// A tag value as shown in a diff.
 pub(crate) fn tag_value(v: &str) -> String {
     value(&Value::String(v.to_string()))
@@ -85,7 +93,7 @@ pub(crate) fn line_diff(before: &str, after: &str) -> Vec<TextLine> {
         }
         for op in group {
             for change in diff.iter_changes(op) {
-                let line = change.value().trim_end_matches(['\n', '\r']).to_string();
+                let line = clean(change.value().trim_end_matches(['\n', '\r']));
                 out.push(match change.tag() {
                     ChangeTag::Equal => TextLine::Same(line),
                     ChangeTag::Delete => TextLine::Removed(line),
@@ -154,7 +162,7 @@ pub(crate) fn items(changes: &[Change], tags: &[TagChange], forced_by: &[String]
             tags.iter()
                 .map(|t| TagRow {
                     kind: t.kind,
-                    key: t.key.clone(),
+                    key: clean(&t.key),
                     before: t.before.as_deref().map(tag_value),
                     after: t.after.as_deref().map(tag_value),
                 })

@@ -122,3 +122,16 @@ fn huge_table_alone_is_cut() {
     assert!(out.len() <= markdown::BUDGET);
     assert!(out.contains("of 2500 gateways listed in the table, 0 of 2500 shown in detail"));
 }
+
+#[test]
+fn control_characters_from_outside_are_escaped() {
+    assert_eq!(clean("a\x1b[31mb\tc"), "a\\u{1b}[31mb\tc");
+    let lines = line_diff("ok\n", "ok\nevil\x1b[2J\n");
+    assert_eq!(lines, vec![TextLine::Same("ok".into()), TextLine::Added("evil\\u{1b}[2J".into())]);
+    let mut plan = fixture::plan();
+    plan.unmanaged[0].gateway_id = "id\x1b[2J|x`".into();
+    assert!(!text::plan(&plan, false).contains('\x1b'));
+    let md = markdown::plan(&plan);
+    assert!(!md.contains('\x1b'));
+    assert!(md.contains(r"| `id\u{1b}[2J\|x'` |"), "{md}");
+}

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{closing_line, drift_line, items, Item, TextLine};
+use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::api::GatewayStatus;
 use crate::diff::ChangeKind;
 use crate::plan::{Action, DriftReport, DriftState, GatewayPlan, Plan, Unmanaged};
@@ -41,7 +41,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
     };
     let mut head = format!("{symbol} {}", g.name);
     if let Some(o) = &g.observed {
-        let _ = write!(head, " ({})", o.gateway_id);
+        let _ = write!(head, " ({})", clean(&o.gateway_id));
     }
     let what = match g.action {
         Action::Create => "will be created".to_string(),
@@ -121,12 +121,14 @@ fn unmanaged(out: &mut String, list: &[Unmanaged], color: bool) {
         return;
     }
     let _ = writeln!(out, "\nUnmanaged gateways ({}; in no spec, never touched):", list.len());
-    let name_width = list.iter().map(|u| u.name.chars().count()).max().unwrap_or(0);
-    let id_width = list.iter().map(|u| u.gateway_id.chars().count()).max().unwrap_or(0);
-    for u in list {
+    let rows: Vec<(String, String, String)> =
+        list.iter().map(|u| (clean(&u.name), clean(&u.gateway_id), clean(u.status.as_str()))).collect();
+    let name_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let id_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    for (name, id, status) in rows {
         // Pad before painting: escape codes would otherwise count toward the width.
-        let id = paint(color, DIM, &format!("{:id_width$}", u.gateway_id));
-        let _ = writeln!(out, "  {:name_width$}  {id}  {}", u.name, u.status);
+        let id = paint(color, DIM, &format!("{id:id_width$}"));
+        let _ = writeln!(out, "  {name:name_width$}  {id}  {status}");
     }
 }
 
@@ -144,7 +146,7 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
         };
         let mut head = g.name.clone();
         if let Some(id) = &g.gateway_id {
-            let _ = write!(head, " ({id})");
+            let _ = write!(head, " ({})", clean(id));
         }
         let _ = write!(head, ": {}", paint(color, tone, label));
         if let Some(status) = g.status.as_ref().filter(|s| **s != GatewayStatus::Ready) {

@@ -1,0 +1,847 @@
+//! Property tests of the invariant everything rests on: what acgw applies, it reads back as
+//! unchanged; what it exports, it loads back and plans as unchanged.
+//!
+//! Gateways are generated as JSON trees and decoded through the model's own decoder
+//! (`Node::from_json` + `Gateway::decode`), so a generator that strays outside the API's
+//! constraints fails loudly instead of testing nothing. The generator covers every optional
+//! member, every union member and every enum value of the model.
+//!
+//! Each property runs 256 cases (1,000 for the pure serde round trip) against one in-process
+//! emulator per test, reached over HTTP by the real AWS SDK. Every case uses fresh gateway names.
+//!
+//! Reproducing a failure: the panic message prints the minimal failing input and the seed.
+//! - `PROPTEST_RNG_SEED=<seed> cargo test --test properties <test name>` replays a run;
+//! - `PROPTEST_CASES=<n>` changes the number of cases (at least the default is a good idea);
+//! - failures are not persisted to files (`failure_persistence: None`): the seed is the record.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use acgw::api::sdk::SdkApi;
+use acgw::apply::{self, Options, Silent, Work};
+use acgw::emulator::{Config, Emulator, EmulatorHandle};
+use acgw::load::{self, Desired, Source, Spec};
+use acgw::model::decode::{Cx, Decode, Node};
+use acgw::model::Gateway;
+use acgw::normalize;
+use acgw::observe::{observe, Observed};
+use acgw::plan::{self, Plan};
+use aws_sdk_bedrockagentcorecontrol::types as t;
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::string::string_regex;
+use proptest::test_runner::{Config as ProptestConfig, RngSeed, TestCaseError, TestRunner};
+use serde_json::{json, Map, Value};
+
+// ---------------------------------------------------------------- runner
+
+/// A runner with `cases` cases (or `PROPTEST_CASES`), no failure files, and a known seed
+/// (`PROPTEST_RNG_SEED`, or a fresh one) so that any failure can be replayed.
+fn runner(cases: u32) -> (TestRunner, u64) {
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(cases);
+    let config = ProptestConfig {
+        cases,
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    };
+    (TestRunner::new(config), seed)
+}
+
+/// Runs `test` over `strategy`; on failure panics with the minimal input and the seed.
+fn check<S: Strategy>(name: &str, cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
+where
+    S::Value: std::fmt::Debug,
+{
+    let (mut runner, seed) = runner(cases);
+    if let Err(e) = runner.run(&strategy, test) {
+        panic!("{name} failed: {e}\nreplay with PROPTEST_RNG_SEED={seed} cargo test --test properties {name}");
+    }
+}
+
+// ---------------------------------------------------------------- generators
+
+/// Strings that YAML, interpolation or JSON might mistake for something else.
+const TRICKY: &[&str] = &[
+    "null", "Null", "~", "true", "False", "yes", "no", "on", "off", "0", "-1", "1e3", "0x1F", "0o17", ".inf", ".nan",
+    "- item", "? key", "key: value", "#not a comment", " leading", "trailing ", "a  b", "'", "\"", "\\", "{}", "[]",
+    "*alias", "&anchor", "!tag", "%YAML 1.2", "---", "...", "|", ">", "${HOME}", "$${HOME}", "$$", "$", "${", "@at",
+    "`tick`", "tab\there", "two\nlines", "ends with newline\n", "\n", "é日✓🦀", "2025-06-18", "12:30", "1_000",
+];
+
+/// Free text of `min..=max` characters (no pattern): mixed ASCII punctuation, whitespace,
+/// non-ASCII, and YAML's usual suspects.
+fn text(min: usize, max: usize) -> BoxedStrategy<String> {
+    let class = r#"[a-zA-Z0-9 \t\n._:/@#'"{}$!&*|>%,\[\]?=+~`\\^éß日✓🦀-]"#;
+    let regex = string_regex(&format!("{class}{{{min},{max}}}")).expect("valid regex");
+    let tricky: Vec<String> =
+        TRICKY.iter().filter(|s| (min..=max).contains(&s.chars().count())).map(|s| s.to_string()).collect();
+    if tricky.is_empty() {
+        regex.boxed()
+    } else {
+        prop_oneof![3 => regex, 1 => select(tricky)].boxed()
+    }
+}
+
+fn re(pattern: &str) -> BoxedStrategy<String> {
+    string_regex(pattern).unwrap_or_else(|e| panic!("bad generator regex {pattern}: {e}")).boxed()
+}
+
+fn s(v: String) -> Value {
+    Value::String(v)
+}
+
+fn one_of(values: &'static [&'static str]) -> BoxedStrategy<Value> {
+    select(values).prop_map(|v| Value::String(v.to_string())).boxed()
+}
+
+fn opt<T: std::fmt::Debug + Clone + 'static>(strategy: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
+    proptest::option::of(strategy).boxed()
+}
+
+fn list(item: BoxedStrategy<String>, range: std::ops::RangeInclusive<usize>) -> BoxedStrategy<Value> {
+    proptest::collection::vec(item, range).prop_map(|v| Value::Array(v.into_iter().map(Value::String).collect())).boxed()
+}
+
+/// An object of the members that are set.
+fn obj(members: Vec<(&str, Option<Value>)>) -> Value {
+    Value::Object(members.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_string(), v))).collect::<Map<_, _>>())
+}
+
+fn gateway_name() -> BoxedStrategy<String> {
+    // Leaves room for the `t{n}-` prefix that makes names unique: 48 alphanumerics at most.
+    re("[0-9a-zA-Z](-?[0-9a-zA-Z]){0,30}-?")
+}
+
+fn tag_key() -> BoxedStrategy<String> {
+    re(r"[a-zA-Z0-9 \t._:/=+@-]{1,24}").prop_filter("aws: keys belong to the service", |k| !k.starts_with("aws:")).boxed()
+}
+
+fn tags() -> BoxedStrategy<Value> {
+    proptest::collection::btree_map(tag_key(), re(r"[a-zA-Z0-9 \t._:/=+@-]{0,24}"), 0..=4)
+        .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+        .boxed()
+}
+
+fn scope() -> BoxedStrategy<String> {
+    re(r"[!#-\[\]-~]{1,20}")
+}
+
+fn mcp() -> BoxedStrategy<Value> {
+    let session = opt(prop_oneof![Just(3600), 900..=28800i32, Just(900), Just(28800)])
+        .prop_map(|t| obj(vec![("sessionTimeoutInSeconds", t.map(|t| json!(t)))]));
+    let streaming = opt(any::<bool>()).prop_map(|b| obj(vec![("enableResponseStreaming", b.map(Value::Bool))]));
+    (
+        opt(list(text(1, 16), 1..=3)),
+        opt(text(1, 300)),
+        opt(one_of(&["SEMANTIC"])),
+        opt(session),
+        opt(streaming),
+        opt(any::<bool>()),
+    )
+        .prop_map(|(versions, instructions, search, session, streaming, pagination)| {
+            json!({"mcp": obj(vec![
+                ("supportedVersions", versions),
+                ("instructions", instructions.map(s)),
+                ("searchType", search),
+                ("sessionConfiguration", session),
+                ("streamingConfiguration", streaming),
+                ("disableMcpListToolsPagination", pagination.map(Value::Bool)),
+            ])})
+        })
+        .boxed()
+}
+
+fn custom_claim() -> BoxedStrategy<Value> {
+    let match_value = re("[A-Za-z0-9_.-]{1,20}");
+    let matching = prop_oneof![
+        match_value.clone().prop_map(|v| json!({"claimMatchOperator": "EQUALS", "claimMatchValue": {"matchValueString": v}})),
+        (one_of(&["CONTAINS", "CONTAINS_ANY"]), proptest::collection::vec(match_value, 1..=3)).prop_map(|(op, v)| {
+            json!({"claimMatchOperator": op, "claimMatchValue": {"matchValueStringList": v}})
+        }),
+    ];
+    (re("[A-Za-z0-9_./:]{1,20}"), one_of(&["STRING", "STRING_ARRAY"]), matching)
+        .prop_map(|(name, kind, matching)| {
+            json!({"inboundTokenClaimName": name, "inboundTokenClaimValueType": kind, "authorizingClaimMatchValue": matching})
+        })
+        .boxed()
+}
+
+fn private_endpoint() -> BoxedStrategy<Value> {
+    let rcfg = prop_oneof![
+        re("rcfg-[0-9a-z]{17}"),
+        re(r"arn:[a-z0-9\-]{1,8}:vpc-lattice:[a-zA-Z0-9\-]{1,12}:[0-9]{12}:resourceconfiguration/rcfg-[0-9a-z]{17}"),
+    ];
+    let lattice = rcfg.prop_map(|id| json!({"selfManagedLatticeResource": {"resourceConfigurationIdentifier": id}}));
+    let vpc = (
+        re("vpc-([0-9a-z]{8}|[0-9a-z]{17})"),
+        list(re("subnet-[0-9a-zA-Z]{8,17}"), 1..=3),
+        one_of(&["IPV4", "IPV6"]),
+        opt(list(re("sg-([0-9a-z]{8}|[0-9a-z]{17})"), 0..=5)),
+        opt(tags()),
+        opt(text(3, 40)),
+    )
+        .prop_map(|(vpc, subnets, ip, groups, tags, domain)| {
+            json!({"managedVpcResource": obj(vec![
+                ("vpcIdentifier", Some(s(vpc))),
+                ("subnetIds", Some(subnets)),
+                ("endpointIpAddressType", Some(ip)),
+                ("securityGroupIds", groups),
+                ("tags", tags),
+                ("routingDomain", domain.map(s)),
+            ])})
+        });
+    prop_oneof![lattice, vpc].boxed()
+}
+
+fn custom_jwt() -> BoxedStrategy<Value> {
+    let discovery = re(
+        r"[a-zA-Z0-9:/._~%$!&'()*+,;=@é-]{1,24}/\.well-known/(openid-configuration|oauth-authorization-server)(/[a-zA-Z0-9._~%-]{1,10})?",
+    );
+    let mapping = proptest::collection::btree_map(
+        // Map keys are never interpolated, and a `$` in one is refused: the model keeps `$` out of keys.
+        re(r"[!#%-\[\]-~]{1,20}"),
+        scope(),
+        1..=3,
+    )
+    .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+    let override_ =
+        (text(1, 40), private_endpoint()).prop_map(|(domain, endpoint)| json!({"domain": domain, "privateEndpoint": endpoint}));
+    let workload = (
+        opt(proptest::collection::vec(text(20, 60).prop_map(|arn| json!({"arn": arn})), 1..=3)),
+        opt(list(re("[A-Za-z0-9_.-]{3,30}"), 1..=3)),
+    )
+        .prop_map(|(envs, ids)| obj(vec![("hostingEnvironments", envs.map(Value::Array)), ("workloadIdentities", ids)]));
+    (
+        discovery,
+        opt(list(text(1, 30), 1..=3)),
+        opt(list(text(1, 30), 1..=3)),
+        opt(list(scope(), 1..=3)),
+        opt(proptest::collection::vec(custom_claim(), 1..=3)),
+        opt(mapping),
+        opt(private_endpoint()),
+        opt(proptest::collection::vec(override_, 0..=5)),
+        opt(workload),
+    )
+        .prop_map(|(url, audience, clients, scopes, claims, mapping, endpoint, overrides, workload)| {
+            json!({"customJWTAuthorizer": obj(vec![
+                ("discoveryUrl", Some(s(url))),
+                ("allowedAudience", audience),
+                ("allowedClients", clients),
+                ("allowedScopes", scopes),
+                ("customClaims", claims.map(Value::Array)),
+                ("advertisedScopeMapping", mapping),
+                ("privateEndpoint", endpoint),
+                ("privateEndpointOverrides", overrides.map(Value::Array)),
+                ("allowedWorkloadConfiguration", workload),
+            ])})
+        })
+        .boxed()
+}
+
+/// authorizerType with its configuration: CUSTOM_JWT requires one; the others take none.
+fn authorizer() -> BoxedStrategy<(Value, Option<Value>)> {
+    prop_oneof![
+        3 => custom_jwt().prop_map(|c| (json!("CUSTOM_JWT"), Some(c))),
+        1 => Just((json!("AWS_IAM"), None)),
+        1 => Just((json!("NONE"), None)),
+        1 => Just((json!("AUTHENTICATE_ONLY"), None)),
+    ]
+    .boxed()
+}
+
+fn lambda_arn() -> BoxedStrategy<String> {
+    re(r"arn:(aws[a-zA-Z-]{0,4})?:lambda:[a-z]{2}(-gov)?-[a-z]{1,9}-[0-9]:[0-9]{12}:function:[a-zA-Z0-9_.-]{1,24}(:(\$LATEST|[a-zA-Z0-9_-]{1,10}))?")
+}
+
+fn interceptor() -> BoxedStrategy<Value> {
+    let filter = Just(json!({"exclude": [{"field": "RESPONSE_BODY"}]}));
+    let input = (any::<bool>(), opt(filter))
+        .prop_map(|(headers, filter)| obj(vec![("passRequestHeaders", Some(Value::Bool(headers))), ("payloadFilter", filter)]));
+    (lambda_arn(), proptest::collection::vec(one_of(&["REQUEST", "RESPONSE"]), 1..=2), opt(input))
+        .prop_map(|(arn, points, input)| {
+            obj(vec![
+                ("interceptor", Some(json!({"lambda": {"arn": arn}}))),
+                ("interceptionPoints", Some(Value::Array(points))),
+                ("inputConfiguration", input),
+            ])
+        })
+        .boxed()
+}
+
+fn policy_engine() -> BoxedStrategy<Value> {
+    (
+        re(r"arn:aws(-[a-z]{1,5})?:bedrock-agentcore:[a-z0-9-]{1,12}:[0-9]{12}:policy-engine/[a-zA-Z][a-zA-Z0-9_-]{0,20}-[a-zA-Z0-9_]{10}"),
+        one_of(&["LOG_ONLY", "ENFORCE"]),
+    )
+        .prop_map(|(arn, mode)| json!({"arn": arn, "mode": mode}))
+        .boxed()
+}
+
+fn waf() -> BoxedStrategy<Value> {
+    prop_oneof![
+        4 => one_of(&["FAIL_CLOSE", "FAIL_OPEN"]).prop_map(|m| json!({"failureMode": m})),
+        1 => Just(json!({"failureMode": null})),
+    ]
+    .boxed()
+}
+
+fn custom_transform() -> BoxedStrategy<Value> {
+    prop_oneof![
+        4 => lambda_arn().prop_map(|arn| json!({"lambda": {"arn": arn}})),
+        1 => Just(json!({"lambda": {"arn": null}})),
+        1 => Just(json!({"lambda": null})),
+    ]
+    .boxed()
+}
+
+/// A valid gateway as a JSON tree in API naming.
+fn gateway_json() -> BoxedStrategy<Value> {
+    let head = (
+        gateway_name(),
+        opt(text(1, 200)),
+        re(r"arn:aws(-[a-z]{2,6})?:iam::([0-9]{12})?:role/[ -~]{1,30}"),
+        opt(one_of(&["MCP"])),
+        opt(mcp()),
+        authorizer(),
+        opt(re("arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]{0,12}:[0-9]{12}:key/[a-zA-Z0-9-]{36}")),
+    );
+    let tail = (
+        opt(proptest::collection::vec(interceptor(), 1..=2)),
+        opt(policy_engine()),
+        opt(one_of(&["DEBUG"])),
+        opt(waf()),
+        opt(custom_transform()),
+        opt(tags()),
+    );
+    (head, tail)
+        .prop_map(
+            |(
+                (name, description, role, protocol_type, protocol, (auth_type, auth_config), kms),
+                (interceptors, policy, exception, waf, transform, tags),
+            )| {
+                obj(vec![
+                    ("name", Some(s(name))),
+                    ("description", description.map(s)),
+                    ("roleArn", Some(s(role))),
+                    ("protocolType", protocol_type),
+                    ("protocolConfiguration", protocol),
+                    ("authorizerType", Some(auth_type)),
+                    ("authorizerConfiguration", auth_config),
+                    ("kmsKeyArn", kms.map(s)),
+                    ("interceptorConfigurations", interceptors.map(Value::Array)),
+                    ("policyEngineConfiguration", policy),
+                    ("exceptionLevel", exception),
+                    ("wafConfiguration", waf),
+                    ("customTransformConfiguration", transform),
+                    ("tags", tags),
+                ])
+            },
+        )
+        .boxed()
+}
+
+/// Decodes a generated tree with the model's decoder; any problem is a generator bug.
+fn decode(json: &Value) -> Result<Gateway, TestCaseError> {
+    let node = Node::from_json(json);
+    let mut problems = Vec::new();
+    let mut cx = Cx::new("generated", &mut problems);
+    let gateway = Gateway::decode(&node, &mut cx);
+    Gateway::check_cross_field(&node, &mut cx);
+    if !problems.is_empty() {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(TestCaseError::fail(format!("generated an invalid gateway: {}\n{json:#}", list.join("\n"))));
+    }
+    gateway.ok_or_else(|| TestCaseError::fail(format!("decoded to nothing without a problem: {json:#}")))
+}
+
+// ---------------------------------------------------------------- harness
+
+/// One emulator (reached through the real SDK over HTTP) and a runtime for one test.
+struct Harness {
+    rt: tokio::runtime::Runtime,
+    emulator: Option<EmulatorHandle>,
+    api: SdkApi,
+    opts: Options,
+    next: AtomicU64,
+}
+
+impl Harness {
+    fn start() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let emulator = rt.block_on(Emulator::start(Config { seed: Some(11), ..Config::default() })).expect("emulator");
+        let api = SdkApi::new(acgw::connect::client_for_endpoint(&emulator.url(), 3));
+        let mut opts = Options::new(apply::Target { region: "us-east-1".into(), endpoint: emulator.url() });
+        opts.poll_initial = Duration::from_millis(2);
+        opts.poll_max = Duration::from_millis(20);
+        opts.wait_timeout = Duration::from_secs(30);
+        Harness { rt, emulator: Some(emulator), api, opts, next: AtomicU64::new(0) }
+    }
+
+    /// The generated gateway under a name no other case uses: `t{n}-{generated}`.
+    fn fresh(&self, json: &Value) -> Result<Gateway, TestCaseError> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut json = json.clone();
+        let base = json["name"].as_str().unwrap_or("g").to_string();
+        json["name"] = Value::String(format!("t{n}-{base}"));
+        decode(&json)
+    }
+
+    /// Creates `desired` the way `acgw apply` does (create, wait, update-only members, tags).
+    fn apply(&self, desired: &Gateway) -> Result<(), TestCaseError> {
+        let work = vec![(desired.name.to_string(), Work::Create { desired: desired.clone() })];
+        let report = self.rt.block_on(apply::apply(&self.api, work, &self.opts, &Silent));
+        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
+        Ok(())
+    }
+
+    fn observe(&self, names: &[&str]) -> Result<Observed, TestCaseError> {
+        self.rt.block_on(observe(&self.api, names, 4)).map_err(|e| TestCaseError::fail(format!("observe: {e}")))
+    }
+
+    /// Observes the desired gateways and plans against them.
+    fn plan(&self, desired: &Desired) -> Result<Plan, TestCaseError> {
+        let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
+        Ok(plan::build(desired, &self.observe(&names)?))
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            let _ = self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+fn desired_of(gateways: Vec<Gateway>) -> Desired {
+    let specs = gateways
+        .into_iter()
+        .map(|gateway| Spec { gateway, source: Source { file: "generated".into(), mark: Default::default() } })
+        .collect();
+    Desired { specs, warnings: Vec::new() }
+}
+
+fn assert_no_changes(plan: &Plan, context: &str) -> Result<(), TestCaseError> {
+    if plan.has_changes() {
+        let changed: Vec<String> = plan
+            .gateways
+            .iter()
+            .filter(|g| g.is_change())
+            .map(|g| format!("{} {}: changes {:?}; tags {:?}", g.action.as_str(), g.name, g.changes, g.tag_changes))
+            .collect();
+        return Err(TestCaseError::fail(format!("{context}: the plan is not empty:\n{}", changed.join("\n"))));
+    }
+    Ok(())
+}
+
+/// The configuration without tags (they are compared on their own: GetGateway has none).
+fn config_only(g: &Gateway) -> Gateway {
+    let mut g = g.clone();
+    g.tags = None;
+    g
+}
+
+// ---------------------------------------------------------------- properties
+
+fn has_empty_object(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.is_empty() || m.values().any(has_empty_object),
+        Value::Array(items) => items.iter().any(has_empty_object),
+        _ => false,
+    }
+}
+
+#[test]
+fn decoding_the_serialized_model_gives_it_back() {
+    check("decoding_the_serialized_model_gives_it_back", 1000, gateway_json(), |json| {
+        let g = decode(&json)?;
+        let serialized = serde_json::to_value(&g).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let back = decode(&serialized)?;
+        // A structure with nothing set serializes as `{}`, which the spec format reads as "not
+        // set": those come back as absent, which normalization already equates.
+        if has_empty_object(&serialized) {
+            prop_assert_eq!(normalize::gateway(back), normalize::gateway(g), "serialized as {:#}", serialized);
+        } else {
+            prop_assert_eq!(&back, &g, "serialized as {:#}", serialized);
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn apply_then_plan_shows_no_changes() {
+    let h = Harness::start();
+    check("apply_then_plan_shows_no_changes", 256, gateway_json(), |json| {
+        let desired = h.fresh(&json)?;
+        let specs = desired_of(vec![desired.clone()]);
+        let before = h.plan(&specs)?;
+        prop_assert_eq!(before.summary.create, 1, "a fresh name must plan as a create");
+        h.apply(&desired)?;
+        assert_no_changes(&h.plan(&specs)?, "after apply")
+    });
+}
+
+#[test]
+fn export_then_plan_against_the_export_shows_no_changes() {
+    let h = Harness::start();
+    check("export_then_plan_against_the_export_shows_no_changes", 256, gateway_json(), |json| {
+        let desired = h.fresh(&json)?;
+        h.apply(&desired)?;
+        // As `acgw export --name NAME` does: observe the named gateway only.
+        let mut observed = h.observe(&[desired.name.as_str()])?;
+        observed.unmanaged.clear();
+        let yaml = acgw::export::to_yaml(&observed, "properties").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let exported = load::load_text("export.yaml", &yaml, &|_| None)
+            .map_err(|p| TestCaseError::fail(format!("the export does not load back:\n{p}\n---\n{yaml}")))?;
+        prop_assert_eq!(exported.specs.len(), 1);
+        let loaded = &exported.specs[0].gateway;
+        prop_assert_eq!(
+            normalize::gateway(config_only(loaded)),
+            normalize::gateway(config_only(&desired)),
+            "the export changed the configuration:\n{}",
+            yaml
+        );
+        prop_assert_eq!(normalize::gateway_tags(loaded), normalize::gateway_tags(&desired), "tags:\n{}", yaml);
+        assert_no_changes(&h.plan(&exported)?, &format!("against the export\n{yaml}"))
+    });
+}
+
+#[test]
+fn normalized_observed_equals_normalized_desired() {
+    let h = Harness::start();
+    check("normalized_observed_equals_normalized_desired", 256, gateway_json(), |json| {
+        let desired = h.fresh(&json)?;
+        h.apply(&desired)?;
+        let observed = h.observe(&[desired.name.as_str()])?;
+        let live = observed.managed.get(desired.name.as_str()).ok_or_else(|| TestCaseError::fail("not observed"))?;
+        prop_assert_eq!(normalize::gateway(live.live.config.clone()), normalize::gateway(config_only(&desired)));
+        prop_assert_eq!(normalize::tag_map(&live.tags), normalize::gateway_tags(&desired));
+        Ok(())
+    });
+}
+
+// ---------------------------------------------------------------- hostile bytes
+
+/// Fragments that make random input look like YAML often enough to reach the decoder.
+const YAML_BITS: &[&str] = &[
+    "gateways:", "\n", "  - ", "name: ", "roleArn: ", "authorizerType: ", "CUSTOM_JWT", "NONE", "tags:", "{", "}",
+    "[", "]", ",", ": ", "&a ", "*a", "!!str ", "? ", "|\n", ">-\n", "'", "\"", "${X}", "${X:-d}", "$${", "---\n",
+    "...\n", "#", "\t", "\u{feff}", "\u{0}", "\u{85}", "é", "~", "null", "1e9999", "-", "<<: *a\n", "%YAML 1.2\n",
+    "protocolConfiguration: {mcp: {sessionConfiguration: {sessionTimeoutInSeconds: ",
+];
+
+fn hostile_bytes() -> BoxedStrategy<Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..512),
+        proptest::collection::vec(select(YAML_BITS), 0..64).prop_map(|bits| bits.concat().into_bytes()),
+        (proptest::collection::vec(select(YAML_BITS), 0..32), proptest::collection::vec(any::<u8>(), 0..32)).prop_map(
+            |(bits, noise)| {
+                let mut bytes = bits.concat().into_bytes();
+                let at = if bytes.is_empty() { 0 } else { noise.len() % bytes.len() };
+                bytes.splice(at..at, noise);
+                bytes
+            }
+        ),
+    ]
+    .boxed()
+}
+
+#[test]
+fn the_spec_loader_never_panics_on_arbitrary_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path: PathBuf = dir.path().join("spec.yaml");
+    let env = |name: &str| (name == "X").then(|| "x".to_string());
+    check("the_spec_loader_never_panics_on_arbitrary_bytes", 512, hostile_bytes(), |bytes| {
+        // Either outcome is fine; a panic (caught by proptest) is the failure.
+        let _ = load::load_text("fuzz.yaml", &String::from_utf8_lossy(&bytes), &env);
+        std::fs::write(&path, &bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        if let Err(problems) = load::load_paths(std::slice::from_ref(&path), &env) {
+            prop_assert!(!problems.0.is_empty(), "an error must say what is wrong");
+        }
+        Ok(())
+    });
+}
+
+// ---------------------------------------------------------------- a gateway no spec made
+
+fn build<T, E: std::fmt::Debug>(r: Result<T, E>) -> T {
+    r.expect("SDK builder")
+}
+
+/// Every member of the update request (create members plus the update-only ones) for the
+/// JWT gateway, built with the SDK's own types: no acgw code is involved in making it.
+struct SdkGateway {
+    protocol: t::GatewayProtocolConfiguration,
+    authorizer: t::AuthorizerConfiguration,
+    interceptors: Vec<t::GatewayInterceptorConfiguration>,
+    policy: t::GatewayPolicyEngineConfiguration,
+}
+
+fn sdk_gateway() -> SdkGateway {
+    let mcp = t::McpGatewayConfiguration::builder()
+        .supported_versions("2025-06-18")
+        .supported_versions("2025-03-26")
+        .supported_versions("2025-06-18")
+        .instructions("Use the tools.\nNever ${INTERPOLATE} this: it is literal.")
+        .search_type(t::SearchType::Semantic)
+        .session_configuration(t::SessionConfiguration::builder().session_timeout_in_seconds(7200).build())
+        .streaming_configuration(t::StreamingConfiguration::builder().enable_response_streaming(true).build())
+        .disable_mcp_list_tools_pagination(true)
+        .build();
+    let vpc = build(
+        t::ManagedVpcResource::builder()
+            .vpc_identifier("vpc-0123456789abcdef0")
+            .subnet_ids("subnet-bbbbbbbb")
+            .subnet_ids("subnet-aaaaaaaa")
+            .endpoint_ip_address_type(t::EndpointIpAddressType::Ipv6)
+            .security_group_ids("sg-0123456789abcdef0")
+            .tags("owner", "net")
+            .routing_domain("internal.example.com")
+            .build(),
+    );
+    let claim = |name: &str, kind, op, value| {
+        build(
+            t::CustomClaimValidationType::builder()
+                .inbound_token_claim_name(name)
+                .inbound_token_claim_value_type(kind)
+                .authorizing_claim_match_value(build(
+                    t::AuthorizingClaimMatchValueType::builder().claim_match_operator(op).claim_match_value(value).build(),
+                ))
+                .build(),
+        )
+    };
+    let jwt = build(
+        t::CustomJwtAuthorizerConfiguration::builder()
+            .discovery_url("https://idp.example.com/.well-known/openid-configuration")
+            .allowed_audience("api-b")
+            .allowed_audience("api-a")
+            .allowed_clients("client: with a colon")
+            .allowed_scopes("write")
+            .allowed_scopes("read:all")
+            .custom_claims(claim(
+                "department",
+                t::InboundTokenClaimValueType::String,
+                t::ClaimMatchOperatorType::Equals,
+                t::ClaimMatchValueType::MatchValueString("support".into()),
+            ))
+            .custom_claims(claim(
+                "roles",
+                t::InboundTokenClaimValueType::StringArray,
+                t::ClaimMatchOperatorType::ContainsAny,
+                t::ClaimMatchValueType::MatchValueStringList(vec!["admin".into(), "ops".into()]),
+            ))
+            .advertised_scope_mapping("read:all", "read")
+            .private_endpoint(t::PrivateEndpoint::ManagedVpcResource(vpc))
+            .private_endpoint_overrides(build(
+                t::PrivateEndpointOverride::builder()
+                    .domain("idp.example.com")
+                    .private_endpoint(t::PrivateEndpoint::SelfManagedLatticeResource(
+                        t::SelfManagedLatticeResource::ResourceConfigurationIdentifier("rcfg-0123456789abcdef0".into()),
+                    ))
+                    .build(),
+            ))
+            .allowed_workload_configuration(
+                t::AllowedWorkloadConfiguration::builder()
+                    .hosting_environments(build(
+                        t::HostingEnvironment::builder()
+                            .arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/rt-1")
+                            .build(),
+                    ))
+                    .workload_identities("agent-one")
+                    .build(),
+            )
+            .build(),
+    );
+    let interceptor = build(
+        t::GatewayInterceptorConfiguration::builder()
+            .interceptor(t::InterceptorConfiguration::Lambda(build(
+                t::LambdaInterceptorConfiguration::builder()
+                    .arn("arn:aws:lambda:us-east-1:123456789012:function:pre:$LATEST")
+                    .build(),
+            )))
+            .interception_points(t::GatewayInterceptionPoint::Response)
+            .interception_points(t::GatewayInterceptionPoint::Request)
+            .input_configuration(build(
+                t::InterceptorInputConfiguration::builder()
+                    .pass_request_headers(true)
+                    .payload_filter(build(
+                        t::InterceptorPayloadFilter::builder()
+                            .exclude(t::InterceptorPayloadExclusionSelector::Field(
+                                t::InterceptorPayloadExclusion::ResponseBody,
+                            ))
+                            .build(),
+                    ))
+                    .build(),
+            ))
+            .build(),
+    );
+    let second = build(
+        t::GatewayInterceptorConfiguration::builder()
+            .interceptor(t::InterceptorConfiguration::Lambda(build(
+                t::LambdaInterceptorConfiguration::builder()
+                    .arn("arn:aws:lambda:us-east-1:123456789012:function:post")
+                    .build(),
+            )))
+            .interception_points(t::GatewayInterceptionPoint::Response)
+            .build(),
+    );
+    let policy = build(
+        t::GatewayPolicyEngineConfiguration::builder()
+            .arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/engine-0123456789")
+            .mode(t::GatewayPolicyEngineMode::Enforce)
+            .build(),
+    );
+    SdkGateway {
+        protocol: t::GatewayProtocolConfiguration::Mcp(mcp),
+        authorizer: t::AuthorizerConfiguration::CustomJwtAuthorizer(jwt),
+        interceptors: vec![interceptor, second],
+        policy,
+    }
+}
+
+async fn wait_ready(client: &aws_sdk_bedrockagentcorecontrol::Client, id: &str) {
+    for _ in 0..500 {
+        let out = client.get_gateway().gateway_identifier(id).send().await.expect("GetGateway");
+        if out.status() == &t::GatewayStatus::Ready {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("gateway {id} never became READY");
+}
+
+#[test]
+fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
+    let h = Harness::start();
+    let client = h.api.client().clone();
+    let g = sdk_gateway();
+    let kms = "arn:aws:kms:us-east-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef";
+    let yaml = h.rt.block_on(async {
+        let created = client
+            .create_gateway()
+            .name("made-by-hand")
+            .description("Made in the console: costs $5, ${NOT_A_VAR}, and 'quotes'")
+            .role_arn("arn:aws:iam::123456789012:role/by-hand")
+            .protocol_type(t::GatewayProtocolType::Mcp)
+            .protocol_configuration(g.protocol.clone())
+            .authorizer_type(t::AuthorizerType::CustomJwt)
+            .authorizer_configuration(g.authorizer.clone())
+            .kms_key_arn(kms)
+            .set_interceptor_configurations(Some(g.interceptors.clone()))
+            .policy_engine_configuration(g.policy.clone())
+            .exception_level(t::ExceptionLevel::Debug)
+            .tags("team", "support")
+            .tags("cost-center", "")
+            .send()
+            .await
+            .expect("CreateGateway");
+        wait_ready(&client, created.gateway_id()).await;
+        // wafConfiguration and customTransformConfiguration exist only in UpdateGateway (a full replace).
+        client
+            .update_gateway()
+            .gateway_identifier(created.gateway_id())
+            .name("made-by-hand")
+            .description("Made in the console: costs $5, ${NOT_A_VAR}, and 'quotes'")
+            .role_arn("arn:aws:iam::123456789012:role/by-hand")
+            .protocol_type(t::GatewayProtocolType::Mcp)
+            .protocol_configuration(g.protocol.clone())
+            .authorizer_type(t::AuthorizerType::CustomJwt)
+            .authorizer_configuration(g.authorizer.clone())
+            .kms_key_arn(kms)
+            .set_interceptor_configurations(Some(g.interceptors.clone()))
+            .policy_engine_configuration(g.policy.clone())
+            .exception_level(t::ExceptionLevel::Debug)
+            .waf_configuration(t::WafConfiguration::builder().failure_mode(t::WafFailureMode::FailOpen).build())
+            .custom_transform_configuration(
+                t::CustomTransformConfiguration::builder()
+                    .lambda(
+                        t::LambdaTransformConfiguration::builder()
+                            .arn("arn:aws:lambda:us-east-1:123456789012:function:transform")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("UpdateGateway");
+        wait_ready(&client, created.gateway_id()).await;
+        // A second one with only the required members and server defaults spelled out.
+        let plain = client
+            .create_gateway()
+            .name("iam-defaults")
+            .role_arn("arn:aws:iam::123456789012:role/iam")
+            .authorizer_type(t::AuthorizerType::AwsIam)
+            .protocol_configuration(t::GatewayProtocolConfiguration::Mcp(
+                t::McpGatewayConfiguration::builder()
+                    .session_configuration(t::SessionConfiguration::builder().session_timeout_in_seconds(3600).build())
+                    .disable_mcp_list_tools_pagination(false)
+                    .build(),
+            ))
+            .send()
+            .await
+            .expect("CreateGateway");
+        wait_ready(&client, plain.gateway_id()).await;
+        let observed = acgw::observe::observe_all(&h.api, 4).await.expect("observe");
+        acgw::export::to_yaml(&observed, "sdk").expect("export")
+    });
+    for member in [
+        "description:",
+        "protocolType: MCP",
+        "supportedVersions:",
+        "instructions:",
+        "searchType: SEMANTIC",
+        "sessionTimeoutInSeconds: 7200",
+        "enableResponseStreaming: true",
+        "disableMcpListToolsPagination: true",
+        "customJWTAuthorizer:",
+        "allowedAudience:",
+        "allowedClients:",
+        "allowedScopes:",
+        "customClaims:",
+        "matchValueStringList:",
+        "advertisedScopeMapping:",
+        "managedVpcResource:",
+        "routingDomain:",
+        "selfManagedLatticeResource:",
+        "hostingEnvironments:",
+        "workloadIdentities:",
+        "kmsKeyArn:",
+        "interceptorConfigurations:",
+        "payloadFilter:",
+        "policyEngineConfiguration:",
+        "exceptionLevel: DEBUG",
+        "wafConfiguration:",
+        "customTransformConfiguration:",
+        "team: support",
+        "cost-center: ''",
+    ] {
+        assert!(yaml.contains(member), "the export lacks `{member}`:\n{yaml}");
+    }
+    let body: String = yaml.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+    for output_only in ["gatewayId", "gatewayArn", "gatewayUrl", "status", "createdAt", "updatedAt", "workloadIdentity"] {
+        assert!(!body.contains(output_only), "the export has output-only `{output_only}`:\n{yaml}");
+    }
+    assert!(!yaml.contains("3600"), "a server default was exported:\n{yaml}");
+    let exported = load::load_text("export.yaml", &yaml, &|_| None).unwrap_or_else(|p| panic!("{p}\n{yaml}"));
+    assert_eq!(exported.specs.len(), 2, "{yaml}");
+    let by_hand = exported.get("made-by-hand").expect("exported");
+    assert_eq!(
+        by_hand.gateway.description.as_ref().map(|d| d.as_str()),
+        Some("Made in the console: costs $5, ${NOT_A_VAR}, and 'quotes'"),
+        "a literal `${{` must survive export and load"
+    );
+    let plan = h.rt.block_on(async {
+        let names: Vec<&str> = exported.specs.iter().map(|s| s.gateway.name.as_str()).collect();
+        plan::build(&exported, &observe(&h.api, &names, 4).await.expect("observe"))
+    });
+    if let Err(e) = assert_no_changes(&plan, "against the export") {
+        panic!("{e}\n{yaml}");
+    }
+    assert_eq!(plan.summary.no_op, 2);
+    let tags: BTreeMap<String, String> = normalize::gateway_tags(&by_hand.gateway);
+    assert_eq!(tags.get("team").map(String::as_str), Some("support"));
+}

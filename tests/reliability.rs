@@ -1,0 +1,440 @@
+//! Reliability: the real `acgw` binary, run as a child process against an in-process emulator,
+//! under injected faults, `kill -9`, concurrent runs, and with credentials that must never leak.
+//!
+//! The emulator lives in the test process, so its state survives a killed child exactly as a
+//! real service's would.
+//!
+//! Sizes. By default (CI) each fault cell applies 50 gateways and the kill test runs
+//! [`KILL_TRIALS_DEFAULT`] trials. The full matrix (20 kill trials) runs with
+//!
+//! ```sh
+//! ACGW_FULL_MATRIX=1 cargo test --test reliability -- --nocapture
+//! ```
+//!
+//! Each cell prints its gateways, runs and wall time to stderr (`--nocapture` shows them); the
+//! README's "Reliability" table comes from those lines. `ACGW_KILL_SEED=<n>` replays the kill
+//! moments of a run (the seed is printed at the start of the kill test).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use acgw::api::sdk::SdkApi;
+use acgw::api::{GatewayStatus, ReadApi};
+use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
+
+/// Gateways per fault cell, as issue 7 asks.
+const GATEWAYS: usize = 50;
+/// Kill-test trials without `ACGW_FULL_MATRIX=1`.
+const KILL_TRIALS_DEFAULT: usize = 5;
+/// Kill-test trials with `ACGW_FULL_MATRIX=1`.
+const KILL_TRIALS_FULL: usize = 20;
+/// How many times a cell may run apply before it counts as not converging.
+const MAX_RUNS: usize = 5;
+
+const ACCESS_KEY: &str = "AKIAFAKEFAKEFAKE1234";
+const SECRET_KEY: &str = "SecretMarker/q7Zx9Kp2Lm4Nv6Bc8Df0Gh1Jk3+FAKE";
+const SESSION_TOKEN: &str = "SessionTokenMarker-FQoGZXIvYXdzEJr-unique-8c1d4e";
+
+fn full_matrix() -> bool {
+    std::env::var("ACGW_FULL_MATRIX").is_ok_and(|v| v == "1")
+}
+
+// ---------------------------------------------------------------- harness
+
+/// One emulator in this process, a scratch directory, and the binary pointed at both.
+struct Bench {
+    rt: tokio::runtime::Runtime,
+    emulator: Option<EmulatorHandle>,
+    url: String,
+    api: SdkApi,
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn show(&self) -> String {
+        format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+impl Bench {
+    fn start(config: Config) -> Bench {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let emulator = rt.block_on(Emulator::start(config)).expect("emulator starts");
+        let url = emulator.url();
+        // Verification reads go through their own client, with retries, so they see the truth.
+        let api = SdkApi::new(acgw::connect::client_for_endpoint(&url, 10));
+        Bench { rt, emulator: Some(emulator), url, api, dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    fn emulator(&self) -> &EmulatorHandle {
+        self.emulator.as_ref().expect("running")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The binary with a clean environment: fake static credentials, no profile, no metadata.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
+        cmd.current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("AWS_CONFIG_FILE", self.path("no-aws-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("no-aws-credentials"))
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .args(["--endpoint-url", &self.url])
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("the binary runs"))
+    }
+
+    /// Writes `n` gateway specs named `{prefix}-{i}` and returns the file.
+    fn specs(&self, prefix: &str, n: usize) -> PathBuf {
+        let path = self.path(&format!("{prefix}.yaml"));
+        std::fs::write(&path, spec_text(prefix, n)).expect("write specs");
+        path
+    }
+
+    /// Every live gateway, by name: ID and status per copy.
+    fn live(&self) -> BTreeMap<String, Vec<(String, GatewayStatus)>> {
+        let list = self.rt.block_on(self.api.list_gateways()).expect("ListGateways");
+        let mut by_name: BTreeMap<String, Vec<(String, GatewayStatus)>> = BTreeMap::new();
+        for g in list {
+            by_name.entry(g.name).or_default().push((g.gateway_id, g.status));
+        }
+        by_name
+    }
+
+    /// Waits (bounded) until no gateway is still CREATING or UPDATING.
+    fn settle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self.live().values().flatten().all(|(_, s)| !s.is_transitional()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("gateways still changing after 60 s: {:?}", self.live());
+    }
+
+    /// Exactly the gateways `{prefix}-0..n`, one copy each, all READY, and a plan with no changes.
+    fn assert_converged(&self, prefix: &str, n: usize, spec: &Path) {
+        let live = self.live();
+        let ours: BTreeMap<&String, &Vec<(String, GatewayStatus)>> =
+            live.iter().filter(|(name, _)| name.starts_with(&format!("{prefix}-"))).collect();
+        let duplicates: Vec<_> = ours.iter().filter(|(_, copies)| copies.len() > 1).collect();
+        assert!(duplicates.is_empty(), "{prefix}: duplicate gateways: {duplicates:?}");
+        let expected: Vec<String> = (0..n).map(|i| name_of(prefix, i)).collect();
+        let found: Vec<String> = ours.keys().map(|s| s.to_string()).collect();
+        assert_eq!(found, expected, "{prefix}: expected exactly {n} gateways");
+        let not_ready: Vec<_> = ours.iter().filter(|(_, c)| c[0].1 != GatewayStatus::Ready).collect();
+        assert!(not_ready.is_empty(), "{prefix}: gateways not READY: {not_ready:?}");
+        let spec = spec.to_string_lossy();
+        let plan = self.run(&["plan", "--detailed-exitcode", "-f", &spec]);
+        assert_eq!(plan.code, Some(0), "{prefix}: plan after apply must show no changes:\n{}", plan.show());
+        assert!(plan.stdout.contains("No changes"), "{}", plan.show());
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            let _ = self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+fn name_of(prefix: &str, i: usize) -> String {
+    format!("{prefix}-{i:02}")
+}
+
+/// `n` gateways of a few shapes: plain, tagged, JWT, and with the update-only wafConfiguration
+/// (create, wait, then update within one apply).
+fn spec_text(prefix: &str, n: usize) -> String {
+    let mut out = String::from("gateways:\n");
+    for i in 0..n {
+        let name = name_of(prefix, i);
+        out.push_str(&format!(
+            "  - name: {name}\n    description: Gateway {i} of {n}\n    roleArn: arn:aws:iam::123456789012:role/gw-{i}\n"
+        ));
+        match i % 4 {
+            0 => out.push_str("    authorizerType: AWS_IAM\n"),
+            1 => out.push_str(
+                "    authorizerType: CUSTOM_JWT\n    authorizerConfiguration:\n      customJWTAuthorizer:\n        \
+                 discoveryUrl: https://idp.example.com/.well-known/openid-configuration\n        allowedClients: [a, b]\n",
+            ),
+            2 => out.push_str("    authorizerType: NONE\n    wafConfiguration: { failureMode: FAIL_OPEN }\n"),
+            _ => out.push_str(
+                "    authorizerType: AWS_IAM\n    protocolConfiguration:\n      mcp: { searchType: SEMANTIC, \
+                 sessionConfiguration: { sessionTimeoutInSeconds: 7200 } }\n",
+            ),
+        }
+        if i % 3 == 0 {
+            out.push_str(&format!("    tags: {{ team: t{i}, env: test }}\n"));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- the fault matrix
+
+/// Applies [`GATEWAYS`] gateways under `faults`, re-running apply (at most [`MAX_RUNS`] times)
+/// only when `reruns_allowed`; asserts convergence and prints the cell's numbers.
+fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool) {
+    let bench = Bench::start(config);
+    let spec = bench.specs(prefix, GATEWAYS);
+    let spec_arg = spec.to_string_lossy().to_string();
+    let started = Instant::now();
+    let mut runs = 0;
+    let last = loop {
+        runs += 1;
+        let run = bench.run(&["apply", "--auto-approve", "-f", &spec_arg]);
+        assert!(!run.stderr.contains("panicked"), "{label}: apply panicked:\n{}", run.show());
+        if run.code == Some(0) || !reruns_allowed || runs >= MAX_RUNS {
+            break run;
+        }
+        assert_eq!(run.code, Some(1), "{label}: a failed apply exits 1:\n{}", run.show());
+    };
+    let elapsed = started.elapsed();
+    assert_eq!(last.code, Some(0), "{label}: apply did not converge in {runs} run(s):\n{}", last.show());
+    // Verification reads the truth: no more injected faults (the plan still goes through the binary).
+    bench.emulator().set_faults(Faults::default());
+    bench.settle();
+    bench.assert_converged(prefix, GATEWAYS, &spec);
+    let stats = bench.emulator().stats();
+    eprintln!(
+        "RELIABILITY | {label} | {GATEWAYS} gateways, all READY, 0 duplicates, plan: no changes | {runs} run(s) | {:.1} s | CreateGateway calls: {}",
+        elapsed.as_secs_f64(),
+        stats.get("CreateGateway").copied().unwrap_or(0)
+    );
+}
+
+#[test]
+fn fault_cell_30_percent_throttling() {
+    let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
+    fault_cell("30% throttling", "throttle", Config { faults, seed: Some(1), ..Config::default() }, false);
+}
+
+#[test]
+fn fault_cell_10_percent_server_errors() {
+    let faults = Faults { error_rate: 0.1, ..Faults::default() };
+    fault_cell("10% 500s", "errors", Config { faults, seed: Some(2), ..Config::default() }, false);
+}
+
+#[test]
+fn fault_cell_30_percent_lost_responses() {
+    let faults = Faults { lost_response_rate: 0.3, ..Faults::default() };
+    fault_cell("30% lost responses", "lost", Config { faults, seed: Some(3), ..Config::default() }, true);
+}
+
+#[test]
+fn fault_cell_200ms_latency_and_2s_create_delay() {
+    let faults = Faults { latency: Duration::from_millis(200), ..Faults::default() };
+    let config =
+        Config { faults, create_delay: Duration::from_secs(2), update_delay: Duration::from_millis(500), ..Config::default() };
+    fault_cell("200 ms latency, 2 s create delay", "slow", config, false);
+}
+
+#[test]
+fn fault_cell_20_requests_per_second() {
+    let faults = Faults { max_rps: 20, ..Faults::default() };
+    fault_cell("budget of 20 requests/s", "budget", Config { faults, seed: Some(5), ..Config::default() }, false);
+}
+
+// ---------------------------------------------------------------- kill -9
+
+#[test]
+fn kill_9_at_a_random_moment_then_rerun_converges() {
+    let seed = std::env::var("ACGW_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let trials = if full_matrix() { KILL_TRIALS_FULL } else { KILL_TRIALS_DEFAULT };
+    eprintln!("kill test: seed {seed} ({trials} trials); replay with ACGW_KILL_SEED={seed}");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let started = Instant::now();
+    let mut reruns = Vec::new();
+    for trial in 0..trials {
+        let config = Config {
+            create_delay: Duration::from_millis(800),
+            update_delay: Duration::from_millis(300),
+            seed: Some(rng.u64(..)),
+            ..Config::default()
+        };
+        let bench = Bench::start(config);
+        let prefix = format!("kill{trial}");
+        let spec = bench.specs(&prefix, GATEWAYS);
+        let spec_arg = spec.to_string_lossy().to_string();
+        // A whole apply takes a few seconds here; kill anywhere from before the first call to the end.
+        let kill_after = Duration::from_millis(rng.u64(0..=5_000));
+        let mut child = bench
+            .command(&["apply", "--auto-approve", "--parallelism", "10", "-f", &spec_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn apply");
+        std::thread::sleep(kill_after);
+        let finished_first = child.try_wait().expect("try_wait").is_some();
+        child.kill().ok(); // SIGKILL on Unix: no chance to clean up
+        let _ = child.wait();
+        let before = bench.live().len();
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let run = bench.run(&["apply", "--auto-approve", "-f", &spec_arg]);
+            assert!(!run.stderr.contains("panicked"), "trial {trial} (seed {seed}):\n{}", run.show());
+            if run.code == Some(0) {
+                break;
+            }
+            assert!(runs < MAX_RUNS, "trial {trial} (seed {seed}): no convergence after {runs} re-runs:\n{}", run.show());
+        }
+        bench.settle();
+        bench.assert_converged(&prefix, GATEWAYS, &spec);
+        eprintln!(
+            "kill trial {trial}: killed after {} ms{} with {before} gateways created; {runs} re-run(s) to converge",
+            kill_after.as_millis(),
+            if finished_first { " (apply had already finished)" } else { "" }
+        );
+        reruns.push(runs);
+    }
+    eprintln!(
+        "RELIABILITY | kill -9 at a random moment (seed {seed}) | {trials} trials x {GATEWAYS} gateways, all converged | re-runs per trial: {reruns:?} | {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------- concurrency
+
+#[test]
+fn two_concurrent_applies_end_with_exactly_n_gateways() {
+    let n = 30;
+    let bench = Bench::start(Config { create_delay: Duration::from_millis(300), ..Config::default() });
+    let spec = bench.specs("twice", n);
+    let spec_arg = spec.to_string_lossy().to_string();
+    let started = Instant::now();
+    let runs: Vec<Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let cmd = bench.command(&["apply", "--auto-approve", "-f", &spec_arg]);
+                s.spawn(move || {
+                    let mut cmd = cmd;
+                    Run::from(cmd.output().expect("apply runs"))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    for (i, run) in runs.iter().enumerate() {
+        assert!(!run.stderr.contains("panicked"), "apply {i} panicked:\n{}", run.show());
+        match run.code {
+            Some(0) => {}
+            Some(1) => {
+                // A failure must say what failed, for which gateway.
+                assert!(
+                    run.stderr.contains("error") || run.stdout.contains("failed"),
+                    "apply {i} failed without a clear message:\n{}",
+                    run.show()
+                );
+            }
+            other => panic!("apply {i} exited {other:?}:\n{}", run.show()),
+        }
+    }
+    bench.settle();
+    bench.assert_converged("twice", n, &spec);
+    eprintln!(
+        "RELIABILITY | two concurrent applies | {n} gateways, 0 duplicates | exits {:?} | {:.1} s",
+        runs.iter().map(|r| r.code).collect::<Vec<_>>(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------- secrets
+
+#[test]
+fn credentials_never_appear_in_any_output() {
+    let bench = Bench::start(Config::default());
+    let spec = bench.specs("secret", 3);
+    let spec_arg = spec.to_string_lossy().to_string();
+    let plan_file = bench.path("plan.json");
+    let plan_arg = plan_file.to_string_lossy().to_string();
+    let export_file = bench.path("export.yaml");
+    let export_arg = export_file.to_string_lossy().to_string();
+    let mut runs: Vec<(String, Run)> = Vec::new();
+    let mut go = |args: &[&str]| {
+        let run = bench.run(args);
+        runs.push((args.join(" "), run));
+    };
+    for v in ["-v", "-vv"] {
+        for format in ["text", "json", "github"] {
+            go(&["validate", v, "--format", format, "-f", &spec_arg]);
+        }
+        for format in ["text", "json", "markdown"] {
+            go(&["plan", v, "--format", format, "-f", &spec_arg]);
+            go(&["drift", v, "--format", format, "-f", &spec_arg]);
+        }
+        go(&["plan", v, "--out", &plan_arg, "-f", &spec_arg]);
+    }
+    go(&["apply", "-v", "--auto-approve", "--format", "json", "-f", &spec_arg]);
+    go(&["apply", "-vv", "--auto-approve", "--format", "text", "-f", &spec_arg]);
+    std::fs::write(&spec, spec_text("secret", 4)).expect("one more gateway");
+    go(&["plan", "-vv", "--out", &plan_arg, "-f", &spec_arg]);
+    go(&["apply", "-vv", "--format", "json", &plan_arg]);
+    for v in ["-v", "-vv"] {
+        for format in ["text", "json", "markdown"] {
+            go(&["drift", v, "--format", format, "-f", &spec_arg]);
+        }
+        go(&["export", v]);
+        go(&["export", v, "-o", &export_arg]);
+    }
+    // Failure paths print errors: they must not print credentials either.
+    bench.emulator().set_faults(Faults { error_rate: 1.0, ..Faults::default() });
+    go(&["plan", "-vv", "--max-attempts", "1", "-f", &spec_arg]);
+    go(&["apply", "-vv", "--max-attempts", "1", "--auto-approve", "-f", &spec_arg]);
+    bench.emulator().set_faults(Faults::default());
+    std::fs::write(bench.path("bad.yaml"), "gateways:\n  - name: x\n    roleArn: ${NOT_SET}\n").expect("write");
+    go(&["plan", "-vv", "-f", "bad.yaml"]);
+
+    assert!(runs.iter().filter(|(_, r)| r.code == Some(0)).count() >= 20, "most runs must succeed: {runs:#?}");
+    let applied = runs.iter().find(|(a, _)| a.starts_with("apply -v --auto-approve")).expect("apply ran");
+    assert_eq!(applied.1.code, Some(0), "{}", applied.1.show());
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for (args, run) in &runs {
+        assert!(!run.stderr.contains("panicked"), "{args}:\n{}", run.show());
+        outputs.push((format!("stdout of `acgw {args}`"), run.stdout.clone()));
+        outputs.push((format!("stderr of `acgw {args}`"), run.stderr.clone()));
+    }
+    for file in [&plan_file, &export_file] {
+        outputs.push((file.display().to_string(), std::fs::read_to_string(file).expect("written")));
+    }
+    for (what, text) in &outputs {
+        for secret in [ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, "SecretMarker", "SessionTokenMarker", "FAKEFAKE"] {
+            assert!(!text.contains(secret), "{what} contains the credential `{secret}`:\n{text}");
+        }
+    }
+}
