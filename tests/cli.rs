@@ -395,8 +395,13 @@ fn server_defaults_set_order_empty_values_and_aws_tags_do_not_show_as_changes() 
                 "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
                 "allowedClients": ["b", "a"], "allowedAudience": ["y", "x"]}}
         }),
-        &[("team", "t"), ("aws:cloudformation:stack-name", "s")],
+        &[("team", "t")],
     );
+    let id = emu.rt.block_on(async {
+        let list = emu.client().list_gateways().send().await.unwrap();
+        list.items()[0].gateway_id().to_string()
+    });
+    assert!(emu.handle().add_service_tag(&id, "aws:cloudformation:stack-name", "s"));
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
@@ -732,4 +737,35 @@ fn hostile_specs_fail_with_a_location_and_make_no_api_call() {
         }
     }
     assert_eq!(emu.calls(), 0, "no API call for invalid specs: {:?}", emu.stats());
+}
+
+/// Peak resident memory of a finished child, in bytes (from `wait4`, which reports per child).
+fn run_measuring_rss(mut cmd: Command) -> (Option<i32>, u64) {
+    let child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("spawns");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unwaited child; status and usage point to live locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss as u64 * 1024)
+}
+
+#[test]
+fn an_alias_bomb_and_a_50_mib_file_stay_within_200_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.yaml");
+    let line = "  - {name: x, roleArn: 'arn:aws:iam::123456789012:role/r', authorizerType: NONE}\n";
+    let text = format!("gateways:\n{}", line.repeat(50 * 1024 * 1024 / line.len() + 1));
+    std::fs::write(&huge, text).unwrap();
+    let bomb = repo().join("tests/hostile/billion-laughs.yaml");
+    for file in [huge, bomb] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
+        cmd.args(["validate", "-f"]).arg(&file).current_dir(dir.path());
+        let (code, rss) = run_measuring_rss(cmd);
+        assert_eq!(code, Some(1), "{}", file.display());
+        assert!(rss < 200 * 1024 * 1024, "{}: peak RSS {} MiB", file.display(), rss / 1024 / 1024);
+    }
 }

@@ -13,14 +13,16 @@ use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::Create
 use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::CreateGatewayError;
 use aws_sdk_bedrockagentcorecontrol::types::{
     AuthorizerConfiguration, AuthorizerType, CustomJwtAuthorizerConfiguration, GatewayProtocolConfiguration,
-    GatewayProtocolType, GatewayStatus, McpGatewayConfiguration, McpServerTargetConfiguration,
-    McpTargetConfiguration, SearchType, SessionConfiguration, TargetConfiguration, ValidationExceptionReason,
+    GatewayProtocolType, GatewayStatus, McpGatewayConfiguration, McpServerTargetConfiguration, McpTargetConfiguration,
+    SearchType, SessionConfiguration, TargetConfiguration, ValidationExceptionReason,
 };
 use aws_sdk_bedrockagentcorecontrol::Client;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/gateway";
+/// Long enough that a loaded machine cannot skip a transitional status between two calls.
+const DELAY: Duration = Duration::from_millis(1500);
 const DISCOVERY: &str = "https://idp.example.com/.well-known/openid-configuration";
 
 fn client(url: &str) -> Client {
@@ -262,7 +264,7 @@ async fn taken_name_is_a_conflict() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_rules_rename_authorizer_and_busy_status() {
-    let config = Config { create_delay: Duration::from_millis(400), update_delay: Duration::from_millis(400), ..Config::default() };
+    let config = Config { create_delay: DELAY, update_delay: DELAY, ..Config::default() };
     let (handle, client) = start(config).await;
     let id = create(&client, "busy").send().await.expect("create").gateway_id().to_string();
     let update = |name: &str, auth: AuthorizerType| {
@@ -282,15 +284,12 @@ async fn update_rules_rename_authorizer_and_busy_status() {
     assert_eq!(err.code(), Some("ValidationException"));
     assert_eq!(err.message(), Some("Authorizer type cannot be updated for an existing gateway"));
 
-    tokio::time::sleep(Duration::from_millis(450)).await;
-    assert_eq!(
-        client.get_gateway().gateway_identifier(&id).send().await.expect("get").status(),
-        &GatewayStatus::Ready
-    );
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
+    assert_eq!(client.get_gateway().gateway_identifier(&id).send().await.expect("get").status(), &GatewayStatus::Ready);
     update("busy", AuthorizerType::AwsIam).send().await.expect("update when READY");
     let err = update("busy", AuthorizerType::AwsIam).send().await.expect_err("still UPDATING");
     assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
     update("busy", AuthorizerType::AwsIam).send().await.expect("update when READY again");
 
     let err = client
@@ -308,14 +307,14 @@ async fn update_rules_rename_authorizer_and_busy_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_goes_deleting_then_gone() {
-    let config = Config { delete_delay: Duration::from_millis(300), ..Config::default() };
+    let config = Config { delete_delay: DELAY, ..Config::default() };
     let (handle, client) = start(config).await;
     let id = create(&client, "short-lived").send().await.expect("create").gateway_id().to_string();
     client.delete_gateway().gateway_identifier(&id).send().await.expect("delete");
     let got = client.get_gateway().gateway_identifier(&id).send().await.expect("still there while DELETING");
     assert_eq!(got.status(), &GatewayStatus::Deleting);
     assert_eq!(list_all(&client, 10).await, vec![id.clone()]);
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
     let err = client.get_gateway().gateway_identifier(&id).send().await.expect_err("gone");
     assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
     assert!(list_all(&client, 10).await.is_empty());
@@ -380,6 +379,9 @@ async fn injected_throttling_errors_budget_and_latency() {
     assert!(list_all(&client, 10).await.is_empty(), "a failed create changes nothing");
 
     handle.set_faults(Faults { max_rps: 5, ..Faults::default() });
+    // The budget is a one-second window that restarts at the first call after it expires: wait
+    // for the current one to expire so that the calls below share one fresh window.
+    tokio::time::sleep(Duration::from_millis(1050)).await;
     let started = Instant::now();
     let mut ok = 0;
     let mut throttled = 0;
@@ -480,7 +482,8 @@ async fn tags_merge_untag_and_limits() {
     let unknown = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/nothere-abcdefghij";
     let err = client.list_tags_for_resource().resource_arn(unknown).send().await.expect_err("unknown");
     assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()));
-    let err = client.list_tags_for_resource().resource_arn("arn:aws:s3:::some-bucket-name").send().await.expect_err("bad");
+    let err =
+        client.list_tags_for_resource().resource_arn("arn:aws:s3:::some-bucket-name").send().await.expect_err("bad");
     assert_eq!(err.code(), Some("ValidationException"));
 
     // The SDK percent-encodes the ARN; a client that leaves `/` raw reaches the same resource.
@@ -584,7 +587,9 @@ async fn hundred_concurrent_creates_with_distinct_names_all_succeed() {
     let tasks: Vec<_> = (0..100)
         .map(|i| {
             let client = client.clone();
-            tokio::spawn(async move { create(&client, &format!("many{i}")).send().await.map(|o| o.gateway_id().to_string()) })
+            tokio::spawn(async move {
+                create(&client, &format!("many{i}")).send().await.map(|o| o.gateway_id().to_string())
+            })
         })
         .collect();
     let mut ids = BTreeSet::new();

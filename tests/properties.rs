@@ -40,7 +40,8 @@ use serde_json::{json, Map, Value};
 /// A runner with `cases` cases (or `PROPTEST_CASES`), no failure files, and a known seed
 /// (`PROPTEST_RNG_SEED`, or a fresh one) so that any failure can be replayed.
 fn runner(cases: u32) -> (TestRunner, u64) {
-    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let seed =
+        std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(cases);
     let config = ProptestConfig {
         cases,
@@ -65,6 +66,7 @@ where
 // ---------------------------------------------------------------- generators
 
 /// Strings that YAML, interpolation or JSON might mistake for something else.
+#[rustfmt::skip]
 const TRICKY: &[&str] = &[
     "null", "Null", "~", "true", "False", "yes", "no", "on", "off", "0", "-1", "1e3", "0x1F", "0o17", ".inf", ".nan",
     "- item", "? key", "key: value", "#not a comment", " leading", "trailing ", "a  b", "'", "\"", "\\", "{}", "[]",
@@ -103,7 +105,9 @@ fn opt<T: std::fmt::Debug + Clone + 'static>(strategy: impl Strategy<Value = T> 
 }
 
 fn list(item: BoxedStrategy<String>, range: std::ops::RangeInclusive<usize>) -> BoxedStrategy<Value> {
-    proptest::collection::vec(item, range).prop_map(|v| Value::Array(v.into_iter().map(Value::String).collect())).boxed()
+    proptest::collection::vec(item, range)
+        .prop_map(|v| Value::Array(v.into_iter().map(Value::String).collect()))
+        .boxed()
 }
 
 /// An object of the members that are set.
@@ -117,7 +121,9 @@ fn gateway_name() -> BoxedStrategy<String> {
 }
 
 fn tag_key() -> BoxedStrategy<String> {
-    re(r"[a-zA-Z0-9 \t._:/=+@-]{1,24}").prop_filter("aws: keys belong to the service", |k| !k.starts_with("aws:")).boxed()
+    re(r"[a-zA-Z0-9 \t._:/=+@-]{1,24}")
+        .prop_filter("aws: keys belong to the service", |k| !k.starts_with("aws:"))
+        .boxed()
 }
 
 fn tags() -> BoxedStrategy<Value> {
@@ -158,10 +164,11 @@ fn mcp() -> BoxedStrategy<Value> {
 fn custom_claim() -> BoxedStrategy<Value> {
     let match_value = re("[A-Za-z0-9_.-]{1,20}");
     let matching = prop_oneof![
-        match_value.clone().prop_map(|v| json!({"claimMatchOperator": "EQUALS", "claimMatchValue": {"matchValueString": v}})),
-        (one_of(&["CONTAINS", "CONTAINS_ANY"]), proptest::collection::vec(match_value, 1..=3)).prop_map(|(op, v)| {
-            json!({"claimMatchOperator": op, "claimMatchValue": {"matchValueStringList": v}})
-        }),
+        match_value
+            .clone()
+            .prop_map(|v| json!({"claimMatchOperator": "EQUALS", "claimMatchValue": {"matchValueString": v}})),
+        (one_of(&["CONTAINS", "CONTAINS_ANY"]), proptest::collection::vec(match_value, 1..=3))
+            .prop_map(|(op, v)| { json!({"claimMatchOperator": op, "claimMatchValue": {"matchValueStringList": v}}) }),
     ];
     (re("[A-Za-z0-9_./:]{1,20}"), one_of(&["STRING", "STRING_ARRAY"]), matching)
         .prop_map(|(name, kind, matching)| {
@@ -208,13 +215,15 @@ fn custom_jwt() -> BoxedStrategy<Value> {
         1..=3,
     )
     .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
-    let override_ =
-        (text(1, 40), private_endpoint()).prop_map(|(domain, endpoint)| json!({"domain": domain, "privateEndpoint": endpoint}));
+    let override_ = (text(1, 40), private_endpoint())
+        .prop_map(|(domain, endpoint)| json!({"domain": domain, "privateEndpoint": endpoint}));
     let workload = (
         opt(proptest::collection::vec(text(20, 60).prop_map(|arn| json!({"arn": arn})), 1..=3)),
         opt(list(re("[A-Za-z0-9_.-]{3,30}"), 1..=3)),
     )
-        .prop_map(|(envs, ids)| obj(vec![("hostingEnvironments", envs.map(Value::Array)), ("workloadIdentities", ids)]));
+        .prop_map(|(envs, ids)| {
+            obj(vec![("hostingEnvironments", envs.map(Value::Array)), ("workloadIdentities", ids)])
+        });
     (
         discovery,
         opt(list(text(1, 30), 1..=3)),
@@ -254,13 +263,16 @@ fn authorizer() -> BoxedStrategy<(Value, Option<Value>)> {
 }
 
 fn lambda_arn() -> BoxedStrategy<String> {
-    re(r"arn:(aws[a-zA-Z-]{0,4})?:lambda:[a-z]{2}(-gov)?-[a-z]{1,9}-[0-9]:[0-9]{12}:function:[a-zA-Z0-9_.-]{1,24}(:(\$LATEST|[a-zA-Z0-9_-]{1,10}))?")
+    re(
+        r"arn:(aws[a-zA-Z-]{0,4})?:lambda:[a-z]{2}(-gov)?-[a-z]{1,9}-[0-9]:[0-9]{12}:function:[a-zA-Z0-9_.-]{1,24}(:(\$LATEST|[a-zA-Z0-9_-]{1,10}))?",
+    )
 }
 
 fn interceptor() -> BoxedStrategy<Value> {
     let filter = Just(json!({"exclude": [{"field": "RESPONSE_BODY"}]}));
-    let input = (any::<bool>(), opt(filter))
-        .prop_map(|(headers, filter)| obj(vec![("passRequestHeaders", Some(Value::Bool(headers))), ("payloadFilter", filter)]));
+    let input = (any::<bool>(), opt(filter)).prop_map(|(headers, filter)| {
+        obj(vec![("passRequestHeaders", Some(Value::Bool(headers))), ("payloadFilter", filter)])
+    });
     (lambda_arn(), proptest::collection::vec(one_of(&["REQUEST", "RESPONSE"]), 1..=2), opt(input))
         .prop_map(|(arn, points, input)| {
             obj(vec![
@@ -527,6 +539,7 @@ fn normalized_observed_equals_normalized_desired() {
 // ---------------------------------------------------------------- hostile bytes
 
 /// Fragments that make random input look like YAML often enough to reach the decoder.
+#[rustfmt::skip]
 const YAML_BITS: &[&str] = &[
     "gateways:", "\n", "  - ", "name: ", "roleArn: ", "authorizerType: ", "CUSTOM_JWT", "NONE", "tags:", "{", "}",
     "[", "]", ",", ": ", "&a ", "*a", "!!str ", "? ", "|\n", ">-\n", "'", "\"", "${X}", "${X:-d}", "$${", "---\n",
@@ -609,7 +622,10 @@ fn sdk_gateway() -> SdkGateway {
                 .inbound_token_claim_name(name)
                 .inbound_token_claim_value_type(kind)
                 .authorizing_claim_match_value(build(
-                    t::AuthorizingClaimMatchValueType::builder().claim_match_operator(op).claim_match_value(value).build(),
+                    t::AuthorizingClaimMatchValueType::builder()
+                        .claim_match_operator(op)
+                        .claim_match_value(value)
+                        .build(),
                 ))
                 .build(),
         )
@@ -822,7 +838,8 @@ fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
         assert!(yaml.contains(member), "the export lacks `{member}`:\n{yaml}");
     }
     let body: String = yaml.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
-    for output_only in ["gatewayId", "gatewayArn", "gatewayUrl", "status", "createdAt", "updatedAt", "workloadIdentity"] {
+    for output_only in ["gatewayId", "gatewayArn", "gatewayUrl", "status", "createdAt", "updatedAt", "workloadIdentity"]
+    {
         assert!(!body.contains(output_only), "the export has output-only `{output_only}`:\n{yaml}");
     }
     assert!(!yaml.contains("3600"), "a server default was exported:\n{yaml}");

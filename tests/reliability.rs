@@ -209,7 +209,7 @@ fn spec_text(prefix: &str, n: usize) -> String {
 
 /// Applies [`GATEWAYS`] gateways under `faults`, re-running apply (at most [`MAX_RUNS`] times)
 /// only when `reruns_allowed`; asserts convergence and prints the cell's numbers.
-fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool) {
+fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, extra: &[&str]) {
     let bench = Bench::start(config);
     let spec = bench.specs(prefix, GATEWAYS);
     let spec_arg = spec.to_string_lossy().to_string();
@@ -217,7 +217,9 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool) {
     let mut runs = 0;
     let last = loop {
         runs += 1;
-        let run = bench.run(&["apply", "--auto-approve", "-f", &spec_arg]);
+        let mut args = vec!["apply", "--auto-approve", "-f", &spec_arg];
+        args.extend_from_slice(extra);
+        let run = bench.run(&args);
         assert!(!run.stderr.contains("panicked"), "{label}: apply panicked:\n{}", run.show());
         if run.code == Some(0) || !reruns_allowed || runs >= MAX_RUNS {
             break run;
@@ -241,33 +243,46 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool) {
 #[test]
 fn fault_cell_30_percent_throttling() {
     let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
-    fault_cell("30% throttling", "throttle", Config { faults, seed: Some(1), ..Config::default() }, false);
+    fault_cell("30% throttling", "throttle", Config { faults, seed: Some(1), ..Config::default() }, false, &[]);
+}
+
+/// The same cell with the SDK's standard retry mode, which backs off without also lowering
+/// its own send rate: random (not load-driven) throttling converges much faster this way.
+#[test]
+fn fault_cell_30_percent_throttling_standard_retries() {
+    let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
+    let config = Config { faults, seed: Some(6), ..Config::default() };
+    fault_cell("30% throttling, --retry-mode standard", "throttlestd", config, false, &["--retry-mode", "standard"]);
 }
 
 #[test]
 fn fault_cell_10_percent_server_errors() {
     let faults = Faults { error_rate: 0.1, ..Faults::default() };
-    fault_cell("10% 500s", "errors", Config { faults, seed: Some(2), ..Config::default() }, false);
+    fault_cell("10% 500s", "errors", Config { faults, seed: Some(2), ..Config::default() }, false, &[]);
 }
 
 #[test]
 fn fault_cell_30_percent_lost_responses() {
     let faults = Faults { lost_response_rate: 0.3, ..Faults::default() };
-    fault_cell("30% lost responses", "lost", Config { faults, seed: Some(3), ..Config::default() }, true);
+    fault_cell("30% lost responses", "lost", Config { faults, seed: Some(3), ..Config::default() }, true, &[]);
 }
 
 #[test]
 fn fault_cell_200ms_latency_and_2s_create_delay() {
     let faults = Faults { latency: Duration::from_millis(200), ..Faults::default() };
-    let config =
-        Config { faults, create_delay: Duration::from_secs(2), update_delay: Duration::from_millis(500), ..Config::default() };
-    fault_cell("200 ms latency, 2 s create delay", "slow", config, false);
+    let config = Config {
+        faults,
+        create_delay: Duration::from_secs(2),
+        update_delay: Duration::from_millis(500),
+        ..Config::default()
+    };
+    fault_cell("200 ms latency, 2 s create delay", "slow", config, false, &[]);
 }
 
 #[test]
 fn fault_cell_20_requests_per_second() {
     let faults = Faults { max_rps: 20, ..Faults::default() };
-    fault_cell("budget of 20 requests/s", "budget", Config { faults, seed: Some(5), ..Config::default() }, false);
+    fault_cell("budget of 20 requests/s", "budget", Config { faults, seed: Some(5), ..Config::default() }, false, &[]);
 }
 
 // ---------------------------------------------------------------- kill -9
@@ -312,7 +327,11 @@ fn kill_9_at_a_random_moment_then_rerun_converges() {
             if run.code == Some(0) {
                 break;
             }
-            assert!(runs < MAX_RUNS, "trial {trial} (seed {seed}): no convergence after {runs} re-runs:\n{}", run.show());
+            assert!(
+                runs < MAX_RUNS,
+                "trial {trial} (seed {seed}): no convergence after {runs} re-runs:\n{}",
+                run.show()
+            );
         }
         bench.settle();
         bench.assert_converged(&prefix, GATEWAYS, &spec);

@@ -179,6 +179,13 @@ impl EmulatorHandle {
         self.shared.set_faults(faults);
     }
 
+    /// Tags a gateway as an AWS service would (e.g. CloudFormation's `aws:cloudformation:*`), which
+    /// the API refuses from users; for tests of how acgw treats service-owned tags. False when
+    /// there is no gateway with that ID.
+    pub fn add_service_tag(&self, gateway_id: &str, key: &str, value: &str) -> bool {
+        self.shared.add_service_tag(gateway_id, key, value)
+    }
+
     /// Stops accepting connections, lets in-flight calls finish (up to a few seconds), and writes
     /// the state file one last time.
     pub async fn shutdown(mut self) -> Result<(), EmulatorError> {

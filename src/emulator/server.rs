@@ -189,6 +189,10 @@ impl Shared {
         *lock(&self.faults) = faults;
     }
 
+    pub(super) fn add_service_tag(&self, gateway_id: &str, key: &str, value: &str) -> bool {
+        lock(&self.state).add_service_tag(gateway_id, key, value)
+    }
+
     fn roll(&self, rate: f64) -> bool {
         rate > 0.0 && lock(&self.fault_rng).f64() < rate
     }

@@ -199,6 +199,15 @@ impl State {
         self.gateways.get(id).ok_or_else(|| ApiError::not_found(format!("Gateway not found: {id}")))
     }
 
+    /// Adds a tag the way an AWS service does (CloudFormation's `aws:` tags): no API call, no
+    /// validation, no limit. False when there is no such gateway.
+    pub fn add_service_tag(&mut self, gateway_id: &str, key: &str, value: &str) -> bool {
+        let Some(g) = self.gateways.get_mut(gateway_id) else { return false };
+        g.tags.insert(key.to_string(), value.to_string());
+        self.mutated();
+        true
+    }
+
     fn gateway_mut(&mut self, id: &str) -> Result<&mut GatewayRecord, ApiError> {
         self.gateways.get_mut(id).ok_or_else(|| ApiError::not_found(format!("Gateway not found: {id}")))
     }
