@@ -1,20 +1,32 @@
 //! The project's benchmark: `cargo run --release --example bench` prints one Markdown table.
 //!
-//! Each row is one function in [`BENCHES`] that measures a workload and compares it with a
-//! reference figure (a target or a baseline); `ratio` is measured / reference, so above 1 is better
-//! for throughputs.
+//! Each row compares a measured figure with a reference (a target, a lower bound or a baseline)
+//! measured or fixed in the same run, because this machine is shared and noisy. `ratio` is
+//! measured / reference: below 1 is better for times and memory, above 1 for throughputs.
+//!
+//! The CLI rows run the release binary `target/release/acgw` as a child process (built first with
+//! `cargo build --release --bin acgw`; `ACGW_BIN` overrides the path) against an emulator in this
+//! process, and measure the child's wall time and peak RSS (`wait4`'s `ru_maxrss`). Progress goes
+//! to stderr, the table to stdout.
 
+#[path = "../benches/support/specs.rs"]
+mod specs;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Context};
+use anyhow::{bail, ensure, Context};
 use aws_sdk_bedrockagentcorecontrol::config::retry::RetryConfig;
 use aws_sdk_bedrockagentcorecontrol::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockagentcorecontrol::types::AuthorizerType;
 use aws_sdk_bedrockagentcorecontrol::Client;
+use tokio::runtime::Runtime;
 
-use acgw::emulator::{Config, Emulator};
+use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
 
 /// One row of the table.
 struct Row {
@@ -24,24 +36,374 @@ struct Row {
     ratio: f64,
 }
 
-/// A benchmark: measures one workload inside the shared runtime.
-type Bench = fn(&tokio::runtime::Runtime) -> anyhow::Result<Row>;
+/// A benchmark: measures one workload (or a few related ones) and returns its rows.
+type Bench = fn(&mut Ctx) -> anyhow::Result<Vec<Row>>;
 
-/// Every row, in table order; add a function here to add a row.
-const BENCHES: &[Bench] = &[emulator_get_gateway_throughput];
+/// Every row, in table order; add a function here to add rows.
+const BENCHES: &[Bench] = &[
+    validate_10k,
+    plan_1k_parallelism_10,
+    plan_scaling,
+    apply_200_creates,
+    emulator_get_gateway_throughput,
+    startup,
+    sequential_sdk_baseline,
+];
+
+/// Gateways in the validate benchmark (issue 2).
+const VALIDATE_GATEWAYS: usize = 10_000;
+/// Gateways in the plan benchmarks (issue 4).
+const PLAN_GATEWAYS: usize = 1_000;
+/// Gateways in the apply benchmark (issue 5).
+const APPLY_GATEWAYS: usize = 200;
+/// Per-call latency the emulator adds in the plan, apply and baseline benchmarks.
+const CALL_LATENCY: Duration = Duration::from_millis(20);
+/// How long a created gateway stays CREATING in the apply benchmark.
+const CREATE_DELAY: Duration = Duration::from_secs(1);
+/// Runs of the plan at parallelism 10 (the median is reported); other long runs are run once.
+const PLAN_RUNS: usize = 3;
+/// Runs of `validate` on 10,000 gateways (median time, highest peak RSS).
+const VALIDATE_RUNS: usize = 3;
+/// Runs of each startup command (median time).
+const STARTUP_RUNS: usize = 21;
+/// The startup reference: a command that answers within 50 ms feels instant at a prompt and
+/// costs nothing in a CI step; it is our target, not a measured baseline.
+const STARTUP_TARGET: Duration = Duration::from_millis(50);
+const MIB: u64 = 1024 * 1024;
+
+/// What the benchmarks share: the runtime (which serves the in-process emulators), the binary,
+/// a scratch directory, and the emulator holding the plan fleet.
+struct Ctx {
+    runtime: Runtime,
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    fleet: Option<Fleet>,
+    /// Median wall time of the plan at parallelism 10 (row 2), for the baseline comparison.
+    plan_p10: Option<Duration>,
+}
+
+/// An emulator holding `PLAN_GATEWAYS` gateways created from `spec`, answering after `CALL_LATENCY`.
+struct Fleet {
+    emulator: EmulatorHandle,
+    spec: PathBuf,
+}
 
 fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+    let mut ctx =
+        Ctx { runtime, bin: binary()?, dir: tempfile::tempdir().context("scratch dir")?, fleet: None, plan_p10: None };
     let mut rows = Vec::new();
     for bench in BENCHES {
-        rows.push(bench(&runtime)?);
+        rows.extend(bench(&mut ctx)?);
+    }
+    if let Some(fleet) = ctx.fleet.take() {
+        ctx.runtime.block_on(fleet.emulator.shutdown())?;
     }
     println!("| workload | figure | reference | ratio |");
     println!("| --- | --- | --- | --- |");
     for r in rows {
         println!("| {} | {} | {} | {:.2} |", r.workload, r.figure, r.reference, r.ratio);
     }
+    eprintln!("bench: done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The release binary, rebuilt if needed (cargo runs examples without building the binary).
+fn binary() -> anyhow::Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("ACGW_BIN") {
+        return Ok(PathBuf::from(bin));
+    }
+    let exe = std::env::current_exe().context("path of the bench executable")?;
+    // target/release/examples/bench → target/release/acgw
+    let profile_dir = exe.parent().and_then(Path::parent).context("bench is not in target/<profile>/examples")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let mut build = Command::new(cargo);
+    build.args(["build", "--bin", "acgw", "--quiet"]);
+    if release {
+        build.arg("--release");
+    } else {
+        eprintln!("bench: warning: not a release build; figures will be far from the targets");
+    }
+    eprintln!("bench: building the acgw binary");
+    let status = build.status().context("run cargo build")?;
+    ensure!(status.success(), "cargo build --bin acgw failed");
+    let bin = profile_dir.join("acgw");
+    ensure!(bin.exists(), "{} was not built", bin.display());
+    Ok(bin)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+/// A finished child: wall time from spawn to exit, peak RSS, exit code and output.
+struct ChildRun {
+    wall: Duration,
+    peak_rss: u64,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the acgw binary with `args` and fake AWS credentials, waiting with `wait4` to read the
+/// child's peak RSS. Must not be called from inside the runtime (it blocks).
+fn run_acgw(ctx: &Ctx, args: &[&str]) -> anyhow::Result<ChildRun> {
+    let mut out = tempfile::tempfile().context("stdout file")?;
+    let mut err = tempfile::tempfile().context("stderr file")?;
+    let mut cmd = Command::new(&ctx.bin);
+    cmd.args(args)
+        .current_dir(ctx.dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
+        .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL")
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(err.try_clone()?);
+    let started = Instant::now();
+    let child = cmd.spawn().with_context(|| format!("start {}", ctx.bin.display()))?;
+    let (status, rusage) = wait4(child.id())?;
+    let wall = started.elapsed();
+    // `child` was reaped by wait4; dropping it does not wait again.
+    drop(child);
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    Ok(ChildRun {
+        wall,
+        // Linux reports ru_maxrss in KiB.
+        peak_rss: u64::try_from(rusage.ru_maxrss).unwrap_or(0) * 1024,
+        code,
+        stdout: read_all(&mut out)?,
+        stderr: read_all(&mut err)?,
+    })
+}
+
+/// Like [`run_acgw`], failing unless the exit code is `expected`.
+fn run_ok(ctx: &Ctx, args: &[&str], expected: i32) -> anyhow::Result<ChildRun> {
+    let run = run_acgw(ctx, args)?;
+    if run.code != expected {
+        bail!(
+            "`acgw {}` exited {} (expected {expected})\nstdout (tail): {}\nstderr (tail): {}",
+            args.join(" "),
+            run.code,
+            tail(&run.stdout),
+            tail(&run.stderr)
+        );
+    }
+    Ok(run)
+}
+
+fn wait4(pid: u32) -> anyhow::Result<(i32, libc::rusage)> {
+    let pid = libc::pid_t::try_from(pid).context("pid")?;
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, and zero is a valid value for every field.
+    let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: valid pointers to locals; `pid` is our own unreaped child.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut rusage) };
+        if r == pid {
+            return Ok((status, rusage));
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e).context("wait4");
+        }
+    }
+}
+
+fn read_all(file: &mut std::fs::File) -> anyhow::Result<String> {
+    use std::io::{Read, Seek};
+    file.rewind()?;
+    let mut s = String::new();
+    file.read_to_string(&mut s)?;
+    Ok(s)
+}
+
+fn tail(s: &str) -> &str {
+    let start = s.len().saturating_sub(2000);
+    let start = (start..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
+    &s[start..]
+}
+
+fn write_spec(ctx: &Ctx, file: &str, gateways: usize) -> anyhow::Result<PathBuf> {
+    let path = ctx.dir.path().join(file);
+    std::fs::write(&path, specs::yaml(gateways)).with_context(|| format!("write {}", path.display()))?;
+    Ok(path)
+}
+
+fn path_str(p: &Path) -> anyhow::Result<&str> {
+    p.to_str().context("non-UTF-8 scratch path")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+/// Row 1: `acgw validate` on 10,000 generated gateways (issue 2: under 1 s and 200 MiB).
+fn validate_10k(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    eprintln!("bench: validate {VALIDATE_GATEWAYS} gateways");
+    let spec = write_spec(ctx, "validate-10k.yaml", VALIDATE_GATEWAYS)?;
+    let mut walls = Vec::new();
+    let mut rss = 0;
+    for _ in 0..VALIDATE_RUNS {
+        let run = run_ok(ctx, &["validate", "-f", path_str(&spec)?], 0)?;
+        ensure!(run.stdout.contains(&format!("Valid: {VALIDATE_GATEWAYS} gateways")), "validate said: {}", run.stdout);
+        walls.push(run.wall);
+        rss = rss.max(run.peak_rss);
+    }
+    let wall = median(&mut walls);
+    let workload = format!("`validate`, {} gateways", thousands(VALIDATE_GATEWAYS as f64));
+    Ok(vec![
+        Row {
+            workload: format!("{workload}: wall time (median of {VALIDATE_RUNS})"),
+            figure: secs(wall),
+            reference: "1 s target".into(),
+            ratio: wall.as_secs_f64(),
+        },
+        Row {
+            workload: format!("{workload}: peak RSS"),
+            figure: mib(rss),
+            reference: "200 MiB target".into(),
+            ratio: rss as f64 / (200 * MIB) as f64,
+        },
+    ])
+}
+
+/// The emulator with the plan fleet, created on first use by `acgw apply` at zero latency, then
+/// switched to `CALL_LATENCY` per call.
+fn fleet(ctx: &mut Ctx) -> anyhow::Result<&Fleet> {
+    if ctx.fleet.is_none() {
+        eprintln!("bench: creating {PLAN_GATEWAYS} gateways in the emulator");
+        let spec = write_spec(ctx, "plan-1k.yaml", PLAN_GATEWAYS)?;
+        let emulator = ctx.runtime.block_on(Emulator::start(Config::default()))?;
+        let url = emulator.url();
+        run_ok(
+            ctx,
+            &["apply", "-f", path_str(&spec)?, "--auto-approve", "--endpoint-url", &url, "--parallelism", "32"],
+            0,
+        )?;
+        emulator.set_faults(Faults { latency: CALL_LATENCY, ..Faults::default() });
+        ctx.fleet = Some(Fleet { emulator, spec });
+    }
+    Ok(ctx.fleet.as_ref().expect("just set"))
+}
+
+/// One `acgw plan` over the fleet: its run, and the API calls it made (from the emulator's stats).
+fn plan_once(ctx: &mut Ctx, parallelism: u16) -> anyhow::Result<(ChildRun, u64)> {
+    let (url, spec, before) = {
+        let fleet = fleet(ctx)?;
+        (fleet.emulator.url(), fleet.spec.clone(), fleet.emulator.stats())
+    };
+    let p = parallelism.to_string();
+    let run = run_ok(ctx, &["plan", "-f", path_str(&spec)?, "--endpoint-url", &url, "--parallelism", &p], 0)?;
+    ensure!(run.stdout.contains("No changes."), "the fleet should plan clean, got: {}", tail(&run.stdout));
+    let after = ctx.fleet.as_ref().expect("fleet").emulator.stats();
+    let calls = calls_between(&before, &after);
+    let expected = 1 + 2 * PLAN_GATEWAYS as u64;
+    ensure!(calls == expected, "plan made {calls} calls, expected {expected}");
+    Ok((run, calls))
+}
+
+fn calls_between(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> u64 {
+    after.iter().map(|(op, n)| n - before.get(op).copied().unwrap_or(0)).sum()
+}
+
+/// `ceil(calls / parallelism) × latency`: no client can be faster.
+fn plan_bound(calls: u64, parallelism: u16) -> Duration {
+    CALL_LATENCY * u32::try_from(calls.div_ceil(u64::from(parallelism))).unwrap_or(u32::MAX)
+}
+
+/// Row 2: plan over 1,000 gateways at 20 ms per call, parallelism 10 (issue 4: within 1.3× of the
+/// lower bound, peak RSS under 100 MiB).
+fn plan_1k_parallelism_10(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    let mut walls = Vec::new();
+    let mut rss = 0;
+    let mut calls = 0;
+    for i in 0..PLAN_RUNS {
+        eprintln!("bench: plan {PLAN_GATEWAYS} gateways, parallelism 10 (run {}/{PLAN_RUNS})", i + 1);
+        let (run, c) = plan_once(ctx, 10)?;
+        walls.push(run.wall);
+        rss = rss.max(run.peak_rss);
+        calls = c;
+    }
+    let wall = median(&mut walls);
+    ctx.plan_p10 = Some(wall);
+    let bound = plan_bound(calls, 10);
+    let workload = format!(
+        "`plan`, {} gateways, {} ms/call, parallelism 10",
+        thousands(PLAN_GATEWAYS as f64),
+        CALL_LATENCY.as_millis()
+    );
+    Ok(vec![
+        Row {
+            workload: format!("{workload}: wall time (median of {PLAN_RUNS})"),
+            figure: secs(wall),
+            reference: format!("{} lower bound (⌈{calls}/10⌉ × 20 ms); target ≤ 1.3", secs(bound)),
+            ratio: wall.as_secs_f64() / bound.as_secs_f64(),
+        },
+        Row {
+            workload: format!("{workload}: peak RSS"),
+            figure: mib(rss),
+            reference: "100 MiB target".into(),
+            ratio: rss as f64 / (100 * MIB) as f64,
+        },
+    ])
+}
+
+/// Row 3: the same plan at parallelism 1, 10 and 50, each against its own lower bound.
+fn plan_scaling(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for parallelism in [1u16, 10, 50] {
+        eprintln!("bench: plan {PLAN_GATEWAYS} gateways, parallelism {parallelism}");
+        let (run, calls) = plan_once(ctx, parallelism)?;
+        let bound = plan_bound(calls, parallelism);
+        rows.push(Row {
+            workload: format!("`plan` scaling: parallelism {parallelism} (peak RSS {})", mib(run.peak_rss)),
+            figure: secs(run.wall),
+            reference: format!("{} lower bound (⌈{calls}/{parallelism}⌉ × 20 ms)", secs(bound)),
+            ratio: run.wall.as_secs_f64() / bound.as_secs_f64(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Row 4: apply 200 creates with a 1 s READY delay and 20 ms per call, parallelism 10, against
+/// `ceil(200 / parallelism) × (delay + call latency)` (issue 5).
+fn apply_200_creates(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    const PARALLELISM: u32 = 10;
+    eprintln!("bench: apply {APPLY_GATEWAYS} creates, {} s READY delay", CREATE_DELAY.as_secs());
+    let spec = write_spec(ctx, "apply-200.yaml", APPLY_GATEWAYS)?;
+    let config = Config {
+        faults: Faults { latency: CALL_LATENCY, ..Faults::default() },
+        create_delay: CREATE_DELAY,
+        ..Config::default()
+    };
+    let emulator = ctx.runtime.block_on(Emulator::start(config))?;
+    let url = emulator.url();
+    let p = PARALLELISM.to_string();
+    let run = run_ok(ctx, &["apply", "-f", path_str(&spec)?, "--auto-approve", "--endpoint-url", &url, "--parallelism", &p], 0);
+    let stats = emulator.stats();
+    ctx.runtime.block_on(emulator.shutdown())?;
+    let run = run?;
+    let created = stats.get("CreateGateway").copied().unwrap_or(0);
+    ensure!(created == APPLY_GATEWAYS as u64, "apply made {created} CreateGateway calls");
+    let rounds = u32::try_from(APPLY_GATEWAYS.div_ceil(PARALLELISM as usize)).unwrap_or(u32::MAX);
+    let bound = (CREATE_DELAY + CALL_LATENCY) * rounds;
+    let polls = stats.get("GetGateway").copied().unwrap_or(0);
+    Ok(vec![Row {
+        workload: format!(
+            "`apply`, {APPLY_GATEWAYS} creates, {} s READY delay, {} ms/call, parallelism {PARALLELISM} \
+             ({polls} GetGateway polls, peak RSS {})",
+            CREATE_DELAY.as_secs(),
+            CALL_LATENCY.as_millis(),
+            mib(run.peak_rss)
+        ),
+        figure: secs(run.wall),
+        reference: format!("{} lower bound (⌈200/{PARALLELISM}⌉ × (1 s + 20 ms))", secs(bound)),
+        ratio: run.wall.as_secs_f64() / bound.as_secs_f64(),
+    }])
 }
 
 /// Concurrent callers in the throughput run: enough to keep both sides of loopback busy.
@@ -63,10 +425,11 @@ fn sdk_client(url: &str) -> Client {
     Client::from_conf(conf)
 }
 
-/// GetGateway calls per second through the real SDK client against an in-process emulator with
-/// no latency or faults; client and server share this machine's cores.
-fn emulator_get_gateway_throughput(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Row> {
-    let per_sec = runtime.block_on(async {
+/// Row 5: GetGateway calls per second through the real SDK client against an in-process emulator
+/// with no latency or faults; client and server share this machine's cores.
+fn emulator_get_gateway_throughput(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    eprintln!("bench: emulator GetGateway throughput");
+    let per_sec = ctx.runtime.block_on(async {
         let emulator = Emulator::start(Config::default()).await?;
         let client = sdk_client(&emulator.url());
         let id = client
@@ -114,12 +477,104 @@ fn emulator_get_gateway_throughput(runtime: &tokio::runtime::Runtime) -> anyhow:
         ensure!(failed == 0, "{failed} GetGateway calls failed during the benchmark");
         anyhow::Ok(ok.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64())
     })?;
-    Ok(Row {
+    Ok(vec![Row {
         workload: "Emulator GetGateway throughput at zero latency".into(),
         figure: format!("{} calls/s", thousands(per_sec)),
         reference: format!("{} calls/s target", thousands(TARGET_CALLS_PER_SEC)),
         ratio: per_sec / TARGET_CALLS_PER_SEC,
-    })
+    }])
+}
+
+/// Row 6: process startup, `acgw --version` and `acgw validate` on the two-gateway quickstart.
+fn startup(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    eprintln!("bench: startup");
+    let small = ctx.dir.path().join("small.yaml");
+    std::fs::write(&small, specs::yaml(2))?;
+    let small = path_str(&small)?.to_string();
+    let cases: [(&str, Vec<&str>); 2] =
+        [("`acgw --version`", vec!["--version"]), ("`acgw validate`, 2 gateways", vec!["validate", "-f", &small])];
+    let mut rows = Vec::new();
+    for (label, args) in cases {
+        let mut walls = Vec::new();
+        let mut rss = 0;
+        for _ in 0..STARTUP_RUNS {
+            let run = run_ok(ctx, &args, 0)?;
+            walls.push(run.wall);
+            rss = rss.max(run.peak_rss);
+        }
+        let wall = median(&mut walls);
+        rows.push(Row {
+            workload: format!("Startup: {label} (median of {STARTUP_RUNS}, peak RSS {})", mib(rss)),
+            figure: millis(wall),
+            reference: format!("{} target", millis(STARTUP_TARGET)),
+            ratio: wall.as_secs_f64() / STARTUP_TARGET.as_secs_f64(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Row 7: what a user would write without acgw: the same read (ListGateways, then GetGateway and
+/// ListTagsForResource per gateway) as a plain sequential loop of single calls through the same
+/// SDK client configuration, at the same latency; compared with row 2's plan.
+fn sequential_sdk_baseline(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    eprintln!("bench: sequential SDK loop over {PLAN_GATEWAYS} gateways");
+    let url = fleet(ctx)?.emulator.url();
+    let (wall, calls) = ctx.runtime.block_on(async {
+        let client = acgw::connect::client_for_endpoint(&url, 3);
+        let started = Instant::now();
+        let mut calls = 0u64;
+        let mut ids = Vec::new();
+        let mut token = None;
+        loop {
+            let page =
+                client.list_gateways().max_results(1000).set_next_token(token.take()).send().await.context("list")?;
+            calls += 1;
+            ids.extend(page.items().iter().map(|g| g.gateway_id().to_string()));
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        let mut tags = 0usize;
+        for id in &ids {
+            let gw = client.get_gateway().gateway_identifier(id).send().await.context("get")?;
+            let t = client.list_tags_for_resource().resource_arn(gw.gateway_arn()).send().await.context("tags")?;
+            tags += t.tags().map_or(0, |t| t.len());
+            calls += 2;
+        }
+        ensure!(ids.len() == PLAN_GATEWAYS && tags > 0, "read {} gateways", ids.len());
+        anyhow::Ok((started.elapsed(), calls))
+    })?;
+    let plan = ctx.plan_p10.context("row 2 runs first")?;
+    Ok(vec![Row {
+        workload: format!(
+            "`plan` (parallelism 10, row 2) vs a sequential SDK loop doing the same {calls} reads, {} ms/call",
+            CALL_LATENCY.as_millis()
+        ),
+        figure: format!("{} (plan)", secs(plan)),
+        reference: format!("{} (loop)", secs(wall)),
+        ratio: plan.as_secs_f64() / wall.as_secs_f64(),
+    }])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+fn median(values: &mut [Duration]) -> Duration {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / MIB as f64)
 }
 
 /// `12345.6` as `12,346`.

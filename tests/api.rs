@@ -16,82 +16,7 @@ use acgw::observe::{observe, observe_all, reread, ObserveError};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 /// Gateways that together set every member the model has (see also the unit fixture in convert.rs).
-const FIXTURE: &str = r#"
-gateways:
-  - name: full-jwt
-    description: Every member set
-    roleArn: arn:aws:iam::123456789012:role/full
-    protocolType: MCP
-    protocolConfiguration:
-      mcp:
-        supportedVersions: ["2025-06-18", "2025-03-26"]
-        instructions: "Use the tools.\nBe brief."
-        searchType: SEMANTIC
-        sessionConfiguration: { sessionTimeoutInSeconds: 7200 }
-        streamingConfiguration: { enableResponseStreaming: true }
-        disableMcpListToolsPagination: true
-    authorizerType: CUSTOM_JWT
-    authorizerConfiguration:
-      customJWTAuthorizer:
-        discoveryUrl: https://idp.example.com/.well-known/openid-configuration
-        allowedAudience: [api-a, api-b]
-        allowedClients: [client-a]
-        allowedScopes: ["read:all", "write"]
-        customClaims:
-          - inboundTokenClaimName: department
-            inboundTokenClaimValueType: STRING
-            authorizingClaimMatchValue:
-              claimMatchOperator: EQUALS
-              claimMatchValue: { matchValueString: support }
-          - inboundTokenClaimName: roles
-            inboundTokenClaimValueType: STRING_ARRAY
-            authorizingClaimMatchValue:
-              claimMatchOperator: CONTAINS_ANY
-              claimMatchValue: { matchValueStringList: [admin, ops] }
-        advertisedScopeMapping: { "read:all": read }
-        privateEndpoint:
-          managedVpcResource:
-            vpcIdentifier: vpc-0123456789abcdef0
-            subnetIds: [subnet-0123456789abcdef0]
-            endpointIpAddressType: IPV4
-            securityGroupIds: [sg-0123456789abcdef0]
-            tags: { owner: net }
-            routingDomain: internal.example.com
-        privateEndpointOverrides:
-          - domain: idp.example.com
-            privateEndpoint:
-              selfManagedLatticeResource: { resourceConfigurationIdentifier: rcfg-0123456789abcdef0 }
-        allowedWorkloadConfiguration:
-          hostingEnvironments: [{ arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/rt-1" }]
-          workloadIdentities: [agent-one]
-    kmsKeyArn: arn:aws:kms:us-east-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef
-    interceptorConfigurations:
-      - interceptor: { lambda: { arn: "arn:aws:lambda:us-east-1:123456789012:function:pre" } }
-        interceptionPoints: [REQUEST, RESPONSE]
-        inputConfiguration:
-          passRequestHeaders: true
-          payloadFilter: { exclude: [{ field: RESPONSE_BODY }] }
-    policyEngineConfiguration:
-      arn: arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/engine-0123456789
-      mode: ENFORCE
-    exceptionLevel: DEBUG
-    wafConfiguration: { failureMode: FAIL_OPEN }
-    customTransformConfiguration:
-      lambda: { arn: "arn:aws:lambda:us-east-1:123456789012:function:transform" }
-    tags: { team: support, env: prod }
-  - name: iam-plain
-    roleArn: arn:aws:iam::123456789012:role/iam
-    authorizerType: AWS_IAM
-    protocolConfiguration:
-      mcp: { searchType: SEMANTIC, sessionConfiguration: { sessionTimeoutInSeconds: 900 } }
-    policyEngineConfiguration:
-      arn: arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/other-abcdefghij
-      mode: LOG_ONLY
-    wafConfiguration: { failureMode: FAIL_CLOSE }
-  - name: open
-    roleArn: arn:aws:iam::123456789012:role/open
-    authorizerType: NONE
-"#;
+const FIXTURE: &str = include_str!("fixtures/every-member.yaml");
 
 fn fixture() -> Vec<Gateway> {
     match acgw::load::load_text("fixture.yaml", FIXTURE, &|_| None) {
@@ -132,6 +57,10 @@ fn as_live(g: &Gateway, with_update_only: bool) -> Gateway {
         g.waf_configuration = None;
         g.custom_transform_configuration = None;
     }
+    // Structures with no member set come back absent (`{lambda: {}}` and `{}` alike).
+    g.custom_transform_configuration =
+        g.custom_transform_configuration.filter(|c| c.lambda.as_ref().is_some_and(|l| l.arn.is_some()));
+    g.waf_configuration = g.waf_configuration.filter(|w| w.failure_mode.is_some());
     g
 }
 

@@ -14,10 +14,10 @@ pub fn text(report: &Report, color: bool) -> String {
         let (word, code) = status_word(g);
         let id = g.gateway_id.as_deref().unwrap_or("-");
         out.push_str(&format!(
-            "{} {:<width$}  {:<22}  {}  {}\n",
+            "{} {:<width$}  {}  {}  {}\n",
             paint(color, code, if g.succeeded() { "✓" } else { "✗" }),
             g.name,
-            paint(color, code, &word),
+            paint(color, code, &format!("{word:<22}")),
             id,
             seconds(g.elapsed),
         ));
