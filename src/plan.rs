@@ -181,6 +181,10 @@ pub enum PlanFileError {
     Inconsistent(String),
 }
 
+/// The `forcedBy` entry of a gateway replaced because its creation FAILED: it is no field, but
+/// like one it cannot be changed in place (the service offers no way to retry a create).
+pub const FORCED_BY_FAILED: &str = "status FAILED";
+
 /// Builds the plan: one action per desired gateway, sorted by name, plus the unmanaged ones.
 pub fn build(desired: &Desired, observed: &Observed) -> Plan {
     let mut gateways: Vec<GatewayPlan> = desired
@@ -215,11 +219,17 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
     let changes = diff::gateways(&have, &want);
     let fingerprint = Fingerprint::of(live);
     let tag_changes = diff::tags(&fingerprint.tags, &desired_tags);
-    let forced_by: Vec<String> =
+    let mut forced_by: Vec<String> =
         changes.iter().filter(|c| FORCES_REPLACEMENT.contains(&c.path.as_str())).map(|c| c.path.clone()).collect();
+    // A gateway whose create failed is replaced, like a Terraform resource that is tainted; one
+    // whose last update did not succeed gets its configuration sent again, even if it matches.
+    if fingerprint.status == GatewayStatus::Failed {
+        forced_by.push(FORCED_BY_FAILED.to_string());
+    }
+    let retry_update = fingerprint.status == GatewayStatus::UpdateUnsuccessful;
     let action = if !forced_by.is_empty() {
         Action::Replace
-    } else if !changes.is_empty() || !tag_changes.is_empty() {
+    } else if !changes.is_empty() || !tag_changes.is_empty() || retry_update {
         Action::Update
     } else {
         Action::NoOp
@@ -227,7 +237,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
     GatewayPlan {
         name,
         action,
-        update_gateway: action == Action::Update && !changes.is_empty(),
+        update_gateway: action == Action::Update && (!changes.is_empty() || retry_update),
         forced_by,
         changes,
         tag_changes,
@@ -571,6 +581,22 @@ mod tests {
         let search = plan.get("search").expect("planned");
         assert_eq!(search.forced_by, vec!["authorizerType".to_string()]);
         assert!(!search.update_gateway);
+    }
+
+    #[test]
+    fn a_failed_gateway_is_replaced_and_an_unsuccessful_update_is_sent_again() {
+        let config = json!({"name": "g", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "NONE"});
+        let desired = fixture::gateway(config.clone());
+        let failed = fixture::live(config.clone(), GatewayStatus::Failed, &[]);
+        let planned = plan_one(&desired, Some(&failed));
+        assert_eq!(planned.action, Action::Replace);
+        assert_eq!(planned.forced_by, [FORCED_BY_FAILED]);
+        let unsuccessful = fixture::live(config.clone(), GatewayStatus::UpdateUnsuccessful, &[]);
+        let planned = plan_one(&desired, Some(&unsuccessful));
+        assert_eq!((planned.action, planned.update_gateway), (Action::Update, true));
+        assert!(planned.changes.is_empty());
+        let ready = fixture::live(config, GatewayStatus::Ready, &[]);
+        assert_eq!(plan_one(&desired, Some(&ready)).action, Action::NoOp);
     }
 
     #[test]

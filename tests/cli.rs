@@ -771,3 +771,43 @@ fn an_alias_bomb_and_a_50_mib_file_stay_within_200_mib() {
         assert!(rss < 200 * 1024 * 1024, "{}: peak RSS {} MiB", file.display(), rss / 1024 / 1024);
     }
 }
+
+#[test]
+fn failed_and_unsuccessful_gateways_give_their_reasons_and_are_repaired_by_the_next_apply() {
+    let emu = Emu::start(Config {
+        create_delay: Duration::from_millis(100),
+        update_delay: Duration::from_millis(100),
+        ..Config::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&[gw("doomed", ""), gw("shaky", "    description: one\n")].concat()));
+    emu.handle().fail_next("doomed", &["The role arn:aws:iam::123456789012:role/r cannot be assumed"]);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("✓ shaky"), "{run:?}");
+    assert!(run.stdout.contains("✗ doomed"), "{run:?}");
+    assert!(run.stdout.contains("is FAILED: The role arn:aws:iam::123456789012:role/r cannot be assumed"), "{run:?}");
+
+    // The FAILED gateway is planned as a replacement, which needs --allow-replace.
+    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    assert!(run.stdout.contains("doomed") && run.stdout.contains("must be replaced: its creation FAILED"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["drift"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "a FAILED gateway is drift: {run:?}");
+
+    write(dir.path(), "gateways.yaml", &spec(&[gw("doomed", ""), gw("shaky", "    description: two\n")].concat()));
+    emu.handle().fail_next("shaky", &["Internal error while applying the update"]);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("✓ doomed"), "replaced: {run:?}");
+    assert!(run.stdout.contains("is UPDATE_UNSUCCESSFUL: Internal error while applying the update"), "{run:?}");
+
+    // The unsuccessful update is sent again although the configuration already matches.
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("its last update did not succeed"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.names(), ["doomed", "shaky"]);
+}

@@ -189,7 +189,7 @@ async fn apply_one<A: WriteApi>(
     let action = work.action();
     let mut run = Run { name, opts, progress, gateway_id: None, done: Vec::new() };
     let result = match work {
-        Work::Create { desired } => create(api, &mut run, &desired).await,
+        Work::Create { desired } => create(api, &mut run, &desired, None).await,
         Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove } => {
             run.gateway_id = Some(gateway_id.clone());
             update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await
@@ -216,8 +216,13 @@ async fn apply_one<A: WriteApi>(
 /// How many times a create that may not have reached the service is re-sent (same token).
 const TRANSPORT_RETRIES: usize = 3;
 
-async fn create<A: WriteApi>(api: &A, run: &mut Run<'_>, desired: &Gateway) -> Result<(), ApplyError> {
-    let token = client_token(&run.opts.target.region, &run.opts.target.endpoint, desired);
+async fn create<A: WriteApi>(
+    api: &A,
+    run: &mut Run<'_>,
+    desired: &Gateway,
+    replaces: Option<&str>,
+) -> Result<(), ApplyError> {
+    let token = client_token(&run.opts.target.region, &run.opts.target.endpoint, desired, replaces);
     run.say("creating");
     let mut attempt = 0;
     let live = loop {
@@ -322,7 +327,7 @@ async fn replace<A: WriteApi>(
     run.did("DeleteGateway");
     wait_gone(api, run, gateway_id).await?;
     run.gateway_id = None;
-    create(api, run, desired).await
+    create(api, run, desired, Some(gateway_id)).await
 }
 
 /// Polls GetGateway with backoff until READY. With `strict`, FAILED and UPDATE_UNSUCCESSFUL are

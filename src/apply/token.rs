@@ -11,13 +11,16 @@ use crate::model::Gateway;
 /// The prefix makes acgw's tokens recognizable in CloudTrail.
 const PREFIX: &str = "acgw-";
 
-/// The client token for creating `desired` in `region` at `endpoint`.
+/// The client token for creating `desired` in `region` at `endpoint`; `replaces` names the
+/// gateway a replacement stands in for, so that the token of the create it replaces (which the
+/// service may still remember) is never sent again.
 ///
 /// 5 + 64 characters of `[a-z0-9-]`: within the API's 33–256 and its pattern.
-pub fn client_token(region: &str, endpoint: &str, desired: &Gateway) -> String {
+pub fn client_token(region: &str, endpoint: &str, desired: &Gateway, replaces: Option<&str>) -> String {
     let mut hasher = Sha256::new();
+    let replaces = replaces.unwrap_or_default();
     // Length-prefixed fields: no two different inputs can produce the same byte stream.
-    for part in [region.as_bytes(), endpoint.as_bytes(), &canonical(desired)] {
+    for part in [region.as_bytes(), endpoint.as_bytes(), &canonical(desired), replaces.as_bytes()] {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part);
     }
@@ -56,8 +59,8 @@ mod tests {
 
     #[test]
     fn same_input_same_token_and_it_fits_the_model() {
-        let a = client_token("us-east-1", "https://x", &gateway("a"));
-        assert_eq!(a, client_token("us-east-1", "https://x", &gateway("a")));
+        let a = client_token("us-east-1", "https://x", &gateway("a"), None);
+        assert_eq!(a, client_token("us-east-1", "https://x", &gateway("a"), None));
         assert!((33..=256).contains(&a.len()));
         let re = regex::Regex::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$").unwrap();
         assert!(re.is_match(&a), "{a}");
@@ -65,9 +68,10 @@ mod tests {
 
     #[test]
     fn config_region_and_endpoint_all_change_the_token() {
-        let base = client_token("us-east-1", "https://x", &gateway("a"));
-        assert_ne!(base, client_token("us-east-1", "https://x", &gateway("b")));
-        assert_ne!(base, client_token("eu-west-1", "https://x", &gateway("a")));
-        assert_ne!(base, client_token("us-east-1", "https://y", &gateway("a")));
+        let base = client_token("us-east-1", "https://x", &gateway("a"), None);
+        assert_ne!(base, client_token("us-east-1", "https://x", &gateway("b"), None));
+        assert_ne!(base, client_token("eu-west-1", "https://x", &gateway("a"), None));
+        assert_ne!(base, client_token("us-east-1", "https://y", &gateway("a"), None));
+        assert_ne!(base, client_token("us-east-1", "https://x", &gateway("a"), Some("orders-abcdefghij")));
     }
 }

@@ -179,6 +179,12 @@ impl EmulatorHandle {
         self.shared.set_faults(faults);
     }
 
+    /// Makes the next create or update of the gateway named `name` end in FAILED (a create) or
+    /// UPDATE_UNSUCCESSFUL (an update) with `reasons` as its statusReasons, once its delay is over.
+    pub fn fail_next(&self, name: &str, reasons: &[&str]) {
+        self.shared.fail_next(name, reasons.iter().map(|r| r.to_string()).collect());
+    }
+
     /// Tags a gateway as an AWS service would (e.g. CloudFormation's `aws:cloudformation:*`), which
     /// the API refuses from users; for tests of how acgw treats service-owned tags. False when
     /// there is no gateway with that ID.

@@ -189,6 +189,10 @@ impl Shared {
         *lock(&self.faults) = faults;
     }
 
+    pub(super) fn fail_next(&self, name: &str, reasons: Vec<String>) {
+        lock(&self.state).fail_next(name, reasons);
+    }
+
     pub(super) fn add_service_tag(&self, gateway_id: &str, key: &str, value: &str) -> bool {
         lock(&self.state).add_service_tag(gateway_id, key, value)
     }

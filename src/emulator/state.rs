@@ -64,6 +64,8 @@ enum Status {
     Updating,
     Deleting,
     Ready,
+    Failed,
+    UpdateUnsuccessful,
 }
 
 impl Status {
@@ -73,6 +75,8 @@ impl Status {
             Status::Updating => "UPDATING",
             Status::Deleting => "DELETING",
             Status::Ready => "READY",
+            Status::Failed => "FAILED",
+            Status::UpdateUnsuccessful => "UPDATE_UNSUCCESSFUL",
         }
     }
 }
@@ -95,6 +99,9 @@ struct GatewayRecord {
     last_change: Change,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gone_at_ms: Option<u64>,
+    /// Why the last create or update did not succeed; it settles as FAILED/UPDATE_UNSUCCESSFUL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure: Option<Vec<String>>,
     #[serde(default)]
     targets: Vec<TargetRecord>,
     #[serde(default)]
@@ -132,6 +139,9 @@ pub struct State {
     /// Gateways in DELETING, by the instant they disappear.
     #[serde(skip)]
     pending_deletes: BTreeSet<(u64, String)>,
+    /// Gateway names whose next create or update will fail, with the reasons the service gives.
+    #[serde(skip)]
+    failing: BTreeMap<String, Vec<String>>,
     /// Bumped on every mutation, so that an older snapshot never overwrites a newer file.
     #[serde(skip)]
     version: u64,
@@ -148,6 +158,7 @@ impl State {
             gateways: BTreeMap::new(),
             tokens: BTreeMap::new(),
             pending_deletes: BTreeSet::new(),
+            failing: BTreeMap::new(),
             version: 0,
             rng: id_rng(seed, 1),
         }
@@ -197,6 +208,13 @@ impl State {
 
     fn gateway(&self, id: &str) -> Result<&GatewayRecord, ApiError> {
         self.gateways.get(id).ok_or_else(|| ApiError::not_found(format!("Gateway not found: {id}")))
+    }
+
+    /// Makes the next create or update of the gateway named `name` settle as FAILED (create) or
+    /// UPDATE_UNSUCCESSFUL (update) with `reasons`, as the service does when, say, its role
+    /// cannot be assumed.
+    pub fn fail_next(&mut self, name: &str, reasons: Vec<String>) {
+        self.failing.insert(name.to_string(), reasons);
     }
 
     /// Adds a tag the way an AWS service does (CloudFormation's `aws:` tags): no API call, no
@@ -266,6 +284,7 @@ impl State {
             ready_at_ms: env.now_ms + millis(env.delays.create),
             last_change: Change::Create,
             gone_at_ms: None,
+            failure: self.failing.remove(&req.name),
             targets: Vec::new(),
             target_tokens: BTreeMap::new(),
         };
@@ -301,7 +320,8 @@ impl State {
             ));
         }
         match g.status(env.now_ms) {
-            Status::Ready => {}
+            // An update is how a user repairs a gateway whose last change did not succeed.
+            Status::Ready | Status::Failed | Status::UpdateUnsuccessful => {}
             status => {
                 return Err(ApiError::conflict(format!(
                     "Gateway {id} is {} and cannot be updated until it is READY",
@@ -313,6 +333,10 @@ impl State {
         g.updated_at_ms = env.now_ms;
         g.ready_at_ms = env.now_ms + millis(env.delays.update);
         g.last_change = Change::Update;
+        let name = g.name().to_string();
+        let failure = self.failing.remove(&name);
+        let g = self.gateway_mut(id)?;
+        g.failure = failure;
         let body = g.detail(env.now_ms, Some(Status::Updating));
         self.mutated();
         Ok(Answer { status: 202, body: Some(body), mutated: true })
@@ -485,7 +509,11 @@ impl GatewayRecord {
                 Change::Update => Status::Updating,
             }
         } else {
-            Status::Ready
+            match (&self.failure, self.last_change) {
+                (None, _) => Status::Ready,
+                (Some(_), Change::Create) => Status::Failed,
+                (Some(_), Change::Update) => Status::UpdateUnsuccessful,
+            }
         }
     }
 
@@ -505,6 +533,9 @@ impl GatewayRecord {
         out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
         out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
         out.insert("status".into(), Value::String(status.as_str().into()));
+        if let (Some(reasons), Status::Failed | Status::UpdateUnsuccessful) = (&self.failure, status) {
+            out.insert("statusReasons".into(), json!(reasons));
+        }
         for (k, v) in &self.config {
             out.insert(k.clone(), v.clone());
         }

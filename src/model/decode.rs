@@ -359,7 +359,7 @@ impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
         let mut ok = true;
         for (k, v) in entries {
             let seg = k.as_scalar().unwrap_or("?").to_string();
-            if k.as_scalar().is_some_and(|k| k.contains('$')) {
+            if k.as_scalar().is_some_and(|k| k.contains("${")) {
                 // Keys are not interpolated: a `${` there is almost certainly a mistake.
                 cx.at(seg.clone(), |cx| cx.error(k.mark, "`${...}` is only expanded in values, not in keys"));
                 ok = false;

@@ -149,7 +149,7 @@ pub fn state() -> (Desired, Observed) {
     }));
     let metrics_live = live(
         json!({"name": "metrics", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
-        GatewayStatus::UpdateUnsuccessful,
+        GatewayStatus::Ready,
         &[("team", "platform")],
     );
     let desired = desired(vec![orders_desired, billing, search_desired, catalog_desired, metrics_desired]);

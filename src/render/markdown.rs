@@ -56,6 +56,12 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
                 Action::Update if !g.update_gateway => {
                     format!("{} (tags only)", change_count(&g.changes, &g.tag_changes))
                 }
+                Action::Update if g.changes.is_empty() => {
+                    format!(
+                        "last update unsuccessful: configuration sent again; {}",
+                        change_count(&g.changes, &g.tag_changes)
+                    )
+                }
                 _ => change_count(&g.changes, &g.tag_changes),
             };
             if !b.push(&format!("| `{}` | {} | {what} |\n", g.name, action_label(g.action))) {

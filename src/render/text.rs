@@ -46,7 +46,13 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
     let what = match g.action {
         Action::Create => "will be created".to_string(),
         Action::Update if !g.update_gateway => "will be updated in place (tags only)".to_string(),
+        Action::Update if g.changes.is_empty() => {
+            "will be updated in place: its last update did not succeed, so its configuration is sent again".to_string()
+        }
         Action::Update => "will be updated in place".to_string(),
+        Action::Replace if g.forced_by.iter().any(|f| f == crate::plan::FORCED_BY_FAILED) => {
+            "must be replaced: its creation FAILED".to_string()
+        }
         Action::Replace => format!("must be replaced: {} cannot change in place", g.forced_by.join(", ")),
         Action::NoOp => "is unchanged".to_string(),
     };
