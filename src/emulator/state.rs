@@ -654,22 +654,12 @@ impl Persister {
     /// Writes `bytes` (the snapshot at `version`) to a temporary file beside the state file, then
     /// renames it over the state file; skipped when a newer version is already on disk.
     pub fn write(&self, version: u64, bytes: &[u8]) -> Result<(), EmulatorError> {
-        use std::io::Write;
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         if *written > 0 && version <= *written {
             return Ok(());
         }
-        let err = |source| EmulatorError::WriteState { path: self.path.clone(), source };
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        // tempfile creates the file with mode 0600, so the state is never readable by others.
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
-        tmp.write_all(bytes).map_err(err)?;
-        tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(&self.path).map_err(|e| err(e.error))?;
+        crate::atomic::write(&self.path, bytes)
+            .map_err(|source| EmulatorError::WriteState { path: self.path.clone(), source })?;
         *written = version;
         Ok(())
     }
