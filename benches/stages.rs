@@ -95,9 +95,11 @@ fn stages(c: &mut Criterion) {
     group.bench_function("plan (normalize + diff + assemble)", |b| {
         b.iter(|| plan::build(black_box(&desired), black_box(&live)))
     });
-    for (name, format) in
-        [("render text", ReportFormat::Text), ("render json", ReportFormat::Json), ("render markdown", ReportFormat::Markdown)]
-    {
+    for (name, format) in [
+        ("render text", ReportFormat::Text),
+        ("render json", ReportFormat::Json),
+        ("render markdown", ReportFormat::Markdown),
+    ] {
         group.bench_function(name, |b| b.iter(|| render::plan(black_box(&the_plan), format, false)));
     }
     group.finish();

@@ -89,6 +89,10 @@ struct Fleet {
 }
 
 fn main() -> anyhow::Result<()> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == MEASURE_FLAG) {
+        return measure_child(&args[2..]);
+    }
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
     let mut ctx =
@@ -109,7 +113,7 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The release binary, rebuilt if needed (cargo runs examples without building the binary).
+/// The release binary, rebuilt if needed (`cargo run --example` does not build the binary).
 fn binary() -> anyhow::Result<PathBuf> {
     if let Some(bin) = std::env::var_os("ACGW_BIN") {
         return Ok(PathBuf::from(bin));
@@ -121,12 +125,28 @@ fn binary() -> anyhow::Result<PathBuf> {
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let mut build = Command::new(cargo);
     build.args(["build", "--bin", "acgw", "--quiet"]);
+    // `cargo run` sets these for this process. Build scripts watch some of them (ring's reads
+    // CARGO_PKG_NAME and CARGO_MANIFEST_DIR, for example), so passing them on would make this
+    // build see a changed environment and recompile ring, rustls and the AWS SDK every time.
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || matches!(key, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR")
+        {
+            build.env_remove(key);
+        }
+    }
     if release {
         build.arg("--release");
     } else {
         eprintln!("bench: warning: not a release build; figures will be far from the targets");
     }
     eprintln!("bench: building the acgw binary");
+    // The example's own targets in the same invocation, so that dev-dependency features unify
+    // exactly as in the build of this example: the binary then reuses its compiled dependencies
+    // instead of compiling the AWS SDK a second time with other features.
+    build.args(["--example", "bench"]);
     let status = build.status().context("run cargo build")?;
     ensure!(status.success(), "cargo build --bin acgw failed");
     let bin = profile_dir.join("acgw");
@@ -146,13 +166,29 @@ struct ChildRun {
     stderr: String,
 }
 
-/// Runs the acgw binary with `args` and fake AWS credentials, waiting with `wait4` to read the
-/// child's peak RSS. Must not be called from inside the runtime (it blocks).
+/// The first argument that makes this executable a measuring helper instead of the benchmark.
+const MEASURE_FLAG: &str = "--measure-child";
+
+/// Runs the acgw binary with `args` and fake AWS credentials, and measures its wall time and
+/// peak RSS. Must not be called from inside the runtime (it blocks).
+///
+/// The measuring is done by a fresh copy of this executable ([`measure_child`]), not by this
+/// process: Linux folds the peak RSS of the image a child replaces at `exec` into the child's
+/// `ru_maxrss`, and a child spawned from here starts as (or shares the memory of) this process,
+/// which holds emulators with thousands of gateways. The helper is small, so what it adds is
+/// below the `--version` figure of the startup row.
 fn run_acgw(ctx: &Ctx, args: &[&str]) -> anyhow::Result<ChildRun> {
     let mut out = tempfile::tempfile().context("stdout file")?;
     let mut err = tempfile::tempfile().context("stderr file")?;
-    let mut cmd = Command::new(&ctx.bin);
-    cmd.args(args)
+    let report = tempfile::NamedTempFile::new().context("report file")?;
+    // /proc/self/exe still runs this executable when cargo has relinked the file meanwhile.
+    let me = Path::new("/proc/self/exe");
+    let me = if me.exists() { me.to_path_buf() } else { std::env::current_exe().context("path of the bench")? };
+    let mut cmd = Command::new(me);
+    cmd.arg(MEASURE_FLAG)
+        .arg(report.path())
+        .arg(&ctx.bin)
+        .args(args)
         .current_dir(ctx.dir.path())
         .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
         .env("AWS_SECRET_ACCESS_KEY", "bench-secret")
@@ -164,21 +200,35 @@ fn run_acgw(ctx: &Ctx, args: &[&str]) -> anyhow::Result<ChildRun> {
         .stdin(Stdio::null())
         .stdout(out.try_clone()?)
         .stderr(err.try_clone()?);
+    let status = cmd.status().with_context(|| format!("start the measuring helper for {}", ctx.bin.display()))?;
+    ensure!(status.success(), "the measuring helper failed: {status}; stderr: {}", tail(&read_all(&mut err)?));
+    let text = std::fs::read_to_string(report.path()).context("read the helper's report")?;
+    let fields: Vec<i64> = text.split_whitespace().map(str::parse).collect::<Result<_, _>>().context("report")?;
+    let [code, rss_kib, wall_ns] = fields[..] else { bail!("malformed helper report: {text:?}") };
+    Ok(ChildRun {
+        wall: Duration::from_nanos(u64::try_from(wall_ns).unwrap_or(0)),
+        peak_rss: u64::try_from(rss_kib).unwrap_or(0) * 1024,
+        code: i32::try_from(code).unwrap_or(-1),
+        stdout: read_all(&mut out)?,
+        stderr: read_all(&mut err)?,
+    })
+}
+
+/// The helper: `bench --measure-child REPORT PROGRAM ARGS...` runs PROGRAM with this process's
+/// stdio and environment, reaps it with `wait4`, and writes "exit-code peak-RSS-KiB wall-ns" to
+/// REPORT.
+fn measure_child(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
+    let [report, program, rest @ ..] = args else { bail!("usage: bench {MEASURE_FLAG} REPORT PROGRAM [ARGS...]") };
     let started = Instant::now();
-    let child = cmd.spawn().with_context(|| format!("start {}", ctx.bin.display()))?;
+    let child = Command::new(program).args(rest).spawn().with_context(|| format!("start {program:?}"))?;
     let (status, rusage) = wait4(child.id())?;
     let wall = started.elapsed();
     // `child` was reaped by wait4; dropping it does not wait again.
     drop(child);
     let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
-    Ok(ChildRun {
-        wall,
-        // Linux reports ru_maxrss in KiB.
-        peak_rss: u64::try_from(rusage.ru_maxrss).unwrap_or(0) * 1024,
-        code,
-        stdout: read_all(&mut out)?,
-        stderr: read_all(&mut err)?,
-    })
+    // Linux reports ru_maxrss in KiB.
+    std::fs::write(report, format!("{code} {} {}\n", rusage.ru_maxrss, wall.as_nanos())).context("write the report")?;
+    Ok(())
 }
 
 /// Like [`run_acgw`], failing unless the exit code is `expected`.
@@ -383,7 +433,11 @@ fn apply_200_creates(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
     let emulator = ctx.runtime.block_on(Emulator::start(config))?;
     let url = emulator.url();
     let p = PARALLELISM.to_string();
-    let run = run_ok(ctx, &["apply", "-f", path_str(&spec)?, "--auto-approve", "--endpoint-url", &url, "--parallelism", &p], 0);
+    let run = run_ok(
+        ctx,
+        &["apply", "-f", path_str(&spec)?, "--auto-approve", "--endpoint-url", &url, "--parallelism", &p],
+        0,
+    );
     let stats = emulator.stats();
     ctx.runtime.block_on(emulator.shutdown())?;
     let run = run?;
