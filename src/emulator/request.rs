@@ -126,11 +126,9 @@ fn tag_strings(tags: &Tags) -> BTreeMap<String, String> {
     tags.as_map().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// Validates a CreateGateway body.
-pub fn parse_create(body: &[u8]) -> Result<CreateRequest, ApiError> {
-    let mut obj = parse_object(body)?;
-    let mut fields = Vec::new();
-    let client_token = match obj.remove("clientToken") {
+/// Removes `clientToken` from a create body, recording a field problem if it is malformed.
+fn take_client_token(obj: &mut Map<String, Value>, fields: &mut Vec<(String, String)>) -> Option<String> {
+    match obj.remove("clientToken") {
         None | Some(Value::Null) => None,
         Some(token) => {
             if let Some(problem) = client_token_problem(&token) {
@@ -138,7 +136,14 @@ pub fn parse_create(body: &[u8]) -> Result<CreateRequest, ApiError> {
             }
             token.as_str().map(str::to_string)
         }
-    };
+    }
+}
+
+/// Validates a CreateGateway body.
+pub fn parse_create(body: &[u8]) -> Result<CreateRequest, ApiError> {
+    let mut obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    let client_token = take_client_token(&mut obj, &mut fields);
     for key in ["wafConfiguration", "customTransformConfiguration"] {
         if obj.contains_key(key) {
             fields.push((key.to_string(), "is not a member of CreateGateway; set it with UpdateGateway".into()));
@@ -252,15 +257,7 @@ pub fn parse_target(body: &[u8]) -> Result<TargetRequest, ApiError> {
             None
         }
     };
-    let client_token = match obj.remove("clientToken") {
-        None | Some(Value::Null) => None,
-        Some(token) => {
-            if let Some(problem) = client_token_problem(&token) {
-                fields.push(("clientToken".to_string(), problem));
-            }
-            token.as_str().map(str::to_string)
-        }
-    };
+    let client_token = take_client_token(&mut obj, &mut fields);
     match obj.get("targetConfiguration") {
         Some(Value::Object(m)) if m.len() == 1 => {}
         Some(Value::Object(_)) => {
