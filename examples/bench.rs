@@ -125,9 +125,9 @@ fn binary() -> anyhow::Result<PathBuf> {
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let mut build = Command::new(cargo);
     build.args(["build", "--bin", "acgw", "--quiet"]);
-    // `cargo run` sets these for this process. Build scripts watch some of them (ring's reads
-    // CARGO_PKG_NAME and CARGO_MANIFEST_DIR, for example), so passing them on would make this
-    // build see a changed environment and recompile ring, rustls and the AWS SDK every time.
+    // `cargo run` sets these for this process. Build scripts watch some of them (aws-lc-sys's
+    // reads CARGO_PKG_NAME, for example), so passing them on would make this build see a
+    // changed environment and recompile aws-lc, rustls and the AWS SDK every time.
     for (key, _) in std::env::vars_os() {
         let Some(key) = key.to_str() else { continue };
         if key.starts_with("CARGO_PKG_")
