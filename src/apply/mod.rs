@@ -5,6 +5,8 @@
 //! apply says what was done and what was not.
 
 pub mod report;
+#[cfg(test)]
+mod tests;
 mod token;
 
 use std::time::{Duration, Instant};
@@ -65,7 +67,7 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults for a target: parallelism 10, 10 minutes to READY, polls from 1 s to 10 s.
+    /// Defaults for a target: parallelism 10, 10 minutes to READY, polls 0.5 s apart doubling to 10 s.
     pub fn new(target: Target) -> Self {
         Options {
             target,
@@ -390,7 +392,9 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
     loop {
         match api.get_gateway(gateway_id).await {
             Err(ApiError::NotFound(_)) => return Ok(()),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) => {}
+            // Retried like a transitional status, and bounded by the same timeout: a service that
+            // throttles or cannot be reached for good must not keep apply waiting forever.
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if started.elapsed() < run.opts.wait_timeout => {}
             Err(source) => return Err(ApplyError::Api { call: "GetGateway", source }),
             Ok(live) if started.elapsed() >= run.opts.wait_timeout => {
                 return Err(ApplyError::Timeout {

@@ -1,0 +1,134 @@
+//! Engine paths the emulator cannot reach on cue, driven through a scripted API.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::*;
+use crate::api::{GatewaySummary, TagMap};
+use crate::model::{AuthorizerType, GatewayName, RoleArn};
+
+fn desired() -> Gateway {
+    Gateway::minimal(
+        GatewayName::try_from("orders").expect("valid name"),
+        RoleArn::try_from("arn:aws:iam::123456789012:role/r").expect("valid role"),
+        AuthorizerType::AwsIam,
+    )
+}
+
+/// One READY gateway; between DeleteGateway and the next CreateGateway, every GetGateway fails
+/// with `after_delete`.
+struct Scripted {
+    after_delete: ApiError,
+    deleted: AtomicBool,
+    gets: AtomicUsize,
+    calls: Mutex<Vec<&'static str>>,
+}
+
+impl Scripted {
+    fn new(after_delete: ApiError) -> Self {
+        Scripted { after_delete, deleted: AtomicBool::new(false), gets: AtomicUsize::new(0), calls: Mutex::default() }
+    }
+
+    fn live(&self) -> LiveGateway {
+        LiveGateway {
+            gateway_id: "orders-a1b2c3d4e5".into(),
+            gateway_arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/orders-a1b2c3d4e5".into(),
+            status: GatewayStatus::Ready,
+            status_reasons: Vec::new(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            config: desired(),
+        }
+    }
+
+    fn record(&self, call: &'static str) {
+        self.calls.lock().expect("calls lock").push(call);
+    }
+}
+
+impl ReadApi for Scripted {
+    async fn list_gateways(&self) -> Result<Vec<GatewaySummary>, ApiError> {
+        Ok(Vec::new())
+    }
+    async fn get_gateway(&self, _: &str) -> Result<LiveGateway, ApiError> {
+        self.gets.fetch_add(1, Ordering::SeqCst);
+        if self.deleted.load(Ordering::SeqCst) {
+            Err(self.after_delete.clone())
+        } else {
+            Ok(self.live())
+        }
+    }
+    async fn list_tags(&self, _: &str) -> Result<TagMap, ApiError> {
+        Ok(TagMap::new())
+    }
+    async fn count_targets(&self, _: &str) -> Result<usize, ApiError> {
+        Ok(0)
+    }
+}
+
+impl WriteApi for Scripted {
+    async fn create_gateway(&self, _: &Gateway, _: &str) -> Result<LiveGateway, ApiError> {
+        self.record("CreateGateway");
+        self.deleted.store(false, Ordering::SeqCst);
+        Ok(self.live())
+    }
+    async fn update_gateway(&self, _: &str, _: &Gateway) -> Result<LiveGateway, ApiError> {
+        self.record("UpdateGateway");
+        Ok(self.live())
+    }
+    async fn delete_gateway(&self, _: &str) -> Result<GatewayStatus, ApiError> {
+        self.record("DeleteGateway");
+        self.deleted.store(true, Ordering::SeqCst);
+        Ok(GatewayStatus::Deleting)
+    }
+    async fn tag_resource(&self, _: &str, _: &TagMap) -> Result<(), ApiError> {
+        self.record("TagResource");
+        Ok(())
+    }
+    async fn untag_resource(&self, _: &str, _: &[String]) -> Result<(), ApiError> {
+        self.record("UntagResource");
+        Ok(())
+    }
+}
+
+fn fast_options() -> Options {
+    let mut opts = Options::new(Target { region: "us-east-1".into(), endpoint: "https://example.test".into() });
+    opts.allow_replace = true;
+    opts.wait_timeout = Duration::from_millis(200);
+    opts.poll_initial = Duration::from_millis(1);
+    opts.poll_max = Duration::from_millis(10);
+    opts
+}
+
+fn replace_work() -> Vec<(String, Work)> {
+    vec![(
+        "orders".into(),
+        Work::Replace { gateway_id: "orders-a1b2c3d4e5".into(), desired: desired(), forced_by: "status FAILED".into() },
+    )]
+}
+
+#[tokio::test]
+async fn a_replace_whose_deletion_cannot_be_confirmed_gives_up_at_the_wait_timeout() {
+    for error in [ApiError::Transport("connection refused".into()), ApiError::Throttling("Rate exceeded".into())] {
+        let api = Scripted::new(error.clone());
+        let opts = fast_options();
+        // Without the timeout on errors this never returns; the outer bound turns a hang into a failure.
+        let report = tokio::time::timeout(Duration::from_secs(10), apply(&api, replace_work(), &opts, &Silent))
+            .await
+            .unwrap_or_else(|_| panic!("apply still waiting after 10 s with GetGateway failing: {error}"));
+        let outcome = &report.gateways[0];
+        assert_eq!(outcome.error, Some(ApplyError::Api { call: "GetGateway", source: error }));
+        assert_eq!(outcome.done, ["DeleteGateway"], "deleted, and nothing created");
+        assert_eq!(*api.calls.lock().expect("calls lock"), ["DeleteGateway"]);
+        assert!(api.gets.load(Ordering::SeqCst) > 2, "GetGateway was retried before giving up");
+    }
+}
+
+#[tokio::test]
+async fn a_replace_whose_deletion_is_confirmed_creates_the_new_gateway() {
+    let api = Scripted::new(ApiError::NotFound("gone".into()));
+    let report = apply(&api, replace_work(), &fast_options(), &Silent).await;
+    let outcome = &report.gateways[0];
+    assert_eq!(outcome.error, None);
+    assert_eq!(outcome.done, ["DeleteGateway", "CreateGateway"]);
+}
