@@ -340,14 +340,13 @@ async fn wait_ready<A: ReadApi>(
     gateway_id: &str,
     strict: bool,
 ) -> Result<LiveGateway, ApplyError> {
-    let started = Instant::now();
-    let mut delay = run.opts.poll_initial;
+    let mut clock = WaitClock::start(run.opts);
     loop {
         let live = match api.get_gateway(gateway_id).await {
             Ok(live) => live,
             Err(ApiError::NotFound(_)) => return Err(ApplyError::Vanished { gateway_id: gateway_id.to_string() }),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if started.elapsed() < run.opts.wait_timeout => {
-                tokio::time::sleep(delay).await;
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
+                clock.retry().await;
                 continue;
             }
             Err(source) => return Err(ApplyError::Api { call: "GetGateway", source }),
@@ -362,16 +361,15 @@ async fn wait_ready<A: ReadApi>(
                 })
             }
             status if status.is_transitional() => {
-                if started.elapsed() >= run.opts.wait_timeout {
+                if clock.expired() {
                     return Err(ApplyError::Timeout {
                         gateway_id: gateway_id.to_string(),
                         status: status.clone(),
-                        waited: started.elapsed(),
+                        waited: clock.waited(),
                     });
                 }
                 run.say(&format!("waiting for READY ({status})"));
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(run.opts.poll_max);
+                clock.back_off().await;
             }
             _ if !strict => return Ok(live),
             other => {
@@ -387,25 +385,56 @@ async fn wait_ready<A: ReadApi>(
 
 /// Polls GetGateway until the gateway is gone (after DeleteGateway).
 async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
-    let started = Instant::now();
-    let mut delay = run.opts.poll_initial;
+    let mut clock = WaitClock::start(run.opts);
     loop {
         match api.get_gateway(gateway_id).await {
             Err(ApiError::NotFound(_)) => return Ok(()),
-            // Retried like a transitional status, and bounded by the same timeout: a service that
-            // throttles or cannot be reached for good must not keep apply waiting forever.
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if started.elapsed() < run.opts.wait_timeout => {}
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {}
             Err(source) => return Err(ApplyError::Api { call: "GetGateway", source }),
-            Ok(live) if started.elapsed() >= run.opts.wait_timeout => {
+            Ok(live) if clock.expired() => {
                 return Err(ApplyError::Timeout {
                     gateway_id: gateway_id.to_string(),
                     status: live.status,
-                    waited: started.elapsed(),
+                    waited: clock.waited(),
                 })
             }
             Ok(live) => run.say(&format!("waiting for deletion ({})", live.status)),
         }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(run.opts.poll_max);
+        clock.back_off().await;
+    }
+}
+
+/// The clock of one wait, shared by every poll loop so that each is bounded by `wait_timeout`
+/// (a service that throttles or cannot be reached for good must not keep apply waiting forever)
+/// and paced the same way: `poll_initial`, doubling up to `poll_max`.
+struct WaitClock<'a> {
+    opts: &'a Options,
+    started: Instant,
+    delay: Duration,
+}
+
+impl<'a> WaitClock<'a> {
+    fn start(opts: &'a Options) -> Self {
+        WaitClock { opts, started: Instant::now(), delay: opts.poll_initial }
+    }
+
+    /// True once `wait_timeout` has passed: the next unsettled answer ends the wait.
+    fn expired(&self) -> bool {
+        self.started.elapsed() >= self.opts.wait_timeout
+    }
+
+    fn waited(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Sleeps the current delay without lengthening it.
+    async fn retry(&self) {
+        tokio::time::sleep(self.delay).await;
+    }
+
+    /// Sleeps the current delay, then doubles it up to `poll_max`.
+    async fn back_off(&mut self) {
+        tokio::time::sleep(self.delay).await;
+        self.delay = (self.delay * 2).min(self.opts.poll_max);
     }
 }
