@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
-use acgw::api::{GatewayStatus, LiveGateway};
 use acgw::cli::ReportFormat;
 use acgw::load::{self, Desired};
+use acgw::model::live::{GatewayStatus, LiveGateway};
 use acgw::model::Gateway;
 use acgw::observe::{LiveState, Observed};
 use acgw::{diff, normalize, plan, render};
@@ -52,14 +52,14 @@ fn observed(drifted: &Desired) -> Observed {
                     status: GatewayStatus::Ready,
                     status_reasons: Vec::new(),
                     updated_at: format!("2025-01-01T00:{:02}:{:02}Z", i / 60 % 60, i % 60),
-                    config,
+                    config: Ok(config),
                 },
                 tags,
             };
             (name, state)
         })
         .collect::<BTreeMap<_, _>>();
-    Observed { managed, unmanaged: Vec::new() }
+    Observed { managed, ..Observed::default() }
 }
 
 fn stages(c: &mut Criterion) {
@@ -72,7 +72,7 @@ fn stages(c: &mut Criterion) {
         .iter()
         .filter_map(|s| {
             let have = live.managed.get(s.gateway.name.as_str())?;
-            Some((normalize::gateway(have.live.config.clone()), normalize::gateway(s.gateway.clone())))
+            Some((normalize::gateway(have.live.config.clone().ok()?), normalize::gateway(s.gateway.clone())))
         })
         .collect();
     let the_plan = plan::build(&desired, &live);

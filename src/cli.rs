@@ -162,6 +162,10 @@ pub struct ApplyArgs {
     /// How long to wait for a gateway to become READY (e.g. 90s, 10m).
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub wait_timeout: Duration,
+    /// Return once every call was accepted, reporting the statuses last seen, instead of waiting
+    /// for READY (waits a later call depends on still happen).
+    #[arg(long)]
+    pub no_wait: bool,
     /// Format of the final report.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::api::TagMap;
+use crate::model::live::TagMap;
 use crate::model::Gateway;
 use crate::normalize::SET_LIKE;
 

@@ -12,7 +12,7 @@
 //! - tag keys starting with `aws:` are dropped (the service's own);
 //! - an absent `protocolType` equals `MCP`: the Rust SDK reports `MCP` when the service omits it.
 
-use crate::api::TagMap;
+use crate::model::live::TagMap;
 use crate::model::{
     AllowedWorkloadConfiguration, AuthorizerConfiguration, Bounded, CustomJwtAuthorizer, CustomTransformConfiguration,
     Gateway, InterceptorConfiguration, ManagedVpcResource, McpConfiguration, PrivateEndpoint, PrivateEndpointOverride,

@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use futures_util::stream::{self, StreamExt};
 
-use crate::api::{ApiError, GatewaySummary, LiveGateway, ReadApi, TagMap};
+use crate::api::{ApiError, ReadApi};
+use crate::model::live::{GatewaySummary, LiveGateway, TagMap};
 
 /// One live gateway that a spec names: its configuration and its tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +19,12 @@ pub struct LiveState {
 /// What observe found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Observed {
-    /// Live gateways named in the specs, by name.
+    /// Live gateways named in the specs, by name. A configuration this build cannot represent is
+    /// kept here as `Err` in its [`LiveGateway::config`], beside the ID and status.
     pub managed: BTreeMap<String, LiveState>,
+    /// Gateways named in the specs that could not be read, by name: each fails alone, never
+    /// the gateways around it.
+    pub failed: BTreeMap<String, ObserveError>,
     /// Live gateways named in no spec, sorted by name; never touched.
     pub unmanaged: Vec<GatewaySummary>,
 }
@@ -27,7 +32,7 @@ pub struct Observed {
 /// Why observing failed: the call, the gateway, and the API's answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ObserveError {
-    /// ListGateways failed.
+    /// ListGateways failed: nothing can be observed.
     #[error("ListGateways failed: {error}")]
     List { error: ApiError },
     /// GetGateway failed for one gateway.
@@ -35,7 +40,7 @@ pub enum ObserveError {
     Get { name: String, gateway_id: String, error: ApiError },
     /// ListTagsForResource failed for one gateway.
     #[error("ListTagsForResource for gateway {name} ({gateway_arn}) failed: {error}")]
-    Tags { name: String, gateway_arn: String, error: ApiError },
+    Tags { name: String, gateway_id: String, gateway_arn: String, error: ApiError },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -46,11 +51,23 @@ pub enum ObserveError {
     DuplicateName { name: String, gateway_ids: Vec<String> },
 }
 
+impl ObserveError {
+    /// The live gateway this error is about, when there is exactly one.
+    pub fn gateway_id(&self) -> Option<&str> {
+        match self {
+            ObserveError::Get { gateway_id, .. } | ObserveError::Tags { gateway_id, .. } => Some(gateway_id),
+            ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
+        }
+    }
+}
+
 /// Observes the gateways that the specs name: ListGateways (every page), then GetGateway and
 /// ListTagsForResource for each one that exists, at most `parallelism` gateways at a time.
 ///
-/// Live gateways named in no spec are returned as unmanaged. A gateway deleted between the list
-/// and the get counts as absent.
+/// Only a failing ListGateways fails the whole observation; a gateway that cannot be read (after
+/// the SDK's retries) or whose name is taken twice is recorded in [`Observed::failed`]. Live
+/// gateways named in no spec are returned as unmanaged, without any call for them. A gateway
+/// deleted between the list and the get counts as absent.
 pub async fn observe<N: AsRef<str>>(
     api: &impl ReadApi,
     managed_names: &[N],
@@ -61,65 +78,61 @@ pub async fn observe<N: AsRef<str>>(
     let (managed, mut unmanaged): (Vec<_>, Vec<_>) =
         summaries.into_iter().partition(|s| wanted.contains(s.name.as_str()));
     unmanaged.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gateway_id.cmp(&b.gateway_id)));
-    check_unique(&managed)?;
-    let managed = read_all(api, managed, parallelism).await?;
-    Ok(Observed { managed, unmanaged })
+    let (unique, failed) = split_duplicates(managed);
+    let mut observed = read_all(api, unique, parallelism).await;
+    observed.failed.extend(failed);
+    observed.unmanaged = unmanaged;
+    Ok(observed)
 }
 
-/// Observes every live gateway as managed (for `export`); two live gateways with one name is an error.
+/// Observes every live gateway as managed (for `export`).
 pub async fn observe_all(api: &impl ReadApi, parallelism: usize) -> Result<Observed, ObserveError> {
     let summaries = api.list_gateways().await.map_err(|error| ObserveError::List { error })?;
-    check_unique(&summaries)?;
-    let managed = read_all(api, summaries, parallelism).await?;
-    Ok(Observed { managed, unmanaged: Vec::new() })
+    let (unique, failed) = split_duplicates(summaries);
+    let mut observed = read_all(api, unique, parallelism).await;
+    observed.failed.extend(failed);
+    Ok(observed)
 }
 
-/// Re-reads the given gateways by ID (for a saved plan): `None` for one that no longer exists.
-/// No ListGateways call is made.
-pub async fn reread<N: AsRef<str>>(
-    api: &impl ReadApi,
-    gateway_ids: &[N],
-    parallelism: usize,
-) -> Result<BTreeMap<String, Option<LiveState>>, ObserveError> {
-    let ids: BTreeSet<&str> = gateway_ids.iter().map(AsRef::as_ref).collect();
-    stream::iter(ids)
-        .map(|id| async move {
-            let state = read_one(api, id, id).await?;
-            Ok::<_, ObserveError>((id.to_string(), state))
-        })
-        .buffer_unordered(parallelism.max(1))
-        .try_collect()
-        .await
-}
-
-fn check_unique(summaries: &[GatewaySummary]) -> Result<(), ObserveError> {
-    let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+/// Separates the names that more than one live gateway has: each is a failure of its own.
+fn split_duplicates(summaries: Vec<GatewaySummary>) -> (Vec<GatewaySummary>, BTreeMap<String, ObserveError>) {
+    let mut by_name: BTreeMap<String, Vec<GatewaySummary>> = BTreeMap::new();
     for s in summaries {
-        by_name.entry(s.name.as_str()).or_default().push(s.gateway_id.as_str());
+        by_name.entry(s.name.clone()).or_default().push(s);
     }
-    match by_name.into_iter().find(|(_, ids)| ids.len() > 1) {
-        Some((name, mut ids)) => {
-            ids.sort_unstable();
-            Err(ObserveError::DuplicateName {
-                name: name.to_string(),
-                gateway_ids: ids.into_iter().map(str::to_string).collect(),
-            })
+    let mut unique = Vec::new();
+    let mut failed = BTreeMap::new();
+    for (name, mut group) in by_name {
+        if group.len() == 1 {
+            unique.append(&mut group);
+        } else {
+            let mut gateway_ids: Vec<String> = group.into_iter().map(|s| s.gateway_id).collect();
+            gateway_ids.sort_unstable();
+            failed.insert(name.clone(), ObserveError::DuplicateName { name, gateway_ids });
         }
-        None => Ok(()),
     }
+    (unique, failed)
 }
 
-async fn read_all(
-    api: &impl ReadApi,
-    summaries: Vec<GatewaySummary>,
-    parallelism: usize,
-) -> Result<BTreeMap<String, LiveState>, ObserveError> {
-    let states: Vec<(String, Option<LiveState>)> = stream::iter(summaries)
-        .map(|s| async move { Ok::<_, ObserveError>((s.name.clone(), read_one(api, &s.name, &s.gateway_id).await?)) })
+async fn read_all(api: &impl ReadApi, summaries: Vec<GatewaySummary>, parallelism: usize) -> Observed {
+    let results: Vec<(String, Result<Option<LiveState>, ObserveError>)> = stream::iter(summaries)
+        .map(|s| async move { (s.name.clone(), read_one(api, &s.name, &s.gateway_id).await) })
         .buffer_unordered(parallelism.max(1))
-        .try_collect()
-        .await?;
-    Ok(states.into_iter().filter_map(|(name, st)| st.map(|st| (name, st))).collect())
+        .collect()
+        .await;
+    let mut observed = Observed::default();
+    for (name, result) in results {
+        match result {
+            Ok(Some(state)) => {
+                observed.managed.insert(name, state);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                observed.failed.insert(name, e);
+            }
+        }
+    }
+    observed
 }
 
 /// GetGateway, then ListTagsForResource with the ARN it returned. `None` when the gateway is gone.
@@ -135,7 +148,12 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
         Ok(tags) => tags,
         Err(ApiError::NotFound(_)) => return Ok(None),
         Err(error) => {
-            return Err(ObserveError::Tags { name: name.to_string(), gateway_arn: live.gateway_arn.clone(), error })
+            return Err(ObserveError::Tags {
+                name: name.to_string(),
+                gateway_id: gateway_id.to_string(),
+                gateway_arn: live.gateway_arn.clone(),
+                error,
+            })
         }
     };
     Ok(Some(LiveState { live, tags }))
@@ -147,7 +165,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::api::GatewayStatus;
+    use crate::model::live::GatewayStatus;
     use crate::model::{AuthorizerType, Gateway};
 
     /// A fake API that records how many calls are in flight at once.
@@ -207,7 +225,7 @@ mod tests {
                 status: GatewayStatus::Ready,
                 status_reasons: vec![],
                 updated_at: s.updated_at.clone(),
-                config,
+                config: Ok(config),
             }))
             .await
         }
@@ -245,26 +263,69 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn errors_name_the_call_and_the_gateway() {
-        let fake = Fake::new(&[("broken", "tagless")]);
-        let err = observe(&fake, &["tagless"], 2).await.expect_err("tags fail");
+    async fn a_gateway_that_cannot_be_read_fails_alone_and_names_the_call() {
+        let fake = Fake::new(&[("broken", "tagless"), ("ok-1", "healthy")]);
+        let observed = observe(&fake, &["tagless", "healthy"], 2).await.expect("observe");
+        assert_eq!(observed.managed.keys().collect::<Vec<_>>(), ["healthy"]);
+        let err = &observed.failed["tagless"];
         assert_eq!(
             err.to_string(),
             "ListTagsForResource for gateway tagless (arn:broken) failed: access denied: no tags for you"
         );
+        assert_eq!(err.gateway_id(), Some("broken"));
     }
 
     #[tokio::test]
-    async fn duplicates_are_reported_with_every_id() {
+    async fn duplicates_fail_only_their_name_and_are_reported_with_every_id() {
         let fake = Fake::new(&[("x-2", "x"), ("x-1", "x"), ("x-3", "x"), ("y-1", "y")]);
-        let err = observe(&fake, &["x"], 2).await.expect_err("duplicate");
+        let observed = observe(&fake, &["x", "y"], 2).await.expect("observe");
         assert_eq!(
-            err.to_string(),
+            observed.failed["x"].to_string(),
             "3 live gateways are named x: x-1, x-2, x-3; a spec cannot tell which one it means \
              (delete the extra ones, or rename the spec)"
         );
+        assert_eq!(observed.managed.keys().collect::<Vec<_>>(), ["y"]);
         // Not managed: only listed.
         let observed = observe(&fake, &["y"], 2).await.expect("observe");
         assert_eq!(observed.unmanaged.iter().map(|s| s.gateway_id.as_str()).collect::<Vec<_>>(), ["x-1", "x-2", "x-3"]);
+    }
+
+    #[tokio::test]
+    async fn gateways_no_spec_names_cost_no_call() {
+        let fake = Counting::new(Fake::new(&[("a-1", "a"), ("b-1", "b"), ("c-1", "c")]));
+        let observed = observe(&fake, &["b"], 2).await.expect("observe");
+        assert_eq!(observed.unmanaged.len(), 2);
+        assert_eq!(*fake.gets.lock().unwrap(), ["b-1"]);
+        assert_eq!(fake.tags.load(Ordering::SeqCst), 1);
+    }
+
+    /// Counts the per-gateway calls a [`Fake`] receives.
+    struct Counting {
+        inner: Fake,
+        gets: std::sync::Mutex<Vec<String>>,
+        tags: AtomicUsize,
+    }
+
+    impl Counting {
+        fn new(inner: Fake) -> Self {
+            Counting { inner, gets: std::sync::Mutex::new(Vec::new()), tags: AtomicUsize::new(0) }
+        }
+    }
+
+    impl ReadApi for Counting {
+        async fn list_gateways(&self) -> Result<Vec<GatewaySummary>, ApiError> {
+            self.inner.list_gateways().await
+        }
+        async fn get_gateway(&self, gateway_id: &str) -> Result<LiveGateway, ApiError> {
+            self.gets.lock().unwrap().push(gateway_id.to_string());
+            self.inner.get_gateway(gateway_id).await
+        }
+        async fn list_tags(&self, arn: &str) -> Result<TagMap, ApiError> {
+            self.tags.fetch_add(1, Ordering::SeqCst);
+            self.inner.list_tags(arn).await
+        }
+        async fn count_targets(&self, gateway_id: &str) -> Result<usize, ApiError> {
+            self.inner.count_targets(gateway_id).await
+        }
     }
 }

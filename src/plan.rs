@@ -8,17 +8,20 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{GatewayStatus, GatewaySummary, TagMap};
 use crate::diff::{self, Change, TagChange};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
+use crate::model::live::{GatewayStatus, GatewaySummary, TagMap};
 use crate::model::Gateway;
 use crate::normalize;
-use crate::observe::{LiveState, Observed};
+use crate::observe::{LiveState, ObserveError, Observed};
 use crate::problem::{Problems, Severity};
 
-/// The version of the plan (and drift report) JSON this build writes and reads.
-pub const FORMAT_VERSION: &str = "1";
+/// The version of the plan (and drift report) JSON this build writes.
+pub const FORMAT_VERSION: &str = "2";
+
+/// The versions of saved plans this build reads: version 1 is version 2 without `failed`.
+pub const READS_FORMAT_VERSIONS: &[&str] = &["1", "2"];
 
 /// The member whose change forces a replacement: the API refuses to change it in place.
 pub const FORCES_REPLACEMENT: &[&str] = &["authorizerType"];
@@ -131,6 +134,29 @@ impl From<&GatewaySummary> for Unmanaged {
     }
 }
 
+/// A gateway the specs name that could not be planned: its live state could not be read, or this
+/// build cannot represent it. It is reported beside the others and never changed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FailedGateway {
+    pub name: String,
+    /// The live gateway, when there is exactly one.
+    pub gateway_id: Option<String>,
+    /// What went wrong, naming the call or the field path.
+    pub error: String,
+}
+
+impl FailedGateway {
+    /// The failure recorded by observe for the gateway named `name`.
+    pub fn from_observe(name: &str, error: &ObserveError) -> Self {
+        FailedGateway {
+            name: name.to_string(),
+            gateway_id: error.gateway_id().map(str::to_string),
+            error: error.to_string(),
+        }
+    }
+}
+
 /// Counts per action.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -140,10 +166,13 @@ pub struct Summary {
     pub replace: usize,
     pub no_op: usize,
     pub unmanaged: usize,
+    /// Gateways that could not be planned (absent in format version 1).
+    #[serde(default)]
+    pub failed: usize,
 }
 
 impl Summary {
-    fn count(gateways: &[GatewayPlan], unmanaged: usize) -> Self {
+    fn count(gateways: &[GatewayPlan], unmanaged: usize, failed: usize) -> Self {
         let n = |a: Action| gateways.iter().filter(|g| g.action == a).count();
         Summary {
             create: n(Action::Create),
@@ -151,6 +180,7 @@ impl Summary {
             replace: n(Action::Replace),
             no_op: n(Action::NoOp),
             unmanaged,
+            failed,
         }
     }
 }
@@ -166,6 +196,8 @@ pub struct Plan {
     pub gateways: Vec<GatewayPlan>,
     /// Sorted by name, then ID.
     pub unmanaged: Vec<Unmanaged>,
+    /// Gateways the specs name that could not be planned, sorted by name.
+    pub failed: Vec<FailedGateway>,
 }
 
 /// Why a saved plan file cannot be used.
@@ -173,7 +205,7 @@ pub struct Plan {
 pub enum PlanFileError {
     #[error("not a valid plan file: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("plan file has format_version {found}; this acgw reads format_version \"{FORMAT_VERSION}\"")]
+    #[error("plan file has format_version {found}; this acgw reads format_version \"1\" and \"2\"")]
     Version { found: String },
     #[error("plan file: gateway `{name}` has an invalid desired configuration:\n{problems}")]
     InvalidGateway { name: String, problems: Problems },
@@ -185,25 +217,37 @@ pub enum PlanFileError {
 /// like one it cannot be changed in place (the service offers no way to retry a create).
 pub const FORCED_BY_FAILED: &str = "status FAILED";
 
-/// Builds the plan: one action per desired gateway, sorted by name, plus the unmanaged ones.
+/// Builds the plan: one action per desired gateway, sorted by name, plus the unmanaged ones and
+/// the ones that could not be planned.
 pub fn build(desired: &Desired, observed: &Observed) -> Plan {
-    let mut gateways: Vec<GatewayPlan> = desired
-        .specs
-        .iter()
-        .map(|spec| plan_one(&spec.gateway, observed.managed.get(spec.gateway.name.as_str())))
-        .collect();
+    let mut gateways = Vec::new();
+    let mut failed = Vec::new();
+    for spec in &desired.specs {
+        let name = spec.gateway.name.as_str();
+        if let Some(error) = observed.failed.get(name) {
+            failed.push(FailedGateway::from_observe(name, error));
+            continue;
+        }
+        match plan_one(&spec.gateway, observed.managed.get(name)) {
+            Ok(plan) => gateways.push(plan),
+            Err(f) => failed.push(f),
+        }
+    }
     gateways.sort_by(|a, b| a.name.cmp(&b.name));
+    failed.sort();
     let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
     unmanaged.sort();
-    Plan::assemble(Target::default(), gateways, unmanaged)
+    Plan::assemble(Target::default(), gateways, unmanaged, failed)
 }
 
-/// Plans one gateway against what observe found of it (`None`: it does not exist).
-pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
+/// Plans one gateway against what observe found of it (`None`: it does not exist). A live
+/// configuration this build cannot represent is a failure: updating it would silently drop
+/// what could not be read.
+pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPlan, FailedGateway> {
     let desired_tags = normalize::gateway_tags(desired);
     let name = desired.name.as_str().to_string();
     let Some(live) = live else {
-        return GatewayPlan {
+        return Ok(GatewayPlan {
             name,
             action: Action::Create,
             forced_by: Vec::new(),
@@ -212,10 +256,19 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
             tag_changes: diff::tags(&TagMap::new(), &desired_tags),
             observed: None,
             desired: desired.clone(),
-        };
+        });
+    };
+    let have = match &live.live.config {
+        Ok(config) => normalize::gateway(config.clone()),
+        Err(unreadable) => {
+            return Err(FailedGateway {
+                name,
+                gateway_id: Some(live.live.gateway_id.clone()),
+                error: format!("GetGateway answered {unreadable}"),
+            })
+        }
     };
     let want = normalize::gateway(desired.clone());
-    let have = normalize::gateway(live.live.config.clone());
     let changes = diff::gateways(&have, &want);
     let fingerprint = Fingerprint::of(live);
     let tag_changes = diff::tags(&fingerprint.tags, &desired_tags);
@@ -234,7 +287,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
     } else {
         Action::NoOp
     };
-    GatewayPlan {
+    Ok(GatewayPlan {
         name,
         action,
         update_gateway: action == Action::Update && (!changes.is_empty() || retry_update),
@@ -243,7 +296,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> GatewayPlan {
         tag_changes,
         observed: Some(fingerprint),
         desired: desired.clone(),
-    }
+    })
 }
 
 /// What moved between the fingerprint in a saved plan and a fresh read of the same gateway;
@@ -277,19 +330,30 @@ pub fn staleness(planned: &GatewayPlan, now: Option<&LiveState>) -> Vec<String> 
 
 impl Plan {
     /// A plan from its parts, with the summary counted.
-    pub fn assemble(target: Target, gateways: Vec<GatewayPlan>, unmanaged: Vec<Unmanaged>) -> Plan {
+    pub fn assemble(
+        target: Target,
+        gateways: Vec<GatewayPlan>,
+        unmanaged: Vec<Unmanaged>,
+        failed: Vec<FailedGateway>,
+    ) -> Plan {
         Plan {
             format_version: FORMAT_VERSION.to_string(),
             target,
-            summary: Summary::count(&gateways, unmanaged.len()),
+            summary: Summary::count(&gateways, unmanaged.len(), failed.len()),
             gateways,
             unmanaged,
+            failed,
         }
     }
 
     /// True when any gateway is to be created, updated or replaced.
     pub fn has_changes(&self) -> bool {
         self.gateways.iter().any(GatewayPlan::is_change)
+    }
+
+    /// True when any gateway the specs name could not be planned.
+    pub fn has_failures(&self) -> bool {
+        !self.failed.is_empty()
     }
 
     /// The plan for the gateway named `name`.
@@ -310,7 +374,7 @@ impl Plan {
     pub fn from_json(text: &str) -> Result<Plan, PlanFileError> {
         let value: serde_json::Value = serde_json::from_str(text)?;
         match value.get("format_version") {
-            Some(serde_json::Value::String(v)) if v == FORMAT_VERSION => {}
+            Some(serde_json::Value::String(v)) if READS_FORMAT_VERSIONS.contains(&v.as_str()) => {}
             Some(other) => return Err(PlanFileError::Version { found: other.to_string() }),
             None => return Err(PlanFileError::Version { found: "(missing)".into() }),
         }
@@ -319,7 +383,7 @@ impl Plan {
         for g in raw.gateways {
             gateways.push(g.into_plan()?);
         }
-        let plan = Plan::assemble(raw.target, gateways, raw.unmanaged);
+        let plan = Plan::assemble(raw.target, gateways, raw.unmanaged, raw.failed);
         plan.check(raw.summary)?;
         Ok(plan)
     }
@@ -363,6 +427,9 @@ impl Plan {
         if let Some(u) = self.unmanaged.iter().find(|u| names.contains(u.name.as_str())) {
             return bad(format!("gateway `{}` is both planned and unmanaged", u.name));
         }
+        if let Some(f) = self.failed.iter().find(|f| names.contains(f.name.as_str())) {
+            return bad(format!("gateway `{}` is both planned and failed", f.name));
+        }
         if summary != self.summary {
             return bad(format!("summary {summary:?} does not match the gateways ({:?})", self.summary));
         }
@@ -397,9 +464,11 @@ impl Plan {
                 modified: n(DriftState::Modified),
                 missing: n(DriftState::Missing),
                 unmanaged: self.unmanaged.len(),
+                failed: self.failed.len(),
             },
             gateways,
             unmanaged: self.unmanaged.clone(),
+            failed: self.failed.clone(),
         }
     }
 }
@@ -414,6 +483,8 @@ struct RawPlan {
     summary: Summary,
     gateways: Vec<RawGatewayPlan>,
     unmanaged: Vec<Unmanaged>,
+    #[serde(default)]
+    failed: Vec<FailedGateway>,
 }
 
 #[derive(Deserialize)]
@@ -511,6 +582,8 @@ pub struct DriftSummary {
     pub modified: usize,
     pub missing: usize,
     pub unmanaged: usize,
+    /// Gateways that could not be checked.
+    pub failed: usize,
 }
 
 /// What `acgw drift` reports; [`DriftReport::has_drift`] decides exit code 2.
@@ -524,12 +597,19 @@ pub struct DriftReport {
     pub gateways: Vec<DriftEntry>,
     /// Listed for information; unmanaged gateways are not drift.
     pub unmanaged: Vec<Unmanaged>,
+    /// Gateways the specs name that could not be checked, sorted by name; `drift` exits 1.
+    pub failed: Vec<FailedGateway>,
 }
 
 impl DriftReport {
     /// True when any managed gateway is modified or missing.
     pub fn has_drift(&self) -> bool {
         self.gateways.iter().any(|g| g.state != DriftState::InSync)
+    }
+
+    /// True when any gateway could not be checked.
+    pub fn has_failures(&self) -> bool {
+        !self.failed.is_empty()
     }
 
     /// The versioned JSON document, pretty-printed, ending in a newline.
@@ -560,7 +640,7 @@ mod tests {
                 ("search", Action::Replace),
             ]
         );
-        assert_eq!(plan.summary, Summary { create: 1, update: 2, replace: 1, no_op: 1, unmanaged: 2 });
+        assert_eq!(plan.summary, Summary { create: 1, update: 2, replace: 1, no_op: 1, unmanaged: 2, failed: 0 });
         assert!(plan.has_changes());
         let names: Vec<&str> = plan.unmanaged.iter().map(|u| u.name.as_str()).collect();
         assert_eq!(names, vec!["adhoc", "old-orders"]);
@@ -588,15 +668,15 @@ mod tests {
         let config = json!({"name": "g", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "NONE"});
         let desired = fixture::gateway(config.clone());
         let failed = fixture::live(config.clone(), GatewayStatus::Failed, &[]);
-        let planned = plan_one(&desired, Some(&failed));
+        let planned = plan_one(&desired, Some(&failed)).expect("readable");
         assert_eq!(planned.action, Action::Replace);
         assert_eq!(planned.forced_by, [FORCED_BY_FAILED]);
         let unsuccessful = fixture::live(config.clone(), GatewayStatus::UpdateUnsuccessful, &[]);
-        let planned = plan_one(&desired, Some(&unsuccessful));
+        let planned = plan_one(&desired, Some(&unsuccessful)).expect("readable");
         assert_eq!((planned.action, planned.update_gateway), (Action::Update, true));
         assert!(planned.changes.is_empty());
         let ready = fixture::live(config, GatewayStatus::Ready, &[]);
-        assert_eq!(plan_one(&desired, Some(&ready)).action, Action::NoOp);
+        assert_eq!(plan_one(&desired, Some(&ready)).expect("readable").action, Action::NoOp);
     }
 
     #[test]
@@ -671,7 +751,7 @@ mod tests {
 
     #[test]
     fn other_versions_are_refused() {
-        let err = tampered(|v| v["format_version"] = json!("2")).expect_err("refused");
+        let err = tampered(|v| v["format_version"] = json!("3")).expect_err("refused");
         assert!(matches!(err, PlanFileError::Version { .. }), "{err}");
         let err = tampered(|v| {
             if let Some(o) = v.as_object_mut() {
@@ -742,14 +822,14 @@ mod tests {
             ]
         );
         assert!(report.has_drift());
-        assert_eq!(report.summary, DriftSummary { in_sync: 1, modified: 3, missing: 1, unmanaged: 2 });
+        assert_eq!(report.summary, DriftSummary { in_sync: 1, modified: 3, missing: 1, unmanaged: 2, failed: 0 });
     }
 
     #[test]
     fn unmanaged_alone_is_not_drift() {
         let plan = fixture::plan();
         let gateways = plan.gateways.into_iter().filter(|g| g.action == Action::NoOp).collect();
-        let plan = Plan::assemble(plan.target, gateways, plan.unmanaged);
+        let plan = Plan::assemble(plan.target, gateways, plan.unmanaged, plan.failed);
         assert!(!plan.has_changes());
         assert!(!plan.drift_report().has_drift());
     }

@@ -2,73 +2,23 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
 
-/// Runs the real binary with a clean, offline environment.
-struct Acgw {
-    cmd: Command,
+mod support;
+use support::{repo, write, Acgw};
+
+/// Runs against the in-process emulator.
+trait OnEmu {
+    fn emu(self, emu: &Emu) -> Self;
 }
 
-impl Acgw {
-    fn new(dir: &Path) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
-        cmd.current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir)
-            .env("NO_COLOR", "1");
-        Acgw { cmd }
+impl OnEmu for Acgw {
+    fn emu(self, emu: &Emu) -> Self {
+        self.endpoint(&emu.url)
     }
-
-    fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
-        self.cmd.args(args);
-        self
-    }
-
-    /// Points the binary at `emu` with fake credentials, as a pipeline would at AWS.
-    fn emu(mut self, emu: &Emu) -> Self {
-        self.cmd
-            .args(["--endpoint-url", &emu.url])
-            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
-            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true");
-        self
-    }
-
-    fn env(mut self, key: &str, value: &str) -> Self {
-        self.cmd.env(key, value);
-        self
-    }
-
-    fn run(mut self) -> Run {
-        let out: Output = self.cmd.output().expect("the binary runs");
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write spec");
-    path
 }
 
 const BAD: &str = "gateways:
@@ -346,7 +296,7 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
 
     let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
-    assert_eq!(doc["format_version"], "1");
+    assert_eq!(doc["format_version"], "2");
     let actions: BTreeMap<String, String> = doc["gateways"]
         .as_array()
         .unwrap()
@@ -810,4 +760,143 @@ fn failed_and_unsuccessful_gateways_give_their_reasons_and_are_repaired_by_the_n
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["doomed", "shaky"]);
+}
+
+/// Gateways holding what AWS may send one day, beside healthy ones: an enum value and a union
+/// member this build does not know, an empty and an over-long description, and one whose reads
+/// are denied. Returns the emulator, the spec directory and the IDs by name.
+fn odd_account() -> (Emu, tempfile::TempDir, BTreeMap<&'static str, String>) {
+    let emu = Emu::new();
+    let names = ["alpha", "blank", "denied", "future", "hybrid", "long", "zeta"];
+    let mut ids = BTreeMap::new();
+    for name in names {
+        let id = emu.create(
+            serde_json::json!({"name": name, "roleArn": ROLE, "authorizerType": "AWS_IAM", "description": "d"}),
+            &[],
+        );
+        ids.insert(name, id);
+    }
+    let h = emu.handle();
+    assert!(h.set_raw(&ids["blank"], "/description", serde_json::json!("")));
+    assert!(h.set_raw(&ids["long"], "/description", serde_json::json!("x".repeat(300))));
+    assert!(h.set_raw(&ids["hybrid"], "/protocolConfiguration", serde_json::json!({"mcp": {"searchType": "HYBRID"}})));
+    assert!(h.set_raw(
+        &ids["future"],
+        "/authorizerConfiguration",
+        serde_json::json!({"oauth2Authorizer": {"issuer": "x"}})
+    ));
+    h.deny_reads(&ids["denied"]);
+    let dir = tempfile::tempdir().unwrap();
+    let specs: Vec<String> = names
+        .iter()
+        .map(|n| match *n {
+            "blank" => gw(n, ""),
+            "hybrid" => gw(n, "    description: d\n    protocolConfiguration: { mcp: { searchType: SEMANTIC } }\n"),
+            _ => gw(n, "    description: d\n"),
+        })
+        .collect();
+    write(dir.path(), "gateways.yaml", &spec(&specs.concat()));
+    (emu, dir, ids)
+}
+
+#[test]
+fn one_odd_gateway_never_blinds_plan_drift_or_export() {
+    let (emu, dir, ids) = odd_account();
+    let before = mutations(&emu);
+
+    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "failures make plan exit 1: {run:?}");
+    let out = &run.stdout;
+    assert!(out.contains("protocolConfiguration.mcp.searchType: \"HYBRID\" → \"SEMANTIC\""), "{out}");
+    assert!(out.contains(&format!("~ long ({}) will be updated in place", ids["long"])), "{out}");
+    assert!(!out.contains("~ blank"), "an empty description is no description: {out}");
+    assert!(
+        out.contains(&format!(
+            "! future ({}) could not be planned: GetGateway answered authorizerConfiguration: a union member this version does not know; this acgw version cannot read it",
+            ids["future"]
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("! denied ({}) could not be planned: GetGateway for gateway denied", ids["denied"])),
+        "{out}"
+    );
+    assert!(
+        out.contains("Plan: 0 to create, 2 to update, 0 to replace, 3 unchanged. 2 gateways could not be planned."),
+        "{out}"
+    );
+    assert!(run.stderr.contains("2 gateways could not be planned"), "{run:?}");
+
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "a drift job must not read success when gateways were not checked: {run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let state: BTreeMap<&str, &str> = doc["gateways"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["name"].as_str().unwrap(), g["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        state,
+        BTreeMap::from([
+            ("alpha", "in-sync"),
+            ("blank", "in-sync"),
+            ("hybrid", "modified"),
+            ("long", "modified"),
+            ("zeta", "in-sync")
+        ])
+    );
+    let failed: Vec<&str> = doc["failed"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(failed, ["denied", "future"]);
+    assert_eq!(doc["summary"]["failed"], 2);
+    for format in ["text", "markdown"] {
+        let run = Acgw::new(dir.path()).args(["drift", "--format", format]).emu(&emu).run();
+        assert_eq!(run.code, Some(1), "{format}: {run:?}");
+        assert!(
+            run.stdout.contains("future") && run.stdout.contains("this acgw version cannot read it"),
+            "{format}: {run:?}"
+        );
+        assert!(run.stdout.contains("hybrid"), "{format}: {run:?}");
+    }
+
+    let run = Acgw::new(dir.path()).args(["export"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    for name in ["alpha", "blank", "hybrid", "long", "zeta"] {
+        assert!(run.stdout.contains(&format!("name: {name}")), "{name} exported: {}", run.stdout);
+    }
+    assert!(run.stdout.contains("searchType: HYBRID"), "unknown values are exported as they are: {}", run.stdout);
+    assert!(!run.stdout.contains("future") && !run.stdout.contains("denied"), "{}", run.stdout);
+    assert!(run.stderr.contains(&format!("gateway future ({}) was not exported", ids["future"])), "{run:?}");
+    assert!(run.stderr.contains("gateway denied"), "{run:?}");
+    assert!(run.stderr.contains("gateway hybrid: protocolConfiguration.mcp.searchType"), "{run:?}");
+    assert!(run.stderr.contains("gateway long: description"), "{run:?}");
+    assert_eq!(mutations(&emu), before, "reading changed nothing");
+}
+
+#[test]
+fn apply_converges_the_healthy_gateways_and_never_touches_the_unreadable_one() {
+    let (emu, dir, ids) = odd_account();
+    // A saved plan with failures is kept: applying it does the rest and names what it left out.
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("✓ hybrid") && run.stdout.contains("✓ long"), "{run:?}");
+    assert!(run.stdout.contains("✗ future") && run.stdout.contains("not applied"), "{run:?}");
+    assert!(run.stdout.contains("✗ denied"), "{run:?}");
+
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "the unreadable gateways still fail: {run:?}");
+    assert!(
+        run.stdout.contains("Plan: 0 to create, 0 to update")
+            || run.stdout.contains("No changes for the gateways that could be read"),
+        "{run:?}"
+    );
+    // The gateway with the unknown union member kept it: no update silently dropped it.
+    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(doc["summary"]["update"], 0, "{doc}");
+    assert_eq!(doc["failed"][1]["gatewayId"], ids["future"].as_str());
+    assert!(doc["failed"][1]["error"].as_str().unwrap().contains("authorizerConfiguration"), "{doc}");
 }

@@ -506,7 +506,7 @@ fn export_then_plan_against_the_export_shows_no_changes() {
         // As `acgw export --name NAME` does: observe the named gateway only.
         let mut observed = h.observe(&[desired.name.as_str()])?;
         observed.unmanaged.clear();
-        let yaml = acgw::export::to_yaml(&observed, "properties").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let yaml = acgw::export::to_yaml(&observed, "properties").map_err(|e| TestCaseError::fail(e.to_string()))?.yaml;
         let exported = load::load_text("export.yaml", &yaml, &|_| None)
             .map_err(|p| TestCaseError::fail(format!("the export does not load back:\n{p}\n---\n{yaml}")))?;
         prop_assert_eq!(exported.specs.len(), 1);
@@ -530,7 +530,8 @@ fn normalized_observed_equals_normalized_desired() {
         h.apply(&desired)?;
         let observed = h.observe(&[desired.name.as_str()])?;
         let live = observed.managed.get(desired.name.as_str()).ok_or_else(|| TestCaseError::fail("not observed"))?;
-        prop_assert_eq!(normalize::gateway(live.live.config.clone()), normalize::gateway(config_only(&desired)));
+        let config = live.live.config.clone().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(normalize::gateway(config), normalize::gateway(config_only(&desired)));
         prop_assert_eq!(normalize::tag_map(&live.tags), normalize::gateway_tags(&desired));
         Ok(())
     });
@@ -802,7 +803,7 @@ fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
             .expect("CreateGateway");
         wait_ready(&client, plain.gateway_id()).await;
         let observed = acgw::observe::observe_all(&h.api, 4).await.expect("observe");
-        acgw::export::to_yaml(&observed, "sdk").expect("export")
+        acgw::export::to_yaml(&observed, "sdk").expect("export").yaml
     });
     for member in [
         "description:",
@@ -861,4 +862,106 @@ fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
     assert_eq!(plan.summary.no_op, 2);
     let tags: BTreeMap<String, String> = normalize::gateway_tags(&by_hand.gateway);
     assert_eq!(tags.get("team").map(String::as_str), Some("support"));
+}
+
+// ---------------------------------------------------------------- tolerant reading
+
+/// Where a response can hold what the model does not allow, and the JSON to put there.
+fn odd_member() -> impl Strategy<Value = (&'static str, Value)> {
+    let any_string = prop_oneof![Just(String::new()), text(0, 300), string_regex("[A-Z_]{1,20}").expect("regex")];
+    let any_value = prop_oneof![
+        any_string.clone().prop_map(Value::String),
+        any::<i64>().prop_map(|n| json!(n)),
+        Just(json!([])),
+        Just(json!({})),
+        Just(Value::Null),
+        string_regex("[a-zA-Z]{1,12}").expect("regex").prop_map(|k| json!({ k: {"x": 1} })),
+    ];
+    // ListGateways items carry these too: AWS may send any string there (a longer description,
+    // a new enum value), but a wrongly typed value would break every page of the list, which is
+    // a whole-command error by design, so they get strings only.
+    let listed = prop_oneof![Just("/description"), Just("/authorizerType"), Just("/protocolType")];
+    // Anywhere else, even a wrongly typed value must fail only its own gateway.
+    let pointer = prop_oneof![
+        Just("/roleArn"),
+        Just("/exceptionLevel"),
+        Just("/kmsKeyArn"),
+        Just("/protocolConfiguration"),
+        Just("/authorizerConfiguration"),
+        Just("/interceptorConfigurations"),
+        Just("/policyEngineConfiguration"),
+        Just("/wafConfiguration"),
+        Just("/customTransformConfiguration"),
+    ];
+    let nested = prop_oneof![
+        (Just("/searchType"), any_string.clone().prop_map(Value::String)),
+        (Just("/instructions"), any_string.clone().prop_map(Value::String)),
+        (Just("/supportedVersions"), prop::collection::vec(any_string.clone(), 0..3).prop_map(|v| json!(v))),
+        (Just("/sessionConfiguration"), any::<i32>().prop_map(|n| json!({"sessionTimeoutInSeconds": n}))),
+    ]
+    .prop_map(|(leaf, value)| (leaf, json!({"mcp": {leaf.trim_start_matches('/'): value}})));
+    prop_oneof![
+        (listed, any_string.prop_map(Value::String)),
+        (pointer, any_value),
+        nested.prop_map(|(_, v)| ("/protocolConfiguration", v)),
+    ]
+}
+
+#[test]
+fn out_of_model_responses_fail_no_gateway_but_their_own_and_never_panic() {
+    let h = Harness::start();
+    let emulator = h.emulator.as_ref().expect("running");
+    check(
+        "out_of_model_responses_fail_no_gateway_but_their_own_and_never_panic",
+        128,
+        odd_member(),
+        |(pointer, value)| {
+            let names: Vec<String> =
+                ["a", "odd", "z"].iter().map(|n| format!("t{}-{n}", h.next.fetch_add(1, Ordering::Relaxed))).collect();
+            let gateways: Vec<Gateway> = names
+                .iter()
+                .map(|n| {
+                    decode(
+                        &json!({"name": n, "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM"}),
+                    )
+                })
+                .collect::<Result<_, _>>()?;
+            for g in &gateways {
+                h.apply(g)?;
+            }
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let before = h.observe(&refs)?;
+            let odd_id = before.managed[&names[1]].live.gateway_id.clone();
+            prop_assert!(emulator.set_raw(&odd_id, pointer, value.clone()), "stored");
+
+            let observed = h.observe(&refs)?;
+            for healthy in [&names[0], &names[2]] {
+                prop_assert_eq!(
+                    observed.managed.get(healthy),
+                    before.managed.get(healthy),
+                    "{} untouched by {} = {}",
+                    healthy,
+                    pointer,
+                    value
+                );
+            }
+            // The odd one is read (its odd value kept), unreadable with a path, or failed alone.
+            let odd = &names[1];
+            match (observed.managed.get(odd), observed.failed.get(odd)) {
+                (Some(state), None) => {
+                    if let Err(u) = &state.live.config {
+                        prop_assert!(!u.path.is_empty(), "unreadable without a path: {u}");
+                    }
+                }
+                (None, Some(e)) => prop_assert_eq!(e.gateway_id(), Some(odd_id.as_str())),
+                other => prop_assert!(false, "odd gateway neither read nor failed: {other:?}"),
+            }
+            let plan = plan::build(&desired_of(gateways.clone()), &observed);
+            prop_assert!(plan.get(&names[0]).is_some_and(|g| !g.is_change()), "{plan:?}");
+            prop_assert!(plan.get(&names[2]).is_some_and(|g| !g.is_change()), "{plan:?}");
+            let export = acgw::export::to_yaml(&observed, "odd").map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(export.yaml.contains(&names[0]) && export.yaml.contains(&names[2]));
+            Ok(())
+        },
+    );
 }

@@ -21,8 +21,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use acgw::api::sdk::SdkApi;
-use acgw::api::{GatewayStatus, ReadApi};
+use acgw::api::ReadApi;
 use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
+use acgw::model::live::GatewayStatus;
 
 /// Gateways per fault cell, as issue 7 asks.
 const GATEWAYS: usize = 50;

@@ -7,104 +7,10 @@
 pub mod convert;
 pub mod sdk;
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::future::Future;
 
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
 use crate::model::Gateway;
-
-/// A gateway's lifecycle status as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(into = "String", from = "String")]
-pub enum GatewayStatus {
-    Creating,
-    Updating,
-    UpdateUnsuccessful,
-    Deleting,
-    Ready,
-    Failed,
-    /// A value this version does not know; kept verbatim.
-    Other(String),
-}
-
-impl GatewayStatus {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GatewayStatus::Creating => "CREATING",
-            GatewayStatus::Updating => "UPDATING",
-            GatewayStatus::UpdateUnsuccessful => "UPDATE_UNSUCCESSFUL",
-            GatewayStatus::Deleting => "DELETING",
-            GatewayStatus::Ready => "READY",
-            GatewayStatus::Failed => "FAILED",
-            GatewayStatus::Other(s) => s,
-        }
-    }
-
-    /// True while the service is still working on the gateway.
-    pub fn is_transitional(&self) -> bool {
-        matches!(self, GatewayStatus::Creating | GatewayStatus::Updating | GatewayStatus::Deleting)
-    }
-}
-
-impl From<&str> for GatewayStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "CREATING" => GatewayStatus::Creating,
-            "UPDATING" => GatewayStatus::Updating,
-            "UPDATE_UNSUCCESSFUL" => GatewayStatus::UpdateUnsuccessful,
-            "DELETING" => GatewayStatus::Deleting,
-            "READY" => GatewayStatus::Ready,
-            "FAILED" => GatewayStatus::Failed,
-            other => GatewayStatus::Other(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for GatewayStatus {
-    fn from(s: String) -> Self {
-        GatewayStatus::from(s.as_str())
-    }
-}
-
-impl From<GatewayStatus> for String {
-    fn from(s: GatewayStatus) -> String {
-        s.as_str().to_string()
-    }
-}
-
-impl fmt::Display for GatewayStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One entry of ListGateways (no ARN: GetGateway is needed for that).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GatewaySummary {
-    pub gateway_id: String,
-    pub name: String,
-    pub status: GatewayStatus,
-    /// RFC 3339.
-    pub updated_at: String,
-}
-
-/// A gateway as GetGateway returns it: the configuration plus what only the service knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveGateway {
-    pub gateway_id: String,
-    pub gateway_arn: String,
-    pub status: GatewayStatus,
-    pub status_reasons: Vec<String>,
-    /// RFC 3339, as the service reported it.
-    pub updated_at: String,
-    /// The configuration; its `tags` are always `None` (GetGateway does not return tags).
-    pub config: Gateway,
-}
-
-/// Tags as the API holds them, `aws:` keys included.
-pub type TagMap = BTreeMap<String, String>;
 
 /// Why an API call failed, classified for the caller's decisions (retry, wait, report).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

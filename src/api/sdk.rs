@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::convert::{self, classify};
-use crate::api::{ApiError, GatewayStatus, GatewaySummary, LiveGateway, ReadApi, TagMap, WriteApi};
+use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
 use crate::model::Gateway;
 
 /// The page size for list calls: the API's maximum, so that N gateways take ceil(N/1000) calls.
@@ -59,7 +60,7 @@ impl ReadApi for SdkApi {
                 .await
                 .map_err(classify)?;
             for item in page.items {
-                out.push(convert::summary_from_sdk(item)?);
+                out.push(convert::summary_from_sdk(item));
             }
             match page.next_token.filter(|t| !t.is_empty()) {
                 Some(t) => {

@@ -15,7 +15,8 @@ use futures_util::stream::{self, StreamExt};
 
 pub use token::client_token;
 
-use crate::api::{ApiError, GatewayStatus, LiveGateway, ReadApi, TagMap, WriteApi};
+use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::model::live::{GatewayStatus, LiveGateway, TagMap};
 use crate::model::Gateway;
 
 /// Where gateways are created: part of every client token.
@@ -60,6 +61,10 @@ pub struct Options {
     pub target: Target,
     pub parallelism: usize,
     pub wait_timeout: Duration,
+    /// False for `--no-wait`: return once each gateway's last call was accepted, reporting the
+    /// status last seen, as `kubectl apply` does. Waits that a later call needs (READY before the
+    /// update that sets update-only members, before a delete, after a Conflict) still happen.
+    pub wait: bool,
     pub allow_replace: bool,
     /// First delay between GetGateway polls; it doubles up to `poll_max`.
     pub poll_initial: Duration,
@@ -73,6 +78,7 @@ impl Options {
             target,
             parallelism: 10,
             wait_timeout: Duration::from_secs(600),
+            wait: true,
             allow_replace: false,
             poll_initial: Duration::from_millis(500),
             poll_max: Duration::from_secs(10),
@@ -95,6 +101,9 @@ pub enum ApplyError {
     ReplaceRefused { field: String },
     #[error("cannot replace gateway {gateway_id}: it has {count} target(s), and a gateway with targets cannot be deleted; delete them first")]
     HasTargets { gateway_id: String, count: usize },
+    /// The gateway could not be read (or represented) when planning, so nothing was sent for it.
+    #[error("not applied: {reason}")]
+    NotRead { reason: String },
 }
 
 fn reasons_suffix(reasons: &[String]) -> String {
@@ -114,10 +123,26 @@ pub struct GatewayOutcome {
     pub elapsed: Duration,
     /// Calls that took effect, in order (e.g. `CreateGateway`, `UpdateGateway`, `TagResource`).
     pub done: Vec<String>,
+    /// The status the gateway had when last seen (READY after a wait; with `--no-wait`, what the
+    /// last call answered); `None` when no call reported one (tags only, nothing done).
+    pub status: Option<GatewayStatus>,
     pub error: Option<ApplyError>,
 }
 
 impl GatewayOutcome {
+    /// The outcome of a gateway that was not applied because it could not be read.
+    pub fn not_read(name: &str, gateway_id: Option<String>, reason: String) -> Self {
+        GatewayOutcome {
+            name: name.to_string(),
+            action: "none",
+            gateway_id,
+            elapsed: Duration::ZERO,
+            done: Vec::new(),
+            status: None,
+            error: Some(ApplyError::NotRead { reason }),
+        }
+    }
+
     /// True when everything planned for this gateway was done.
     pub fn succeeded(&self) -> bool {
         self.error.is_none()
@@ -168,6 +193,7 @@ struct Run<'a> {
     progress: &'a dyn Progress,
     gateway_id: Option<String>,
     done: Vec<String>,
+    status: Option<GatewayStatus>,
 }
 
 impl Run<'_> {
@@ -189,7 +215,7 @@ async fn apply_one<A: WriteApi>(
 ) -> GatewayOutcome {
     let started = Instant::now();
     let action = work.action();
-    let mut run = Run { name, opts, progress, gateway_id: None, done: Vec::new() };
+    let mut run = Run { name, opts, progress, gateway_id: None, done: Vec::new(), status: None };
     let result = match work {
         Work::Create { desired } => create(api, &mut run, &desired, None).await,
         Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove } => {
@@ -211,6 +237,7 @@ async fn apply_one<A: WriteApi>(
         gateway_id: run.gateway_id,
         elapsed: started.elapsed(),
         done: run.done,
+        status: run.status,
         error: result.err(),
     }
 }
@@ -236,9 +263,14 @@ async fn create<A: WriteApi>(
         }
     };
     run.gateway_id = Some(live.gateway_id.clone());
+    run.status = Some(live.status.clone());
     run.did("CreateGateway");
+    let update_only = desired.waf_configuration.is_some() || desired.custom_transform_configuration.is_some();
+    if !run.opts.wait && !update_only {
+        return Ok(());
+    }
     wait_ready(api, run, &live.gateway_id, true).await?;
-    if desired.waf_configuration.is_some() || desired.custom_transform_configuration.is_some() {
+    if update_only {
         // wafConfiguration and customTransformConfiguration exist only in UpdateGateway.
         run.say("setting update-only members");
         update_config(api, run, &live.gateway_id, desired).await?;
@@ -289,7 +321,10 @@ async fn update_config<A: WriteApi>(
     loop {
         run.say("updating");
         match api.update_gateway(gateway_id, desired).await {
-            Ok(_) => break,
+            Ok(live) => {
+                run.status = Some(live.status);
+                break;
+            }
             // The gateway is busy (CREATING/UPDATING): wait for it, then send the update again.
             Err(ApiError::Conflict(_)) if Instant::now() < deadline => {
                 wait_ready(api, run, gateway_id, false).await?;
@@ -300,7 +335,9 @@ async fn update_config<A: WriteApi>(
         }
     }
     run.did("UpdateGateway");
-    wait_ready(api, run, gateway_id, true).await?;
+    if run.opts.wait {
+        wait_ready(api, run, gateway_id, true).await?;
+    }
     Ok(())
 }
 
@@ -336,14 +373,17 @@ async fn replace<A: WriteApi>(
 /// errors; without it (waiting before our own change) any settled status ends the wait.
 async fn wait_ready<A: ReadApi>(
     api: &A,
-    run: &Run<'_>,
+    run: &mut Run<'_>,
     gateway_id: &str,
     strict: bool,
 ) -> Result<LiveGateway, ApplyError> {
     let mut clock = WaitClock::start(run.opts);
     loop {
         let live = match api.get_gateway(gateway_id).await {
-            Ok(live) => live,
+            Ok(live) => {
+                run.status = Some(live.status.clone());
+                live
+            }
             Err(ApiError::NotFound(_)) => return Err(ApplyError::Vanished { gateway_id: gateway_id.to_string() }),
             Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
                 clock.retry().await;

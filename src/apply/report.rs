@@ -3,7 +3,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{GatewayOutcome, Progress, Report};
+use super::{ApplyError, GatewayOutcome, Progress, Report};
+use crate::model::live::GatewayStatus;
 use crate::ui::paint;
 
 /// The report as text: one line per gateway, then a closing line that says what failed.
@@ -13,8 +14,13 @@ pub fn text(report: &Report, color: bool) -> String {
     for g in &report.gateways {
         let (word, code) = status_word(g);
         let id = g.gateway_id.as_deref().unwrap_or("-");
+        // READY is what a finished apply means; anything else (e.g. with --no-wait) is news.
+        let status = match &g.status {
+            Some(s) if *s != GatewayStatus::Ready => format!("  [status {s}]"),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "{} {:<width$}  {}  {}  {}\n",
+            "{} {:<width$}  {}  {}  {}{status}\n",
             paint(color, code, if g.succeeded() { "✓" } else { "✗" }),
             g.name,
             paint(color, code, &format!("{word:<22}")),
@@ -30,6 +36,17 @@ pub fn text(report: &Report, color: bool) -> String {
     }
     let failed: Vec<&str> = report.gateways.iter().filter(|g| !g.succeeded()).map(|g| g.name.as_str()).collect();
     let ok = report.gateways.len() - failed.len();
+    let settling = report
+        .gateways
+        .iter()
+        .filter(|g| g.succeeded() && g.status.as_ref().is_some_and(|s| *s != GatewayStatus::Ready))
+        .count();
+    if settling > 0 {
+        out.push_str(&format!(
+            "{settling} gateway{} not READY yet (not waited for); `acgw plan` shows their status.\n",
+            if settling == 1 { " is" } else { "s are" }
+        ));
+    }
     if failed.is_empty() {
         out.push_str(&format!("Apply complete: {ok} gateway{} changed.\n", plural(ok)));
     } else {
@@ -51,6 +68,8 @@ fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
     };
     if g.succeeded() {
         (past.to_string(), "32")
+    } else if matches!(g.error, Some(ApplyError::NotRead { .. })) {
+        ("not applied".to_string(), "31")
     } else if g.done.is_empty() {
         (format!("{} failed", g.action), "31")
     } else {
@@ -79,16 +98,22 @@ pub fn json(report: &Report) -> String {
             serde_json::json!({
                 "name": g.name,
                 "action": g.action,
-                "result": if g.succeeded() { "succeeded" } else if g.done.is_empty() { "failed" } else { "partial" },
+                "result": match (&g.error, g.done.is_empty()) {
+                    (None, _) => "succeeded",
+                    (Some(ApplyError::NotRead { .. }), _) => "not-applied",
+                    (Some(_), true) => "failed",
+                    (Some(_), false) => "partial",
+                },
                 "gateway_id": g.gateway_id,
                 "elapsed_ms": g.elapsed.as_millis() as u64,
                 "done": g.done,
+                "status": g.status.as_ref().map(GatewayStatus::as_str),
                 "error": g.error.as_ref().map(ToString::to_string),
             })
         })
         .collect();
     let doc = serde_json::json!({
-        "format_version": "1",
+        "format_version": "2",
         "succeeded": report.succeeded(),
         "summary": {
             "succeeded": report.gateways.iter().filter(|g| g.succeeded()).count(),

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::*;
-use crate::api::{GatewaySummary, TagMap};
+use crate::model::live::{GatewaySummary, TagMap};
 use crate::model::{AuthorizerType, GatewayName, RoleArn};
 
 fn desired() -> Gateway {
@@ -37,7 +37,7 @@ impl Scripted {
             status: GatewayStatus::Ready,
             status_reasons: Vec::new(),
             updated_at: "2026-01-01T00:00:00Z".into(),
-            config: desired(),
+            config: Ok(desired()),
         }
     }
 

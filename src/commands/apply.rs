@@ -35,6 +35,10 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
                 ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
                 if !plan.has_changes() {
                     conn.close().await?;
+                    if plan.has_failures() {
+                        ui.error(&super::failed_summary(plan.failed.len(), "planned"));
+                        return Ok(ExitCode::from(1));
+                    }
                     return Ok(ExitCode::SUCCESS);
                 }
                 refuse_replacements(&plan, args)?;
@@ -43,7 +47,8 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
                     conn.close().await?;
                     return Ok(ExitCode::from(1));
                 }
-                execute(conn, global, args, ui, &plan).await
+                let not_read = not_read(&plan);
+                execute(conn, global, args, ui, &plan, not_read).await
             })
         }
     }
@@ -68,15 +73,25 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     if !plan.has_changes() {
         ui.info("The plan has no changes.");
         conn.close().await?;
+        if plan.has_failures() {
+            ui.error(&super::failed_summary(plan.failed.len(), "planned"));
+            return Ok(ExitCode::from(1));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     refuse_replacements(&plan, args)?;
     let touched: Vec<&str> = plan.gateways.iter().filter(|g| g.is_change()).map(|g| g.name.as_str()).collect();
     let now = observe::observe(conn.api(), &touched, usize::from(global.parallelism)).await?;
+    // A gateway that cannot be re-read is not applied (its staleness is unknown), alone.
+    let mut not_read = not_read(&plan);
+    for (name, error) in &now.failed {
+        let reason = format!("it could not be re-read to check that the plan still holds: {error}");
+        not_read.push(apply::GatewayOutcome::not_read(name, error.gateway_id().map(str::to_string), reason));
+    }
     let stale: Vec<String> = plan
         .gateways
         .iter()
-        .filter(|g| g.is_change())
+        .filter(|g| g.is_change() && !now.failed.contains_key(&g.name))
         .filter_map(|g| {
             let moved = plan::staleness(g, now.managed.get(&g.name));
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
@@ -89,7 +104,23 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             stale.join("\n")
         );
     }
-    execute(conn, global, args, ui, &plan).await
+    let mut plan = plan;
+    plan.gateways.retain(|g| !now.failed.contains_key(&g.name));
+    execute(conn, global, args, ui, &plan, not_read).await
+}
+
+/// The gateways the plan could not cover, as outcomes that say so.
+fn not_read(plan: &Plan) -> Vec<apply::GatewayOutcome> {
+    plan.failed
+        .iter()
+        .map(|f| {
+            apply::GatewayOutcome::not_read(
+                &f.name,
+                f.gateway_id.clone(),
+                format!("it could not be planned: {}", f.error),
+            )
+        })
+        .collect()
 }
 
 /// Refuses up front, before any call, when the plan replaces gateways without --allow-replace.
@@ -153,12 +184,14 @@ async fn execute(
     args: &ApplyArgs,
     ui: &Ui,
     plan: &Plan,
+    not_read: Vec<apply::GatewayOutcome>,
 ) -> anyhow::Result<ExitCode> {
     let work = work_of(plan)?;
     let mut opts =
         Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
     opts.parallelism = usize::from(global.parallelism);
     opts.wait_timeout = args.wait_timeout;
+    opts.wait = !args.no_wait;
     opts.allow_replace = args.allow_replace;
     if conn.emulator().is_some() {
         // The built-in emulator settles in milliseconds; polling it at AWS's pace only adds waiting.
@@ -176,6 +209,9 @@ async fn execute(
     } else {
         apply::apply(conn.api(), work, &opts, &report::Lines).await
     };
+    let mut report = report;
+    report.gateways.extend(not_read);
+    report.gateways.sort_by(|a, b| a.name.cmp(&b.name));
     match args.format {
         ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
         ApplyFormat::Json => ui.data(&report::json(&report)),

@@ -17,6 +17,11 @@ pub fn run(global: &GlobalArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<Exi
         let report = plan.drift_report();
         ui.data_raw(&render::drift(&report, args.format, ui.color_stdout));
         conn.close().await?;
+        if report.has_failures() {
+            // A cron job must not read "no drift" when some gateways were never checked.
+            ui.error(&super::failed_summary(report.failed.len(), "checked"));
+            return Ok(ExitCode::from(1));
+        }
         Ok(ExitCode::from(if report.has_drift() { 2 } else { 0 }))
     })
 }

@@ -18,24 +18,41 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
             observe::observe_all(&api, parallelism).await?
         } else {
             let mut observed = observe::observe(&api, &args.names, parallelism).await?;
-            let missing: Vec<&str> =
-                args.names.iter().filter(|n| !observed.managed.contains_key(n.as_str())).map(String::as_str).collect();
+            let missing: Vec<&str> = args
+                .names
+                .iter()
+                .filter(|n| !observed.managed.contains_key(n.as_str()) && !observed.failed.contains_key(n.as_str()))
+                .map(String::as_str)
+                .collect();
             if !missing.is_empty() {
                 anyhow::bail!("no live gateway is named {}", missing.join(", "));
             }
             observed.unmanaged.clear();
             observed
         };
-        let yaml = acgw::export::to_yaml(&observed, &format!("{} ({})", conn.endpoint(), conn.region()))?;
+        let export = acgw::export::to_yaml(&observed, &format!("{} ({})", conn.endpoint(), conn.region()))?;
+        export.warnings.iter().for_each(|w| ui.warn(w));
         match &args.output {
             Some(path) => {
-                acgw::atomic::write(path, yaml.as_bytes())
+                acgw::atomic::write(path, export.yaml.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                ui.info(&format!("Exported {} gateway(s) to {}.", observed.managed.len(), path.display()));
+                ui.info(&format!("Exported {} gateway(s) to {}.", export.count, path.display()));
             }
-            None => ui.data_raw(&yaml),
+            None => ui.data_raw(&export.yaml),
+        }
+        for f in &export.skipped {
+            let id = f.gateway_id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
+            ui.error(&format!("gateway {}{id} was not exported: {}", f.name, f.error));
         }
         conn.close().await?;
+        if !export.skipped.is_empty() {
+            ui.error(&format!(
+                "{} of {} gateway(s) could not be exported; the others were.",
+                export.skipped.len(),
+                export.skipped.len() + export.count
+            ));
+            return Ok(ExitCode::from(1));
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -78,3 +78,11 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
 fn target_of(conn: &Connection) -> planning::Target {
     planning::Target { region: Some(conn.region().to_string()), endpoint: Some(conn.endpoint().to_string()) }
 }
+
+/// The closing error line when some gateways could not be read: the others' results stand.
+fn failed_summary(failed: usize, verb: &str) -> String {
+    format!(
+        "{failed} gateway{} could not be {verb} (see above); the results for the others are complete.",
+        if failed == 1 { "" } else { "s" }
+    )
+}

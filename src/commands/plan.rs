@@ -25,6 +25,10 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
         }
         ui.data_raw(&render::plan(&plan, args.format, ui.color_stdout));
         conn.close().await?;
+        if plan.has_failures() {
+            ui.error(&super::failed_summary(plan.failed.len(), "planned"));
+            return Ok(ExitCode::from(1));
+        }
         let changes = args.detailed_exitcode && plan.has_changes();
         Ok(ExitCode::from(if changes { 2 } else { 0 }))
     })

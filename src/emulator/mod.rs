@@ -192,6 +192,19 @@ impl EmulatorHandle {
         self.shared.add_service_tag(gateway_id, key, value)
     }
 
+    /// Stores `value` verbatim at the JSON pointer `pointer` (e.g. `/protocolConfiguration/mcp/searchType`)
+    /// of a gateway's configuration, bypassing validation, so that reads answer what the real
+    /// service might send one day: an unknown enum value or union member, an empty or over-long
+    /// string. `null` removes the member. False when there is no such gateway or parent object.
+    pub fn set_raw(&self, gateway_id: &str, pointer: &str, value: serde_json::Value) -> bool {
+        self.shared.set_raw(gateway_id, pointer, value)
+    }
+
+    /// Makes GetGateway and ListTagsForResource of one gateway answer AccessDeniedException.
+    pub fn deny_reads(&self, gateway_id: &str) {
+        self.shared.deny_reads(gateway_id);
+    }
+
     /// Stops accepting connections, lets in-flight calls finish (up to a few seconds), and writes
     /// the state file one last time.
     pub async fn shutdown(mut self) -> Result<(), EmulatorError> {

@@ -197,6 +197,14 @@ impl Shared {
         lock(&self.state).add_service_tag(gateway_id, key, value)
     }
 
+    pub(super) fn set_raw(&self, gateway_id: &str, pointer: &str, value: serde_json::Value) -> bool {
+        lock(&self.state).set_raw(gateway_id, pointer, value)
+    }
+
+    pub(super) fn deny_reads(&self, gateway_id: &str) {
+        lock(&self.state).deny_reads(gateway_id);
+    }
+
     fn roll(&self, rate: f64) -> bool {
         rate > 0.0 && lock(&self.fault_rng).f64() < rate
     }

@@ -142,6 +142,9 @@ pub struct State {
     /// Gateway names whose next create or update will fail, with the reasons the service gives.
     #[serde(skip)]
     failing: BTreeMap<String, Vec<String>>,
+    /// Gateway IDs whose GetGateway and ListTagsForResource answer AccessDeniedException.
+    #[serde(skip)]
+    denied: BTreeSet<String>,
     /// Bumped on every mutation, so that an older snapshot never overwrites a newer file.
     #[serde(skip)]
     version: u64,
@@ -159,6 +162,7 @@ impl State {
             tokens: BTreeMap::new(),
             pending_deletes: BTreeSet::new(),
             failing: BTreeMap::new(),
+            denied: BTreeSet::new(),
             version: 0,
             rng: id_rng(seed, 1),
         }
@@ -224,6 +228,49 @@ impl State {
         g.tags.insert(key.to_string(), value.to_string());
         self.mutated();
         true
+    }
+
+    /// Stores `value` at the JSON pointer `pointer` of a gateway's stored configuration without
+    /// any validation (`null` removes the member), so that every read answers it: for tests of
+    /// how a client copes with what the real service may one day send (an enum value or union
+    /// member it does not know, an empty or over-long string). False when there is no such
+    /// gateway or the pointer's parent is not an object.
+    pub fn set_raw(&mut self, gateway_id: &str, pointer: &str, value: Value) -> bool {
+        let Some(g) = self.gateways.get_mut(gateway_id) else { return false };
+        let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
+        let mut root = Value::Object(std::mem::take(&mut g.config));
+        let stored = match root.pointer_mut(parent) {
+            Some(Value::Object(map)) => {
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if value.is_null() {
+                    map.remove(&key);
+                } else {
+                    map.insert(key, value);
+                }
+                true
+            }
+            _ => false,
+        };
+        if let Value::Object(map) = root {
+            g.config = map;
+        }
+        if stored {
+            self.mutated();
+        }
+        stored
+    }
+
+    /// Makes GetGateway and ListTagsForResource of one gateway answer AccessDeniedException, as
+    /// an IAM policy that denies one resource does.
+    pub fn deny_reads(&mut self, gateway_id: &str) {
+        self.denied.insert(gateway_id.to_string());
+    }
+
+    fn readable(&self, id: &str) -> Result<&GatewayRecord, ApiError> {
+        if self.denied.contains(id) {
+            return Err(ApiError::access_denied(format!("not authorized to read gateway {id}")));
+        }
+        self.gateway(id)
     }
 
     fn gateway_mut(&mut self, id: &str) -> Result<&mut GatewayRecord, ApiError> {
@@ -300,7 +347,7 @@ impl State {
     /// GetGateway.
     pub fn get_gateway(&mut self, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
-        Ok(Answer::read(self.gateway(id)?.detail(env.now_ms, None)))
+        Ok(Answer::read(self.readable(id)?.detail(env.now_ms, None)))
     }
 
     /// UpdateGateway: a full replace of the configuration; tags stay.
@@ -415,8 +462,8 @@ impl State {
     /// ListTagsForResource.
     pub fn list_tags(&mut self, arn: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
-        let g = self.gateway_by_arn(arn)?;
-        Ok(Answer::read(json!({ "tags": g.tags })))
+        let id = self.gateway_by_arn(arn)?.gateway_id.clone();
+        Ok(Answer::read(json!({ "tags": self.readable(&id)?.tags })))
     }
 
     /// CreateGatewayTarget: only what DeleteGateway's "targets first" rule needs.

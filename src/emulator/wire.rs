@@ -44,6 +44,11 @@ impl ApiError {
         Self::new(404, "ResourceNotFoundException", message)
     }
 
+    /// AccessDeniedException (403).
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(403, "AccessDeniedException", message)
+    }
+
     /// ConflictException (409).
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(409, "ConflictException", message)

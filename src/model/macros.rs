@@ -42,6 +42,12 @@ macro_rules! spec_string {
             }
         }
 
+        impl $crate::model::FromService<String> for $name {
+            fn from_service(s: String) -> Self {
+                Self(s)
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = String;
             fn try_from(s: String) -> Result<Self, String> {
@@ -79,34 +85,53 @@ macro_rules! spec_string {
     };
 }
 
-/// A closed set of wire values.
+/// A set of wire values: the ones this build knows, plus `Unknown` for a value the service sent
+/// that this build does not (AWS grows enums without notice). Specs, saved plans and emulator
+/// requests can only name known values: [`Decode`](crate::model::decode::Decode) refuses the
+/// rest; `Unknown` comes only from [`FromService`](crate::model::FromService).
 macro_rules! spec_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
         pub enum $name {
-            $($(#[$vm])* #[serde(rename = $wire)] $var),+
+            $($(#[$vm])* #[serde(rename = $wire)] $var,)+
+            /// A value the service sent that this build does not know; kept verbatim, shown as
+            /// it is, and unequal to every known value.
+            #[serde(untagged)]
+            Unknown(String),
         }
 
         impl $name {
-            /// Every value, in model order.
+            /// Every known value, in model order.
             pub const ALL: &'static [$name] = &[$($name::$var),+];
-            /// Every wire value, in model order.
+            /// Every known wire value, in model order.
             pub const WIRE: &'static [&'static str] = &[$($wire),+];
 
             /// The wire value.
-            pub fn as_str(&self) -> &'static str {
+            pub fn as_str(&self) -> &str {
                 match self {
-                    $($name::$var => $wire),+
+                    $($name::$var => $wire,)+
+                    $name::Unknown(s) => s,
                 }
             }
 
-            /// The value for a wire string, if it is one of ours.
+            /// The value for a wire string, if it is one this build knows.
             pub fn parse(s: &str) -> Option<Self> {
                 match s {
                     $($wire => Some($name::$var),)+
                     _ => None,
                 }
+            }
+
+            /// True for a value this build does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl $crate::model::FromService<&str> for $name {
+            fn from_service(s: &str) -> Self {
+                Self::parse(s).unwrap_or_else(|| $name::Unknown(s.to_string()))
             }
         }
 

@@ -7,6 +7,7 @@
 #[macro_use]
 mod macros;
 pub mod decode;
+pub mod live;
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -24,6 +25,19 @@ pub fn quote_short(s: &str) -> String {
     } else {
         format!("{s:?}")
     }
+}
+
+/// Builds a value from what the service sent, without checking the model's constraints.
+///
+/// Strict with what the user writes, tolerant of what the service sends: AWS relaxes patterns,
+/// raises limits and grows enums without notice, and moto answers `""` for absent strings. A live
+/// value outside the model is kept verbatim, so that it is shown, diffed and exported as it is
+/// instead of making the whole gateway (or the whole run) unreadable. Only the SDK conversion
+/// (`api::convert`) builds values this way; specs, saved plans and emulator requests go through
+/// [`decode::Decode`], which checks every constraint.
+pub trait FromService<T> {
+    /// The value, kept verbatim.
+    fn from_service(value: T) -> Self;
 }
 
 // ---------------------------------------------------------------- constrained strings
@@ -196,11 +210,19 @@ impl<T, const MIN: usize, const MAX: usize> Bounded<T, MIN, MAX> {
         self.0
     }
 
-    /// Applies `f` to the items; the count must not change.
+    /// Applies `f` to the items; the count must not grow, so a list within bounds stays within
+    /// them as long as `f` keeps at least one item of a non-empty list.
     pub fn map_items(self, f: impl FnOnce(Vec<T>) -> Vec<T>) -> Self {
+        let before = self.0.len();
         let out = f(self.0);
-        debug_assert!(out.len() >= MIN && out.len() <= MAX);
+        debug_assert!(out.len() <= before && (before == 0 || !out.is_empty()));
         Self(out)
+    }
+}
+
+impl<T, const MIN: usize, const MAX: usize> FromService<Vec<T>> for Bounded<T, MIN, MAX> {
+    fn from_service(items: Vec<T>) -> Self {
+        Self(items)
     }
 }
 
@@ -269,6 +291,12 @@ impl Tags {
     }
 }
 
+impl FromService<BTreeMap<TagKey, TagValue>> for Tags {
+    fn from_service(map: BTreeMap<TagKey, TagValue>) -> Self {
+        Self(map)
+    }
+}
+
 impl Decode for Tags {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
         let map = BTreeMap::<TagKey, TagValue>::decode(node, cx)?;
@@ -299,6 +327,12 @@ impl ScopeMapping {
     /// The entries.
     pub fn as_map(&self) -> &BTreeMap<Scope, Scope> {
         &self.0
+    }
+}
+
+impl FromService<BTreeMap<Scope, Scope>> for ScopeMapping {
+    fn from_service(map: BTreeMap<Scope, Scope>) -> Self {
+        Self(map)
     }
 }
 
@@ -335,6 +369,12 @@ impl SessionTimeout {
     /// Seconds.
     pub fn get(self) -> i32 {
         self.0
+    }
+}
+
+impl FromService<i32> for SessionTimeout {
+    fn from_service(seconds: i32) -> Self {
+        Self(seconds)
     }
 }
 
@@ -576,7 +616,7 @@ impl Decode for ClaimMatch {
         let operator: Option<ClaimMatchOperator> = cx.required(node, entries, "claimMatchOperator");
         let (value, operator) = (value?, operator?);
         let fits = matches!(
-            (&value, operator),
+            (&value, &operator),
             (ClaimMatchValue::MatchValueString(_), ClaimMatchOperator::Equals)
                 | (
                     ClaimMatchValue::MatchValueStringList(_),

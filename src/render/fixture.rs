@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use crate::api::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
 use crate::load::{Desired, Source, Spec};
 use crate::model::decode::{Cx, Decode, Node};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
 use crate::model::Gateway;
 use crate::observe::{LiveState, Observed};
 use crate::plan::{self, Plan, Target};
@@ -31,7 +31,7 @@ pub fn live(config: serde_json::Value, status: GatewayStatus, tags: &[(&str, &st
             status,
             status_reasons: Vec::new(),
             updated_at: "2025-06-01T12:00:00Z".into(),
-            config,
+            config: Ok(config),
         },
         tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<TagMap>(),
     }
@@ -155,7 +155,7 @@ pub fn state() -> (Desired, Observed) {
     let desired = desired(vec![orders_desired, billing, search_desired, catalog_desired, metrics_desired]);
     let mut observed = Observed::default();
     for l in [orders_live, search_live, catalog_live, metrics_live] {
-        observed.managed.insert(l.live.config.name.as_str().to_string(), l);
+        observed.managed.insert(l.live.config.as_ref().expect("readable").name.as_str().to_string(), l);
     }
     observed.unmanaged = vec![
         GatewaySummary {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{change_count, clean, closing_line, drift_line, items, Item, TextLine};
-use crate::plan::{Action, DriftReport, DriftState, GatewayPlan, Plan, Unmanaged};
+use crate::plan::{Action, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, Unmanaged};
 
 /// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
 /// GitHub refuses comments over 65,536 characters, and callers may add a header of their own.
@@ -44,6 +44,7 @@ pub fn plan(plan: &Plan) -> String {
 fn plan_within(plan: &Plan, limit: usize) -> String {
     let mut b = Budget::new(limit);
     b.push(&format!("### acgw plan\n\n**{}**\n\n", closing_line(&plan.summary)));
+    failed_section(&mut b, &plan.failed, "planned");
     let changed: Vec<&GatewayPlan> = plan.gateways.iter().filter(|g| g.is_change()).collect();
     let mut rows_shown = 0;
     if !changed.is_empty() {
@@ -175,6 +176,27 @@ fn diff_block(items: &[Item]) -> String {
     format!("{fence}diff\n{body}{fence}\n")
 }
 
+/// Gateways that could not be read, right under the summary so that the size budget never cuts
+/// them: a reviewer must see what the plan does not cover.
+fn failed_section(b: &mut Budget, list: &[FailedGateway], verb: &str) {
+    if list.is_empty() {
+        return;
+    }
+    b.push(&format!(
+        "> [!WARNING]\n> {} gateway{} could not be {verb}; nothing is said about {}:\n\n| Gateway | ID | Error |\n| --- | --- | --- |\n",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        if list.len() == 1 { "it" } else { "them" }
+    ));
+    for f in list {
+        let id = f.gateway_id.as_deref().map(code).unwrap_or_default();
+        if !b.push(&format!("| {} | {id} | {} |\n", code(&f.name), cell(&f.error))) {
+            break;
+        }
+    }
+    b.push("\n");
+}
+
 fn unmanaged_section(b: &mut Budget, list: &[Unmanaged]) {
     if list.is_empty() {
         return;
@@ -230,13 +252,15 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
     let mut b = Budget::new(limit);
     let s = &report.summary;
     b.push(&format!(
-        "### acgw drift\n\n**{}**\n\n| In sync | Modified | Missing | Unmanaged |\n| ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} |\n\n",
+        "### acgw drift\n\n**{}**\n\n| In sync | Modified | Missing | Unmanaged | Not checked |\n| ---: | ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} | {} |\n\n",
         drift_line(report),
         s.in_sync,
         s.modified,
         s.missing,
-        s.unmanaged
+        s.unmanaged,
+        s.failed
     ));
+    failed_section(&mut b, &report.failed, "checked");
     let drifted: Vec<_> = report.gateways.iter().filter(|g| g.state != DriftState::InSync).collect();
     let mut rows = 0;
     if !drifted.is_empty() {

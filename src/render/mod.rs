@@ -32,23 +32,44 @@ pub fn drift(report: &DriftReport, format: ReportFormat, color: bool) -> String 
 
 /// The closing line of a plan.
 pub fn closing_line(summary: &Summary) -> String {
-    if summary.create + summary.update + summary.replace == 0 {
-        "No changes. Gateways match the specs.".to_string()
-    } else {
-        format!(
-            "Plan: {} to create, {} to update, {} to replace, {} unchanged.",
-            summary.create, summary.update, summary.replace, summary.no_op
-        )
+    let failed = summary.failed;
+    match (summary.create + summary.update + summary.replace, failed) {
+        (0, 0) => "No changes. Gateways match the specs.".to_string(),
+        (0, _) => format!("No changes for the gateways that could be read; {} could not be planned.", gateways(failed)),
+        _ => {
+            let mut line = format!(
+                "Plan: {} to create, {} to update, {} to replace, {} unchanged.",
+                summary.create, summary.update, summary.replace, summary.no_op
+            );
+            if failed > 0 {
+                line.push_str(&format!(" {} could not be planned.", gateways(failed)));
+            }
+            line
+        }
     }
+}
+
+/// "1 gateway", "2 gateways".
+fn gateways(n: usize) -> String {
+    format!("{n} gateway{}", if n == 1 { "" } else { "s" })
 }
 
 /// The closing line of a drift report.
 pub fn drift_line(report: &DriftReport) -> String {
     let s = &report.summary;
-    if report.has_drift() {
-        format!("Drift: {} modified, {} missing, {} in sync.", s.modified, s.missing, s.in_sync)
-    } else {
-        "No drift. Gateways match the specs.".to_string()
+    match (report.has_drift(), s.failed) {
+        (true, 0) => format!("Drift: {} modified, {} missing, {} in sync.", s.modified, s.missing, s.in_sync),
+        (true, failed) => format!(
+            "Drift: {} modified, {} missing, {} in sync; {} could not be checked.",
+            s.modified,
+            s.missing,
+            s.in_sync,
+            gateways(failed)
+        ),
+        (false, 0) => "No drift. Gateways match the specs.".to_string(),
+        (false, failed) => {
+            format!("No drift in the gateways that could be checked; {} could not be checked.", gateways(failed))
+        }
     }
 }
 

@@ -46,7 +46,7 @@ fn no_changes_closing_line() {
     let mut plan = fixture::plan();
     plan.gateways.retain(|g| !g.is_change());
     plan.unmanaged.clear();
-    let plan = crate::plan::Plan::assemble(plan.target, plan.gateways, plan.unmanaged);
+    let plan = crate::plan::Plan::assemble(plan.target, plan.gateways, plan.unmanaged, plan.failed);
     assert_eq!(text::plan(&plan, false), "No changes. Gateways match the specs.\n");
     assert!(markdown::plan(&plan).contains("**No changes. Gateways match the specs.**"));
     assert!(!plan.drift_report().has_drift());
@@ -63,7 +63,7 @@ fn unmanaged_gateways_follow_the_closing_line() {
 
 /// A plan big enough to blow any comment limit: many gateways with long instruction changes.
 fn huge_plan(n: usize) -> crate::plan::Plan {
-    use crate::api::GatewayStatus;
+    use crate::model::live::GatewayStatus;
     use crate::observe::Observed;
     use serde_json::json;
     let long =
@@ -134,4 +134,75 @@ fn control_characters_from_outside_are_escaped() {
     let md = markdown::plan(&plan);
     assert!(!md.contains('\x1b'));
     assert!(md.contains(r"| `id\u{1b}[2J\|x'` |"), "{md}");
+}
+
+/// The fixture's plan with two more gateways the specs name: one whose GetGateway was denied and
+/// one whose configuration this build cannot represent.
+fn plan_with_failures() -> crate::plan::Plan {
+    use crate::api::ApiError;
+    use crate::model::live::{GatewayStatus, Unreadable};
+    use crate::observe::ObserveError;
+    let (mut desired, mut observed) = fixture::state();
+    let role = "arn:aws:iam::123456789012:role/gw";
+    for name in ["denied", "odd"] {
+        let g = fixture::gateway(serde_json::json!({"name": name, "roleArn": role, "authorizerType": "NONE"}));
+        desired.specs.push(fixture::desired(vec![g]).specs.remove(0));
+    }
+    observed.failed.insert(
+        "denied".into(),
+        ObserveError::Get {
+            name: "denied".into(),
+            gateway_id: "denied-0123456789".into(),
+            error: ApiError::AccessDenied("AccessDeniedException: not authorized".into()),
+        },
+    );
+    let mut odd = fixture::live(
+        serde_json::json!({"name": "odd", "roleArn": role, "authorizerType": "NONE"}),
+        GatewayStatus::Ready,
+        &[],
+    );
+    odd.live.config = Err(Unreadable {
+        path: "authorizerConfiguration".into(),
+        reason: "a union member this version does not know".into(),
+    });
+    observed.managed.insert("odd".into(), odd);
+    crate::plan::build(&desired, &observed)
+}
+
+#[test]
+fn gateways_that_could_not_be_read_are_listed_with_their_reason_next_to_the_others() {
+    let plan = plan_with_failures();
+    assert_eq!(plan.summary.failed, 2);
+    assert_eq!(plan.gateways.len(), 5, "the others are planned as before");
+    let text = text::plan(&plan, false);
+    assert!(
+        text.contains("! denied (denied-0123456789) could not be planned: GetGateway for gateway denied (denied-0123456789) failed: access denied: AccessDeniedException: not authorized\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("! odd (odd-a1b2c3d4e5) could not be planned: GetGateway answered authorizerConfiguration: a union member this version does not know; this acgw version cannot read it\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Plan: 1 to create, 2 to update, 1 to replace, 1 unchanged. 2 gateways could not be planned."),
+        "{text}"
+    );
+    let md = markdown::plan(&plan);
+    assert!(md.contains("2 gateways could not be planned"), "{md}");
+    assert!(md.contains("| `odd` | `odd-a1b2c3d4e5` | GetGateway answered authorizerConfiguration"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&json::plan(&plan)).expect("json");
+    assert_eq!(json["failed"][1]["name"], "odd");
+    assert_eq!(json["failed"][1]["gatewayId"], "odd-a1b2c3d4e5");
+    assert_eq!(json["summary"]["failed"], 2);
+    // A saved plan with failures reads back: apply reports them as not applied.
+    let back = crate::plan::Plan::from_json(&plan.to_json()).expect("reads back");
+    assert_eq!(back.failed, plan.failed);
+
+    let drift = plan.drift_report();
+    assert!(drift.has_drift() && drift.has_failures());
+    let text = text::drift(&drift, false);
+    assert!(text.contains("! denied (denied-0123456789) could not be checked:"), "{text}");
+    assert!(text.contains("Drift: 3 modified, 1 missing, 1 in sync; 2 gateways could not be checked."), "{text}");
+    let md = markdown::drift(&drift);
+    assert!(md.contains("| 1 | 3 | 1 | 2 | 2 |"), "{md}");
 }

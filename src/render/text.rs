@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
-use crate::api::GatewayStatus;
 use crate::diff::ChangeKind;
-use crate::plan::{Action, DriftReport, DriftState, GatewayPlan, Plan, Unmanaged};
+use crate::model::live::GatewayStatus;
+use crate::plan::{Action, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, Unmanaged};
 use crate::ui::paint;
 
 const GREEN: &str = "32";
@@ -26,6 +26,7 @@ pub fn plan(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
+    failed(&mut out, &plan.failed, "planned", color);
     out.push_str(&paint(color, BOLD, &closing_line(&plan.summary)));
     out.push('\n');
     unmanaged(&mut out, &plan.unmanaged, color);
@@ -122,6 +123,18 @@ fn changes(out: &mut String, items: &[Item], color: bool) {
     }
 }
 
+/// Gateways that could not be read: one line each, with the reason, before the closing line.
+fn failed(out: &mut String, list: &[FailedGateway], verb: &str, color: bool) {
+    for f in list {
+        let id = f.gateway_id.as_deref().map(|id| format!(" ({})", clean(id))).unwrap_or_default();
+        let head = format!("! {}{id} could not be {verb}:", clean(&f.name));
+        let _ = writeln!(out, "{} {}", paint(color, RED, &paint(color, BOLD, &head)), clean(&f.error));
+    }
+    if !list.is_empty() {
+        out.push('\n');
+    }
+}
+
 fn unmanaged(out: &mut String, list: &[Unmanaged], color: bool) {
     if list.is_empty() {
         return;
@@ -168,6 +181,7 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
     if !report.gateways.is_empty() {
         out.push('\n');
     }
+    failed(&mut out, &report.failed, "checked", color);
     out.push_str(&paint(color, BOLD, &drift_line(report)));
     out.push('\n');
     unmanaged(&mut out, &report.unmanaged, color);

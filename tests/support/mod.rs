@@ -1,0 +1,77 @@
+//! What the binary-level test suites share: running `acgw` as a user would.
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the real binary with a clean, offline environment.
+pub struct Acgw {
+    pub cmd: Command,
+}
+
+impl Acgw {
+    /// `acgw` run in `dir` with an empty environment but PATH, HOME and NO_COLOR.
+    pub fn new(dir: &Path) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
+        cmd.current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("NO_COLOR", "1");
+        Acgw { cmd }
+    }
+
+    /// Adds arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Self {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Points the binary at an API endpoint with fake credentials, as a pipeline would at AWS.
+    pub fn endpoint(mut self, url: &str) -> Self {
+        self.cmd
+            .args(["--endpoint-url", url])
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Runs to completion, capturing both streams.
+    pub fn run(mut self) -> Run {
+        let out: Output = self.cmd.output().expect("the binary runs");
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// How a run ended and what it printed.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes a spec (or any file) into `dir`.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write spec");
+    path
+}
