@@ -81,6 +81,20 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve a local emulator of the gateway API.
     Emulator(EmulatorArgs),
+    /// Print the JSON Schema of spec files, for editors (yaml-language-server, SchemaStore).
+    Schema,
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+/// `acgw completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Where specs come from.

@@ -900,3 +900,242 @@ fn apply_converges_the_healthy_gateways_and_never_touches_the_unreadable_one() {
     assert_eq!(doc["failed"][1]["gatewayId"], ids["future"].as_str());
     assert!(doc["failed"][1]["error"].as_str().unwrap().contains("authorizerConfiguration"), "{doc}");
 }
+
+// ---------------------------------------------------------------- editor and shell integration
+
+/// The schema as `acgw schema` prints it, checked against the draft 2020-12 meta-schema.
+fn schema_validator() -> jsonschema::Validator {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Acgw::new(dir.path()).args(["schema"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let schema: serde_json::Value = serde_json::from_str(&run.stdout).expect("the schema is JSON");
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    if let Err(e) = jsonschema::draft202012::meta::validate(&schema) {
+        panic!("not a valid draft 2020-12 schema: {e}");
+    }
+    jsonschema::draft202012::new(&schema).expect("compiles")
+}
+
+/// Every YAML document of `text` as JSON, the way an editor's YAML language server sees it.
+fn yaml_documents(text: &str) -> Vec<serde_json::Value> {
+    serde_yaml::Deserializer::from_str(text)
+        .map(|doc| {
+            let mut value = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).expect("yaml");
+            value.apply_merge().expect("merge keys");
+            serde_json::to_value(value).expect("json")
+        })
+        .collect()
+}
+
+#[test]
+fn the_schema_is_valid_draft_2020_12_and_accepts_every_example_and_fixture() {
+    let validator = schema_validator();
+    let mut files = vec![repo().join("gateways.yaml"), repo().join("tests/fixtures/every-member.yaml")];
+    for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            files.push(path);
+        }
+    }
+    assert!(files.len() >= 6, "{files:?}");
+    // `${VAR}` is checked once expanded, whatever the member's own type.
+    let interpolated = serde_json::json!({"gateways": [{
+        "name": "${NAME}", "roleArn": "arn:aws:iam::${ACCOUNT}:role/r", "authorizerType": "${AUTH:-AWS_IAM}",
+        "protocolConfiguration": {"mcp": {"sessionConfiguration": {"sessionTimeoutInSeconds": "${TIMEOUT}"},
+            "streamingConfiguration": {"enableResponseStreaming": "${STREAM}"}}}
+    }]});
+    assert!(validator.is_valid(&interpolated));
+    for file in files {
+        for doc in yaml_documents(&std::fs::read_to_string(&file).unwrap()) {
+            let errors: Vec<String> =
+                validator.iter_errors(&doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+            assert!(errors.is_empty(), "{} is refused by the schema:\n{}", file.display(), errors.join("\n"));
+        }
+    }
+}
+
+/// Values that break one constraint or another; `${` is left out on purpose (the schema accepts
+/// any interpolation and leaves it to `acgw validate`).
+fn mutations_of(value: &serde_json::Value) -> Vec<serde_json::Value> {
+    use serde_json::{json, Value};
+    let mut out = vec![Value::Null, json!(""), json!([]), json!({})];
+    match value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            for s in ["a", "Z!", "bad value", "HYBRID", "vpc-1234", "2025-06-18", "true"] {
+                out.push(json!(s));
+            }
+            for n in [1, 2, 3, 19, 21, 49, 97, 129, 171, 201, 254, 256, 257, 1012, 2049] {
+                out.push(json!("x".repeat(n)));
+            }
+            for n in [-1, 0, 899, 900, 28800, 28801, 2147483648i64] {
+                out.push(json!(n));
+            }
+            out.push(json!(1.5));
+            out.push(json!(true));
+        }
+        Value::Array(items) => {
+            if let Some(first) = items.first() {
+                for n in [2, 3, 6, 11, 51] {
+                    out.push(Value::Array(vec![first.clone(); n]));
+                }
+            }
+            out.push(json!("not a list"));
+        }
+        Value::Object(map) => {
+            let mut extra = map.clone();
+            extra.insert("bogus".into(), json!(1));
+            out.push(Value::Object(extra));
+            for key in map.keys() {
+                let mut fewer = map.clone();
+                fewer.remove(key);
+                out.push(Value::Object(fewer));
+            }
+            let mut many = map.clone();
+            for i in 0..51 {
+                many.insert(format!("k{i}"), json!("v"));
+            }
+            out.push(Value::Object(many));
+        }
+        Value::Null => {}
+    }
+    out
+}
+
+/// Every JSON pointer below `value`.
+fn pointers(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push(p.clone());
+                pointers(v, p, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let p = format!("{at}/{i}");
+                out.push(p.clone());
+                pointers(v, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_schema_and_validate_reject_exactly_the_same_mutations_of_every_member() {
+    let validator = schema_validator();
+    let fixture = std::fs::read_to_string(repo().join("tests/fixtures/every-member.yaml")).unwrap();
+    let base = yaml_documents(&fixture).remove(0);
+    let mut paths = Vec::new();
+    pointers(&base, String::new(), &mut paths);
+    let (mut both_refuse, mut checked) = (0, 0);
+    let mut disagreements = Vec::new();
+    for path in &paths {
+        let original = base.pointer(path).expect("pointer").clone();
+        for mutation in mutations_of(&original) {
+            let mut doc = base.clone();
+            *doc.pointer_mut(path).expect("pointer") = mutation.clone();
+            let yaml = serde_yaml::to_string(&doc).expect("yaml");
+            let schema_ok = validator.is_valid(&doc);
+            let validate = acgw::load::load_text("mutated.yaml", &yaml, &|_| None);
+            // Rules across fields are `acgw validate`'s alone: the schema's descriptions say so.
+            // So is uniqueness of names across documents.
+            let cross_field = |p: &acgw::problem::Problem| {
+                p.message.contains("goes with")
+                    || p.message.contains("is required when")
+                    || p.message.contains("is declared twice")
+            };
+            let validate_ok = match &validate {
+                Ok(_) => true,
+                Err(problems) => {
+                    let errors: Vec<_> =
+                        problems.0.iter().filter(|p| p.severity == acgw::problem::Severity::Error).collect();
+                    if schema_ok && !errors.is_empty() && errors.iter().all(|p| cross_field(p)) {
+                        continue;
+                    }
+                    errors.is_empty()
+                }
+            };
+            checked += 1;
+            if schema_ok != validate_ok {
+                let why = validate.err().map(|p| p.to_string()).unwrap_or_default();
+                let shown: String = mutation.to_string().chars().take(60).collect();
+                disagreements.push(format!("{path} = {shown}: schema {schema_ok}, validate {validate_ok} {why}"));
+            }
+            if !schema_ok && !validate_ok {
+                both_refuse += 1;
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{} of {checked} disagree:\n{}", disagreements.len(), disagreements.join("\n"));
+    assert!(both_refuse > checked / 2, "most mutations break something: {both_refuse} of {checked}");
+
+    // And through the binary: a sample the schema refuses, `acgw validate` refuses with its place.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = base.clone();
+    *doc.pointer_mut("/gateways/0/protocolConfiguration/mcp/sessionConfiguration/sessionTimeoutInSeconds").unwrap() =
+        serde_json::json!(28801);
+    assert!(!validator.is_valid(&doc));
+    write(dir.path(), "g.yaml", &serde_yaml::to_string(&doc).unwrap());
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "g.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("sessionTimeoutInSeconds: expected an integer from 900 to 28800, found 28801"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn bash_completion_registers_and_every_shell_gets_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_acgw");
+    let out = Command::new("bash")
+        .args(["-c", &format!("source <('{bin}' completions bash); complete -p acgw")])
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("acgw"), "{out:?}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = Acgw::new(dir.path()).args(["completions", shell]).run();
+        assert_eq!(run.code, Some(0), "{shell}: {run:?}");
+        for word in ["plan", "apply", "drift", "export", "schema"] {
+            assert!(run.stdout.contains(word), "{shell} completes {word}");
+        }
+    }
+    let run = Acgw::new(dir.path()).args(["completions", "tcsh"]).run();
+    assert_eq!(run.code, Some(64), "{run:?}");
+}
+
+#[test]
+fn the_man_page_renders_with_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Acgw::new(dir.path()).args(["man"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.starts_with(".ie") || run.stdout.contains(".TH acgw"),
+        "roff: {}",
+        &run.stdout[..200.min(run.stdout.len())]
+    );
+    let commands = ["validate", "plan", "apply", "drift", "export", "emulator", "schema", "completions", "man"];
+    for c in commands {
+        assert!(run.stdout.contains(&format!("ACGW {}", c.to_uppercase())), "section for {c}");
+    }
+    let man = Command::new("sh").args(["-c", "command -v man"]).output().expect("sh runs");
+    if man.status.success() {
+        let path = write(dir.path(), "acgw.1", &run.stdout);
+        let out = Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .env("MANWIDTH", "100")
+            .env("PAGER", "cat")
+            .output()
+            .expect("man runs");
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for c in commands {
+            assert!(text.contains(&format!("ACGW {}", c.to_uppercase())), "rendered section for {c}:\n{text}");
+        }
+        assert!(text.contains("--auto-approve"), "{text}");
+    }
+}

@@ -4,6 +4,7 @@ mod apply;
 mod drift;
 mod emulator;
 mod export;
+mod integrate;
 mod plan;
 mod validate;
 
@@ -26,6 +27,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Drift(args) => drift::run(&cli.global, args, &ui),
         Command::Export(args) => export::run(&cli.global, args, &ui),
         Command::Emulator(args) => emulator::run(args, &ui),
+        Command::Schema => integrate::schema(&ui),
+        Command::Completions(args) => integrate::completions(args.shell),
+        Command::Man => integrate::man(),
     }
 }
 

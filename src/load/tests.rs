@@ -598,3 +598,34 @@ fn top_level_shape_is_checked() {
     let p = load("- a\n- b\n").unwrap_err().0;
     assert!(p[0].message.contains("expected a mapping"), "{p:?}");
 }
+
+#[test]
+fn scalars_keep_their_yaml_types_so_editors_and_validate_agree() {
+    let spec = |extra: &str| {
+        format!("gateways:\n  - name: g\n    roleArn: arn:aws:iam::123456789012:role/r\n    authorizerType: AWS_IAM\n{extra}")
+    };
+    let err = load(&spec("    protocolConfiguration: { mcp: { supportedVersions: [1.10] } }\n")).expect_err("number");
+    assert!(
+        err.to_string().contains(
+            "protocolConfiguration.mcp.supportedVersions[0]: expected a string, found the number `1.10`; quote it (\"1.10\") to use it as text"
+        ),
+        "{err}"
+    );
+    let err = load(&spec("    tags: { team: true }\n")).expect_err("boolean");
+    assert!(err.to_string().contains("tags.team: expected a string, found the boolean `true`"), "{err}");
+    let err = load(&spec("    protocolConfiguration: { mcp: { supportedVersions: [null] } }\n")).expect_err("null");
+    assert!(err.to_string().contains("supportedVersions[0]: expected a string, found null"), "{err}");
+    let err = load(&spec(
+        "    protocolConfiguration: { mcp: { sessionConfiguration: { sessionTimeoutInSeconds: \"7200\" } } }\n",
+    ))
+    .expect_err("quoted integer");
+    assert!(err.to_string().contains("expected an integer, found the quoted string \"7200\""), "{err}");
+    // Keys are text whatever they look like; quoted numbers are text; ${VAR} makes numbers.
+    let ok = load(&spec(
+        "    tags: { 2024: \"1\", team: '42' }\n    protocolConfiguration: { mcp: { sessionConfiguration: { sessionTimeoutInSeconds: \"${T:-7200}\" } } }\n",
+    ))
+    .expect("valid");
+    let tags = crate::normalize::gateway_tags(&ok.specs[0].gateway);
+    assert_eq!(tags.get("2024").map(String::as_str), Some("1"));
+    assert_eq!(tags.get("team").map(String::as_str), Some("42"));
+}

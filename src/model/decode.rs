@@ -205,6 +205,24 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The (interpolated) text of a string scalar, or an error. A plain scalar that YAML reads
+    /// as a number, boolean or null is not a string (editors and JSON Schema see it that way,
+    /// and `version: 1.10` would silently be `1.1`): it must be quoted to be text.
+    pub fn string<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
+        if let NodeKind::Scalar { value, plain: true } = &node.kind {
+            if let Some(kind) = yaml_core_type(value) {
+                let message = if kind == "null" {
+                    "expected a string, found null".to_string()
+                } else {
+                    format!("expected a string, found the {kind} `{value}`; quote it (\"{value}\") to use it as text")
+                };
+                self.error(node.mark, message);
+                return None;
+            }
+        }
+        self.text(node)
+    }
+
     /// The (interpolated) text of a non-null scalar, or an error.
     pub fn scalar<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
         if node.is_null() {
@@ -287,7 +305,23 @@ pub trait Decode: Sized {
 
 impl Decode for String {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
-        cx.scalar(node).map(|s| s.into_owned())
+        cx.string(node).map(|s| s.into_owned())
+    }
+}
+
+/// What YAML 1.2's core schema reads a plain scalar as, when it is not a string.
+pub fn yaml_core_type(plain: &str) -> Option<&'static str> {
+    static NUMBER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        )
+        .expect("a valid regex")
+    });
+    match plain {
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => Some("boolean"),
+        "" | "~" | "null" | "Null" | "NULL" => Some("null"),
+        _ if NUMBER.is_match(plain) => Some("number"),
+        _ => None,
     }
 }
 
@@ -322,6 +356,13 @@ impl Decode for i32 {
         if !matches!(node.kind, NodeKind::Scalar { .. }) || node.is_null() {
             cx.error(node.mark, format!("expected an integer, found {}", node.type_name()));
             return None;
+        }
+        if let NodeKind::Scalar { value, plain: false } = &node.kind {
+            // A quoted value is text; only `${VAR}` turns text into a number.
+            if !value.contains("${") {
+                cx.error(node.mark, format!("expected an integer, found the quoted string \"{value}\""));
+                return None;
+            }
         }
         let text = cx.scalar(node)?;
         match text.parse::<i32>() {
@@ -365,8 +406,15 @@ impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
                 ok = false;
                 continue;
             }
+            // A mapping key is text whatever it looks like (`2024: x` has the key "2024").
+            let text_key = match &k.kind {
+                NodeKind::Scalar { value, .. } => {
+                    Node { mark: k.mark, kind: NodeKind::Scalar { value: value.clone(), plain: false } }
+                }
+                _ => k.clone(),
+            };
             let decoded = cx.at(seg, |cx| {
-                let key = K::decode(k, cx);
+                let key = K::decode(&text_key, cx);
                 let value = V::decode(v, cx);
                 key.zip(value)
             });

@@ -42,6 +42,20 @@ macro_rules! spec_string {
             }
         }
 
+        impl $name {
+            /// This type's own constraints as a JSON Schema (for mapping keys, which are never
+            /// interpolated).
+            pub fn string_schema() -> serde_json::Value {
+                $crate::model::schema::string($min, $max, spec_string!(@pattern $($pat)?))
+            }
+        }
+
+        impl $crate::model::schema::Schema for $name {
+            fn schema(defs: &mut $crate::model::schema::Defs) -> serde_json::Value {
+                $crate::model::schema::scalar(defs, Self::string_schema())
+            }
+        }
+
         impl $crate::model::FromService<String> for $name {
             fn from_service(s: String) -> Self {
                 Self(s)
@@ -72,7 +86,7 @@ macro_rules! spec_string {
 
         impl $crate::model::decode::Decode for $name {
             fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
-                let s = cx.text(node)?;
+                let s = cx.string(node)?;
                 match Self::check(&s) {
                     Ok(()) => Some(Self(s.into_owned())),
                     Err(e) => {
@@ -83,6 +97,8 @@ macro_rules! spec_string {
             }
         }
     };
+    (@pattern $pat:literal) => { Some($pat) };
+    (@pattern) => { None };
 }
 
 /// A set of wire values: the ones this build knows, plus `Unknown` for a value the service sent
@@ -129,6 +145,12 @@ macro_rules! spec_enum {
             }
         }
 
+        impl $crate::model::schema::Schema for $name {
+            fn schema(defs: &mut $crate::model::schema::Defs) -> serde_json::Value {
+                $crate::model::schema::scalar(defs, serde_json::json!({ "type": "string", "enum": Self::WIRE }))
+            }
+        }
+
         impl $crate::model::FromService<&str> for $name {
             fn from_service(s: &str) -> Self {
                 Self::parse(s).unwrap_or_else(|| $name::Unknown(s.to_string()))
@@ -160,9 +182,10 @@ macro_rules! spec_enum {
     };
 }
 
-/// `Decode` for a struct: its keys in API naming, each `req` (required) or `opt` (optional).
+/// `Decode` and `Schema` for a struct: its keys in API naming, each `req` (required) or `opt`
+/// (optional), with the API's one-line description.
 macro_rules! decode_struct {
-    ($name:ident { $($field:ident : $kind:ident $key:literal),* $(,)? }) => {
+    ($name:ident { $($field:ident : $kind:ident $key:literal $doc:literal),* $(,)? }) => {
         impl $name {
             /// The spec keys of this structure, in canonical order.
             pub const KEYS: &'static [&'static str] = &[$($key),*];
@@ -176,16 +199,33 @@ macro_rules! decode_struct {
                 Some(Self { $($field: decode_struct!(@unwrap $kind $field)),* })
             }
         }
+
+        impl $crate::model::schema::Schema for $name {
+            fn schema(defs: &mut $crate::model::schema::Defs) -> serde_json::Value {
+                use $crate::model::schema::{of_field, structure, Member};
+                defs.define(stringify!($name), |defs| {
+                    let members = vec![$(Member {
+                        key: $key,
+                        required: decode_struct!(@required $kind),
+                        doc: $doc,
+                        schema: of_field(|s: &$name| &s.$field, defs),
+                    }),*];
+                    structure("", members, defs)
+                })
+            }
+        }
     };
+    (@required req) => { true };
+    (@required opt) => { false };
     (@get req $cx:ident $node:ident $entries:ident $key:literal) => { $cx.required($node, $entries, $key) };
     (@get opt $cx:ident $node:ident $entries:ident $key:literal) => { $cx.optional($entries, $key) };
     (@unwrap req $f:ident) => { $f? };
     (@unwrap opt $f:ident) => { $f };
 }
 
-/// `Decode` for a union: a mapping with exactly one of the listed members.
+/// `Decode` and `Schema` for a union: a mapping with exactly one of the listed members.
 macro_rules! decode_union {
-    ($name:ident { $($var:ident = $key:literal),+ $(,)? }) => {
+    ($name:ident { $($var:ident = $key:literal $doc:literal),+ $(,)? }) => {
         impl $name {
             /// The member keys of this union.
             pub const KEYS: &'static [&'static str] = &[$($key),+];
@@ -217,6 +257,21 @@ macro_rules! decode_union {
                     }
                 )+
                 None
+            }
+        }
+
+        impl $crate::model::schema::Schema for $name {
+            fn schema(defs: &mut $crate::model::schema::Defs) -> serde_json::Value {
+                use $crate::model::schema::{of_variant, union, Member};
+                defs.define(stringify!($name), |defs| {
+                    let members = vec![$(Member {
+                        key: $key,
+                        required: false,
+                        doc: $doc,
+                        schema: of_variant($name::$var, defs),
+                    }),+];
+                    union("", members)
+                })
             }
         }
     };

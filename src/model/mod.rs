@@ -8,6 +8,7 @@
 mod macros;
 pub mod decode;
 pub mod live;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -15,6 +16,8 @@ use std::ops::Deref;
 use serde::Serialize;
 
 use decode::{Cx, Decode, Node};
+use schema::{Defs, Schema};
+use serde_json::{json, Value};
 
 /// Quotes a value for an error message, shortened so a huge value cannot flood the output.
 pub fn quote_short(s: &str) -> String {
@@ -220,6 +223,12 @@ impl<T, const MIN: usize, const MAX: usize> Bounded<T, MIN, MAX> {
     }
 }
 
+impl<T: Schema, const MIN: usize, const MAX: usize> Schema for Bounded<T, MIN, MAX> {
+    fn schema(defs: &mut Defs) -> Value {
+        schema::array(T::schema(defs), MIN, MAX)
+    }
+}
+
 impl<T, const MIN: usize, const MAX: usize> FromService<Vec<T>> for Bounded<T, MIN, MAX> {
     fn from_service(items: Vec<T>) -> Self {
         Self(items)
@@ -291,6 +300,12 @@ impl Tags {
     }
 }
 
+impl Schema for Tags {
+    fn schema(defs: &mut Defs) -> Value {
+        schema::map(TagKey::string_schema(), TagValue::schema(defs), 0, Self::MAX)
+    }
+}
+
 impl FromService<BTreeMap<TagKey, TagValue>> for Tags {
     fn from_service(map: BTreeMap<TagKey, TagValue>) -> Self {
         Self(map)
@@ -327,6 +342,12 @@ impl ScopeMapping {
     /// The entries.
     pub fn as_map(&self) -> &BTreeMap<Scope, Scope> {
         &self.0
+    }
+}
+
+impl Schema for ScopeMapping {
+    fn schema(defs: &mut Defs) -> Value {
+        schema::map(Scope::string_schema(), Scope::schema(defs), 1, 50)
     }
 }
 
@@ -369,6 +390,12 @@ impl SessionTimeout {
     /// Seconds.
     pub fn get(self) -> i32 {
         self.0
+    }
+}
+
+impl Schema for SessionTimeout {
+    fn schema(defs: &mut Defs) -> Value {
+        schema::scalar(defs, json!({ "type": "integer", "minimum": 900, "maximum": 28800 }))
     }
 }
 
@@ -428,20 +455,20 @@ pub struct Gateway {
 }
 
 decode_struct!(Gateway {
-    name: req "name",
-    description: opt "description",
-    role_arn: req "roleArn",
-    protocol_type: opt "protocolType",
-    protocol_configuration: opt "protocolConfiguration",
-    authorizer_type: req "authorizerType",
-    authorizer_configuration: opt "authorizerConfiguration",
-    kms_key_arn: opt "kmsKeyArn",
-    interceptor_configurations: opt "interceptorConfigurations",
-    policy_engine_configuration: opt "policyEngineConfiguration",
-    exception_level: opt "exceptionLevel",
-    waf_configuration: opt "wafConfiguration",
-    custom_transform_configuration: opt "customTransformConfiguration",
-    tags: opt "tags",
+    name: req "name" "The name of the gateway. Immutable: a new name is a new gateway.",
+    description: opt "description" "The description of the gateway.",
+    role_arn: req "roleArn" "The Amazon Resource Name (ARN) of the IAM role that provides permissions for the gateway to access Amazon Web Services services.",
+    protocol_type: opt "protocolType" "The protocol type for the gateway. Absent is treated as MCP.",
+    protocol_configuration: opt "protocolConfiguration" "The configuration settings for the protocol specified in the protocolType parameter.",
+    authorizer_type: req "authorizerType" "The type of authorizer to use for the gateway. It cannot change in place: a change replaces the gateway.",
+    authorizer_configuration: opt "authorizerConfiguration" "The authorizer configuration for the gateway. Required when authorizerType is CUSTOM_JWT (checked by `acgw validate`).",
+    kms_key_arn: opt "kmsKeyArn" "The Amazon Resource Name (ARN) of the KMS key used to encrypt data associated with the gateway.",
+    interceptor_configurations: opt "interceptorConfigurations" "A list of configuration settings for a gateway interceptor.",
+    policy_engine_configuration: opt "policyEngineConfiguration" "The policy engine configuration for the gateway.",
+    exception_level: opt "exceptionLevel" "The level of detail in error messages returned when invoking the gateway.",
+    waf_configuration: opt "wafConfiguration" "The updated Amazon Web Services WAF configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
+    custom_transform_configuration: opt "customTransformConfiguration" "The custom transformation configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
+    tags: opt "tags" "A map of key-value pairs to associate with the gateway as metadata tags. Keys starting with aws: belong to AWS and are ignored.",
 });
 
 impl Gateway {
@@ -493,7 +520,7 @@ pub enum ProtocolConfiguration {
     #[serde(rename = "mcp")]
     Mcp(McpConfiguration),
 }
-decode_union!(ProtocolConfiguration { Mcp = "mcp" });
+decode_union!(ProtocolConfiguration { Mcp = "mcp" "The configuration for the Model Context Protocol (MCP)." });
 
 /// MCPGatewayConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -513,12 +540,12 @@ pub struct McpConfiguration {
     pub disable_mcp_list_tools_pagination: Option<bool>,
 }
 decode_struct!(McpConfiguration {
-    supported_versions: opt "supportedVersions",
-    instructions: opt "instructions",
-    search_type: opt "searchType",
-    session_configuration: opt "sessionConfiguration",
-    streaming_configuration: opt "streamingConfiguration",
-    disable_mcp_list_tools_pagination: opt "disableMcpListToolsPagination",
+    supported_versions: opt "supportedVersions" "The supported versions of the Model Context Protocol.",
+    instructions: opt "instructions" "The instructions for using the Model Context Protocol gateway.",
+    search_type: opt "searchType" "The search type for the Model Context Protocol gateway.",
+    session_configuration: opt "sessionConfiguration" "The session configuration for the MCP gateway.",
+    streaming_configuration: opt "streamingConfiguration" "The streaming configuration for the MCP gateway.",
+    disable_mcp_list_tools_pagination: opt "disableMcpListToolsPagination" "Specifies whether the gateway disables pagination for the Model Context Protocol (MCP) tools/list operation.",
 });
 
 /// SessionConfiguration.
@@ -528,7 +555,7 @@ pub struct SessionConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_timeout_in_seconds: Option<SessionTimeout>,
 }
-decode_struct!(SessionConfiguration { session_timeout_in_seconds: opt "sessionTimeoutInSeconds" });
+decode_struct!(SessionConfiguration { session_timeout_in_seconds: opt "sessionTimeoutInSeconds" "The session timeout in seconds." });
 
 /// StreamingConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -537,7 +564,7 @@ pub struct StreamingConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_response_streaming: Option<bool>,
 }
-decode_struct!(StreamingConfiguration { enable_response_streaming: opt "enableResponseStreaming" });
+decode_struct!(StreamingConfiguration { enable_response_streaming: opt "enableResponseStreaming" "Indicates whether response streaming is enabled for the gateway." });
 
 /// AuthorizerConfiguration (union).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -545,7 +572,7 @@ pub enum AuthorizerConfiguration {
     #[serde(rename = "customJWTAuthorizer")]
     CustomJwt(CustomJwtAuthorizer),
 }
-decode_union!(AuthorizerConfiguration { CustomJwt = "customJWTAuthorizer" });
+decode_union!(AuthorizerConfiguration { CustomJwt = "customJWTAuthorizer" "The inbound JWT-based authorization, specifying how incoming requests should be authenticated." });
 
 /// CustomJWTAuthorizerConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -570,15 +597,15 @@ pub struct CustomJwtAuthorizer {
     pub allowed_workload_configuration: Option<AllowedWorkloadConfiguration>,
 }
 decode_struct!(CustomJwtAuthorizer {
-    discovery_url: req "discoveryUrl",
-    allowed_audience: opt "allowedAudience",
-    allowed_clients: opt "allowedClients",
-    allowed_scopes: opt "allowedScopes",
-    custom_claims: opt "customClaims",
-    advertised_scope_mapping: opt "advertisedScopeMapping",
-    private_endpoint: opt "privateEndpoint",
-    private_endpoint_overrides: opt "privateEndpointOverrides",
-    allowed_workload_configuration: opt "allowedWorkloadConfiguration",
+    discovery_url: req "discoveryUrl" "This URL is used to fetch OpenID Connect configuration or authorization server metadata for validating incoming tokens.",
+    allowed_audience: opt "allowedAudience" "Represents individual audience values that are validated in the incoming JWT token validation process.",
+    allowed_clients: opt "allowedClients" "Represents individual client IDs that are validated in the incoming JWT token validation process.",
+    allowed_scopes: opt "allowedScopes" "An array of scopes that are allowed to access the token.",
+    custom_claims: opt "customClaims" "An array of objects that define a custom claim validation name, value, and operation.",
+    advertised_scope_mapping: opt "advertisedScopeMapping" "A map that associates each scope in allowedScopes with a corresponding advertised scope value.",
+    private_endpoint: opt "privateEndpoint" "The private endpoint configuration for the JWT issuer.",
+    private_endpoint_overrides: opt "privateEndpointOverrides" "The private endpoint overrides for the custom JWT authorizer configuration.",
+    allowed_workload_configuration: opt "allowedWorkloadConfiguration" "The configuration that restricts which workloads in the request's identity chain are allowed to invoke the target, identified by their hosting environments and workload identities.",
 });
 
 /// CustomClaimValidationType.
@@ -590,9 +617,9 @@ pub struct CustomClaim {
     pub authorizing_claim_match_value: ClaimMatch,
 }
 decode_struct!(CustomClaim {
-    inbound_token_claim_name: req "inboundTokenClaimName",
-    inbound_token_claim_value_type: req "inboundTokenClaimValueType",
-    authorizing_claim_match_value: req "authorizingClaimMatchValue",
+    inbound_token_claim_name: req "inboundTokenClaimName" "The name of the custom claim field to check.",
+    inbound_token_claim_value_type: req "inboundTokenClaimValueType" "The data type of the claim value to check for.",
+    authorizing_claim_match_value: req "authorizingClaimMatchValue" "Defines the value or values to match for and the relationship of the match.",
 });
 
 /// AuthorizingClaimMatchValueType; the operator decides which value form is allowed.
@@ -606,6 +633,28 @@ pub struct ClaimMatch {
 impl ClaimMatch {
     /// KEYS for the spec reference and key suggestions.
     pub const KEYS: &'static [&'static str] = &["claimMatchValue", "claimMatchOperator"];
+}
+
+impl Schema for ClaimMatch {
+    fn schema(defs: &mut Defs) -> Value {
+        defs.define("ClaimMatch", |defs| {
+            let members = vec![
+                schema::Member {
+                    key: "claimMatchValue",
+                    required: true,
+                    doc: "The value or values to match for. EQUALS goes with matchValueString; CONTAINS and CONTAINS_ANY go with matchValueStringList (checked by `acgw validate`).",
+                    schema: ClaimMatchValue::schema(defs),
+                },
+                schema::Member {
+                    key: "claimMatchOperator",
+                    required: true,
+                    doc: "Defines the relationship between the claim field value and the value or values you're matching for.",
+                    schema: ClaimMatchOperator::schema(defs),
+                },
+            ];
+            schema::structure("", members, defs)
+        })
+    }
 }
 
 impl Decode for ClaimMatch {
@@ -643,7 +692,7 @@ pub enum ClaimMatchValue {
     MatchValueString(MatchValue),
     MatchValueStringList(Bounded<MatchValue, 1, { usize::MAX }>),
 }
-decode_union!(ClaimMatchValue { MatchValueString = "matchValueString", MatchValueStringList = "matchValueStringList" });
+decode_union!(ClaimMatchValue { MatchValueString = "matchValueString" "The string value to match for.", MatchValueStringList = "matchValueStringList" "An array of strings to check for a match." });
 
 /// PrivateEndpoint (union).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -653,8 +702,8 @@ pub enum PrivateEndpoint {
     ManagedVpcResource(ManagedVpcResource),
 }
 decode_union!(PrivateEndpoint {
-    SelfManagedLatticeResource = "selfManagedLatticeResource",
-    ManagedVpcResource = "managedVpcResource",
+    SelfManagedLatticeResource = "selfManagedLatticeResource" "Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.",
+    ManagedVpcResource = "managedVpcResource" "Configuration for connecting to a private resource using a managed VPC Lattice resource.",
 });
 
 /// SelfManagedLatticeResource (union).
@@ -663,7 +712,7 @@ decode_union!(PrivateEndpoint {
 pub enum SelfManagedLatticeResource {
     ResourceConfigurationIdentifier(ResourceConfigurationIdentifier),
 }
-decode_union!(SelfManagedLatticeResource { ResourceConfigurationIdentifier = "resourceConfigurationIdentifier" });
+decode_union!(SelfManagedLatticeResource { ResourceConfigurationIdentifier = "resourceConfigurationIdentifier" "The ARN or ID of the VPC Lattice resource configuration." });
 
 /// ManagedVpcResource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -680,12 +729,12 @@ pub struct ManagedVpcResource {
     pub routing_domain: Option<RoutingDomain>,
 }
 decode_struct!(ManagedVpcResource {
-    vpc_identifier: req "vpcIdentifier",
-    subnet_ids: req "subnetIds",
-    endpoint_ip_address_type: req "endpointIpAddressType",
-    security_group_ids: opt "securityGroupIds",
-    tags: opt "tags",
-    routing_domain: opt "routingDomain",
+    vpc_identifier: req "vpcIdentifier" "The ID of the VPC that contains your private resource.",
+    subnet_ids: req "subnetIds" "The subnet IDs within the VPC where the VPC Lattice resource gateway is placed.",
+    endpoint_ip_address_type: req "endpointIpAddressType" "The IP address type for the resource configuration endpoint.",
+    security_group_ids: opt "securityGroupIds" "The security group IDs to associate with the VPC Lattice resource gateway.",
+    tags: opt "tags" "Tags to apply to the managed VPC Lattice resource gateway.",
+    routing_domain: opt "routingDomain" "An intermediate domain to use as the resource configuration endpoint instead of the actual target domain.",
 });
 
 /// PrivateEndpointOverride.
@@ -695,7 +744,7 @@ pub struct PrivateEndpointOverride {
     pub domain: Domain,
     pub private_endpoint: PrivateEndpoint,
 }
-decode_struct!(PrivateEndpointOverride { domain: req "domain", private_endpoint: req "privateEndpoint" });
+decode_struct!(PrivateEndpointOverride { domain: req "domain" "The domain to override with a private endpoint.", private_endpoint: req "privateEndpoint" "The private endpoint configuration for the specified domain." });
 
 /// AllowedWorkloadConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -707,8 +756,8 @@ pub struct AllowedWorkloadConfiguration {
     pub workload_identities: Option<Bounded<WorkloadIdentity, 1, 10>>,
 }
 decode_struct!(AllowedWorkloadConfiguration {
-    hosting_environments: opt "hostingEnvironments",
-    workload_identities: opt "workloadIdentities",
+    hosting_environments: opt "hostingEnvironments" "The list of hosting environments whose workloads are allowed to invoke the target.",
+    workload_identities: opt "workloadIdentities" "The list of workload identities that are allowed to invoke the target.",
 });
 
 /// HostingEnvironment.
@@ -716,7 +765,7 @@ decode_struct!(AllowedWorkloadConfiguration {
 pub struct HostingEnvironment {
     pub arn: HostingEnvironmentArn,
 }
-decode_struct!(HostingEnvironment { arn: req "arn" });
+decode_struct!(HostingEnvironment { arn: req "arn" "The Amazon Resource Name (ARN) of the hosting environment." });
 
 /// GatewayInterceptorConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -728,9 +777,9 @@ pub struct InterceptorConfiguration {
     pub input_configuration: Option<InterceptorInputConfiguration>,
 }
 decode_struct!(InterceptorConfiguration {
-    interceptor: req "interceptor",
-    interception_points: req "interceptionPoints",
-    input_configuration: opt "inputConfiguration",
+    interceptor: req "interceptor" "The infrastructure settings of an interceptor configuration.",
+    interception_points: req "interceptionPoints" "The supported points of interception.",
+    input_configuration: opt "inputConfiguration" "The configuration for the input of the interceptor.",
 });
 
 /// InterceptorConfiguration (union).
@@ -739,14 +788,14 @@ pub enum Interceptor {
     #[serde(rename = "lambda")]
     Lambda(LambdaInterceptor),
 }
-decode_union!(Interceptor { Lambda = "lambda" });
+decode_union!(Interceptor { Lambda = "lambda" "The details of the lambda function used for the interceptor." });
 
 /// LambdaInterceptorConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LambdaInterceptor {
     pub arn: LambdaArn,
 }
-decode_struct!(LambdaInterceptor { arn: req "arn" });
+decode_struct!(LambdaInterceptor { arn: req "arn" "The ARN of the Lambda function to be invoked for the interceptor." });
 
 /// InterceptorInputConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -757,8 +806,8 @@ pub struct InterceptorInputConfiguration {
     pub payload_filter: Option<PayloadFilter>,
 }
 decode_struct!(InterceptorInputConfiguration {
-    pass_request_headers: req "passRequestHeaders",
-    payload_filter: opt "payloadFilter",
+    pass_request_headers: req "passRequestHeaders" "Indicates whether to pass request headers as input into the interceptor.",
+    payload_filter: opt "payloadFilter" "The filter that determines which parts of the request or response payload are passed as input to the interceptor.",
 });
 
 /// InterceptorPayloadFilter: exactly one exclusion.
@@ -766,7 +815,7 @@ decode_struct!(InterceptorInputConfiguration {
 pub struct PayloadFilter {
     pub exclude: Bounded<PayloadExclusionSelector, 1, 1>,
 }
-decode_struct!(PayloadFilter { exclude: req "exclude" });
+decode_struct!(PayloadFilter { exclude: req "exclude" "The list of selectors that identify payload fields to exclude from the interceptor input." });
 
 /// InterceptorPayloadExclusionSelector (union).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -774,7 +823,7 @@ pub enum PayloadExclusionSelector {
     #[serde(rename = "field")]
     Field(PayloadExclusion),
 }
-decode_union!(PayloadExclusionSelector { Field = "field" });
+decode_union!(PayloadExclusionSelector { Field = "field" "The field to exclude from the interceptor input." });
 
 /// GatewayPolicyEngineConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -782,7 +831,7 @@ pub struct PolicyEngineConfiguration {
     pub arn: PolicyEngineArn,
     pub mode: PolicyEngineMode,
 }
-decode_struct!(PolicyEngineConfiguration { arn: req "arn", mode: req "mode" });
+decode_struct!(PolicyEngineConfiguration { arn: req "arn" "The ARN of the policy engine.", mode: req "mode" "The enforcement mode for the policy engine." });
 
 /// WafConfiguration (update only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -791,7 +840,7 @@ pub struct WafConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_mode: Option<WafFailureMode>,
 }
-decode_struct!(WafConfiguration { failure_mode: opt "failureMode" });
+decode_struct!(WafConfiguration { failure_mode: opt "failureMode" "The failure mode that determines how the gateway handles requests when Amazon Web Services WAF is unreachable or times out." });
 
 /// CustomTransformConfiguration (update only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -799,7 +848,7 @@ pub struct CustomTransformConfiguration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lambda: Option<LambdaTransform>,
 }
-decode_struct!(CustomTransformConfiguration { lambda: opt "lambda" });
+decode_struct!(CustomTransformConfiguration { lambda: opt "lambda" "The Lambda configuration for custom transformations." });
 
 /// LambdaTransformConfiguration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -807,4 +856,4 @@ pub struct LambdaTransform {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<LambdaArn>,
 }
-decode_struct!(LambdaTransform { arn: opt "arn" });
+decode_struct!(LambdaTransform { arn: opt "arn" "The Amazon Resource Name (ARN) of the Lambda function." });

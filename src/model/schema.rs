@@ -1,0 +1,249 @@
+//! The JSON Schema (draft 2020-12) of spec files, generated from the declarations the decoder
+//! checks: the same lengths, patterns, ranges, enums, list sizes and keys, so the editor's view
+//! and `acgw validate` cannot drift apart.
+//!
+//! What JSON Schema cannot say is left to `acgw validate` and said in the descriptions: rules
+//! across fields, and `${VAR}` interpolation (any scalar that contains `${` is accepted here and
+//! checked once expanded).
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+/// The schema dialect.
+pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// Shared definitions (`$defs`) collected while the schema is built.
+#[derive(Debug, Default)]
+pub struct Defs(BTreeMap<String, Value>);
+
+impl Defs {
+    /// A reference to the definition `name`, built with `build` the first time it is asked for.
+    pub fn define(&mut self, name: &str, build: impl FnOnce(&mut Defs) -> Value) -> Value {
+        if !self.0.contains_key(name) {
+            // A placeholder first, so that a type reached again while it is built is not rebuilt.
+            self.0.insert(name.to_string(), Value::Null);
+            let schema = build(self);
+            self.0.insert(name.to_string(), schema);
+        }
+        reference(name)
+    }
+}
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/$defs/{name}") })
+}
+
+/// A model type's schema.
+pub trait Schema {
+    /// The schema of a value of this type, inline or as a `$ref` into `defs`.
+    fn schema(defs: &mut Defs) -> Value;
+}
+
+/// A scalar that `${VAR}` interpolation will replace: accepted as it is, checked when expanded.
+pub fn interpolated(defs: &mut Defs) -> Value {
+    defs.define("interpolated", |_| {
+        json!({
+            "type": "string",
+            "pattern": "\\$\\{",
+            "description": "Contains ${VAR} or ${VAR:-default}: checked by `acgw validate` once the environment is read."
+        })
+    })
+}
+
+/// What an optional member may hold to mean "not set": null, an empty string, list or mapping.
+pub fn unset(defs: &mut Defs) -> Value {
+    defs.define("unset", |_| {
+        json!({
+            "description": "Not set: null, an empty string, an empty list or an empty mapping.",
+            "anyOf": [
+                { "type": "null" },
+                { "const": "" },
+                { "type": "array", "maxItems": 0 },
+                { "type": "object", "maxProperties": 0 }
+            ]
+        })
+    })
+}
+
+/// A scalar's own constraints, or an interpolated value.
+pub fn scalar(defs: &mut Defs, own: Value) -> Value {
+    json!({ "anyOf": [own, interpolated(defs)] })
+}
+
+/// The constraints of a string of `min..=max` characters matching `pattern` as a whole.
+pub fn string(min: usize, max: usize, pattern: Option<&str>) -> Value {
+    let mut s = Map::new();
+    s.insert("type".into(), json!("string"));
+    if min > 0 {
+        s.insert("minLength".into(), json!(min));
+    }
+    if max != usize::MAX {
+        s.insert("maxLength".into(), json!(max));
+    }
+    if let Some(p) = pattern {
+        s.insert("pattern".into(), json!(format!("^(?:{p})$")));
+    }
+    Value::Object(s)
+}
+
+/// A list of `min..=max` items.
+pub fn array(items: Value, min: usize, max: usize) -> Value {
+    let mut s = Map::new();
+    s.insert("type".into(), json!("array"));
+    s.insert("items".into(), items);
+    if min > 0 {
+        s.insert("minItems".into(), json!(min));
+    }
+    if max != usize::MAX {
+        s.insert("maxItems".into(), json!(max));
+    }
+    Value::Object(s)
+}
+
+/// A mapping of `min..=max` entries; keys are never interpolated, so they get only their own
+/// constraints.
+pub fn map(key: Value, value: Value, min: usize, max: usize) -> Value {
+    let mut s = Map::new();
+    s.insert("type".into(), json!("object"));
+    s.insert("propertyNames".into(), key);
+    s.insert("additionalProperties".into(), value);
+    if min > 0 {
+        s.insert("minProperties".into(), json!(min));
+    }
+    s.insert("maxProperties".into(), json!(max));
+    Value::Object(s)
+}
+
+/// One member of a structure or union.
+pub struct Member {
+    pub key: &'static str,
+    pub required: bool,
+    pub doc: &'static str,
+    pub schema: Value,
+}
+
+/// A structure: its members, the required ones, nothing else.
+pub fn structure(doc: &str, members: Vec<Member>, defs: &mut Defs) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for m in members {
+        let schema = if m.required {
+            required.push(m.key);
+            m.schema
+        } else {
+            or_unset(m.schema, defs)
+        };
+        properties.insert(m.key.into(), described(schema, m.doc));
+    }
+    described(
+        json!({
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": false
+        }),
+        doc,
+    )
+}
+
+/// `schema`, or "not set"; a bare `anyOf` gains one more alternative rather than a level.
+fn or_unset(schema: Value, defs: &mut Defs) -> Value {
+    match schema {
+        Value::Object(mut map) if map.len() == 1 && map.get("anyOf").is_some_and(Value::is_array) => {
+            if let Some(Value::Array(alternatives)) = map.get_mut("anyOf") {
+                alternatives.push(unset(defs));
+            }
+            Value::Object(map)
+        }
+        other => json!({ "anyOf": [other, unset(defs)] }),
+    }
+}
+
+/// A union: exactly one member set (null members do not count).
+pub fn union(doc: &str, members: Vec<Member>) -> Value {
+    let mut properties = Map::new();
+    let mut one_of = Vec::new();
+    for m in &members {
+        properties.insert(m.key.into(), described(json!({ "anyOf": [m.schema, { "type": "null" }] }), m.doc));
+        one_of.push(json!({ "required": [m.key], "properties": { m.key: { "not": { "type": "null" } } } }));
+    }
+    described(
+        json!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false,
+            "oneOf": one_of
+        }),
+        doc,
+    )
+}
+
+/// `schema` with a description.
+pub fn described(mut schema: Value, doc: &str) -> Value {
+    if let (Value::Object(map), false) = (&mut schema, doc.is_empty()) {
+        map.insert("description".into(), json!(doc));
+    }
+    schema
+}
+
+/// The schema of `T`, for a member reached through `field` (type inference picks `T`).
+pub fn of_field<S, T: Schema>(_field: fn(&S) -> &T, defs: &mut Defs) -> Value {
+    T::schema(defs)
+}
+
+/// The schema of `T`, for a union member built with `variant` (type inference picks `T`).
+pub fn of_variant<T: Schema, U>(_variant: fn(T) -> U, defs: &mut Defs) -> Value {
+    T::schema(defs)
+}
+
+impl<T: Schema> Schema for Option<T> {
+    fn schema(defs: &mut Defs) -> Value {
+        T::schema(defs)
+    }
+}
+
+impl<T: Schema> Schema for Vec<T> {
+    fn schema(defs: &mut Defs) -> Value {
+        array(T::schema(defs), 0, usize::MAX)
+    }
+}
+
+impl Schema for bool {
+    fn schema(defs: &mut Defs) -> Value {
+        scalar(defs, json!({ "type": "boolean" }))
+    }
+}
+
+impl Schema for i32 {
+    fn schema(defs: &mut Defs) -> Value {
+        scalar(defs, json!({ "type": "integer", "minimum": i32::MIN, "maximum": i32::MAX }))
+    }
+}
+
+impl Schema for String {
+    fn schema(defs: &mut Defs) -> Value {
+        scalar(defs, json!({ "type": "string" }))
+    }
+}
+
+/// The schema of a spec file: each YAML document is a mapping with a `gateways` list.
+pub fn spec_file() -> Value {
+    let mut defs = Defs::default();
+    let gateway = crate::model::Gateway::schema(&mut defs);
+    json!({
+        "$schema": DIALECT,
+        "title": "acgw gateway specs",
+        "description": "Amazon Bedrock AgentCore gateways as acgw declares them (keys are the API's JSON member names). Generated by `acgw schema` from the rules `acgw validate` checks; rules across fields and ${VAR} values are checked by `acgw validate` only.",
+        "type": "object",
+        "properties": {
+            "gateways": {
+                "description": "The gateways this document declares; names are unique across every file loaded together.",
+                "anyOf": [array(gateway, 0, usize::MAX), { "type": "null" }]
+            }
+        },
+        "required": ["gateways"],
+        "additionalProperties": false,
+        "$defs": defs.0
+    })
+}
