@@ -2,12 +2,11 @@
 //!
 //! Nothing here touches the network; every problem found is reported, sorted by place.
 
-mod interpolate;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-pub use interpolate::interpolate;
+use crate::model::interpolate::interpolate;
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
 use crate::model::Gateway;

@@ -122,7 +122,7 @@ impl<'a> Cx<'a> {
             return None;
         };
         match self.env {
-            Some(env) if value.contains('$') => match crate::load::interpolate(value, env) {
+            Some(env) if value.contains('$') => match super::interpolate::interpolate(value, env) {
                 Ok(v) => Some(std::borrow::Cow::Owned(v)),
                 Err(e) => {
                     self.error(node.mark, e);
@@ -140,7 +140,7 @@ impl<'a> Cx<'a> {
         }
         match (&node.kind, self.env) {
             (NodeKind::Scalar { value, .. }, Some(env)) if value.contains('$') => {
-                crate::load::interpolate(value, env).is_ok_and(|v| v.is_empty())
+                super::interpolate::interpolate(value, env).is_ok_and(|v| v.is_empty())
             }
             _ => false,
         }

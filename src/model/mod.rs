@@ -7,6 +7,7 @@
 #[macro_use]
 mod macros;
 pub mod decode;
+pub mod interpolate;
 pub mod live;
 pub mod schema;
 
