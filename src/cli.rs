@@ -81,12 +81,33 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve a local emulator of the gateway API.
     Emulator(EmulatorArgs),
+    /// Delete every gateway the specs name, with its targets (owned ones only).
+    Destroy(DestroyArgs),
     /// Print the JSON Schema of spec files, for editors (yaml-language-server, SchemaStore).
     Schema,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
     Man,
+}
+
+/// `acgw destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Do not ask for confirmation (needed without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Delete gateways whose acgw:owner tag is missing or names another owner.
+    #[arg(long)]
+    pub take_ownership: bool,
+    /// How long to wait for each step (targets gone, gateway gone), e.g. 90s, 10m.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub wait_timeout: Duration,
+    /// Format of the final report.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
 }
 
 /// `acgw completions`.
@@ -103,6 +124,14 @@ pub struct SpecArgs {
     /// A spec file or a directory of *.yaml/*.yml files (repeatable) [default: ./gateways.yaml]
     #[arg(short = 'f', long = "file", value_name = "PATH")]
     pub files: Vec<PathBuf>,
+    /// The owner of these specs' gateways (overrides `owner:` in the specs): tagged acgw:owner
+    /// on every gateway acgw creates or updates, and the proof that --prune and destroy need.
+    #[arg(long, value_name = "ID", value_parser = parse_owner)]
+    pub owner: Option<crate::model::Owner>,
+}
+
+fn parse_owner(s: &str) -> Result<crate::model::Owner, String> {
+    crate::model::Owner::try_from(s)
 }
 
 impl SpecArgs {
@@ -154,6 +183,9 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also plan the deletion of gateways tagged with this owner that no spec names.
+    #[arg(long)]
+    pub prune: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
@@ -173,6 +205,12 @@ pub struct ApplyArgs {
     /// Allow deleting and re-creating gateways whose authorizerType changed.
     #[arg(long)]
     pub allow_replace: bool,
+    /// Also delete gateways tagged with this owner that no spec names (with their targets).
+    #[arg(long, conflicts_with = "plan_file")]
+    pub prune: bool,
+    /// Update gateways tagged with another owner, taking them over.
+    #[arg(long)]
+    pub take_ownership: bool,
     /// How long to wait for a gateway to become READY (e.g. 90s, 10m).
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub wait_timeout: Duration,

@@ -13,6 +13,7 @@
 //! - an absent `protocolType` equals `MCP`: the Rust SDK reports `MCP` when the service omits it.
 
 use crate::model::live::TagMap;
+use crate::model::OWNER_TAG;
 use crate::model::{
     AllowedWorkloadConfiguration, AuthorizerConfiguration, Bounded, CustomJwtAuthorizer, CustomTransformConfiguration,
     Gateway, InterceptorConfiguration, ManagedVpcResource, McpConfiguration, PrivateEndpoint, PrivateEndpointOverride,
@@ -40,6 +41,16 @@ pub fn is_service_tag(key: &str) -> bool {
 /// Tags as the user sees them: `aws:` keys dropped.
 pub fn tag_map(tags: &TagMap) -> TagMap {
     tags.iter().filter(|(k, _)| !is_service_tag(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// The live tags to compare with `desired`: `acgw:owner` counts only when an owner is desired, so
+/// that a run without an owner never removes another run's claim.
+pub fn comparable_tags(live: &TagMap, desired: &TagMap) -> TagMap {
+    let mut live = live.clone();
+    if !desired.contains_key(OWNER_TAG) {
+        live.remove(OWNER_TAG);
+    }
+    live
 }
 
 /// A gateway's own `tags` member as a [`TagMap`], normalized (absent means no tags).

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
-use crate::model::live::{GatewaySummary, LiveGateway, TagMap};
+use crate::model::live::{GatewaySummary, LiveGateway, TagMap, TargetSummary};
+use crate::model::OWNER_TAG;
 
 /// One live gateway that a spec names: its configuration and its tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,20 @@ pub struct Observed {
     pub failed: BTreeMap<String, ObserveError>,
     /// Live gateways named in no spec, sorted by name; never touched.
     pub unmanaged: Vec<GatewaySummary>,
+    /// Live gateways named in no spec but tagged with this run's owner, sorted by name: what
+    /// `--prune` deletes (filled by [`find_owned`]; empty otherwise).
+    pub owned: Vec<Owned>,
+}
+
+/// A live gateway in no spec that carries the owner tag of this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned {
+    pub summary: GatewaySummary,
+    pub gateway_arn: String,
+    /// All tags as the API returned them.
+    pub tags: TagMap,
+    /// Its targets, when they were asked for (a gateway is deleted after its targets).
+    pub targets: Option<Vec<TargetSummary>>,
 }
 
 /// Why observing failed: the call, the gateway, and the API's answer.
@@ -41,6 +56,9 @@ pub enum ObserveError {
     /// ListTagsForResource failed for one gateway.
     #[error("ListTagsForResource for gateway {name} ({gateway_arn}) failed: {error}")]
     Tags { name: String, gateway_id: String, gateway_arn: String, error: ApiError },
+    /// ListGatewayTargets failed for one gateway.
+    #[error("ListGatewayTargets for gateway {name} ({gateway_id}) failed: {error}")]
+    Targets { name: String, gateway_id: String, error: ApiError },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -55,7 +73,9 @@ impl ObserveError {
     /// The live gateway this error is about, when there is exactly one.
     pub fn gateway_id(&self) -> Option<&str> {
         match self {
-            ObserveError::Get { gateway_id, .. } | ObserveError::Tags { gateway_id, .. } => Some(gateway_id),
+            ObserveError::Get { gateway_id, .. }
+            | ObserveError::Tags { gateway_id, .. }
+            | ObserveError::Targets { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
         }
     }
@@ -92,6 +112,129 @@ pub async fn observe_all(api: &impl ReadApi, parallelism: usize) -> Result<Obser
     let mut observed = read_all(api, unique, parallelism).await;
     observed.failed.extend(failed);
     Ok(observed)
+}
+
+/// Moves the unmanaged gateways tagged `acgw:owner=<owner>` to [`Observed::owned`]: one
+/// ListTagsForResource per unmanaged gateway (their ARNs follow the pattern of any ARN already
+/// read; one GetGateway finds it when none was), plus ListGatewayTargets for each owned one
+/// when `with_targets`. A gateway whose tags cannot be read fails alone: whether it is owned
+/// is unknown, so it is never deleted.
+pub async fn find_owned(
+    api: &impl ReadApi,
+    observed: &mut Observed,
+    owner: &str,
+    with_targets: bool,
+    parallelism: usize,
+) -> Result<(), ObserveError> {
+    let mut known = observed.managed.values().next().map(|s| s.live.gateway_arn.clone());
+    if known.is_none() {
+        if let Some(first) = observed.unmanaged.first() {
+            match api.get_gateway(&first.gateway_id).await {
+                Ok(live) => known = Some(live.gateway_arn),
+                Err(ApiError::NotFound(_)) => {}
+                Err(error) => {
+                    return Err(ObserveError::Get {
+                        name: first.name.clone(),
+                        gateway_id: first.gateway_id.clone(),
+                        error,
+                    })
+                }
+            }
+        }
+    }
+    let Some(known) = known else { return Ok(()) };
+    let unmanaged = std::mem::take(&mut observed.unmanaged);
+    let results: Vec<(GatewaySummary, String, Result<Ownership, ObserveError>)> = stream::iter(unmanaged)
+        .map(|s| {
+            let arn = arn_like(&known, &s.gateway_id);
+            async move {
+                let result = read_ownership(api, &s, &arn, owner, with_targets).await;
+                (s, arn, result)
+            }
+        })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    for (summary, gateway_arn, result) in results {
+        match result {
+            Ok(Some((tags, targets))) => observed.owned.push(Owned { summary, gateway_arn, tags, targets }),
+            Ok(None) => observed.unmanaged.push(summary),
+            Err(e) => {
+                observed.failed.insert(summary.name.clone(), e);
+            }
+        }
+    }
+    observed.unmanaged.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gateway_id.cmp(&b.gateway_id)));
+    observed.owned.sort_by(|a, b| a.summary.name.cmp(&b.summary.name));
+    Ok(())
+}
+
+/// The ARN of gateway `id`, in the account and region of the gateway ARN `known`.
+fn arn_like(known: &str, id: &str) -> String {
+    match known.rsplit_once('/') {
+        Some((prefix, _)) => format!("{prefix}/{id}"),
+        None => known.to_string(),
+    }
+}
+
+/// What [`read_ownership`] finds of an owned gateway: its tags, and its targets when asked for.
+type Ownership = Option<(TagMap, Option<Vec<TargetSummary>>)>;
+
+/// The tags (and targets) of a gateway that carries `owner`; `None` when it does not, or is gone.
+async fn read_ownership(
+    api: &impl ReadApi,
+    s: &GatewaySummary,
+    arn: &str,
+    owner: &str,
+    with_targets: bool,
+) -> Result<Ownership, ObserveError> {
+    let tags = match api.list_tags(arn).await {
+        Ok(tags) => tags,
+        Err(ApiError::NotFound(_)) => return Ok(None),
+        Err(error) => {
+            return Err(ObserveError::Tags {
+                name: s.name.clone(),
+                gateway_id: s.gateway_id.clone(),
+                gateway_arn: arn.to_string(),
+                error,
+            })
+        }
+    };
+    if tags.get(OWNER_TAG).map(String::as_str) != Some(owner) {
+        return Ok(None);
+    }
+    let targets = if with_targets {
+        match api.list_targets(&s.gateway_id).await {
+            Ok(targets) => Some(targets),
+            Err(ApiError::NotFound(_)) => return Ok(None),
+            Err(error) => {
+                return Err(ObserveError::Targets { name: s.name.clone(), gateway_id: s.gateway_id.clone(), error })
+            }
+        }
+    } else {
+        None
+    };
+    Ok(Some((tags, targets)))
+}
+
+/// The targets of each gateway, by gateway ID (for deleting gateways the specs name).
+pub async fn read_targets(
+    api: &impl ReadApi,
+    gateways: &[(&str, &str)],
+    parallelism: usize,
+) -> BTreeMap<String, Result<Vec<TargetSummary>, ObserveError>> {
+    stream::iter(gateways.iter().copied())
+        .map(|(name, id)| async move {
+            let result = api.list_targets(id).await.map_err(|error| ObserveError::Targets {
+                name: name.to_string(),
+                gateway_id: id.to_string(),
+                error,
+            });
+            (id.to_string(), result)
+        })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await
 }
 
 /// Separates the names that more than one live gateway has: each is a failure of its own.
@@ -237,8 +380,8 @@ mod tests {
             self.slow(Ok([("arn".to_string(), arn.to_string())].into())).await
         }
 
-        async fn count_targets(&self, _gateway_id: &str) -> Result<usize, ApiError> {
-            Ok(0)
+        async fn list_targets(&self, _gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
+            Ok(Vec::new())
         }
     }
 
@@ -324,8 +467,8 @@ mod tests {
             self.tags.fetch_add(1, Ordering::SeqCst);
             self.inner.list_tags(arn).await
         }
-        async fn count_targets(&self, gateway_id: &str) -> Result<usize, ApiError> {
-            self.inner.count_targets(gateway_id).await
+        async fn list_targets(&self, gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
+            self.inner.list_targets(gateway_id).await
         }
     }
 }

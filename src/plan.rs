@@ -4,17 +4,18 @@
 //! `--format json` output and the file `plan --out` writes and `apply PLANFILE` reads back with
 //! [`Plan::from_json`]. Reading validates the desired configurations exactly like specs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{self, Change, TagChange};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::live::{GatewayStatus, GatewaySummary, TagMap};
+use crate::model::live::{GatewayStatus, GatewaySummary, TagMap, TargetSummary};
 use crate::model::Gateway;
+use crate::model::{OWNER_TAG, PREVENT_DESTROY_TAG};
 use crate::normalize;
-use crate::observe::{LiveState, ObserveError, Observed};
+use crate::observe::{LiveState, ObserveError, Observed, Owned};
 use crate::problem::{Problems, Severity};
 
 /// The version of the plan (and drift report) JSON this build writes.
@@ -35,6 +36,8 @@ pub enum Action {
     Update,
     #[serde(rename = "replace")]
     Replace,
+    #[serde(rename = "delete")]
+    Delete,
     #[serde(rename = "no-op")]
     NoOp,
 }
@@ -46,6 +49,7 @@ impl Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Replace => "replace",
+            Action::Delete => "delete",
             Action::NoOp => "no-op",
         }
     }
@@ -69,8 +73,11 @@ pub struct Fingerprint {
     pub status: GatewayStatus,
     /// RFC 3339, as the service reported it.
     pub updated_at: String,
-    /// The user-visible tags (`aws:` keys dropped).
+    /// The user-visible tags (`aws:` keys dropped; acgw's own `acgw:` keys kept).
     pub tags: TagMap,
+    /// For `delete`: the targets deleted first; a gateway that gained targets since is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<TargetSummary>>,
 }
 
 impl Fingerprint {
@@ -82,8 +89,39 @@ impl Fingerprint {
             status: live.live.status.clone(),
             updated_at: live.live.updated_at.clone(),
             tags: normalize::tag_map(&live.tags),
+            targets: None,
         }
     }
+
+    /// The fingerprint of an owned gateway found in no spec.
+    pub fn of_owned(owned: &Owned) -> Self {
+        Fingerprint {
+            gateway_id: owned.summary.gateway_id.clone(),
+            gateway_arn: owned.gateway_arn.clone(),
+            status: owned.summary.status.clone(),
+            updated_at: owned.summary.updated_at.clone(),
+            tags: normalize::tag_map(&owned.tags),
+            targets: owned.targets.clone(),
+        }
+    }
+
+    /// The owner the gateway's tags name.
+    pub fn owner(&self) -> Option<&str> {
+        self.tags.get(OWNER_TAG).map(String::as_str)
+    }
+
+    /// True when `lifecycle.preventDestroy` protects it.
+    pub fn protected(&self) -> bool {
+        self.tags.get(PREVENT_DESTROY_TAG).is_some_and(|v| v == "true")
+    }
+}
+
+/// Why a gateway is not deleted or replaced: its protection tag, and how to lift it.
+pub fn protection_message(name: &str) -> String {
+    format!(
+        "gateway {name} is protected from deletion ({PREVENT_DESTROY_TAG}=true); to lift it, set \
+         `lifecycle: {{ preventDestroy: false }}` in its spec and apply, or remove the tag by hand"
+    )
 }
 
 /// The plan for one gateway.
@@ -102,14 +140,41 @@ pub struct GatewayPlan {
     pub tag_changes: Vec<TagChange>,
     /// What was observed; `null` for `create` (the gateway did not exist).
     pub observed: Option<Fingerprint>,
-    /// The complete desired configuration as the specs declare it (not normalized), tags included.
-    pub desired: Gateway,
+    /// The complete desired configuration as the specs declare it (not normalized), tags
+    /// included (acgw's own too); `null` for `delete`.
+    pub desired: Option<Gateway>,
+    /// For `delete`: why (`pruned`: owned and in no spec; `destroyed`: `acgw destroy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<DeleteReason>,
+}
+
+/// Why a gateway is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeleteReason {
+    /// Owned by this run's owner and named in no spec (`--prune`).
+    Pruned,
+    /// Named in the specs given to `acgw destroy`.
+    Destroyed,
 }
 
 impl GatewayPlan {
     /// True unless the action is `no-op`.
     pub fn is_change(&self) -> bool {
         self.action != Action::NoOp
+    }
+
+    /// The change of the `acgw:owner` tag, as (live owner, desired owner), when there is one.
+    pub fn owner_change(&self) -> Option<(Option<&str>, &str)> {
+        self.tag_changes
+            .iter()
+            .find(|t| t.key == OWNER_TAG)
+            .and_then(|t| t.after.as_deref().map(|after| (t.before.as_deref(), after)))
+    }
+
+    /// The owner that already holds this gateway when the plan takes it over from them.
+    pub fn takes_over_from(&self) -> Option<&str> {
+        self.owner_change().and_then(|(before, _)| before)
     }
 }
 
@@ -169,10 +234,16 @@ pub struct Summary {
     /// Gateways that could not be planned (absent in format version 1).
     #[serde(default)]
     pub failed: usize,
+    /// Gateways to delete (absent in format version 1).
+    #[serde(default)]
+    pub delete: usize,
+    /// Owned gateways in no spec, not deleted without `--prune` (absent in format version 1).
+    #[serde(default)]
+    pub orphaned: usize,
 }
 
 impl Summary {
-    fn count(gateways: &[GatewayPlan], unmanaged: usize, failed: usize) -> Self {
+    fn count(gateways: &[GatewayPlan], unmanaged: usize, failed: usize, orphaned: usize) -> Self {
         let n = |a: Action| gateways.iter().filter(|g| g.action == a).count();
         Summary {
             create: n(Action::Create),
@@ -181,6 +252,8 @@ impl Summary {
             no_op: n(Action::NoOp),
             unmanaged,
             failed,
+            delete: n(Action::Delete),
+            orphaned,
         }
     }
 }
@@ -198,6 +271,9 @@ pub struct Plan {
     pub unmanaged: Vec<Unmanaged>,
     /// Gateways the specs name that could not be planned, sorted by name.
     pub failed: Vec<FailedGateway>,
+    /// Live gateways tagged with this run's owner that no spec names, not deleted because
+    /// `--prune` was not given; sorted by name.
+    pub orphaned: Vec<Unmanaged>,
 }
 
 /// Why a saved plan file cannot be used.
@@ -217,9 +293,80 @@ pub enum PlanFileError {
 /// like one it cannot be changed in place (the service offers no way to retry a create).
 pub const FORCED_BY_FAILED: &str = "status FAILED";
 
-/// Builds the plan: one action per desired gateway, sorted by name, plus the unmanaged ones and
-/// the ones that could not be planned.
+/// Builds the plan: one action per desired gateway, sorted by name, plus the unmanaged ones, the
+/// owned ones in no spec (orphaned) and the ones that could not be planned.
 pub fn build(desired: &Desired, observed: &Observed) -> Plan {
+    build_with(desired, observed, false)
+}
+
+/// [`build`], and with `prune` a deletion for every owned gateway in no spec (see
+/// [`crate::observe::find_owned`]), except a protected one, which is a failure that says how to
+/// lift the protection.
+pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
+    let mut gateways = Vec::new();
+    let mut failed: Vec<FailedGateway> = observed
+        .failed
+        .iter()
+        .filter(|(name, _)| desired.get(name).is_none())
+        .map(|(n, e)| FailedGateway::from_observe(n, e))
+        .collect();
+    for spec in &desired.specs {
+        let name = spec.gateway.name.as_str();
+        if let Some(error) = observed.failed.get(name) {
+            failed.push(FailedGateway::from_observe(name, error));
+            continue;
+        }
+        match plan_one(&spec.managed(desired.owner.as_ref()), observed.managed.get(name)) {
+            Ok(plan) => gateways.push(plan),
+            Err(f) => failed.push(f),
+        }
+    }
+    let mut orphaned = Vec::new();
+    for owned in &observed.owned {
+        let fingerprint = Fingerprint::of_owned(owned);
+        if !prune {
+            orphaned.push(Unmanaged::from(&owned.summary));
+        } else if fingerprint.protected() {
+            failed.push(FailedGateway {
+                name: owned.summary.name.clone(),
+                gateway_id: Some(fingerprint.gateway_id.clone()),
+                error: format!("not pruned: {}", protection_message(&owned.summary.name)),
+            });
+        } else {
+            gateways.push(delete_plan(&owned.summary.name, fingerprint, DeleteReason::Pruned));
+        }
+    }
+    gateways.sort_by(|a, b| a.name.cmp(&b.name));
+    failed.sort();
+    let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
+    unmanaged.sort();
+    Plan::assemble(Target::default(), gateways, unmanaged, failed).with_orphaned(orphaned)
+}
+
+/// The deletion of a live gateway (its targets first).
+pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> GatewayPlan {
+    GatewayPlan {
+        reason: Some(reason),
+        name: name.to_string(),
+        action: Action::Delete,
+        forced_by: Vec::new(),
+        update_gateway: false,
+        changes: Vec::new(),
+        tag_changes: Vec::new(),
+        observed: Some(observed),
+        desired: None,
+    }
+}
+
+/// The plan of `acgw destroy`: the deletion of every live gateway the specs name, each with its
+/// `targets`. A gateway not owned by `desired.owner` (unless `take_ownership`) or protected by
+/// `lifecycle.preventDestroy` is a failure that says why; one already gone is left out.
+pub fn destroy(
+    desired: &Desired,
+    observed: &Observed,
+    targets: &BTreeMap<String, Result<Vec<TargetSummary>, ObserveError>>,
+    take_ownership: bool,
+) -> Plan {
     let mut gateways = Vec::new();
     let mut failed = Vec::new();
     for spec in &desired.specs {
@@ -228,16 +375,42 @@ pub fn build(desired: &Desired, observed: &Observed) -> Plan {
             failed.push(FailedGateway::from_observe(name, error));
             continue;
         }
-        match plan_one(&spec.gateway, observed.managed.get(name)) {
-            Ok(plan) => gateways.push(plan),
-            Err(f) => failed.push(f),
+        let Some(live) = observed.managed.get(name) else { continue };
+        let mut fingerprint = Fingerprint::of(live);
+        let refuse = |error: String| FailedGateway {
+            name: name.to_string(),
+            gateway_id: Some(fingerprint.gateway_id.clone()),
+            error,
+        };
+        let owner = desired.owner.as_ref().map(|o| o.as_str());
+        let refusal = match (fingerprint.owner(), owner) {
+            _ if take_ownership => None,
+            (Some(have), Some(want)) if have == want => None,
+            (Some(have), Some(want)) => Some(format!("not destroyed: it is owned by `{have}`, not `{want}` (--take-ownership destroys it anyway)")),
+            (None, Some(want)) => Some(format!("not destroyed: it has no {OWNER_TAG} tag, so `{want}` cannot prove it made it (--take-ownership destroys it anyway)")),
+            (_, None) => Some("not destroyed: without an owner (`owner:` in the specs, or --owner) acgw cannot prove it made it (--take-ownership destroys it anyway)".to_string()),
+        };
+        if let Some(error) = refusal {
+            failed.push(refuse(error));
+            continue;
         }
+        if fingerprint.protected() {
+            failed.push(refuse(format!("not destroyed: {}", protection_message(name))));
+            continue;
+        }
+        match targets.get(&fingerprint.gateway_id) {
+            Some(Ok(list)) => fingerprint.targets = Some(list.clone()),
+            Some(Err(error)) => {
+                failed.push(FailedGateway::from_observe(name, error));
+                continue;
+            }
+            None => fingerprint.targets = Some(Vec::new()),
+        }
+        gateways.push(delete_plan(name, fingerprint, DeleteReason::Destroyed));
     }
     gateways.sort_by(|a, b| a.name.cmp(&b.name));
     failed.sort();
-    let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
-    unmanaged.sort();
-    Plan::assemble(Target::default(), gateways, unmanaged, failed)
+    Plan::assemble(Target::default(), gateways, Vec::new(), failed)
 }
 
 /// Plans one gateway against what observe found of it (`None`: it does not exist). A live
@@ -255,9 +428,11 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
             changes: diff::creation(desired),
             tag_changes: diff::tags(&TagMap::new(), &desired_tags),
             observed: None,
-            desired: desired.clone(),
+            desired: Some(desired.clone()),
+            reason: None,
         });
     };
+    let fingerprint = Fingerprint::of(live);
     let have = match &live.live.config {
         Ok(config) => normalize::gateway(config.clone()),
         Err(unreadable) => {
@@ -270,8 +445,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
     };
     let want = normalize::gateway(desired.clone());
     let changes = diff::gateways(&have, &want);
-    let fingerprint = Fingerprint::of(live);
-    let tag_changes = diff::tags(&fingerprint.tags, &desired_tags);
+    let tag_changes = diff::tags(&normalize::comparable_tags(&fingerprint.tags, &desired_tags), &desired_tags);
     let mut forced_by: Vec<String> =
         changes.iter().filter(|c| FORCES_REPLACEMENT.contains(&c.path.as_str())).map(|c| c.path.clone()).collect();
     // A gateway whose create failed is replaced, like a Terraform resource that is tainted; one
@@ -295,14 +469,15 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         changes,
         tag_changes,
         observed: Some(fingerprint),
-        desired: desired.clone(),
+        desired: Some(desired.clone()),
+        reason: None,
     })
 }
 
-/// What moved between the fingerprint in a saved plan and a fresh read of the same gateway;
-/// empty when the plan still holds. `now` is `None` when no live gateway has that name.
-pub fn staleness(planned: &GatewayPlan, now: Option<&LiveState>) -> Vec<String> {
-    let now = now.map(Fingerprint::of);
+/// What moved between the fingerprint in a saved plan and a fresh read of the same gateway
+/// (with its targets when the plan deletes it); empty when the plan still holds. `now` is
+/// `None` when no live gateway has that name.
+pub fn staleness(planned: &GatewayPlan, now: Option<Fingerprint>) -> Vec<String> {
     match (&planned.observed, now) {
         (None, None) => Vec::new(),
         (None, Some(n)) => vec![format!("it now exists (gatewayId {})", n.gateway_id)],
@@ -323,6 +498,13 @@ pub fn staleness(planned: &GatewayPlan, now: Option<&LiveState>) -> Vec<String> 
                 let keys: Vec<&str> = tags.iter().map(|t| t.key.as_str()).collect();
                 moved.push(format!("tags changed ({})", keys.join(", ")));
             }
+            if let (Some(before), Some(after)) = (&p.targets, &n.targets) {
+                let ids = |l: &[TargetSummary]| l.iter().map(|t| t.target_id.clone()).collect::<BTreeSet<_>>();
+                let gained: Vec<String> = ids(after).difference(&ids(before)).cloned().collect();
+                if !gained.is_empty() {
+                    moved.push(format!("it gained targets ({})", gained.join(", ")));
+                }
+            }
             moved
         }
     }
@@ -339,11 +521,20 @@ impl Plan {
         Plan {
             format_version: FORMAT_VERSION.to_string(),
             target,
-            summary: Summary::count(&gateways, unmanaged.len(), failed.len()),
+            summary: Summary::count(&gateways, unmanaged.len(), failed.len(), 0),
             gateways,
             unmanaged,
             failed,
+            orphaned: Vec::new(),
         }
+    }
+
+    /// This plan with `orphaned` listed (and counted).
+    pub fn with_orphaned(mut self, mut orphaned: Vec<Unmanaged>) -> Plan {
+        orphaned.sort();
+        self.summary.orphaned = orphaned.len();
+        self.orphaned = orphaned;
+        self
     }
 
     /// True when any gateway is to be created, updated or replaced.
@@ -383,7 +574,7 @@ impl Plan {
         for g in raw.gateways {
             gateways.push(g.into_plan()?);
         }
-        let plan = Plan::assemble(raw.target, gateways, raw.unmanaged, raw.failed);
+        let plan = Plan::assemble(raw.target, gateways, raw.unmanaged, raw.failed).with_orphaned(raw.orphaned);
         plan.check(raw.summary)?;
         Ok(plan)
     }
@@ -398,8 +589,25 @@ impl Plan {
         }
         for g in &self.gateways {
             names.insert(g.name.as_str());
-            if g.desired.name.as_str() != g.name {
-                return bad(format!("gateway `{}` has desired name `{}`", g.name, g.desired.name));
+            match (&g.desired, g.action) {
+                (None, Action::Delete) => {
+                    if g.reason.is_none() {
+                        return bad(format!("gateway `{}`: delete needs a reason", g.name));
+                    }
+                    if !g.changes.is_empty() || !g.tag_changes.is_empty() {
+                        return bad(format!("gateway `{}`: delete with changes", g.name));
+                    }
+                    if g.observed.as_ref().is_none_or(|o| o.targets.is_none()) {
+                        return bad(format!("gateway `{}`: delete needs the observed targets", g.name));
+                    }
+                }
+                (Some(_), Action::Delete) | (None, _) => {
+                    return bad(format!("gateway `{}`: desired must be null exactly for delete", g.name))
+                }
+                (Some(desired), _) if desired.name.as_str() != g.name => {
+                    return bad(format!("gateway `{}` has desired name `{}`", g.name, desired.name));
+                }
+                (Some(_), _) => {}
             }
             if (g.action == Action::Create) != g.observed.is_none() {
                 return bad(format!(
@@ -416,9 +624,13 @@ impl Plan {
                 return bad(format!("gateway `{}`: updateGateway is only for update", g.name));
             }
             // apply sends tag calls from tagChanges: they must follow from what was observed and desired.
-            let observed_tags = g.observed.as_ref().map(|o| o.tags.clone()).unwrap_or_default();
-            if g.tag_changes != diff::tags(&observed_tags, &normalize::gateway_tags(&g.desired)) {
-                return bad(format!("gateway `{}`: tagChanges do not match observed and desired tags", g.name));
+            if let Some(desired) = &g.desired {
+                let desired_tags = normalize::gateway_tags(desired);
+                let observed_tags = g.observed.as_ref().map(|o| o.tags.clone()).unwrap_or_default();
+                let expected = diff::tags(&normalize::comparable_tags(&observed_tags, &desired_tags), &desired_tags);
+                if g.tag_changes != expected {
+                    return bad(format!("gateway `{}`: tagChanges do not match observed and desired tags", g.name));
+                }
             }
             if g.action == Action::NoOp && (!g.changes.is_empty() || !g.tag_changes.is_empty()) {
                 return bad(format!("gateway `{}`: no-op with changes", g.name));
@@ -430,15 +642,27 @@ impl Plan {
         if let Some(f) = self.failed.iter().find(|f| names.contains(f.name.as_str())) {
             return bad(format!("gateway `{}` is both planned and failed", f.name));
         }
+        if let Some(o) = self.orphaned.iter().find(|o| names.contains(o.name.as_str())) {
+            return bad(format!("gateway `{}` is both planned and orphaned", o.name));
+        }
         if summary != self.summary {
             return bad(format!("summary {summary:?} does not match the gateways ({:?})", self.summary));
         }
         Ok(())
     }
 
-    /// The drift view of this plan: in sync, modified or missing per gateway.
+    /// The drift view of this plan: in sync, modified, missing or orphaned per gateway.
     pub fn drift_report(&self) -> DriftReport {
-        let gateways = self
+        let orphans = self.orphaned.iter().map(|o| DriftEntry {
+            name: o.name.clone(),
+            state: DriftState::Orphaned,
+            gateway_id: Some(o.gateway_id.clone()),
+            status: Some(o.status.clone()),
+            forced_by: Vec::new(),
+            changes: Vec::new(),
+            tag_changes: Vec::new(),
+        });
+        let mut gateways = self
             .gateways
             .iter()
             .map(|g| DriftEntry {
@@ -446,6 +670,7 @@ impl Plan {
                 state: match g.action {
                     Action::Create => DriftState::Missing,
                     Action::Update | Action::Replace => DriftState::Modified,
+                    Action::Delete => DriftState::Orphaned,
                     Action::NoOp => DriftState::InSync,
                 },
                 gateway_id: g.observed.as_ref().map(|o| o.gateway_id.clone()),
@@ -454,7 +679,9 @@ impl Plan {
                 changes: if g.action == Action::Create { Vec::new() } else { g.changes.clone() },
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
             })
+            .chain(orphans)
             .collect::<Vec<_>>();
+        gateways.sort_by(|a, b| a.name.cmp(&b.name));
         let n = |s: DriftState| gateways.iter().filter(|g| g.state == s).count();
         DriftReport {
             format_version: FORMAT_VERSION.to_string(),
@@ -463,6 +690,7 @@ impl Plan {
                 in_sync: n(DriftState::InSync),
                 modified: n(DriftState::Modified),
                 missing: n(DriftState::Missing),
+                orphaned: n(DriftState::Orphaned),
                 unmanaged: self.unmanaged.len(),
                 failed: self.failed.len(),
             },
@@ -485,6 +713,8 @@ struct RawPlan {
     unmanaged: Vec<Unmanaged>,
     #[serde(default)]
     failed: Vec<FailedGateway>,
+    #[serde(default)]
+    orphaned: Vec<Unmanaged>,
 }
 
 #[derive(Deserialize)]
@@ -497,14 +727,29 @@ struct RawGatewayPlan {
     changes: Vec<Change>,
     tag_changes: Vec<TagChange>,
     observed: Option<Fingerprint>,
-    desired: serde_json::Value,
+    desired: Option<serde_json::Value>,
+    #[serde(default)]
+    reason: Option<DeleteReason>,
 }
 
 impl RawGatewayPlan {
     fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
+        let Some(desired) = &self.desired else {
+            return Ok(GatewayPlan {
+                name: self.name,
+                action: self.action,
+                forced_by: self.forced_by,
+                update_gateway: self.update_gateway,
+                changes: self.changes,
+                tag_changes: self.tag_changes,
+                observed: self.observed,
+                desired: None,
+                reason: self.reason,
+            });
+        };
         let file = format!("plan file: gateways[{}].desired", self.name);
         let mut problems = Vec::new();
-        let node = Node::from_json(&self.desired);
+        let node = Node::from_json(desired);
         let desired = {
             let mut cx = Cx::new(&file, &mut problems);
             cx.set_gateway(Some(self.name.clone()));
@@ -529,7 +774,8 @@ impl RawGatewayPlan {
             changes: self.changes,
             tag_changes: self.tag_changes,
             observed: self.observed,
-            desired,
+            desired: Some(desired),
+            reason: self.reason,
         })
     }
 }
@@ -543,6 +789,9 @@ pub enum DriftState {
     Modified,
     #[serde(rename = "missing")]
     Missing,
+    /// Owned by this run's owner, but in no spec.
+    #[serde(rename = "orphaned")]
+    Orphaned,
 }
 
 impl DriftState {
@@ -552,6 +801,7 @@ impl DriftState {
             DriftState::InSync => "in-sync",
             DriftState::Modified => "modified",
             DriftState::Missing => "missing",
+            DriftState::Orphaned => "orphaned",
         }
     }
 }
@@ -581,6 +831,8 @@ pub struct DriftSummary {
     pub in_sync: usize,
     pub modified: usize,
     pub missing: usize,
+    /// Owned gateways in no spec (drift).
+    pub orphaned: usize,
     pub unmanaged: usize,
     /// Gateways that could not be checked.
     pub failed: usize,
@@ -640,7 +892,10 @@ mod tests {
                 ("search", Action::Replace),
             ]
         );
-        assert_eq!(plan.summary, Summary { create: 1, update: 2, replace: 1, no_op: 1, unmanaged: 2, failed: 0 });
+        assert_eq!(
+            plan.summary,
+            Summary { create: 1, update: 2, replace: 1, no_op: 1, unmanaged: 2, failed: 0, delete: 0, orphaned: 0 }
+        );
         assert!(plan.has_changes());
         let names: Vec<&str> = plan.unmanaged.iter().map(|u| u.name.as_str()).collect();
         assert_eq!(names, vec!["adhoc", "old-orders"]);
@@ -701,7 +956,7 @@ mod tests {
         let (desired, _) = fixture::state();
         let plan = fixture::plan();
         for spec in &desired.specs {
-            assert_eq!(&plan.get(spec.gateway.name.as_str()).expect("planned").desired, &spec.gateway);
+            assert_eq!(plan.get(spec.gateway.name.as_str()).expect("planned").desired.as_ref(), Some(&spec.gateway));
         }
     }
 
@@ -790,21 +1045,21 @@ mod tests {
         let plan = fixture::plan();
         let orders = plan.get("orders").expect("planned");
         let same = observed.managed.get("orders").expect("live");
-        assert!(staleness(orders, Some(same)).is_empty());
+        assert!(staleness(orders, Some(Fingerprint::of(same))).is_empty());
 
         let mut moved = same.clone();
         moved.live.updated_at = "2025-06-02T00:00:00Z".into();
         moved.live.status = GatewayStatus::Updating;
         moved.tags.insert("new".into(), "x".into());
         moved.tags.insert("aws:ignored".into(), "x".into());
-        let why = staleness(orders, Some(&moved));
+        let why = staleness(orders, Some(Fingerprint::of(&moved)));
         assert_eq!(why.len(), 3, "{why:?}");
         assert!(why[0].contains("updatedAt") && why[1].contains("status") && why[2].contains("new"), "{why:?}");
 
         assert!(staleness(orders, None)[0].contains("no longer exists"));
         let billing = plan.get("billing").expect("planned");
         assert!(staleness(billing, None).is_empty());
-        assert!(staleness(billing, Some(same))[0].contains("now exists"));
+        assert!(staleness(billing, Some(Fingerprint::of(same)))[0].contains("now exists"));
     }
 
     #[test]
@@ -822,7 +1077,10 @@ mod tests {
             ]
         );
         assert!(report.has_drift());
-        assert_eq!(report.summary, DriftSummary { in_sync: 1, modified: 3, missing: 1, unmanaged: 2, failed: 0 });
+        assert_eq!(
+            report.summary,
+            DriftSummary { in_sync: 1, modified: 3, missing: 1, orphaned: 0, unmanaged: 2, failed: 0 }
+        );
     }
 
     #[test]
@@ -832,5 +1090,74 @@ mod tests {
         let plan = Plan::assemble(plan.target, gateways, plan.unmanaged, plan.failed);
         assert!(!plan.has_changes());
         assert!(!plan.drift_report().has_drift());
+    }
+}
+
+#[cfg(test)]
+mod ownership_tests {
+    use super::*;
+    use crate::model::live::TargetSummary;
+    use crate::render::fixture;
+
+    fn owned(name: &str, tags: &[(&str, &str)], targets: usize) -> Owned {
+        Owned {
+            summary: GatewaySummary {
+                gateway_id: format!("{name}-0123456789"),
+                name: name.into(),
+                status: GatewayStatus::Ready,
+                updated_at: "2026-01-01T00:00:00Z".into(),
+            },
+            gateway_arn: format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{name}-0123456789"),
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            targets: Some(
+                (0..targets)
+                    .map(|i| TargetSummary {
+                        target_id: format!("T{i}"),
+                        name: format!("t{i}"),
+                        status: "READY".into(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn pruning_deletes_owned_orphans_refuses_protected_ones_and_reads_back() {
+        let (desired, mut observed) = fixture::state();
+        observed.owned.push(owned("old", &[(OWNER_TAG, "me")], 2));
+        observed.owned.push(owned("vault", &[(OWNER_TAG, "me"), (PREVENT_DESTROY_TAG, "true")], 0));
+        let listed = build(&desired, &observed);
+        assert_eq!(listed.orphaned.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["old", "vault"]);
+        assert!(listed.gateways.iter().all(|g| g.action != Action::Delete));
+        assert!(listed.drift_report().gateways.iter().any(|g| g.state == DriftState::Orphaned));
+
+        let pruned = build_with(&desired, &observed, true);
+        let old = pruned.get("old").expect("planned");
+        assert_eq!((old.action, old.reason, old.desired.is_none()), (Action::Delete, Some(DeleteReason::Pruned), true));
+        assert_eq!(pruned.summary.delete, 1);
+        assert!(pruned.failed.iter().any(|f| f.name == "vault" && f.error.contains("preventDestroy: false")));
+        let back = Plan::from_json(&pruned.to_json()).expect("a plan with deletions reads back");
+        assert_eq!(back.get("old"), Some(old));
+
+        // Gaining a target makes the deletion stale.
+        let mut now = old.observed.clone().expect("observed");
+        now.targets.as_mut().expect("targets").push(TargetSummary {
+            target_id: "T9".into(),
+            name: "late".into(),
+            status: "READY".into(),
+        });
+        assert_eq!(staleness(old, Some(now)), ["it gained targets (T9)"]);
+    }
+
+    #[test]
+    fn the_owner_tag_is_compared_only_when_an_owner_is_desired() {
+        let live: TagMap = [(OWNER_TAG.to_string(), "them".to_string()), ("team".into(), "x".into())].into();
+        let without: TagMap = [("team".to_string(), "x".to_string())].into();
+        assert!(diff::tags(&normalize::comparable_tags(&live, &without), &without).is_empty());
+        let mut with = without.clone();
+        with.insert(OWNER_TAG.into(), "me".into());
+        let changes = diff::tags(&normalize::comparable_tags(&live, &with), &with);
+        assert_eq!(changes.len(), 1);
+        assert_eq!((changes[0].before.as_deref(), changes[0].after.as_deref()), (Some("them"), Some("me")));
     }
 }

@@ -125,7 +125,7 @@ async fn create_get_update_and_tags_round_trip_every_member() {
     assert!(!api.list_tags(&arn).await.expect("tags").contains_key("added"));
 
     let id = api.list_gateways().await.expect("list")[0].gateway_id.clone();
-    assert_eq!(api.count_targets(&id).await.expect("targets"), 0);
+    assert_eq!(api.list_targets(&id).await.expect("targets"), vec![]);
     match api.get_gateway("no-such-gateway-0000000000").await {
         Err(ApiError::NotFound(_)) => {}
         other => panic!("expected NotFound, got {other:?}"),

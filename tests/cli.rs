@@ -1139,3 +1139,281 @@ fn the_man_page_renders_with_every_command() {
         assert!(text.contains("--auto-approve"), "{text}");
     }
 }
+
+// ---------------------------------------------------------------- ownership and deletion
+
+impl Emu {
+    /// Adds a target to a gateway, as another tool would.
+    fn add_target(&self, gateway_id: &str, name: &str) -> String {
+        let client = self.client();
+        self.rt.block_on(async {
+            let out = client
+                .create_gateway_target()
+                .gateway_identifier(gateway_id)
+                .name(name)
+                .target_configuration(aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration::Mcp(
+                    aws_sdk_bedrockagentcorecontrol::types::McpTargetConfiguration::Lambda(
+                        aws_sdk_bedrockagentcorecontrol::types::McpLambdaTargetConfiguration::builder()
+                            .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
+                            .tool_schema(aws_sdk_bedrockagentcorecontrol::types::ToolSchema::InlinePayload(vec![]))
+                            .build()
+                            .unwrap(),
+                    ),
+                ))
+                .send()
+                .await
+                .expect("target created");
+            out.target_id().to_string()
+        })
+    }
+
+    /// The live gateway IDs by name.
+    fn ids(&self) -> BTreeMap<String, String> {
+        let client = self.client();
+        self.rt.block_on(async {
+            let list = client.list_gateways().max_results(1000).send().await.expect("lists");
+            list.items().iter().map(|g| (g.name().to_string(), g.gateway_id().to_string())).collect()
+        })
+    }
+
+    /// A gateway's tags.
+    fn tags(&self, name: &str) -> BTreeMap<String, String> {
+        let id = self.ids()[name].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            let arn = client.get_gateway().gateway_identifier(&id).send().await.expect("get").gateway_arn().to_string();
+            let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("tags");
+            tags.tags().cloned().unwrap_or_default().into_iter().collect()
+        })
+    }
+}
+
+fn owned_spec(owner: &str, gateways: &[&str]) -> String {
+    let mut text = format!("owner: {owner}\ngateways:\n");
+    for g in gateways {
+        text.push_str(&gw(g, ""));
+    }
+    text
+}
+
+#[test]
+fn prune_deletes_exactly_the_owned_gateways_no_spec_names_and_their_targets() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "gone-one", "gone-two"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.tags("keep").get("acgw:owner").map(String::as_str), Some("team-a"));
+    let ids = emu.ids();
+    emu.add_target(&ids["gone-one"], "tools");
+    // Neighbours that must survive: made by hand, and owned by another team.
+    emu.create(serde_json::json!({"name": "handmade", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    emu.create(
+        serde_json::json!({"name": "theirs", "roleArn": ROLE, "authorizerType": "NONE"}),
+        &[("acgw:owner", "team-b")],
+    );
+
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep"]));
+    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("Orphaned gateways (2; owned by this owner, in no spec; `--prune` deletes them):"),
+        "{run:?}"
+    );
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "orphaned gateways are drift: {run:?}");
+    assert!(run.stdout.contains("\"orphaned\": 2"), "{run:?}");
+
+    let run = Acgw::new(dir.path()).args(["plan", "--prune"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "- gone-one ({}) will be deleted (owned by team-a, no longer in the specs)",
+            ids["gone-one"]
+        )),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("    - target tools ("), "{run:?}");
+    assert!(run.stdout.contains("Plan: 0 to create, 0 to update, 0 to replace, 2 to delete, 1 unchanged."), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--format", "markdown"]).emu(&emu).run();
+    assert!(run.stdout.contains("| Create | Update | Replace | Delete | Unchanged | Orphaned |"), "{run:?}");
+    assert!(run.stdout.contains("| `gone-one` | **delete** |"), "{run:?}");
+
+    let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("DeleteGatewayTarget tools, DeleteGateway"), "{run:?}");
+    assert_eq!(emu.names(), ["handmade", "keep", "theirs"]);
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // Without an owner there is nothing to prove ownership with.
+    write(dir.path(), "plain.yaml", &spec(&gw("keep", "")));
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "-f", "plain.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("--prune deletes only gateways tagged with this run's owner"), "{run:?}");
+    // A run without an owner leaves the owner tag alone.
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "plain.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn destroy_tears_down_a_preview_environment_and_a_second_destroy_succeeds() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("preview/pr-42", &["pr42-api", "pr42-ui"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    emu.add_target(&emu.ids()["pr42-api"], "t1");
+    emu.create(serde_json::json!({"name": "bystander", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+
+    let run = Acgw::new(dir.path()).args(["destroy"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "no terminal, no --auto-approve: {run:?}");
+    assert!(run.stderr.contains("Pass --auto-approve"), "{run:?}");
+    assert_eq!(emu.names().len(), 3);
+
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("will be deleted"), "{run:?}");
+    assert_eq!(emu.names(), ["bystander"]);
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("already gone"), "{run:?}");
+
+    // A gateway the specs name but another owner holds (or nobody) is refused by name.
+    write(dir.path(), "other.yaml", &owned_spec("preview/pr-43", &["bystander"]));
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("bystander") && run.stdout.contains("has no acgw:owner tag"), "{run:?}");
+    assert_eq!(emu.names(), ["bystander"]);
+    let run = Acgw::new(dir.path())
+        .args(["destroy", "--auto-approve", "--take-ownership", "-f", "other.yaml"])
+        .emu(&emu)
+        .run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(emu.names().is_empty());
+}
+
+#[test]
+fn prevent_destroy_blocks_prune_destroy_and_replace_after_its_spec_is_gone() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let protected = "owner: team-a\ngateways:\n".to_string()
+        + &gw("vault", "    lifecycle: { preventDestroy: true }\n")
+        + &gw("other", "");
+    write(dir.path(), "gateways.yaml", &protected);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.tags("vault").get("acgw:prevent-destroy").map(String::as_str), Some("true"));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "acgw's own tags are no perpetual diff: {run:?}");
+
+    // Its spec is deleted: prune refuses it, saying how to lift the protection.
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["other"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("vault") && run.stdout.contains("preventDestroy: false"), "{run:?}");
+    assert!(emu.names().contains(&"vault".to_string()));
+
+    // destroy refuses it too.
+    write(
+        dir.path(),
+        "vault.yaml",
+        &("owner: team-a\ngateways:\n".to_string() + &gw("vault", "    lifecycle: { preventDestroy: true }\n")),
+    );
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "vault.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("is protected from deletion"), "{run:?}");
+    // So does a replacement, even with --allow-replace.
+    let replaced = "owner: team-a\ngateways:\n".to_string()
+        + &gw("vault", "    lifecycle: { preventDestroy: true }\n").replace("AWS_IAM", "NONE");
+    write(dir.path(), "vault.yaml", &replaced);
+    let run =
+        Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace", "-f", "vault.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("not replaced") && run.stdout.contains("is protected from deletion"), "{run:?}");
+    assert!(emu.names().contains(&"vault".to_string()));
+
+    // Lifting it: preventDestroy false and apply removes the tag; then destroy works.
+    write(
+        dir.path(),
+        "vault.yaml",
+        &("owner: team-a\ngateways:\n".to_string() + &gw("vault", "    lifecycle: { preventDestroy: false }\n")),
+    );
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "vault.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(!emu.tags("vault").contains_key("acgw:prevent-destroy"));
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "vault.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.names(), ["other"]);
+}
+
+#[test]
+fn adoption_tags_unowned_gateways_and_another_owner_needs_take_ownership() {
+    let emu = Emu::new();
+    emu.create(serde_json::json!({"name": "legacy", "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
+    emu.create(
+        serde_json::json!({"name": "contested", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
+        &[("acgw:owner", "team-b")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&[gw("legacy", ""), gw("contested", "")].concat()));
+    let run = Acgw::new(dir.path()).args(["plan", "--owner", "team-a"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("will be adopted by owner team-a"), "{run:?}");
+    assert!(run.stdout.contains("owned by team-b: taking it over needs --take-ownership"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--owner", "team-a"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("contested (owned by `team-b`, not `team-a`)")
+            && run.stderr.contains("Nothing was applied"),
+        "{run:?}"
+    );
+    assert!(!emu.tags("legacy").contains_key("acgw:owner"), "nothing was applied");
+    let run = Acgw::new(dir.path())
+        .args(["apply", "--auto-approve", "--owner", "team-a", "--take-ownership"])
+        .emu(&emu)
+        .run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.tags("legacy").get("acgw:owner").map(String::as_str), Some("team-a"));
+    assert_eq!(emu.tags("contested").get("acgw:owner").map(String::as_str), Some("team-a"));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--owner", "team-a"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // The owner must be one across files, and acgw's tags are its own.
+    write(dir.path(), "a.yaml", &owned_spec("team-a", &["x1"]));
+    write(dir.path(), "b.yaml", &owned_spec("team-b", &["x2"]));
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "a.yaml", "-f", "b.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("b.yaml:1:8: error: owner: owner `team-b` disagrees with owner `team-a` at a.yaml:1:8"),
+        "{run:?}"
+    );
+    write(dir.path(), "c.yaml", &spec(&gw("x3", "    tags: { \"acgw:owner\": me }\n")));
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "c.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("tag keys starting with `acgw:` are acgw's own"), "{run:?}");
+}
+
+#[test]
+fn a_stale_saved_plan_with_deletions_is_refused() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "old"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep"]));
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // The gateway to delete gains a target after the plan was reviewed.
+    emu.add_target(&emu.ids()["old"], "late");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("the plan is stale") && run.stderr.contains("old: it gained targets"), "{run:?}");
+    assert!(emu.names().contains(&"old".to_string()));
+    // A fresh plan applies.
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.names(), ["keep"]);
+}

@@ -516,7 +516,7 @@ async fn targets_block_gateway_deletion() {
     assert!(target.target_configuration().is_some_and(|c| c.is_mcp()), "the configuration comes back");
 
     let err = client.delete_gateway().gateway_identifier(&id).send().await.expect_err("has targets");
-    assert_eq!(err.code(), Some("ValidationException"));
+    assert_eq!(err.code(), Some("ConflictException"));
     assert_eq!(err.message(), Some("Delete all targets before deleting the gateway"));
 
     let listed = client.list_gateway_targets().gateway_identifier(&id).send().await.expect("list targets");
@@ -736,4 +736,36 @@ async fn binary_prints_url_first_and_stops_on_sigterm() {
     let saved: Value = serde_json::from_slice(&std::fs::read(&state).expect("state file kept")).expect("valid json");
     assert!(saved["gateways"].get(gw.gateway_id()).is_some(), "the gateway is in the state file");
     assert!(client.list_gateways().send().await.is_err(), "the port is closed after exit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_targets_stay_deleting_for_the_delay_and_block_the_gateway_until_gone() {
+    let (handle, client) = start(Config { delete_delay: Duration::from_millis(300), ..Config::default() }).await;
+    let id = create(&client, "slow-delete").send().await.expect("create").gateway_id().to_string();
+    let target = client
+        .create_gateway_target()
+        .gateway_identifier(&id)
+        .name("t")
+        .target_configuration(TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(
+            McpServerTargetConfiguration::builder().endpoint("https://mcp.example.com/mcp").build().expect("endpoint"),
+        )))
+        .send()
+        .await
+        .expect("create target");
+    let deleted = client
+        .delete_gateway_target()
+        .gateway_identifier(&id)
+        .target_id(target.target_id())
+        .send()
+        .await
+        .expect("delete target");
+    assert_eq!(deleted.status().as_str(), "DELETING");
+    let listed = client.list_gateway_targets().gateway_identifier(&id).send().await.expect("list");
+    assert_eq!(listed.items()[0].status().as_str(), "DELETING");
+    let err = client.delete_gateway().gateway_identifier(&id).send().await.expect_err("a target is still deleting");
+    assert_eq!(err.code(), Some("ConflictException"));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(client.list_gateway_targets().gateway_identifier(&id).send().await.expect("list").items().is_empty());
+    client.delete_gateway().gateway_identifier(&id).send().await.expect("delete once targets are gone");
+    handle.shutdown().await.expect("shutdown");
 }

@@ -208,3 +208,40 @@ fn what_boto3_made_exports_validates_and_plans_clean() {
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
 }
+
+#[test]
+fn prune_and_destroy_against_moto_delete_only_what_the_owner_tag_proves() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |names: &[&str]| {
+        let mut text = String::from("owner: team-a\ngateways:\n");
+        for n in names {
+            text.push_str(&format!(
+                "  - name: {n}\n    roleArn: arn:aws:iam::123456789012:role/gw\n    protocolType: MCP\n    authorizerType: AWS_IAM\n"
+            ));
+        }
+        text
+    };
+    write(dir.path(), "gateways.yaml", &spec(&["keep", "old"]));
+    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve", "--no-wait"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // boto3 makes a neighbour that nobody owns.
+    moto.boto3(&["seed-every-member", "--prefix", "hand"]);
+
+    write(dir.path(), "gateways.yaml", &spec(&["keep"]));
+    let run = moto.acgw(dir.path()).args(["apply", "--prune", "--auto-approve", "--no-wait"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("- old (") && run.stdout.contains("no longer in the specs"), "{run:?}");
+    let names: serde_json::Value = serde_json::from_str(&moto.boto3(&["dump"])).expect("json");
+    let mut live: Vec<&str> = names.as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+    live.sort();
+    assert_eq!(live, ["hand-interceptors", "hand-jwt", "hand-kms", "hand-minimal", "hand-policy", "keep"]);
+
+    let run = moto.acgw(dir.path()).args(["destroy", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = moto.acgw(dir.path()).args(["destroy", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "a second destroy finds it gone: {run:?}");
+    assert!(run.stdout.contains("already gone"), "{run:?}");
+    let names: serde_json::Value = serde_json::from_str(&moto.boto3(&["dump"])).expect("json");
+    assert_eq!(names.as_array().map(Vec::len), Some(5), "only the hand-made gateways remain: {names}");
+}

@@ -432,9 +432,9 @@ impl Drop for Harness {
 fn desired_of(gateways: Vec<Gateway>) -> Desired {
     let specs = gateways
         .into_iter()
-        .map(|gateway| Spec { gateway, source: Source { file: "generated".into(), mark: Default::default() } })
+        .map(|gateway| Spec::new(gateway, Source { file: "generated".into(), mark: Default::default() }))
         .collect();
-    Desired { specs, warnings: Vec::new() }
+    Desired { specs, ..Desired::default() }
 }
 
 fn assert_no_changes(plan: &Plan, context: &str) -> Result<(), TestCaseError> {

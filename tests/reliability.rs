@@ -458,3 +458,136 @@ fn credentials_never_appear_in_any_output() {
         }
     }
 }
+
+// ---------------------------------------------------------------- pruning
+
+/// Gateways of an owner (`{prefix}-00..n`), two neighbours that are not its own (made by hand,
+/// and owned by someone else), and a spec that keeps only the first `keep`.
+fn prune_setup(bench: &Bench, prefix: &str, n: usize, keep: usize) -> PathBuf {
+    let all = bench.path(&format!("{prefix}-all.yaml"));
+    std::fs::write(&all, format!("owner: rel/{prefix}\n{}", spec_text(prefix, n))).expect("write");
+    let run = bench.run(&["apply", "--auto-approve", "-f", &all.to_string_lossy()]);
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    let client = acgw::connect::client_for_endpoint(&bench.url, 10);
+    bench.rt.block_on(async {
+        for (name, owner) in [(format!("{prefix}-hand"), None), (format!("{prefix}-theirs"), Some("someone-else"))] {
+            let mut create = client
+                .create_gateway()
+                .name(name)
+                .role_arn("arn:aws:iam::123456789012:role/r")
+                .authorizer_type(aws_sdk_bedrockagentcorecontrol::types::AuthorizerType::None);
+            if let Some(owner) = owner {
+                create = create.tags("acgw:owner", owner);
+            }
+            create.send().await.expect("neighbour created");
+        }
+        // A target on a gateway that will be pruned: deleted first.
+        let list = client.list_gateways().max_results(1000).send().await.expect("list");
+        let doomed = list.items().iter().find(|g| g.name() == name_of(prefix, n - 1)).expect("doomed gateway");
+        client
+            .create_gateway_target()
+            .gateway_identifier(doomed.gateway_id())
+            .name("tools")
+            .target_configuration(aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration::Mcp(
+                aws_sdk_bedrockagentcorecontrol::types::McpTargetConfiguration::Lambda(
+                    aws_sdk_bedrockagentcorecontrol::types::McpLambdaTargetConfiguration::builder()
+                        .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
+                        .tool_schema(aws_sdk_bedrockagentcorecontrol::types::ToolSchema::InlinePayload(vec![]))
+                        .build()
+                        .expect("lambda target"),
+                ),
+            ))
+            .send()
+            .await
+            .expect("target created");
+    });
+    let kept = bench.path(&format!("{prefix}.yaml"));
+    std::fs::write(&kept, format!("owner: rel/{prefix}\n{}", spec_text(prefix, keep))).expect("write");
+    kept
+}
+
+/// Exactly the kept gateways and both neighbours remain, and a pruning plan shows no changes.
+fn assert_pruned(bench: &Bench, prefix: &str, keep: usize, spec: &Path) {
+    let live = bench.live();
+    let mut expected: Vec<String> = (0..keep).map(|i| name_of(prefix, i)).collect();
+    expected.push(format!("{prefix}-hand"));
+    expected.push(format!("{prefix}-theirs"));
+    expected.sort();
+    let found: Vec<String> = live.keys().filter(|n| n.starts_with(&format!("{prefix}-"))).cloned().collect();
+    assert_eq!(found, expected, "{prefix}: exactly the kept and the foreign gateways remain");
+    let plan = bench.run(&["plan", "--prune", "--detailed-exitcode", "-f", &spec.to_string_lossy()]);
+    assert_eq!(plan.code, Some(0), "{}", plan.show());
+}
+
+#[test]
+fn prune_converges_under_throttling_server_errors_and_lost_responses_and_deletes_only_owned() {
+    let config = Config { delete_delay: Duration::from_millis(200), seed: Some(14), ..Config::default() };
+    let bench = Bench::start(config);
+    let (n, keep) = (14, 6);
+    let spec = prune_setup(&bench, "prune", n, keep);
+    bench.emulator().set_faults(Faults {
+        throttle_rate: 0.3,
+        error_rate: 0.1,
+        lost_response_rate: 0.3,
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        // Standard retries: this cell is about what gets deleted under faults; the adaptive
+        // limiter's slowness under 30% throttling is measured by its own cell above.
+        let spec_arg = spec.to_string_lossy();
+        let run = bench.run(&["apply", "--prune", "--auto-approve", "--retry-mode", "standard", "-f", &spec_arg]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.show());
+        if run.code == Some(0) {
+            break;
+        }
+        assert!(runs < MAX_RUNS, "no convergence after {runs} runs:\n{}", run.show());
+    }
+    bench.emulator().set_faults(Faults::default());
+    bench.settle();
+    assert_pruned(&bench, "prune", keep, &spec);
+    eprintln!(
+        "RELIABILITY | prune under 30% throttling + 10% 500s + 30% lost responses | {} of {n} deleted, foreign ones kept | {runs} run(s) | {:.1} s",
+        n - keep,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn kill_9_during_a_prune_then_rerun_converges() {
+    let seed = std::env::var("ACGW_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let trials = if full_matrix() { 10 } else { 2 };
+    eprintln!("prune kill test: seed {seed} ({trials} trials); replay with ACGW_KILL_SEED={seed}");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for trial in 0..trials {
+        let config = Config { delete_delay: Duration::from_millis(400), seed: Some(rng.u64(..)), ..Config::default() };
+        let bench = Bench::start(config);
+        let prefix = format!("pk{trial}");
+        let spec = prune_setup(&bench, &prefix, 12, 4);
+        let spec_arg = spec.to_string_lossy().to_string();
+        let kill_after = Duration::from_millis(rng.u64(0..=3_000));
+        let mut child = bench
+            .command(&["apply", "--prune", "--auto-approve", "-f", &spec_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn apply");
+        std::thread::sleep(kill_after);
+        child.kill().ok();
+        let _ = child.wait();
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let run = bench.run(&["apply", "--prune", "--auto-approve", "-f", &spec_arg]);
+            if run.code == Some(0) {
+                break;
+            }
+            assert!(runs < MAX_RUNS, "trial {trial} (seed {seed}): no convergence:\n{}", run.show());
+        }
+        bench.settle();
+        assert_pruned(&bench, &prefix, 4, &spec);
+        eprintln!("prune kill trial {trial}: killed after {} ms; {runs} re-run(s)", kill_after.as_millis());
+    }
+}

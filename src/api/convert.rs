@@ -810,6 +810,7 @@ operation_error!(
     delete_gateway::DeleteGatewayError,
     list_gateways::ListGatewaysError,
     list_gateway_targets::ListGatewayTargetsError,
+    delete_gateway_target::DeleteGatewayTargetError,
     tag_resource::TagResourceError,
     untag_resource::UntagResourceError,
     list_tags_for_resource::ListTagsForResourceError,

@@ -9,7 +9,7 @@ pub mod sdk;
 
 use std::future::Future;
 
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap, TargetSummary};
 use crate::model::Gateway;
 
 /// Why an API call failed, classified for the caller's decisions (retry, wait, report).
@@ -51,8 +51,8 @@ pub trait ReadApi: Send + Sync {
     fn get_gateway(&self, gateway_id: &str) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send;
     /// A resource's tags, `aws:` keys included.
     fn list_tags(&self, arn: &str) -> impl Future<Output = Result<TagMap, ApiError>> + Send;
-    /// How many targets a gateway has (a gateway with targets cannot be deleted).
-    fn count_targets(&self, gateway_id: &str) -> impl Future<Output = Result<usize, ApiError>> + Send;
+    /// A gateway's targets, every page (a gateway with targets cannot be deleted).
+    fn list_targets(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<TargetSummary>, ApiError>> + Send;
 }
 
 /// The mutating calls, used only by `apply`.
@@ -72,6 +72,8 @@ pub trait WriteApi: ReadApi {
     ) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send;
     /// DeleteGateway; returns the status the service reported.
     fn delete_gateway(&self, gateway_id: &str) -> impl Future<Output = Result<GatewayStatus, ApiError>> + Send;
+    /// DeleteGatewayTarget.
+    fn delete_target(&self, gateway_id: &str, target_id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// TagResource (merges).
     fn tag_resource(&self, arn: &str, tags: &TagMap) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// UntagResource.
@@ -99,7 +101,7 @@ impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
     fn list_tags(&self, arn: &str) -> impl Future<Output = Result<TagMap, ApiError>> + Send {
         self.0.list_tags(arn)
     }
-    fn count_targets(&self, gateway_id: &str) -> impl Future<Output = Result<usize, ApiError>> + Send {
-        self.0.count_targets(gateway_id)
+    fn list_targets(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<TargetSummary>, ApiError>> + Send {
+        self.0.list_targets(gateway_id)
     }
 }

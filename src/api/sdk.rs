@@ -6,7 +6,7 @@ use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::convert::{self, classify};
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap, TargetSummary};
 use crate::model::Gateway;
 
 /// The page size for list calls: the API's maximum, so that N gateways take ceil(N/1000) calls.
@@ -82,8 +82,8 @@ impl ReadApi for SdkApi {
         Ok(out.tags.unwrap_or_default().into_iter().collect())
     }
 
-    async fn count_targets(&self, gateway_id: &str) -> Result<usize, ApiError> {
-        let mut count = 0;
+    async fn list_targets(&self, gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
+        let mut out = Vec::new();
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
         loop {
@@ -96,13 +96,17 @@ impl ReadApi for SdkApi {
                 .send()
                 .await
                 .map_err(classify)?;
-            count += page.items.len();
+            out.extend(page.items.into_iter().map(|t| TargetSummary {
+                target_id: t.target_id,
+                name: t.name,
+                status: t.status.as_str().to_string(),
+            }));
             match page.next_token.filter(|t| !t.is_empty()) {
                 Some(t) => {
                     check_token(&mut seen, "ListGatewayTargets", &t)?;
                     token = Some(t);
                 }
-                None => return Ok(count),
+                None => return Ok(out),
             }
         }
     }
@@ -122,6 +126,17 @@ impl WriteApi for SdkApi {
     async fn delete_gateway(&self, gateway_id: &str) -> Result<GatewayStatus, ApiError> {
         let out = self.client.delete_gateway().gateway_identifier(gateway_id).send().await.map_err(classify)?;
         Ok(GatewayStatus::from(out.status.as_str()))
+    }
+
+    async fn delete_target(&self, gateway_id: &str, target_id: &str) -> Result<(), ApiError> {
+        self.client
+            .delete_gateway_target()
+            .gateway_identifier(gateway_id)
+            .target_id(target_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
     async fn tag_resource(&self, arn: &str, tags: &TagMap) -> Result<(), ApiError> {

@@ -40,8 +40,11 @@ pub enum Work {
         tags_set: TagMap,
         tags_remove: Vec<String>,
     },
-    /// Delete, wait until gone, create: only with `allow_replace`, and only without targets.
-    Replace { gateway_id: String, desired: Gateway, forced_by: String },
+    /// Delete, wait until gone, create: only with `allow_replace`, only without targets, and
+    /// never when `protected` (`acgw:prevent-destroy=true`).
+    Replace { gateway_id: String, desired: Gateway, forced_by: String, protected: bool },
+    /// Delete the targets, wait until they are gone, delete the gateway, wait until it is gone.
+    Delete { gateway_id: String },
 }
 
 impl Work {
@@ -51,6 +54,7 @@ impl Work {
             Work::Create { .. } => "create",
             Work::Update { .. } => "update",
             Work::Replace { .. } => "replace",
+            Work::Delete { .. } => "delete",
         }
     }
 }
@@ -101,6 +105,9 @@ pub enum ApplyError {
     ReplaceRefused { field: String },
     #[error("cannot replace gateway {gateway_id}: it has {count} target(s), and a gateway with targets cannot be deleted; delete them first")]
     HasTargets { gateway_id: String, count: usize },
+    /// `lifecycle.preventDestroy` protects the gateway from replacement.
+    #[error("not replaced: {0}")]
+    Protected(String),
     /// The gateway could not be read (or represented) when planning, so nothing was sent for it.
     #[error("not applied: {reason}")]
     NotRead { reason: String },
@@ -130,6 +137,19 @@ pub struct GatewayOutcome {
 }
 
 impl GatewayOutcome {
+    /// The outcome of deleting a gateway that was already gone: nothing to do.
+    pub fn already_gone(name: &str) -> Self {
+        GatewayOutcome {
+            name: name.to_string(),
+            action: "delete",
+            gateway_id: None,
+            elapsed: Duration::ZERO,
+            done: Vec::new(),
+            status: None,
+            error: None,
+        }
+    }
+
     /// The outcome of a gateway that was not applied because it could not be read.
     pub fn not_read(name: &str, gateway_id: Option<String>, reason: String) -> Self {
         GatewayOutcome {
@@ -222,9 +242,17 @@ async fn apply_one<A: WriteApi>(
             run.gateway_id = Some(gateway_id.clone());
             update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await
         }
-        Work::Replace { gateway_id, desired, forced_by } => {
+        Work::Replace { gateway_id, desired, forced_by, protected } => {
             run.gateway_id = Some(gateway_id.clone());
-            replace(api, &mut run, &gateway_id, &desired, forced_by).await
+            if protected {
+                Err(ApplyError::Protected(crate::plan::protection_message(&run.name)))
+            } else {
+                replace(api, &mut run, &gateway_id, &desired, forced_by).await
+            }
+        }
+        Work::Delete { gateway_id } => {
+            run.gateway_id = Some(gateway_id.clone());
+            delete(api, &mut run, &gateway_id).await
         }
     };
     match &result {
@@ -351,8 +379,11 @@ async fn replace<A: WriteApi>(
     if !run.opts.allow_replace {
         return Err(ApplyError::ReplaceRefused { field: forced_by });
     }
-    let count =
-        api.count_targets(gateway_id).await.map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?;
+    let count = api
+        .list_targets(gateway_id)
+        .await
+        .map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?
+        .len();
     if count > 0 {
         return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
     }
@@ -367,6 +398,84 @@ async fn replace<A: WriteApi>(
     wait_gone(api, run, gateway_id).await?;
     run.gateway_id = None;
     create(api, run, desired, Some(gateway_id)).await
+}
+
+/// Deletes a gateway and its targets; a target or gateway already gone counts as done, so an
+/// interrupted delete re-runs cleanly.
+async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
+    // A gateway still changing cannot be deleted cleanly; let it settle first.
+    match wait_ready(api, run, gateway_id, false).await {
+        Err(ApplyError::Vanished { .. }) => {
+            run.say("already gone");
+            run.status = None;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
+    delete_targets(api, run, gateway_id).await?;
+    run.say("deleting");
+    let mut retries = 0;
+    loop {
+        match api.delete_gateway(gateway_id).await {
+            Ok(status) => {
+                run.status = Some(status);
+                break;
+            }
+            Err(ApiError::NotFound(_)) => break,
+            // A target appeared (or is still being deleted): delete again, then retry.
+            Err(ApiError::Conflict(_)) if retries < TRANSPORT_RETRIES => {
+                retries += 1;
+                delete_targets(api, run, gateway_id).await?;
+            }
+            // Deleting is idempotent: re-sending it after a lost response is safe.
+            Err(ApiError::Transport(_)) if retries < TRANSPORT_RETRIES => retries += 1,
+            Err(source) => return Err(ApplyError::Api { call: "DeleteGateway", source }),
+        }
+    }
+    run.did("DeleteGateway");
+    if run.opts.wait {
+        wait_gone(api, run, gateway_id).await?;
+        run.status = None;
+    }
+    Ok(())
+}
+
+/// Deletes every target of a gateway and waits until ListGatewayTargets shows none.
+async fn delete_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
+    let mut clock = WaitClock::start(run.opts);
+    loop {
+        let targets = match api.list_targets(gateway_id).await {
+            Ok(targets) => targets,
+            Err(ApiError::NotFound(_)) => return Ok(()),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
+                clock.retry().await;
+                continue;
+            }
+            Err(source) => return Err(ApplyError::Api { call: "ListGatewayTargets", source }),
+        };
+        if targets.is_empty() {
+            return Ok(());
+        }
+        for t in targets.iter().filter(|t| t.status != "DELETING") {
+            run.say(&format!("deleting target {}", t.name));
+            match api.delete_target(gateway_id, &t.target_id).await {
+                Ok(()) | Err(ApiError::NotFound(_)) => run.did(&format!("DeleteGatewayTarget {}", t.name)),
+                // It may or may not have been deleted: the next listing tells.
+                Err(ApiError::Transport(_) | ApiError::Throttling(_)) => {}
+                Err(source) => return Err(ApplyError::Api { call: "DeleteGatewayTarget", source }),
+            }
+        }
+        if clock.expired() {
+            return Err(ApplyError::Timeout {
+                gateway_id: gateway_id.to_string(),
+                status: GatewayStatus::Other(format!("{} target(s) still deleting", targets.len())),
+                waited: clock.waited(),
+            });
+        }
+        run.say("waiting for its targets to be deleted");
+        clock.back_off().await;
+    }
 }
 
 /// Polls GetGateway with backoff until READY. With `strict`, FAILED and UPDATE_UNSUCCESSFUL are

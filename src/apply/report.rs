@@ -64,9 +64,12 @@ fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
         "create" => "created",
         "update" => "updated",
         "replace" => "replaced",
+        "delete" => "deleted",
         other => other,
     };
-    if g.succeeded() {
+    if g.succeeded() && g.action == "delete" && g.done.is_empty() {
+        ("already gone".to_string(), "32")
+    } else if g.succeeded() {
         (past.to_string(), "32")
     } else if matches!(g.error, Some(ApplyError::NotRead { .. })) {
         ("not applied".to_string(), "31")

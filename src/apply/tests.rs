@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::*;
-use crate::model::live::{GatewaySummary, TagMap};
+use crate::model::live::{GatewaySummary, TagMap, TargetSummary};
 use crate::model::{AuthorizerType, GatewayName, RoleArn};
 
 fn desired() -> Gateway {
@@ -61,8 +61,8 @@ impl ReadApi for Scripted {
     async fn list_tags(&self, _: &str) -> Result<TagMap, ApiError> {
         Ok(TagMap::new())
     }
-    async fn count_targets(&self, _: &str) -> Result<usize, ApiError> {
-        Ok(0)
+    async fn list_targets(&self, _: &str) -> Result<Vec<TargetSummary>, ApiError> {
+        Ok(Vec::new())
     }
 }
 
@@ -80,6 +80,10 @@ impl WriteApi for Scripted {
         self.record("DeleteGateway");
         self.deleted.store(true, Ordering::SeqCst);
         Ok(GatewayStatus::Deleting)
+    }
+    async fn delete_target(&self, _: &str, _: &str) -> Result<(), ApiError> {
+        self.record("DeleteGatewayTarget");
+        Ok(())
     }
     async fn tag_resource(&self, _: &str, _: &TagMap) -> Result<(), ApiError> {
         self.record("TagResource");
@@ -103,7 +107,12 @@ fn fast_options() -> Options {
 fn replace_work() -> Vec<(String, Work)> {
     vec![(
         "orders".into(),
-        Work::Replace { gateway_id: "orders-a1b2c3d4e5".into(), desired: desired(), forced_by: "status FAILED".into() },
+        Work::Replace {
+            gateway_id: "orders-a1b2c3d4e5".into(),
+            desired: desired(),
+            forced_by: "status FAILED".into(),
+            protected: false,
+        },
     )]
 }
 

@@ -31,7 +31,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
             }
             super::runtime()?.block_on(async {
                 let conn = super::connect(global, ui).await?;
-                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global).await?;
+                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, args.prune).await?;
                 ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
                 if !plan.has_changes() {
                     conn.close().await?;
@@ -42,6 +42,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
                     return Ok(ExitCode::SUCCESS);
                 }
                 refuse_replacements(&plan, args)?;
+                refuse_takeovers(&plan, args)?;
                 if !args.auto_approve && !confirm()? {
                     ui.error("apply cancelled; nothing was changed.");
                     conn.close().await?;
@@ -80,8 +81,27 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         return Ok(ExitCode::SUCCESS);
     }
     refuse_replacements(&plan, args)?;
+    refuse_takeovers(&plan, args)?;
     let touched: Vec<&str> = plan.gateways.iter().filter(|g| g.is_change()).map(|g| g.name.as_str()).collect();
-    let now = observe::observe(conn.api(), &touched, usize::from(global.parallelism)).await?;
+    let parallelism = usize::from(global.parallelism);
+    let now = observe::observe(conn.api(), &touched, parallelism).await?;
+    // A gateway to delete is stale when it gained targets: read them again.
+    let deleting: Vec<(&str, &str)> = plan
+        .gateways
+        .iter()
+        .filter(|g| g.action == Action::Delete)
+        .filter_map(|g| now.managed.get(&g.name).map(|l| (g.name.as_str(), l.live.gateway_id.as_str())))
+        .collect();
+    let targets_now = observe::read_targets(conn.api(), &deleting, parallelism).await;
+    let fingerprint_now = |g: &plan::GatewayPlan| {
+        now.managed.get(&g.name).map(|live| {
+            let mut f = plan::Fingerprint::of(live);
+            if g.action == Action::Delete {
+                f.targets = targets_now.get(&f.gateway_id).and_then(|r| r.as_ref().ok()).cloned();
+            }
+            f
+        })
+    };
     // A gateway that cannot be re-read is not applied (its staleness is unknown), alone.
     let mut not_read = not_read(&plan);
     for (name, error) in &now.failed {
@@ -93,7 +113,7 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         .iter()
         .filter(|g| g.is_change() && !now.failed.contains_key(&g.name))
         .filter_map(|g| {
-            let moved = plan::staleness(g, now.managed.get(&g.name));
+            let moved = plan::staleness(g, fingerprint_now(g));
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
         .collect();
@@ -123,6 +143,30 @@ fn not_read(plan: &Plan) -> Vec<apply::GatewayOutcome> {
         .collect()
 }
 
+/// Refuses up front, before any call, when the plan takes gateways over from another owner
+/// without --take-ownership.
+fn refuse_takeovers(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
+    if args.take_ownership {
+        return Ok(());
+    }
+    let taken: Vec<String> = plan
+        .gateways
+        .iter()
+        .filter_map(|g| {
+            let (from, to) = g.owner_change()?;
+            from.map(|from| format!("{} (owned by `{from}`, not `{to}`)", g.name))
+        })
+        .collect();
+    if taken.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the plan updates {} gateway(s) that another owner holds: {}. Re-run with --take-ownership to take them over. Nothing was applied.",
+        taken.len(),
+        taken.join(", ")
+    )
+}
+
 /// Refuses up front, before any call, when the plan replaces gateways without --allow-replace.
 fn refuse_replacements(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
     if args.allow_replace {
@@ -145,7 +189,12 @@ fn refuse_replacements(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
 }
 
 fn confirm() -> anyhow::Result<bool> {
-    eprint!("Apply these changes? Only 'yes' is accepted: ");
+    ask("Apply these changes? Only 'yes' is accepted: ")
+}
+
+/// Asks on the terminal; only `yes` is a yes.
+pub(super) fn ask(question: &str) -> anyhow::Result<bool> {
+    eprint!("{question}");
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim() == "yes")
@@ -155,27 +204,54 @@ fn confirm() -> anyhow::Result<bool> {
 fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     let mut work = Vec::new();
     for g in plan.gateways.iter().filter(|g| g.is_change()) {
-        let item = match (g.action, &g.observed) {
-            (Action::Create, _) => Work::Create { desired: g.desired.clone() },
-            (Action::Update, Some(seen)) => Work::Update {
+        let item = match (g.action, &g.observed, &g.desired) {
+            (Action::Create, _, Some(desired)) => Work::Create { desired: desired.clone() },
+            (Action::Update, Some(seen), Some(desired)) => Work::Update {
                 gateway_id: seen.gateway_id.clone(),
                 gateway_arn: seen.gateway_arn.clone(),
-                desired: g.desired.clone(),
+                desired: desired.clone(),
                 config: g.update_gateway,
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
             },
-            (Action::Replace, Some(seen)) => Work::Replace {
+            (Action::Replace, Some(seen), Some(desired)) => Work::Replace {
                 gateway_id: seen.gateway_id.clone(),
-                desired: g.desired.clone(),
+                desired: desired.clone(),
                 forced_by: g.forced_by.join(", "),
+                protected: seen.protected(),
             },
-            (action, None) => bail!("the plan for {} says {} but records no observed gateway", g.name, action.as_str()),
-            (Action::NoOp, _) => continue,
+            (Action::Delete, Some(seen), None) => Work::Delete { gateway_id: seen.gateway_id.clone() },
+            (Action::NoOp, _, _) => continue,
+            (action, _, _) => {
+                bail!(
+                    "the plan for {} says {} but its observed and desired parts do not fit it",
+                    g.name,
+                    action.as_str()
+                )
+            }
         };
         work.push((g.name.clone(), item));
     }
     Ok(work)
+}
+
+/// How the changes of a plan are carried out.
+pub(super) struct Execution {
+    pub wait_timeout: std::time::Duration,
+    pub wait: bool,
+    pub allow_replace: bool,
+    pub format: ApplyFormat,
+}
+
+impl From<&ApplyArgs> for Execution {
+    fn from(args: &ApplyArgs) -> Self {
+        Execution {
+            wait_timeout: args.wait_timeout,
+            wait: !args.no_wait,
+            allow_replace: args.allow_replace,
+            format: args.format,
+        }
+    }
 }
 
 async fn execute(
@@ -186,13 +262,26 @@ async fn execute(
     plan: &Plan,
     not_read: Vec<apply::GatewayOutcome>,
 ) -> anyhow::Result<ExitCode> {
+    execute_plan(conn, global, &Execution::from(args), ui, plan, not_read).await
+}
+
+/// Carries out every change of `plan`, reports, and closes the connection; exit 1 when anything,
+/// including `not_read`, was not done.
+pub(super) async fn execute_plan(
+    conn: Connection,
+    global: &GlobalArgs,
+    how: &Execution,
+    ui: &Ui,
+    plan: &Plan,
+    not_read: Vec<apply::GatewayOutcome>,
+) -> anyhow::Result<ExitCode> {
     let work = work_of(plan)?;
     let mut opts =
         Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
     opts.parallelism = usize::from(global.parallelism);
-    opts.wait_timeout = args.wait_timeout;
-    opts.wait = !args.no_wait;
-    opts.allow_replace = args.allow_replace;
+    opts.wait_timeout = how.wait_timeout;
+    opts.wait = how.wait;
+    opts.allow_replace = how.allow_replace;
     if conn.emulator().is_some() {
         // The built-in emulator settles in milliseconds; polling it at AWS's pace only adds waiting.
         opts.poll_initial = std::time::Duration::from_millis(20);
@@ -212,7 +301,7 @@ async fn execute(
     let mut report = report;
     report.gateways.extend(not_read);
     report.gateways.sort_by(|a, b| a.name.cmp(&b.name));
-    match args.format {
+    match how.format {
         ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
         ApplyFormat::Json => ui.data(&report::json(&report)),
     }

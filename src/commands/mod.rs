@@ -1,6 +1,7 @@
 //! One function per subcommand; the glue between the library's stages and the terminal.
 
 mod apply;
+mod destroy;
 mod drift;
 mod emulator;
 mod export;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Drift(args) => drift::run(&cli.global, args, &ui),
         Command::Export(args) => export::run(&cli.global, args, &ui),
         Command::Emulator(args) => emulator::run(args, &ui),
+        Command::Destroy(args) => destroy::run(&cli.global, args, &ui),
         Command::Schema => integrate::schema(&ui),
         Command::Completions(args) => integrate::completions(args.shell),
         Command::Man => integrate::man(),
@@ -40,7 +42,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Loads specs, printing problems; `None` means they were invalid (exit 1, no API call made).
 fn load_specs(specs: &SpecArgs, ui: &Ui) -> Option<Desired> {
-    match load::load_paths(&specs.paths(), &load::process_env) {
+    let loaded = load::load_paths(&specs.paths(), &load::process_env).and_then(|mut desired| {
+        if let Some(owner) = &specs.owner {
+            desired.override_owner(owner.clone())?;
+        }
+        Ok(desired)
+    });
+    match loaded {
         Ok(desired) => {
             desired.warnings.iter().for_each(|w| ui.problem(w));
             Some(desired)
@@ -64,16 +72,28 @@ async fn connect(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-/// Observes the gateways `desired` names and plans against them.
+/// Observes the gateways `desired` names (and, with an owner, which of the others it owns) and
+/// plans against them; `prune` plans the deletion of owned gateways in no spec.
 async fn observe_and_plan<A: acgw::api::ReadApi>(
     api: &A,
     conn: &Connection,
     desired: &Desired,
     global: &GlobalArgs,
+    prune: bool,
 ) -> anyhow::Result<(Observed, Plan)> {
+    if prune && desired.owner.is_none() {
+        anyhow::bail!(
+            "--prune deletes only gateways tagged with this run's owner: set `owner:` in the specs or pass --owner"
+        );
+    }
     let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
-    let observed = observe::observe(api, &names, usize::from(global.parallelism)).await?;
-    let mut plan = planning::build(desired, &observed);
+    let parallelism = usize::from(global.parallelism);
+    let mut observed = observe::observe(api, &names, parallelism).await?;
+    if let Some(owner) = &desired.owner {
+        // One ListTagsForResource per gateway in no spec: the price of proving ownership.
+        observe::find_owned(api, &mut observed, owner.as_str(), prune, parallelism).await?;
+    }
+    let mut plan = planning::build_with(desired, &observed, prune);
     plan.target = target_of(conn);
     Ok((observed, plan))
 }

@@ -118,6 +118,9 @@ struct TargetRecord {
     description: Option<String>,
     members: Map<String, Value>,
     created_at_ms: u64,
+    /// When a deleted target disappears; until then it is DELETING.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gone_at_ms: Option<u64>,
 }
 
 /// A client token: the resource it created and the request it came with.
@@ -195,8 +198,11 @@ impl State {
         self.version += 1;
     }
 
-    /// Forgets gateways whose deletion has finished.
+    /// Forgets gateways and targets whose deletion has finished.
     fn purge(&mut self, now_ms: u64) {
+        for g in self.gateways.values_mut() {
+            g.targets.retain(|t| t.gone_at_ms.is_none_or(|at| at > now_ms));
+        }
         while let Some((at, id)) = self.pending_deletes.first().cloned() {
             if at > now_ms {
                 break;
@@ -398,7 +404,7 @@ impl State {
             return Ok(Answer { status: 202, body: Some(body), mutated: false });
         }
         if !g.targets.is_empty() {
-            return Err(ApiError::validation("ResourceConflict", "Delete all targets before deleting the gateway"));
+            return Err(ApiError::conflict("Delete all targets before deleting the gateway"));
         }
         let gone_at = env.now_ms + millis(env.delays.delete);
         g.gone_at_ms = Some(gone_at);
@@ -499,6 +505,7 @@ impl State {
             description: req.description,
             members: req.members,
             created_at_ms: env.now_ms,
+            gone_at_ms: None,
         };
         let body = g.target_detail(&target);
         if let Some(token) = req.client_token {
@@ -517,7 +524,7 @@ impl State {
         let g = self.gateway(gateway_id)?;
         let all: Vec<&TargetRecord> = g.targets.iter().filter(|t| t.seq > after).collect();
         let page = &all[..all.len().min(paging.max_results)];
-        let items: Vec<Value> = page.iter().map(|t| t.summary()).collect();
+        let items: Vec<Value> = page.iter().map(|t| t.summary(env.now_ms)).collect();
         let mut body = json!({ "items": items });
         if all.len() > page.len() {
             if let Some(last) = page.last() {
@@ -527,16 +534,20 @@ impl State {
         Ok(Answer::read(body))
     }
 
-    /// DeleteGatewayTarget: the target is gone at once.
+    /// DeleteGatewayTarget: DELETING for the delete delay, then gone.
     pub fn delete_target(&mut self, gateway_id: &str, target_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
         let g = self.gateway_mut(gateway_id)?;
-        let Some(i) = g.targets.iter().position(|t| t.target_id == target_id) else {
+        let Some(t) = g.targets.iter_mut().find(|t| t.target_id == target_id) else {
             return Err(ApiError::not_found(format!("Target not found: {target_id}")));
         };
-        g.targets.remove(i);
-        g.target_tokens.retain(|_, t| t.id != target_id);
         let body = json!({ "gatewayArn": g.gateway_arn, "targetId": target_id, "status": "DELETING" });
+        if t.gone_at_ms.is_some() {
+            return Ok(Answer { status: 202, body: Some(body), mutated: false });
+        }
+        t.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
+        g.target_tokens.retain(|_, t| t.id != target_id);
+        self.purge(env.now_ms);
         self.mutated();
         Ok(Answer { status: 202, body: Some(body), mutated: true })
     }
@@ -634,11 +645,12 @@ impl GatewayRecord {
 }
 
 impl TargetRecord {
-    fn summary(&self) -> Value {
+    fn summary(&self, now_ms: u64) -> Value {
+        let status = if self.gone_at_ms.is_some_and(|at| at > now_ms) { "DELETING" } else { "READY" };
         let mut out = json!({
             "targetId": self.target_id,
             "name": self.name,
-            "status": "READY",
+            "status": status,
             "createdAt": rfc3339(self.created_at_ms),
             "updatedAt": rfc3339(self.created_at_ms),
         });

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::model::interpolate::interpolate;
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
-use crate::model::Gateway;
+use crate::model::{
+    FromService, Gateway, Lifecycle, Owner, TagKey, TagValue, Tags, ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG,
+};
 use crate::problem::{Mark, Problem, Problems, Severity};
 
 /// Spec files larger than this are refused before they are read (real specs are far smaller).
@@ -25,14 +27,48 @@ pub struct Source {
 /// One gateway from the specs, with where it was declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
+    /// The configuration as declared (without acgw's own tags; see [`Spec::managed`]).
     pub gateway: Gateway,
     pub source: Source,
+    /// `lifecycle.preventDestroy`.
+    pub prevent_destroy: bool,
+}
+
+impl Spec {
+    /// A spec with no acgw-only keys set.
+    pub fn new(gateway: Gateway, source: Source) -> Self {
+        Spec { gateway, source, prevent_destroy: false }
+    }
+
+    /// The configuration acgw applies: the declared one plus acgw's own tags (`acgw:owner` when
+    /// there is an owner, `acgw:prevent-destroy` when the lifecycle asks for it).
+    pub fn managed(&self, owner: Option<&Owner>) -> Gateway {
+        let mut gateway = self.gateway.clone();
+        let mut extra = Vec::new();
+        if let Some(owner) = owner {
+            extra.push((OWNER_TAG, owner.as_str()));
+        }
+        if self.prevent_destroy {
+            extra.push((PREVENT_DESTROY_TAG, "true"));
+        }
+        if !extra.is_empty() {
+            let mut tags = gateway.tags.take().map(|t| t.as_map().clone()).unwrap_or_default();
+            for (k, v) in extra {
+                // Both are constants or validated owners, so within the tag constraints.
+                tags.insert(TagKey::from_service(k.to_string()), TagValue::from_service(v.to_string()));
+            }
+            gateway.tags = Some(Tags::from_service(tags));
+        }
+        gateway
+    }
 }
 
 /// The desired state: every gateway declared, sorted by name, names unique.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Desired {
     pub specs: Vec<Spec>,
+    /// The owner the specs declare (or `--owner` set): gateways acgw creates or updates carry it.
+    pub owner: Option<Owner>,
     /// Problems that do not stop the run.
     pub warnings: Vec<Problem>,
 }
@@ -41,6 +77,18 @@ impl Desired {
     /// The spec of the gateway named `name`.
     pub fn get(&self, name: &str) -> Option<&Spec> {
         self.specs.iter().find(|s| s.gateway.name.as_str() == name)
+    }
+
+    /// Replaces the owner (`--owner`), checking again that acgw's own tags fit every gateway.
+    pub fn override_owner(&mut self, owner: Owner) -> Result<(), Problems> {
+        self.owner = Some(owner);
+        let mut problems = Vec::new();
+        check_tag_room(&self.specs, self.owner.as_ref(), &mut problems);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Problems(problems))
+        }
     }
 }
 
@@ -71,15 +119,19 @@ pub fn load_text(file: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -
     finish(loaded, problems)
 }
 
-/// What the files declared so far: decoded gateways, and every name seen (decoded or not).
+/// What the files declared so far: decoded gateways, every name seen (decoded or not), and
+/// every owner declared.
 #[derive(Default)]
 struct Loaded {
     specs: Vec<Spec>,
     names: Vec<(String, Source)>,
+    owners: Vec<(Owner, Source)>,
 }
 
 fn finish(loaded: Loaded, mut problems: Vec<Problem>) -> Result<Desired, Problems> {
     check_duplicates(&loaded.names, &mut problems);
+    let owner = agreed_owner(&loaded.owners, &mut problems);
+    check_tag_room(&loaded.specs, owner.as_ref(), &mut problems);
     let mut specs = loaded.specs;
     let mut problems = Problems(problems);
     problems.sort();
@@ -87,7 +139,54 @@ fn finish(loaded: Loaded, mut problems: Vec<Problem>) -> Result<Desired, Problem
         return Err(problems);
     }
     specs.sort_by(|a, b| a.gateway.name.cmp(&b.gateway.name));
-    Ok(Desired { specs, warnings: problems.0 })
+    Ok(Desired { specs, owner, warnings: problems.0 })
+}
+
+/// The one owner of everything loaded together; a second, different one is an error there.
+fn agreed_owner(owners: &[(Owner, Source)], problems: &mut Vec<Problem>) -> Option<Owner> {
+    let (first, at) = owners.first()?;
+    for (other, there) in &owners[1..] {
+        if other != first {
+            problems.push(Problem {
+                severity: Severity::Error,
+                file: there.file.clone(),
+                mark: there.mark,
+                gateway: None,
+                path: "owner".into(),
+                message: format!(
+                    "owner `{other}` disagrees with owner `{first}` at {}:{}:{}; specs loaded together have one owner",
+                    at.file, at.mark.line, at.mark.column
+                ),
+            });
+        }
+    }
+    Some(first.clone())
+}
+
+/// acgw's own tags count against the API's 50 tags per gateway.
+fn check_tag_room(specs: &[Spec], owner: Option<&Owner>, problems: &mut Vec<Problem>) {
+    for spec in specs {
+        let declared = spec.gateway.tags.as_ref().map_or(0, |t| t.as_map().len());
+        let own = usize::from(owner.is_some()) + usize::from(spec.prevent_destroy);
+        if own > 0 && declared + own > Tags::MAX {
+            problems.push(Problem {
+                severity: Severity::Error,
+                file: spec.source.file.clone(),
+                mark: spec.source.mark,
+                gateway: Some(spec.gateway.name.to_string()),
+                path: "tags".into(),
+                message: format!(
+                    "{declared} tags plus acgw's own {own} ({}) exceed the API's limit of {} tags per gateway",
+                    [owner.map(|_| OWNER_TAG), spec.prevent_destroy.then_some(PREVENT_DESTROY_TAG)]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Tags::MAX
+                ),
+            });
+        }
+    }
 }
 
 fn file_problem(file: &str, mark: Mark, message: impl Into<String>) -> Problem {
@@ -154,7 +253,7 @@ fn read_spec_file(path: &Path) -> Result<String, Problem> {
     })
 }
 
-const TOP_KEYS: &[&str] = &["gateways"];
+const TOP_KEYS: &[&str] = &["owner", "gateways"];
 
 /// Loads the gateways of one file's text, appending problems.
 fn load_str(
@@ -183,6 +282,10 @@ fn load_str(
     for doc in docs.into_iter().flatten() {
         let Some(entries) = cx.map(&doc) else { continue };
         cx.check_keys(entries, TOP_KEYS);
+        if let Some(owner) = cx.optional::<Owner>(entries, "owner") {
+            let mark = doc.get("owner").map_or(doc.mark, |n| n.mark);
+            loaded.owners.push((owner, Source { file: file.to_string(), mark }));
+        }
         let Some(list) = doc.get("gateways") else {
             cx.error(doc.mark, "missing required key `gateways`");
             continue;
@@ -206,12 +309,47 @@ fn load_str(
                 loaded.names.push((name.clone(), source.clone()));
             }
             cx.set_gateway(name);
-            let decoded = Gateway::decode(item, &mut cx);
-            Gateway::check_cross_field(item, &mut cx);
+            // `lifecycle` is acgw's own key: the API's members decode without it.
+            let (item, lifecycle) = split_key(item, "lifecycle");
+            let lifecycle: Option<Lifecycle> = match &lifecycle {
+                Some(node) if !node.is_empty_value() => cx.at("lifecycle", |cx| Lifecycle::decode(node, cx)),
+                _ => None,
+            };
+            check_reserved_tags(&item, &mut cx);
+            let decoded = Gateway::decode(&item, &mut cx);
+            Gateway::check_cross_field(&item, &mut cx);
             if let Some(gateway) = decoded {
-                loaded.specs.push(Spec { gateway, source });
+                let prevent_destroy = lifecycle.and_then(|l| l.prevent_destroy).unwrap_or(false);
+                loaded.specs.push(Spec { gateway, source, prevent_destroy });
             }
             cx.set_gateway(None);
+        }
+    }
+}
+
+/// `node` without the entry `key`, and that entry's value.
+fn split_key(node: &Node, key: &str) -> (Node, Option<Node>) {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let (taken, kept): (Vec<_>, Vec<_>) =
+                entries.iter().cloned().partition(|(k, _)| k.as_scalar() == Some(key));
+            (Node { mark: node.mark, kind: NodeKind::Map(kept) }, taken.into_iter().next().map(|(_, v)| v))
+        }
+        _ => (node.clone(), None),
+    }
+}
+
+/// Tag keys starting with `acgw:` are acgw's own, set from `owner` and `lifecycle`.
+fn check_reserved_tags(item: &Node, cx: &mut Cx<'_>) {
+    let Some(NodeKind::Map(entries)) = item.get("tags").map(|t| &t.kind) else { return };
+    for (k, _) in entries {
+        if let Some(key) = k.as_scalar().filter(|k| k.starts_with(ACGW_TAG_PREFIX)) {
+            cx.at(format!("tags.{key}"), |cx| {
+                cx.error(
+                    k.mark,
+                    format!("tag keys starting with `{ACGW_TAG_PREFIX}` are acgw's own: set `owner` or `lifecycle.preventDestroy` instead"),
+                )
+            });
         }
     }
 }

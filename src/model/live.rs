@@ -85,6 +85,16 @@ pub struct GatewaySummary {
     pub updated_at: String,
 }
 
+/// One entry of ListGatewayTargets.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetSummary {
+    pub target_id: String,
+    pub name: String,
+    /// As the service reported it (the target status enum keeps growing).
+    pub status: String,
+}
+
 /// A gateway as GetGateway returns it: the configuration plus what only the service knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveGateway {

@@ -419,6 +419,31 @@ impl Decode for SessionTimeout {
     }
 }
 
+// ---------------------------------------------------------------- acgw's own keys
+
+spec_string!(
+    /// Who owns the gateways of a set of specs (one per repository or pipeline); acgw's own key.
+    Owner, len 1..=64, pattern "[a-zA-Z0-9._/-]+"
+);
+
+/// The tag that proves which owner a gateway belongs to.
+pub const OWNER_TAG: &str = "acgw:owner";
+/// The tag that blocks deletion and replacement, set by `lifecycle.preventDestroy`.
+pub const PREVENT_DESTROY_TAG: &str = "acgw:prevent-destroy";
+/// Tag keys with this prefix are acgw's own: specs cannot set them directly.
+pub const ACGW_TAG_PREFIX: &str = "acgw:";
+
+/// `lifecycle`: acgw's own per-gateway key, not an API member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifecycle {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prevent_destroy: Option<bool>,
+}
+decode_struct!(Lifecycle {
+    prevent_destroy: opt "preventDestroy" "acgw's own key: true tags the gateway acgw:prevent-destroy=true, which blocks --prune, destroy and replacement even after its spec is gone; false (or absent) removes the tag on the next apply.",
+});
+
 // ---------------------------------------------------------------- the gateway
 
 /// A gateway's complete configuration, desired or observed, in API naming.

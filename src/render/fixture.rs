@@ -42,13 +42,12 @@ pub fn desired(gateways: Vec<Gateway>) -> Desired {
     let mut specs: Vec<Spec> = gateways
         .into_iter()
         .enumerate()
-        .map(|(i, gateway)| Spec {
-            gateway,
-            source: Source { file: "gateways.yaml".into(), mark: Mark { line: i + 2, column: 5 } },
+        .map(|(i, gateway)| {
+            Spec::new(gateway, Source { file: "gateways.yaml".into(), mark: Mark { line: i + 2, column: 5 } })
         })
         .collect();
     specs.sort_by(|a, b| a.gateway.name.cmp(&b.gateway.name));
-    Desired { specs, warnings: Vec::new() }
+    Desired { specs, ..Desired::default() }
 }
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/gateway";

@@ -44,6 +44,11 @@ pub fn plan(plan: &Plan) -> String {
 fn plan_within(plan: &Plan, limit: usize) -> String {
     let mut b = Budget::new(limit);
     b.push(&format!("### acgw plan\n\n**{}**\n\n", closing_line(&plan.summary)));
+    let s = &plan.summary;
+    b.push(&format!(
+        "| Create | Update | Replace | Delete | Unchanged | Orphaned |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} | {} | {} |\n\n",
+        s.create, s.update, s.replace, s.delete, s.no_op, s.orphaned
+    ));
     failed_section(&mut b, &plan.failed, "planned");
     let changed: Vec<&GatewayPlan> = plan.gateways.iter().filter(|g| g.is_change()).collect();
     let mut rows_shown = 0;
@@ -63,6 +68,16 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
                         change_count(&g.changes, &g.tag_changes)
                     )
                 }
+                Action::Delete => {
+                    let n = g.observed.as_ref().and_then(|o| o.targets.as_ref()).map_or(0, Vec::len);
+                    let owner = g
+                        .observed
+                        .as_ref()
+                        .and_then(|o| o.owner())
+                        .map(|o| format!("owned by {}; ", code(o)))
+                        .unwrap_or_default();
+                    format!("{owner}{n} target{} deleted first", if n == 1 { "" } else { "s" })
+                }
                 _ => change_count(&g.changes, &g.tag_changes),
             };
             if !b.push(&format!("| `{}` | {} | {what} |\n", g.name, action_label(g.action))) {
@@ -75,7 +90,22 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
     let mut details_shown = 0;
     for g in &changed {
         let id = g.observed.as_ref().map(|o| format!(" ({})", html(&o.gateway_id))).unwrap_or_default();
-        let body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
+        let body = if g.action == Action::Delete {
+            let lines: Vec<String> = g
+                .observed
+                .iter()
+                .flat_map(|o| o.targets.iter().flatten())
+                .map(|t| format!("- target {} ({})", t.name, t.target_id))
+                .collect();
+            let fence = "```";
+            format!(
+                "{fence}diff\n- gateway {}\n{}{fence}\n",
+                g.name,
+                lines.iter().map(|l| format!("{l}\n")).collect::<String>()
+            )
+        } else {
+            diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by))
+        };
         let what = match g.action {
             Action::Replace => {
                 let fields: Vec<String> = g.forced_by.iter().map(|f| format!("<code>{f}</code>")).collect();
@@ -90,6 +120,7 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
         }
         details_shown += 1;
     }
+    orphaned_section(&mut b, &plan.orphaned);
     unmanaged_section(&mut b, &plan.unmanaged);
     let shown = Shown { rows: rows_shown, of_rows: changed.len(), details: details_shown, of_details: changed.len() };
     finish(b, shown, "`acgw plan` (or read the saved plan's JSON)")
@@ -100,6 +131,7 @@ fn action_label(a: Action) -> &'static str {
         Action::Create => "create",
         Action::Update => "update",
         Action::Replace => "**replace**",
+        Action::Delete => "**delete**",
         Action::NoOp => "no-op",
     }
 }
@@ -197,6 +229,22 @@ fn failed_section(b: &mut Budget, list: &[FailedGateway], verb: &str) {
     b.push("\n");
 }
 
+fn orphaned_section(b: &mut Budget, list: &[Unmanaged]) {
+    if list.is_empty() {
+        return;
+    }
+    b.push(&format!(
+        "**Orphaned gateways: {}** (owned by this owner, in no spec; `--prune` deletes them)\n\n| Gateway | ID | Status |\n| --- | --- | --- |\n",
+        list.len()
+    ));
+    for u in list {
+        if !b.push(&format!("| {} | {} | {} |\n", code(&u.name), code(&u.gateway_id), cell(u.status.as_str()))) {
+            break;
+        }
+    }
+    b.push("\n");
+}
+
 fn unmanaged_section(b: &mut Budget, list: &[Unmanaged]) {
     if list.is_empty() {
         return;
@@ -252,11 +300,12 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
     let mut b = Budget::new(limit);
     let s = &report.summary;
     b.push(&format!(
-        "### acgw drift\n\n**{}**\n\n| In sync | Modified | Missing | Unmanaged | Not checked |\n| ---: | ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} | {} |\n\n",
+        "### acgw drift\n\n**{}**\n\n| In sync | Modified | Missing | Orphaned | Unmanaged | Not checked |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} | {} | {} |\n\n",
         drift_line(report),
         s.in_sync,
         s.modified,
         s.missing,
+        s.orphaned,
         s.unmanaged,
         s.failed
     ));

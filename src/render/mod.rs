@@ -33,12 +33,13 @@ pub fn drift(report: &DriftReport, format: ReportFormat, color: bool) -> String 
 /// The closing line of a plan.
 pub fn closing_line(summary: &Summary) -> String {
     let failed = summary.failed;
-    match (summary.create + summary.update + summary.replace, failed) {
+    match (summary.create + summary.update + summary.replace + summary.delete, failed) {
         (0, 0) => "No changes. Gateways match the specs.".to_string(),
         (0, _) => format!("No changes for the gateways that could be read; {} could not be planned.", gateways(failed)),
         _ => {
+            let delete = if summary.delete > 0 { format!("{} to delete, ", summary.delete) } else { String::new() };
             let mut line = format!(
-                "Plan: {} to create, {} to update, {} to replace, {} unchanged.",
+                "Plan: {} to create, {} to update, {} to replace, {delete}{} unchanged.",
                 summary.create, summary.update, summary.replace, summary.no_op
             );
             if failed > 0 {
@@ -58,14 +59,16 @@ fn gateways(n: usize) -> String {
 pub fn drift_line(report: &DriftReport) -> String {
     let s = &report.summary;
     match (report.has_drift(), s.failed) {
-        (true, 0) => format!("Drift: {} modified, {} missing, {} in sync.", s.modified, s.missing, s.in_sync),
-        (true, failed) => format!(
-            "Drift: {} modified, {} missing, {} in sync; {} could not be checked.",
-            s.modified,
-            s.missing,
-            s.in_sync,
-            gateways(failed)
-        ),
+        (true, failed) => {
+            let orphaned = if s.orphaned > 0 { format!(", {} orphaned", s.orphaned) } else { String::new() };
+            let mut line =
+                format!("Drift: {} modified, {} missing{orphaned}, {} in sync", s.modified, s.missing, s.in_sync);
+            if failed > 0 {
+                line.push_str(&format!("; {} could not be checked", gateways(failed)));
+            }
+            line.push('.');
+            line
+        }
         (false, 0) => "No drift. Gateways match the specs.".to_string(),
         (false, failed) => {
             format!("No drift in the gateways that could be checked; {} could not be checked.", gateways(failed))

@@ -204,5 +204,5 @@ fn gateways_that_could_not_be_read_are_listed_with_their_reason_next_to_the_othe
     assert!(text.contains("! denied (denied-0123456789) could not be checked:"), "{text}");
     assert!(text.contains("Drift: 3 modified, 1 missing, 1 in sync; 2 gateways could not be checked."), "{text}");
     let md = markdown::drift(&drift);
-    assert!(md.contains("| 1 | 3 | 1 | 2 | 2 |"), "{md}");
+    assert!(md.contains("| 1 | 3 | 1 | 0 | 2 | 2 |"), "{md}");
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::diff::ChangeKind;
 use crate::model::live::GatewayStatus;
-use crate::plan::{Action, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, Unmanaged};
+use crate::plan::{Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, Unmanaged};
 use crate::ui::paint;
 
 const GREEN: &str = "32";
@@ -29,8 +29,27 @@ pub fn plan(plan: &Plan, color: bool) -> String {
     failed(&mut out, &plan.failed, "planned", color);
     out.push_str(&paint(color, BOLD, &closing_line(&plan.summary)));
     out.push('\n');
+    orphaned(&mut out, &plan.orphaned, color);
     unmanaged(&mut out, &plan.unmanaged, color);
     out
+}
+
+fn orphaned(out: &mut String, list: &[Unmanaged], color: bool) {
+    if list.is_empty() {
+        return;
+    }
+    let _ =
+        writeln!(out, "\nOrphaned gateways ({}; owned by this owner, in no spec; `--prune` deletes them):", list.len());
+    for u in list {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}  {}",
+            paint(color, RED, "-"),
+            clean(&u.name),
+            paint(color, DIM, &clean(&u.gateway_id)),
+            clean(u.status.as_str())
+        );
+    }
 }
 
 fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
@@ -38,6 +57,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         Action::Create => ("+", GREEN),
         Action::Update => ("~", YELLOW),
         Action::Replace => ("-/+", RED),
+        Action::Delete => ("-", RED),
         Action::NoOp => (" ", DIM),
     };
     let mut head = format!("{symbol} {}", g.name);
@@ -55,14 +75,34 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
             "must be replaced: its creation FAILED".to_string()
         }
         Action::Replace => format!("must be replaced: {} cannot change in place", g.forced_by.join(", ")),
+        Action::Delete => match (g.reason, g.observed.as_ref().and_then(|o| o.owner())) {
+            (Some(DeleteReason::Pruned), Some(owner)) => {
+                format!("will be deleted (owned by {}, no longer in the specs)", clean(owner))
+            }
+            _ => "will be deleted".to_string(),
+        },
         Action::NoOp => "is unchanged".to_string(),
     };
     let _ = write!(head, " {what}");
+    match g.owner_change() {
+        Some((None, owner)) => {
+            let _ = write!(head, "; will be adopted by owner {}", clean(owner));
+        }
+        Some((Some(from), _)) => {
+            let _ = write!(head, "; owned by {}: taking it over needs --take-ownership", clean(from));
+        }
+        None => {}
+    }
     if let Some(status) = g.observed.as_ref().map(|o| &o.status).filter(|s| **s != GatewayStatus::Ready) {
         let _ = write!(head, " [status {status}]");
     }
     out.push_str(&paint(color, tone, &paint(color, BOLD, &head)));
     out.push('\n');
+    if g.action == Action::Delete {
+        for t in g.observed.iter().flat_map(|o| o.targets.iter().flatten()) {
+            let _ = writeln!(out, "    {} target {} ({})", paint(color, RED, "-"), clean(&t.name), clean(&t.target_id));
+        }
+    }
     changes(out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
 }
 
@@ -162,6 +202,7 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
             DriftState::InSync => ("in sync", GREEN),
             DriftState::Modified => ("modified", YELLOW),
             DriftState::Missing => ("missing", RED),
+            DriftState::Orphaned => ("orphaned (owned, in no spec)", RED),
         };
         let mut head = g.name.clone();
         if let Some(id) = &g.gateway_id {

@@ -1,0 +1,54 @@
+//! `acgw destroy`: delete every gateway the specs name, with its targets, when acgw can prove it
+//! owns it; for tearing down preview environments.
+
+use std::process::ExitCode;
+
+use acgw::apply::GatewayOutcome;
+use acgw::cli::{DestroyArgs, GlobalArgs, ReportFormat};
+use acgw::observe;
+use acgw::plan;
+use acgw::render;
+use acgw::ui::Ui;
+
+use super::apply::{ask, execute_plan, Execution};
+
+pub fn run(global: &GlobalArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
+    if !args.auto_approve && !ui.stdin_is_terminal {
+        ui.error("refusing to destroy without confirmation: stdin is not a terminal. Pass --auto-approve.");
+        return Ok(ExitCode::from(1));
+    }
+    super::runtime()?.block_on(async {
+        let conn = super::connect(global, ui).await?;
+        let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
+        let parallelism = usize::from(global.parallelism);
+        let observed = observe::observe(conn.api(), &names, parallelism).await?;
+        let live: Vec<(&str, &str)> =
+            observed.managed.iter().map(|(name, s)| (name.as_str(), s.live.gateway_id.as_str())).collect();
+        let targets = observe::read_targets(conn.api(), &live, parallelism).await;
+        let mut plan = plan::destroy(&desired, &observed, &targets, args.take_ownership);
+        plan.target = super::target_of(&conn);
+        ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
+        // Gateways already gone are done: a second destroy of the same specs succeeds.
+        let gone: Vec<GatewayOutcome> = names
+            .iter()
+            .filter(|n| !observed.managed.contains_key(**n) && !observed.failed.contains_key(**n))
+            .map(|n| GatewayOutcome::already_gone(n))
+            .collect();
+        let refused: Vec<GatewayOutcome> = plan
+            .failed
+            .iter()
+            .map(|f| GatewayOutcome::not_read(&f.name, f.gateway_id.clone(), f.error.clone()))
+            .collect();
+        if plan.has_changes()
+            && !args.auto_approve
+            && !ask("Destroy these gateways and their targets? Only 'yes' is accepted: ")?
+        {
+            ui.error("destroy cancelled; nothing was deleted.");
+            conn.close().await?;
+            return Ok(ExitCode::from(1));
+        }
+        let how = Execution { wait_timeout: args.wait_timeout, wait: true, allow_replace: false, format: args.format };
+        execute_plan(conn, global, &how, ui, &plan, gone.into_iter().chain(refused).collect()).await
+    })
+}
