@@ -734,37 +734,9 @@ struct RawGatewayPlan {
 
 impl RawGatewayPlan {
     fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
-        let Some(desired) = &self.desired else {
-            return Ok(GatewayPlan {
-                name: self.name,
-                action: self.action,
-                forced_by: self.forced_by,
-                update_gateway: self.update_gateway,
-                changes: self.changes,
-                tag_changes: self.tag_changes,
-                observed: self.observed,
-                desired: None,
-                reason: self.reason,
-            });
-        };
-        let file = format!("plan file: gateways[{}].desired", self.name);
-        let mut problems = Vec::new();
-        let node = Node::from_json(desired);
-        let desired = {
-            let mut cx = Cx::new(&file, &mut problems);
-            cx.set_gateway(Some(self.name.clone()));
-            let g = Gateway::decode(&node, &mut cx);
-            Gateway::check_cross_field(&node, &mut cx);
-            g
-        };
-        let mut problems = Problems(problems);
-        problems.sort();
-        let desired = match desired {
-            Some(g) if !problems.has_errors() => g,
-            _ => {
-                problems.0.retain(|p| p.severity == Severity::Error);
-                return Err(PlanFileError::InvalidGateway { name: self.name, problems });
-            }
+        let desired = match &self.desired {
+            Some(desired) => Some(decode_desired(&self.name, desired)?),
+            None => None,
         };
         Ok(GatewayPlan {
             name: self.name,
@@ -774,9 +746,32 @@ impl RawGatewayPlan {
             changes: self.changes,
             tag_changes: self.tag_changes,
             observed: self.observed,
-            desired: Some(desired),
+            desired,
             reason: self.reason,
         })
+    }
+}
+
+/// A saved plan's desired configuration, checked like a spec.
+fn decode_desired(name: &str, desired: &serde_json::Value) -> Result<Gateway, PlanFileError> {
+    let file = format!("plan file: gateways[{name}].desired");
+    let mut problems = Vec::new();
+    let node = Node::from_json(desired);
+    let decoded = {
+        let mut cx = Cx::new(&file, &mut problems);
+        cx.set_gateway(Some(name.to_string()));
+        let g = Gateway::decode(&node, &mut cx);
+        Gateway::check_cross_field(&node, &mut cx);
+        g
+    };
+    let mut problems = Problems(problems);
+    problems.sort();
+    match decoded {
+        Some(g) if !problems.has_errors() => Ok(g),
+        _ => {
+            problems.0.retain(|p| p.severity == Severity::Error);
+            Err(PlanFileError::InvalidGateway { name: name.to_string(), problems })
+        }
     }
 }
 

@@ -496,25 +496,7 @@ fn replacing_needs_allow_replace_and_then_deletes_and_creates() {
 fn a_partial_apply_says_exactly_what_was_done_and_what_was_not() {
     let emu = Emu::new();
     let taken = emu.create(serde_json::json!({"name": "hastargets", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
-    let client = emu.client();
-    emu.rt.block_on(async {
-        client
-            .create_gateway_target()
-            .gateway_identifier(&taken)
-            .name("t1")
-            .target_configuration(aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration::Mcp(
-                aws_sdk_bedrockagentcorecontrol::types::McpTargetConfiguration::Lambda(
-                    aws_sdk_bedrockagentcorecontrol::types::McpLambdaTargetConfiguration::builder()
-                        .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
-                        .tool_schema(aws_sdk_bedrockagentcorecontrol::types::ToolSchema::InlinePayload(vec![]))
-                        .build()
-                        .unwrap(),
-                ),
-            ))
-            .send()
-            .await
-            .expect("target created");
-    });
+    emu.add_target(&taken, "t1");
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "gateways.yaml", &spec(&[gw("hastargets", ""), gw("newone", "")].concat()));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
@@ -1151,15 +1133,7 @@ impl Emu {
                 .create_gateway_target()
                 .gateway_identifier(gateway_id)
                 .name(name)
-                .target_configuration(aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration::Mcp(
-                    aws_sdk_bedrockagentcorecontrol::types::McpTargetConfiguration::Lambda(
-                        aws_sdk_bedrockagentcorecontrol::types::McpLambdaTargetConfiguration::builder()
-                            .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
-                            .tool_schema(aws_sdk_bedrockagentcorecontrol::types::ToolSchema::InlinePayload(vec![]))
-                            .build()
-                            .unwrap(),
-                    ),
-                ))
+                .target_configuration(support::lambda_target())
                 .send()
                 .await
                 .expect("target created");

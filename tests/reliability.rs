@@ -25,6 +25,8 @@ use acgw::api::ReadApi;
 use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
 use acgw::model::live::GatewayStatus;
 
+mod support;
+
 /// Gateways per fault cell, as issue 7 asks.
 const GATEWAYS: usize = 50;
 /// Kill-test trials without `ACGW_FULL_MATRIX=1`.
@@ -488,15 +490,7 @@ fn prune_setup(bench: &Bench, prefix: &str, n: usize, keep: usize) -> PathBuf {
             .create_gateway_target()
             .gateway_identifier(doomed.gateway_id())
             .name("tools")
-            .target_configuration(aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration::Mcp(
-                aws_sdk_bedrockagentcorecontrol::types::McpTargetConfiguration::Lambda(
-                    aws_sdk_bedrockagentcorecontrol::types::McpLambdaTargetConfiguration::builder()
-                        .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
-                        .tool_schema(aws_sdk_bedrockagentcorecontrol::types::ToolSchema::InlinePayload(vec![]))
-                        .build()
-                        .expect("lambda target"),
-                ),
-            ))
+            .target_configuration(support::lambda_target())
             .send()
             .await
             .expect("target created");

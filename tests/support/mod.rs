@@ -75,3 +75,17 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).expect("write spec");
     path
 }
+
+/// A minimal Lambda MCP target configuration, for tests that only need a target to exist.
+pub fn lambda_target() -> aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration {
+    use aws_sdk_bedrockagentcorecontrol::types::{
+        McpLambdaTargetConfiguration, McpTargetConfiguration, TargetConfiguration, ToolSchema,
+    };
+    TargetConfiguration::Mcp(McpTargetConfiguration::Lambda(
+        McpLambdaTargetConfiguration::builder()
+            .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
+            .tool_schema(ToolSchema::InlinePayload(vec![]))
+            .build()
+            .expect("a lambda target"),
+    ))
+}
