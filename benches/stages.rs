@@ -15,11 +15,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
-use acgw::cli::ReportFormat;
 use acgw::load::{self, Desired};
 use acgw::model::live::{GatewayStatus, LiveGateway};
 use acgw::model::Gateway;
 use acgw::observe::{LiveState, Observed};
+use acgw::render::Format as ReportFormat;
 use acgw::{diff, normalize, plan, render};
 
 const GATEWAYS: usize = 1_000;

@@ -172,6 +172,16 @@ pub enum ReportFormat {
     Markdown,
 }
 
+impl From<ReportFormat> for crate::render::Format {
+    fn from(f: ReportFormat) -> Self {
+        match f {
+            ReportFormat::Text => crate::render::Format::Text,
+            ReportFormat::Json => crate::render::Format::Json,
+            ReportFormat::Markdown => crate::render::Format::Markdown,
+        }
+    }
+}
+
 /// `acgw plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {

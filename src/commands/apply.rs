@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use acgw::apply::{self, report, Options, Progress, Work};
-use acgw::cli::{ApplyArgs, ApplyFormat, GlobalArgs, ReportFormat};
+use acgw::cli::{ApplyArgs, ApplyFormat, GlobalArgs};
 use acgw::connect::Connection;
 use acgw::diff;
 use acgw::observe;
@@ -32,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
             super::runtime()?.block_on(async {
                 let conn = super::connect(global, ui).await?;
                 let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, args.prune).await?;
-                ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
+                ui.data_raw(&render::plan(&plan, acgw::render::Format::Text, ui.color_stdout));
                 if !plan.has_changes() {
                     conn.close().await?;
                     if plan.has_failures() {

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use acgw::apply::GatewayOutcome;
-use acgw::cli::{DestroyArgs, GlobalArgs, ReportFormat};
+use acgw::cli::{DestroyArgs, GlobalArgs};
 use acgw::observe;
 use acgw::plan;
 use acgw::render;
@@ -28,7 +28,7 @@ pub fn run(global: &GlobalArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<E
         let targets = observe::read_targets(conn.api(), &live, parallelism).await;
         let mut plan = plan::destroy(&desired, &observed, &targets, args.take_ownership);
         plan.target = super::target_of(&conn);
-        ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
+        ui.data_raw(&render::plan(&plan, acgw::render::Format::Text, ui.color_stdout));
         // Gateways already gone are done: a second destroy of the same specs succeeds.
         let gone: Vec<GatewayOutcome> = names
             .iter()

@@ -15,7 +15,7 @@ pub fn run(global: &GlobalArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<Exi
         let api = ReadOnly::new(conn.api());
         let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global, false).await?;
         let report = plan.drift_report();
-        ui.data_raw(&render::drift(&report, args.format, ui.color_stdout));
+        ui.data_raw(&render::drift(&report, args.format.into(), ui.color_stdout));
         conn.close().await?;
         if report.has_failures() {
             // A cron job must not read "no drift" when some gateways were never checked.

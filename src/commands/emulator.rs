@@ -2,11 +2,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 
 use acgw::cli::EmulatorArgs;
-use acgw::emulator::{Config, Emulator};
+use acgw::emulator::{Config, Emulator, Faults};
 use acgw::ui::Ui;
 
 /// Prints the URL as the first line on stdout (scripts read it), then serves until Ctrl-C or SIGTERM.
@@ -17,7 +18,7 @@ pub fn run(args: &EmulatorArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: &EmulatorArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let config = Config::from(args);
+    let config = config_of(args);
     let handle = Emulator::start(config).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -48,4 +49,24 @@ async fn wait_for_signal() -> anyhow::Result<()> {
 #[cfg(not(unix))]
 async fn wait_for_signal() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await.context("cannot listen for Ctrl-C")
+}
+
+/// The emulator's configuration from its command line.
+fn config_of(args: &EmulatorArgs) -> Config {
+    Config {
+        host: args.host.clone(),
+        port: args.port,
+        state_file: args.state.clone(),
+        faults: Faults {
+            latency: Duration::from_millis(args.latency_ms),
+            throttle_rate: args.throttle_rate,
+            error_rate: args.error_rate,
+            lost_response_rate: args.lost_response_rate,
+            max_rps: args.max_rps,
+        },
+        create_delay: Duration::from_millis(args.create_delay_ms),
+        update_delay: Duration::from_millis(args.update_delay_ms),
+        delete_delay: Duration::from_millis(args.delete_delay_ms),
+        seed: args.seed,
+    }
 }

@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
                 out.display()
             ));
         }
-        ui.data_raw(&render::plan(&plan, args.format, ui.color_stdout));
+        ui.data_raw(&render::plan(&plan, args.format.into(), ui.color_stdout));
         conn.close().await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));

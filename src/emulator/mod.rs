@@ -29,8 +29,6 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::cli::EmulatorArgs;
-
 /// The fault and latency knobs; they can be changed while the emulator runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Faults {
@@ -80,27 +78,6 @@ impl Default for Config {
             update_delay: Duration::ZERO,
             delete_delay: Duration::ZERO,
             seed: None,
-        }
-    }
-}
-
-impl From<&EmulatorArgs> for Config {
-    fn from(args: &EmulatorArgs) -> Self {
-        Config {
-            host: args.host.clone(),
-            port: args.port,
-            state_file: args.state.clone(),
-            faults: Faults {
-                latency: Duration::from_millis(args.latency_ms),
-                throttle_rate: args.throttle_rate,
-                error_rate: args.error_rate,
-                lost_response_rate: args.lost_response_rate,
-                max_rps: args.max_rps,
-            },
-            create_delay: Duration::from_millis(args.create_delay_ms),
-            update_delay: Duration::from_millis(args.update_delay_ms),
-            delete_delay: Duration::from_millis(args.delete_delay_ms),
-            seed: args.seed,
         }
     }
 }

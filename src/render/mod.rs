@@ -8,25 +8,35 @@ pub mod text;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use crate::cli::ReportFormat;
 use crate::diff::{Change, ChangeKind, TagChange};
 use crate::plan::{DriftReport, Plan, Summary};
 
 /// Renders a plan in `format`; `color` applies to text only.
-pub fn plan(plan: &Plan, format: ReportFormat, color: bool) -> String {
+/// The formats plans and drift reports render to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Terraform-like, for terminals and logs.
+    Text,
+    /// The versioned document of `docs/plan-format.md`.
+    Json,
+    /// For pull-request comments and `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+}
+
+pub fn plan(plan: &Plan, format: Format, color: bool) -> String {
     match format {
-        ReportFormat::Text => text::plan(plan, color),
-        ReportFormat::Json => json::plan(plan),
-        ReportFormat::Markdown => markdown::plan(plan),
+        Format::Text => text::plan(plan, color),
+        Format::Json => json::plan(plan),
+        Format::Markdown => markdown::plan(plan),
     }
 }
 
 /// Renders a drift report in `format`; `color` applies to text only.
-pub fn drift(report: &DriftReport, format: ReportFormat, color: bool) -> String {
+pub fn drift(report: &DriftReport, format: Format, color: bool) -> String {
     match format {
-        ReportFormat::Text => text::drift(report, color),
-        ReportFormat::Json => json::drift(report),
-        ReportFormat::Markdown => markdown::drift(report),
+        Format::Text => text::drift(report, color),
+        Format::Json => json::drift(report),
+        Format::Markdown => markdown::drift(report),
     }
 }
 
