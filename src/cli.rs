@@ -33,12 +33,16 @@ pub struct GlobalArgs {
     /// How many gateways to read or change at once.
     #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub parallelism: u16,
-    /// Attempts per API call, including the first (the SDK retries throttling adaptively).
+    /// Requests per second never to exceed (the account's quota); without it, acgw finds the quota
+    /// by itself (start at 10/s, grow until throttled, settle just under).
+    #[arg(long, global = true, env = "ACGW_MAX_RPS", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_rps: Option<u32>,
+    /// Attempts per API call, including the first; retries wait for the same rate limit.
     #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub max_attempts: u32,
-    /// Retry mode: `adaptive` (default) also slows the client down after throttling; `standard`
-    /// only backs off per call.
-    #[arg(long, global = true, value_enum, env = "AWS_RETRY_MODE", default_value_t = RetryMode::Adaptive)]
+    /// The SDK's retry mode: `standard` (default) backs off per call; `adaptive` adds the SDK's own
+    /// client-side limiter on top of acgw's, which cuts hard on every throttle.
+    #[arg(long, global = true, value_enum, env = "AWS_RETRY_MODE", default_value_t = RetryMode::Standard)]
     pub retry_mode: RetryMode,
     /// When to color text output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]

@@ -18,5 +18,6 @@ pub mod normalize;
 pub mod observe;
 pub mod plan;
 pub mod problem;
+pub mod rate;
 pub mod render;
 pub mod ui;

@@ -2,8 +2,11 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::time::Duration;
+
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::problem::{Problem, Severity};
+use crate::rate::RateLimiter;
 
 /// Where and how to print; created once from the global options.
 #[derive(Debug, Clone)]
@@ -103,6 +106,53 @@ impl Ui {
     fn paint_err(&self, code: &str, text: &str) -> String {
         paint(self.color_stderr, code, text)
     }
+}
+
+/// A spinner on a terminal while API calls run, showing the current request rate; nothing when
+/// stderr is not a terminal or with `-q`. It disappears when dropped.
+pub struct RateSpinner {
+    bar: Option<indicatif::ProgressBar>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RateSpinner {
+    /// Starts the spinner with `label`; must be called inside a tokio runtime.
+    pub fn start(ui: &Ui, limiter: &RateLimiter, label: &str) -> Self {
+        if ui.quiet || !ui.stderr_is_terminal {
+            return RateSpinner { bar: None, ticker: None };
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        let style = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {prefix}  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.set_prefix(label.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let (shown, limiter) = (bar.clone(), limiter.clone());
+        // The rate changes without any event to hang a redraw on, so it is sampled.
+        let ticker = tokio::spawn(async move {
+            loop {
+                shown.set_message(rate_text(&limiter));
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        RateSpinner { bar: Some(bar), ticker: Some(ticker) }
+    }
+}
+
+impl Drop for RateSpinner {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The rate as progress displays show it: requests sent in the last second, and the limit.
+pub fn rate_text(limiter: &RateLimiter) -> String {
+    format!("{} req/s (limit {:.0}/s)", limiter.current_rps(), limiter.limit_rps())
 }
 
 /// Wraps `text` in an ANSI SGR `code` when `on`.

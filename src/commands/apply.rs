@@ -12,7 +12,7 @@ use acgw::diff;
 use acgw::observe;
 use acgw::plan::{self, Action, Plan};
 use acgw::render;
-use acgw::ui::Ui;
+use acgw::ui::{RateSpinner, Ui};
 
 pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     match &args.plan_file {
@@ -31,10 +31,10 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
             }
             super::runtime()?.block_on(async {
                 let conn = super::connect(global, ui).await?;
-                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global).await?;
+                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, ui).await?;
                 ui.data_raw(&render::plan(&plan, ReportFormat::Text, ui.color_stdout));
                 if !plan.has_changes() {
-                    conn.close().await?;
+                    super::close(conn, ui).await?;
                     if plan.has_failures() {
                         ui.error(&super::failed_summary(plan.failed.len(), "planned"));
                         return Ok(ExitCode::from(1));
@@ -44,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
                 refuse_replacements(&plan, args)?;
                 if !args.auto_approve && !confirm()? {
                     ui.error("apply cancelled; nothing was changed.");
-                    conn.close().await?;
+                    super::close(conn, ui).await?;
                     return Ok(ExitCode::from(1));
                 }
                 let not_read = not_read(&plan);
@@ -72,7 +72,7 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     }
     if !plan.has_changes() {
         ui.info("The plan has no changes.");
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));
             return Ok(ExitCode::from(1));
@@ -81,7 +81,10 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     }
     refuse_replacements(&plan, args)?;
     let touched: Vec<&str> = plan.gateways.iter().filter(|g| g.is_change()).map(|g| g.name.as_str()).collect();
-    let now = observe::observe(conn.api(), &touched, usize::from(global.parallelism)).await?;
+    let now = {
+        let _progress = RateSpinner::start(ui, conn.limiter(), "re-reading the planned gateways");
+        observe::observe(conn.api(), &touched, usize::from(global.parallelism)).await?
+    };
     // A gateway that cannot be re-read is not applied (its staleness is unknown), alone.
     let mut not_read = not_read(&plan);
     for (name, error) in &now.failed {
@@ -202,7 +205,7 @@ async fn execute(
     let report = if ui.quiet {
         apply::apply(conn.api(), work, &opts, &apply::Silent).await
     } else if ui.stderr_is_terminal {
-        let bar = report::Bar::new(total);
+        let bar = report::Bar::new(total).with_rate(conn.limiter());
         let r = apply::apply(conn.api(), work, &opts, &bar as &dyn Progress).await;
         bar.finish();
         r
@@ -216,6 +219,6 @@ async fn execute(
         ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
         ApplyFormat::Json => ui.data(&report::json(&report)),
     }
-    conn.close().await?;
+    super::close(conn, ui).await?;
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
 }

@@ -13,10 +13,10 @@ pub fn run(global: &GlobalArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<Exi
         let conn = super::connect(global, ui).await?;
         // Only the read calls are reachable from here: drift cannot change anything.
         let api = ReadOnly::new(conn.api());
-        let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global).await?;
+        let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global, ui).await?;
         let report = plan.drift_report();
         ui.data_raw(&render::drift(&report, args.format, ui.color_stdout));
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if report.has_failures() {
             // A cron job must not read "no drift" when some gateways were never checked.
             ui.error(&super::failed_summary(report.failed.len(), "checked"));

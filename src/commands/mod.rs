@@ -14,7 +14,7 @@ use acgw::connect::Connection;
 use acgw::load::{self, Desired};
 use acgw::observe::{self, Observed};
 use acgw::plan::{self as planning, Plan};
-use acgw::ui::Ui;
+use acgw::ui::{RateSpinner, Ui};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -60,15 +60,27 @@ async fn connect(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
+/// Closes the connection; with `-v`, first says what rate the run settled on and how many
+/// throttles it absorbed, so that the user can pass `--max-rps` next time.
+async fn close(conn: Connection, ui: &Ui) -> anyhow::Result<()> {
+    ui.debug(&conn.limiter().summary().describe());
+    conn.close().await?;
+    Ok(())
+}
+
 /// Observes the gateways `desired` names and plans against them.
 async fn observe_and_plan<A: acgw::api::ReadApi>(
     api: &A,
     conn: &Connection,
     desired: &Desired,
     global: &GlobalArgs,
+    ui: &Ui,
 ) -> anyhow::Result<(Observed, Plan)> {
     let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
-    let observed = observe::observe(api, &names, usize::from(global.parallelism)).await?;
+    let observed = {
+        let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live gateways");
+        observe::observe(api, &names, usize::from(global.parallelism)).await?
+    };
     let mut plan = planning::build(desired, &observed);
     plan.target = target_of(conn);
     Ok((observed, plan))

@@ -12,7 +12,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     super::runtime()?.block_on(async {
         let conn = super::connect(global, ui).await?;
-        let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global).await?;
+        let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, ui).await?;
         if let Some(out) = &args.out {
             acgw::atomic::write(out, plan.to_json().as_bytes())
                 .with_context(|| format!("cannot write the plan to {}", out.display()))?;
@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
             ));
         }
         ui.data_raw(&render::plan(&plan, args.format, ui.color_stdout));
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));
             return Ok(ExitCode::from(1));
