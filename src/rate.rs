@@ -70,6 +70,17 @@ const FAST_CLIMB: f64 = 0.1;
 const CRUISE: f64 = 0.97;
 /// ... and from there probes above it at this share per second.
 const PROBE_CLIMB: f64 = 0.01;
+/// At most this many decisions are kept for `-vv`.
+const MAX_DECISIONS: usize = 1000;
+/// A throttle cuts only when the last second holds at least this many answers: a share of
+/// throttled answers out of fewer says little, and a quota measured over them is mostly noise.
+const MIN_EVIDENCE: u64 = 5;
+/// A cut is judged on at least this many answers after it: at a low rate the check waits longer
+/// (up to [`VERDICT_PATIENCE`] more), so that throttling that does not follow our rate is not
+/// mistaken, by a lucky second without throttles, for a quota.
+const MIN_VERDICT: u64 = 10;
+/// How much longer than a second a check may wait for [`MIN_VERDICT`] answers.
+const VERDICT_PATIENCE: Duration = Duration::from_secs(2);
 /// Probing speeds up twice for every this long without a throttle.
 const PROBE_DOUBLING: Duration = Duration::from_secs(2);
 /// Once throttling is known not to follow our rate, a share of throttled answers up to the noise
@@ -179,6 +190,14 @@ impl Counts {
         }
     }
 
+    fn remove(&mut self, event: Event) {
+        match event {
+            Event::Sent => self.sent = self.sent.saturating_sub(1),
+            Event::Accepted => self.accepted = self.accepted.saturating_sub(1),
+            Event::Throttled => self.throttled = self.throttled.saturating_sub(1),
+        }
+    }
+
     /// The share of answers that were throttled.
     fn throttled_share(&self) -> f64 {
         let answers = self.accepted + self.throttled;
@@ -233,6 +252,12 @@ struct Controller {
     noise: f64,
     noise_seen: bool,
     recent: VecDeque<(Instant, Event)>,
+    /// The counts of `recent`, kept up to date as it changes.
+    recent_counts: Counts,
+    /// What was decided and why, for `-vv`.
+    decisions: Vec<String>,
+    /// Answers since the first cut of the current episode.
+    episode_counts: Counts,
     started: Instant,
     last_update: Instant,
     last_wait: Option<Instant>,
@@ -258,6 +283,9 @@ impl Controller {
             noise: 0.0,
             noise_seen: false,
             recent: VecDeque::new(),
+            recent_counts: Counts::default(),
+            decisions: Vec::new(),
+            episode_counts: Counts::default(),
             started: now,
             last_update: now,
             last_wait: None,
@@ -269,21 +297,32 @@ impl Controller {
 
     /// Counts of the last [`WINDOW`].
     fn window(&mut self, now: Instant) -> Counts {
-        while self.recent.front().is_some_and(|(t, _)| now.saturating_duration_since(*t) > WINDOW) {
+        while let Some((t, e)) = self.recent.front().copied() {
+            if now.saturating_duration_since(t) <= WINDOW {
+                break;
+            }
             self.recent.pop_front();
+            self.recent_counts.remove(e);
         }
-        let mut counts = Counts::default();
-        for (_, e) in &self.recent {
-            counts.add(*e);
+        self.recent_counts
+    }
+
+    /// Notes a decision for `-vv`, with the time since the start.
+    fn note(&mut self, now: Instant, text: String) {
+        if self.decisions.len() < MAX_DECISIONS {
+            self.decisions.push(format!("{:7.3}s {text}", now.saturating_duration_since(self.started).as_secs_f64()));
         }
-        counts
     }
 
     fn record(&mut self, now: Instant, event: Event) {
         self.advance(now);
         self.recent.push_back((now, event));
+        self.recent_counts.add(event);
         if let Some(Episode::Check { counts, .. }) = &mut self.episode {
             counts.add(event);
+        }
+        if self.episode.is_some() {
+            self.episode_counts.add(event);
         }
         match event {
             Event::Sent => {
@@ -310,7 +349,7 @@ impl Controller {
             return;
         }
         let window = self.window(now);
-        if window.throttled_share() <= self.noise_threshold() {
+        if window.accepted + window.throttled < MIN_EVIDENCE || window.throttled_share() <= self.noise_threshold() {
             return;
         }
         // What the service accepted per second lately: the quota, measured (over less than a
@@ -318,6 +357,16 @@ impl Controller {
         let span = now.saturating_duration_since(self.started).clamp(DOUBLING, WINDOW);
         let accepted = window.accepted as f64 / span.as_secs_f64();
         let restore = Restore { rate: self.rate, phase: self.phase, estimate: self.estimate };
+        self.episode_counts = Counts::default();
+        self.note(
+            now,
+            format!(
+                "throttled ({} of {} answers in the last second): cut from {:.1}/s, the service accepted {accepted:.1}/s",
+                window.throttled,
+                window.accepted + window.throttled,
+                self.rate
+            ),
+        );
         self.cut(now, accepted, false, restore);
     }
 
@@ -335,6 +384,7 @@ impl Controller {
         self.phase = Phase::Steady;
         self.cruising_since = None;
         self.set_rate(BETA * accepted.min(self.rate));
+        self.note(now, format!("rate {:.1}/s, quota estimate {accepted:.1}/s", self.rate));
         self.episode = Some(Episode::Hold { until: now + HOLD, measured, restore });
     }
 
@@ -358,11 +408,23 @@ impl Controller {
                 self.episode =
                     Some(Episode::Check { until: until + HOLD, counts: Counts::default(), measured, restore });
             }
-            Some(Episode::Check { until, counts, measured, restore }) if now >= until => {
+            Some(Episode::Check { until, counts, measured, restore })
+                if now >= until
+                    && (counts.accepted + counts.throttled >= MIN_VERDICT || now >= until + VERDICT_PATIENCE) =>
+            {
                 self.episode = None;
                 if counts.throttled == 0 {
                     // The cut held: the rate is under the quota.
+                    self.note(now, format!("no throttles in {} answers since: the cut held", counts.accepted));
                 } else if !measured {
+                    self.note(
+                        now,
+                        format!(
+                            "still throttled ({} of {} answers): measuring again",
+                            counts.throttled,
+                            counts.accepted + counts.throttled
+                        ),
+                    );
                     // Still throttled a clean second after the cut: the first measure was taken
                     // while climbing (part of it below the quota), so measure again, over this
                     // second, where we sent above the quota throughout.
@@ -371,11 +433,22 @@ impl Controller {
                 } else {
                     // Two cuts, the second on a clean measure, and still throttled: the throttling
                     // does not follow our rate. Undo the cuts and let such a share pass from now on.
-                    self.noise = self.noise.max(counts.throttled_share());
+                    // The share over the whole episode: a larger sample than the last second.
+                    self.noise = self.noise.max(self.episode_counts.throttled_share());
                     self.noise_seen = true;
                     self.phase = restore.phase;
                     self.estimate = restore.estimate;
                     self.set_rate(restore.rate.max(self.rate));
+                    self.note(
+                        now,
+                        format!(
+                            "still throttled after two cuts ({} of {} answers): not our rate; back to {:.1}/s, letting {:.0}% throttled pass",
+                            counts.throttled,
+                            counts.accepted + counts.throttled,
+                            self.rate,
+                            100.0 * self.noise_threshold()
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -552,6 +625,11 @@ impl RateLimiter {
     /// Requests sent in the last second: the rate a progress display shows.
     pub fn current_rps(&self) -> u64 {
         self.state().controller.window(Instant::now()).sent
+    }
+
+    /// Each rate decision so far (cuts and their verdicts), with its time since the start.
+    pub fn decisions(&self) -> Vec<String> {
+        self.state().controller.decisions.clone()
     }
 
     /// What the limiter did so far.

@@ -63,6 +63,9 @@ async fn connect(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<Connection> {
 /// Closes the connection; with `-v`, first says what rate the run settled on and how many
 /// throttles it absorbed, so that the user can pass `--max-rps` next time.
 async fn close(conn: Connection, ui: &Ui) -> anyhow::Result<()> {
+    if ui.verbose > 1 {
+        conn.limiter().decisions().iter().for_each(|d| ui.debug(&format!("rate decision at {d}")));
+    }
     ui.debug(&conn.limiter().summary().describe());
     conn.close().await?;
     Ok(())

@@ -185,6 +185,11 @@ impl EmulatorHandle {
         self.shared.rate_stats()
     }
 
+    /// Starts [`Self::rate_stats`] over from zero (the current window's count stays).
+    pub fn reset_rate_stats(&self) {
+        self.shared.reset_rate_stats();
+    }
+
     /// The current fault knobs.
     pub fn faults(&self) -> Faults {
         self.shared.faults()

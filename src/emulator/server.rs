@@ -187,6 +187,11 @@ impl Shared {
         }
     }
 
+    pub(super) fn reset_rate_stats(&self) {
+        self.throttled.store(0, Ordering::Relaxed);
+        self.peak_window.store(0, Ordering::Relaxed);
+    }
+
     pub(super) fn rate_stats(&self) -> super::RateStats {
         super::RateStats {
             throttled: self.throttled.load(Ordering::Relaxed),
