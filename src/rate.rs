@@ -48,8 +48,10 @@ use governor::{DefaultDirectRateLimiter, Quota};
 /// Where the adaptive mode starts, in requests per second: below every published AWS
 /// control-plane quota we know of, and reached within a second from any of them by doubling.
 pub const START_RPS: f64 = 10.0;
-/// How long the adaptive mode takes to double its rate before the first throttle.
-pub const DOUBLING: Duration = Duration::from_millis(250);
+/// How long the adaptive mode takes to double its rate before the first throttle: from 10/s, a
+/// thousand per second is 0.7 s away, so that a run whose quota is high loses well under a
+/// second to the climb.
+pub const DOUBLING: Duration = Duration::from_millis(100);
 /// The share of `--max-rps` left unused: a request that leaves on time but arrives 50 ms late
 /// would otherwise make N + 1 arrivals in one second at a service that counts whole seconds.
 pub const PIN_MARGIN: f64 = 0.05;
@@ -70,6 +72,9 @@ const FAST_CLIMB: f64 = 0.1;
 const CRUISE: f64 = 0.97;
 /// ... and from there probes above it at this share per second.
 const PROBE_CLIMB: f64 = 0.01;
+/// The shortest stretch a rate is measured over (only at the very start of a run is there less
+/// than a whole [`WINDOW`] of history).
+const MIN_SPAN: Duration = Duration::from_millis(250);
 /// At most this many decisions are kept for `-vv`.
 const MAX_DECISIONS: usize = 1000;
 /// A throttle cuts only when the last second holds at least this many answers: a share of
@@ -354,7 +359,7 @@ impl Controller {
         }
         // What the service accepted per second lately: the quota, measured (over less than a
         // second only at the very start of a run).
-        let span = now.saturating_duration_since(self.started).clamp(DOUBLING, WINDOW);
+        let span = now.saturating_duration_since(self.started).clamp(MIN_SPAN, WINDOW);
         let accepted = window.accepted as f64 / span.as_secs_f64();
         let restore = Restore { rate: self.rate, phase: self.phase, estimate: self.estimate };
         self.episode_counts = Counts::default();
@@ -837,7 +842,7 @@ mod tests {
         c.advance(start + Duration::from_secs(5));
         assert_eq!(c.rate, START_RPS);
         c.waited(start + Duration::from_secs(5));
-        c.advance(start + Duration::from_millis(5_250));
+        c.advance(start + Duration::from_secs(5) + DOUBLING);
         assert!((c.rate - 2.0 * START_RPS).abs() < 1e-9, "{}", c.rate);
     }
 

@@ -143,6 +143,11 @@ fn usage_errors_exit_64_not_2() {
     let run = Acgw::new(dir.path()).args(["--help"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("validate"));
+    // A rate of 0 would never send anything.
+    let run = Acgw::new(dir.path()).args(["plan", "--max-rps", "0"]).run();
+    assert_eq!(run.code, Some(64), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan"]).env("ACGW_MAX_RPS", "fast").run();
+    assert_eq!(run.code, Some(64), "{run:?}");
 }
 
 trait ArgPath {
