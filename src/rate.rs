@@ -75,6 +75,10 @@ const PROBE_CLIMB: f64 = 0.01;
 /// The shortest stretch a rate is measured over (only at the very start of a run is there less
 /// than a whole [`WINDOW`] of history).
 const MIN_SPAN: Duration = Duration::from_millis(250);
+/// A measured cut after which the share of throttled answers falls below this share of what it
+/// was before is measured again (the rate matters); one after which it does not fall that far
+/// shows throttling that does not follow our rate.
+const NOISE_RATIO: f64 = 0.7;
 /// At most this many decisions are kept for `-vv`.
 const MAX_DECISIONS: usize = 1000;
 /// A throttle cuts only when the last second holds at least this many answers: a share of
@@ -237,10 +241,10 @@ struct Restore {
 #[derive(Debug, Clone, Copy)]
 enum Episode {
     /// The second right after a cut: the rate stays put while the old second drains.
-    Hold { until: Instant, measured: bool, restore: Restore },
+    Hold { until: Instant, measured: bool, prev_share: f64, restore: Restore },
     /// The second after that: throttles here mean the new rate is still too high (or that the
     /// throttling does not follow our rate at all).
-    Check { until: Instant, counts: Counts, measured: bool, restore: Restore },
+    Check { until: Instant, counts: Counts, measured: bool, prev_share: f64, restore: Restore },
 }
 
 /// The rate decisions, as a pure function of events and their times (so tests need no clock).
@@ -372,7 +376,7 @@ impl Controller {
                 self.rate
             ),
         );
-        self.cut(now, accepted, false, restore);
+        self.cut(now, accepted, false, 0.0, restore);
     }
 
     /// Throttled shares at or below this are noise, not ours to react to.
@@ -384,13 +388,13 @@ impl Controller {
         }
     }
 
-    fn cut(&mut self, now: Instant, accepted: f64, measured: bool, restore: Restore) {
+    fn cut(&mut self, now: Instant, accepted: f64, measured: bool, prev_share: f64, restore: Restore) {
         self.estimate = Some(accepted.max(MIN_RPS));
         self.phase = Phase::Steady;
         self.cruising_since = None;
         self.set_rate(BETA * accepted.min(self.rate));
         self.note(now, format!("rate {:.1}/s, quota estimate {accepted:.1}/s", self.rate));
-        self.episode = Some(Episode::Hold { until: now + HOLD, measured, restore });
+        self.episode = Some(Episode::Hold { until: now + HOLD, measured, prev_share, restore });
     }
 
     fn set_rate(&mut self, rate: f64) {
@@ -409,11 +413,11 @@ impl Controller {
         }
         match self.episode {
             Some(Episode::Hold { until, .. }) if now < until => return,
-            Some(Episode::Hold { until, measured, restore }) => {
-                self.episode =
-                    Some(Episode::Check { until: until + HOLD, counts: Counts::default(), measured, restore });
+            Some(Episode::Hold { until, measured, prev_share, restore }) => {
+                let counts = Counts::default();
+                self.episode = Some(Episode::Check { until: until + HOLD, counts, measured, prev_share, restore });
             }
-            Some(Episode::Check { until, counts, measured, restore })
+            Some(Episode::Check { until, counts, measured, prev_share, restore })
                 if now >= until
                     && (counts.accepted + counts.throttled >= MIN_VERDICT || now >= until + VERDICT_PATIENCE) =>
             {
@@ -421,7 +425,7 @@ impl Controller {
                 if counts.throttled == 0 {
                     // The cut held: the rate is under the quota.
                     self.note(now, format!("no throttles in {} answers since: the cut held", counts.accepted));
-                } else if !measured {
+                } else if !measured || counts.throttled_share() < NOISE_RATIO * prev_share {
                     self.note(
                         now,
                         format!(
@@ -433,7 +437,10 @@ impl Controller {
                     // Still throttled a clean second after the cut: the first measure was taken
                     // while climbing (part of it below the quota), so measure again, over this
                     // second, where we sent above the quota throughout.
-                    self.cut(now, counts.accepted as f64 / HOLD.as_secs_f64(), true, restore);
+                    // Measured again also when the share fell clearly since the last check: the rate
+                    // matters; the last measure was taken across two of the service's seconds.
+                    let accepted = counts.accepted as f64 / HOLD.as_secs_f64();
+                    self.cut(now, accepted, true, counts.throttled_share(), restore);
                     return;
                 } else {
                     // Two cuts, the second on a clean measure, and still throttled: the throttling
