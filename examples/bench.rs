@@ -45,6 +45,8 @@ const BENCHES: &[Bench] = &[
     plan_1k_parallelism_10,
     plan_scaling,
     apply_200_creates,
+    plan_under_quota,
+    apply_under_quota,
     emulator_get_gateway_throughput,
     startup,
     sequential_sdk_baseline,
@@ -458,6 +460,139 @@ fn apply_200_creates(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
         reference: format!("{} lower bound (⌈200/{PARALLELISM}⌉ × (1 s + 20 ms))", secs(bound)),
         ratio: run.wall.as_secs_f64() / bound.as_secs_f64(),
     }])
+}
+
+/// The quota rows (issue 17): `(gateways, quota per second)`, each planned with the default
+/// adaptive limiter and with `--max-rps` set to the quota.
+const QUOTA_PLANS: [(usize, u32); 2] = [(300, 50), (1_000, 100)];
+/// The issue's targets for the quota rows: `(default mode, --max-rps)`.
+const QUOTA_TARGETS: (f64, f64) = (1.25, 1.1);
+/// Creates in the apply-under-quota row, and its quota per second.
+const QUOTA_APPLY: (usize, u32) = (100, 20);
+/// The issue's target for it.
+const QUOTA_APPLY_TARGET: f64 = 1.3;
+
+/// `calls / quota`: no client can do `calls` accepted calls faster under the quota.
+fn quota_floor(calls: u64, quota: u32) -> Duration {
+    Duration::from_secs_f64(calls as f64 / f64::from(quota))
+}
+
+/// The line `-v` prints about the rate, from a run's stderr.
+fn rate_line(run: &ChildRun) -> String {
+    run.stderr.lines().find(|l| l.starts_with("rate: ")).unwrap_or("rate: (not printed)").to_string()
+}
+
+/// Rows: plan over the fleet while the emulator admits only `quota` calls per second (20 ms per
+/// call, parallelism 10), with the default limiter, with `--max-rps` at the quota, and (for the
+/// first size only, as a comparison) with the SDK's adaptive retry mode on top of the default.
+/// Each compares the wall time with `accepted calls / quota`, where accepted calls are all calls
+/// less the throttled ones (a throttled call does not use the quota), and must be 1 + 2 per
+/// gateway.
+fn plan_under_quota(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    fleet(ctx)?;
+    let mut rows = Vec::new();
+    for (i, (gateways, quota)) in QUOTA_PLANS.into_iter().enumerate() {
+        let spec = write_spec(ctx, &format!("quota-{gateways}.yaml"), gateways)?;
+        let spec = path_str(&spec)?.to_string();
+        let q = quota.to_string();
+        let mut modes: Vec<(&str, Vec<&str>, Option<f64>)> = vec![
+            ("default", vec![], Some(QUOTA_TARGETS.0)),
+            ("`--max-rps` at the quota", vec!["--max-rps", &q], Some(QUOTA_TARGETS.1)),
+        ];
+        if i == 0 {
+            modes.push(("default limiter plus `--retry-mode adaptive`", vec!["--retry-mode", "adaptive"], None));
+        }
+        for (label, extra, target) in modes {
+            eprintln!("bench: plan {gateways} gateways under a quota of {quota}/s, {label}");
+            let fleet = ctx.fleet.as_ref().context("fleet")?;
+            fleet.emulator.set_faults(Faults { latency: CALL_LATENCY, max_rps: quota, ..Faults::default() });
+            let url = fleet.emulator.url();
+            let before = fleet.emulator.stats();
+            fleet.emulator.reset_rate_stats();
+            let mut args = vec!["plan", "-v", "-f", &spec, "--endpoint-url", &url, "--parallelism", "10"];
+            args.extend(extra.iter().copied());
+            let run = run_ok(ctx, &args, 0);
+            let fleet = ctx.fleet.as_ref().context("fleet")?;
+            let (after, rate) = (fleet.emulator.stats(), fleet.emulator.rate_stats());
+            fleet.emulator.set_faults(Faults { latency: CALL_LATENCY, ..Faults::default() });
+            let run = run?;
+            ensure!(run.stdout.contains("No changes."), "the fleet should plan clean, got: {}", tail(&run.stdout));
+            let throttled = rate.throttled;
+            let accepted = calls_between(&before, &after) - throttled;
+            let expected = 1 + 2 * gateways as u64;
+            ensure!(accepted == expected, "plan made {accepted} accepted calls, expected {expected}");
+            let floor = quota_floor(accepted, quota);
+            let ratio = run.wall.as_secs_f64() / floor.as_secs_f64();
+            eprintln!("bench:   {:.2} s, ratio {ratio:.2}; {}", run.wall.as_secs_f64(), rate_line(&run));
+            rows.push(Row {
+                workload: format!(
+                    "`plan`, {} gateways, quota {quota}/s, {label} ({throttled} throttles absorbed, busiest second {} calls)",
+                    thousands(gateways as f64),
+                    rate.peak_window
+                ),
+                figure: secs(run.wall),
+                reference: format!(
+                    "{} floor ({accepted} calls / {quota} per s){}",
+                    secs(floor),
+                    target.map(|t| format!("; target ≤ {t}")).unwrap_or_default()
+                ),
+                ratio,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Rows: apply 100 creates (1 s READY delay, 20 ms per call) while the emulator admits 20 calls
+/// per second, with the default limiter and with `--max-rps 20`, against
+/// `(creates + polls + 1) / 20` for the accepted calls it made. Parallelism 20: each gateway holds
+/// its slot through the waits between polls (0.5 s, then 1 s), so at parallelism 10 the waits,
+/// not the quota, would bound the rate.
+fn apply_under_quota(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    let (gateways, quota) = QUOTA_APPLY;
+    let spec = write_spec(ctx, "apply-quota.yaml", gateways)?;
+    let spec = path_str(&spec)?.to_string();
+    let q = quota.to_string();
+    let mut rows = Vec::new();
+    for (label, extra) in [("default", vec![]), ("`--max-rps 20`", vec!["--max-rps", q.as_str()])] {
+        eprintln!("bench: apply {gateways} creates under a quota of {quota}/s, {label}");
+        let config = Config {
+            faults: Faults { latency: CALL_LATENCY, max_rps: quota, ..Faults::default() },
+            create_delay: CREATE_DELAY,
+            ..Config::default()
+        };
+        let emulator = ctx.runtime.block_on(Emulator::start(config))?;
+        let url = emulator.url();
+        let mut args =
+            vec!["apply", "-v", "-f", &spec, "--auto-approve", "--endpoint-url", &url, "--parallelism", "20"];
+        args.extend(extra.iter().copied());
+        let run = run_ok(ctx, &args, 0);
+        let (stats, rate) = (emulator.stats(), emulator.rate_stats());
+        ctx.runtime.block_on(emulator.shutdown())?;
+        let run = run?;
+        let calls: u64 = stats.values().sum();
+        let accepted = calls - rate.throttled;
+        let created = stats.get("CreateGateway").copied().unwrap_or(0);
+        let polls = stats.get("GetGateway").copied().unwrap_or(0);
+        ensure!(created >= gateways as u64, "apply made {created} CreateGateway calls");
+        let floor = quota_floor(accepted, quota);
+        let ratio = run.wall.as_secs_f64() / floor.as_secs_f64();
+        eprintln!("bench:   {:.2} s, ratio {ratio:.2}; {}", run.wall.as_secs_f64(), rate_line(&run));
+        rows.push(Row {
+            workload: format!(
+                "`apply`, {gateways} creates, quota {quota}/s, 1 s READY delay, parallelism 20, {label} \
+                 ({created} CreateGateway and {polls} GetGateway calls, {} throttles absorbed, busiest second {} calls)",
+                rate.throttled, rate.peak_window
+            ),
+            figure: secs(run.wall),
+            reference: format!(
+                "{} floor ({accepted} accepted calls / {quota} per s); target ≤ {QUOTA_APPLY_TARGET}",
+                secs(floor)
+            ),
+            ratio,
+        });
+    }
+    Ok(rows)
 }
 
 /// Concurrent callers in the throughput run: enough to keep both sides of loopback busy.

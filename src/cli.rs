@@ -1,4 +1,5 @@
-//! The command line, as DESIGN.md gives it.
+//! The command line, as DESIGN.md gives it: the binary's alone. Commands turn these arguments
+//! into the library's plain settings, so the library knows no command line.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,36 +11,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "acgw", version, about, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub output: OutputArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// How every command prints.
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// AWS region (default: the SDK's chain: AWS_REGION, profile, ...).
-    #[arg(long, global = true)]
-    pub region: Option<String>,
-    /// Named AWS profile.
-    #[arg(long, global = true)]
-    pub profile: Option<String>,
-    /// API endpoint (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL also works).
-    #[arg(long, global = true, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// Use the built-in emulator, with state in .acgw/local-state.json, instead of AWS.
-    #[arg(long, global = true, conflicts_with = "endpoint_url")]
-    pub local: bool,
-    /// How many gateways to read or change at once.
-    #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
-    pub parallelism: u16,
-    /// Attempts per API call, including the first (the SDK retries throttling adaptively).
-    #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub max_attempts: u32,
-    /// Retry mode: `adaptive` (default) also slows the client down after throttling; `standard`
-    /// only backs off per call.
-    #[arg(long, global = true, value_enum, env = "AWS_RETRY_MODE", default_value_t = RetryMode::Adaptive)]
-    pub retry_mode: RetryMode,
+pub struct OutputArgs {
     /// When to color text output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -49,6 +28,55 @@ pub struct GlobalArgs {
     /// Print more detail about what is happening (repeatable).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// How the commands that call the API reach it; only those commands take these options.
+#[derive(Debug, Clone, Args)]
+pub struct ClientArgs {
+    /// AWS region (default: the SDK's chain: AWS_REGION, profile, ...).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Named AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// API endpoint (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL also works).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Use the built-in emulator, with state in .acgw/local-state.json, instead of AWS.
+    #[arg(long, conflicts_with = "endpoint_url")]
+    pub local: bool,
+    /// How many gateways to read or change at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub parallelism: u16,
+    /// Requests per second never to exceed (the account's quota); without it, acgw finds the quota
+    /// by itself (start at 10/s, grow until throttled, settle just under).
+    #[arg(long, env = "ACGW_MAX_RPS", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_rps: Option<u32>,
+    /// Attempts per API call, including the first; retries wait for the same rate limit.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_attempts: u32,
+    /// The SDK's retry mode: `standard` (default) backs off per call; `adaptive` adds the SDK's own
+    /// client-side limiter on top of acgw's, which cuts hard on every throttle.
+    #[arg(long, value_enum, env = "AWS_RETRY_MODE", default_value_t = RetryMode::Standard)]
+    pub retry_mode: RetryMode,
+}
+
+impl ClientArgs {
+    /// The library's connection settings.
+    pub fn settings(&self) -> acgw::connect::Settings {
+        acgw::connect::Settings {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            local: self.local,
+            max_attempts: self.max_attempts,
+            retry_mode: match self.retry_mode {
+                RetryMode::Standard => acgw::connect::RetryMode::Standard,
+                RetryMode::Adaptive => acgw::connect::RetryMode::Adaptive,
+            },
+            max_rps: self.max_rps,
+        }
+    }
 }
 
 /// The SDK's retry modes.
@@ -64,6 +92,16 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl From<ColorChoice> for acgw::ui::ColorWhen {
+    fn from(c: ColorChoice) -> Self {
+        match c {
+            ColorChoice::Auto => acgw::ui::ColorWhen::Auto,
+            ColorChoice::Always => acgw::ui::ColorWhen::Always,
+            ColorChoice::Never => acgw::ui::ColorWhen::Never,
+        }
+    }
 }
 
 /// The subcommands.
@@ -94,6 +132,8 @@ pub enum Command {
 /// `acgw destroy`.
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
     #[command(flatten)]
     pub specs: SpecArgs,
     /// Do not ask for confirmation (needed without a terminal).
@@ -127,11 +167,11 @@ pub struct SpecArgs {
     /// The owner of these specs' gateways (overrides `owner:` in the specs): tagged acgw:owner
     /// on every gateway acgw creates or updates, and the proof that --prune and destroy need.
     #[arg(long, value_name = "ID", value_parser = parse_owner)]
-    pub owner: Option<crate::model::Owner>,
+    pub owner: Option<acgw::model::Owner>,
 }
 
-fn parse_owner(s: &str) -> Result<crate::model::Owner, String> {
-    crate::model::Owner::try_from(s)
+fn parse_owner(s: &str) -> Result<acgw::model::Owner, String> {
+    acgw::model::Owner::try_from(s)
 }
 
 impl SpecArgs {
@@ -172,12 +212,12 @@ pub enum ReportFormat {
     Markdown,
 }
 
-impl From<ReportFormat> for crate::render::Format {
+impl From<ReportFormat> for acgw::render::Format {
     fn from(f: ReportFormat) -> Self {
         match f {
-            ReportFormat::Text => crate::render::Format::Text,
-            ReportFormat::Json => crate::render::Format::Json,
-            ReportFormat::Markdown => crate::render::Format::Markdown,
+            ReportFormat::Text => acgw::render::Format::Text,
+            ReportFormat::Json => acgw::render::Format::Json,
+            ReportFormat::Markdown => acgw::render::Format::Markdown,
         }
     }
 }
@@ -185,6 +225,8 @@ impl From<ReportFormat> for crate::render::Format {
 /// `acgw plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
     #[command(flatten)]
     pub specs: SpecArgs,
     /// Save the plan (JSON, mode 0600) for `acgw apply FILE`.
@@ -204,6 +246,8 @@ pub struct PlanArgs {
 /// `acgw apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
     /// A plan saved by `acgw plan --out`; applied without asking.
     #[arg(value_name = "PLANFILE", conflicts_with = "files")]
     pub plan_file: Option<PathBuf>,
@@ -244,6 +288,8 @@ pub enum ApplyFormat {
 #[derive(Debug, Args)]
 pub struct DriftArgs {
     #[command(flatten)]
+    pub client: ClientArgs,
+    #[command(flatten)]
     pub specs: SpecArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -253,6 +299,8 @@ pub struct DriftArgs {
 /// `acgw export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
     /// Export only this gateway (repeatable).
     #[arg(long = "name", value_name = "NAME")]
     pub names: Vec<String>,

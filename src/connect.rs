@@ -12,17 +12,45 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_sdk_bedrockagentcorecontrol::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_bedrockagentcorecontrol::config::retry::RetryConfig;
+use aws_sdk_bedrockagentcorecontrol::config::retry::{RetryConfig, RetryPartition, TokenBucket};
 use aws_sdk_bedrockagentcorecontrol::config::timeout::TimeoutConfig;
 use aws_sdk_bedrockagentcorecontrol::config::{
-    ConfigBag, Credentials, Intercept, ProvideCredentials, Region, RuntimeComponents,
+    ConfigBag, Credentials, Intercept, ProvideCredentials, Region, RuntimeComponents, SharedHttpClient,
 };
 use aws_sdk_bedrockagentcorecontrol::error::BoxError;
 use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::sdk::SdkApi;
-use crate::cli::{GlobalArgs, RetryMode};
 use crate::emulator::{Config as EmulatorConfig, Emulator, EmulatorError, EmulatorHandle};
+use crate::rate::RateLimiter;
+
+/// The SDK's retry modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    /// Back off per call.
+    Standard,
+    /// The SDK's own client-side limiter as well, which cuts hard on every throttle.
+    Adaptive,
+}
+
+/// Where and how to connect: what the command line or a caller decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// AWS region; `None` leaves it to the SDK's chain (AWS_REGION, the profile).
+    pub region: Option<String>,
+    /// Named AWS profile.
+    pub profile: Option<String>,
+    /// A custom API endpoint.
+    pub endpoint_url: Option<String>,
+    /// The in-process emulator (state in [`LOCAL_STATE_FILE`]) instead of AWS.
+    pub local: bool,
+    /// Attempts per API call, the first included.
+    pub max_attempts: u32,
+    /// The SDK's retry mode.
+    pub retry_mode: RetryMode,
+    /// A pinned request rate; `None` finds the quota.
+    pub max_rps: Option<u32>,
+}
 
 /// Where `--local` keeps the emulator's state, relative to the working directory.
 pub const LOCAL_STATE_FILE: &str = ".acgw/local-state.json";
@@ -33,8 +61,10 @@ pub const LOCAL_REGION: &str = "us-east-1";
 const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long opening a TCP connection may take, in the reachability check and in every call.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// One attempt of one call.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one attempt may wait for its answer once sent. This is a read timeout rather than an
+/// attempt timeout so that the wait for a rate-limiter permit, which comes before sending, does
+/// not count against it.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// One call, retries and backoff included.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -73,6 +103,7 @@ pub enum ConnectError {
 /// owns the emulator.
 pub struct Connection {
     api: SdkApi,
+    limiter: RateLimiter,
     region: String,
     endpoint: String,
     emulator: Option<EmulatorHandle>,
@@ -92,6 +123,11 @@ impl Connection {
     /// The API to hand to observe and apply.
     pub fn api(&self) -> &SdkApi {
         &self.api
+    }
+
+    /// The rate limiter every call of this connection goes through.
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.limiter
     }
 
     /// The region requests are signed for.
@@ -120,15 +156,13 @@ impl Connection {
 
 /// Connects as the global options say: `--local` starts the emulator, anything else uses the AWS
 /// default chain. Credentials, region and endpoint are checked before returning.
-pub async fn connect(global: &GlobalArgs) -> Result<Connection, ConnectError> {
+pub async fn connect(global: &Settings) -> Result<Connection, ConnectError> {
+    let limiter = RateLimiter::for_max_rps(global.max_rps);
     if global.local {
-        return connect_local(Path::new(LOCAL_STATE_FILE), global.max_attempts).await;
+        return connect_local(Path::new(LOCAL_STATE_FILE), global.max_attempts, limiter).await;
     }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(match global.retry_mode {
-            RetryMode::Adaptive => retry_config(global.max_attempts),
-            RetryMode::Standard => RetryConfig::standard().with_max_attempts(global.max_attempts.max(1)),
-        })
+        .retry_config(retry_config(global.retry_mode, global.max_attempts))
         .timeout_config(timeout_config());
     if let Some(region) = &global.region {
         loader = loader.region(Region::new(region.clone()));
@@ -159,52 +193,110 @@ pub async fn connect(global: &GlobalArgs) -> Result<Connection, ConnectError> {
     }
     let region = shared.region().map(|r| r.to_string()).filter(|r| !r.is_empty()).ok_or(ConnectError::NoRegion)?;
 
-    let client = Client::from_conf(aws_sdk_bedrockagentcorecontrol::config::Builder::from(&shared).build());
+    let builder = limited(aws_sdk_bedrockagentcorecontrol::config::Builder::from(&shared), &limiter);
+    let client = Client::from_conf(builder.build());
     let endpoint = resolve_endpoint(&client).await?;
     check_reachable(&endpoint).await?;
-    Ok(Connection { api: SdkApi::new(client), region, endpoint, emulator: None })
+    Ok(Connection { api: SdkApi::new(client), limiter, region, endpoint, emulator: None })
 }
 
 /// Starts the emulator with its state in `state_file` (creating the directory) and connects to it
 /// with fixed fake credentials, so that `--local` needs no AWS setup at all.
-pub async fn connect_local(state_file: &Path, max_attempts: u32) -> Result<Connection, ConnectError> {
+pub async fn connect_local(
+    state_file: &Path,
+    max_attempts: u32,
+    limiter: RateLimiter,
+) -> Result<Connection, ConnectError> {
     if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| ConnectError::StateDir { path: dir.to_path_buf(), source })?;
     }
     let emulator =
         Emulator::start(EmulatorConfig { state_file: Some(state_file.to_path_buf()), ..EmulatorConfig::default() })
             .await?;
-    let client = client_for_endpoint(&emulator.url(), max_attempts);
+    let client = limited_client_for_endpoint(&emulator.url(), max_attempts, &limiter);
     // The emulator's port changes every run; its state file is what identifies the target, for
     // client tokens and saved plans alike.
     let endpoint = format!("local:{}", state_file.display());
-    Ok(Connection { api: SdkApi::new(client), region: LOCAL_REGION.to_string(), endpoint, emulator: Some(emulator) })
+    Ok(Connection {
+        api: SdkApi::new(client),
+        limiter,
+        region: LOCAL_REGION.to_string(),
+        endpoint,
+        emulator: Some(emulator),
+    })
 }
 
 /// A client for an emulator (or any endpoint) at `url`, with fixed fake credentials and region
-/// us-east-1, ignoring the environment and profiles. Used by `--local` and by tests.
+/// us-east-1, ignoring the environment and profiles, and the SDK's adaptive retries with no acgw
+/// rate limiter: what tests use to check the emulator's state from the side.
 pub fn client_for_endpoint(url: &str, max_attempts: u32) -> Client {
-    let config = aws_sdk_bedrockagentcorecontrol::Config::builder()
+    let config = local_config(url).retry_config(retry_config(RetryMode::Adaptive, max_attempts)).build();
+    Client::from_conf(config)
+}
+
+/// Like [`client_for_endpoint`], but configured as acgw's own commands are: every call goes
+/// through `limiter`, with standard retries. Used by `--local`, tests and the benchmark.
+pub fn limited_client_for_endpoint(url: &str, max_attempts: u32, limiter: &RateLimiter) -> Client {
+    let builder = local_config(url).retry_config(retry_config(RetryMode::Standard, max_attempts));
+    Client::from_conf(limited(builder, limiter).build())
+}
+
+/// The configuration shared by the clients for a given endpoint: fake credentials, us-east-1.
+fn local_config(url: &str) -> aws_sdk_bedrockagentcorecontrol::config::Builder {
+    aws_sdk_bedrockagentcorecontrol::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(LOCAL_REGION))
         .credentials_provider(Credentials::new("ACGWLOCALKEY", "acgw-local-secret", None, None, "acgw-local"))
         .endpoint_url(url)
-        .retry_config(retry_config(max_attempts))
         .timeout_config(timeout_config())
-        .build();
-    Client::from_conf(config)
 }
 
-/// Adaptive retries: the client slows itself down when throttled, instead of only backing off.
-fn retry_config(max_attempts: u32) -> RetryConfig {
+/// Puts `limiter` in front of the SDK's HTTP client, and lets throttled attempts be retried
+/// without spending the SDK's retry quota: the limiter already paces every attempt, and a burst
+/// of throttles while it finds the quota would otherwise empty that quota (500 tokens, 5 per
+/// throttle) and fail calls that a second later would have gone through.
+fn limited(
+    builder: aws_sdk_bedrockagentcorecontrol::config::Builder,
+    limiter: &RateLimiter,
+) -> aws_sdk_bedrockagentcorecontrol::config::Builder {
+    let retry_quota = TokenBucket::builder().throttling_retry_cost(0).build();
+    builder
+        .http_client(limiter.http_client(default_http_client()))
+        .retry_partition(RetryPartition::custom("acgw").token_bucket(retry_quota).build())
+}
+
+/// The HTTP client the SDK would use by default (hyper 1, rustls with aws-lc, proxies from the
+/// environment), built here so that the rate limiter can wrap it.
+fn default_http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
+/// The SDK's retry configuration for `mode`. Standard is the default: acgw's own limiter paces
+/// calls, and the SDK's adaptive mode would add a second limiter that cuts on every throttle.
+fn retry_config(mode: RetryMode, max_attempts: u32) -> RetryConfig {
     // 0 attempts makes the SDK panic; the CLI already refuses it, library callers might not.
-    RetryConfig::adaptive().with_max_attempts(max_attempts.max(1))
+    let config = match mode {
+        RetryMode::Adaptive => RetryConfig::adaptive(),
+        RetryMode::Standard => RetryConfig::standard(),
+    };
+    config.with_max_attempts(max_attempts.max(1))
 }
 
 fn timeout_config() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
         .operation_timeout(OPERATION_TIMEOUT)
         .build()
 }

@@ -7,7 +7,6 @@
 pub mod api;
 pub mod apply;
 pub mod atomic;
-pub mod cli;
 pub mod connect;
 pub mod diff;
 pub mod emulator;
@@ -18,5 +17,6 @@ pub mod normalize;
 pub mod observe;
 pub mod plan;
 pub mod problem;
+pub mod rate;
 pub mod render;
 pub mod ui;

@@ -1,12 +1,13 @@
 //! The `acgw` binary: parses the command line and maps outcomes to exit codes.
 
+mod cli;
 mod commands;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use acgw::cli::Cli;
+use cli::Cli;
 
 /// Usage errors exit 64 (EX_USAGE): clap's own 2 means "changes present" in this tool.
 const EXIT_USAGE: u8 = 64;

@@ -2,8 +2,19 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::cli::{ColorChoice, GlobalArgs};
+use std::time::Duration;
+
 use crate::problem::{Problem, Severity};
+use crate::rate::RateLimiter;
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    Always,
+    Never,
+}
 
 /// Where and how to print; created once from the global options.
 #[derive(Debug, Clone)]
@@ -22,19 +33,19 @@ pub struct Ui {
 
 impl Ui {
     /// Decides colors from `--color`, `NO_COLOR` and whether each stream is a terminal.
-    pub fn new(global: &GlobalArgs) -> Self {
+    pub fn new(color: ColorWhen, quiet: bool, verbose: u8) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let want = |terminal: bool| match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !no_color,
+        let want = |terminal: bool| match color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => terminal && !no_color,
         };
         let stderr_is_terminal = std::io::stderr().is_terminal();
         Ui {
             color_stdout: want(std::io::stdout().is_terminal()),
             color_stderr: want(stderr_is_terminal),
-            quiet: global.quiet,
-            verbose: global.verbose,
+            quiet,
+            verbose,
             stderr_is_terminal,
             stdin_is_terminal: std::io::stdin().is_terminal(),
         }
@@ -103,6 +114,53 @@ impl Ui {
     fn paint_err(&self, code: &str, text: &str) -> String {
         paint(self.color_stderr, code, text)
     }
+}
+
+/// A spinner on a terminal while API calls run, showing the current request rate; nothing when
+/// stderr is not a terminal or with `-q`. It disappears when dropped.
+pub struct RateSpinner {
+    bar: Option<indicatif::ProgressBar>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RateSpinner {
+    /// Starts the spinner with `label`; must be called inside a tokio runtime.
+    pub fn start(ui: &Ui, limiter: &RateLimiter, label: &str) -> Self {
+        if ui.quiet || !ui.stderr_is_terminal {
+            return RateSpinner { bar: None, ticker: None };
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        let style = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {prefix}  {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.set_prefix(label.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let (shown, limiter) = (bar.clone(), limiter.clone());
+        // The rate changes without any event to hang a redraw on, so it is sampled.
+        let ticker = tokio::spawn(async move {
+            loop {
+                shown.set_message(rate_text(&limiter));
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        RateSpinner { bar: Some(bar), ticker: Some(ticker) }
+    }
+}
+
+impl Drop for RateSpinner {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The rate as progress displays show it: requests sent in the last second, and the limit.
+pub fn rate_text(limiter: &RateLimiter) -> String {
+    format!("{} req/s (limit {:.0}/s)", limiter.current_rps(), limiter.limit_rps())
 }
 
 /// Wraps `text` in an ANSI SGR `code` when `on`.

@@ -143,6 +143,11 @@ fn usage_errors_exit_64_not_2() {
     let run = Acgw::new(dir.path()).args(["--help"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("validate"));
+    // A rate of 0 would never send anything.
+    let run = Acgw::new(dir.path()).args(["plan", "--max-rps", "0"]).run();
+    assert_eq!(run.code, Some(64), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan"]).env("ACGW_MAX_RPS", "fast").run();
+    assert_eq!(run.code, Some(64), "{run:?}");
 }
 
 trait ArgPath {
@@ -1390,4 +1395,35 @@ fn a_stale_saved_plan_with_deletions_is_refused() {
     let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["keep"]);
+}
+
+#[test]
+fn each_command_shows_only_the_options_it_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let client =
+        ["--region", "--profile", "--endpoint-url", "--local", "--parallelism", "--max-attempts", "--retry-mode"];
+    let help = |args: &[&str]| {
+        let run = Acgw::new(dir.path()).args(args).arg_path(Path::new("--help")).run();
+        assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+        run.stdout
+    };
+    for command in ["plan", "apply", "drift", "export", "destroy"] {
+        let text = help(&[command]);
+        for option in client.iter().chain(&["--max-rps", "--color", "--quiet", "--verbose"]) {
+            assert!(text.contains(option), "`acgw {command} --help` offers {option}:\n{text}");
+        }
+    }
+    for command in ["validate", "emulator", "schema", "completions", "man"] {
+        let text = help(&[command]);
+        for option in client {
+            assert!(!text.contains(option), "`acgw {command} --help` does not offer {option}:\n{text}");
+        }
+        assert!(text.contains("--color") && text.contains("--quiet"), "{command}: {text}");
+    }
+    // The emulator's --max-rps is the server's budget, not a client rate.
+    assert!(help(&["emulator"]).contains("Requests per second above which calls are throttled"));
+    assert!(!help(&["validate"]).contains("--max-rps"));
+    // A client option where it has no meaning is a usage error.
+    let run = Acgw::new(dir.path()).args(["validate", "--local"]).run();
+    assert_eq!(run.code, Some(64), "{run:?}");
 }

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use acgw::api::sdk::SdkApi;
 use acgw::api::ReadApi;
-use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
+use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults, RateStats};
 use acgw::model::live::GatewayStatus;
 
 mod support;
@@ -211,8 +211,9 @@ fn spec_text(prefix: &str, n: usize) -> String {
 // ---------------------------------------------------------------- the fault matrix
 
 /// Applies [`GATEWAYS`] gateways under `faults`, re-running apply (at most [`MAX_RUNS`] times)
-/// only when `reruns_allowed`; asserts convergence and prints the cell's numbers.
-fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, extra: &[&str]) {
+/// only when `reruns_allowed`; asserts convergence, prints the cell's numbers, and returns what
+/// the emulator saw of the request rate during the applies.
+fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, extra: &[&str]) -> RateStats {
     let bench = Bench::start(config);
     let spec = bench.specs(prefix, GATEWAYS);
     let spec_arg = spec.to_string_lossy().to_string();
@@ -230,6 +231,7 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, e
         assert_eq!(run.code, Some(1), "{label}: a failed apply exits 1:\n{}", run.show());
     };
     let elapsed = started.elapsed();
+    let rate = bench.emulator().rate_stats();
     assert_eq!(last.code, Some(0), "{label}: apply did not converge in {runs} run(s):\n{}", last.show());
     // Verification reads the truth: no more injected faults (the plan still goes through the binary).
     bench.emulator().set_faults(Faults::default());
@@ -237,25 +239,28 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, e
     bench.assert_converged(prefix, GATEWAYS, &spec);
     let stats = bench.emulator().stats();
     eprintln!(
-        "RELIABILITY | {label} | {GATEWAYS} gateways, all READY, 0 duplicates, plan: no changes | {runs} run(s) | {:.1} s | CreateGateway calls: {}",
+        "RELIABILITY | {label} | {GATEWAYS} gateways, all READY, 0 duplicates, plan: no changes | {runs} run(s) | {:.1} s | CreateGateway calls: {} | throttled: {}, busiest second: {} calls",
         elapsed.as_secs_f64(),
-        stats.get("CreateGateway").copied().unwrap_or(0)
+        stats.get("CreateGateway").copied().unwrap_or(0),
+        rate.throttled,
+        rate.peak_window
     );
+    rate
 }
 
+/// Throttling that does not follow our rate: the limiter must not cut itself down to nothing.
 #[test]
 fn fault_cell_30_percent_throttling() {
     let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
     fault_cell("30% throttling", "throttle", Config { faults, seed: Some(1), ..Config::default() }, false, &[]);
 }
 
-/// The same cell with the SDK's standard retry mode, which backs off without also lowering
-/// its own send rate: random (not load-driven) throttling converges much faster this way.
+/// The same with a pinned rate: throttles are retried within the same budget.
 #[test]
-fn fault_cell_30_percent_throttling_standard_retries() {
+fn fault_cell_30_percent_throttling_pinned_rate() {
     let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
     let config = Config { faults, seed: Some(6), ..Config::default() };
-    fault_cell("30% throttling, --retry-mode standard", "throttlestd", config, false, &["--retry-mode", "standard"]);
+    fault_cell("30% throttling, --max-rps 50", "throttlepin", config, false, &["--max-rps", "50"]);
 }
 
 #[test]
@@ -286,6 +291,67 @@ fn fault_cell_200ms_latency_and_2s_create_delay() {
 fn fault_cell_20_requests_per_second() {
     let faults = Faults { max_rps: 20, ..Faults::default() };
     fault_cell("budget of 20 requests/s", "budget", Config { faults, seed: Some(5), ..Config::default() }, false, &[]);
+}
+
+/// The same budget, known to acgw: not one call is throttled.
+#[test]
+fn fault_cell_20_requests_per_second_pinned() {
+    let faults = Faults { max_rps: 20, ..Faults::default() };
+    let config = Config { faults, seed: Some(9), ..Config::default() };
+    let rate = fault_cell("budget of 20 requests/s, --max-rps 20", "budgetpin", config, false, &["--max-rps", "20"]);
+    assert_eq!(rate.throttled, 0, "a pinned rate is never throttled by the budget it names: {rate:?}");
+    assert!(rate.peak_window <= 20, "{rate:?}");
+}
+
+/// Retries under a quota: lost responses make apply re-send creates (same client token) and
+/// polls, all within the budget the limiter finds; the result is exactly the specs, once each.
+#[test]
+fn fault_cell_20_requests_per_second_and_20_percent_lost_responses() {
+    let faults = Faults { max_rps: 20, lost_response_rate: 0.2, ..Faults::default() };
+    let config = Config { faults, seed: Some(10), ..Config::default() };
+    fault_cell("budget of 20 requests/s, 20% lost responses", "budgetlost", config, true, &[]);
+}
+
+// ---------------------------------------------------------------- --max-rps
+
+/// `--max-rps N` (and `ACGW_MAX_RPS`) against an emulator that throttles above N calls in one of
+/// its one-second windows: apply (creates, polls, updates) and plan never make it throttle, and
+/// no window sees more than N calls. Counted by the emulator, over every window of the run.
+#[test]
+fn max_rps_is_never_exceeded_in_any_window_of_the_emulator() {
+    const QUOTA: u32 = 20;
+    const N: usize = 30;
+    let config = Config {
+        faults: Faults { max_rps: QUOTA, ..Faults::default() },
+        create_delay: Duration::from_millis(300),
+        update_delay: Duration::from_millis(300),
+        seed: Some(11),
+        ..Config::default()
+    };
+    let bench = Bench::start(config);
+    let spec = bench.specs("maxrps", N);
+    let spec_arg = spec.to_string_lossy().to_string();
+    let apply = bench.run(&["apply", "--auto-approve", "-v", "--max-rps", "20", "-f", &spec_arg]);
+    assert_eq!(apply.code, Some(0), "{}", apply.show());
+    assert!(apply.stderr.contains("rate: pinned by --max-rps 20 (paced at 19.0/s"), "{}", apply.show());
+    assert!(apply.stderr.contains("; no throttles"), "{}", apply.show());
+    let plan = Run::from(
+        bench
+            .command(&["plan", "--detailed-exitcode", "-v", "-f", &spec_arg])
+            .env("ACGW_MAX_RPS", "20")
+            .output()
+            .expect("plan runs"),
+    );
+    assert_eq!(plan.code, Some(0), "{}", plan.show());
+    assert!(plan.stderr.contains("rate: pinned by --max-rps 20"), "{}", plan.show());
+    let rate = bench.emulator().rate_stats();
+    assert_eq!(rate.throttled, 0, "throttled: {rate:?}");
+    assert!(rate.peak_window <= u64::from(QUOTA), "{rate:?}");
+    let calls: u64 = bench.emulator().stats().values().sum();
+    eprintln!(
+        "RELIABILITY | --max-rps 20 against a budget of 20 requests/s | apply and plan of {N} gateways, {calls} calls | 0 throttled, busiest second: {} calls",
+        rate.peak_window
+    );
 }
 
 // ---------------------------------------------------------------- kill -9

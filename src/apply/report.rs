@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::{ApplyError, GatewayOutcome, Progress, Report};
 use crate::model::live::GatewayStatus;
-use crate::ui::paint;
+use crate::rate::RateLimiter;
+use crate::ui::{paint, rate_text};
 
 /// The report as text: one line per gateway, then a closing line that says what failed.
 pub fn text(report: &Report, color: bool) -> String {
@@ -136,22 +137,32 @@ impl Progress for Lines {
     }
 }
 
-/// A live progress bar on a terminal: gateways finished out of all, and the latest step.
+/// A live progress bar on a terminal: gateways finished out of all, the request rate, and the
+/// latest step.
 pub struct Bar {
     bar: indicatif::ProgressBar,
     last: Mutex<String>,
+    limiter: Option<RateLimiter>,
 }
 
 impl Bar {
     /// A bar for `total` gateways, drawn on stderr.
     pub fn new(total: usize) -> Self {
         let bar = indicatif::ProgressBar::new(total as u64);
-        let style =
-            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {pos}/{len} gateways  {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        let style = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {pos}/{len} gateways  {prefix}  {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(120));
-        Bar { bar, last: Mutex::new(String::new()) }
+        Bar { bar, last: Mutex::new(String::new()), limiter: None }
+    }
+
+    /// The same bar, also showing the request rate of `limiter`.
+    pub fn with_rate(mut self, limiter: &RateLimiter) -> Self {
+        self.bar.set_prefix(rate_text(limiter));
+        self.limiter = Some(limiter.clone());
+        self
     }
 
     /// Removes the bar from the terminal.
@@ -167,6 +178,9 @@ impl Progress for Bar {
             if message.starts_with("failed") {
                 self.bar.println(format!("{name}: {message}"));
             }
+        }
+        if let Some(limiter) = &self.limiter {
+            self.bar.set_prefix(rate_text(limiter));
         }
         if let Ok(mut last) = self.last.lock() {
             *last = format!("{name}: {message}");

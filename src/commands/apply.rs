@@ -5,16 +5,16 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
+use crate::cli::{ApplyArgs, ApplyFormat, ClientArgs};
 use acgw::apply::{self, report, Options, Progress, Work};
-use acgw::cli::{ApplyArgs, ApplyFormat, GlobalArgs};
 use acgw::connect::Connection;
 use acgw::diff;
 use acgw::observe;
 use acgw::plan::{self, Action, Plan};
 use acgw::render;
-use acgw::ui::Ui;
+use acgw::ui::{RateSpinner, Ui};
 
-pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+pub fn run(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     match &args.plan_file {
         Some(file) => {
             let text =
@@ -31,10 +31,10 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
             }
             super::runtime()?.block_on(async {
                 let conn = super::connect(global, ui).await?;
-                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, args.prune).await?;
+                let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, ui, args.prune).await?;
                 ui.data_raw(&render::plan(&plan, acgw::render::Format::Text, ui.color_stdout));
                 if !plan.has_changes() {
-                    conn.close().await?;
+                    super::close(conn, ui).await?;
                     if plan.has_failures() {
                         ui.error(&super::failed_summary(plan.failed.len(), "planned"));
                         return Ok(ExitCode::from(1));
@@ -45,7 +45,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
                 refuse_takeovers(&plan, args)?;
                 if !args.auto_approve && !confirm()? {
                     ui.error("apply cancelled; nothing was changed.");
-                    conn.close().await?;
+                    super::close(conn, ui).await?;
                     return Ok(ExitCode::from(1));
                 }
                 let not_read = not_read(&plan);
@@ -56,7 +56,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
 }
 
 /// Applies a saved plan after checking that nothing it observed has moved.
-async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan) -> anyhow::Result<ExitCode> {
+async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan) -> anyhow::Result<ExitCode> {
     if plan.target.endpoint.as_deref().is_some_and(|e| e.starts_with("local:")) && !global.local {
         bail!("this plan was made with --local (the built-in emulator); apply it with `acgw apply --local PLANFILE`");
     }
@@ -73,7 +73,7 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     }
     if !plan.has_changes() {
         ui.info("The plan has no changes.");
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));
             return Ok(ExitCode::from(1));
@@ -84,7 +84,10 @@ async fn apply_saved(global: &GlobalArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     refuse_takeovers(&plan, args)?;
     let touched: Vec<&str> = plan.gateways.iter().filter(|g| g.is_change()).map(|g| g.name.as_str()).collect();
     let parallelism = usize::from(global.parallelism);
-    let now = observe::observe(conn.api(), &touched, parallelism).await?;
+    let now = {
+        let _progress = RateSpinner::start(ui, conn.limiter(), "re-reading the planned gateways");
+        observe::observe(conn.api(), &touched, parallelism).await?
+    };
     // A gateway to delete is stale when it gained targets: read them again.
     let deleting: Vec<(&str, &str)> = plan
         .gateways
@@ -256,7 +259,7 @@ impl From<&ApplyArgs> for Execution {
 
 async fn execute(
     conn: Connection,
-    global: &GlobalArgs,
+    global: &ClientArgs,
     args: &ApplyArgs,
     ui: &Ui,
     plan: &Plan,
@@ -269,7 +272,7 @@ async fn execute(
 /// including `not_read`, was not done.
 pub(super) async fn execute_plan(
     conn: Connection,
-    global: &GlobalArgs,
+    global: &ClientArgs,
     how: &Execution,
     ui: &Ui,
     plan: &Plan,
@@ -291,7 +294,7 @@ pub(super) async fn execute_plan(
     let report = if ui.quiet {
         apply::apply(conn.api(), work, &opts, &apply::Silent).await
     } else if ui.stderr_is_terminal {
-        let bar = report::Bar::new(total);
+        let bar = report::Bar::new(total).with_rate(conn.limiter());
         let r = apply::apply(conn.api(), work, &opts, &bar as &dyn Progress).await;
         bar.finish();
         r
@@ -305,6 +308,6 @@ pub(super) async fn execute_plan(
         ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
         ApplyFormat::Json => ui.data(&report::json(&report)),
     }
-    conn.close().await?;
+    super::close(conn, ui).await?;
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
 }

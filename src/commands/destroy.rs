@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
+use crate::cli::{ClientArgs, DestroyArgs};
 use acgw::apply::GatewayOutcome;
-use acgw::cli::{DestroyArgs, GlobalArgs};
 use acgw::observe;
 use acgw::plan;
 use acgw::render;
@@ -12,7 +12,7 @@ use acgw::ui::Ui;
 
 use super::apply::{ask, execute_plan, Execution};
 
-pub fn run(global: &GlobalArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+pub fn run(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     if !args.auto_approve && !ui.stdin_is_terminal {
         ui.error("refusing to destroy without confirmation: stdin is not a terminal. Pass --auto-approve.");

@@ -2,21 +2,21 @@
 
 use std::process::ExitCode;
 
+use crate::cli::{ClientArgs, DriftArgs};
 use acgw::api::ReadOnly;
-use acgw::cli::{DriftArgs, GlobalArgs};
 use acgw::render;
 use acgw::ui::Ui;
 
-pub fn run(global: &GlobalArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+pub fn run(global: &ClientArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     super::runtime()?.block_on(async {
         let conn = super::connect(global, ui).await?;
         // Only the read calls are reachable from here: drift cannot change anything.
         let api = ReadOnly::new(conn.api());
-        let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global, false).await?;
+        let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global, ui, false).await?;
         let report = plan.drift_report();
         ui.data_raw(&render::drift(&report, args.format.into(), ui.color_stdout));
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if report.has_failures() {
             // A cron job must not read "no drift" when some gateways were never checked.
             ui.error(&super::failed_summary(report.failed.len(), "checked"));

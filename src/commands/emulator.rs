@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use acgw::cli::EmulatorArgs;
+use crate::cli::EmulatorArgs;
 use acgw::emulator::{Config, Emulator, Faults};
 use acgw::ui::Ui;
 

@@ -4,16 +4,17 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::cli::{ClientArgs, ExportArgs};
 use acgw::api::ReadOnly;
-use acgw::cli::{ExportArgs, GlobalArgs};
 use acgw::observe;
-use acgw::ui::Ui;
+use acgw::ui::{RateSpinner, Ui};
 
-pub fn run(global: &GlobalArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     super::runtime()?.block_on(async {
         let conn = super::connect(global, ui).await?;
         let api = ReadOnly::new(conn.api());
         let parallelism = usize::from(global.parallelism);
+        let progress = RateSpinner::start(ui, conn.limiter(), "reading the live gateways");
         let observed = if args.names.is_empty() {
             observe::observe_all(&api, parallelism).await?
         } else {
@@ -30,6 +31,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
             observed.unmanaged.clear();
             observed
         };
+        drop(progress);
         let export = acgw::export::to_yaml(&observed, &format!("{} ({})", conn.endpoint(), conn.region()))?;
         export.warnings.iter().for_each(|w| ui.warn(w));
         match &args.output {
@@ -44,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
             let id = f.gateway_id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
             ui.error(&format!("gateway {}{id} was not exported: {}", f.name, f.error));
         }
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if !export.skipped.is_empty() {
             ui.error(&format!(
                 "{} of {} gateway(s) could not be exported; the others were.",

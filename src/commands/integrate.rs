@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use acgw::cli::Cli;
+use crate::cli::Cli;
 use acgw::ui::Ui;
 
 /// Prints the spec files' JSON Schema.

@@ -11,24 +11,24 @@ mod validate;
 
 use std::process::ExitCode;
 
-use acgw::cli::{Cli, Command, GlobalArgs, SpecArgs};
+use crate::cli::{Cli, ClientArgs, Command, SpecArgs};
 use acgw::connect::Connection;
 use acgw::load::{self, Desired};
 use acgw::observe::{self, Observed};
 use acgw::plan::{self as planning, Plan};
-use acgw::ui::Ui;
+use acgw::ui::{RateSpinner, Ui};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ui = Ui::new(&cli.global);
+    let ui = Ui::new(cli.output.color.into(), cli.output.quiet, cli.output.verbose);
     match &cli.command {
         Command::Validate(args) => validate::run(args, &ui),
-        Command::Plan(args) => plan::run(&cli.global, args, &ui),
-        Command::Apply(args) => apply::run(&cli.global, args, &ui),
-        Command::Drift(args) => drift::run(&cli.global, args, &ui),
-        Command::Export(args) => export::run(&cli.global, args, &ui),
+        Command::Plan(args) => plan::run(&args.client, args, &ui),
+        Command::Apply(args) => apply::run(&args.client, args, &ui),
+        Command::Drift(args) => drift::run(&args.client, args, &ui),
+        Command::Export(args) => export::run(&args.client, args, &ui),
         Command::Emulator(args) => emulator::run(args, &ui),
-        Command::Destroy(args) => destroy::run(&cli.global, args, &ui),
+        Command::Destroy(args) => destroy::run(&args.client, args, &ui),
         Command::Schema => integrate::schema(&ui),
         Command::Completions(args) => integrate::completions(args.shell),
         Command::Man => integrate::man(),
@@ -66,10 +66,21 @@ fn load_specs(specs: &SpecArgs, ui: &Ui) -> Option<Desired> {
 }
 
 /// Connects, saying where to with `-v`.
-async fn connect(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<Connection> {
-    let conn = acgw::connect::connect(global).await?;
+async fn connect(global: &ClientArgs, ui: &Ui) -> anyhow::Result<Connection> {
+    let conn = acgw::connect::connect(&global.settings()).await?;
     ui.debug(&format!("using region {} at {}", conn.region(), conn.endpoint()));
     Ok(conn)
+}
+
+/// Closes the connection; with `-v`, first says what rate the run settled on and how many
+/// throttles it absorbed, so that the user can pass `--max-rps` next time.
+async fn close(conn: Connection, ui: &Ui) -> anyhow::Result<()> {
+    if ui.verbose > 1 {
+        conn.limiter().decisions().iter().for_each(|d| ui.debug(&format!("rate decision at {d}")));
+    }
+    ui.debug(&conn.limiter().summary().describe());
+    conn.close().await?;
+    Ok(())
 }
 
 /// Observes the gateways `desired` names (and, with an owner, which of the others it owns) and
@@ -78,7 +89,8 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     api: &A,
     conn: &Connection,
     desired: &Desired,
-    global: &GlobalArgs,
+    global: &ClientArgs,
+    ui: &Ui,
     prune: bool,
 ) -> anyhow::Result<(Observed, Plan)> {
     if prune && desired.owner.is_none() {
@@ -88,7 +100,10 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     }
     let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
     let parallelism = usize::from(global.parallelism);
-    let mut observed = observe::observe(api, &names, parallelism).await?;
+    let mut observed = {
+        let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live gateways");
+        observe::observe(api, &names, parallelism).await?
+    };
     if let Some(owner) = &desired.owner {
         // One ListTagsForResource per gateway in no spec: the price of proving ownership.
         observe::find_owned(api, &mut observed, owner.as_str(), prune, parallelism).await?;

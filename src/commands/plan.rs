@@ -4,15 +4,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use acgw::cli::{GlobalArgs, PlanArgs};
+use crate::cli::{ClientArgs, PlanArgs};
 use acgw::render;
 use acgw::ui::Ui;
 
-pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+pub fn run(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     super::runtime()?.block_on(async {
         let conn = super::connect(global, ui).await?;
-        let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, args.prune).await?;
+        let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, ui, args.prune).await?;
         if let Some(out) = &args.out {
             acgw::atomic::write(out, plan.to_json().as_bytes())
                 .with_context(|| format!("cannot write the plan to {}", out.display()))?;
@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
             ));
         }
         ui.data_raw(&render::plan(&plan, args.format.into(), ui.color_stdout));
-        conn.close().await?;
+        super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));
             return Ok(ExitCode::from(1));

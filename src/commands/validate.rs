@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use acgw::cli::{ValidateArgs, ValidateFormat};
+use crate::cli::{ValidateArgs, ValidateFormat};
 use acgw::load;
 use acgw::problem::{Problem, Severity};
 use acgw::ui::Ui;

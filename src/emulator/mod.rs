@@ -45,6 +45,17 @@ pub struct Faults {
     pub max_rps: u32,
 }
 
+/// What the emulator saw of the request rate since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateStats {
+    /// Calls answered ThrottlingException (429), by the `max_rps` budget or by `throttle_rate`.
+    pub throttled: u64,
+    /// The most calls that arrived within one of the one-second windows that `max_rps` is
+    /// enforced over (admitted or not): a client that never exceeds the budget keeps this at or
+    /// under `max_rps`. Windows are kept even when `max_rps` is 0.
+    pub peak_window: u64,
+}
+
 /// How to run an emulator. `Default` binds 127.0.0.1 on a free port, keeps state in memory only,
 /// and injects no faults and no delays.
 #[derive(Debug, Clone)]
@@ -144,6 +155,16 @@ impl EmulatorHandle {
     /// Calls per operation name since start, throttled and failed calls included.
     pub fn stats(&self) -> BTreeMap<String, u64> {
         self.shared.stats()
+    }
+
+    /// Throttled calls and the busiest one-second window since start.
+    pub fn rate_stats(&self) -> RateStats {
+        self.shared.rate_stats()
+    }
+
+    /// Starts [`Self::rate_stats`] over from zero (the current window's count stays).
+    pub fn reset_rate_stats(&self) {
+        self.shared.reset_rate_stats();
     }
 
     /// The current fault knobs.

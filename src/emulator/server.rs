@@ -137,10 +137,14 @@ fn route(method: &Method, segs: &[String]) -> Option<Route> {
     })
 }
 
-/// A fixed one-second window of admitted calls, for `max_rps`.
+/// A fixed one-second window, for `max_rps`: it starts with the first call after the previous one
+/// ended (so a steady stream of calls sees back-to-back windows).
 struct RateWindow {
     start: Instant,
+    /// Calls admitted in this window (what `max_rps` bounds).
     count: u32,
+    /// Calls that arrived in this window, admitted or not.
+    arrivals: u64,
 }
 
 /// Everything the connection tasks share.
@@ -153,6 +157,10 @@ pub(super) struct Shared {
     stats: [AtomicU64; Op::ALL.len()],
     delays: Delays,
     requests: AtomicU64,
+    /// Calls answered ThrottlingException, by the budget or by `throttle_rate`.
+    throttled: AtomicU64,
+    /// The most calls that arrived in one window.
+    peak_window: AtomicU64,
 }
 
 /// Locks a mutex even if a panicking thread poisoned it: the data is still consistent, since
@@ -170,10 +178,24 @@ impl Shared {
             persister: config.state_file.clone().map(|p| Arc::new(Persister::new(p))),
             faults: Mutex::new(config.faults),
             fault_rng: Mutex::new(fault_rng),
-            window: Mutex::new(RateWindow { start: Instant::now(), count: 0 }),
+            window: Mutex::new(RateWindow { start: Instant::now(), count: 0, arrivals: 0 }),
             stats: std::array::from_fn(|_| AtomicU64::new(0)),
             delays: Delays { create: config.create_delay, update: config.update_delay, delete: config.delete_delay },
             requests: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            peak_window: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn reset_rate_stats(&self) {
+        self.throttled.store(0, Ordering::Relaxed);
+        self.peak_window.store(0, Ordering::Relaxed);
+    }
+
+    pub(super) fn rate_stats(&self) -> super::RateStats {
+        super::RateStats {
+            throttled: self.throttled.load(Ordering::Relaxed),
+            peak_window: self.peak_window.load(Ordering::Relaxed),
         }
     }
 
@@ -209,16 +231,19 @@ impl Shared {
         rate > 0.0 && lock(&self.fault_rng).f64() < rate
     }
 
-    /// True when this call exceeds the per-second budget.
+    /// Counts this call in the current window; true when it exceeds the per-second budget.
     fn over_budget(&self, max_rps: u32) -> bool {
-        if max_rps == 0 {
-            return false;
-        }
         let mut w = lock(&self.window);
         let now = Instant::now();
         if now.duration_since(w.start) >= Duration::from_secs(1) {
             w.start = now;
             w.count = 0;
+            w.arrivals = 0;
+        }
+        w.arrivals += 1;
+        self.peak_window.fetch_max(w.arrivals, Ordering::Relaxed);
+        if max_rps == 0 {
+            return false;
         }
         if w.count >= max_rps {
             return true;
@@ -312,6 +337,11 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> Result<Outcome, ApiE
         let stats = serde_json::to_value(shared.stats()).unwrap_or_default();
         return Ok(Outcome::Reply(200, Some(stats)));
     }
+    if parts.method == Method::GET && segs == ["_emulator", "rate"] {
+        let rate = shared.rate_stats();
+        let body = serde_json::json!({ "throttled": rate.throttled, "peakWindow": rate.peak_window });
+        return Ok(Outcome::Reply(200, Some(body)));
+    }
     let Some(route) = route(&parts.method, &segs) else {
         return Err(ApiError::unknown_operation(parts.method.as_str(), parts.uri.path()));
     };
@@ -328,6 +358,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> Result<Outcome, ApiE
         tokio::time::sleep(faults.latency).await;
     }
     if shared.over_budget(faults.max_rps) || shared.roll(faults.throttle_rate) {
+        shared.throttled.fetch_add(1, Ordering::Relaxed);
         return Err(ApiError::throttling());
     }
     if shared.roll(faults.error_rate) {

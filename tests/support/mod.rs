@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 /// Runs the real binary with a clean, offline environment.
 pub struct Acgw {
     pub cmd: Command,
+    /// Arguments that go after the command's own (client options follow the subcommand).
+    pub trailing: Vec<String>,
 }
 
 impl Acgw {
@@ -19,7 +21,7 @@ impl Acgw {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", dir)
             .env("NO_COLOR", "1");
-        Acgw { cmd }
+        Acgw { cmd, trailing: Vec::new() }
     }
 
     /// Adds arguments.
@@ -30,8 +32,8 @@ impl Acgw {
 
     /// Points the binary at an API endpoint with fake credentials, as a pipeline would at AWS.
     pub fn endpoint(mut self, url: &str) -> Self {
+        self.trailing.extend(["--endpoint-url".to_string(), url.to_string()]);
         self.cmd
-            .args(["--endpoint-url", url])
             .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
             .env("AWS_SECRET_ACCESS_KEY", "test-secret")
             .env("AWS_REGION", "us-east-1")
@@ -47,7 +49,7 @@ impl Acgw {
 
     /// Runs to completion, capturing both streams.
     pub fn run(mut self) -> Run {
-        let out: Output = self.cmd.output().expect("the binary runs");
+        let out: Output = self.cmd.args(&self.trailing).output().expect("the binary runs");
         Run {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
