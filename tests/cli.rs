@@ -1221,6 +1221,10 @@ fn prune_deletes_exactly_the_owned_gateways_no_spec_names_and_their_targets() {
     let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("DeleteGatewayTarget tools, DeleteGateway"), "{run:?}");
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("- gone-one") && l.contains("deleted") && !l.contains("will be")),
+        "the report shows the deletion with `-`: {run:?}"
+    );
     assert_eq!(emu.names(), ["handmade", "keep", "theirs"]);
     let run = Acgw::new(dir.path()).args(["plan", "--prune", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");

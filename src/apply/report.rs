@@ -22,7 +22,7 @@ pub fn text(report: &Report, color: bool) -> String {
         };
         out.push_str(&format!(
             "{} {:<width$}  {}  {}  {}{status}\n",
-            paint(color, code, if g.succeeded() { "✓" } else { "✗" }),
+            paint(color, code, symbol(g)),
             g.name,
             paint(color, code, &format!("{word:<22}")),
             id,
@@ -60,6 +60,15 @@ pub fn text(report: &Report, color: bool) -> String {
     out
 }
 
+/// `-` for a deletion, as in the plan; otherwise whether it succeeded.
+fn symbol(g: &GatewayOutcome) -> &'static str {
+    match (g.succeeded(), g.action) {
+        (true, "delete") => "-",
+        (true, _) => "✓",
+        (false, _) => "✗",
+    }
+}
+
 fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
     let past = match g.action {
         "create" => "created",
@@ -69,7 +78,9 @@ fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
         other => other,
     };
     if g.succeeded() && g.action == "delete" && g.done.is_empty() {
-        ("already gone".to_string(), "32")
+        ("already gone".to_string(), "2")
+    } else if g.succeeded() && g.action == "delete" {
+        ("deleted".to_string(), "31")
     } else if g.succeeded() {
         (past.to_string(), "32")
     } else if matches!(g.error, Some(ApplyError::NotRead { .. })) {
