@@ -45,7 +45,7 @@ pub fn run(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<E
             && !ask("Destroy these gateways and their targets? Only 'yes' is accepted: ")?
         {
             ui.error("destroy cancelled; nothing was deleted.");
-            conn.close().await?;
+            super::close(conn, ui).await?;
             return Ok(ExitCode::from(1));
         }
         let how = Execution { wait_timeout: args.wait_timeout, wait: true, allow_replace: false, format: args.format };
