@@ -497,20 +497,29 @@ async fn tags_merge_untag_and_limits() {
     handle.shutdown().await.expect("shutdown");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn targets_block_gateway_deletion() {
-    let (handle, client) = start_default().await;
-    let id = create(&client, "with-targets").send().await.expect("create").gateway_id().to_string();
-    let target = client
+/// Creates an MCP-server target on gateway `id`.
+async fn mcp_server_target(
+    client: &Client,
+    id: &str,
+    name: &str,
+) -> aws_sdk_bedrockagentcorecontrol::operation::create_gateway_target::CreateGatewayTargetOutput {
+    client
         .create_gateway_target()
-        .gateway_identifier(&id)
-        .name("orders-mcp")
+        .gateway_identifier(id)
+        .name(name)
         .target_configuration(TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(
             McpServerTargetConfiguration::builder().endpoint("https://mcp.example.com/mcp").build().expect("endpoint"),
         )))
         .send()
         .await
-        .expect("create target");
+        .expect("create target")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_block_gateway_deletion() {
+    let (handle, client) = start_default().await;
+    let id = create(&client, "with-targets").send().await.expect("create").gateway_id().to_string();
+    let target = mcp_server_target(&client, &id, "orders-mcp").await;
     assert_eq!(target.target_id().len(), 10);
     assert_eq!(target.name(), "orders-mcp");
     assert!(target.target_configuration().is_some_and(|c| c.is_mcp()), "the configuration comes back");
@@ -742,16 +751,7 @@ async fn binary_prints_url_first_and_stops_on_sigterm() {
 async fn deleted_targets_stay_deleting_for_the_delay_and_block_the_gateway_until_gone() {
     let (handle, client) = start(Config { delete_delay: Duration::from_millis(300), ..Config::default() }).await;
     let id = create(&client, "slow-delete").send().await.expect("create").gateway_id().to_string();
-    let target = client
-        .create_gateway_target()
-        .gateway_identifier(&id)
-        .name("t")
-        .target_configuration(TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(
-            McpServerTargetConfiguration::builder().endpoint("https://mcp.example.com/mcp").build().expect("endpoint"),
-        )))
-        .send()
-        .await
-        .expect("create target");
+    let target = mcp_server_target(&client, &id, "t").await;
     let deleted = client
         .delete_gateway_target()
         .gateway_identifier(&id)
