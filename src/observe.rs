@@ -117,32 +117,34 @@ pub async fn observe_all(api: &impl ReadApi, parallelism: usize) -> Result<Obser
 /// Moves the unmanaged gateways tagged `acgw:owner=<owner>` to [`Observed::owned`]: one
 /// ListTagsForResource per unmanaged gateway (their ARNs follow the pattern of any ARN already
 /// read; one GetGateway finds it when none was), plus ListGatewayTargets for each owned one
-/// when `with_targets`. A gateway whose tags cannot be read fails alone: whether it is owned
-/// is unknown, so it is never deleted.
+/// when `with_targets`. A gateway that cannot be read fails alone, in [`Observed::failed`]:
+/// whether it is owned is unknown, so it is never deleted.
 pub async fn find_owned(
     api: &impl ReadApi,
     observed: &mut Observed,
     owner: &str,
     with_targets: bool,
     parallelism: usize,
-) -> Result<(), ObserveError> {
+) {
     let mut known = observed.managed.values().next().map(|s| s.live.gateway_arn.clone());
-    if known.is_none() {
-        if let Some(first) = observed.unmanaged.first() {
-            match api.get_gateway(&first.gateway_id).await {
-                Ok(live) => known = Some(live.gateway_arn),
-                Err(ApiError::NotFound(_)) => {}
-                Err(error) => {
-                    return Err(ObserveError::Get {
-                        name: first.name.clone(),
-                        gateway_id: first.gateway_id.clone(),
-                        error,
-                    })
-                }
+    // No ARN read yet: GetGateway the unmanaged ones in turn until one answers. One that fails
+    // fails alone (its ownership is unknown); one that vanished is simply gone.
+    while known.is_none() && !observed.unmanaged.is_empty() {
+        let first = observed.unmanaged.remove(0);
+        match api.get_gateway(&first.gateway_id).await {
+            Ok(live) => {
+                known = Some(live.gateway_arn);
+                observed.unmanaged.insert(0, first);
+            }
+            Err(ApiError::NotFound(_)) => {}
+            Err(error) => {
+                let failure =
+                    ObserveError::Get { name: first.name.clone(), gateway_id: first.gateway_id.clone(), error };
+                observed.failed.insert(first.name, failure);
             }
         }
     }
-    let Some(known) = known else { return Ok(()) };
+    let Some(known) = known else { return };
     let unmanaged = std::mem::take(&mut observed.unmanaged);
     let results: Vec<(GatewaySummary, String, Result<Ownership, ObserveError>)> = stream::iter(unmanaged)
         .map(|s| {
@@ -166,7 +168,6 @@ pub async fn find_owned(
     }
     observed.unmanaged.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gateway_id.cmp(&b.gateway_id)));
     observed.owned.sort_by(|a, b| a.summary.name.cmp(&b.summary.name));
-    Ok(())
 }
 
 /// The ARN of gateway `id`, in the account and region of the gateway ARN `known`.

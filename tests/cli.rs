@@ -1431,3 +1431,22 @@ fn each_command_shows_only_the_options_it_uses() {
     let run = Acgw::new(dir.path()).args(["validate", "--local"]).run();
     assert_eq!(run.code, Some(64), "{run:?}");
 }
+
+#[test]
+fn an_unreadable_neighbour_fails_alone_when_ownership_is_looked_for() {
+    let emu = Emu::new();
+    // No spec'd gateway exists yet, so the account's ARN pattern comes from the gateways in no
+    // spec, read in name order; the first of them cannot be read.
+    let denied = emu.create(serde_json::json!({"name": "aaa-locked", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    emu.handle().deny_reads(&denied);
+    emu.create(
+        serde_json::json!({"name": "old", "roleArn": ROLE, "authorizerType": "NONE"}),
+        &[("acgw:owner", "team-a")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["fresh"]));
+    let run = Acgw::new(dir.path()).args(["plan", "--prune"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains(&format!("! aaa-locked ({denied}) could not be planned: GetGateway")), "{run:?}");
+    assert!(run.stdout.contains("- old (") && run.stdout.contains("+ fresh will be created"), "{run:?}");
+}

@@ -106,7 +106,7 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     };
     if let Some(owner) = &desired.owner {
         // One ListTagsForResource per gateway in no spec: the price of proving ownership.
-        observe::find_owned(api, &mut observed, owner.as_str(), prune, parallelism).await?;
+        observe::find_owned(api, &mut observed, owner.as_str(), prune, parallelism).await;
     }
     let mut plan = planning::build_with(desired, &observed, prune);
     plan.target = target_of(conn);
