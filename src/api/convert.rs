@@ -21,6 +21,7 @@ use aws_sdk_bedrockagentcorecontrol::types as s;
 use crate::api::ApiError;
 use crate::model as m;
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, Unreadable};
+use m::sdk::Sdk;
 use m::FromService;
 
 // ---------------------------------------------------------------- model → SDK
@@ -248,24 +249,16 @@ fn claim_to_sdk(g: &str, path: &str, c: &m::CustomClaim) -> Result<s::CustomClai
 }
 
 fn private_endpoint_to_sdk(g: &str, path: &str, pe: &m::PrivateEndpoint) -> Result<s::PrivateEndpoint, ApiError> {
-    Ok(match pe {
-        m::PrivateEndpoint::SelfManagedLatticeResource(
-            m::SelfManagedLatticeResource::ResourceConfigurationIdentifier(id),
-        ) => s::PrivateEndpoint::SelfManagedLatticeResource(
-            s::SelfManagedLatticeResource::ResourceConfigurationIdentifier(id.as_str().to_string()),
-        ),
-        m::PrivateEndpoint::ManagedVpcResource(v) => {
-            let r = s::ManagedVpcResource::builder()
-                .vpc_identifier(v.vpc_identifier.as_str())
-                .set_subnet_ids(Some(strs(&v.subnet_ids)))
-                .endpoint_ip_address_type(s::EndpointIpAddressType::from(v.endpoint_ip_address_type.as_str()))
-                .set_security_group_ids(v.security_group_ids.as_deref().map(strs))
-                .set_tags(v.tags.as_ref().map(tags_to_sdk))
-                .set_routing_domain(v.routing_domain.as_ref().map(|d| d.as_str().to_string()))
-                .build();
-            s::PrivateEndpoint::ManagedVpcResource(built(g, &format!("{path}.managedVpcResource"), r)?)
-        }
-    })
+    pe.to_sdk().map_err(|e| build_failure(g, path, e))
+}
+
+/// A generated conversion's builder failure, reported like `built`'s.
+fn build_failure(gateway: &str, path: &str, e: m::sdk::BuildFailure) -> ApiError {
+    ApiError::Validation {
+        message: format!("gateway {gateway}: {path}: {e}"),
+        reason: "RequestBuild".to_string(),
+        fields: vec![(path.to_string(), e.to_string())],
+    }
 }
 
 fn interceptors_to_sdk(
@@ -416,14 +409,6 @@ impl Cx {
 
     fn unknown_union(&self, path: &str) -> Unreadable {
         self.unreadable(path, "a union member this version does not know")
-    }
-
-    /// Tags: an empty map means not set.
-    fn tags(&self, map: Option<HashMap<String, String>>) -> Option<m::Tags> {
-        let map = map.filter(|m| !m.is_empty())?;
-        let out: BTreeMap<m::TagKey, m::TagValue> =
-            map.into_iter().map(|(k, v)| (m::TagKey::from_service(k), m::TagValue::from_service(v))).collect();
-        Some(m::Tags::from_service(out))
     }
 }
 
@@ -699,34 +684,8 @@ fn claim_from_sdk(cx: &Cx, path: &str, c: s::CustomClaimValidationType) -> Resul
     })
 }
 
-fn private_endpoint_from_sdk(cx: &Cx, path: &str, pe: s::PrivateEndpoint) -> Result<m::PrivateEndpoint, Unreadable> {
-    Ok(match pe {
-        s::PrivateEndpoint::SelfManagedLatticeResource(r) => {
-            let p = format!("{path}.selfManagedLatticeResource");
-            match r {
-                s::SelfManagedLatticeResource::ResourceConfigurationIdentifier(id) => {
-                    m::PrivateEndpoint::SelfManagedLatticeResource(
-                        m::SelfManagedLatticeResource::ResourceConfigurationIdentifier(
-                            cx.string(&format!("{p}.resourceConfigurationIdentifier"), id)?,
-                        ),
-                    )
-                }
-                _ => return Err(cx.unknown_union(&p)),
-            }
-        }
-        s::PrivateEndpoint::ManagedVpcResource(v) => {
-            let p = format!("{path}.managedVpcResource");
-            m::PrivateEndpoint::ManagedVpcResource(m::ManagedVpcResource {
-                vpc_identifier: cx.string(&format!("{p}.vpcIdentifier"), v.vpc_identifier)?,
-                subnet_ids: cx.bounded(cx.strings(v.subnet_ids)),
-                endpoint_ip_address_type: cx.enum_value(v.endpoint_ip_address_type.as_str()),
-                security_group_ids: cx.opt_strings(v.security_group_ids).map(|ids| cx.bounded(ids)),
-                tags: cx.tags(v.tags),
-                routing_domain: cx.opt_string(v.routing_domain),
-            })
-        }
-        _ => return Err(cx.unknown_union(path)),
-    })
+fn private_endpoint_from_sdk(_cx: &Cx, path: &str, pe: s::PrivateEndpoint) -> Result<m::PrivateEndpoint, Unreadable> {
+    m::PrivateEndpoint::from_sdk(pe, path)
 }
 
 fn interceptors_from_sdk(

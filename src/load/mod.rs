@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the network; every problem found is reported, sorted by place.
 
+pub mod files;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::model::interpolate::interpolate;
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
+use crate::model::target::Target;
 use crate::model::{
     FromService, Gateway, Lifecycle, Owner, TagKey, TagValue, Tags, ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG,
 };
@@ -32,12 +34,15 @@ pub struct Spec {
     pub source: Source,
     /// `lifecycle.preventDestroy`.
     pub prevent_destroy: bool,
+    /// `targets:` — present means the complete list (live targets it does not name are deleted);
+    /// absent means acgw does not manage this gateway's targets.
+    pub targets: Option<Vec<Target>>,
 }
 
 impl Spec {
     /// A spec with no acgw-only keys set.
     pub fn new(gateway: Gateway, source: Source) -> Self {
-        Spec { gateway, source, prevent_destroy: false }
+        Spec { gateway, source, prevent_destroy: false, targets: None }
     }
 
     /// The configuration acgw applies: the declared one plus acgw's own tags (`acgw:owner` when
@@ -97,10 +102,26 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// How specs are loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// `--allow-outside-files`: `file:` may name files outside the spec's directory tree.
+    pub allow_outside_files: bool,
+}
+
 /// Loads every spec under `paths` (files, or directories of `*.yaml`/`*.yml`).
 pub fn load_paths(paths: &[PathBuf], env: &dyn Fn(&str) -> Option<String>) -> Result<Desired, Problems> {
+    load_paths_with(paths, env, Options::default())
+}
+
+/// [`load_paths`] with options.
+pub fn load_paths_with(
+    paths: &[PathBuf],
+    env: &dyn Fn(&str) -> Option<String>,
+    options: Options,
+) -> Result<Desired, Problems> {
     let mut problems = Vec::new();
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded { options, ..Loaded::default() };
     for file in expand_paths(paths, &mut problems) {
         let shown = file.display().to_string();
         match read_spec_file(&file) {
@@ -123,6 +144,7 @@ pub fn load_text(file: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -
 /// every owner declared.
 #[derive(Default)]
 struct Loaded {
+    options: Options,
     specs: Vec<Spec>,
     names: Vec<(String, Source)>,
     owners: Vec<(Owner, Source)>,
@@ -315,16 +337,81 @@ fn load_str(
                 Some(node) if !node.is_empty_value() => cx.at("lifecycle", |cx| Lifecycle::decode(node, cx)),
                 _ => None,
             };
+            let (item, targets) = split_key(&item, "targets");
+            let base = files::Base {
+                dir: Path::new(file).parent().unwrap_or(Path::new("")),
+                allow_outside: loaded.options.allow_outside_files,
+            };
+            let targets = targets.map(|node| cx.at("targets", |cx| load_targets(node, &base, cx)));
             check_reserved_tags(&item, &mut cx);
             let decoded = Gateway::decode(&item, &mut cx);
             Gateway::check_cross_field(&item, &mut cx);
             if let Some(gateway) = decoded {
                 let prevent_destroy = lifecycle.and_then(|l| l.prevent_destroy).unwrap_or(false);
-                loaded.specs.push(Spec { gateway, source, prevent_destroy });
+                // A gateway whose targets failed to decode is reported, not loaded half.
+                match targets {
+                    Some(None) => {}
+                    Some(Some(targets)) => {
+                        loaded.specs.push(Spec { gateway, source, prevent_destroy, targets: Some(targets) })
+                    }
+                    None => loaded.specs.push(Spec { gateway, source, prevent_destroy, targets: None }),
+                }
             }
             cx.set_gateway(None);
         }
     }
+}
+
+/// A gateway's `targets:` list: `file:` references read, every target decoded and checked, names
+/// unique within the gateway. `None` (reported) if anything is wrong.
+fn load_targets(mut node: Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Option<Vec<Target>> {
+    if node.is_null() {
+        cx.error(
+            node.mark,
+            "`targets:` is empty: write `targets: []` to delete every target, or remove the key to leave them unmanaged",
+        );
+        return None;
+    }
+    let NodeKind::Seq(items) = &mut node.kind else {
+        cx.error(node.mark, format!("expected a list of targets, found {}", node.type_name()));
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    let mut seen: Vec<(String, Mark)> = Vec::new();
+    for (i, item) in items.iter_mut().enumerate() {
+        let decoded = cx.at(format!("[{i}]"), |cx| {
+            files::resolve(item, base, cx);
+            let target = Target::decode(item, cx);
+            Target::check_cross_field(item, cx);
+            target
+        });
+        match decoded {
+            Some(t) => {
+                let mark = item.get("name").map_or(item.mark, |n| n.mark);
+                if let Some((_, first)) = seen.iter().find(|(n, _)| n == t.name.as_str()) {
+                    let first = *first;
+                    cx.at(format!("[{i}]"), |cx| {
+                        cx.at("name", |cx| {
+                            cx.error(
+                                mark,
+                                format!(
+                                    "target `{}` is declared twice in this gateway (first at line {})",
+                                    t.name, first.line
+                                ),
+                            )
+                        })
+                    });
+                    ok = false;
+                } else {
+                    seen.push((t.name.as_str().to_string(), mark));
+                }
+                out.push(t);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 /// `node` without the entry `key`, and that entry's value.

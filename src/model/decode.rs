@@ -151,6 +151,16 @@ impl<'a> Cx<'a> {
         self.gateway = name;
     }
 
+    /// The gateway that problems belong to now.
+    pub fn gateway(&self) -> Option<&str> {
+        self.gateway.as_deref()
+    }
+
+    /// Appends a problem found elsewhere (in a file a spec includes).
+    pub fn push(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
     /// The current field path in API naming (`a.b[0].c`).
     pub fn path(&self) -> String {
         let mut out = String::new();

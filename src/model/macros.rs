@@ -62,6 +62,25 @@ macro_rules! spec_string {
             }
         }
 
+        impl $crate::model::sdk::Sdk for $name {
+            type Sdk = String;
+            fn to_sdk(&self) -> Result<String, $crate::model::sdk::BuildFailure> {
+                Ok(self.0.clone())
+            }
+            fn from_sdk(value: String, _: &str) -> Result<Self, $crate::model::live::Unreadable> {
+                Ok(Self(value))
+            }
+            fn blank(value: &String) -> bool {
+                value.is_empty()
+            }
+        }
+
+        impl $crate::model::schema::MapKey for $name {
+            fn key_schema() -> serde_json::Value {
+                Self::string_schema()
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = String;
             fn try_from(s: String) -> Result<Self, String> {
@@ -106,6 +125,22 @@ macro_rules! spec_string {
 /// requests can only name known values: [`Decode`](crate::model::decode::Decode) refuses the
 /// rest; `Unknown` comes only from [`FromService`](crate::model::FromService).
 macro_rules! spec_enum {
+    ($(#[$m:meta])* $name:ident => $sdk:ident { $($body:tt)* }) => {
+        spec_enum!($(#[$m])* $name { $($body)* });
+
+        impl $crate::model::sdk::Sdk for $name {
+            type Sdk = aws_sdk_bedrockagentcorecontrol::types::$sdk;
+            fn to_sdk(&self) -> Result<Self::Sdk, $crate::model::sdk::BuildFailure> {
+                Ok(aws_sdk_bedrockagentcorecontrol::types::$sdk::from(self.as_str()))
+            }
+            fn from_sdk(value: Self::Sdk, _: &str) -> Result<Self, $crate::model::live::Unreadable> {
+                Ok($crate::model::FromService::from_service(value.as_str()))
+            }
+            fn blank(value: &Self::Sdk) -> bool {
+                value.as_str().is_empty()
+            }
+        }
+    };
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -272,6 +307,177 @@ macro_rules! decode_union {
                     }),+];
                     union("", members)
                 })
+            }
+        }
+    };
+}
+
+/// An integer newtype that can only hold a value in `min..=max`.
+macro_rules! spec_int {
+    ($(#[$m:meta])* $name:ident, $min:literal ..= $max:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(i32);
+
+        impl $name {
+            /// The value if it is within bounds.
+            pub fn new(n: i32) -> Result<Self, String> {
+                if !($min..=$max).contains(&n) {
+                    return Err(format!("expected an integer from {} to {}, found {n}", $min, $max));
+                }
+                Ok(Self(n))
+            }
+
+            /// The value.
+            pub fn get(self) -> i32 {
+                self.0
+            }
+        }
+
+        impl $crate::model::schema::Schema for $name {
+            fn schema(defs: &mut $crate::model::schema::Defs) -> serde_json::Value {
+                $crate::model::schema::scalar(defs, serde_json::json!({ "type": "integer", "minimum": $min, "maximum": $max }))
+            }
+        }
+
+        impl $crate::model::FromService<i32> for $name {
+            fn from_service(n: i32) -> Self {
+                Self(n)
+            }
+        }
+
+        impl $crate::model::sdk::Sdk for $name {
+            type Sdk = i32;
+            fn to_sdk(&self) -> Result<i32, $crate::model::sdk::BuildFailure> {
+                Ok(self.0)
+            }
+            fn from_sdk(value: i32, _: &str) -> Result<Self, $crate::model::live::Unreadable> {
+                Ok(Self(value))
+            }
+        }
+
+        impl $crate::model::decode::Decode for $name {
+            fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
+                let n = i32::decode(node, cx)?;
+                match Self::new(n) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        cx.error(node.mark, e);
+                        None
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// One declaration of a structure: the type, its serialization in API naming, its decoder and
+/// JSON Schema (`decode_struct!`) and its SDK conversion (`sdk_struct!`). `$sdk` names the SDK
+/// type in `aws_sdk_bedrockagentcorecontrol::types`; `fallible` when its builder returns a
+/// `Result`, `plain` when not. Each member: `field: req|opt Type => "apiKey" "description"`.
+/// Field names are the SDK's, so that `set_<field>` is the builder's setter.
+macro_rules! shape_struct {
+    ($(#[$m:meta])* $name:ident => $sdk:ident $build:ident {
+        $($(#[$fm:meta])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
+    }) => {
+        shape_struct!($(#[$m])* $name { $($(#[$fm])* $field: $kind $ty => $key $doc),* });
+        sdk_struct!($name => $sdk $build { $($field: $kind $key),* });
+    };
+    // Without an SDK type: a top-level shape that operations convert member by member.
+    ($(#[$m:meta])* $name:ident {
+        $($(#[$fm:meta])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: shape_struct!(@ty $kind $ty),)*
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(None)?;
+                $(shape_struct!(@ser $kind map self.$field, $key);)*
+                map.end()
+            }
+        }
+
+        decode_struct!($name { $($field: $kind $key $doc),* });
+    };
+    (@ty req $ty:ty) => { $ty };
+    (@ty opt $ty:ty) => { Option<$ty> };
+    (@ser req $map:ident $e:expr, $key:literal) => { $map.serialize_entry($key, &$e)? };
+    (@ser opt $map:ident $e:expr, $key:literal) => {
+        if let Some(v) = &$e {
+            $map.serialize_entry($key, v)?;
+        }
+    };
+}
+
+/// The SDK conversion of a structure declared elsewhere (see `shape_struct!`).
+macro_rules! sdk_struct {
+    ($name:ident => $sdk:ident $build:ident { $($field:ident : $kind:ident $key:literal),* $(,)? }) => {
+        impl $crate::model::sdk::Sdk for $name {
+            type Sdk = aws_sdk_bedrockagentcorecontrol::types::$sdk;
+
+            fn to_sdk(&self) -> Result<Self::Sdk, $crate::model::sdk::BuildFailure> {
+                let b = pastey::paste! {
+                    aws_sdk_bedrockagentcorecontrol::types::$sdk::builder()
+                        $(.[<set_ $field>](sdk_struct!(@to $kind self.$field)))*
+                };
+                sdk_struct!(@build $build b $sdk)
+            }
+
+            fn from_sdk(v: Self::Sdk, path: &str) -> Result<Self, $crate::model::live::Unreadable> {
+                Ok(Self { $($field: sdk_struct!(@from $kind v.$field, path, $key),)* })
+            }
+        }
+    };
+    (@to req $e:expr) => { Some($crate::model::sdk::Sdk::to_sdk(&$e)?) };
+    (@to opt $e:expr) => { $e.as_ref().map($crate::model::sdk::Sdk::to_sdk).transpose()? };
+    (@build fallible $b:ident $sdk:ident) => {
+        $b.build().map_err(|e| $crate::model::sdk::BuildFailure::new(stringify!($sdk), e))
+    };
+    (@build plain $b:ident $sdk:ident) => { Ok($b.build()) };
+    (@from req $e:expr, $path:ident, $key:literal) => { $crate::model::sdk::req($e, $path, $key)? };
+    (@from opt $e:expr, $path:ident, $key:literal) => { $crate::model::sdk::opt($e, $path, $key)? };
+}
+
+/// One declaration of a union: the enum, its serialization, decoder, JSON Schema and SDK
+/// conversion. Variant names are the SDK's. Each member: `Variant(Type) => "apiKey" "description"`.
+macro_rules! shape_union {
+    ($(#[$m:meta])* $name:ident => $sdk:ident { $($var:ident($ty:ty) => $key:literal $doc:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+        pub enum $name {
+            $(#[serde(rename = $key)] $var($ty),)+
+        }
+
+        decode_union!($name { $($var = $key $doc),+ });
+        sdk_union!($name => $sdk { $($var = $key),+ });
+    };
+}
+
+/// The SDK conversion of a union declared elsewhere (see `shape_union!`).
+macro_rules! sdk_union {
+    ($name:ident => $sdk:ident { $($var:ident = $key:literal),+ $(,)? }) => {
+        impl $crate::model::sdk::Sdk for $name {
+            type Sdk = aws_sdk_bedrockagentcorecontrol::types::$sdk;
+
+            fn to_sdk(&self) -> Result<Self::Sdk, $crate::model::sdk::BuildFailure> {
+                use aws_sdk_bedrockagentcorecontrol::types::$sdk as S;
+                Ok(match self {
+                    $($name::$var(v) => S::$var($crate::model::sdk::Sdk::to_sdk(v)?),)+
+                })
+            }
+
+            fn from_sdk(v: Self::Sdk, path: &str) -> Result<Self, $crate::model::live::Unreadable> {
+                use aws_sdk_bedrockagentcorecontrol::types::$sdk as S;
+                match v {
+                    $(S::$var(x) => Ok($name::$var($crate::model::sdk::Sdk::from_sdk(x, &$crate::model::sdk::join(path, $key))?)),)+
+                    _ => Err($crate::model::sdk::unknown_member(path)),
+                }
             }
         }
     };

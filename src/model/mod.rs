@@ -10,6 +10,8 @@ pub mod decode;
 pub mod interpolate;
 pub mod live;
 pub mod schema;
+pub mod sdk;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -186,7 +188,7 @@ spec_enum!(
 );
 spec_enum!(
     /// EndpointIpAddressType.
-    EndpointIpAddressType { Ipv4 = "IPV4", Ipv6 = "IPV6" }
+    EndpointIpAddressType => EndpointIpAddressType { Ipv4 = "IPV4", Ipv6 = "IPV6" }
 );
 spec_enum!(
     /// WafFailureMode.
@@ -720,48 +722,32 @@ pub enum ClaimMatchValue {
 }
 decode_union!(ClaimMatchValue { MatchValueString = "matchValueString" "The string value to match for.", MatchValueStringList = "matchValueStringList" "An array of strings to check for a match." });
 
-/// PrivateEndpoint (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum PrivateEndpoint {
-    SelfManagedLatticeResource(SelfManagedLatticeResource),
-    ManagedVpcResource(ManagedVpcResource),
+shape_union! {
+    /// PrivateEndpoint (union).
+    PrivateEndpoint => PrivateEndpoint {
+        SelfManagedLatticeResource(SelfManagedLatticeResource) => "selfManagedLatticeResource" "Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.",
+        ManagedVpcResource(ManagedVpcResource) => "managedVpcResource" "Configuration for connecting to a private resource using a managed VPC Lattice resource.",
+    }
 }
-decode_union!(PrivateEndpoint {
-    SelfManagedLatticeResource = "selfManagedLatticeResource" "Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.",
-    ManagedVpcResource = "managedVpcResource" "Configuration for connecting to a private resource using a managed VPC Lattice resource.",
-});
 
-/// SelfManagedLatticeResource (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SelfManagedLatticeResource {
-    ResourceConfigurationIdentifier(ResourceConfigurationIdentifier),
+shape_union! {
+    /// SelfManagedLatticeResource (union).
+    SelfManagedLatticeResource => SelfManagedLatticeResource {
+        ResourceConfigurationIdentifier(ResourceConfigurationIdentifier) => "resourceConfigurationIdentifier" "The ARN or ID of the VPC Lattice resource configuration.",
+    }
 }
-decode_union!(SelfManagedLatticeResource { ResourceConfigurationIdentifier = "resourceConfigurationIdentifier" "The ARN or ID of the VPC Lattice resource configuration." });
 
-/// ManagedVpcResource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ManagedVpcResource {
-    pub vpc_identifier: VpcId,
-    pub subnet_ids: Bounded<SubnetId, 1, { usize::MAX }>,
-    pub endpoint_ip_address_type: EndpointIpAddressType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub security_group_ids: Option<Bounded<SecurityGroupId, 0, 5>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub routing_domain: Option<RoutingDomain>,
+shape_struct! {
+    /// ManagedVpcResource.
+    ManagedVpcResource => ManagedVpcResource fallible {
+        vpc_identifier: req VpcId => "vpcIdentifier" "The ID of the VPC that contains your private resource.",
+        subnet_ids: req Bounded<SubnetId, 1, { usize::MAX }> => "subnetIds" "The subnet IDs within the VPC where the VPC Lattice resource gateway is placed.",
+        endpoint_ip_address_type: req EndpointIpAddressType => "endpointIpAddressType" "The IP address type for the resource configuration endpoint.",
+        security_group_ids: opt Bounded<SecurityGroupId, 0, 5> => "securityGroupIds" "The security group IDs to associate with the VPC Lattice resource gateway.",
+        tags: opt Tags => "tags" "Tags to apply to the managed VPC Lattice resource gateway.",
+        routing_domain: opt RoutingDomain => "routingDomain" "An intermediate domain to use as the resource configuration endpoint instead of the actual target domain.",
+    }
 }
-decode_struct!(ManagedVpcResource {
-    vpc_identifier: req "vpcIdentifier" "The ID of the VPC that contains your private resource.",
-    subnet_ids: req "subnetIds" "The subnet IDs within the VPC where the VPC Lattice resource gateway is placed.",
-    endpoint_ip_address_type: req "endpointIpAddressType" "The IP address type for the resource configuration endpoint.",
-    security_group_ids: opt "securityGroupIds" "The security group IDs to associate with the VPC Lattice resource gateway.",
-    tags: opt "tags" "Tags to apply to the managed VPC Lattice resource gateway.",
-    routing_domain: opt "routingDomain" "An intermediate domain to use as the resource configuration endpoint instead of the actual target domain.",
-});
 
 /// PrivateEndpointOverride.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -40,6 +40,24 @@ pub trait Schema {
     fn schema(defs: &mut Defs) -> Value;
 }
 
+/// A type that can be a mapping key: its own constraints (keys are never interpolated).
+pub trait MapKey {
+    /// The key's constraints.
+    fn key_schema() -> Value;
+}
+
+impl<K: MapKey, V: Schema> Schema for BTreeMap<K, V> {
+    fn schema(defs: &mut Defs) -> Value {
+        map(K::key_schema(), V::schema(defs), 0, usize::MAX)
+    }
+}
+
+impl<T: Schema> Schema for Box<T> {
+    fn schema(defs: &mut Defs) -> Value {
+        T::schema(defs)
+    }
+}
+
 /// A scalar that `${VAR}` interpolation will replace: accepted as it is, checked when expanded.
 pub fn interpolated(defs: &mut Defs) -> Value {
     defs.define("interpolated", |_| {
@@ -111,7 +129,9 @@ pub fn map(key: Value, value: Value, min: usize, max: usize) -> Value {
     if min > 0 {
         s.insert("minProperties".into(), json!(min));
     }
-    s.insert("maxProperties".into(), json!(max));
+    if max != usize::MAX {
+        s.insert("maxProperties".into(), json!(max));
+    }
     Value::Object(s)
 }
 

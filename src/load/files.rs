@@ -1,0 +1,197 @@
+//! `file:` in place of `inlinePayload`: schemas that live beside the spec.
+//!
+//! Resolved on the document tree before decoding, so the decoders stay pure: a `{ file: PATH }`
+//! mapping under a schema key becomes `{ inlinePayload: ... }`. OpenAPI, Smithy and MCP tool
+//! schemas are text, sent verbatim. A Lambda `toolSchema` file is a JSON or YAML list of tool
+//! definitions, decoded and checked here with positions in that file, then spliced in.
+//! `${VAR}` is not expanded inside these files: their `${` is escaped before splicing.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::decode::{Cx, Decode, Node, NodeKind};
+use crate::model::target::ToolDefinition;
+use crate::problem::{Mark, Problem, Severity};
+
+/// The largest schema file acgw inlines. The API model names no limit for `inlinePayload`;
+/// this keeps a request well inside what AWS APIs accept in one body.
+pub const MAX_INLINE_BYTES: u64 = 1024 * 1024;
+
+/// Keys whose value may be `{ file: PATH }` holding text.
+const TEXT_KEYS: &[&str] = &["openApiSchema", "smithyModel", "mcpToolSchema", "source"];
+/// Keys whose value may be `{ file: PATH }` holding a list of tool definitions.
+const TOOL_KEYS: &[&str] = &["toolSchema"];
+
+/// Where `file:` paths are resolved, and whether they may leave the spec's directory.
+pub struct Base<'a> {
+    /// The directory of the spec file that names the files.
+    pub dir: &'a Path,
+    /// `--allow-outside-files`.
+    pub allow_outside: bool,
+}
+
+/// Replaces every `{ file: PATH }` under `node` (one target) in place, reporting problems at the
+/// `file:` value's position through `cx` (and, inside a tool schema file, at that file's own).
+pub fn resolve(node: &mut Node, base: &Base<'_>, cx: &mut Cx<'_>) {
+    let NodeKind::Map(entries) = &mut node.kind else { return };
+    for (k, v) in entries.iter_mut() {
+        let Some(key) = k.as_scalar().map(str::to_string) else { continue };
+        let is_text = TEXT_KEYS.contains(&key.as_str());
+        let is_tools = TOOL_KEYS.contains(&key.as_str());
+        if (is_text || is_tools) && v.get("file").is_some() {
+            cx.at(key.clone(), |cx| inline(v, is_tools, base, cx));
+        } else if matches!(v.kind, NodeKind::Map(_)) {
+            cx.at(key.clone(), |cx| resolve(v, base, cx));
+        } else if let NodeKind::Seq(items) = &mut v.kind {
+            cx.at(key.clone(), |cx| {
+                for (i, item) in items.iter_mut().enumerate() {
+                    cx.at(format!("[{i}]"), |cx| resolve(item, base, cx));
+                }
+            });
+        }
+    }
+}
+
+fn inline(union: &mut Node, tools: bool, base: &Base<'_>, cx: &mut Cx<'_>) {
+    let NodeKind::Map(entries) = &mut union.kind else { return };
+    let Some(pos) = entries.iter().position(|(k, _)| k.as_scalar() == Some("file")) else { return };
+    let (key, value) = entries[pos].clone();
+    let content = cx.at("file", |cx| read(&value, base, cx));
+    let replacement = match content {
+        None => None,
+        Some((path, text)) if tools => Some(tool_list(&path, &text, value.mark, cx)),
+        Some((_, text)) => Some(Node { mark: value.mark, kind: NodeKind::Scalar { value: escape(&text), plain: false } }),
+    };
+    match replacement {
+        Some(node) => {
+            let key = Node { mark: key.mark, kind: NodeKind::Scalar { value: "inlinePayload".into(), plain: false } };
+            entries[pos] = (key, node);
+        }
+        // The problem is reported; drop the entry so the union does not report it again.
+        None => {
+            entries.remove(pos);
+            if entries.is_empty() {
+                let key = Node { mark: key.mark, kind: NodeKind::Scalar { value: "inlinePayload".into(), plain: false } };
+                let empty = if tools { NodeKind::Seq(Vec::new()) } else { NodeKind::Scalar { value: "-".into(), plain: false } };
+                entries.push((key, Node { mark: value.mark, kind: empty }));
+            }
+        }
+    }
+}
+
+/// Reads the file `value` names: its resolved path and text.
+fn read(value: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<(PathBuf, String)> {
+    let Some(name) = value.as_scalar().filter(|s| !value.is_null() && !s.is_empty()) else {
+        cx.error(value.mark, format!("expected a file path, found {}", value.type_name()));
+        return None;
+    };
+    let path = base.dir.join(name);
+    let resolved = match path.canonicalize() {
+        Ok(p) => p,
+        Err(e) => {
+            cx.error(value.mark, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+    };
+    if !base.allow_outside {
+        let root = base.dir.canonicalize().unwrap_or_else(|_| base.dir.to_path_buf());
+        if !resolved.starts_with(&root) {
+            cx.error(
+                value.mark,
+                format!(
+                    "{} is outside the spec's directory {}; pass --allow-outside-files to read it",
+                    path.display(),
+                    root.display()
+                ),
+            );
+            return None;
+        }
+    }
+    match std::fs::metadata(&resolved) {
+        Ok(m) if m.len() > MAX_INLINE_BYTES => {
+            cx.error(
+                value.mark,
+                format!("{} is {} bytes; inline schemas are limited to {MAX_INLINE_BYTES} bytes (use s3 instead)", path.display(), m.len()),
+            );
+            return None;
+        }
+        Ok(m) if !m.is_file() => {
+            cx.error(value.mark, format!("{} is not a file", path.display()));
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            cx.error(value.mark, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+    }
+    match std::fs::read_to_string(&resolved) {
+        Ok(text) if text.trim().is_empty() => {
+            cx.error(value.mark, format!("{} is empty", path.display()));
+            None
+        }
+        Ok(text) => Some((path, text)),
+        Err(e) => {
+            cx.error(value.mark, format!("cannot read {}: {e}", path.display()));
+            None
+        }
+    }
+}
+
+/// A tool schema file as a checked list node: problems inside it are reported at its own lines.
+fn tool_list(path: &Path, text: &str, at: Mark, cx: &mut Cx<'_>) -> Node {
+    let shown = path.display().to_string();
+    let empty = Node { mark: at, kind: NodeKind::Seq(Vec::new()) };
+    let docs = match super::yaml::parse_documents(text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            cx.push(Problem {
+                severity: Severity::Error,
+                file: shown,
+                mark: e.mark,
+                gateway: cx.gateway().map(str::to_string),
+                path: cx.path(),
+                message: e.message,
+            });
+            return empty;
+        }
+    };
+    let mut docs = docs.into_iter().flatten();
+    let (Some(mut doc), None) = (docs.next(), docs.next()) else {
+        cx.error(at, format!("{shown} must hold exactly one document: a list of tool definitions"));
+        return empty;
+    };
+    let mut inner = Vec::new();
+    let decoded = {
+        let mut file_cx = Cx::new(&shown, &mut inner);
+        file_cx.set_gateway(cx.gateway().map(str::to_string));
+        Vec::<ToolDefinition>::decode(&doc, &mut file_cx).is_some()
+    };
+    if !decoded && inner.is_empty() {
+        cx.error(at, format!("{shown}: expected a list of tool definitions"));
+        return empty;
+    }
+    let failed = inner.iter().any(|p| p.severity == Severity::Error);
+    let path_prefix = format!("{}.inlinePayload", cx.path());
+    for mut p in inner {
+        p.path = format!("{path_prefix}{}", p.path);
+        cx.push(p);
+    }
+    if failed {
+        return empty;
+    }
+    escape_tree(&mut doc);
+    doc
+}
+
+/// `${` → `$${`, so that interpolation leaves the file's text as it is.
+fn escape(text: &str) -> String {
+    text.replace("${", "$${")
+}
+
+fn escape_tree(node: &mut Node) {
+    match &mut node.kind {
+        NodeKind::Scalar { value, .. } => *value = escape(value),
+        NodeKind::Seq(items) => items.iter_mut().for_each(escape_tree),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(_, v)| escape_tree(v)),
+    }
+}
