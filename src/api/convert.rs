@@ -5,7 +5,7 @@
 //! an unknown enum or union variant, a string outside the model's pattern, a missing required
 //! member. Those become [`ApiError::Response`] naming the gateway and the field path in API naming.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Display;
 
 use aws_sdk_bedrockagentcorecontrol::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
