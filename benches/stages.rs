@@ -55,6 +55,7 @@ fn observed(drifted: &Desired) -> Observed {
                     config: Ok(config),
                 },
                 tags,
+                targets: None,
             };
             (name, state)
         })

@@ -11,8 +11,25 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::model::live::TagMap;
+use crate::model::target::Target;
 use crate::model::Gateway;
 use crate::normalize::SET_LIKE;
+
+/// The field changes between two normalized targets.
+pub fn targets(before: &Target, after: &Target) -> Vec<Change> {
+    let mut out = Vec::new();
+    let (b, a) = (serde_json::to_value(before).unwrap_or_default(), serde_json::to_value(after).unwrap_or_default());
+    values(String::new(), Some(&b), Some(&a), &mut out);
+    out
+}
+
+/// Every field a new target sets.
+pub fn target_creation(after: &Target) -> Vec<Change> {
+    let mut out = Vec::new();
+    let a = serde_json::to_value(after).unwrap_or_default();
+    values(String::new(), None, Some(&a), &mut out);
+    out
+}
 
 /// Strings longer than this (in characters) are shown as a line diff rather than `before → after`.
 pub const LONG_STRING: usize = 80;

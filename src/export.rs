@@ -129,6 +129,7 @@ mod tests {
                 config: Ok(gateway),
             },
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            targets: None,
         }
     }
 

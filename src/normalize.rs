@@ -13,6 +13,12 @@
 //! - an absent `protocolType` equals `MCP`: the Rust SDK reports `MCP` when the service omits it.
 
 use crate::model::live::TagMap;
+use crate::model::target::{
+    CredentialProvider, CredentialProviderConfiguration, ListingMode, McpTargetConfiguration,
+    McpToolSchemaConfiguration, MetadataConfiguration, OAuthGrantType, ResourcePriority, SchemaText, Target,
+    TargetConfiguration,
+};
+use crate::model::FromService;
 use crate::model::OWNER_TAG;
 use crate::model::{
     AllowedWorkloadConfiguration, AuthorizerConfiguration, Bounded, CustomJwtAuthorizer, CustomTransformConfiguration,
@@ -31,7 +37,17 @@ pub const SET_LIKE: &[&str] = &[
     "securityGroupIds",
     "hostingEnvironments",
     "workloadIdentities",
+    "allowedRequestHeaders",
+    "allowedQueryParameters",
+    "allowedResponseHeaders",
+    "scopes",
+    "enabled",
+    "methods",
 ];
+
+/// The header the service adds to a target's `allowedRequestHeaders` when its gateway has a
+/// policy engine: it is the service's, never a difference.
+pub const POLICY_SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-policy-session-id";
 
 /// True for a tag key the service owns (`aws:` prefix); such keys are never compared or changed.
 pub fn is_service_tag(key: &str) -> bool {
@@ -159,6 +175,111 @@ fn custom_transform(c: CustomTransformConfiguration) -> Option<CustomTransformCo
 fn tags(mut t: Tags) -> Option<Tags> {
     t.retain(|k, _| !is_service_tag(k.as_str()));
     (!t.is_empty()).then_some(t)
+}
+
+/// Normalizes a target (desired or observed) for comparison. `region` is the gateway's, which an
+/// IAM credential provider without `region` signs for.
+pub fn target(mut t: Target, region: Option<&str>) -> Target {
+    t.target_configuration = target_configuration(t.target_configuration);
+    t.credential_provider_configurations = t
+        .credential_provider_configurations
+        .map(|list| list.map_items(|v| v.into_iter().map(|c| credential_provider(c, region)).collect()));
+    t.metadata_configuration = t.metadata_configuration.and_then(metadata);
+    t.private_endpoint = t.private_endpoint.map(private_endpoint);
+    t
+}
+
+fn target_configuration(config: TargetConfiguration) -> TargetConfiguration {
+    match config {
+        TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(mut s)) => {
+            s.listing_mode = s.listing_mode.filter(|m| *m != ListingMode::Default);
+            s.resource_priority = s.resource_priority.filter(|p| p.get() != ResourcePriority::DEFAULT);
+            s.mcp_tool_schema = s.mcp_tool_schema.map(|schema| match schema {
+                McpToolSchemaConfiguration::InlinePayload(text) => {
+                    McpToolSchemaConfiguration::InlinePayload(json_text(text))
+                }
+                other => other,
+            });
+            TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(s))
+        }
+        TargetConfiguration::Mcp(McpTargetConfiguration::ApiGateway(mut g)) => {
+            g.api_gateway_tool_configuration.tool_filters = g
+                .api_gateway_tool_configuration
+                .tool_filters
+                .into_iter()
+                .map(|mut f| {
+                    f.methods = bounded_set(f.methods);
+                    f
+                })
+                .collect();
+            TargetConfiguration::Mcp(McpTargetConfiguration::ApiGateway(g))
+        }
+        TargetConfiguration::Mcp(McpTargetConfiguration::Connector(mut c)) => {
+            c.enabled = c.enabled.map(bounded_set);
+            TargetConfiguration::Mcp(McpTargetConfiguration::Connector(c))
+        }
+        other => other,
+    }
+}
+
+/// Inline JSON compares as a JSON value: key order and whitespace carry no meaning. Text that is
+/// not JSON (YAML tool schemas) compares as text.
+fn json_text(text: SchemaText) -> SchemaText {
+    match serde_json::from_str::<serde_json::Value>(text.as_str()) {
+        Ok(v) => SchemaText::from_service(sorted_json(v).to_string()),
+        Err(_) => text,
+    }
+}
+
+fn sorted_json(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let sorted: std::collections::BTreeMap<String, Value> =
+                map.into_iter().map(|(k, v)| (k, sorted_json(v))).collect();
+            Value::Object(sorted.into_iter().collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_json).collect()),
+        other => other,
+    }
+}
+
+fn credential_provider(
+    mut c: CredentialProviderConfiguration,
+    region: Option<&str>,
+) -> CredentialProviderConfiguration {
+    c.credential_provider = c.credential_provider.map(|p| match p {
+        CredentialProvider::OauthCredentialProvider(mut o) => {
+            o.grant_type = o.grant_type.filter(|g| *g != OAuthGrantType::ClientCredentials);
+            o.scopes = bounded_set(o.scopes);
+            CredentialProvider::OauthCredentialProvider(o)
+        }
+        CredentialProvider::IamCredentialProvider(mut i) => {
+            i.region = i.region.filter(|r| Some(r.as_str()) != region);
+            CredentialProvider::IamCredentialProvider(i)
+        }
+        other => other,
+    });
+    c
+}
+
+fn metadata(mut m: MetadataConfiguration) -> Option<MetadataConfiguration> {
+    m.allowed_request_headers = m.allowed_request_headers.and_then(|h| {
+        let kept: Vec<_> =
+            h.into_vec().into_iter().filter(|h| !h.as_str().eq_ignore_ascii_case(POLICY_SESSION_HEADER)).collect();
+        (!kept.is_empty()).then(|| bounded_set(Bounded::from_service(kept)))
+    });
+    m.allowed_query_parameters = m.allowed_query_parameters.map(bounded_set);
+    m.allowed_response_headers = m.allowed_response_headers.map(bounded_set);
+    let empty = m.allowed_request_headers.is_none()
+        && m.allowed_query_parameters.is_none()
+        && m.allowed_response_headers.is_none();
+    (!empty).then_some(m)
+}
+
+/// The region of an ARN (`arn:partition:service:region:account:resource`).
+pub fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
 }
 
 fn set<T: Ord>(list: Option<Vec<T>>) -> Option<Vec<T>> {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
-use crate::model::live::{GatewaySummary, LiveGateway, TagMap, TargetSummary};
+use crate::model::live::{GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
 use crate::model::OWNER_TAG;
 
 /// One live gateway that a spec names: its configuration and its tags.
@@ -15,6 +15,9 @@ pub struct LiveState {
     pub live: LiveGateway,
     /// All tags as the API returned them, `aws:` keys included (normalization drops those).
     pub tags: TagMap,
+    /// Its targets, sorted by name, when its spec declares `targets:` (see [`observe_targets`]);
+    /// `None` when they were not read.
+    pub targets: Option<Vec<LiveTarget>>,
 }
 
 /// What observe found.
@@ -59,6 +62,15 @@ pub enum ObserveError {
     /// ListGatewayTargets failed for one gateway.
     #[error("ListGatewayTargets for gateway {name} ({gateway_id}) failed: {error}")]
     Targets { name: String, gateway_id: String, error: ApiError },
+    /// GetGatewayTarget failed for one target of a gateway.
+    #[error("GetGatewayTarget for target {target} ({target_id}) of gateway {name} ({gateway_id}) failed: {error}")]
+    TargetGet { name: String, gateway_id: String, target: String, target_id: String, error: ApiError },
+    /// A target of a gateway could not be represented by this build.
+    #[error("target {target} ({target_id}) of gateway {name} ({gateway_id}): GetGatewayTarget answered {reason}")]
+    TargetUnreadable { name: String, gateway_id: String, target: String, target_id: String, reason: String },
+    /// Two live targets of one gateway share a name that its spec manages.
+    #[error("gateway {name} ({gateway_id}) has {} targets named {target}: {}; a spec cannot tell which one it means (delete the extra ones)", target_ids.len(), target_ids.join(", "))]
+    DuplicateTarget { name: String, gateway_id: String, target: String, target_ids: Vec<String> },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -75,7 +87,10 @@ impl ObserveError {
         match self {
             ObserveError::Get { gateway_id, .. }
             | ObserveError::Tags { gateway_id, .. }
-            | ObserveError::Targets { gateway_id, .. } => Some(gateway_id),
+            | ObserveError::Targets { gateway_id, .. }
+            | ObserveError::TargetGet { gateway_id, .. }
+            | ObserveError::TargetUnreadable { gateway_id, .. }
+            | ObserveError::DuplicateTarget { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
         }
     }
@@ -300,7 +315,111 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
             })
         }
     };
-    Ok(Some(LiveState { live, tags }))
+    Ok(Some(LiveState { live, tags, targets: None }))
+}
+
+/// Reads the targets of the managed gateways named in `names` (the ones whose spec declares
+/// `targets:`): ListGatewayTargets (every page), then GetGatewayTarget per target. Every call,
+/// across all gateways, shares one bound of `parallelism` calls in flight, so many small gateways
+/// and one big one are both fast. A gateway whose targets cannot all be read moves to
+/// [`Observed::failed`], alone.
+pub async fn observe_targets<N: AsRef<str>>(
+    api: &impl ReadApi,
+    observed: &mut Observed,
+    names: &[N],
+    parallelism: usize,
+) {
+    let permits = tokio::sync::Semaphore::new(parallelism.max(1));
+    let wanted: Vec<(String, String)> = names
+        .iter()
+        .filter_map(|n| observed.managed.get(n.as_ref()).map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone())))
+        .collect();
+    let permits = &permits;
+    let results = futures_util::future::join_all(wanted.into_iter().map(|(name, id)| async move {
+        let result = read_targets_of(api, permits, &name, &id).await;
+        (name, result)
+    }))
+    .await;
+    for (name, result) in results {
+        match result {
+            Ok(targets) => {
+                if let Some(state) = observed.managed.get_mut(&name) {
+                    state.targets = Some(targets);
+                }
+            }
+            Err(e) => {
+                observed.managed.remove(&name);
+                observed.failed.insert(name, e);
+            }
+        }
+    }
+}
+
+async fn read_targets_of(
+    api: &impl ReadApi,
+    permits: &tokio::sync::Semaphore,
+    name: &str,
+    gateway_id: &str,
+) -> Result<Vec<LiveTarget>, ObserveError> {
+    let listed = {
+        let _permit = permits.acquire().await.ok();
+        api.list_targets(gateway_id).await
+    };
+    let summaries = match listed {
+        Ok(list) => list,
+        Err(ApiError::NotFound(_)) => Vec::new(),
+        Err(error) => {
+            return Err(ObserveError::Targets { name: name.to_string(), gateway_id: gateway_id.to_string(), error })
+        }
+    };
+    let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for t in &summaries {
+        by_name.entry(t.name.as_str()).or_default().push(t.target_id.as_str());
+    }
+    if let Some((target, ids)) = by_name.iter().find(|(_, ids)| ids.len() > 1) {
+        let mut target_ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        target_ids.sort();
+        return Err(ObserveError::DuplicateTarget {
+            name: name.to_string(),
+            gateway_id: gateway_id.to_string(),
+            target: target.to_string(),
+            target_ids,
+        });
+    }
+    let gets = summaries.iter().map(|t| async move {
+        let _permit = permits.acquire().await.ok();
+        (t, api.get_target(gateway_id, &t.target_id).await)
+    });
+    let mut out = Vec::with_capacity(summaries.len());
+    for (t, result) in futures_util::future::join_all(gets).await {
+        match result {
+            Ok(live) => {
+                if let Err(u) = &live.config {
+                    return Err(ObserveError::TargetUnreadable {
+                        name: name.to_string(),
+                        gateway_id: gateway_id.to_string(),
+                        target: t.name.clone(),
+                        target_id: t.target_id.clone(),
+                        reason: u.to_string(),
+                    });
+                }
+                out.push(live);
+            }
+            // Deleted between the list and the get: it is gone.
+            Err(ApiError::NotFound(_)) => {}
+            Err(error) => {
+                return Err(ObserveError::TargetGet {
+                    name: name.to_string(),
+                    gateway_id: gateway_id.to_string(),
+                    target: t.name.clone(),
+                    target_id: t.target_id.clone(),
+                    error,
+                })
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -383,6 +502,10 @@ mod tests {
 
         async fn list_targets(&self, _gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
             Ok(Vec::new())
+        }
+        // The fake gateways have no targets.
+        async fn get_target(&self, _gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
+            Err(ApiError::NotFound(target_id.to_string()))
         }
     }
 
@@ -470,6 +593,9 @@ mod tests {
         }
         async fn list_targets(&self, gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
             self.inner.list_targets(gateway_id).await
+        }
+        async fn get_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
+            self.inner.get_target(gateway_id, target_id).await
         }
     }
 }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::diff::{self, Change, TagChange};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::live::{GatewayStatus, GatewaySummary, TagMap, TargetSummary};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveTarget, TagMap, TargetStatus, TargetSummary};
+use crate::model::target::Target as GatewayTarget;
 use crate::model::Gateway;
 use crate::model::{OWNER_TAG, PREVENT_DESTROY_TAG};
 use crate::normalize;
@@ -19,10 +20,10 @@ use crate::observe::{LiveState, ObserveError, Observed, Owned};
 use crate::problem::{Problems, Severity};
 
 /// The version of the plan (and drift report) JSON this build writes.
-pub const FORMAT_VERSION: &str = "2";
+pub const FORMAT_VERSION: &str = "3";
 
 /// The versions of saved plans this build reads: version 1 is version 2 without `failed`.
-pub const READS_FORMAT_VERSIONS: &[&str] = &["1", "2"];
+pub const READS_FORMAT_VERSIONS: &[&str] = &["1", "2", "3"];
 
 /// The member whose change forces a replacement: the API refuses to change it in place.
 pub const FORCES_REPLACEMENT: &[&str] = &["authorizerType"];
@@ -146,6 +147,137 @@ pub struct GatewayPlan {
     /// For `delete`: why (`pruned`: owned and in no spec; `destroyed`: `acgw destroy`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<DeleteReason>,
+    /// The gateway's targets when its spec declares `targets:` (sorted by name, every live and
+    /// declared one, no-ops included so that a saved plan records what it saw); `null` when
+    /// acgw does not manage them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<TargetPlan>>,
+}
+
+/// What was observed of a live target; `apply PLANFILE` refuses when it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TargetFingerprint {
+    pub target_id: String,
+    pub status: TargetStatus,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+}
+
+impl TargetFingerprint {
+    /// The fingerprint of a live target.
+    pub fn of(t: &LiveTarget) -> Self {
+        TargetFingerprint { target_id: t.target_id.clone(), status: t.status.clone(), updated_at: t.updated_at.clone() }
+    }
+}
+
+/// The plan for one target of a gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetPlan {
+    pub name: String,
+    /// `create`, `update`, `delete` or `no-op`.
+    pub action: Action,
+    /// Field changes, observed → desired (for `create`: every field to be set).
+    pub changes: Vec<Change>,
+    /// What was observed; `null` for `create`.
+    pub observed: Option<TargetFingerprint>,
+    /// The complete desired configuration; `null` for `delete`.
+    pub desired: Option<GatewayTarget>,
+    /// Where a user authorizes it, when it is pending OAuth authorization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<String>,
+}
+
+impl TargetPlan {
+    /// True unless the action is `no-op`.
+    pub fn is_change(&self) -> bool {
+        self.action != Action::NoOp
+    }
+}
+
+/// Plans a gateway's targets: `desired` is its `targets:` list, `live` what observe read (`None`
+/// for a gateway that does not exist yet, or is replaced: every target is then created).
+pub fn plan_targets(desired: &[GatewayTarget], live: Option<&[LiveTarget]>, region: Option<&str>) -> Vec<TargetPlan> {
+    let live = live.unwrap_or_default();
+    let mut out = Vec::new();
+    for want in desired {
+        let have = live.iter().find(|t| t.name == want.name.as_str());
+        let plan = match have {
+            None => TargetPlan {
+                name: want.name.as_str().to_string(),
+                action: Action::Create,
+                changes: diff::target_creation(want),
+                observed: None,
+                desired: Some(want.clone()),
+                authorization_url: None,
+            },
+            Some(have) => {
+                // observe moved unreadable targets' gateways to `failed`, so config is Ok here.
+                let changes = match &have.config {
+                    Ok(config) => diff::targets(
+                        &normalize::target(config.clone(), region),
+                        &normalize::target(want.clone(), region),
+                    ),
+                    Err(_) => diff::target_creation(want),
+                };
+                // A target whose last create or update failed gets its configuration sent again.
+                let retry = have.status.is_failure();
+                TargetPlan {
+                    name: want.name.as_str().to_string(),
+                    action: if changes.is_empty() && !retry { Action::NoOp } else { Action::Update },
+                    changes,
+                    observed: Some(TargetFingerprint::of(have)),
+                    desired: Some(want.clone()),
+                    authorization_url: have.authorization_url.clone().filter(|_| have.status.is_pending_auth()),
+                }
+            }
+        };
+        out.push(plan);
+    }
+    for have in live {
+        if !desired.iter().any(|d| d.name.as_str() == have.name) {
+            out.push(TargetPlan {
+                name: have.name.clone(),
+                action: Action::Delete,
+                changes: Vec::new(),
+                observed: Some(TargetFingerprint::of(have)),
+                desired: None,
+                authorization_url: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// What moved between a saved plan's targets and a fresh read of them; empty when it still holds.
+pub fn target_staleness(planned: &[TargetPlan], now: &[LiveTarget]) -> Vec<String> {
+    let mut moved = Vec::new();
+    for p in planned {
+        let live = now.iter().find(|t| t.name == p.name);
+        match (&p.observed, live) {
+            (None, None) => {}
+            (None, Some(t)) => moved.push(format!("target {} now exists (targetId {})", p.name, t.target_id)),
+            (Some(o), None) => moved.push(format!("target {} no longer exists (was targetId {})", p.name, o.target_id)),
+            (Some(o), Some(t)) => {
+                let n = TargetFingerprint::of(t);
+                if o.target_id != n.target_id {
+                    moved.push(format!("target {}: targetId moved from {} to {}", p.name, o.target_id, n.target_id));
+                } else if o.updated_at != n.updated_at {
+                    moved.push(format!("target {}: updatedAt moved from {} to {}", p.name, o.updated_at, n.updated_at));
+                } else if o.status != n.status {
+                    moved.push(format!("target {}: status moved from {} to {}", p.name, o.status, n.status));
+                }
+            }
+        }
+    }
+    for t in now {
+        if !planned.iter().any(|p| p.name == t.name) {
+            moved.push(format!("target {} appeared (targetId {})", t.name, t.target_id));
+        }
+    }
+    moved
 }
 
 /// Why a gateway is deleted.
@@ -281,7 +413,7 @@ pub struct Plan {
 pub enum PlanFileError {
     #[error("not a valid plan file: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("plan file has format_version {found}; this acgw reads format_version \"1\" and \"2\"")]
+    #[error("plan file has format_version {found}; this acgw reads format_version \"1\", \"2\" and \"3\"")]
     Version { found: String },
     #[error("plan file: gateway `{name}` has an invalid desired configuration:\n{problems}")]
     InvalidGateway { name: String, problems: Problems },
@@ -316,8 +448,24 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
             failed.push(FailedGateway::from_observe(name, error));
             continue;
         }
-        match plan_one(&spec.managed(desired.owner.as_ref()), observed.managed.get(name)) {
-            Ok(plan) => gateways.push(plan),
+        let live = observed.managed.get(name);
+        match plan_one(&spec.managed(desired.owner.as_ref()), live) {
+            Ok(mut plan) => {
+                if let Some(targets) = &spec.targets {
+                    let region = live.and_then(|l| normalize::arn_region(&l.live.gateway_arn));
+                    // A replaced gateway gets its targets created on the new one.
+                    let live_targets = match plan.action {
+                        Action::Replace => None,
+                        _ => live.and_then(|l| l.targets.as_deref()),
+                    };
+                    let target_plans = plan_targets(targets, live_targets, region);
+                    if plan.action == Action::NoOp && target_plans.iter().any(TargetPlan::is_change) {
+                        plan.action = Action::Update;
+                    }
+                    plan.targets = Some(target_plans);
+                }
+                gateways.push(plan)
+            }
             Err(f) => failed.push(f),
         }
     }
@@ -355,6 +503,7 @@ pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> G
         tag_changes: Vec::new(),
         observed: Some(observed),
         desired: None,
+        targets: None,
     }
 }
 
@@ -430,6 +579,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
             observed: None,
             desired: Some(desired.clone()),
             reason: None,
+            targets: None,
         });
     };
     let fingerprint = Fingerprint::of(live);
@@ -471,6 +621,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         observed: Some(fingerprint),
         desired: Some(desired.clone()),
         reason: None,
+        targets: None,
     })
 }
 
@@ -730,12 +881,30 @@ struct RawGatewayPlan {
     desired: Option<serde_json::Value>,
     #[serde(default)]
     reason: Option<DeleteReason>,
+    #[serde(default)]
+    targets: Option<Vec<RawTargetPlan>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawTargetPlan {
+    name: String,
+    action: Action,
+    changes: Vec<Change>,
+    observed: Option<TargetFingerprint>,
+    desired: Option<serde_json::Value>,
+    #[serde(default)]
+    authorization_url: Option<String>,
 }
 
 impl RawGatewayPlan {
     fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
         let desired = match &self.desired {
             Some(desired) => Some(decode_desired(&self.name, desired)?),
+            None => None,
+        };
+        let targets = match self.targets {
+            Some(list) => Some(list.into_iter().map(|t| t.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
             None => None,
         };
         Ok(GatewayPlan {
@@ -748,7 +917,56 @@ impl RawGatewayPlan {
             observed: self.observed,
             desired,
             reason: self.reason,
+            targets,
         })
+    }
+}
+
+impl RawTargetPlan {
+    fn into_plan(self, gateway: &str) -> Result<TargetPlan, PlanFileError> {
+        let desired = match &self.desired {
+            Some(d) => Some(decode_desired_target(gateway, &self.name, d)?),
+            None => None,
+        };
+        Ok(TargetPlan {
+            name: self.name,
+            action: self.action,
+            changes: self.changes,
+            observed: self.observed,
+            desired,
+            authorization_url: self.authorization_url,
+        })
+    }
+}
+
+/// A saved plan's desired target, checked like a spec.
+fn decode_desired_target(
+    gateway: &str,
+    name: &str,
+    desired: &serde_json::Value,
+) -> Result<GatewayTarget, PlanFileError> {
+    let file = format!("plan file: gateways[{gateway}].targets[{name}].desired");
+    let mut problems = Vec::new();
+    let node = Node::from_json(desired);
+    let decoded = {
+        let mut cx = Cx::new(&file, &mut problems);
+        cx.set_gateway(Some(gateway.to_string()));
+        let t = GatewayTarget::decode(&node, &mut cx);
+        GatewayTarget::check_cross_field(&node, &mut cx);
+        t
+    };
+    let mut problems = Problems(problems);
+    problems.sort();
+    match decoded {
+        Some(t) if !problems.has_errors() && t.name.as_str() == name => Ok(t),
+        Some(t) if !problems.has_errors() => Err(PlanFileError::Inconsistent(format!(
+            "gateway `{gateway}`: target `{name}` has desired name `{}`",
+            t.name
+        ))),
+        _ => {
+            problems.0.retain(|p| p.severity == Severity::Error);
+            Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems })
+        }
     }
 }
 
@@ -1001,7 +1219,7 @@ mod tests {
 
     #[test]
     fn other_versions_are_refused() {
-        let err = tampered(|v| v["format_version"] = json!("3")).expect_err("refused");
+        let err = tampered(|v| v["format_version"] = json!("4")).expect_err("refused");
         assert!(matches!(err, PlanFileError::Version { .. }), "{err}");
         let err = tampered(|v| {
             if let Some(o) = v.as_object_mut() {

@@ -12,15 +12,18 @@ use aws_sdk_bedrockagentcorecontrol::error::{BuildError, DisplayErrorContext, Pr
 use aws_sdk_bedrockagentcorecontrol::operation;
 use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::CreateGatewayInputBuilder;
 use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::CreateGatewayOutput;
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway_target::builders::CreateGatewayTargetInputBuilder;
 use aws_sdk_bedrockagentcorecontrol::operation::get_gateway::GetGatewayOutput;
 use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::builders::UpdateGatewayInputBuilder;
 use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::UpdateGatewayOutput;
+use aws_sdk_bedrockagentcorecontrol::operation::update_gateway_target::builders::UpdateGatewayTargetInputBuilder;
 use aws_sdk_bedrockagentcorecontrol::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_bedrockagentcorecontrol::types as s;
 
 use crate::api::ApiError;
 use crate::model as m;
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, Unreadable};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TargetStatus, Unreadable};
+use crate::model::target::Target;
 use m::sdk::Sdk;
 use m::FromService;
 
@@ -770,6 +773,10 @@ operation_error!(
     list_gateways::ListGatewaysError,
     list_gateway_targets::ListGatewayTargetsError,
     delete_gateway_target::DeleteGatewayTargetError,
+    get_gateway_target::GetGatewayTargetError,
+    create_gateway_target::CreateGatewayTargetError,
+    update_gateway_target::UpdateGatewayTargetError,
+    synchronize_gateway_targets::SynchronizeGatewayTargetsError,
     tag_resource::TagResourceError,
     untag_resource::UntagResourceError,
     list_tags_for_resource::ListTagsForResourceError,
@@ -857,6 +864,115 @@ fn chain_mentions(err: &(dyn std::error::Error + 'static), words: &[&str]) -> bo
         next = e.source();
     }
     false
+}
+
+// ---------------------------------------------------------------- targets
+//
+// Every member's conversion is generated from the model's declarations (`model::sdk::Sdk`); what
+// is written here is only which members each operation has.
+
+/// The members of CreateGatewayTarget and UpdateGatewayTarget, set on either builder.
+macro_rules! target_members {
+    ($builder:expr, $config:expr, $path:expr) => {{
+        let c: &Target = $config;
+        let fail = |e: m::sdk::BuildFailure| build_failure(c.name.as_str(), $path, e);
+        $builder
+            .name(c.name.as_str())
+            .set_description(c.description.as_ref().map(|d| d.as_str().to_string()))
+            .target_configuration(c.target_configuration.to_sdk().map_err(fail)?)
+            .set_credential_provider_configurations(
+                c.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?,
+            )
+            .set_metadata_configuration(c.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?)
+            .set_private_endpoint(c.private_endpoint.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?)
+            .set_certificate_configurations(
+                c.certificate_configurations.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?,
+            )
+    }};
+}
+
+/// The CreateGatewayTarget input for `config` on gateway `gateway_id`.
+pub fn create_target_input(
+    gateway_id: &str,
+    config: &Target,
+    client_token: &str,
+) -> Result<CreateGatewayTargetInputBuilder, ApiError> {
+    let b = operation::create_gateway_target::CreateGatewayTargetInput::builder()
+        .gateway_identifier(gateway_id)
+        .client_token(client_token);
+    Ok(target_members!(b, config, "target"))
+}
+
+/// The UpdateGatewayTarget input: the complete configuration (a full replace).
+pub fn update_target_input(
+    gateway_id: &str,
+    target_id: &str,
+    config: &Target,
+) -> Result<UpdateGatewayTargetInputBuilder, ApiError> {
+    let b = operation::update_gateway_target::UpdateGatewayTargetInput::builder()
+        .gateway_identifier(gateway_id)
+        .target_id(target_id);
+    Ok(target_members!(b, config, "target"))
+}
+
+/// The members every target-returning output shares, read into a [`LiveTarget`].
+macro_rules! live_target {
+    ($out:expr) => {{
+        let out = $out;
+        let name = out.name.clone();
+        let config = (|| -> Result<Target, Unreadable> {
+            Ok(Target {
+                name: m::sdk::req(out.name, "", "name")?,
+                description: m::sdk::opt(out.description, "", "description")?,
+                target_configuration: m::sdk::req(out.target_configuration, "", "targetConfiguration")?,
+                credential_provider_configurations: m::sdk::opt(
+                    out.credential_provider_configurations,
+                    "",
+                    "credentialProviderConfigurations",
+                )?,
+                metadata_configuration: m::sdk::opt(out.metadata_configuration, "", "metadataConfiguration")?,
+                private_endpoint: m::sdk::opt(out.private_endpoint, "", "privateEndpoint")?,
+                certificate_configurations: m::sdk::opt(
+                    out.certificate_configurations,
+                    "",
+                    "certificateConfigurations",
+                )?,
+            })
+        })();
+        LiveTarget {
+            target_id: out.target_id,
+            name,
+            status: TargetStatus::from(out.status.as_str()),
+            status_reasons: out.status_reasons.unwrap_or_default(),
+            updated_at: timestamp(&out.updated_at),
+            last_synchronized_at: out.last_synchronized_at.as_ref().map(timestamp),
+            authorization_url: match out.authorization_data {
+                Some(s::AuthorizationData::Oauth2(o)) => Some(o.authorization_url).filter(|u| !u.is_empty()),
+                _ => None,
+            },
+            config,
+        }
+    }};
+}
+
+/// GetGatewayTarget's answer.
+pub fn target_from_get(out: operation::get_gateway_target::GetGatewayTargetOutput) -> LiveTarget {
+    live_target!(out)
+}
+
+/// CreateGatewayTarget's answer.
+pub fn target_from_create(out: operation::create_gateway_target::CreateGatewayTargetOutput) -> LiveTarget {
+    live_target!(out)
+}
+
+/// UpdateGatewayTarget's answer.
+pub fn target_from_update(out: operation::update_gateway_target::UpdateGatewayTargetOutput) -> LiveTarget {
+    live_target!(out)
+}
+
+/// One target of SynchronizeGatewayTargets' answer.
+pub fn target_from_synchronize(out: s::GatewayTarget) -> LiveTarget {
+    live_target!(out)
 }
 
 #[cfg(test)]

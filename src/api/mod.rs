@@ -9,7 +9,8 @@ pub mod sdk;
 
 use std::future::Future;
 
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap, TargetSummary};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::target::Target;
 use crate::model::Gateway;
 
 /// Why an API call failed, classified for the caller's decisions (retry, wait, report).
@@ -53,6 +54,12 @@ pub trait ReadApi: Send + Sync {
     fn list_tags(&self, arn: &str) -> impl Future<Output = Result<TagMap, ApiError>> + Send;
     /// A gateway's targets, every page (a gateway with targets cannot be deleted).
     fn list_targets(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<TargetSummary>, ApiError>> + Send;
+    /// One target's configuration and status.
+    fn get_target(
+        &self,
+        gateway_id: &str,
+        target_id: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send;
 }
 
 /// The mutating calls, used only by `apply`.
@@ -72,6 +79,26 @@ pub trait WriteApi: ReadApi {
     ) -> impl Future<Output = Result<LiveGateway, ApiError>> + Send;
     /// DeleteGateway; returns the status the service reported.
     fn delete_gateway(&self, gateway_id: &str) -> impl Future<Output = Result<GatewayStatus, ApiError>> + Send;
+    /// CreateGatewayTarget with the given idempotency token.
+    fn create_target(
+        &self,
+        gateway_id: &str,
+        config: &Target,
+        client_token: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send;
+    /// UpdateGatewayTarget: a full replace with `config`.
+    fn update_target(
+        &self,
+        gateway_id: &str,
+        target_id: &str,
+        config: &Target,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send;
+    /// SynchronizeGatewayTargets for one target (the API takes exactly one).
+    fn synchronize_target(
+        &self,
+        gateway_id: &str,
+        target_id: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send;
     /// DeleteGatewayTarget.
     fn delete_target(&self, gateway_id: &str, target_id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// TagResource (merges).
@@ -103,5 +130,12 @@ impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
     }
     fn list_targets(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<TargetSummary>, ApiError>> + Send {
         self.0.list_targets(gateway_id)
+    }
+    fn get_target(
+        &self,
+        gateway_id: &str,
+        target_id: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        self.0.get_target(gateway_id, target_id)
     }
 }

@@ -6,7 +6,8 @@ use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::convert::{self, classify};
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap, TargetSummary};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::target::Target;
 use crate::model::Gateway;
 
 /// The page size for list calls: the API's maximum, so that N gateways take ceil(N/1000) calls.
@@ -110,9 +111,58 @@ impl ReadApi for SdkApi {
             }
         }
     }
+
+    async fn get_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
+        let out = self
+            .client
+            .get_gateway_target()
+            .gateway_identifier(gateway_id)
+            .target_id(target_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(convert::target_from_get(out))
+    }
 }
 
 impl WriteApi for SdkApi {
+    async fn create_target(
+        &self,
+        gateway_id: &str,
+        config: &Target,
+        client_token: &str,
+    ) -> Result<LiveTarget, ApiError> {
+        let out = convert::create_target_input(gateway_id, config, client_token)?
+            .send_with(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(convert::target_from_create(out))
+    }
+
+    async fn update_target(&self, gateway_id: &str, target_id: &str, config: &Target) -> Result<LiveTarget, ApiError> {
+        let out = convert::update_target_input(gateway_id, target_id, config)?
+            .send_with(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(convert::target_from_update(out))
+    }
+
+    async fn synchronize_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
+        let out = self
+            .client
+            .synchronize_gateway_targets()
+            .gateway_identifier(gateway_id)
+            .target_id_list(target_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        let found = out.targets.unwrap_or_default().into_iter().find(|t| t.target_id == target_id);
+        match found {
+            Some(t) => Ok(convert::target_from_synchronize(t)),
+            None => Err(ApiError::Response(format!("SynchronizeGatewayTargets did not return target {target_id}"))),
+        }
+    }
+
     async fn create_gateway(&self, config: &Gateway, client_token: &str) -> Result<LiveGateway, ApiError> {
         let out = convert::create_input(config, client_token)?.send_with(&self.client).await.map_err(classify)?;
         convert::live_from_create(out)

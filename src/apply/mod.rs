@@ -5,9 +5,12 @@
 //! apply says what was done and what was not.
 
 pub mod report;
+mod targets;
 #[cfg(test)]
 mod tests;
 mod token;
+
+pub use targets::TargetWork;
 
 use std::time::{Duration, Instant};
 
@@ -29,8 +32,9 @@ pub struct Target {
 /// What to do for one gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
-    /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set.
-    Create { desired: Gateway },
+    /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set, then
+    /// the targets.
+    Create { desired: Gateway, targets: Vec<TargetWork> },
     /// UpdateGateway with the full configuration (if `config` changed), then tag calls.
     Update {
         gateway_id: String,
@@ -39,10 +43,17 @@ pub enum Work {
         config: bool,
         tags_set: TagMap,
         tags_remove: Vec<String>,
+        targets: Vec<TargetWork>,
     },
     /// Delete, wait until gone, create: only with `allow_replace`, only without targets, and
     /// never when `protected` (`acgw:prevent-destroy=true`).
-    Replace { gateway_id: String, desired: Gateway, forced_by: String, protected: bool },
+    Replace {
+        gateway_id: String,
+        desired: Gateway,
+        forced_by: String,
+        protected: bool,
+        targets: Option<Vec<TargetWork>>,
+    },
     /// Delete the targets, wait until they are gone, delete the gateway, wait until it is gone.
     Delete { gateway_id: String },
 }
@@ -108,6 +119,15 @@ pub enum ApplyError {
     /// `lifecycle.preventDestroy` protects the gateway from replacement.
     #[error("not replaced: {0}")]
     Protected(String),
+    /// A target's call failed.
+    #[error("target {target}: {source}")]
+    Target { target: String, source: Box<ApplyError> },
+    /// A target settled in a failure status.
+    #[error("target {target_id} is {status}{}", reasons_suffix(.reasons))]
+    TargetFailed { target_id: String, status: crate::model::live::TargetStatus, reasons: Vec<String> },
+    /// A target did not settle in time.
+    #[error("gave up after {waited:?} waiting for target {target_id}: it is still {status}")]
+    TargetTimeout { target_id: String, status: crate::model::live::TargetStatus, waited: Duration },
     /// The gateway could not be read (or represented) when planning, so nothing was sent for it.
     #[error("not applied: {reason}")]
     NotRead { reason: String },
@@ -133,6 +153,8 @@ pub struct GatewayOutcome {
     /// The status the gateway had when last seen (READY after a wait; with `--no-wait`, what the
     /// last call answered); `None` when no call reported one (tags only, nothing done).
     pub status: Option<GatewayStatus>,
+    /// Targets left pending OAuth authorization, with where to authorize each.
+    pub pending_auth: Vec<(String, String)>,
     pub error: Option<ApplyError>,
 }
 
@@ -146,6 +168,7 @@ impl GatewayOutcome {
             elapsed: Duration::ZERO,
             done: Vec::new(),
             status: None,
+            pending_auth: Vec::new(),
             error: None,
         }
     }
@@ -159,6 +182,7 @@ impl GatewayOutcome {
             elapsed: Duration::ZERO,
             done: Vec::new(),
             status: None,
+            pending_auth: Vec::new(),
             error: Some(ApplyError::NotRead { reason }),
         }
     }
@@ -214,6 +238,7 @@ struct Run<'a> {
     gateway_id: Option<String>,
     done: Vec<String>,
     status: Option<GatewayStatus>,
+    pending_auth: Vec<(String, String)>,
 }
 
 impl Run<'_> {
@@ -235,19 +260,39 @@ async fn apply_one<A: WriteApi>(
 ) -> GatewayOutcome {
     let started = Instant::now();
     let action = work.action();
-    let mut run = Run { name, opts, progress, gateway_id: None, done: Vec::new(), status: None };
+    let mut run =
+        Run { name, opts, progress, gateway_id: None, done: Vec::new(), status: None, pending_auth: Vec::new() };
     let result = match work {
-        Work::Create { desired } => create(api, &mut run, &desired, None).await,
-        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove } => {
-            run.gateway_id = Some(gateway_id.clone());
-            update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await
+        Work::Create { desired, targets: t } => {
+            let waits = !t.is_empty();
+            match create(api, &mut run, &desired, None, waits).await {
+                Ok(()) => with_targets(api, &mut run, t).await,
+                Err(e) => Err(e),
+            }
         }
-        Work::Replace { gateway_id, desired, forced_by, protected } => {
+        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove, targets: t } => {
+            run.gateway_id = Some(gateway_id.clone());
+            match update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await {
+                Ok(()) if !t.is_empty() => {
+                    // Target calls need a settled gateway, even with --no-wait.
+                    match wait_ready(api, &mut run, &gateway_id, true).await {
+                        Ok(_) => with_targets(api, &mut run, t).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                other => other,
+            }
+        }
+        Work::Replace { gateway_id, desired, forced_by, protected, targets: t } => {
             run.gateway_id = Some(gateway_id.clone());
             if protected {
                 Err(ApplyError::Protected(crate::plan::protection_message(&run.name)))
             } else {
-                replace(api, &mut run, &gateway_id, &desired, forced_by).await
+                let declared = t.is_some();
+                match replace(api, &mut run, &gateway_id, &desired, forced_by, declared).await {
+                    Ok(()) => with_targets(api, &mut run, t.unwrap_or_default()).await,
+                    Err(e) => Err(e),
+                }
             }
         }
         Work::Delete { gateway_id } => {
@@ -266,6 +311,7 @@ async fn apply_one<A: WriteApi>(
         elapsed: started.elapsed(),
         done: run.done,
         status: run.status,
+        pending_auth: run.pending_auth,
         error: result.err(),
     }
 }
@@ -273,11 +319,22 @@ async fn apply_one<A: WriteApi>(
 /// How many times a create that may not have reached the service is re-sent (same token).
 const TRANSPORT_RETRIES: usize = 3;
 
+/// The targets' work on the gateway `run` is about, once it is READY.
+async fn with_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, work: Vec<TargetWork>) -> Result<(), ApplyError> {
+    if work.is_empty() {
+        return Ok(());
+    }
+    let Some(gateway_id) = run.gateway_id.clone() else { return Ok(()) };
+    run.say("applying targets");
+    targets::apply(api, run, &gateway_id, work).await
+}
+
 async fn create<A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     desired: &Gateway,
     replaces: Option<&str>,
+    must_wait: bool,
 ) -> Result<(), ApplyError> {
     let token = client_token(&run.opts.target.region, &run.opts.target.endpoint, desired, replaces);
     run.say("creating");
@@ -294,7 +351,7 @@ async fn create<A: WriteApi>(
     run.status = Some(live.status.clone());
     run.did("CreateGateway");
     let update_only = desired.waf_configuration.is_some() || desired.custom_transform_configuration.is_some();
-    if !run.opts.wait && !update_only {
+    if !run.opts.wait && !update_only && !must_wait {
         return Ok(());
     }
     wait_ready(api, run, &live.gateway_id, true).await?;
@@ -375,17 +432,24 @@ async fn replace<A: WriteApi>(
     gateway_id: &str,
     desired: &Gateway,
     forced_by: String,
+    targets_declared: bool,
 ) -> Result<(), ApplyError> {
     if !run.opts.allow_replace {
         return Err(ApplyError::ReplaceRefused { field: forced_by });
     }
-    let count = api
-        .list_targets(gateway_id)
-        .await
-        .map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?
-        .len();
-    if count > 0 {
-        return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
+    if targets_declared {
+        // The spec declares the targets: the old ones go with the old gateway, the declared
+        // ones are created on the new one.
+        delete_targets(api, run, gateway_id).await?;
+    } else {
+        let count = api
+            .list_targets(gateway_id)
+            .await
+            .map_err(|source| ApplyError::Api { call: "ListGatewayTargets", source })?
+            .len();
+        if count > 0 {
+            return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
+        }
     }
     // A gateway still changing cannot be deleted cleanly; let it settle first.
     wait_ready(api, run, gateway_id, false).await?;
@@ -397,7 +461,7 @@ async fn replace<A: WriteApi>(
     run.did("DeleteGateway");
     wait_gone(api, run, gateway_id).await?;
     run.gateway_id = None;
-    create(api, run, desired, Some(gateway_id)).await
+    create(api, run, desired, Some(gateway_id), targets_declared).await
 }
 
 /// Deletes a gateway and its targets; a target or gateway already gone counts as done, so an

@@ -5,7 +5,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::*;
-use crate::model::live::{GatewaySummary, TagMap, TargetSummary};
+use crate::model::live::{GatewaySummary, LiveTarget, TagMap, TargetSummary};
+use crate::model::target::Target as GatewayTarget;
+
+fn no_targets() -> ApiError {
+    ApiError::Service { code: "Scripted".into(), message: "the scripted API has no targets".into() }
+}
 use crate::model::{AuthorizerType, GatewayName, RoleArn};
 
 fn desired() -> Gateway {
@@ -64,6 +69,10 @@ impl ReadApi for Scripted {
     async fn list_targets(&self, _: &str) -> Result<Vec<TargetSummary>, ApiError> {
         Ok(Vec::new())
     }
+    // The scripted gateway has no targets.
+    async fn get_target(&self, _: &str, id: &str) -> Result<LiveTarget, ApiError> {
+        Err(ApiError::NotFound(id.to_string()))
+    }
 }
 
 impl WriteApi for Scripted {
@@ -80,6 +89,18 @@ impl WriteApi for Scripted {
         self.record("DeleteGateway");
         self.deleted.store(true, Ordering::SeqCst);
         Ok(GatewayStatus::Deleting)
+    }
+    async fn create_target(&self, _: &str, _: &GatewayTarget, _: &str) -> Result<LiveTarget, ApiError> {
+        self.record("CreateGatewayTarget");
+        Err(no_targets())
+    }
+    async fn update_target(&self, _: &str, _: &str, _: &GatewayTarget) -> Result<LiveTarget, ApiError> {
+        self.record("UpdateGatewayTarget");
+        Err(no_targets())
+    }
+    async fn synchronize_target(&self, _: &str, _: &str) -> Result<LiveTarget, ApiError> {
+        self.record("SynchronizeGatewayTargets");
+        Err(no_targets())
     }
     async fn delete_target(&self, _: &str, _: &str) -> Result<(), ApiError> {
         self.record("DeleteGatewayTarget");
@@ -112,6 +133,7 @@ fn replace_work() -> Vec<(String, Work)> {
             desired: desired(),
             forced_by: "status FAILED".into(),
             protected: false,
+            targets: None,
         },
     )]
 }

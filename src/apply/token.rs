@@ -34,6 +34,24 @@ pub fn client_token(region: &str, endpoint: &str, desired: &Gateway, replaces: O
 }
 
 /// The configuration CreateGateway receives, as canonical JSON bytes (struct order, sorted maps).
+/// The CreateGatewayTarget client token: a digest of region, endpoint, gateway ID and the
+/// target's canonical configuration, so a re-run after an interruption finds the same target.
+pub fn target_token(region: &str, endpoint: &str, gateway_id: &str, desired: &crate::model::target::Target) -> String {
+    let mut hasher = Sha256::new();
+    let canonical = serde_json::to_vec(desired).unwrap_or_default();
+    for part in [region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    let mut out = String::with_capacity(PREFIX.len() + 64);
+    out.push_str(PREFIX);
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
 fn canonical(desired: &Gateway) -> Vec<u8> {
     let mut create = desired.clone();
     // Update-only members are not part of the create request.

@@ -86,7 +86,11 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     let parallelism = usize::from(global.parallelism);
     let now = {
         let _progress = RateSpinner::start(ui, conn.limiter(), "re-reading the planned gateways");
-        observe::observe(conn.api(), &touched, parallelism).await?
+        let mut now = observe::observe(conn.api(), &touched, parallelism).await?;
+        let with_targets: Vec<&str> =
+            plan.gateways.iter().filter(|g| g.is_change() && g.targets.is_some()).map(|g| g.name.as_str()).collect();
+        observe::observe_targets(conn.api(), &mut now, &with_targets, parallelism).await;
+        now
     };
     // A gateway to delete is stale when it gained targets: read them again.
     let deleting: Vec<(&str, &str)> = plan
@@ -116,7 +120,13 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         .iter()
         .filter(|g| g.is_change() && !now.failed.contains_key(&g.name))
         .filter_map(|g| {
-            let moved = plan::staleness(g, fingerprint_now(g));
+            let mut moved = plan::staleness(g, fingerprint_now(g));
+            // A replaced gateway's targets go with it: only an updated one's must hold.
+            if let (Some(planned), Some(live), Action::Update) =
+                (&g.targets, now.managed.get(&g.name).and_then(|l| l.targets.as_ref()), g.action)
+            {
+                moved.extend(plan::target_staleness(planned, live));
+            }
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
         .collect();
@@ -203,12 +213,30 @@ pub(super) fn ask(question: &str) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
+/// The target calls a gateway's plan needs, in plan order (apply orders deletes first).
+fn target_work(g: &plan::GatewayPlan) -> Vec<apply::TargetWork> {
+    let Some(targets) = &g.targets else { return Vec::new() };
+    targets
+        .iter()
+        .filter_map(|t| match (t.action, &t.observed, &t.desired) {
+            (Action::Create, _, Some(desired)) => Some(apply::TargetWork::Create { desired: desired.clone() }),
+            (Action::Update, Some(seen), Some(desired)) => {
+                Some(apply::TargetWork::Update { target_id: seen.target_id.clone(), desired: desired.clone() })
+            }
+            (Action::Delete, Some(seen), _) => {
+                Some(apply::TargetWork::Delete { name: t.name.clone(), target_id: seen.target_id.clone() })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The work for every gateway the plan changes.
 fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     let mut work = Vec::new();
     for g in plan.gateways.iter().filter(|g| g.is_change()) {
         let item = match (g.action, &g.observed, &g.desired) {
-            (Action::Create, _, Some(desired)) => Work::Create { desired: desired.clone() },
+            (Action::Create, _, Some(desired)) => Work::Create { desired: desired.clone(), targets: target_work(g) },
             (Action::Update, Some(seen), Some(desired)) => Work::Update {
                 gateway_id: seen.gateway_id.clone(),
                 gateway_arn: seen.gateway_arn.clone(),
@@ -216,12 +244,14 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 config: g.update_gateway,
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
+                targets: target_work(g),
             },
             (Action::Replace, Some(seen), Some(desired)) => Work::Replace {
                 gateway_id: seen.gateway_id.clone(),
                 desired: desired.clone(),
                 forced_by: g.forced_by.join(", "),
                 protected: seen.protected(),
+                targets: g.targets.as_ref().map(|_| target_work(g)),
             },
             (Action::Delete, Some(seen), None) => Work::Delete { gateway_id: seen.gateway_id.clone() },
             (Action::NoOp, _, _) => continue,

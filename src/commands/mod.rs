@@ -102,7 +102,11 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     let parallelism = usize::from(global.parallelism);
     let mut observed = {
         let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live gateways");
-        observe::observe(api, &names, parallelism).await?
+        let mut observed = observe::observe(api, &names, parallelism).await?;
+        let with_targets: Vec<&str> =
+            desired.specs.iter().filter(|s| s.targets.is_some()).map(|s| s.gateway.name.as_str()).collect();
+        observe::observe_targets(api, &mut observed, &with_targets, parallelism).await;
+        observed
     };
     if let Some(owner) = &desired.owner {
         // One ListTagsForResource per gateway in no spec: the price of proving ownership.

@@ -124,3 +124,109 @@ pub struct Unreadable {
     /// What is wrong there.
     pub reason: String,
 }
+
+/// A target's lifecycle status as the API reports it (the enum keeps growing: unknown values are
+/// kept verbatim).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum TargetStatus {
+    Creating,
+    Updating,
+    UpdateUnsuccessful,
+    Deleting,
+    Ready,
+    Failed,
+    Synchronizing,
+    SynchronizeUnsuccessful,
+    CreatePendingAuth,
+    UpdatePendingAuth,
+    SynchronizePendingAuth,
+    /// A value this version does not know; kept verbatim.
+    Other(String),
+}
+
+impl TargetStatus {
+    const NAMES: &'static [(&'static str, TargetStatus)] = &[
+        ("CREATING", TargetStatus::Creating),
+        ("UPDATING", TargetStatus::Updating),
+        ("UPDATE_UNSUCCESSFUL", TargetStatus::UpdateUnsuccessful),
+        ("DELETING", TargetStatus::Deleting),
+        ("READY", TargetStatus::Ready),
+        ("FAILED", TargetStatus::Failed),
+        ("SYNCHRONIZING", TargetStatus::Synchronizing),
+        ("SYNCHRONIZE_UNSUCCESSFUL", TargetStatus::SynchronizeUnsuccessful),
+        ("CREATE_PENDING_AUTH", TargetStatus::CreatePendingAuth),
+        ("UPDATE_PENDING_AUTH", TargetStatus::UpdatePendingAuth),
+        ("SYNCHRONIZE_PENDING_AUTH", TargetStatus::SynchronizePendingAuth),
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TargetStatus::Other(s) => s,
+            known => Self::NAMES.iter().find(|(_, v)| v == known).map_or("", |(n, _)| n),
+        }
+    }
+
+    /// True while the service is still working on the target.
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            TargetStatus::Creating | TargetStatus::Updating | TargetStatus::Deleting | TargetStatus::Synchronizing
+        )
+    }
+
+    /// True while an OAuth authorization-code target waits for a user to authorize it.
+    pub fn is_pending_auth(&self) -> bool {
+        matches!(
+            self,
+            TargetStatus::CreatePendingAuth | TargetStatus::UpdatePendingAuth | TargetStatus::SynchronizePendingAuth
+        )
+    }
+
+    /// True for a status that ends a create, update or synchronize unsuccessfully.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, TargetStatus::Failed | TargetStatus::UpdateUnsuccessful | TargetStatus::SynchronizeUnsuccessful)
+    }
+}
+
+impl From<&str> for TargetStatus {
+    fn from(s: &str) -> Self {
+        Self::NAMES.iter().find(|(n, _)| *n == s).map_or_else(|| TargetStatus::Other(s.to_string()), |(_, v)| v.clone())
+    }
+}
+
+impl From<String> for TargetStatus {
+    fn from(s: String) -> Self {
+        TargetStatus::from(s.as_str())
+    }
+}
+
+impl From<TargetStatus> for String {
+    fn from(s: TargetStatus) -> String {
+        s.as_str().to_string()
+    }
+}
+
+impl fmt::Display for TargetStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A target as GetGatewayTarget (or a create, update or synchronize) returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTarget {
+    pub target_id: String,
+    pub name: String,
+    pub status: TargetStatus,
+    pub status_reasons: Vec<String>,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+    /// RFC 3339, once the target was synchronized.
+    pub last_synchronized_at: Option<String>,
+    /// Where a user authorizes an OAuth authorization-code target that is pending authorization.
+    pub authorization_url: Option<String>,
+    /// The configuration, or why this build cannot represent it.
+    pub config: Result<crate::model::target::Target, Unreadable>,
+}

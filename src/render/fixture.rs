@@ -34,6 +34,7 @@ pub fn live(config: serde_json::Value, status: GatewayStatus, tags: &[(&str, &st
             config: Ok(config),
         },
         tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<TagMap>(),
+        targets: None,
     }
 }
 

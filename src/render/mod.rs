@@ -229,3 +229,44 @@ pub(crate) fn change_count(changes: &[Change], tags: &[TagChange]) -> String {
 pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
+
+/// "1 target to add, 1 to change, 1 to delete" for a gateway whose targets change.
+pub fn target_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
+    use crate::plan::Action;
+    let targets = g.targets.as_ref()?;
+    let n = |a: Action| targets.iter().filter(|t| t.action == a).count();
+    let counts: Vec<(usize, &str)> =
+        [(n(Action::Create), "to add"), (n(Action::Update), "to change"), (n(Action::Delete), "to delete")]
+            .into_iter()
+            .filter(|(count, _)| *count > 0)
+            .collect();
+    let parts: Vec<String> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, (count, what))| match i {
+            0 => format!("{count} target{} {what}", if *count == 1 { "" } else { "s" }),
+            _ => format!("{count} {what}"),
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Changes with sensitive values (OAuth `customParameters`) replaced by `(sensitive)`: text and
+/// Markdown never print them; JSON plans carry them, because `apply PLANFILE` needs them.
+pub fn mask_sensitive(changes: &[crate::diff::Change]) -> Vec<crate::diff::Change> {
+    changes
+        .iter()
+        .map(|c| {
+            if !c.path.contains("customParameters") {
+                return c.clone();
+            }
+            let hide =
+                |v: &Option<serde_json::Value>| v.as_ref().map(|_| serde_json::Value::String("(sensitive)".into()));
+            let mut masked = c.clone();
+            masked.before = hide(&c.before);
+            masked.after = hide(&c.after);
+            masked.elements = None;
+            masked
+        })
+        .collect()
+}

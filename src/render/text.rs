@@ -66,6 +66,9 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
     }
     let what = match g.action {
         Action::Create => "will be created".to_string(),
+        Action::Update if !g.update_gateway && g.tag_changes.is_empty() => {
+            "is unchanged; its targets change".to_string()
+        }
         Action::Update if !g.update_gateway => "will be updated in place (tags only)".to_string(),
         Action::Update if g.changes.is_empty() => {
             "will be updated in place: its last update did not succeed, so its configuration is sent again".to_string()
@@ -84,6 +87,9 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         Action::NoOp => "is unchanged".to_string(),
     };
     let _ = write!(head, " {what}");
+    if let Some(counts) = super::target_counts(g) {
+        let _ = write!(head, ", {counts}");
+    }
     match g.owner_change() {
         Some((None, owner)) => {
             let _ = write!(head, "; will be adopted by owner {}", clean(owner));
@@ -104,6 +110,26 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         }
     }
     changes(out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
+    for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
+        let (symbol, tone, what) = match t.action {
+            Action::Create => ("+", GREEN, "will be created"),
+            Action::Update if t.changes.is_empty() => ("~", YELLOW, "will be updated: its last change did not succeed"),
+            Action::Update => ("~", YELLOW, "will be updated in place"),
+            _ => ("-", RED, "will be deleted"),
+        };
+        let id = t.observed.as_ref().map(|o| format!(" ({})", clean(&o.target_id))).unwrap_or_default();
+        let _ = writeln!(out, "    {} target {}{id} {what}", paint(color, tone, symbol), clean(&t.name));
+        let mut inner = String::new();
+        changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    for t in g.targets.iter().flatten() {
+        if let Some(url) = &t.authorization_url {
+            let _ = writeln!(out, "    ! target {} is pending authorization: {}", clean(&t.name), clean(url));
+        }
+    }
 }
 
 /// Writes change items, one field per line, indented under their gateway.
