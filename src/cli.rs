@@ -168,6 +168,9 @@ pub struct SpecArgs {
     /// on every gateway acgw creates or updates, and the proof that --prune and destroy need.
     #[arg(long, value_name = "ID", value_parser = parse_owner)]
     pub owner: Option<acgw::model::Owner>,
+    /// Let `file:` in specs read files outside the spec's directory tree.
+    #[arg(long)]
+    pub allow_outside_files: bool,
 }
 
 fn parse_owner(s: &str) -> Result<acgw::model::Owner, String> {
@@ -175,6 +178,11 @@ fn parse_owner(s: &str) -> Result<acgw::model::Owner, String> {
 }
 
 impl SpecArgs {
+    /// How to load the specs.
+    pub fn load_options(&self) -> acgw::load::Options {
+        acgw::load::Options { allow_outside_files: self.allow_outside_files }
+    }
+
     /// The paths to load, with the default applied.
     pub fn paths(&self) -> Vec<PathBuf> {
         if self.files.is_empty() {

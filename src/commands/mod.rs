@@ -42,12 +42,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Loads specs, printing problems; `None` means they were invalid (exit 1, no API call made).
 fn load_specs(specs: &SpecArgs, ui: &Ui) -> Option<Desired> {
-    let loaded = load::load_paths(&specs.paths(), &load::process_env).and_then(|mut desired| {
-        if let Some(owner) = &specs.owner {
-            desired.override_owner(owner.clone())?;
-        }
-        Ok(desired)
-    });
+    let loaded =
+        load::load_paths_with(&specs.paths(), &load::process_env, specs.load_options()).and_then(|mut desired| {
+            if let Some(owner) = &specs.owner {
+                desired.override_owner(owner.clone())?;
+            }
+            Ok(desired)
+        });
     match loaded {
         Ok(desired) => {
             desired.warnings.iter().for_each(|w| ui.problem(w));

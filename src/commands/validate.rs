@@ -9,7 +9,7 @@ use acgw::ui::Ui;
 
 pub fn run(args: &ValidateArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let paths = args.specs.paths();
-    let (gateways, problems, ok) = match load::load_paths(&paths, &load::process_env) {
+    let (gateways, problems, ok) = match load::load_paths_with(&paths, &load::process_env, args.specs.load_options()) {
         Ok(desired) => (desired.specs.len(), desired.warnings, true),
         Err(problems) => (0, problems.0, false),
     };

@@ -251,6 +251,31 @@ impl Schema for String {
 pub fn spec_file() -> Value {
     let mut defs = Defs::default();
     let gateway = crate::model::Gateway::schema(&mut defs);
+    let targets = array(crate::model::target::Target::schema(&mut defs), 0, usize::MAX);
+    let lifecycle = crate::model::Lifecycle::schema(&mut defs);
+    let lifecycle = json!({ "anyOf": [lifecycle, unset(&mut defs)] });
+    // acgw's own keys on a gateway entry: `targets` (present = complete) and `lifecycle`.
+    if let Some(Value::Object(props)) = defs.0.get_mut("Gateway").and_then(|g| g.get_mut("properties")) {
+        props.insert(
+            "targets".into(),
+            described(targets, "The gateway's targets. Present means the complete list: live targets it does not name are deleted (`[]` deletes them all). Absent: acgw does not manage the targets."),
+        );
+        props.insert("lifecycle".into(), described(lifecycle, "acgw's own key: how acgw may delete the gateway."));
+    }
+    // `file:` stands in for `inlinePayload` in the payload unions (read at load time).
+    for name in ["ApiSchemaConfiguration", "McpToolSchemaConfiguration", "ToolSchema"] {
+        if let Some(Value::Object(union)) = defs.0.get_mut(name) {
+            if let Some(Value::Object(props)) = union.get_mut("properties") {
+                props.insert(
+                    "file".into(),
+                    json!({ "type": "string", "minLength": 1, "description": "A file relative to the spec file, read at load time and sent as inlinePayload." }),
+                );
+            }
+            if let Some(Value::Array(one_of)) = union.get_mut("oneOf") {
+                one_of.push(json!({ "required": ["file"], "properties": { "file": { "not": { "type": "null" } } } }));
+            }
+        }
+    }
     json!({
         "$schema": DIALECT,
         "title": "acgw gateway specs",
