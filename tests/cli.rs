@@ -301,7 +301,7 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
 
     let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
-    assert_eq!(doc["format_version"], "2");
+    assert_eq!(doc["format_version"], "3");
     let actions: BTreeMap<String, String> = doc["gateways"]
         .as_array()
         .unwrap()

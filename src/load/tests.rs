@@ -629,3 +629,17 @@ fn scalars_keep_their_yaml_types_so_editors_and_validate_agree() {
     assert_eq!(tags.get("2024").map(String::as_str), Some("1"));
     assert_eq!(tags.get("team").map(String::as_str), Some("42"));
 }
+
+#[test]
+fn the_targets_example_loads_every_target_kind_with_its_files() {
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/targets/targets.yaml"));
+    let desired = crate::load::load_paths(&[path], &|_| None).unwrap_or_else(|p| panic!("{p}"));
+    let targets = desired.specs[0].targets.as_ref().expect("targets declared");
+    assert_eq!(targets.len(), 10);
+    let json = serde_json::to_value(targets).expect("serializes");
+    let openapi = &json[0]["targetConfiguration"]["mcp"]["openApiSchema"]["inlinePayload"];
+    assert!(openapi.as_str().is_some_and(|t| t.starts_with("openapi: 3.0.3")), "{openapi}");
+    let tools = &json[1]["targetConfiguration"]["mcp"]["lambda"]["toolSchema"]["inlinePayload"];
+    assert_eq!(tools[0]["name"], "refund_order");
+    assert_eq!(tools[0]["inputSchema"]["required"][0], "orderId");
+}
