@@ -34,13 +34,34 @@ pub struct Export {
     pub skipped: Vec<FailedGateway>,
     /// Live values the YAML copies verbatim although specs cannot hold them (an enum value this
     /// build does not know, a string outside the model's pattern): `acgw validate` will name them.
+    /// Also every sensitive value written as a `${VAR}` placeholder.
     pub warnings: Vec<String>,
+    /// Schema files the YAML references with `file:` (paths relative to the YAML), when asked
+    /// for with [`Options::split_payloads`].
+    pub files: Vec<(String, String)>,
 }
+
+/// How to export.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Write inline payloads of more than [`SPLIT_LINES`] lines to `schemas/<gateway>/<target>.<ext>`
+    /// and reference them with `file:` (for `export -o FILE`).
+    pub split_payloads: bool,
+}
+
+/// Inline payloads longer than this many lines go to their own file with `export -o`.
+pub const SPLIT_LINES: usize = 20;
 
 /// The specs for every readable gateway in `observed.managed`, as one YAML document; the ones
 /// in `observed.failed`, and those this build cannot represent, are listed in
 /// [`Export::skipped`].
 pub fn to_yaml(observed: &Observed, source: &str) -> Result<Export, ExportError> {
+    to_yaml_with(observed, source, Options::default())
+}
+
+/// [`to_yaml`] with options.
+pub fn to_yaml_with(observed: &Observed, source: &str, options: Options) -> Result<Export, ExportError> {
+    let mut files = Vec::new();
     let mut gateways = Vec::with_capacity(observed.managed.len());
     let mut skipped: Vec<FailedGateway> =
         observed.failed.iter().map(|(name, e)| FailedGateway::from_observe(name, e)).collect();
@@ -66,6 +87,24 @@ pub fn to_yaml(observed: &Observed, source: &str) -> Result<Export, ExportError>
         }
         warnings.extend(outside_the_model(name, &value));
         escape_interpolation(&mut value);
+        if let Some(targets) = &state.targets {
+            let region = normalize::arn_region(&state.live.gateway_arn);
+            let mut list = Vec::with_capacity(targets.len());
+            for t in targets {
+                // observe fails a gateway with an unreadable target, so every config is Ok here.
+                let Ok(config) = &t.config else { continue };
+                let mut tv = serde_json::to_value(normalize::target(config.clone(), region))?;
+                if options.split_payloads {
+                    split_payloads(name, &t.name, &mut tv, &mut files)?;
+                }
+                escape_interpolation(&mut tv);
+                placeholders(name, &t.name, &mut tv, &mut warnings);
+                list.push(tv);
+            }
+            if let Value::Object(map) = &mut value {
+                map.insert("targets".into(), Value::Array(list));
+            }
+        }
         gateways.push(value);
     }
     skipped.sort();
@@ -76,7 +115,102 @@ pub fn to_yaml(observed: &Observed, source: &str) -> Result<Export, ExportError>
         env!("CARGO_PKG_VERSION"),
         if count == 1 { "" } else { "s" }
     );
-    Ok(Export { yaml, count, skipped, warnings })
+    Ok(Export { yaml, count, skipped, warnings, files })
+}
+
+/// The payload unions whose `inlinePayload` may move to a file, and the file's extension when
+/// the payload is not JSON.
+const PAYLOADS: &[(&str, &str)] = &[
+    ("openApiSchema", "yaml"),
+    ("smithyModel", "json"),
+    ("mcpToolSchema", "json"),
+    ("toolSchema", "yaml"),
+    ("source", "yaml"),
+];
+
+/// Moves long inline payloads under `value` (one target) to files, leaving `{file: PATH}`.
+fn split_payloads(
+    gateway: &str,
+    target: &str,
+    value: &mut Value,
+    files: &mut Vec<(String, String)>,
+) -> Result<(), ExportError> {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let payload = PAYLOADS.iter().find(|(k, _)| k == key).map(|(_, ext)| *ext);
+                let inline = v.get("inlinePayload").cloned();
+                match (payload, inline) {
+                    (Some(ext), Some(Value::String(text))) if text.lines().count() > SPLIT_LINES => {
+                        let ext = if text.trim_start().starts_with('{') { "json" } else { ext };
+                        let path = unique_path(files, gateway, target, ext);
+                        files.push((path.clone(), text));
+                        *v = serde_json::json!({ "file": path });
+                    }
+                    (Some(_), Some(list @ Value::Array(_))) => {
+                        let text = serde_yaml::to_string(&list)?;
+                        if text.lines().count() > SPLIT_LINES {
+                            let path = unique_path(files, gateway, target, "yaml");
+                            files.push((path.clone(), text));
+                            *v = serde_json::json!({ "file": path });
+                        }
+                    }
+                    _ => split_payloads(gateway, target, v, files)?,
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                split_payloads(gateway, target, item, files)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn unique_path(files: &[(String, String)], gateway: &str, target: &str, ext: &str) -> String {
+    let base = format!("schemas/{gateway}/{target}");
+    let mut path = format!("{base}.{ext}");
+    let mut n = 2;
+    while files.iter().any(|(p, _)| *p == path) {
+        path = format!("{base}-{n}.{ext}");
+        n += 1;
+    }
+    path
+}
+
+/// Sensitive values (OAuth `customParameters`) become `${VAR}` placeholders, each named in a warning.
+fn placeholders(gateway: &str, target: &str, value: &mut Value, warnings: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if key == "customParameters" {
+                    if let Value::Object(params) = v {
+                        for (param, secret) in params.iter_mut() {
+                            let var = env_name(&[gateway, target, param]);
+                            *secret = Value::String(format!("${{{var}}}"));
+                            warnings.push(format!(
+                                "gateway {gateway}: target {target}: customParameters.{param} is sensitive and was written as ${{{var}}}: set {var} before loading the export"
+                            ));
+                        }
+                    }
+                } else {
+                    placeholders(gateway, target, v, warnings);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| placeholders(gateway, target, i, warnings)),
+        _ => {}
+    }
+}
+
+/// `ACGW_<PARTS>` in upper case, other characters as `_`.
+fn env_name(parts: &[&str]) -> String {
+    let joined = parts.join("_");
+    let cleaned: String =
+        joined.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    format!("ACGW_{cleaned}")
 }
 
 /// What a spec could not hold of a live gateway, checked by the spec's own decoder so that the

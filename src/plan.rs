@@ -812,6 +812,7 @@ impl Plan {
             forced_by: Vec::new(),
             changes: Vec::new(),
             tag_changes: Vec::new(),
+            targets: None,
         });
         let mut gateways = self
             .gateways
@@ -829,6 +830,7 @@ impl Plan {
                 forced_by: g.forced_by.clone(),
                 changes: if g.action == Action::Create { Vec::new() } else { g.changes.clone() },
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
+                targets: g.targets.as_ref().map(|ts| ts.iter().map(TargetDrift::of).collect()),
             })
             .chain(orphans)
             .collect::<Vec<_>>();
@@ -1035,6 +1037,76 @@ pub struct DriftEntry {
     pub changes: Vec<Change>,
     /// Tag differences, live → spec (empty unless modified).
     pub tag_changes: Vec<TagChange>,
+    /// The gateway's targets when its spec declares `targets:` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<TargetDrift>>,
+}
+
+/// One target in a drift report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetDrift {
+    pub name: String,
+    pub state: TargetDriftState,
+    /// `null` when missing.
+    pub target_id: Option<String>,
+    /// `null` when missing.
+    pub status: Option<TargetStatus>,
+    /// Field differences, live → spec (empty unless modified).
+    pub changes: Vec<Change>,
+    /// Where a user authorizes it, when pending authorization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<String>,
+}
+
+/// How a declared (or live, undeclared) target compares with its spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TargetDriftState {
+    #[serde(rename = "in-sync")]
+    InSync,
+    #[serde(rename = "modified")]
+    Modified,
+    #[serde(rename = "missing")]
+    Missing,
+    /// Live, but `targets:` does not name it (drift: apply deletes it).
+    #[serde(rename = "not-declared")]
+    NotDeclared,
+    /// In sync, but waiting for a user to authorize it (OAuth authorization code): not drift.
+    #[serde(rename = "pending-authorization")]
+    PendingAuthorization,
+}
+
+impl TargetDriftState {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetDriftState::InSync => "in-sync",
+            TargetDriftState::Modified => "modified",
+            TargetDriftState::Missing => "missing",
+            TargetDriftState::NotDeclared => "not-declared",
+            TargetDriftState::PendingAuthorization => "pending-authorization",
+        }
+    }
+}
+
+impl TargetDrift {
+    fn of(t: &TargetPlan) -> Self {
+        let state = match t.action {
+            Action::Create => TargetDriftState::Missing,
+            Action::Delete => TargetDriftState::NotDeclared,
+            Action::Update | Action::Replace => TargetDriftState::Modified,
+            Action::NoOp if t.authorization_url.is_some() => TargetDriftState::PendingAuthorization,
+            Action::NoOp => TargetDriftState::InSync,
+        };
+        TargetDrift {
+            name: t.name.clone(),
+            state,
+            target_id: t.observed.as_ref().map(|o| o.target_id.clone()),
+            status: t.observed.as_ref().map(|o| o.status.clone()),
+            changes: if t.action == Action::Create { Vec::new() } else { t.changes.clone() },
+            authorization_url: t.authorization_url.clone(),
+        }
+    }
 }
 
 /// Counts per drift state.

@@ -31,6 +31,13 @@ pub fn text(report: &Report, color: bool) -> String {
         if !g.done.is_empty() {
             out.push_str(&format!("  {:<width$}  done: {}\n", "", g.done.join(", ")));
         }
+        for (target, url) in &g.pending_auth {
+            out.push_str(&format!(
+                "  {:<width$}  {}\n",
+                "",
+                paint(color, "33", &format!("target {target} is pending authorization: authorize it at {url}"))
+            ));
+        }
         if let Some(e) = &g.error {
             out.push_str(&format!("  {:<width$}  {}\n", "", paint(color, "31", &format!("error: {e}"))));
         }
@@ -123,6 +130,9 @@ pub fn json(report: &Report) -> String {
                 "elapsed_ms": g.elapsed.as_millis() as u64,
                 "done": g.done,
                 "status": g.status.as_ref().map(GatewayStatus::as_str),
+                "pending_authorization": g.pending_auth.iter()
+                    .map(|(target, url)| serde_json::json!({ "target": target, "authorization_url": url }))
+                    .collect::<Vec<_>>(),
                 "error": g.error.as_ref().map(ToString::to_string),
             })
         })

@@ -31,11 +31,22 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
             observed.unmanaged.clear();
             observed
         };
+        let mut observed = observed;
+        let every: Vec<String> = observed.managed.keys().cloned().collect();
+        observe::observe_targets(&api, &mut observed, &every, parallelism).await;
         drop(progress);
-        let export = acgw::export::to_yaml(&observed, &format!("{} ({})", conn.endpoint(), conn.region()))?;
+        let options = acgw::export::Options { split_payloads: args.output.is_some() };
+        let export =
+            acgw::export::to_yaml_with(&observed, &format!("{} ({})", conn.endpoint(), conn.region()), options)?;
         export.warnings.iter().for_each(|w| ui.warn(w));
         match &args.output {
             Some(path) => {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                for (file, text) in &export.files {
+                    let target = dir.join(file);
+                    acgw::atomic::write(&target, text.as_bytes())
+                        .with_context(|| format!("cannot write {}", target.display()))?;
+                }
                 acgw::atomic::write(path, export.yaml.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 ui.info(&format!("Exported {} gateway(s) to {}.", export.count, path.display()));

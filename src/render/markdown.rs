@@ -104,7 +104,11 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
                 lines.iter().map(|l| format!("{l}\n")).collect::<String>()
             )
         } else {
-            diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by))
+            let mut body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
+            for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
+                body.push_str(&target_block(t));
+            }
+            body
         };
         let what = match g.action {
             Action::Replace => {
@@ -156,6 +160,23 @@ fn html(s: &str) -> String {
 }
 
 /// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
+/// One target's changes, paths under `targets.<name>.`; sensitive values masked.
+fn target_block(t: &crate::plan::TargetPlan) -> String {
+    let fence = "```";
+    let id = t.observed.as_ref().map(|o| format!(" ({})", o.target_id)).unwrap_or_default();
+    if t.action == Action::Delete {
+        return format!("{fence}diff\n- target {}{id}\n{fence}\n", t.name);
+    }
+    let changes: Vec<crate::diff::Change> = super::mask_sensitive(&t.changes)
+        .into_iter()
+        .map(|mut c| {
+            c.path = format!("targets.{}.{}", t.name, c.path);
+            c
+        })
+        .collect();
+    diff_block(&items(&changes, &[], &[]))
+}
+
 fn diff_block(items: &[Item]) -> String {
     let mut body = String::new();
     for item in items {

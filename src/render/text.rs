@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::diff::ChangeKind;
 use crate::model::live::GatewayStatus;
-use crate::plan::{Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, Unmanaged};
+use crate::plan::{
+    Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, TargetDriftState, Unmanaged,
+};
 use crate::ui::paint;
 
 const GREEN: &str = "32";
@@ -244,6 +246,27 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
         out.push_str(&head);
         out.push('\n');
         changes(&mut out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
+        for t in g.targets.iter().flatten().filter(|t| t.state != TargetDriftState::InSync) {
+            let (label, tone) = match t.state {
+                TargetDriftState::Modified => ("modified", YELLOW),
+                TargetDriftState::Missing => ("missing", RED),
+                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
+                TargetDriftState::PendingAuthorization => ("pending authorization", YELLOW),
+                TargetDriftState::InSync => ("in sync", GREEN),
+            };
+            let id = t.target_id.as_ref().map(|i| format!(" ({})", clean(i))).unwrap_or_default();
+            let mut line = format!("  target {}{id}: {}", clean(&t.name), paint(color, tone, label));
+            if let Some(url) = &t.authorization_url {
+                let _ = write!(line, " at {}", clean(url));
+            }
+            out.push_str(&line);
+            out.push('\n');
+            let mut inner = String::new();
+            changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+            for l in inner.lines() {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
     }
     if !report.gateways.is_empty() {
         out.push('\n');
