@@ -59,7 +59,9 @@ fn inline(union: &mut Node, tools: bool, base: &Base<'_>, cx: &mut Cx<'_>) {
     let replacement = match content {
         None => None,
         Some((path, text)) if tools => Some(tool_list(&path, &text, value.mark, cx)),
-        Some((_, text)) => Some(Node { mark: value.mark, kind: NodeKind::Scalar { value: escape(&text), plain: false } }),
+        Some((_, text)) => {
+            Some(Node { mark: value.mark, kind: NodeKind::Scalar { value: escape(&text), plain: false } })
+        }
     };
     match replacement {
         Some(node) => {
@@ -70,8 +72,13 @@ fn inline(union: &mut Node, tools: bool, base: &Base<'_>, cx: &mut Cx<'_>) {
         None => {
             entries.remove(pos);
             if entries.is_empty() {
-                let key = Node { mark: key.mark, kind: NodeKind::Scalar { value: "inlinePayload".into(), plain: false } };
-                let empty = if tools { NodeKind::Seq(Vec::new()) } else { NodeKind::Scalar { value: "-".into(), plain: false } };
+                let key =
+                    Node { mark: key.mark, kind: NodeKind::Scalar { value: "inlinePayload".into(), plain: false } };
+                let empty = if tools {
+                    NodeKind::Seq(Vec::new())
+                } else {
+                    NodeKind::Scalar { value: "-".into(), plain: false }
+                };
                 entries.push((key, Node { mark: value.mark, kind: empty }));
             }
         }
@@ -110,7 +117,11 @@ fn read(value: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<(PathBuf, Stri
         Ok(m) if m.len() > MAX_INLINE_BYTES => {
             cx.error(
                 value.mark,
-                format!("{} is {} bytes; inline schemas are limited to {MAX_INLINE_BYTES} bytes (use s3 instead)", path.display(), m.len()),
+                format!(
+                    "{} is {} bytes; inline schemas are limited to {MAX_INLINE_BYTES} bytes (use s3 instead)",
+                    path.display(),
+                    m.len()
+                ),
             );
             return None;
         }

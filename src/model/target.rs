@@ -199,13 +199,15 @@ impl Target {
     pub fn check_cross_field(node: &Node, cx: &mut Cx<'_>) {
         // The service refuses an MCP server target that signs with the gateway's role unless the
         // IAM provider names the service to sign for.
-        let is_mcp_server = node.get("targetConfiguration").and_then(|n| n.get("mcp")).and_then(|n| n.get("mcpServer")).is_some();
+        let is_mcp_server =
+            node.get("targetConfiguration").and_then(|n| n.get("mcp")).and_then(|n| n.get("mcpServer")).is_some();
         let Some(NodeKind::Seq(creds)) = node.get("credentialProviderConfigurations").map(|n| &n.kind) else {
             return;
         };
         for (i, c) in creds.iter().enumerate() {
             let gateway_role = c.get("credentialProviderType").and_then(Node::as_scalar) == Some("GATEWAY_IAM_ROLE");
-            let service = c.get("credentialProvider").and_then(|p| p.get("iamCredentialProvider")).and_then(|p| p.get("service"));
+            let service =
+                c.get("credentialProvider").and_then(|p| p.get("iamCredentialProvider")).and_then(|p| p.get("service"));
             if is_mcp_server && gateway_role && service.is_none_or(Node::is_empty_value) {
                 cx.at("credentialProviderConfigurations", |cx| {
                     cx.at(format!("[{i}]"), |cx| {
@@ -217,13 +219,17 @@ impl Target {
             let kind = c.get("credentialProviderType").and_then(Node::as_scalar);
             if oauth && kind.is_some_and(|k| k != "OAUTH") {
                 cx.at("credentialProviderConfigurations", |cx| {
-                    cx.at(format!("[{i}]"), |cx| cx.error(c.mark, "oauthCredentialProvider goes with credentialProviderType OAUTH"))
+                    cx.at(format!("[{i}]"), |cx| {
+                        cx.error(c.mark, "oauthCredentialProvider goes with credentialProviderType OAUTH")
+                    })
                 });
             }
             let api_key = c.get("credentialProvider").and_then(|p| p.get("apiKeyCredentialProvider")).is_some();
             if api_key && kind.is_some_and(|k| k != "API_KEY") {
                 cx.at("credentialProviderConfigurations", |cx| {
-                    cx.at(format!("[{i}]"), |cx| cx.error(c.mark, "apiKeyCredentialProvider goes with credentialProviderType API_KEY"))
+                    cx.at(format!("[{i}]"), |cx| {
+                        cx.error(c.mark, "apiKeyCredentialProvider goes with credentialProviderType API_KEY")
+                    })
                 });
             }
         }
@@ -341,7 +347,13 @@ impl Decode for SchemaDefinition {
         let required = cx.optional(entries, "required");
         let items: Option<SchemaDefinition> = cx.optional(entries, "items");
         let description = cx.optional(entries, "description");
-        Some(SchemaDefinition { schema_type: schema_type?, properties, required, items: items.map(Box::new), description })
+        Some(SchemaDefinition {
+            schema_type: schema_type?,
+            properties,
+            required,
+            items: items.map(Box::new),
+            description,
+        })
     }
 }
 
@@ -349,16 +361,36 @@ impl Schema for SchemaDefinition {
     fn schema(defs: &mut Defs) -> Value {
         defs.define("SchemaDefinition", |defs| {
             let members = vec![
-                schema::Member { key: "type", required: true, doc: "The type of the schema definition.", schema: SchemaType::schema(defs) },
+                schema::Member {
+                    key: "type",
+                    required: true,
+                    doc: "The type of the schema definition.",
+                    schema: SchemaType::schema(defs),
+                },
                 schema::Member {
                     key: "properties",
                     required: false,
                     doc: "A map of property names to their schema definitions.",
                     schema: BTreeMap::<Text, SchemaDefinition>::schema(defs),
                 },
-                schema::Member { key: "required", required: false, doc: "The required properties.", schema: Vec::<Text>::schema(defs) },
-                schema::Member { key: "items", required: false, doc: "The schema of an array's items.", schema: json!({ "$ref": "#/$defs/SchemaDefinition" }) },
-                schema::Member { key: "description", required: false, doc: "The description of the schema definition.", schema: Text::schema(defs) },
+                schema::Member {
+                    key: "required",
+                    required: false,
+                    doc: "The required properties.",
+                    schema: Vec::<Text>::schema(defs),
+                },
+                schema::Member {
+                    key: "items",
+                    required: false,
+                    doc: "The schema of an array's items.",
+                    schema: json!({ "$ref": "#/$defs/SchemaDefinition" }),
+                },
+                schema::Member {
+                    key: "description",
+                    required: false,
+                    doc: "The description of the schema definition.",
+                    schema: Text::schema(defs),
+                },
             ];
             schema::structure("", members, defs)
         })
