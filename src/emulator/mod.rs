@@ -5,6 +5,12 @@
 //! (with or without a trailing slash), the model's validation, name uniqueness, client tokens,
 //! CREATING/UPDATING/DELETING delays, paging, tags, and error codes in `x-amzn-errortype`.
 //!
+//! Gateway targets follow `reference/agentcore-targets-api.md`: every target shape validated by
+//! [`crate::model::target::Target`], Create/Get/Update/Delete/List/SynchronizeGatewayTargets,
+//! CREATING/UPDATING/SYNCHRONIZING on the same delays as gateways, `*_PENDING_AUTH` for the OAuth
+//! AUTHORIZATION_CODE grant (see [`EmulatorHandle::authorize_target`]), and the policy-session
+//! header the service adds to targets of a gateway with a policy engine.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), acgw::emulator::EmulatorError> {
 //! use acgw::emulator::{Config, Emulator};
