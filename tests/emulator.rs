@@ -769,3 +769,559 @@ async fn deleted_targets_stay_deleting_for_the_delay_and_block_the_gateway_until
     client.delete_gateway().gateway_identifier(&id).send().await.expect("delete once targets are gone");
     handle.shutdown().await.expect("shutdown");
 }
+
+// ---------------------------------------------------------------- gateway targets
+
+use acgw::emulator::{InjectedError, TargetOperation};
+use acgw::model::decode::{Cx, Decode, Node};
+use acgw::model::sdk::Sdk;
+use acgw::model::target::Target;
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway_target::builders::CreateGatewayTargetFluentBuilder;
+use aws_sdk_bedrockagentcorecontrol::operation::update_gateway_target::builders::UpdateGatewayTargetFluentBuilder;
+use aws_sdk_bedrockagentcorecontrol::types::{TargetProtocolType, TargetStatus, TargetType};
+use serde_json::json;
+
+const POLICY_HEADER: &str = "x-amzn-bedrock-agentcore-policy-session-id";
+
+/// A target decoded from its API JSON with acgw's model, as a spec's target would be.
+fn model_target(v: Value) -> Target {
+    let mut problems = Vec::new();
+    let mut cx = Cx::new("test", &mut problems);
+    let target = Target::decode(&Node::from_json(&v), &mut cx);
+    assert!(problems.is_empty(), "{problems:?}");
+    target.expect("the fixture decodes")
+}
+
+/// CreateGatewayTarget with every member of `t`, converted by acgw's SDK conversion.
+fn create_target(client: &Client, gateway: &str, t: &Target) -> CreateGatewayTargetFluentBuilder {
+    client
+        .create_gateway_target()
+        .gateway_identifier(gateway)
+        .name(t.name.as_str())
+        .set_description(t.description.as_ref().map(|d| d.as_str().to_string()))
+        .target_configuration(t.target_configuration.to_sdk().expect("sdk configuration"))
+        .set_credential_provider_configurations(
+            t.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk credentials"),
+        )
+        .set_metadata_configuration(t.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().expect("sdk"))
+        .set_certificate_configurations(
+            t.certificate_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk certificates"),
+        )
+}
+
+/// UpdateGatewayTarget with every member of `t`.
+fn update_target(client: &Client, gateway: &str, target_id: &str, t: &Target) -> UpdateGatewayTargetFluentBuilder {
+    client
+        .update_gateway_target()
+        .gateway_identifier(gateway)
+        .target_id(target_id)
+        .name(t.name.as_str())
+        .set_description(t.description.as_ref().map(|d| d.as_str().to_string()))
+        .target_configuration(t.target_configuration.to_sdk().expect("sdk configuration"))
+        .set_credential_provider_configurations(
+            t.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk credentials"),
+        )
+        .set_metadata_configuration(t.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().expect("sdk"))
+}
+
+fn mcp_server_json(name: &str) -> Value {
+    json!({ "name": name, "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": "https://mcp.example.com/mcp" } } } })
+}
+
+fn auth_code_json(name: &str) -> Value {
+    let mut v = mcp_server_json(name);
+    v["credentialProviderConfigurations"] = json!([{
+        "credentialProviderType": "OAUTH",
+        "credentialProvider": { "oauthCredentialProvider": {
+            "providerArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/idp",
+            "scopes": ["read"],
+            "grantType": "AUTHORIZATION_CODE",
+            "defaultReturnUrl": "https://app.example.com/done"
+        } }
+    }]);
+    v
+}
+
+/// One fixture per kind of target: (API JSON, targetType, protocolType).
+fn every_kind() -> Vec<(Value, TargetType, Option<TargetProtocolType>)> {
+    let lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:orders";
+    vec![
+        (
+            json!({ "name": "lambda", "description": "Order tools",
+                "targetConfiguration": { "mcp": { "lambda": { "lambdaArn": lambda_arn, "toolSchema": { "inlinePayload": [{
+                    "name": "get_order", "description": "Gets an order",
+                    "inputSchema": { "type": "object", "properties": { "id": { "type": "string", "description": "The order" } }, "required": ["id"] },
+                    "outputSchema": { "type": "array", "items": { "type": "integer" } }
+                }] } } } },
+                "credentialProviderConfigurations": [{ "credentialProviderType": "GATEWAY_IAM_ROLE" }] }),
+            TargetType::Lambda,
+            Some(TargetProtocolType::Mcp),
+        ),
+        (
+            json!({ "name": "openapi", "targetConfiguration": { "mcp": { "openApiSchema": { "inlinePayload": "{\"openapi\":\"3.0.0\"}" } } },
+                "credentialProviderConfigurations": [{ "credentialProviderType": "API_KEY", "credentialProvider": { "apiKeyCredentialProvider": {
+                    "providerArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/k",
+                    "credentialParameterName": "api_key", "credentialLocation": "QUERY_PARAMETER" } } }],
+                "metadataConfiguration": { "allowedRequestHeaders": ["x-tenant"], "allowedQueryParameters": ["page"] } }),
+            TargetType::OpenApiSchema,
+            Some(TargetProtocolType::Mcp),
+        ),
+        (
+            json!({ "name": "smithy", "targetConfiguration": { "mcp": { "smithyModel": { "s3": {
+                "uri": "s3://models/orders.json", "bucketOwnerAccountId": "123456789012" } } } } }),
+            TargetType::SmithyModel,
+            Some(TargetProtocolType::Mcp),
+        ),
+        (
+            json!({ "name": "server", "targetConfiguration": { "mcp": { "mcpServer": {
+                "endpoint": "https://mcp.example.com/mcp", "listingMode": "DYNAMIC", "resourcePriority": 10 } } },
+                "credentialProviderConfigurations": [{ "credentialProviderType": "GATEWAY_IAM_ROLE",
+                    "credentialProvider": { "iamCredentialProvider": { "service": "execute-api", "region": "eu-west-1" } } }],
+                "certificateConfigurations": [{ "s3": { "uri": "s3://certs/ca.pem" } }] }),
+            TargetType::McpServer,
+            Some(TargetProtocolType::Mcp),
+        ),
+        (
+            json!({ "name": "apigw", "targetConfiguration": { "mcp": { "apiGateway": { "restApiId": "a1b2c3", "stage": "prod",
+                "apiGatewayToolConfiguration": {
+                    "toolFilters": [{ "filterPath": "/orders/*", "methods": ["GET", "POST"] }],
+                    "toolOverrides": [{ "name": "list_orders", "path": "/orders", "method": "GET" }] } } } } }),
+            TargetType::ApiGateway,
+            Some(TargetProtocolType::Mcp),
+        ),
+        (
+            json!({ "name": "connector", "targetConfiguration": { "mcp": { "connector": {
+                "source": { "connectorId": "salesforce" }, "enabled": ["query"],
+                "configurations": [{ "name": "query", "parameterValues": { "limit": 10, "fields": ["a", ""] } }] } } } }),
+            TargetType::Connector,
+            Some(TargetProtocolType::Mcp),
+        ),
+        (
+            json!({ "name": "runtime", "targetConfiguration": { "http": { "agentcoreRuntime": {
+                "arn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent-0123456789", "qualifier": "DEFAULT" } } } }),
+            TargetType::AgentcoreRuntime,
+            Some(TargetProtocolType::Http),
+        ),
+        (
+            json!({ "name": "passthrough", "targetConfiguration": { "http": { "passthrough": {
+                "endpoint": "https://a2a.example.com", "protocolType": "A2A",
+                "stickinessConfiguration": { "identifier": "session", "timeout": 600 },
+                "staticQueryParameters": { "v": "2" }, "staticQueryParameterConflictResolution": "STATIC_OVERRIDE" } } } }),
+            TargetType::Passthrough,
+            Some(TargetProtocolType::Http),
+        ),
+        (
+            json!({ "name": "provider", "targetConfiguration": { "inference": { "provider": {
+                "endpoint": "https://llm.example.com/v1",
+                "modelMapping": { "providerPrefix": { "strip": true, "separator": "/" } },
+                "operations": [{ "path": "/chat/completions", "models": [{ "model": "small" }] }] } } } }),
+            TargetType::Provider,
+            None,
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_target_kind_round_trips_and_lists_with_its_type() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "kinds").send().await.expect("create gateway").gateway_id().to_string();
+    let mut ids = BTreeMap::new();
+    for (v, kind, protocol) in every_kind() {
+        let t = model_target(v.clone());
+        let created = create_target(&client, &gw, &t).send().await.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
+        assert_eq!(created.status(), &TargetStatus::Creating);
+        let got = client
+            .get_gateway_target()
+            .gateway_identifier(&gw)
+            .target_id(created.target_id())
+            .send()
+            .await
+            .expect("get target");
+        assert_eq!(got.status(), &TargetStatus::Ready, "{kind:?}: zero delay, READY at once");
+        assert_eq!(got.name(), t.name.as_str());
+        assert_eq!(got.target_configuration(), Some(&t.target_configuration.to_sdk().expect("sdk")), "{kind:?}");
+        let creds = t.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk");
+        assert_eq!(got.credential_provider_configurations(), creds.unwrap_or_default().as_slice(), "{kind:?}");
+        let metadata = t.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().expect("sdk");
+        assert_eq!(got.metadata_configuration(), metadata.as_ref());
+        let certs = t.certificate_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk");
+        assert_eq!(got.certificate_configurations(), certs.unwrap_or_default().as_slice());
+        assert_eq!(got.protocol_type(), protocol.as_ref(), "{kind:?}");
+        assert_eq!(got.gateway_arn(), format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{gw}"));
+        assert!(got.authorization_data().is_none() && got.last_synchronized_at().is_none());
+        ids.insert(created.target_id().to_string(), kind);
+    }
+
+    // The service always sends credentialProviderConfigurations; the SDK would hide its absence.
+    let smithy = ids.iter().find(|(_, k)| **k == TargetType::SmithyModel).map(|(id, _)| id.clone()).expect("smithy");
+    let (status, _, text) = raw(&handle.url(), "GET", &format!("/gateways/{gw}/targets/{smithy}/"), "").await;
+    assert_eq!(status, 200, "{text}");
+    let body: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(body["credentialProviderConfigurations"], json!([]));
+    for key in ["createdAt", "updatedAt"] {
+        assert!(body[key].as_str().is_some_and(is_rfc3339), "{key}");
+    }
+
+    let mut listed = BTreeMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_gateway_targets()
+            .gateway_identifier(&gw)
+            .max_results(2)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .expect("list targets");
+        assert!(page.items().len() <= 2);
+        for item in page.items() {
+            listed.insert(item.target_id().to_string(), item.target_type().cloned().expect("targetType"));
+            if item.target_type() == Some(&TargetType::McpServer) {
+                assert_eq!(item.resource_priority(), Some(10));
+                assert_eq!(item.listing_mode().map(|m| m.as_str()), Some("DYNAMIC"));
+            } else {
+                assert_eq!(item.resource_priority(), None);
+            }
+        }
+        match page.next_token() {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(listed, ids, "every target once, with the type of its configuration");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_validation_names_each_field() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "checked").send().await.expect("create gateway").gateway_id().to_string();
+    let err = client
+        .create_gateway_target()
+        .gateway_identifier(&gw)
+        .name("-bad")
+        .description("")
+        .target_configuration(TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(
+            McpServerTargetConfiguration::builder()
+                .endpoint("http://not-https.example.com")
+                .resource_priority(5000)
+                .build()
+                .expect("endpoint"),
+        )))
+        .credential_provider_configurations(
+            aws_sdk_bedrockagentcorecontrol::types::CredentialProviderConfiguration::builder()
+                .credential_provider_type(
+                    aws_sdk_bedrockagentcorecontrol::types::CredentialProviderType::GatewayIamRole,
+                )
+                .build()
+                .expect("type"),
+        )
+        .send()
+        .await
+        .expect_err("invalid");
+    assert_eq!(http_status(&err), Some(400));
+    let v = match err.as_service_error() {
+        Some(aws_sdk_bedrockagentcorecontrol::operation::create_gateway_target::CreateGatewayTargetError::ValidationException(v)) => v,
+        _ => panic!("expected ValidationException, got {err:?}"),
+    };
+    assert_eq!(v.reason(), &ValidationExceptionReason::FieldValidationFailed);
+    let names: BTreeSet<&str> = v.field_list().iter().map(|f| f.name()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "name",
+            "description",
+            "targetConfiguration.mcp.mcpServer.endpoint",
+            "targetConfiguration.mcp.mcpServer.resourcePriority",
+            "credentialProviderConfigurations[0]",
+        ]),
+        "{v:?}"
+    );
+
+    // Unknown members are errors too; the SDK cannot send one, so this goes raw.
+    let body = json!({ "name": "x", "targetConfiguration": { "mcp": { "lambda": {
+        "lambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:f" } } }, "surprise": true });
+    let (status, headers, text) =
+        raw(&handle.url(), "POST", &format!("/gateways/{gw}/targets/"), &body.to_string()).await;
+    assert_eq!(status, 400);
+    assert_eq!(headers.get("x-amzn-errortype").map(String::as_str), Some("ValidationException"));
+    let err: Value = serde_json::from_str(&text).expect("json");
+    let names: BTreeSet<&str> =
+        err["fieldList"].as_array().expect("list").iter().filter_map(|f| f["name"].as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["surprise", "targetConfiguration.mcp.lambda.toolSchema"]));
+    assert!(client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list").items().is_empty());
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_names_conflict_and_client_tokens_are_idempotent() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "tokens").send().await.expect("create gateway").gateway_id().to_string();
+    let t = model_target(mcp_server_json("once"));
+    let token = "0123456789abcdef0123456789abcdef-token";
+    let first = create_target(&client, &gw, &t).client_token(token).send().await.expect("first");
+    let again = create_target(&client, &gw, &t).client_token(token).send().await.expect("same token, same request");
+    assert_eq!(again.target_id(), first.target_id());
+    assert_eq!(again.created_at(), first.created_at());
+
+    let err = create_target(&client, &gw, &t)
+        .description("something else")
+        .client_token(token)
+        .send()
+        .await
+        .expect_err("same token, other request");
+    assert_eq!(err.code(), Some("ValidationException"));
+    let err = create_target(&client, &gw, &t).send().await.expect_err("name taken");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    assert_eq!(http_status(&err), Some(409));
+
+    // The name is per gateway.
+    let other = create(&client, "tokens2").send().await.expect("create gateway").gateway_id().to_string();
+    create_target(&client, &other, &t).send().await.expect("same name, other gateway");
+    assert_eq!(client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list").items().len(), 1);
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_update_replaces_and_statuses_follow_the_delays() {
+    let config = Config { create_delay: DELAY, update_delay: DELAY, ..Config::default() };
+    let (handle, client) = start(config).await;
+    let gw = create(&client, "delays").send().await.expect("create gateway").gateway_id().to_string();
+    let (openapi, ..) = every_kind().into_iter().find(|(_, k, _)| *k == TargetType::OpenApiSchema).expect("fixture");
+    let t = model_target(openapi);
+    let id = create_target(&client, &gw, &t).send().await.expect("create").target_id().to_string();
+    create_target(&client, &gw, &model_target(mcp_server_json("neighbour"))).send().await.expect("neighbour");
+    let get = || client.get_gateway_target().gateway_identifier(&gw).target_id(&id).send();
+    assert_eq!(get().await.expect("get").status(), &TargetStatus::Creating);
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
+    let before = get().await.expect("get");
+    assert_eq!(before.status(), &TargetStatus::Ready);
+
+    let replacement = model_target(json!({ "name": "renamed", "description": "now a server",
+        "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": "https://other.example.com/mcp" } } } }));
+    let upd = update_target(&client, &gw, &id, &replacement).send().await.expect("update");
+    assert_eq!(upd.status(), &TargetStatus::Updating);
+    let got = get().await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::Updating);
+    assert_eq!((got.name(), got.description()), ("renamed", Some("now a server")));
+    assert!(got.credential_provider_configurations().is_empty(), "omitted members are dropped");
+    assert!(got.metadata_configuration().is_none());
+    assert!(got.target_configuration().is_some_and(|c| c.as_mcp().is_ok_and(|m| m.is_mcp_server())));
+    assert!(got.updated_at().as_nanos() > before.updated_at().as_nanos());
+    assert_eq!(got.created_at(), before.created_at());
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
+    assert_eq!(get().await.expect("get").status(), &TargetStatus::Ready);
+
+    let err = update_target(&client, &gw, &id, &model_target(mcp_server_json("neighbour")))
+        .send()
+        .await
+        .expect_err("name of another target");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    let err = update_target(&client, &gw, "ZZZZZZZZZZ", &replacement).send().await.expect_err("no such target");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+
+    let (status, _, text) = raw(
+        &handle.url(),
+        "PUT",
+        &format!("/gateways/{gw}/targets/{id}/"),
+        &json!({ "name": "renamed", "clientToken": "0123456789abcdef0123456789abcdef-token",
+            "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": "https://other.example.com/mcp" } } } })
+        .to_string(),
+    )
+    .await;
+    assert_eq!(status, 400, "UpdateGatewayTarget has no clientToken: {text}");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorization_code_targets_wait_for_consent() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "consent").send().await.expect("create gateway").gateway_id().to_string();
+    let t = model_target(auth_code_json("needs-consent"));
+    let id = create_target(&client, &gw, &t).send().await.expect("create").target_id().to_string();
+    let get = || client.get_gateway_target().gateway_identifier(&gw).target_id(&id).send();
+    let got = get().await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::CreatePendingAuth);
+    let oauth2 = got.authorization_data().and_then(|a| a.as_oauth2().ok()).expect("authorizationData.oauth2");
+    assert!(oauth2.authorization_url().starts_with("https://"), "{}", oauth2.authorization_url());
+    assert!(oauth2.authorization_url().ends_with(&format!("/authorize?target={id}")));
+    assert!(oauth2.user_id().is_some_and(|u| !u.is_empty()));
+    let listed = client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list");
+    assert_eq!(listed.items()[0].status(), &TargetStatus::CreatePendingAuth);
+    assert!(listed.items()[0].authorization_data().is_some());
+
+    let err = update_target(&client, &gw, &id, &t).send().await.expect_err("pending");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    let err = client.synchronize_gateway_targets().gateway_identifier(&gw).target_id_list(&id).send().await;
+    assert_eq!(err.expect_err("pending").code(), Some("ConflictException"));
+    let err = client.delete_gateway_target().gateway_identifier(&gw).target_id(&id).send().await;
+    assert_eq!(err.expect_err("pending").code(), Some("ConflictException"));
+
+    assert!(handle.authorize_target(&gw, &id));
+    let got = get().await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::Ready);
+    assert!(got.authorization_data().is_none());
+
+    update_target(&client, &gw, &id, &t).send().await.expect("update once READY");
+    assert_eq!(
+        get().await.expect("get").status(),
+        &TargetStatus::UpdatePendingAuth,
+        "a new configuration, a new consent"
+    );
+    assert!(handle.authorize_target(&gw, &id));
+    assert_eq!(get().await.expect("get").status(), &TargetStatus::Ready);
+    assert!(!handle.authorize_target(&gw, "ZZZZZZZZZZ"), "no such target");
+    client.delete_gateway_target().gateway_identifier(&gw).target_id(&id).send().await.expect("delete once READY");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_engine_gateways_add_the_session_header_to_targets() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "policed")
+        .policy_engine_configuration(
+            aws_sdk_bedrockagentcorecontrol::types::GatewayPolicyEngineConfiguration::builder()
+                .arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/orders-0123456789")
+                .mode(aws_sdk_bedrockagentcorecontrol::types::GatewayPolicyEngineMode::Enforce)
+                .build()
+                .expect("policy engine"),
+        )
+        .send()
+        .await
+        .expect("create gateway")
+        .gateway_id()
+        .to_string();
+    let headers = |got: &aws_sdk_bedrockagentcorecontrol::operation::get_gateway_target::GetGatewayTargetOutput| {
+        got.metadata_configuration().map(|m| m.allowed_request_headers().to_vec()).unwrap_or_default()
+    };
+    let bare = create_target(&client, &gw, &model_target(mcp_server_json("bare"))).send().await.expect("create");
+    let got =
+        client.get_gateway_target().gateway_identifier(&gw).target_id(bare.target_id()).send().await.expect("get");
+    assert_eq!(headers(&got), vec![POLICY_HEADER.to_string()], "metadataConfiguration is created for it");
+
+    let mut v = mcp_server_json("listed");
+    v["metadataConfiguration"] = json!({ "allowedRequestHeaders": ["x-tenant", POLICY_HEADER] });
+    let listed = create_target(&client, &gw, &model_target(v)).send().await.expect("create");
+    let got =
+        client.get_gateway_target().gateway_identifier(&gw).target_id(listed.target_id()).send().await.expect("get");
+    assert_eq!(headers(&got), vec!["x-tenant".to_string(), POLICY_HEADER.to_string()], "never twice");
+
+    // Without a policy engine nothing is added.
+    let plain = create(&client, "unpoliced").send().await.expect("create gateway").gateway_id().to_string();
+    let t = create_target(&client, &plain, &model_target(mcp_server_json("bare"))).send().await.expect("create");
+    let got =
+        client.get_gateway_target().gateway_identifier(&plain).target_id(t.target_id()).send().await.expect("get");
+    assert!(got.metadata_configuration().is_none());
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn synchronize_refuses_static_targets_then_records_the_sync() {
+    let config = Config { update_delay: Duration::from_millis(500), ..Config::default() };
+    let (handle, client) = start(config).await;
+    let gw = create(&client, "sync").send().await.expect("create gateway").gateway_id().to_string();
+    let (lambda, ..) = every_kind().into_iter().next().expect("lambda fixture");
+    let lambda = create_target(&client, &gw, &model_target(lambda)).send().await.expect("lambda");
+    let mut v = mcp_server_json("static");
+    v["targetConfiguration"]["mcp"]["mcpServer"]["mcpToolSchema"] = json!({ "inlinePayload": "{\"tools\":[]}" });
+    let fixed = create_target(&client, &gw, &model_target(v)).send().await.expect("static schema");
+    let server = create_target(&client, &gw, &model_target(mcp_server_json("dynamic"))).send().await.expect("server");
+    let sync = |ids: &[&str]| {
+        let mut b = client.synchronize_gateway_targets().gateway_identifier(&gw);
+        for id in ids {
+            b = b.target_id_list(*id);
+        }
+        b.send()
+    };
+    for id in [lambda.target_id(), fixed.target_id()] {
+        let err = sync(&[id]).await.expect_err("not a dynamic MCP server");
+        assert_eq!(err.code(), Some("ValidationException"), "{err:?}");
+    }
+    let err = sync(&[server.target_id(), fixed.target_id()]).await.expect_err("two IDs");
+    assert_eq!(err.code(), Some("ValidationException"));
+    let err = sync(&[]).await.expect_err("no ID");
+    assert_eq!(err.code(), Some("ValidationException"));
+
+    let out = sync(&[server.target_id()]).await.expect("synchronize");
+    assert_eq!(out.targets().len(), 1);
+    assert_eq!(out.targets()[0].status(), &TargetStatus::Synchronizing);
+    assert_eq!(out.targets()[0].target_id(), server.target_id());
+    let get = || client.get_gateway_target().gateway_identifier(&gw).target_id(server.target_id()).send();
+    let got = get().await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::Synchronizing);
+    assert!(got.last_synchronized_at().is_none(), "not synchronized yet");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let got = get().await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::Ready);
+    let synced = got.last_synchronized_at().expect("lastSynchronizedAt once done").secs();
+    assert!(synced >= got.created_at().secs());
+    let listed = client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list");
+    let item = listed.items().iter().find(|i| i.target_id() == server.target_id()).expect("listed");
+    assert_eq!(item.last_synchronized_at().map(|t| t.secs()), Some(synced));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_fault_hooks_and_global_faults() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "faulty").send().await.expect("create gateway").gateway_id().to_string();
+    let t = model_target(mcp_server_json("flaky"));
+
+    handle.fail_next_target_call(&gw, TargetOperation::Create, InjectedError::Throttling);
+    client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("a list is not a create");
+    let err = create_target(&client, &gw, &t).send().await.expect_err("injected");
+    assert_eq!((err.code(), http_status(&err)), (Some("ThrottlingException"), Some(429)));
+    assert!(client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list").items().is_empty());
+    let id = create_target(&client, &gw, &t).send().await.expect("only once").target_id().to_string();
+
+    handle.fail_next_target_call(&gw, TargetOperation::Any, InjectedError::InternalServer);
+    let err = client.get_gateway_target().gateway_identifier(&gw).target_id(&id).send().await.expect_err("500");
+    assert_eq!((err.code(), http_status(&err)), (Some("InternalServerException"), Some(500)));
+
+    // A create or update that settles as failed, with the service's reasons.
+    handle.fail_next_target(&gw, "broken", &["Failed to connect to the MCP server"]);
+    let broken = create_target(&client, &gw, &model_target(mcp_server_json("broken"))).send().await.expect("accepted");
+    let get = |id: String| client.get_gateway_target().gateway_identifier(&gw).target_id(id).send();
+    let got = get(broken.target_id().to_string()).await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::Failed);
+    assert_eq!(got.status_reasons(), ["Failed to connect to the MCP server".to_string()]);
+    handle.fail_next_target(&gw, "flaky", &["still unreachable"]);
+    update_target(&client, &gw, &id, &t).send().await.expect("accepted");
+    let got = get(id.clone()).await.expect("get");
+    assert_eq!(got.status(), &TargetStatus::UpdateUnsuccessful);
+    update_target(&client, &gw, &id, &t).send().await.expect("a repair");
+    assert_eq!(get(id.clone()).await.expect("get").status(), &TargetStatus::Ready);
+    assert!(get(id.clone()).await.expect("get").status_reasons().is_empty());
+
+    // The global knobs cover the target routes too.
+    handle.set_faults(Faults { throttle_rate: 1.0, ..Faults::default() });
+    let err = get(id.clone()).await.expect_err("throttled");
+    assert_eq!(err.code(), Some("ThrottlingException"));
+    handle.set_faults(Faults::default());
+    let stats = handle.stats();
+    assert_eq!(stats.get("GetGatewayTarget"), Some(&6));
+    assert_eq!(stats.get("UpdateGatewayTarget"), Some(&2));
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config { state_file: Some(dir.path().join("state.json")), ..Config::default() };
+    let (handle, client) = start(config.clone()).await;
+    let gw = create(&client, "durable-targets").send().await.expect("create gateway").gateway_id().to_string();
+    let (lambda, ..) = every_kind().into_iter().next().expect("lambda fixture");
+    let t = model_target(lambda);
+    let created = create_target(&client, &gw, &t).send().await.expect("create");
+    let pending = create_target(&client, &gw, &model_target(auth_code_json("pending"))).send().await.expect("create");
+    handle.shutdown().await.expect("shutdown");
+
+    let (handle, client) = start(config).await;
+    let get = |id: String| client.get_gateway_target().gateway_identifier(&gw).target_id(id).send();
+    let got = get(created.target_id().to_string()).await.expect("survives");
+    assert_eq!(got.target_configuration(), Some(&t.target_configuration.to_sdk().expect("sdk")));
+    assert_eq!(got.created_at(), created.created_at());
+    let got = get(pending.target_id().to_string()).await.expect("survives");
+    assert_eq!(got.status(), &TargetStatus::CreatePendingAuth);
+    handle.shutdown().await.expect("shutdown");
+}

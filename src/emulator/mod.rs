@@ -5,6 +5,12 @@
 //! (with or without a trailing slash), the model's validation, name uniqueness, client tokens,
 //! CREATING/UPDATING/DELETING delays, paging, tags, and error codes in `x-amzn-errortype`.
 //!
+//! Gateway targets follow `reference/agentcore-targets-api.md`: every target shape validated by
+//! [`crate::model::target::Target`], Create/Get/Update/Delete/List/SynchronizeGatewayTargets,
+//! CREATING/UPDATING/SYNCHRONIZING on the same delays as gateways, `*_PENDING_AUTH` for the OAuth
+//! AUTHORIZATION_CODE grant (see [`EmulatorHandle::authorize_target`]), and the policy-session
+//! header the service adds to targets of a gateway with a policy engine.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), acgw::emulator::EmulatorError> {
 //! use acgw::emulator::{Config, Emulator};
@@ -43,6 +49,39 @@ pub struct Faults {
     pub lost_response_rate: f64,
     /// API calls per second above which calls are throttled; 0 means no limit.
     pub max_rps: u32,
+}
+
+/// An error answer a test can queue for a target operation (see
+/// [`EmulatorHandle::fail_next_target_call`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InjectedError {
+    /// ThrottlingException (429).
+    Throttling,
+    /// InternalServerException (500).
+    InternalServer,
+    /// ConflictException (409).
+    Conflict,
+    /// ValidationException (400) without a field list.
+    Validation,
+    /// AccessDeniedException (403).
+    AccessDenied,
+    /// ResourceNotFoundException (404).
+    ResourceNotFound,
+    /// ServiceQuotaExceededException (402).
+    ServiceQuotaExceeded,
+}
+
+/// Which target operation an injected error answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetOperation {
+    /// Whichever target operation on the gateway comes first.
+    Any,
+    Create,
+    Get,
+    Update,
+    Delete,
+    List,
+    Synchronize,
 }
 
 /// What the emulator saw of the request rate since it started.
@@ -196,6 +235,27 @@ impl EmulatorHandle {
     /// string. `null` removes the member. False when there is no such gateway or parent object.
     pub fn set_raw(&self, gateway_id: &str, pointer: &str, value: serde_json::Value) -> bool {
         self.shared.set_raw(gateway_id, pointer, value)
+    }
+
+    /// Makes the next create or update of the target named `name` in gateway `gateway_id` end in
+    /// FAILED (a create) or UPDATE_UNSUCCESSFUL (an update) with `reasons` as its statusReasons,
+    /// once its delay is over.
+    pub fn fail_next_target(&self, gateway_id: &str, name: &str, reasons: &[&str]) {
+        self.shared.fail_next_target(gateway_id, name, reasons.iter().map(|r| r.to_string()).collect());
+    }
+
+    /// Makes the next call of `operation` on the targets of gateway `gateway_id` answer `error`
+    /// without touching any state. Calls queue: each injected error answers one call.
+    pub fn fail_next_target_call(&self, gateway_id: &str, operation: TargetOperation, error: InjectedError) {
+        self.shared.fail_next_target_call(gateway_id, operation, error);
+    }
+
+    /// Completes the OAuth consent of a target whose credential provider uses the
+    /// AUTHORIZATION_CODE grant: it leaves CREATE_PENDING_AUTH/UPDATE_PENDING_AUTH for READY (or
+    /// settles READY once its create or update delay is over). False when there is no such
+    /// target or it needs no consent.
+    pub fn authorize_target(&self, gateway_id: &str, target_id: &str) -> bool {
+        self.shared.authorize_target(gateway_id, target_id)
     }
 
     /// Makes GetGateway and ListTagsForResource of one gateway answer AccessDeniedException.

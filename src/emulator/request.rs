@@ -4,11 +4,16 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::wire::{problems_to_error, strict_body_problems, ApiError};
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::{Description, Gateway, TagKey, Tags};
+use crate::model::target::{
+    HttpTargetConfiguration, InferenceTargetConfiguration, McpTargetConfiguration, OAuthGrantType, Target,
+    TargetConfiguration,
+};
+use crate::model::{Gateway, TagKey, Tags};
 
 /// Largest request body accepted; the API's own documents are far smaller.
 pub const MAX_BODY: usize = 1 << 20;
@@ -38,20 +43,78 @@ pub struct UpdateRequest {
     pub config: Map<String, Value>,
 }
 
-/// A validated CreateGatewayTarget body; beyond name and description it is kept verbatim.
+/// A validated CreateGatewayTarget or UpdateGatewayTarget body.
 #[derive(Debug, Clone)]
 pub struct TargetRequest {
     pub name: String,
-    pub description: Option<String>,
+    /// The configuration as the model serializes it, name and description included.
+    pub config: Map<String, Value>,
     pub client_token: Option<String>,
-    /// `targetConfiguration` and the other optional members, as sent.
-    pub members: Map<String, Value>,
+    pub facts: TargetFacts,
 }
 
 impl TargetRequest {
-    /// What a repeated client token must match.
+    /// What a repeated client token must match: the whole request except the token itself.
     pub fn fingerprint(&self) -> Value {
-        serde_json::json!({ "name": self.name, "description": self.description, "members": self.members })
+        serde_json::json!({ "config": self.config })
+    }
+}
+
+/// What the state rules need to know about a target, read off the decoded model once so that
+/// state.rs never interprets the configuration's JSON itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetFacts {
+    /// TargetSummary's `targetType`.
+    pub target_type: String,
+    /// GetGatewayTarget's `protocolType` (MCP or HTTP); inference targets have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_type: Option<String>,
+    /// OAuth with the AUTHORIZATION_CODE grant: a user must consent before the target is READY.
+    #[serde(default)]
+    pub needs_auth: bool,
+    /// An MCP server target without a static tool schema.
+    #[serde(default)]
+    pub can_synchronize: bool,
+}
+
+impl TargetFacts {
+    fn of(target: &Target) -> Self {
+        let (target_type, protocol_type) = match &target.target_configuration {
+            TargetConfiguration::Mcp(m) => (
+                match m {
+                    McpTargetConfiguration::OpenApiSchema(_) => "OPEN_API_SCHEMA",
+                    McpTargetConfiguration::SmithyModel(_) => "SMITHY_MODEL",
+                    McpTargetConfiguration::Lambda(_) => "LAMBDA",
+                    McpTargetConfiguration::McpServer(_) => "MCP_SERVER",
+                    McpTargetConfiguration::ApiGateway(_) => "API_GATEWAY",
+                    McpTargetConfiguration::Connector(_) => "CONNECTOR",
+                },
+                Some("MCP"),
+            ),
+            TargetConfiguration::Http(h) => (
+                match h {
+                    HttpTargetConfiguration::AgentcoreRuntime(_) => "AGENTCORE_RUNTIME",
+                    HttpTargetConfiguration::Passthrough(_) => "PASSTHROUGH",
+                    HttpTargetConfiguration::Connector(_) => "HTTP_CONNECTOR",
+                },
+                Some("HTTP"),
+            ),
+            // TargetType has no inference-connector value; CONNECTOR is the closest the SDK knows.
+            TargetConfiguration::Inference(i) => (
+                match i {
+                    InferenceTargetConfiguration::Connector(_) => "CONNECTOR",
+                    InferenceTargetConfiguration::Provider(_) => "PROVIDER",
+                },
+                None,
+            ),
+        };
+        TargetFacts {
+            target_type: target_type.to_string(),
+            protocol_type: protocol_type.map(str::to_string),
+            needs_auth: target.oauth().and_then(|o| o.grant_type.as_ref()) == Some(&OAuthGrantType::AuthorizationCode),
+            can_synchronize: target.can_synchronize(),
+        }
     }
 }
 
@@ -71,8 +134,6 @@ static CLIENT_TOKEN: LazyLock<Regex> =
 static GATEWAY_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("^(?:([0-9a-z][-]?){1,100}-[0-9a-z]{10})$").expect("static regex"));
 static TARGET_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[0-9a-zA-Z]{10}$").expect("static regex"));
-static TARGET_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^(?:([0-9a-zA-Z][-]?){1,100})$").expect("static regex"));
 static RESOURCE_ARN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$")
         .expect("static regex")
@@ -89,14 +150,19 @@ fn client_token_problem(token: &Value) -> Option<String> {
         .then(|| "must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}".into())
 }
 
-/// Decodes a gateway body with the model, adding `extra` wire problems; fieldList names are unique.
-fn decode_gateway(obj: &Map<String, Value>, mut fields: Vec<(String, String)>) -> Result<Gateway, ApiError> {
+/// Decodes a body with the model, adding `fields` (wire problems found before decoding) and the
+/// shape's cross-field rules; fieldList names are unique.
+fn decode_body<T: Decode>(
+    obj: &Map<String, Value>,
+    mut fields: Vec<(String, String)>,
+    cross_field: fn(&Node, &mut Cx<'_>),
+) -> Result<T, ApiError> {
     fields.extend(strict_body_problems(obj));
     let node = Node::from_json(&Value::Object(obj.clone()));
     let mut problems = Vec::new();
     let mut cx = Cx::new("request", &mut problems);
-    let gateway = Gateway::decode(&node, &mut cx);
-    Gateway::check_cross_field(&node, &mut cx);
+    let decoded = T::decode(&node, &mut cx);
+    cross_field(&node, &mut cx);
     if let Some(e) = problems_to_error(&problems) {
         fields.extend(e.fields);
     }
@@ -105,7 +171,11 @@ fn decode_gateway(obj: &Map<String, Value>, mut fields: Vec<(String, String)>) -
     if !fields.is_empty() {
         return Err(ApiError::fields(fields));
     }
-    gateway.ok_or_else(|| ApiError::validation("CannotParse", "request body could not be decoded"))
+    decoded.ok_or_else(|| ApiError::validation("CannotParse", "request body could not be decoded"))
+}
+
+fn decode_gateway(obj: &Map<String, Value>, fields: Vec<(String, String)>) -> Result<Gateway, ApiError> {
+    decode_body(obj, fields, Gateway::check_cross_field)
 }
 
 fn reserved_tag_problems(tags: &BTreeMap<String, String>, prefix: &str) -> Vec<(String, String)> {
@@ -212,62 +282,68 @@ pub fn parse_tag_keys(query: &[(String, String)]) -> Result<Vec<String>, ApiErro
     Ok(keys)
 }
 
-/// Validates a CreateGatewayTarget body; only what the emulator needs is checked in depth.
-pub fn parse_target(body: &[u8]) -> Result<TargetRequest, ApiError> {
-    const KEYS: &[&str] = &[
-        "name",
-        "description",
-        "clientToken",
-        "targetConfiguration",
-        "credentialProviderConfigurations",
-        "metadataConfiguration",
-        "privateEndpoint",
-        "certificateConfigurations",
-    ];
+fn target_request(target: &Target, client_token: Option<String>) -> Result<TargetRequest, ApiError> {
+    let config = match serde_json::to_value(target) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(ApiError::internal("could not serialize the target configuration")),
+    };
+    Ok(TargetRequest { name: target.name.to_string(), config, client_token, facts: TargetFacts::of(target) })
+}
+
+/// Validates a CreateGatewayTarget body.
+pub fn parse_create_target(body: &[u8]) -> Result<TargetRequest, ApiError> {
     let mut obj = parse_object(body)?;
     let mut fields = Vec::new();
-    for key in obj.keys().filter(|k| !KEYS.contains(&k.as_str())) {
-        fields.push((key.clone(), "is not a member of CreateGatewayTarget".to_string()));
-    }
-    let name = match obj.remove("name") {
-        Some(Value::String(n)) if TARGET_NAME.is_match(&n) => Some(n),
-        Some(Value::String(_)) => {
-            fields.push(("name".into(), "must satisfy regular expression pattern: ([0-9a-zA-Z][-]?){1,100}".into()));
-            None
-        }
-        Some(_) => {
-            fields.push(("name".into(), "must be a string".into()));
-            None
-        }
-        None => {
-            fields.push(("name".into(), "is required".into()));
-            None
-        }
-    };
-    let description = match obj.remove("description") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(d)) => {
-            if let Err(e) = Description::check(&d) {
-                fields.push(("description".into(), e));
-            }
-            Some(d)
-        }
-        Some(_) => {
-            fields.push(("description".into(), "must be a string".into()));
-            None
-        }
-    };
     let client_token = take_client_token(&mut obj, &mut fields);
-    match obj.get("targetConfiguration") {
-        Some(Value::Object(m)) if m.len() == 1 => {}
-        Some(Value::Object(_)) => {
-            fields.push(("targetConfiguration".into(), "must set exactly one member of the union".into()))
-        }
-        Some(_) => fields.push(("targetConfiguration".into(), "must be an object".into())),
-        None => fields.push(("targetConfiguration".into(), "is required".into())),
+    let target: Target = decode_body(&obj, fields, Target::check_cross_field)?;
+    target_request(&target, client_token)
+}
+
+/// Validates an UpdateGatewayTarget body: the same members as a create, without `clientToken`.
+pub fn parse_update_target(body: &[u8]) -> Result<TargetRequest, ApiError> {
+    let obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    if obj.contains_key("clientToken") {
+        fields.push(("clientToken".to_string(), "is not a member of UpdateGatewayTarget".into()));
     }
-    match (name, fields.is_empty()) {
-        (Some(name), true) => Ok(TargetRequest { name, description, client_token, members: obj }),
+    let target: Target = decode_body(&obj, fields, Target::check_cross_field)?;
+    target_request(&target, None)
+}
+
+/// Validates a SynchronizeGatewayTargets body and returns its one target ID.
+pub fn parse_synchronize(body: &[u8]) -> Result<String, ApiError> {
+    let mut obj = parse_object(body)?;
+    let mut fields: Vec<(String, String)> = obj
+        .keys()
+        .filter(|k| k.as_str() != "targetIdList")
+        .map(|k| (k.clone(), "is not a member of SynchronizeGatewayTargets".to_string()))
+        .collect();
+    let id = match obj.remove("targetIdList") {
+        None | Some(Value::Null) => {
+            fields.push(("targetIdList".into(), "is required".into()));
+            None
+        }
+        Some(Value::Array(ids)) if ids.len() == 1 => match &ids[0] {
+            Value::String(id) if TARGET_ID.is_match(id) => Some(id.clone()),
+            _ => {
+                fields.push((
+                    "targetIdList[0]".into(),
+                    "must satisfy regular expression pattern: [0-9a-zA-Z]{10}".into(),
+                ));
+                None
+            }
+        },
+        Some(Value::Array(ids)) => {
+            fields.push(("targetIdList".into(), format!("must have exactly 1 item, found {}", ids.len())));
+            None
+        }
+        Some(_) => {
+            fields.push(("targetIdList".into(), "must be a list".into()));
+            None
+        }
+    };
+    match id {
+        Some(id) if fields.is_empty() => Ok(id),
         _ => Err(ApiError::fields(fields)),
     }
 }
@@ -420,5 +496,70 @@ mod tests {
             check_resource_arn("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/orders-abcdefghij").is_ok()
         );
         assert!(check_resource_arn("arn:aws:s3:::bucket-name-long-enough").is_err());
+    }
+
+    const LAMBDA_TARGET: &str = r#"{"name":"orders","targetConfiguration":{"mcp":{"lambda":{
+        "lambdaArn":"arn:aws:lambda:us-east-1:123456789012:function:orders",
+        "toolSchema":{"inlinePayload":[{"name":"get","description":"Gets","inputSchema":{"type":"object","properties":{},"required":[]}}]}}}},
+        "credentialProviderConfigurations":[{"credentialProviderType":"GATEWAY_IAM_ROLE"}]}"#;
+
+    #[test]
+    fn target_decodes_with_the_model() {
+        let req = parse_create_target(LAMBDA_TARGET.as_bytes()).unwrap();
+        assert_eq!(req.name, "orders");
+        assert_eq!(req.facts.target_type, "LAMBDA");
+        assert_eq!(req.facts.protocol_type.as_deref(), Some("MCP"));
+        assert!(!req.facts.needs_auth && !req.facts.can_synchronize);
+        assert_eq!(req.config["targetConfiguration"]["mcp"]["lambda"]["toolSchema"]["inlinePayload"][0]["name"], "get");
+    }
+
+    #[test]
+    fn target_problems_name_their_fields() {
+        let body = r#"{"name":"-x","targetConfiguration":{"mcp":{"mcpServer":{"endpoint":"http://plain","resourcePriority":5000}}},
+            "credentialProviderConfigurations":[{"credentialProviderType":"GATEWAY_IAM_ROLE"}],"extra":1,"clientToken":"short"}"#;
+        let e = parse_create_target(body.as_bytes()).unwrap_err();
+        let names: Vec<&str> = e.fields.iter().map(|(n, _)| n.as_str()).collect();
+        for want in [
+            "clientToken",
+            "name",
+            "extra",
+            "targetConfiguration.mcp.mcpServer.endpoint",
+            "targetConfiguration.mcp.mcpServer.resourcePriority",
+            "credentialProviderConfigurations[0]",
+        ] {
+            assert!(names.contains(&want), "{want} missing from {names:?}");
+        }
+        let e = parse_update_target(
+            br#"{"name":"a","clientToken":"0123456789abcdef0123456789abcdef0","targetConfiguration":{"mcp":{}}}"#,
+        )
+        .unwrap_err();
+        let names: Vec<&str> = e.fields.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, vec!["clientToken", "targetConfiguration.mcp"]);
+    }
+
+    #[test]
+    fn target_facts_follow_the_union_member() {
+        let facts = |config: &str, creds: &str| {
+            let body = format!(r#"{{"name":"t","targetConfiguration":{config}{creds}}}"#);
+            parse_create_target(body.as_bytes()).unwrap().facts
+        };
+        let server = r#"{"mcp":{"mcpServer":{"endpoint":"https://mcp.example.com"}}}"#;
+        let auth_code = r#","credentialProviderConfigurations":[{"credentialProviderType":"OAUTH","credentialProvider":
+            {"oauthCredentialProvider":{"providerArn":"arn:p","scopes":[],"grantType":"AUTHORIZATION_CODE"}}}]"#;
+        let f = facts(server, auth_code);
+        assert_eq!((f.target_type.as_str(), f.needs_auth, f.can_synchronize), ("MCP_SERVER", true, true));
+        let f = facts(r#"{"http":{"agentcoreRuntime":{"arn":"arn:rt"}}}"#, "");
+        assert_eq!((f.target_type.as_str(), f.protocol_type.as_deref()), ("AGENTCORE_RUNTIME", Some("HTTP")));
+        let f = facts(r#"{"inference":{"provider":{"endpoint":"https://llm.example.com"}}}"#, "");
+        assert_eq!((f.target_type.as_str(), f.protocol_type), ("PROVIDER", None));
+    }
+
+    #[test]
+    fn synchronize_takes_exactly_one_id() {
+        assert_eq!(parse_synchronize(br#"{"targetIdList":["ABCDEFGHIJ"]}"#).unwrap(), "ABCDEFGHIJ");
+        for body in [r#"{"targetIdList":[]}"#, r#"{"targetIdList":["ABCDEFGHIJ","KLMNOPQRST"]}"#, "{}"] {
+            assert_eq!(parse_synchronize(body.as_bytes()).unwrap_err().fields[0].0, "targetIdList", "{body}");
+        }
+        assert_eq!(parse_synchronize(br#"{"targetIdList":["short"]}"#).unwrap_err().fields[0].0, "targetIdList[0]");
     }
 }

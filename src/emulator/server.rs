@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use super::request::{self, MAX_BODY};
 use super::state::{Answer, Delays, Env, Persister, State};
 use super::wire::{query_pairs, region_from_authorization, segments, ApiError};
-use super::{Config, EmulatorError, Faults};
+use super::{Config, EmulatorError, Faults, InjectedError, TargetOperation};
 
 /// How long shutdown waits for in-flight calls before dropping their connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -42,10 +42,13 @@ enum Op {
     CreateGatewayTarget,
     ListGatewayTargets,
     DeleteGatewayTarget,
+    GetGatewayTarget,
+    UpdateGatewayTarget,
+    SynchronizeGatewayTargets,
 }
 
 impl Op {
-    const ALL: [Op; 11] = [
+    const ALL: [Op; 14] = [
         Op::CreateGateway,
         Op::GetGateway,
         Op::UpdateGateway,
@@ -57,6 +60,9 @@ impl Op {
         Op::CreateGatewayTarget,
         Op::ListGatewayTargets,
         Op::DeleteGatewayTarget,
+        Op::GetGatewayTarget,
+        Op::UpdateGatewayTarget,
+        Op::SynchronizeGatewayTargets,
     ];
 
     fn name(self) -> &'static str {
@@ -72,6 +78,9 @@ impl Op {
             Op::CreateGatewayTarget => "CreateGatewayTarget",
             Op::ListGatewayTargets => "ListGatewayTargets",
             Op::DeleteGatewayTarget => "DeleteGatewayTarget",
+            Op::GetGatewayTarget => "GetGatewayTarget",
+            Op::UpdateGatewayTarget => "UpdateGatewayTarget",
+            Op::SynchronizeGatewayTargets => "SynchronizeGatewayTargets",
         }
     }
 }
@@ -87,6 +96,9 @@ enum Route {
     CreateTarget(String),
     ListTargets(String),
     DeleteTarget(String, String),
+    GetTarget(String, String),
+    UpdateTarget(String, String),
+    SynchronizeTargets(String),
     TagResource(String),
     UntagResource(String),
     ListTags(String),
@@ -103,10 +115,26 @@ impl Route {
             Route::CreateTarget(_) => Op::CreateGatewayTarget,
             Route::ListTargets(_) => Op::ListGatewayTargets,
             Route::DeleteTarget(..) => Op::DeleteGatewayTarget,
+            Route::GetTarget(..) => Op::GetGatewayTarget,
+            Route::UpdateTarget(..) => Op::UpdateGatewayTarget,
+            Route::SynchronizeTargets(_) => Op::SynchronizeGatewayTargets,
             Route::TagResource(_) => Op::TagResource,
             Route::UntagResource(_) => Op::UntagResource,
             Route::ListTags(_) => Op::ListTagsForResource,
         }
+    }
+
+    /// The gateway and operation of a target route, which injected errors are matched against.
+    fn target_call(&self) -> Option<(&str, TargetOperation)> {
+        Some(match self {
+            Route::CreateTarget(g) => (g, TargetOperation::Create),
+            Route::ListTargets(g) => (g, TargetOperation::List),
+            Route::GetTarget(g, _) => (g, TargetOperation::Get),
+            Route::UpdateTarget(g, _) => (g, TargetOperation::Update),
+            Route::DeleteTarget(g, _) => (g, TargetOperation::Delete),
+            Route::SynchronizeTargets(g) => (g, TargetOperation::Synchronize),
+            _ => return None,
+        })
     }
 }
 
@@ -124,6 +152,9 @@ fn route(method: &Method, segs: &[String]) -> Option<Route> {
         ("POST", ["gateways", id, "targets"]) => Route::CreateTarget(id.to_string()),
         ("GET", ["gateways", id, "targets"]) => Route::ListTargets(id.to_string()),
         ("DELETE", ["gateways", id, "targets", t]) => Route::DeleteTarget(id.to_string(), t.to_string()),
+        ("GET", ["gateways", id, "targets", t]) => Route::GetTarget(id.to_string(), t.to_string()),
+        ("PUT", ["gateways", id, "targets", t]) => Route::UpdateTarget(id.to_string(), t.to_string()),
+        ("PUT", ["gateways", id, "synchronizeTargets"]) => Route::SynchronizeTargets(id.to_string()),
         (_, ["tags", rest @ ..]) if !rest.is_empty() => {
             let arn = rest.join("/");
             match m {
@@ -213,6 +244,18 @@ impl Shared {
 
     pub(super) fn fail_next(&self, name: &str, reasons: Vec<String>) {
         lock(&self.state).fail_next(name, reasons);
+    }
+
+    pub(super) fn fail_next_target(&self, gateway_id: &str, name: &str, reasons: Vec<String>) {
+        lock(&self.state).fail_next_target(gateway_id, name, reasons);
+    }
+
+    pub(super) fn fail_next_target_call(&self, gateway_id: &str, op: TargetOperation, error: InjectedError) {
+        lock(&self.state).inject_target_error(gateway_id, op, error);
+    }
+
+    pub(super) fn authorize_target(&self, gateway_id: &str, target_id: &str) -> bool {
+        lock(&self.state).authorize_target(gateway_id, target_id)
     }
 
     pub(super) fn add_service_tag(&self, gateway_id: &str, key: &str, value: &str) -> bool {
@@ -364,6 +407,11 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> Result<Outcome, ApiE
     if shared.roll(faults.error_rate) {
         return Err(ApiError::internal("Internal server error (injected by the emulator)"));
     }
+    if let Some((gateway_id, op)) = route.target_call() {
+        if let Some(error) = lock(&shared.state).take_injected(gateway_id, op) {
+            return Err(ApiError::injected(error));
+        }
+    }
 
     let region = parts
         .headers
@@ -419,7 +467,7 @@ fn dispatch(
         }
         Route::CreateTarget(id) => {
             request::check_gateway_id(&id)?;
-            let req = request::parse_target(body)?;
+            let req = request::parse_create_target(body)?;
             lock(&shared.state).create_target(&id, req, env)
         }
         Route::ListTargets(id) => {
@@ -427,10 +475,26 @@ fn dispatch(
             let paging = request::parse_paging(query)?;
             lock(&shared.state).list_targets(&id, &paging, env)
         }
+        Route::GetTarget(id, target) => {
+            request::check_gateway_id(&id)?;
+            request::check_target_id(&target)?;
+            lock(&shared.state).get_target(&id, &target, env)
+        }
+        Route::UpdateTarget(id, target) => {
+            request::check_gateway_id(&id)?;
+            request::check_target_id(&target)?;
+            let req = request::parse_update_target(body)?;
+            lock(&shared.state).update_target(&id, &target, req, env)
+        }
         Route::DeleteTarget(id, target) => {
             request::check_gateway_id(&id)?;
             request::check_target_id(&target)?;
             lock(&shared.state).delete_target(&id, &target, env)
+        }
+        Route::SynchronizeTargets(id) => {
+            request::check_gateway_id(&id)?;
+            let target = request::parse_synchronize(body)?;
+            lock(&shared.state).synchronize_target(&id, &target, env)
         }
         Route::TagResource(arn) => {
             request::check_resource_arn(&arn)?;
@@ -491,6 +555,14 @@ mod tests {
         assert_eq!(
             route(&Method::DELETE, &segs("/gateways/gw-abcdefghij/targets/ABCDEFGHIJ")),
             Some(Route::DeleteTarget("gw-abcdefghij".into(), "ABCDEFGHIJ".into()))
+        );
+        assert_eq!(
+            route(&Method::PUT, &segs("/gateways/gw-abcdefghij/targets/ABCDEFGHIJ/")),
+            Some(Route::UpdateTarget("gw-abcdefghij".into(), "ABCDEFGHIJ".into()))
+        );
+        assert_eq!(
+            route(&Method::PUT, &segs("/gateways/gw-abcdefghij/synchronizeTargets")),
+            Some(Route::SynchronizeTargets("gw-abcdefghij".into()))
         );
         assert_eq!(route(&Method::PATCH, &segs("/gateways/x")), None);
     }

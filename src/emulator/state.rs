@@ -11,9 +11,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::request::{CreateRequest, Paging, TargetRequest, UpdateRequest};
+use super::request::{CreateRequest, Paging, TargetFacts, TargetRequest, UpdateRequest};
 use super::wire::{rfc3339, ApiError};
-use super::EmulatorError;
+use super::{EmulatorError, InjectedError, TargetOperation};
 
 /// The account every ARN names.
 pub const ACCOUNT: &str = "123456789012";
@@ -21,6 +21,12 @@ pub const ACCOUNT: &str = "123456789012";
 const FORMAT_VERSION: u32 = 1;
 /// The service's `sessionTimeoutInSeconds` when an MCP gateway does not set one.
 const DEFAULT_SESSION_TIMEOUT: i64 = 3600;
+/// The header the service lets through to every target of a gateway with a policy engine.
+const POLICY_SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-policy-session-id";
+/// Where the emulator sends users to consent to an AUTHORIZATION_CODE grant (never resolvable).
+const AUTHORIZATION_HOST: &str = "identity.emulator.acgw.invalid";
+/// The user an emulated consent is requested for.
+const AUTHORIZATION_USER: &str = "emulator-user";
 
 /// How long each kind of change keeps a gateway in its transitional status.
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,9 +72,16 @@ enum Status {
     Ready,
     Failed,
     UpdateUnsuccessful,
+    Synchronizing,
+    CreatePendingAuth,
+    UpdatePendingAuth,
 }
 
 impl Status {
+    fn is_pending_auth(self) -> bool {
+        matches!(self, Status::CreatePendingAuth | Status::UpdatePendingAuth)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Status::Creating => "CREATING",
@@ -77,6 +90,9 @@ impl Status {
             Status::Ready => "READY",
             Status::Failed => "FAILED",
             Status::UpdateUnsuccessful => "UPDATE_UNSUCCESSFUL",
+            Status::Synchronizing => "SYNCHRONIZING",
+            Status::CreatePendingAuth => "CREATE_PENDING_AUTH",
+            Status::UpdatePendingAuth => "UPDATE_PENDING_AUTH",
         }
     }
 }
@@ -108,19 +124,43 @@ struct GatewayRecord {
     target_tokens: BTreeMap<String, TokenRecord>,
 }
 
+/// What last changed a target, which names its transitional status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum TargetChange {
+    Create,
+    Update,
+    Synchronize,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct TargetRecord {
+    /// Creation order: the stable sort key that list pages follow.
     seq: u64,
     target_id: String,
-    name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    members: Map<String, Value>,
+    /// The configuration as the model serializes it (name and description included), plus what
+    /// the service adds itself (the policy session header).
+    config: Map<String, Value>,
+    facts: TargetFacts,
     created_at_ms: u64,
+    updated_at_ms: u64,
+    ready_at_ms: u64,
+    last_change: TargetChange,
     /// When a deleted target disappears; until then it is DELETING.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gone_at_ms: Option<u64>,
+    /// Why the last create or update did not succeed; it settles as FAILED/UPDATE_UNSUCCESSFUL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure: Option<Vec<String>>,
+    /// The user consented to the AUTHORIZATION_CODE grant since the last create or update.
+    #[serde(default)]
+    authorized: bool,
+    /// When the latest synchronization finishes (or finished).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    synchronized_at_ms: Option<u64>,
+    /// The synchronization before it, reported while the latest one runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    previous_synchronized_at_ms: Option<u64>,
 }
 
 /// A client token: the resource it created and the request it came with.
@@ -145,6 +185,12 @@ pub struct State {
     /// Gateway names whose next create or update will fail, with the reasons the service gives.
     #[serde(skip)]
     failing: BTreeMap<String, Vec<String>>,
+    /// (gateway ID, target name) whose next create or update will fail, with the reasons.
+    #[serde(skip)]
+    failing_targets: BTreeMap<(String, String), Vec<String>>,
+    /// Error answers queued for target operations: (gateway ID, operation, error).
+    #[serde(skip)]
+    injected: Vec<(String, TargetOperation, InjectedError)>,
     /// Gateway IDs whose GetGateway and ListTagsForResource answer AccessDeniedException.
     #[serde(skip)]
     denied: BTreeSet<String>,
@@ -165,6 +211,8 @@ impl State {
             tokens: BTreeMap::new(),
             pending_deletes: BTreeSet::new(),
             failing: BTreeMap::new(),
+            failing_targets: BTreeMap::new(),
+            injected: Vec::new(),
             denied: BTreeSet::new(),
             version: 0,
             rng: id_rng(seed, 1),
@@ -472,11 +520,13 @@ impl State {
         Ok(Answer::read(json!({ "tags": self.readable(&id)?.tags })))
     }
 
-    /// CreateGatewayTarget: only what DeleteGateway's "targets first" rule needs.
+    /// CreateGatewayTarget: CREATING for the create delay, then READY (or a pending-auth or
+    /// failed status, see [`TargetRecord::status`]).
     pub fn create_target(&mut self, gateway_id: &str, req: TargetRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
         let target_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
         let seq = self.next_seq;
+        let failure_key = (gateway_id.to_string(), req.name.clone());
         let g = self.gateway_mut(gateway_id)?;
         if g.gone_at_ms.is_some() {
             return Err(ApiError::conflict(format!("Gateway {gateway_id} is being deleted")));
@@ -484,37 +534,127 @@ impl State {
         let fingerprint = req.fingerprint();
         if let Some(token) = &req.client_token {
             if let Some(seen) = g.target_tokens.get(token) {
-                if seen.request != fingerprint {
-                    return Err(ApiError::validation(
-                        "IdempotentParameterMismatchException",
-                        "The client token was already used with different request parameters",
-                    ));
-                }
+                // A token whose target is gone is forgotten: there is nothing left to return.
                 if let Some(t) = g.targets.iter().find(|t| t.target_id == seen.id) {
-                    return Ok(Answer { status: 202, body: Some(g.target_detail(t)), mutated: false });
+                    if seen.request != fingerprint {
+                        return Err(ApiError::validation(
+                            "IdempotentParameterMismatchException",
+                            "The client token was already used with different request parameters",
+                        ));
+                    }
+                    return Ok(Answer {
+                        status: 202,
+                        body: Some(g.target_detail(t, env.now_ms, None)),
+                        mutated: false,
+                    });
                 }
+                g.target_tokens.remove(token);
             }
         }
-        if g.targets.iter().any(|t| t.name == req.name) {
+        if g.targets.iter().any(|t| t.name() == req.name) {
             return Err(ApiError::conflict(format!("A target with name {} already exists in this gateway", req.name)));
         }
-        let target = TargetRecord {
+        let config = g.with_service_members(req.config);
+        let mut target = TargetRecord {
             seq,
             target_id: target_id.clone(),
-            name: req.name,
-            description: req.description,
-            members: req.members,
+            config,
+            facts: req.facts,
             created_at_ms: env.now_ms,
+            updated_at_ms: env.now_ms,
+            ready_at_ms: env.now_ms + millis(env.delays.create),
+            last_change: TargetChange::Create,
             gone_at_ms: None,
+            failure: None,
+            authorized: false,
+            synchronized_at_ms: None,
+            previous_synchronized_at_ms: None,
         };
-        let body = g.target_detail(&target);
         if let Some(token) = req.client_token {
             g.target_tokens.insert(token, TokenRecord { id: target_id, request: fingerprint });
         }
+        target.failure = self.failing_targets.remove(&failure_key);
+        let g = self.gateway_mut(gateway_id)?;
+        let body = g.target_detail(&target, env.now_ms, Some(Status::Creating));
         g.targets.push(target);
         self.next_seq += 1;
         self.mutated();
         Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// GetGatewayTarget.
+    pub fn get_target(&mut self, gateway_id: &str, target_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let t = g.target(target_id)?;
+        Ok(Answer::read(g.target_detail(t, env.now_ms, None)))
+    }
+
+    /// UpdateGatewayTarget: a full replace of the configuration; UPDATING for the update delay.
+    pub fn update_target(
+        &mut self,
+        gateway_id: &str,
+        target_id: &str,
+        req: TargetRequest,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let status = g.target(target_id)?.status(env.now_ms);
+        if status.is_pending_auth() || status == Status::Deleting {
+            return Err(ApiError::conflict(format!("Target {target_id} is {} and cannot be updated", status.as_str())));
+        }
+        if g.targets.iter().any(|t| t.target_id != target_id && t.name() == req.name) {
+            return Err(ApiError::conflict(format!("A target with name {} already exists in this gateway", req.name)));
+        }
+        let failure = self.failing_targets.remove(&(gateway_id.to_string(), req.name.clone()));
+        let g = self.gateway_mut(gateway_id)?;
+        let config = g.with_service_members(req.config);
+        let t = g.target_mut(target_id)?;
+        t.config = config;
+        t.facts = req.facts;
+        t.updated_at_ms = env.now_ms;
+        t.ready_at_ms = env.now_ms + millis(env.delays.update);
+        t.last_change = TargetChange::Update;
+        t.failure = failure;
+        // A new configuration needs a new consent, as UPDATE_PENDING_AUTH says.
+        t.authorized = false;
+        let g = self.gateway(gateway_id)?;
+        let body = g.target_detail(g.target(target_id)?, env.now_ms, Some(Status::Updating));
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// SynchronizeGatewayTargets for its one target: SYNCHRONIZING for the update delay, then
+    /// READY with a new `lastSynchronizedAt`.
+    pub fn synchronize_target(&mut self, gateway_id: &str, target_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(gateway_id)?;
+        let t = g.target(target_id)?;
+        if !t.facts.can_synchronize {
+            return Err(ApiError::validation(
+                "FieldValidationFailed",
+                format!(
+                    "Target {target_id} cannot be synchronized: only mcpServer targets without mcpToolSchema discover their tools"
+                ),
+            ));
+        }
+        let status = t.status(env.now_ms);
+        if status != Status::Ready {
+            return Err(ApiError::conflict(format!(
+                "Target {target_id} is {} and cannot be synchronized",
+                status.as_str()
+            )));
+        }
+        let t = g.target_mut(target_id)?;
+        t.previous_synchronized_at_ms = t.synchronized_at_ms;
+        t.ready_at_ms = env.now_ms + millis(env.delays.update);
+        t.synchronized_at_ms = Some(t.ready_at_ms);
+        t.last_change = TargetChange::Synchronize;
+        let g = self.gateway(gateway_id)?;
+        let detail = g.target_detail(g.target(target_id)?, env.now_ms, Some(Status::Synchronizing));
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(json!({ "targets": [detail] })), mutated: true })
     }
 
     /// ListGatewayTargets.
@@ -538,18 +678,58 @@ impl State {
     pub fn delete_target(&mut self, gateway_id: &str, target_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
         let g = self.gateway_mut(gateway_id)?;
-        let Some(t) = g.targets.iter_mut().find(|t| t.target_id == target_id) else {
-            return Err(ApiError::not_found(format!("Target not found: {target_id}")));
-        };
-        let body = json!({ "gatewayArn": g.gateway_arn, "targetId": target_id, "status": "DELETING" });
+        let body = json!({ "gatewayArn": g.gateway_arn, "targetId": target_id, "status": Status::Deleting.as_str() });
+        let t = g.target_mut(target_id)?;
         if t.gone_at_ms.is_some() {
             return Ok(Answer { status: 202, body: Some(body), mutated: false });
+        }
+        let status = t.status(env.now_ms);
+        if status.is_pending_auth() {
+            return Err(ApiError::conflict(format!(
+                "Target {target_id} is {} and cannot be deleted until authorization completes",
+                status.as_str()
+            )));
         }
         t.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
         g.target_tokens.retain(|_, t| t.id != target_id);
         self.purge(env.now_ms);
         self.mutated();
         Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// Makes the next create or update of the target named `name` in a gateway settle as FAILED
+    /// (create) or UPDATE_UNSUCCESSFUL (update) with `reasons`.
+    pub fn fail_next_target(&mut self, gateway_id: &str, name: &str, reasons: Vec<String>) {
+        self.failing_targets.insert((gateway_id.to_string(), name.to_string()), reasons);
+    }
+
+    /// Completes a pending OAuth consent: the target settles READY instead of
+    /// CREATE_PENDING_AUTH/UPDATE_PENDING_AUTH. False when there is no such target or it needs
+    /// no consent.
+    pub fn authorize_target(&mut self, gateway_id: &str, target_id: &str) -> bool {
+        let Some(t) = self.gateways.get_mut(gateway_id).and_then(|g| g.target_mut(target_id).ok()) else {
+            return false;
+        };
+        if !t.facts.needs_auth {
+            return false;
+        }
+        t.authorized = true;
+        self.mutated();
+        true
+    }
+
+    /// Queues `error` as the answer to the next target operation `op` on a gateway.
+    pub fn inject_target_error(&mut self, gateway_id: &str, op: TargetOperation, error: InjectedError) {
+        self.injected.push((gateway_id.to_string(), op, error));
+    }
+
+    /// Takes the first queued error that matches a call of `op` on `gateway_id`.
+    pub fn take_injected(&mut self, gateway_id: &str, op: TargetOperation) -> Option<InjectedError> {
+        let at = self
+            .injected
+            .iter()
+            .position(|(g, want, _)| g == gateway_id && (*want == TargetOperation::Any || *want == op))?;
+        Some(self.injected.remove(at).2)
     }
 }
 
@@ -629,35 +809,127 @@ impl GatewayRecord {
         Value::Object(out)
     }
 
-    fn target_detail(&self, t: &TargetRecord) -> Value {
-        let mut out = t.members.clone();
+    fn target(&self, target_id: &str) -> Result<&TargetRecord, ApiError> {
+        self.targets
+            .iter()
+            .find(|t| t.target_id == target_id)
+            .ok_or_else(|| ApiError::not_found(format!("Target not found: {target_id}")))
+    }
+
+    fn target_mut(&mut self, target_id: &str) -> Result<&mut TargetRecord, ApiError> {
+        self.targets
+            .iter_mut()
+            .find(|t| t.target_id == target_id)
+            .ok_or_else(|| ApiError::not_found(format!("Target not found: {target_id}")))
+    }
+
+    /// `config` with what the service adds on its own: with a policy engine, targets must pass
+    /// the policy session header through, so it joins `allowedRequestHeaders`.
+    fn with_service_members(&self, mut config: Map<String, Value>) -> Map<String, Value> {
+        if !self.config.contains_key("policyEngineConfiguration") {
+            return config;
+        }
+        let metadata = config.entry("metadataConfiguration").or_insert_with(|| json!({}));
+        if let Value::Object(metadata) = metadata {
+            let headers = metadata.entry("allowedRequestHeaders").or_insert_with(|| json!([]));
+            if let Value::Array(headers) = headers {
+                let present =
+                    headers.iter().any(|h| h.as_str().is_some_and(|h| h.eq_ignore_ascii_case(POLICY_SESSION_HEADER)));
+                if !present {
+                    headers.push(Value::String(POLICY_SESSION_HEADER.into()));
+                }
+            }
+        }
+        config
+    }
+
+    /// The Create/Get/Update/Synchronize output for a target; `status` overrides the computed one
+    /// (a mutation's own answer).
+    fn target_detail(&self, t: &TargetRecord, now_ms: u64, status: Option<Status>) -> Value {
+        let status = status.unwrap_or_else(|| t.status(now_ms));
+        let mut out = t.config.clone();
+        // The SDK reads a missing list as "could not be read"; the service always sends it.
+        out.entry("credentialProviderConfigurations").or_insert_with(|| json!([]));
         out.insert("gatewayArn".into(), Value::String(self.gateway_arn.clone()));
         out.insert("targetId".into(), Value::String(t.target_id.clone()));
-        out.insert("name".into(), Value::String(t.name.clone()));
-        if let Some(d) = &t.description {
-            out.insert("description".into(), Value::String(d.clone()));
+        t.add_common(&mut out, status, now_ms);
+        if let (Some(reasons), Status::Failed | Status::UpdateUnsuccessful) = (&t.failure, status) {
+            out.insert("statusReasons".into(), json!(reasons));
         }
-        out.insert("status".into(), Value::String("READY".into()));
-        out.insert("createdAt".into(), Value::String(rfc3339(t.created_at_ms)));
-        out.insert("updatedAt".into(), Value::String(rfc3339(t.created_at_ms)));
+        if let Some(protocol) = &t.facts.protocol_type {
+            out.insert("protocolType".into(), Value::String(protocol.clone()));
+        }
         Value::Object(out)
     }
 }
 
 impl TargetRecord {
-    fn summary(&self, now_ms: u64) -> Value {
-        let status = if self.gone_at_ms.is_some_and(|at| at > now_ms) { "DELETING" } else { "READY" };
-        let mut out = json!({
-            "targetId": self.target_id,
-            "name": self.name,
-            "status": status,
-            "createdAt": rfc3339(self.created_at_ms),
-            "updatedAt": rfc3339(self.created_at_ms),
-        });
-        if let Some(d) = &self.description {
-            out["description"] = Value::String(d.clone());
+    fn name(&self) -> &str {
+        self.config.get("name").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    fn status(&self, now_ms: u64) -> Status {
+        if self.gone_at_ms.is_some() {
+            return Status::Deleting;
         }
-        out
+        if now_ms < self.ready_at_ms {
+            return match self.last_change {
+                TargetChange::Create => Status::Creating,
+                TargetChange::Update => Status::Updating,
+                TargetChange::Synchronize => Status::Synchronizing,
+            };
+        }
+        match (&self.failure, self.last_change) {
+            (Some(_), TargetChange::Create) => Status::Failed,
+            (Some(_), TargetChange::Update) => Status::UpdateUnsuccessful,
+            _ if !self.facts.needs_auth || self.authorized => Status::Ready,
+            (_, TargetChange::Create) => Status::CreatePendingAuth,
+            // Synchronizing is only allowed once authorized, so this is an update.
+            (_, TargetChange::Update | TargetChange::Synchronize) => Status::UpdatePendingAuth,
+        }
+    }
+
+    /// The members Get and List share: status, timestamps, sync time and authorization data.
+    fn add_common(&self, out: &mut Map<String, Value>, status: Status, now_ms: u64) {
+        out.insert("status".into(), Value::String(status.as_str().into()));
+        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        let synchronized = match self.synchronized_at_ms {
+            Some(at) if at <= now_ms => Some(at),
+            _ => self.previous_synchronized_at_ms,
+        };
+        if let Some(at) = synchronized {
+            out.insert("lastSynchronizedAt".into(), Value::String(rfc3339(at)));
+        }
+        if status.is_pending_auth() {
+            out.insert(
+                "authorizationData".into(),
+                json!({ "oauth2": {
+                    "authorizationUrl": format!("https://{AUTHORIZATION_HOST}/authorize?target={}", self.target_id),
+                    "userId": AUTHORIZATION_USER,
+                }}),
+            );
+        }
+    }
+
+    /// A ListGatewayTargets item: no configuration, but its kind and MCP server ordering.
+    fn summary(&self, now_ms: u64) -> Value {
+        let mut out = Map::new();
+        out.insert("targetId".into(), Value::String(self.target_id.clone()));
+        for key in ["name", "description"] {
+            if let Some(v) = self.config.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        self.add_common(&mut out, self.status(now_ms), now_ms);
+        out.insert("targetType".into(), Value::String(self.facts.target_type.clone()));
+        let server = self.config.get("targetConfiguration").and_then(|c| c.pointer("/mcp/mcpServer"));
+        for key in ["resourcePriority", "listingMode"] {
+            if let Some(v) = server.and_then(|s| s.get(key)) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        Value::Object(out)
     }
 }
 
@@ -726,7 +998,7 @@ impl Persister {
 
 #[cfg(test)]
 mod tests {
-    use super::super::request::{parse_create, parse_update, DEFAULT_PAGE};
+    use super::super::request::{parse_create, parse_create_target, parse_update, parse_update_target, DEFAULT_PAGE};
     use super::*;
 
     fn env(now_ms: u64) -> Env<'static> {
@@ -811,5 +1083,114 @@ mod tests {
         let got = back.get_gateway(&id_of(&a), &env(500)).unwrap().body.unwrap();
         assert_eq!(got["authorizerType"], "AWS_IAM");
         assert_eq!(got["status"], "READY");
+    }
+
+    fn target_body(name: &str, extra: &str) -> Vec<u8> {
+        format!(r#"{{"name":"{name}","targetConfiguration":{{"mcp":{{"mcpServer":{{"endpoint":"https://mcp.example.com"}}}}}}{extra}}}"#)
+            .into_bytes()
+    }
+
+    const AUTH_CODE: &str = r#","credentialProviderConfigurations":[{"credentialProviderType":"OAUTH","credentialProvider":
+        {"oauthCredentialProvider":{"providerArn":"arn:p","scopes":["s"],"grantType":"AUTHORIZATION_CODE"}}}]"#;
+
+    fn gateway(s: &mut State) -> String {
+        id_of(&s.create_gateway(parse_create(&create_body("gw", "NONE")).unwrap(), &env(0)).unwrap())
+    }
+
+    fn target_id(a: &Answer) -> String {
+        a.body.as_ref().and_then(|b| b["targetId"].as_str()).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn target_lifecycle_and_pending_auth() {
+        let mut s = State::new(Some(5));
+        let g = gateway(&mut s);
+        let a = s.create_target(&g, parse_create_target(&target_body("t", AUTH_CODE)).unwrap(), &env(1000)).unwrap();
+        let t = target_id(&a);
+        assert_eq!(a.body.as_ref().unwrap()["status"], "CREATING");
+        let got = s.get_target(&g, &t, &env(1050)).unwrap().body.unwrap();
+        assert_eq!(got["status"], "CREATING");
+        assert!(got.get("authorizationData").is_none());
+        let got = s.get_target(&g, &t, &env(1100)).unwrap().body.unwrap();
+        assert_eq!(got["status"], "CREATE_PENDING_AUTH");
+        let url = got["authorizationData"]["oauth2"]["authorizationUrl"].as_str().unwrap();
+        assert!(url.starts_with("https://") && url.ends_with(&format!("/authorize?target={t}")), "{url}");
+        assert_eq!(got["protocolType"], "MCP");
+
+        let upd = parse_update_target(&target_body("t", AUTH_CODE)).unwrap();
+        assert_eq!(s.update_target(&g, &t, upd.clone(), &env(1200)).unwrap_err().code, "ConflictException");
+        assert_eq!(s.synchronize_target(&g, &t, &env(1200)).unwrap_err().code, "ConflictException");
+        assert_eq!(s.delete_target(&g, &t, &env(1200)).unwrap_err().code, "ConflictException");
+        assert!(s.authorize_target(&g, &t));
+        assert_eq!(s.get_target(&g, &t, &env(1200)).unwrap().body.unwrap()["status"], "READY");
+
+        s.update_target(&g, &t, upd, &env(2000)).unwrap();
+        let got = s.get_target(&g, &t, &env(2050)).unwrap().body.unwrap();
+        assert_eq!(
+            (got["status"].as_str(), got["updatedAt"].as_str()),
+            (Some("UPDATING"), Some(rfc3339(2000).as_str()))
+        );
+        assert_eq!(s.get_target(&g, &t, &env(2100)).unwrap().body.unwrap()["status"], "UPDATE_PENDING_AUTH");
+        assert!(s.authorize_target(&g, &t));
+
+        let synced = s.synchronize_target(&g, &t, &env(3000)).unwrap().body.unwrap();
+        assert_eq!(synced["targets"][0]["status"], "SYNCHRONIZING");
+        assert!(synced["targets"][0].get("lastSynchronizedAt").is_none());
+        let got = s.get_target(&g, &t, &env(3100)).unwrap().body.unwrap();
+        assert_eq!(
+            (got["status"].as_str(), got["lastSynchronizedAt"].as_str()),
+            (Some("READY"), Some(rfc3339(3100).as_str()))
+        );
+    }
+
+    #[test]
+    fn target_failures_tokens_and_names() {
+        let mut s = State::new(Some(6));
+        let g = gateway(&mut s);
+        s.fail_next_target(&g, "t", vec!["cannot reach the endpoint".into()]);
+        let token = r#","clientToken":"0123456789abcdef0123456789abcdef0""#;
+        let a = s.create_target(&g, parse_create_target(&target_body("t", token)).unwrap(), &env(0)).unwrap();
+        let t = target_id(&a);
+        let got = s.get_target(&g, &t, &env(100)).unwrap().body.unwrap();
+        assert_eq!(
+            (got["status"].as_str(), &got["statusReasons"][0]),
+            (Some("FAILED"), &json!("cannot reach the endpoint"))
+        );
+        assert_eq!(got["credentialProviderConfigurations"], json!([]));
+
+        let again = s.create_target(&g, parse_create_target(&target_body("t", token)).unwrap(), &env(200)).unwrap();
+        assert_eq!((target_id(&again), again.mutated), (t.clone(), false));
+        let other = format!(r#","description":"x"{token}"#);
+        let e = s.create_target(&g, parse_create_target(&target_body("t", &other)).unwrap(), &env(200)).unwrap_err();
+        assert_eq!(e.reason, Some("IdempotentParameterMismatchException"));
+        let e = s.create_target(&g, parse_create_target(&target_body("t", "")).unwrap(), &env(200)).unwrap_err();
+        assert_eq!(e.code, "ConflictException");
+
+        let u = s.create_target(&g, parse_create_target(&target_body("u", "")).unwrap(), &env(200)).unwrap();
+        let rename = parse_update_target(&target_body("t", "")).unwrap();
+        assert_eq!(s.update_target(&g, &target_id(&u), rename, &env(300)).unwrap_err().code, "ConflictException");
+        s.fail_next_target(&g, "t", vec!["still broken".into()]);
+        s.update_target(&g, &t, parse_update_target(&target_body("t", "")).unwrap(), &env(300)).unwrap();
+        assert_eq!(s.get_target(&g, &t, &env(400)).unwrap().body.unwrap()["status"], "UPDATE_UNSUCCESSFUL");
+        s.update_target(&g, &t, parse_update_target(&target_body("t", "")).unwrap(), &env(500)).unwrap();
+        assert_eq!(s.get_target(&g, &t, &env(600)).unwrap().body.unwrap()["status"], "READY");
+    }
+
+    #[test]
+    fn policy_engine_adds_its_header_once() {
+        let mut s = State::new(Some(8));
+        let body = r#"{"name":"pe","roleArn":"arn:aws:iam::123456789012:role/r","authorizerType":"NONE",
+            "policyEngineConfiguration":{"arn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/pe-0123456789","mode":"ENFORCE"}}"#;
+        let g = id_of(&s.create_gateway(parse_create(body.as_bytes()).unwrap(), &env(0)).unwrap());
+        let a = s.create_target(&g, parse_create_target(&target_body("a", "")).unwrap(), &env(0)).unwrap();
+        let headers = &a.body.unwrap()["metadataConfiguration"]["allowedRequestHeaders"];
+        assert_eq!(headers, &json!([POLICY_SESSION_HEADER]));
+        let extra =
+            format!(r#","metadataConfiguration":{{"allowedRequestHeaders":["x-a","{POLICY_SESSION_HEADER}"]}}"#);
+        let b = s.create_target(&g, parse_create_target(&target_body("b", &extra)).unwrap(), &env(0)).unwrap();
+        assert_eq!(
+            b.body.unwrap()["metadataConfiguration"]["allowedRequestHeaders"],
+            json!(["x-a", POLICY_SESSION_HEADER])
+        );
     }
 }

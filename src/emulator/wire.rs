@@ -74,6 +74,21 @@ impl ApiError {
         Self::new(404, "UnknownOperationException", format!("no operation for {method} {path}"))
     }
 
+    /// The answer a test asked for with [`super::EmulatorHandle::fail_next_target_call`].
+    pub fn injected(error: super::InjectedError) -> Self {
+        use super::InjectedError as E;
+        const WHY: &str = "injected by the emulator";
+        match error {
+            E::Throttling => Self::throttling(),
+            E::InternalServer => Self::internal(format!("Internal server error ({WHY})")),
+            E::Conflict => Self::conflict(format!("Conflict ({WHY})")),
+            E::Validation => Self::validation("FieldValidationFailed", format!("Validation failed ({WHY})")),
+            E::AccessDenied => Self::access_denied(format!("Access denied ({WHY})")),
+            E::ResourceNotFound => Self::not_found(format!("Resource not found ({WHY})")),
+            E::ServiceQuotaExceeded => Self::quota(format!("Quota exceeded ({WHY})")),
+        }
+    }
+
     /// The JSON body of the answer.
     pub fn body(&self) -> Value {
         let mut body = Map::new();
@@ -166,7 +181,10 @@ pub fn region_from_authorization(header: Option<&str>) -> Option<String> {
 }
 
 /// Arrays that the model allows to be empty; every other array needs at least one item.
-const MAY_BE_EMPTY_LISTS: &[&str] = &["supportedVersions", "securityGroupIds", "privateEndpointOverrides"];
+/// (`required` is a tool schema's: a tool whose inputs are all optional lists none; OAuth
+/// `scopes` is required but may hold 0–100.)
+const MAY_BE_EMPTY_LISTS: &[&str] =
+    &["supportedVersions", "securityGroupIds", "privateEndpointOverrides", "required", "scopes"];
 
 /// Objects whose members are all optional, so `{}` is a valid value; any other `{}` is an empty
 /// union or misses required members.
@@ -179,6 +197,8 @@ const MAY_BE_EMPTY_OBJECTS: &[&str] = &[
     "lambda",
     "allowedWorkloadConfiguration",
     "tags",
+    // A tool schema's `properties`: a tool without inputs is `{"type": "object", "properties": {}}`.
+    "properties",
 ];
 
 /// Wire-level checks that the spec decoder is lenient about, because in a spec an empty value means
@@ -205,8 +225,9 @@ fn walk_strict(path: &str, key: &str, value: &Value, out: &mut Vec<(String, Stri
                 walk_strict(&format!("{path}[{i}]"), key, item, out);
             }
         }
-        // Tag keys and values are checked by the model; values may be empty.
-        Value::Object(_) if key == "tags" => {}
+        // Tag keys and values are checked by the model; values may be empty. A connector's
+        // `parameterValues` is a free-form document whose contents the model does not constrain.
+        Value::Object(_) if key == "tags" || key == "parameterValues" => {}
         Value::Object(map) if map.is_empty() && !MAY_BE_EMPTY_OBJECTS.contains(&key) => {
             out.push((path.to_string(), "must not be an empty object".into()))
         }

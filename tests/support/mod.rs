@@ -81,12 +81,20 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// A minimal Lambda MCP target configuration, for tests that only need a target to exist.
 pub fn lambda_target() -> aws_sdk_bedrockagentcorecontrol::types::TargetConfiguration {
     use aws_sdk_bedrockagentcorecontrol::types::{
-        McpLambdaTargetConfiguration, McpTargetConfiguration, TargetConfiguration, ToolSchema,
+        McpLambdaTargetConfiguration, McpTargetConfiguration, SchemaDefinition, SchemaType, TargetConfiguration,
+        ToolDefinition, ToolSchema,
     };
+    // One tool: the emulator, like the service's model, refuses an empty list.
+    let tool = ToolDefinition::builder()
+        .name("ping")
+        .description("Answers pong")
+        .input_schema(SchemaDefinition::builder().r#type(SchemaType::Object).build().expect("a schema"))
+        .build()
+        .expect("a tool");
     TargetConfiguration::Mcp(McpTargetConfiguration::Lambda(
         McpLambdaTargetConfiguration::builder()
             .lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:f")
-            .tool_schema(ToolSchema::InlinePayload(vec![]))
+            .tool_schema(ToolSchema::InlinePayload(vec![tool]))
             .build()
             .expect("a lambda target"),
     ))
