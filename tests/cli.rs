@@ -38,7 +38,7 @@ fn validate_accepts_every_example_and_the_quickstart() {
         .arg_path(&repo().join("gateways.yaml"))
         .run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stdout.contains("Valid: 6 gateways"), "{run:?}");
+    assert!(run.stdout.contains("Valid: 7 gateways"), "{run:?}");
 }
 
 #[test]
@@ -1449,4 +1449,259 @@ fn an_unreadable_neighbour_fails_alone_when_ownership_is_looked_for() {
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains(&format!("! aaa-locked ({denied}) could not be planned: GetGateway")), "{run:?}");
     assert!(run.stdout.contains("- old (") && run.stdout.contains("+ fresh will be created"), "{run:?}");
+}
+
+// ---------------------------------------------------------------- targets
+
+impl Emu {
+    /// A gateway's live targets: name → (targetId, status).
+    fn targets(&self, gateway: &str) -> BTreeMap<String, (String, String)> {
+        let id = self.ids()[gateway].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            let list = client.list_gateway_targets().gateway_identifier(id).send().await.expect("lists targets");
+            list.items()
+                .iter()
+                .map(|t| (t.name().to_string(), (t.target_id().to_string(), t.status().as_str().to_string())))
+                .collect()
+        })
+    }
+}
+
+/// A gateway with `targets` (YAML list items, indented for the gateway entry).
+fn gw_targets(name: &str, targets: &str) -> String {
+    gw(name, &format!("    targets:\n{targets}"))
+}
+
+const LAMBDA_TARGET: &str = "      - name: refunds
+        description: DESCRIPTION
+        targetConfiguration:
+          mcp:
+            lambda:
+              lambdaArn: arn:aws:lambda:us-east-1:123456789012:function:refunds
+              toolSchema:
+                inlinePayload:
+                  - name: refund
+                    description: Refund an order
+                    inputSchema: { type: object, properties: { id: { type: string } }, required: [id] }
+        credentialProviderConfigurations: [{ credentialProviderType: GATEWAY_IAM_ROLE }]
+";
+
+fn mcp_target(name: &str, priority: u32) -> String {
+    format!(
+        "      - name: {name}
+        targetConfiguration:
+          mcp:
+            mcpServer: {{ endpoint: \"https://{name}.example.com/mcp\", resourcePriority: {priority} }}
+"
+    )
+}
+
+#[test]
+fn targets_are_created_changed_renamed_and_deleted_and_then_plan_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let first = format!("{}{}", LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"), mcp_target("docs", 5));
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &first)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("CreateGatewayTarget docs") && run.stdout.contains("CreateGatewayTarget refunds"),
+        "{run:?}"
+    );
+    let live = emu.targets("tools");
+    assert_eq!(live.keys().collect::<Vec<_>>(), ["docs", "refunds"]);
+    assert!(live.values().all(|(_, status)| status == "READY"), "{live:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
+
+    // One changed field, one rename (a delete plus a create).
+    let second = format!("{}{}", LAMBDA_TARGET.replace("DESCRIPTION", "Refunds and returns"), mcp_target("docs2", 5));
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &second)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("1 target to add, 1 to change, 1 to delete"), "{}", run.stdout);
+    assert!(run.stdout.contains("~ target refunds ("), "{}", run.stdout);
+    assert!(run.stdout.contains("~ description: \"Refunds\" → \"Refunds and returns\""), "{}", run.stdout);
+    assert!(run.stdout.contains("- target docs ("), "{}", run.stdout);
+    assert!(run.stdout.contains("+ target docs2 will be created"), "{}", run.stdout);
+    let json = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("json plan");
+    let actions: Vec<(&str, &str)> = doc["gateways"][0]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap(), t["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(actions, [("docs", "delete"), ("docs2", "create"), ("refunds", "update")]);
+    let refunds_id = emu.targets("tools")["refunds"].0.clone();
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let live = emu.targets("tools");
+    assert_eq!(live.keys().collect::<Vec<_>>(), ["docs2", "refunds"]);
+    assert_eq!(live["refunds"].0, refunds_id, "an update keeps the target");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // `targets: []` deletes every target.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    targets: []\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(emu.targets("tools").is_empty());
+}
+
+#[test]
+fn without_targets_key_live_targets_are_left_alone_and_not_read() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let id = emu.ids()["tools"].clone();
+    emu.add_target(&id, "made-by-hand");
+    let before = emu.stats();
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+    let after = emu.stats();
+    assert!(emu.targets("tools").contains_key("made-by-hand"));
+    for op in ["ListGatewayTargets", "GetGatewayTarget", "DeleteGatewayTarget"] {
+        assert_eq!(before.get(op), after.get(op), "{op} was called for a gateway without `targets:`");
+    }
+}
+
+#[test]
+fn a_saved_plan_refuses_when_a_target_appeared() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 5))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 6))));
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], "3");
+    assert_eq!(saved["gateways"][0]["targets"][0]["observed"]["status"], "READY");
+    emu.add_target(&emu.ids()["tools"], "intruder");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("target intruder appeared"), "{run:?}");
+    assert_eq!(emu.targets("tools").len(), 2, "nothing was applied");
+}
+
+#[test]
+fn a_target_pending_authorization_is_reported_with_its_url_not_waited_on() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = "      - name: calendar
+        targetConfiguration:
+          mcp:
+            mcpServer: { endpoint: \"https://calendar.example.com/mcp\" }
+        credentialProviderConfigurations:
+          - credentialProviderType: OAUTH
+            credentialProvider:
+              oauthCredentialProvider:
+                providerArn: arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/cal
+                scopes: [calendar.read]
+                grantType: AUTHORIZATION_CODE
+                customParameters: { prompt: consent-secret-value }
+";
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", oauth)));
+    let plan = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    assert!(!plan.stdout.contains("consent-secret-value"), "sensitive values stay out of text plans: {}", plan.stdout);
+    assert!(plan.stdout.contains("(sensitive)"), "{}", plan.stdout);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("target calendar is pending authorization: authorize it at https://"), "{run:?}");
+    assert!(!run.stdout.contains("consent-secret-value") && !run.stderr.contains("consent-secret-value"));
+    assert_eq!(emu.targets("tools")["calendar"].1, "CREATE_PENDING_AUTH");
+    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    assert_eq!(drift.code, Some(0), "pending authorization is not drift: {drift:?}");
+    assert!(
+        drift.stdout.contains("target calendar (") && drift.stdout.contains("pending authorization at https://"),
+        "{drift:?}"
+    );
+}
+
+#[test]
+fn a_replaced_gateway_gets_its_declared_targets_on_the_new_one() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let targets = format!("{}{}", mcp_target("docs", 5), mcp_target("search", 7));
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let old = emu.ids()["tools"].clone();
+    let replaced = spec(&gw_targets("tools", &targets)).replace("authorizerType: AWS_IAM", "authorizerType: NONE");
+    write(dir.path(), "gateways.yaml", &replaced);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let new = emu.ids()["tools"].clone();
+    assert_ne!(old, new, "the gateway was replaced");
+    assert_eq!(emu.targets("tools").keys().collect::<Vec<_>>(), ["docs", "search"]);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn file_references_are_read_relative_to_the_spec_and_errors_point_at_the_file_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("specs/schemas")).unwrap();
+    write(dir.path(), "specs/schemas/api.yaml", "openapi: 3.0.3\ninfo: { title: t, version: \"1\" }\npaths: {}\n");
+    write(dir.path(), "outside.yaml", "openapi: 3.0.3\n");
+    let target = |file: &str| {
+        format!("      - name: api\n        targetConfiguration:\n          mcp:\n            openApiSchema: {{ file: {file} }}\n")
+    };
+    write(dir.path(), "specs/ok.yaml", &spec(&gw_targets("tools", &target("schemas/api.yaml"))));
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "specs/ok.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "specs/missing.yaml", &spec(&gw_targets("tools", &target("schemas/nope.yaml"))));
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "specs/missing.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains("specs/missing.yaml:9:") && run.stderr.contains("openApiSchema.file: cannot read"),
+        "{run:?}"
+    );
+    write(dir.path(), "specs/outside.yaml", &spec(&gw_targets("tools", &target("../outside.yaml"))));
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "specs/outside.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("--allow-outside-files"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["validate", "--allow-outside-files", "-f", "specs/outside.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn export_writes_targets_long_payloads_to_files_and_secrets_as_placeholders_and_plans_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let long: String = (0..30).map(|i| format!("# line {i}\n")).collect::<String>() + "openapi: 3.0.3\n";
+    write(dir.path(), "api.yaml", &long);
+    let targets = "      - name: api
+        targetConfiguration: { mcp: { openApiSchema: { file: api.yaml } } }
+        credentialProviderConfigurations:
+          - credentialProviderType: OAUTH
+            credentialProvider:
+              oauthCredentialProvider:
+                providerArn: arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/x
+                scopes: [read]
+                customParameters: { audience: secret-audience }
+";
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", targets)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["export", "-o", "export/gateways.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stderr.contains("ACGW_TOOLS_API_AUDIENCE"), "the placeholder is named: {run:?}");
+    let exported = std::fs::read_to_string(dir.path().join("export/gateways.yaml")).unwrap();
+    assert!(!exported.contains("secret-audience"), "{exported}");
+    assert!(exported.contains("file: schemas/tools/api.yaml"), "{exported}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("export/schemas/tools/api.yaml")).unwrap(), long);
+    let run = Acgw::new(dir.path())
+        .args(["plan", "--detailed-exitcode", "-f", "export/gateways.yaml"])
+        .env("ACGW_TOOLS_API_AUDIENCE", "secret-audience")
+        .emu(&emu)
+        .run();
+    assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
 }

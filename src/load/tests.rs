@@ -632,7 +632,7 @@ fn scalars_keep_their_yaml_types_so_editors_and_validate_agree() {
 
 #[test]
 fn the_targets_example_loads_every_target_kind_with_its_files() {
-    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/targets/targets.yaml"));
+    let path = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/targets.yaml"));
     let desired = crate::load::load_paths(&[path], &|_| None).unwrap_or_else(|p| panic!("{p}"));
     let targets = desired.specs[0].targets.as_ref().expect("targets declared");
     assert_eq!(targets.len(), 10);
