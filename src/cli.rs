@@ -121,12 +121,32 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Delete every gateway the specs name, with its targets (owned ones only).
     Destroy(DestroyArgs),
+    /// Re-discover the tools of MCP server targets (SynchronizeGatewayTargets), e.g. after a deploy.
+    Sync(SyncArgs),
     /// Print the JSON Schema of spec files, for editors (yaml-language-server, SchemaStore).
     Schema,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
     Man,
+}
+
+/// `acgw sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub client: ClientArgs,
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Only this gateway of the specs (repeatable) [default: every gateway the specs name].
+    #[arg(long = "gateway", value_name = "NAME")]
+    pub gateways: Vec<String>,
+    /// Only this target (repeatable) [default: every MCP server target without mcpToolSchema].
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+    /// How long to wait for each target to be READY again, e.g. 90s, 10m.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub wait_timeout: Duration,
 }
 
 /// `acgw destroy`.

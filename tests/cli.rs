@@ -1411,7 +1411,7 @@ fn each_command_shows_only_the_options_it_uses() {
         assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
         run.stdout
     };
-    for command in ["plan", "apply", "drift", "export", "destroy"] {
+    for command in ["plan", "apply", "drift", "export", "destroy", "sync"] {
         let text = help(&[command]);
         for option in client.iter().chain(&["--max-rps", "--color", "--quiet", "--verbose"]) {
             assert!(text.contains(option), "`acgw {command} --help` offers {option}:\n{text}");
@@ -1704,4 +1704,32 @@ fn export_writes_targets_long_payloads_to_files_and_secrets_as_placeholders_and_
         .emu(&emu)
         .run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
+}
+
+#[test]
+fn sync_synchronizes_mcp_server_targets_without_a_tool_schema_and_refuses_others() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let with_schema = "      - name: fixed
+        targetConfiguration:
+          mcp:
+            mcpServer: { endpoint: \"https://fixed.example.com/mcp\", mcpToolSchema: { inlinePayload: \"{}\" } }
+";
+    let targets = format!("{}{}{with_schema}", mcp_target("docs", 5), LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"));
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let before = emu.stats();
+    let run = Acgw::new(dir.path()).args(["sync"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("✓ tools/docs (") && run.stdout.contains("lastSynchronizedAt 20"), "{run:?}");
+    assert!(!run.stdout.contains("refunds") && !run.stdout.contains("fixed"), "only syncable targets: {run:?}");
+    let calls = |s: &BTreeMap<String, u64>| s.get("SynchronizeGatewayTargets").copied().unwrap_or(0);
+    assert_eq!(calls(&emu.stats()) - calls(&before), 1, "one call per target");
+    let run = Acgw::new(dir.path()).args(["sync", "--target", "fixed"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("target fixed cannot be synchronized"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["sync", "--gateway", "nope"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(calls(&emu.stats()) - calls(&before), 1, "refusals make no call");
 }

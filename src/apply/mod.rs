@@ -10,7 +10,7 @@ mod targets;
 mod tests;
 mod token;
 
-pub use targets::TargetWork;
+pub use targets::{synchronize, TargetWork};
 
 use std::time::{Duration, Instant};
 

@@ -187,3 +187,18 @@ async fn wait_target_gone<A: WriteApi>(
         clock.back_off().await;
     }
 }
+
+/// SynchronizeGatewayTargets for one target, then waits until it is READY again: what `acgw
+/// sync` does after an MCP server deploys new tools.
+pub async fn synchronize<A: WriteApi>(
+    api: &A,
+    opts: &super::Options,
+    gateway_id: &str,
+    target_id: &str,
+) -> Result<LiveTarget, ApplyError> {
+    let live = api
+        .synchronize_target(gateway_id, target_id)
+        .await
+        .map_err(|source| ApplyError::Api { call: "SynchronizeGatewayTargets", source })?;
+    wait_target(api, opts, gateway_id, live).await
+}

@@ -7,6 +7,7 @@ mod emulator;
 mod export;
 mod integrate;
 mod plan;
+mod sync;
 mod validate;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&args.client, args, &ui),
         Command::Emulator(args) => emulator::run(args, &ui),
         Command::Destroy(args) => destroy::run(&args.client, args, &ui),
+        Command::Sync(args) => sync::run(&args.client, args, &ui),
         Command::Schema => integrate::schema(&ui),
         Command::Completions(args) => integrate::completions(args.shell),
         Command::Man => integrate::man(),
