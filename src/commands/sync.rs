@@ -43,7 +43,7 @@ pub fn run(global: &ClientArgs, args: &SyncArgs, ui: &Ui) -> anyhow::Result<Exit
         let mut chosen: Vec<(String, String, LiveTarget)> = Vec::new();
         for (name, state) in &observed.managed {
             for t in state.targets.iter().flatten() {
-                let named = args.targets.iter().any(|n| *n == t.name);
+                let named = args.targets.contains(&t.name);
                 if !args.targets.is_empty() && !named {
                     continue;
                 }
