@@ -14,9 +14,9 @@
 
 use crate::model::live::TagMap;
 use crate::model::target::{
-    CredentialProvider, CredentialProviderConfiguration, ListingMode, McpTargetConfiguration,
-    McpToolSchemaConfiguration, MetadataConfiguration, OAuthGrantType, ResourcePriority, SchemaText, Target,
-    TargetConfiguration,
+    CredentialProvider, CredentialProviderConfiguration, InferenceTargetConfiguration, ListingMode,
+    McpTargetConfiguration, McpToolSchemaConfiguration, MetadataConfiguration, OAuthGrantType, ResourcePriority,
+    SchemaText, Target, TargetConfiguration,
 };
 use crate::model::FromService;
 use crate::model::OWNER_TAG;
@@ -203,20 +203,32 @@ fn target_configuration(config: TargetConfiguration) -> TargetConfiguration {
             TargetConfiguration::Mcp(McpTargetConfiguration::McpServer(s))
         }
         TargetConfiguration::Mcp(McpTargetConfiguration::ApiGateway(mut g)) => {
-            g.api_gateway_tool_configuration.tool_filters = g
-                .api_gateway_tool_configuration
-                .tool_filters
-                .into_iter()
-                .map(|mut f| {
-                    f.methods = bounded_set(f.methods);
-                    f
-                })
-                .collect();
+            g.api_gateway_tool_configuration.tool_filters =
+                g.api_gateway_tool_configuration.tool_filters.map_items(|filters| {
+                    filters
+                        .into_iter()
+                        .map(|mut f| {
+                            f.methods = bounded_set(f.methods);
+                            f
+                        })
+                        .collect()
+                });
             TargetConfiguration::Mcp(McpTargetConfiguration::ApiGateway(g))
         }
         TargetConfiguration::Mcp(McpTargetConfiguration::Connector(mut c)) => {
             c.enabled = c.enabled.map(bounded_set);
             TargetConfiguration::Mcp(McpTargetConfiguration::Connector(c))
+        }
+        TargetConfiguration::Inference(InferenceTargetConfiguration::Provider(mut p)) => {
+            // The SDK leaves `strip: false` out of the request, so false and absent are one.
+            p.model_mapping = p.model_mapping.map(|mut m| {
+                m.provider_prefix = m.provider_prefix.map(|mut prefix| {
+                    prefix.strip = prefix.strip.filter(|s| *s);
+                    prefix
+                });
+                m
+            });
+            TargetConfiguration::Inference(InferenceTargetConfiguration::Provider(p))
         }
         other => other,
     }

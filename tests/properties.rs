@@ -24,6 +24,7 @@ use acgw::apply::{self, Options, Silent, Work};
 use acgw::emulator::{Config, Emulator, EmulatorHandle};
 use acgw::load::{self, Desired, Source, Spec};
 use acgw::model::decode::{Cx, Decode, Node};
+use acgw::model::target::Target;
 use acgw::model::Gateway;
 use acgw::normalize;
 use acgw::observe::{observe, Observed};
@@ -964,4 +965,196 @@ fn out_of_model_responses_fail_no_gateway_but_their_own_and_never_panic() {
             Ok(())
         },
     );
+}
+
+// ---------------------------------------------------------------- targets, generated from the schema
+
+/// A strategy for values of `schema`, driven by the JSON Schema that `acgw schema` prints: the
+/// schema follows from the same declarations as the decoder, so every member, union member and
+/// enum value of every target kind is reachable without a hand-written generator per shape.
+/// `${VAR}` alternatives and "unset" forms are skipped; recursion stops at `depth` 3.
+fn from_schema(defs: &Map<String, Value>, schema: &Value, depth: usize) -> BoxedStrategy<Value> {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/$defs/");
+        return match defs.get(name) {
+            Some(def) if depth < 4 => from_schema(defs, def, depth + 1),
+            _ => Just(Value::Null).boxed(),
+        };
+    }
+    if let Some(alternatives) = schema.get("anyOf").and_then(Value::as_array) {
+        // The first alternative is the member's own schema; the others are `${VAR}` and "unset".
+        return from_schema(defs, &alternatives[0], depth);
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return select(values.clone()).boxed();
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") if schema.get("oneOf").is_some() => union_strategy(defs, schema, depth),
+        Some("object") if schema.get("propertyNames").is_some() => {
+            let key = string_strategy(&schema["propertyNames"]);
+            let value = from_schema(defs, &schema["additionalProperties"], depth);
+            let min = schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let max = schema.get("maxProperties").and_then(Value::as_u64).unwrap_or(3).min(3) as usize;
+            proptest::collection::btree_map(key, value, min.max(if depth > 2 { 0 } else { min })..=max.max(min))
+                .prop_map(|m| Value::Object(m.into_iter().collect()))
+                .boxed()
+        }
+        Some("object") => struct_strategy(defs, schema, depth),
+        Some("array") => {
+            let item = from_schema(defs, &schema["items"], depth);
+            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(3).min(3) as usize;
+            proptest::collection::vec(item, min..=max.max(min)).prop_map(Value::Array).boxed()
+        }
+        Some("string") => string_strategy(schema).prop_map(Value::String).boxed(),
+        Some("integer") => {
+            let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
+            let max = schema.get("maximum").and_then(Value::as_i64).unwrap_or(1000).min(100_000);
+            (min..=max).prop_map(|n| json!(n)).boxed()
+        }
+        Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
+        // Any JSON (connector parameterValues).
+        _ => prop_oneof![Just(json!({"k": "v"})), Just(json!([1, "two"])), Just(json!("text"))].boxed(),
+    }
+}
+
+fn string_strategy(schema: &Value) -> BoxedStrategy<String> {
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = schema.get("maxLength").and_then(Value::as_u64).map_or(40, |m| m as usize);
+    match schema.get("pattern").and_then(Value::as_str) {
+        Some(p) => {
+            // `^(?:...)$` as written by the schema; the regex strategy wants the bare pattern.
+            let bare = p.trim_start_matches("^(?:").trim_end_matches(")$").to_string();
+            string_regex(&bare)
+                .expect("the model's patterns are valid regexes")
+                .prop_filter("within the length bounds", move |s| (min..=max).contains(&s.chars().count()))
+                .boxed()
+        }
+        None => string_regex(&format!("[a-zA-Z0-9 ._-]{{{},{}}}", min.max(1), max.clamp(min.max(1), 24)))
+            .expect("valid")
+            .boxed(),
+    }
+}
+
+fn struct_strategy(defs: &Map<String, Value>, schema: &Value, depth: usize) -> BoxedStrategy<Value> {
+    let required: Vec<String> =
+        schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from).collect();
+    let members: Vec<BoxedStrategy<(String, Option<Value>)>> = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(key, member)| {
+            let key = key.clone();
+            let value = from_schema(defs, member, depth);
+            if required.contains(&key) {
+                value.prop_map(move |v| (key.clone(), Some(v))).boxed()
+            } else if depth > 2 {
+                Just((key, None)).boxed()
+            } else {
+                proptest::option::of(value).prop_map(move |v| (key.clone(), v)).boxed()
+            }
+        })
+        .collect();
+    members.prop_map(|pairs| Value::Object(pairs.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())).boxed()
+}
+
+fn union_strategy(defs: &Map<String, Value>, schema: &Value, depth: usize) -> BoxedStrategy<Value> {
+    let members: Vec<BoxedStrategy<Value>> = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        // `file:` is a spec-only stand-in resolved at load time, not an API member.
+        .filter(|(key, _)| key.as_str() != "file")
+        .map(|(key, member)| {
+            let key = key.clone();
+            from_schema(defs, member, depth).prop_map(move |v| json!({ key.clone(): v })).boxed()
+        })
+        .collect();
+    proptest::strategy::Union::new(members).boxed()
+}
+
+/// Every target kind, as (outer union key, inner union key) under `targetConfiguration`.
+const TARGET_KINDS: &[(&str, &str)] = &[
+    ("mcp", "openApiSchema"),
+    ("mcp", "smithyModel"),
+    ("mcp", "lambda"),
+    ("mcp", "mcpServer"),
+    ("mcp", "apiGateway"),
+    ("mcp", "connector"),
+    ("http", "agentcoreRuntime"),
+    ("http", "passthrough"),
+    ("http", "connector"),
+    ("inference", "connector"),
+    ("inference", "provider"),
+];
+
+/// Generated targets of one kind that pass the decoder and its cross-field rules.
+fn target_of_kind(kind: (&'static str, &'static str)) -> BoxedStrategy<Target> {
+    let schema = acgw::model::schema::spec_file();
+    let defs = schema["$defs"].as_object().cloned().expect("defs");
+    let outer = &defs[&format!(
+        "{}TargetConfiguration",
+        match kind.0 {
+            "mcp" => "Mcp",
+            "http" => "Http",
+            _ => "Inference",
+        }
+    )];
+    let inner = from_schema(&defs, &outer["properties"][kind.1], 0);
+    let rest = from_schema(&defs, &json!({ "$ref": "#/$defs/Target" }), 0);
+    (inner, rest)
+        .prop_filter_map("a valid target", move |(inner, mut target)| {
+            target["targetConfiguration"] = json!({ kind.0: { kind.1: inner } });
+            let mut problems = Vec::new();
+            let node = Node::from_json(&target);
+            let mut cx = Cx::new("generated", &mut problems);
+            let decoded = Target::decode(&node, &mut cx);
+            Target::check_cross_field(&node, &mut cx);
+            decoded.filter(|_| problems.is_empty())
+        })
+        .boxed()
+}
+
+#[test]
+fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
+    let h = Harness::start();
+    let gateway = decode(
+        &json!({ "name": "targets", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }),
+    )
+    .expect("gateway");
+    h.apply(&gateway).expect("gateway created");
+    let gateway_id = h.observe(&["targets"]).expect("observed").managed["targets"].live.gateway_id.clone();
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(8u32);
+    for &kind in TARGET_KINDS {
+        check(&format!("target kind {}.{}", kind.0, kind.1), cases, target_of_kind(kind), |mut desired| {
+            let n = h.next.fetch_add(1, Ordering::Relaxed);
+            desired.name = acgw::model::target::TargetName::try_from(format!("t{n}").as_str()).expect("name");
+            let work = vec![acgw::apply::TargetWork::Create { desired: desired.clone() }];
+            let update = Work::Update {
+                gateway_id: gateway_id.clone(),
+                gateway_arn: String::new(),
+                desired: gateway.clone(),
+                config: false,
+                tags_set: Default::default(),
+                tags_remove: Vec::new(),
+                targets: work,
+            };
+            let report = h.rt.block_on(apply::apply(&h.api, vec![("targets".into(), update)], &h.opts, &Silent));
+            prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
+            let mut observed = h.observe(&["targets"])?;
+            h.rt.block_on(acgw::observe::observe_targets(&h.api, &mut observed, &["targets"], 4));
+            let Some(state) = observed.managed.get("targets") else {
+                return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
+            };
+            let live = state.targets.clone().unwrap_or_default();
+            let mine: Vec<_> = live.into_iter().filter(|t| t.name == desired.name.as_str()).collect();
+            prop_assert_eq!(mine.len(), 1);
+            let config = mine[0].config.clone().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let region = Some("us-east-1");
+            prop_assert_eq!(normalize::target(config, region), normalize::target(desired.clone(), region));
+            let plans = plan::plan_targets(std::slice::from_ref(&desired), Some(&mine), region);
+            prop_assert!(plans.iter().all(|p| !p.is_change()), "a plan after apply changes: {plans:#?}");
+            Ok(())
+        });
+    }
 }

@@ -180,13 +180,14 @@ fn or_unset(schema: Value, defs: &mut Defs) -> Value {
     }
 }
 
-/// A union: exactly one member set (null members do not count).
-pub fn union(doc: &str, members: Vec<Member>) -> Value {
+/// A union: exactly one member set (unset members, such as `null` or `{}`, do not count).
+pub fn union(doc: &str, members: Vec<Member>, defs: &mut Defs) -> Value {
     let mut properties = Map::new();
     let mut one_of = Vec::new();
-    for m in &members {
-        properties.insert(m.key.into(), described(json!({ "anyOf": [m.schema, { "type": "null" }] }), m.doc));
-        one_of.push(json!({ "required": [m.key], "properties": { m.key: { "not": { "type": "null" } } } }));
+    let unset = unset(defs);
+    for m in members {
+        one_of.push(json!({ "required": [m.key], "properties": { m.key: { "not": unset.clone() } } }));
+        properties.insert(m.key.into(), described(or_unset(m.schema, defs), m.doc));
     }
     described(
         json!({
@@ -272,7 +273,9 @@ pub fn spec_file() -> Value {
                 );
             }
             if let Some(Value::Array(one_of)) = union.get_mut("oneOf") {
-                one_of.push(json!({ "required": ["file"], "properties": { "file": { "not": { "type": "null" } } } }));
+                one_of.push(
+                    json!({ "required": ["file"], "properties": { "file": { "not": { "$ref": "#/$defs/unset" } } } }),
+                );
             }
         }
     }

@@ -30,6 +30,11 @@ pub trait Sdk: Sized {
     fn blank(_value: &Self::Sdk) -> bool {
         false
     }
+    /// True when a blank value is nevertheless a value of this type (a list that may be empty),
+    /// so that a required member holding it is present, not missing.
+    fn blank_is_valid() -> bool {
+        false
+    }
 }
 
 /// An SDK builder refused a value the model considers complete.
@@ -82,7 +87,7 @@ pub fn join(path: &str, key: &str) -> String {
 pub fn req<M: Sdk, X: IntoOpt<M::Sdk>>(value: X, path: &str, key: &str) -> Result<M, Unreadable> {
     let path = join(path, key);
     match value.into_opt() {
-        Some(v) if !M::blank(&v) => M::from_sdk(v, &path),
+        Some(v) if !M::blank(&v) || M::blank_is_valid() => M::from_sdk(v, &path),
         _ => Err(Unreadable { path, reason: "missing, but the model requires it".to_string() }),
     }
 }
@@ -166,6 +171,9 @@ impl<T: Sdk, const MIN: usize, const MAX: usize> Sdk for super::Bounded<T, MIN, 
     }
     fn blank(value: &Self::Sdk) -> bool {
         value.is_empty()
+    }
+    fn blank_is_valid() -> bool {
+        MIN == 0
     }
 }
 

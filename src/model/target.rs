@@ -453,7 +453,7 @@ shape_struct! {
     /// ApiGatewayToolConfiguration.
     ApiGatewayToolConfiguration => ApiGatewayToolConfiguration fallible {
         tool_overrides: opt Vec<ApiGatewayToolOverride> => "toolOverrides" "A list of explicit tool definitions with optional custom names and descriptions.",
-        tool_filters: req Vec<ApiGatewayToolFilter> => "toolFilters" "A list of path and method patterns to expose as tools using metadata from the REST API's OpenAPI specification.",
+        tool_filters: req Bounded<ApiGatewayToolFilter, 1, { usize::MAX }> => "toolFilters" "A list of path and method patterns to expose as tools using metadata from the REST API's OpenAPI specification.",
     }
 }
 
@@ -613,7 +613,7 @@ shape_struct! {
 shape_struct! {
     /// ProviderPrefix.
     ProviderPrefix => ProviderPrefix plain {
-        strip: req bool => "strip" "Whether the prefix is stripped.",
+        strip: opt bool => "strip" "Whether the prefix is stripped. Absent means false (the SDK does not send false).",
         separator: req Text => "separator" "The separator after the prefix.",
     }
 }
