@@ -119,7 +119,9 @@ fn mcp_configuration(mut mcp: McpConfiguration) -> McpConfiguration {
 
 fn authorizer_configuration(config: AuthorizerConfiguration) -> AuthorizerConfiguration {
     match config {
-        AuthorizerConfiguration::CustomJwt(jwt) => AuthorizerConfiguration::CustomJwt(custom_jwt(jwt)),
+        AuthorizerConfiguration::CustomJwtAuthorizer(jwt) => {
+            AuthorizerConfiguration::CustomJwtAuthorizer(custom_jwt(jwt))
+        }
     }
 }
 
@@ -422,7 +424,7 @@ mod tests {
             "protocolConfiguration": {"mcp": {"searchType": "SEMANTIC"}},
         }));
         let plain = g.clone();
-        if let Some(AuthorizerConfiguration::CustomJwt(j)) = &mut g.authorizer_configuration {
+        if let Some(AuthorizerConfiguration::CustomJwtAuthorizer(j)) = &mut g.authorizer_configuration {
             j.allowed_audience = Some(vec![]);
             j.allowed_clients = Some(vec![]);
             j.allowed_scopes = Some(vec![]);
@@ -450,7 +452,7 @@ mod tests {
         }});
         let plain = jwt(serde_json::json!({"privateEndpoint": vpc}));
         let mut g = plain.clone();
-        if let Some(AuthorizerConfiguration::CustomJwt(j)) = &mut g.authorizer_configuration {
+        if let Some(AuthorizerConfiguration::CustomJwtAuthorizer(j)) = &mut g.authorizer_configuration {
             j.private_endpoint_overrides = Some(Bounded::new(vec![]).expect("0 is allowed"));
             j.allowed_workload_configuration =
                 Some(AllowedWorkloadConfiguration { hosting_environments: None, workload_identities: None });

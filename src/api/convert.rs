@@ -5,10 +5,7 @@
 //! an unknown enum or union variant, a string outside the model's pattern, a missing required
 //! member. Those become [`ApiError::Response`] naming the gateway and the field path in API naming.
 
-use std::collections::HashMap;
-use std::fmt::Display;
-
-use aws_sdk_bedrockagentcorecontrol::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockagentcorecontrol::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockagentcorecontrol::operation;
 use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::CreateGatewayInputBuilder;
 use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::CreateGatewayOutput;
@@ -25,334 +22,74 @@ use crate::model as m;
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TargetStatus, Unreadable};
 use crate::model::target::Target;
 use m::sdk::Sdk;
-use m::FromService;
 
 // ---------------------------------------------------------------- model → SDK
+//
+// Every member's conversion is generated from the model's declarations (`model::sdk::Sdk`); what
+// is written here is only which members each operation has.
+
+/// The members that CreateGateway and UpdateGateway share, set on either builder.
+macro_rules! gateway_members {
+    ($builder:expr, $config:expr) => {{
+        let c: &m::Gateway = $config;
+        let g = c.name.as_str();
+        $builder
+            .set_name(Some(member(g, "name", &c.name)?))
+            .set_description(opt_member(g, "description", &c.description)?)
+            .set_role_arn(Some(member(g, "roleArn", &c.role_arn)?))
+            .set_protocol_type(opt_member(g, "protocolType", &c.protocol_type)?)
+            .set_protocol_configuration(opt_member(g, "protocolConfiguration", &c.protocol_configuration)?)
+            .set_authorizer_type(Some(member(g, "authorizerType", &c.authorizer_type)?))
+            .set_authorizer_configuration(opt_member(g, "authorizerConfiguration", &c.authorizer_configuration)?)
+            .set_kms_key_arn(opt_member(g, "kmsKeyArn", &c.kms_key_arn)?)
+            .set_interceptor_configurations(opt_member(g, "interceptorConfigurations", &c.interceptor_configurations)?)
+            .set_policy_engine_configuration(opt_member(
+                g,
+                "policyEngineConfiguration",
+                &c.policy_engine_configuration,
+            )?)
+            .set_exception_level(opt_member(g, "exceptionLevel", &c.exception_level)?)
+    }};
+}
 
 /// The CreateGateway input for `config`: every Create member, tags included, and the client token.
 /// `wafConfiguration` and `customTransformConfiguration` are not part of CreateGateway.
 pub fn create_input(config: &m::Gateway, client_token: &str) -> Result<CreateGatewayInputBuilder, ApiError> {
     let g = config.name.as_str();
-    let interceptors =
-        config.interceptor_configurations.as_ref().map(|list| interceptors_to_sdk(g, list)).transpose()?;
-    Ok(operation::create_gateway::CreateGatewayInput::builder()
-        .name(config.name.as_str())
-        .client_token(client_token)
-        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
-        .role_arn(config.role_arn.as_str())
-        .set_protocol_type(config.protocol_type.as_ref().map(|p| s::GatewayProtocolType::from(p.as_str())))
-        .set_protocol_configuration(config.protocol_configuration.as_ref().map(protocol_to_sdk))
-        .authorizer_type(s::AuthorizerType::from(config.authorizer_type.as_str()))
-        .set_authorizer_configuration(
-            config.authorizer_configuration.as_ref().map(|a| authorizer_to_sdk(g, a)).transpose()?,
-        )
-        .set_kms_key_arn(config.kms_key_arn.as_ref().map(|k| k.as_str().to_string()))
-        .set_interceptor_configurations(interceptors)
-        .set_policy_engine_configuration(
-            config.policy_engine_configuration.as_ref().map(|p| policy_engine_to_sdk(g, p)).transpose()?,
-        )
-        .set_exception_level(config.exception_level.as_ref().map(|e| s::ExceptionLevel::from(e.as_str())))
-        .set_tags(config.tags.as_ref().map(tags_to_sdk)))
+    let b = operation::create_gateway::CreateGatewayInput::builder().client_token(client_token);
+    Ok(gateway_members!(b, config).set_tags(opt_member(g, "tags", &config.tags)?))
 }
 
 /// The UpdateGateway input for `config`: the complete configuration (a full replace), never tags.
 pub fn update_input(gateway_id: &str, config: &m::Gateway) -> Result<UpdateGatewayInputBuilder, ApiError> {
     let g = config.name.as_str();
-    let interceptors =
-        config.interceptor_configurations.as_ref().map(|list| interceptors_to_sdk(g, list)).transpose()?;
-    Ok(operation::update_gateway::UpdateGatewayInput::builder()
-        .gateway_identifier(gateway_id)
-        .name(config.name.as_str())
-        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
-        .role_arn(config.role_arn.as_str())
-        .set_protocol_type(config.protocol_type.as_ref().map(|p| s::GatewayProtocolType::from(p.as_str())))
-        .set_protocol_configuration(config.protocol_configuration.as_ref().map(protocol_to_sdk))
-        .authorizer_type(s::AuthorizerType::from(config.authorizer_type.as_str()))
-        .set_authorizer_configuration(
-            config.authorizer_configuration.as_ref().map(|a| authorizer_to_sdk(g, a)).transpose()?,
-        )
-        .set_kms_key_arn(config.kms_key_arn.as_ref().map(|k| k.as_str().to_string()))
-        .set_interceptor_configurations(interceptors)
-        .set_policy_engine_configuration(
-            config.policy_engine_configuration.as_ref().map(|p| policy_engine_to_sdk(g, p)).transpose()?,
-        )
-        .set_exception_level(config.exception_level.as_ref().map(|e| s::ExceptionLevel::from(e.as_str())))
-        .set_waf_configuration(config.waf_configuration.as_ref().map(waf_to_sdk))
-        .set_custom_transform_configuration(config.custom_transform_configuration.as_ref().map(transform_to_sdk)))
+    let b = operation::update_gateway::UpdateGatewayInput::builder().gateway_identifier(gateway_id);
+    Ok(gateway_members!(b, config)
+        .set_waf_configuration(opt_member(g, "wafConfiguration", &config.waf_configuration)?)
+        .set_custom_transform_configuration(opt_member(
+            g,
+            "customTransformConfiguration",
+            &config.custom_transform_configuration,
+        )?))
 }
 
-/// Tags as the SDK takes them.
-pub fn tags_to_sdk(tags: &m::Tags) -> HashMap<String, String> {
-    tags.as_map().iter().map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string())).collect()
+/// A required member of gateway `g` as the SDK takes it.
+fn member<T: Sdk>(g: &str, key: &str, value: &T) -> Result<T::Sdk, ApiError> {
+    value.to_sdk().map_err(|e| build_failure(g, key, e))
 }
 
-/// A builder failed although the model guarantees its required members: report it, never panic.
-fn built<T>(gateway: &str, path: &str, r: Result<T, BuildError>) -> Result<T, ApiError> {
-    r.map_err(|e| ApiError::Validation {
-        message: format!("gateway {gateway}: {path}: the request could not be built: {e}"),
-        reason: "RequestBuild".to_string(),
-        fields: vec![(path.to_string(), e.to_string())],
-    })
+/// An optional member of gateway `g` as the SDK takes it.
+fn opt_member<T: Sdk>(g: &str, key: &str, value: &Option<T>) -> Result<Option<T::Sdk>, ApiError> {
+    value.as_ref().map(|v| member(g, key, v)).transpose()
 }
 
-fn strs<T: WireStr>(items: &[T]) -> Vec<String> {
-    items.iter().map(|i| i.wire().to_string()).collect()
-}
-
-/// A model string newtype, as the wire string (a local trait, so the model's own impls never clash).
-trait WireStr {
-    fn wire(&self) -> &str;
-}
-
-macro_rules! wire_str {
-    ($($t:ty),* $(,)?) => {$(
-        impl WireStr for $t {
-            fn wire(&self) -> &str {
-                self.as_str()
-            }
-        }
-    )*};
-}
-wire_str!(
-    m::McpVersion,
-    m::Audience,
-    m::ClientId,
-    m::Scope,
-    m::MatchValue,
-    m::SubnetId,
-    m::SecurityGroupId,
-    m::WorkloadIdentity,
-);
-
-fn protocol_to_sdk(p: &m::ProtocolConfiguration) -> s::GatewayProtocolConfiguration {
-    match p {
-        m::ProtocolConfiguration::Mcp(c) => s::GatewayProtocolConfiguration::Mcp(
-            s::McpGatewayConfiguration::builder()
-                .set_supported_versions(c.supported_versions.as_deref().map(strs))
-                .set_instructions(c.instructions.as_ref().map(|i| i.as_str().to_string()))
-                .set_search_type(c.search_type.as_ref().map(|t| s::SearchType::from(t.as_str())))
-                .set_session_configuration(c.session_configuration.as_ref().map(|sc| {
-                    s::SessionConfiguration::builder()
-                        .set_session_timeout_in_seconds(sc.session_timeout_in_seconds.map(|t| t.get()))
-                        .build()
-                }))
-                .set_streaming_configuration(c.streaming_configuration.as_ref().map(|sc| {
-                    s::StreamingConfiguration::builder()
-                        .set_enable_response_streaming(sc.enable_response_streaming)
-                        .build()
-                }))
-                .set_disable_mcp_list_tools_pagination(c.disable_mcp_list_tools_pagination)
-                .build(),
-        ),
-    }
-}
-
-fn authorizer_to_sdk(g: &str, a: &m::AuthorizerConfiguration) -> Result<s::AuthorizerConfiguration, ApiError> {
-    const P: &str = "authorizerConfiguration.customJWTAuthorizer";
-    let m::AuthorizerConfiguration::CustomJwt(j) = a;
-    let claims = j
-        .custom_claims
-        .as_ref()
-        .map(|claims| {
-            claims.iter().enumerate().map(|(i, c)| claim_to_sdk(g, &format!("{P}.customClaims[{i}]"), c)).collect()
-        })
-        .transpose()?;
-    let overrides = j
-        .private_endpoint_overrides
-        .as_ref()
-        .map(|list| {
-            list.iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let path = format!("{P}.privateEndpointOverrides[{i}]");
-                    let pe = private_endpoint_to_sdk(g, &format!("{path}.privateEndpoint"), &o.private_endpoint)?;
-                    built(
-                        g,
-                        &path,
-                        s::PrivateEndpointOverride::builder().domain(o.domain.as_str()).private_endpoint(pe).build(),
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .transpose()?;
-    let workload = j
-        .allowed_workload_configuration
-        .as_ref()
-        .map(|w| {
-            let envs = w
-                .hosting_environments
-                .as_ref()
-                .map(|envs| {
-                    envs.iter()
-                        .enumerate()
-                        .map(|(i, e)| {
-                            built(
-                                g,
-                                &format!("{P}.allowedWorkloadConfiguration.hostingEnvironments[{i}]"),
-                                s::HostingEnvironment::builder().arn(e.arn.as_str()).build(),
-                            )
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?;
-            Ok::<_, ApiError>(
-                s::AllowedWorkloadConfiguration::builder()
-                    .set_hosting_environments(envs)
-                    .set_workload_identities(w.workload_identities.as_deref().map(strs))
-                    .build(),
-            )
-        })
-        .transpose()?;
-    let jwt = s::CustomJwtAuthorizerConfiguration::builder()
-        .discovery_url(j.discovery_url.as_str())
-        .set_allowed_audience(j.allowed_audience.as_deref().map(strs))
-        .set_allowed_clients(j.allowed_clients.as_deref().map(strs))
-        .set_allowed_scopes(j.allowed_scopes.as_deref().map(strs))
-        .set_custom_claims(claims)
-        .set_advertised_scope_mapping(
-            j.advertised_scope_mapping
-                .as_ref()
-                .map(|sm| sm.as_map().iter().map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string())).collect()),
-        )
-        .set_private_endpoint(
-            j.private_endpoint
-                .as_ref()
-                .map(|pe| private_endpoint_to_sdk(g, &format!("{P}.privateEndpoint"), pe))
-                .transpose()?,
-        )
-        .set_private_endpoint_overrides(overrides)
-        .set_allowed_workload_configuration(workload)
-        .build();
-    Ok(s::AuthorizerConfiguration::CustomJwtAuthorizer(built(g, P, jwt)?))
-}
-
-fn claim_to_sdk(g: &str, path: &str, c: &m::CustomClaim) -> Result<s::CustomClaimValidationType, ApiError> {
-    let value = match &c.authorizing_claim_match_value.claim_match_value {
-        m::ClaimMatchValue::MatchValueString(v) => s::ClaimMatchValueType::MatchValueString(v.as_str().to_string()),
-        m::ClaimMatchValue::MatchValueStringList(list) => s::ClaimMatchValueType::MatchValueStringList(strs(list)),
-    };
-    let matcher = s::AuthorizingClaimMatchValueType::builder()
-        .claim_match_value(value)
-        .claim_match_operator(s::ClaimMatchOperatorType::from(
-            c.authorizing_claim_match_value.claim_match_operator.as_str(),
-        ))
-        .build();
-    let matcher = built(g, &format!("{path}.authorizingClaimMatchValue"), matcher)?;
-    built(
-        g,
-        path,
-        s::CustomClaimValidationType::builder()
-            .inbound_token_claim_name(c.inbound_token_claim_name.as_str())
-            .inbound_token_claim_value_type(s::InboundTokenClaimValueType::from(
-                c.inbound_token_claim_value_type.as_str(),
-            ))
-            .authorizing_claim_match_value(matcher)
-            .build(),
-    )
-}
-
-fn private_endpoint_to_sdk(g: &str, path: &str, pe: &m::PrivateEndpoint) -> Result<s::PrivateEndpoint, ApiError> {
-    pe.to_sdk().map_err(|e| build_failure(g, path, e))
-}
-
-/// A generated conversion's builder failure, reported like `built`'s.
+/// A builder refused what the model guarantees (its required members): report it, never panic.
 fn build_failure(gateway: &str, path: &str, e: m::sdk::BuildFailure) -> ApiError {
     ApiError::Validation {
         message: format!("gateway {gateway}: {path}: {e}"),
         reason: "RequestBuild".to_string(),
         fields: vec![(path.to_string(), e.to_string())],
     }
-}
-
-fn interceptors_to_sdk(
-    g: &str,
-    list: &[m::InterceptorConfiguration],
-) -> Result<Vec<s::GatewayInterceptorConfiguration>, ApiError> {
-    list.iter()
-        .enumerate()
-        .map(|(i, ic)| {
-            let path = format!("interceptorConfigurations[{i}]");
-            let m::Interceptor::Lambda(l) = &ic.interceptor;
-            let lambda = built(
-                g,
-                &format!("{path}.interceptor.lambda"),
-                s::LambdaInterceptorConfiguration::builder().arn(l.arn.as_str()).build(),
-            )?;
-            let input = ic
-                .input_configuration
-                .as_ref()
-                .map(|inp| {
-                    let filter = inp
-                        .payload_filter
-                        .as_ref()
-                        .map(|f| {
-                            let exclude = f
-                                .exclude
-                                .iter()
-                                .map(|m::PayloadExclusionSelector::Field(x)| {
-                                    s::InterceptorPayloadExclusionSelector::Field(s::InterceptorPayloadExclusion::from(
-                                        x.as_str(),
-                                    ))
-                                })
-                                .collect();
-                            built(
-                                g,
-                                &format!("{path}.inputConfiguration.payloadFilter"),
-                                s::InterceptorPayloadFilter::builder().set_exclude(Some(exclude)).build(),
-                            )
-                        })
-                        .transpose()?;
-                    built(
-                        g,
-                        &format!("{path}.inputConfiguration"),
-                        s::InterceptorInputConfiguration::builder()
-                            .pass_request_headers(inp.pass_request_headers)
-                            .set_payload_filter(filter)
-                            .build(),
-                    )
-                })
-                .transpose()?;
-            built(
-                g,
-                &path,
-                s::GatewayInterceptorConfiguration::builder()
-                    .interceptor(s::InterceptorConfiguration::Lambda(lambda))
-                    .set_interception_points(Some(
-                        ic.interception_points.iter().map(|p| s::GatewayInterceptionPoint::from(p.as_str())).collect(),
-                    ))
-                    .set_input_configuration(input)
-                    .build(),
-            )
-        })
-        .collect()
-}
-
-fn policy_engine_to_sdk(
-    g: &str,
-    p: &m::PolicyEngineConfiguration,
-) -> Result<s::GatewayPolicyEngineConfiguration, ApiError> {
-    built(
-        g,
-        "policyEngineConfiguration",
-        s::GatewayPolicyEngineConfiguration::builder()
-            .arn(p.arn.as_str())
-            .mode(s::GatewayPolicyEngineMode::from(p.mode.as_str()))
-            .build(),
-    )
-}
-
-fn waf_to_sdk(w: &m::WafConfiguration) -> s::WafConfiguration {
-    s::WafConfiguration::builder()
-        .set_failure_mode(w.failure_mode.as_ref().map(|f| s::WafFailureMode::from(f.as_str())))
-        .build()
-}
-
-fn transform_to_sdk(t: &m::CustomTransformConfiguration) -> s::CustomTransformConfiguration {
-    s::CustomTransformConfiguration::builder()
-        .set_lambda(t.lambda.as_ref().map(|l| {
-            s::LambdaTransformConfiguration::builder().set_arn(l.arn.as_ref().map(|a| a.as_str().to_string())).build()
-        }))
-        .build()
 }
 
 // ---------------------------------------------------------------- SDK → model
@@ -362,58 +99,6 @@ fn transform_to_sdk(t: &m::CustomTransformConfiguration) -> s::CustomTransformCo
 // optional member means "not set". Only what the model cannot hold at all (a union member this
 // build does not know, a required member that is missing) makes the configuration [`Unreadable`],
 // and then only that gateway's.
-
-/// Where a conversion is; makes the values and the errors.
-struct Cx;
-
-impl Cx {
-    fn unreadable(&self, path: &str, reason: impl Display) -> Unreadable {
-        Unreadable { path: path.to_string(), reason: reason.to_string() }
-    }
-
-    /// A required string: an empty one is as good as missing (the SDK fills in `""` for a
-    /// required member that the response lacks).
-    fn string<T: FromService<String>>(&self, path: &str, v: String) -> Result<T, Unreadable> {
-        if v.is_empty() {
-            return Err(self.missing(path));
-        }
-        Ok(T::from_service(v))
-    }
-
-    /// An optional string: empty means not set.
-    fn opt_string<T: FromService<String>>(&self, v: Option<String>) -> Option<T> {
-        v.filter(|s| !s.is_empty()).map(T::from_service)
-    }
-
-    fn strings<T: FromService<String>>(&self, v: Vec<String>) -> Vec<T> {
-        v.into_iter().map(T::from_service).collect()
-    }
-
-    /// An optional list of strings: empty means not set.
-    fn opt_strings<T: FromService<String>>(&self, v: Option<Vec<String>>) -> Option<Vec<T>> {
-        v.filter(|l| !l.is_empty()).map(|l| self.strings(l))
-    }
-
-    fn bounded<T, const MIN: usize, const MAX: usize>(&self, v: Vec<T>) -> m::Bounded<T, MIN, MAX> {
-        m::Bounded::from_service(v)
-    }
-
-    fn enum_value<T: for<'s> FromService<&'s str>>(&self, wire: &str) -> T {
-        T::from_service(wire)
-    }
-
-    fn required<T>(&self, path: &str, v: Option<T>) -> Result<T, Unreadable> {
-        v.ok_or_else(|| self.missing(path))
-    }
-
-    fn missing(&self, path: &str) -> Unreadable {
-        self.unreadable(path, "missing, but the model requires it")
-    }
-
-    fn unknown_union(&self, path: &str) -> Unreadable {
-        self.unreadable(path, "a union member this version does not know")
-    }
-}
 
 /// The members that GetGateway, CreateGateway and UpdateGateway outputs share.
 struct Parts {
@@ -530,219 +215,29 @@ fn live_from_parts(p: Parts) -> Result<LiveGateway, ApiError> {
         status_reasons: p.status_reasons.clone().unwrap_or_default(),
         gateway_id: p.gateway_id.clone(),
         gateway_arn: p.gateway_arn.clone(),
-        config: config_from_parts(&Cx, p),
+        config: config_from_parts(p),
     })
 }
 
-fn config_from_parts(cx: &Cx, p: Parts) -> Result<m::Gateway, Unreadable> {
+fn config_from_parts(p: Parts) -> Result<m::Gateway, Unreadable> {
+    use m::sdk::{opt, req};
     Ok(m::Gateway {
-        name: cx.string("name", p.name)?,
-        description: cx.opt_string(p.description),
-        role_arn: cx.string("roleArn", cx.required("roleArn", p.role_arn)?)?,
-        protocol_type: Some(cx.enum_value(p.protocol_type.as_str())),
-        protocol_configuration: p.protocol_configuration.map(|pc| protocol_from_sdk(cx, pc)).transpose()?,
-        authorizer_type: cx.enum_value(p.authorizer_type.as_str()),
-        authorizer_configuration: p.authorizer_configuration.map(|a| authorizer_from_sdk(cx, a)).transpose()?,
-        kms_key_arn: cx.opt_string(p.kms_key_arn),
-        interceptor_configurations: match p.interceptor_configurations {
-            Some(list) if !list.is_empty() => Some(interceptors_from_sdk(cx, list)?),
-            _ => None,
-        },
-        policy_engine_configuration: p
-            .policy_engine_configuration
-            .map(|pe| {
-                Ok::<_, Unreadable>(m::PolicyEngineConfiguration {
-                    arn: cx.string("policyEngineConfiguration.arn", pe.arn)?,
-                    mode: cx.enum_value(pe.mode.as_str()),
-                })
-            })
-            .transpose()?,
-        exception_level: p.exception_level.map(|e| cx.enum_value(e.as_str())),
-        waf_configuration: p
-            .waf_configuration
-            .map(|w| m::WafConfiguration { failure_mode: w.failure_mode.map(|f| cx.enum_value(f.as_str())) }),
-        custom_transform_configuration: p.custom_transform_configuration.map(|t| m::CustomTransformConfiguration {
-            lambda: t.lambda.map(|l| m::LambdaTransform { arn: cx.opt_string(l.arn) }),
-        }),
+        name: req(p.name, "", "name")?,
+        description: opt(p.description, "", "description")?,
+        role_arn: req(p.role_arn, "", "roleArn")?,
+        // Not optional in the outputs: kept as sent, even empty, as the service's own report.
+        protocol_type: Some(Sdk::from_sdk(p.protocol_type, "protocolType")?),
+        protocol_configuration: opt(p.protocol_configuration, "", "protocolConfiguration")?,
+        authorizer_type: Sdk::from_sdk(p.authorizer_type, "authorizerType")?,
+        authorizer_configuration: opt(p.authorizer_configuration, "", "authorizerConfiguration")?,
+        kms_key_arn: opt(p.kms_key_arn, "", "kmsKeyArn")?,
+        interceptor_configurations: opt(p.interceptor_configurations, "", "interceptorConfigurations")?,
+        policy_engine_configuration: opt(p.policy_engine_configuration, "", "policyEngineConfiguration")?,
+        exception_level: opt(p.exception_level, "", "exceptionLevel")?,
+        waf_configuration: opt(p.waf_configuration, "", "wafConfiguration")?,
+        custom_transform_configuration: opt(p.custom_transform_configuration, "", "customTransformConfiguration")?,
         tags: None,
     })
-}
-
-fn protocol_from_sdk(cx: &Cx, pc: s::GatewayProtocolConfiguration) -> Result<m::ProtocolConfiguration, Unreadable> {
-    let c = match pc {
-        s::GatewayProtocolConfiguration::Mcp(c) => c,
-        _ => return Err(cx.unknown_union("protocolConfiguration")),
-    };
-    Ok(m::ProtocolConfiguration::Mcp(m::McpConfiguration {
-        supported_versions: cx.opt_strings(c.supported_versions),
-        instructions: cx.opt_string(c.instructions),
-        search_type: c.search_type.map(|t| cx.enum_value(t.as_str())),
-        session_configuration: c.session_configuration.map(|sc| m::SessionConfiguration {
-            session_timeout_in_seconds: sc.session_timeout_in_seconds.map(m::SessionTimeout::from_service),
-        }),
-        streaming_configuration: c
-            .streaming_configuration
-            .map(|sc| m::StreamingConfiguration { enable_response_streaming: sc.enable_response_streaming }),
-        disable_mcp_list_tools_pagination: c.disable_mcp_list_tools_pagination,
-    }))
-}
-
-fn authorizer_from_sdk(cx: &Cx, a: s::AuthorizerConfiguration) -> Result<m::AuthorizerConfiguration, Unreadable> {
-    const P: &str = "authorizerConfiguration.customJWTAuthorizer";
-    let j = match a {
-        s::AuthorizerConfiguration::CustomJwtAuthorizer(j) => j,
-        _ => return Err(cx.unknown_union("authorizerConfiguration")),
-    };
-    let custom_claims = match j.custom_claims {
-        Some(claims) if !claims.is_empty() => Some(
-            claims
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| claim_from_sdk(cx, &format!("{P}.customClaims[{i}]"), c))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        _ => None,
-    };
-    let advertised_scope_mapping = j.advertised_scope_mapping.filter(|map| !map.is_empty()).map(|map| {
-        let entries = map.into_iter().map(|(k, v)| (m::Scope::from_service(k), m::Scope::from_service(v))).collect();
-        m::ScopeMapping::from_service(entries)
-    });
-    let private_endpoint_overrides = match j.private_endpoint_overrides {
-        Some(list) if !list.is_empty() => {
-            let items = list
-                .into_iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let item = format!("{P}.privateEndpointOverrides[{i}]");
-                    let pe = cx.required(&format!("{item}.privateEndpoint"), o.private_endpoint)?;
-                    Ok::<_, Unreadable>(m::PrivateEndpointOverride {
-                        domain: cx.string(&format!("{item}.domain"), o.domain)?,
-                        private_endpoint: private_endpoint_from_sdk(cx, &format!("{item}.privateEndpoint"), pe)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Some(cx.bounded(items))
-        }
-        _ => None,
-    };
-    let allowed_workload_configuration = j
-        .allowed_workload_configuration
-        .map(|w| {
-            let path = format!("{P}.allowedWorkloadConfiguration");
-            let hosting_environments = match w.hosting_environments {
-                Some(envs) if !envs.is_empty() => {
-                    let items = envs
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, e)| {
-                            Ok::<_, Unreadable>(m::HostingEnvironment {
-                                arn: cx.string(&format!("{path}.hostingEnvironments[{i}].arn"), e.arn)?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Some(cx.bounded(items))
-                }
-                _ => None,
-            };
-            let workload_identities = cx.opt_strings(w.workload_identities).map(|ids| cx.bounded(ids));
-            Ok::<_, Unreadable>(m::AllowedWorkloadConfiguration { hosting_environments, workload_identities })
-        })
-        .transpose()?;
-    Ok(m::AuthorizerConfiguration::CustomJwt(m::CustomJwtAuthorizer {
-        discovery_url: cx.string(&format!("{P}.discoveryUrl"), j.discovery_url)?,
-        allowed_audience: cx.opt_strings(j.allowed_audience),
-        allowed_clients: cx.opt_strings(j.allowed_clients),
-        allowed_scopes: cx.opt_strings(j.allowed_scopes),
-        custom_claims,
-        advertised_scope_mapping,
-        private_endpoint: j
-            .private_endpoint
-            .map(|pe| private_endpoint_from_sdk(cx, &format!("{P}.privateEndpoint"), pe))
-            .transpose()?,
-        private_endpoint_overrides,
-        allowed_workload_configuration,
-    }))
-}
-
-fn claim_from_sdk(cx: &Cx, path: &str, c: s::CustomClaimValidationType) -> Result<m::CustomClaim, Unreadable> {
-    let mpath = format!("{path}.authorizingClaimMatchValue");
-    let matcher = cx.required(&mpath, c.authorizing_claim_match_value)?;
-    let vpath = format!("{mpath}.claimMatchValue");
-    let value = match cx.required(&vpath, matcher.claim_match_value)? {
-        s::ClaimMatchValueType::MatchValueString(v) => {
-            m::ClaimMatchValue::MatchValueString(cx.string(&format!("{vpath}.matchValueString"), v)?)
-        }
-        s::ClaimMatchValueType::MatchValueStringList(list) => {
-            m::ClaimMatchValue::MatchValueStringList(cx.bounded(cx.strings(list)))
-        }
-        _ => return Err(cx.unknown_union(&vpath)),
-    };
-    Ok(m::CustomClaim {
-        inbound_token_claim_name: cx.string(&format!("{path}.inboundTokenClaimName"), c.inbound_token_claim_name)?,
-        inbound_token_claim_value_type: cx.enum_value(c.inbound_token_claim_value_type.as_str()),
-        authorizing_claim_match_value: m::ClaimMatch {
-            claim_match_value: value,
-            claim_match_operator: cx.enum_value(matcher.claim_match_operator.as_str()),
-        },
-    })
-}
-
-fn private_endpoint_from_sdk(_cx: &Cx, path: &str, pe: s::PrivateEndpoint) -> Result<m::PrivateEndpoint, Unreadable> {
-    m::PrivateEndpoint::from_sdk(pe, path)
-}
-
-fn interceptors_from_sdk(
-    cx: &Cx,
-    list: Vec<s::GatewayInterceptorConfiguration>,
-) -> Result<m::Bounded<m::InterceptorConfiguration, 1, 2>, Unreadable> {
-    let items = list
-        .into_iter()
-        .enumerate()
-        .map(|(i, ic)| {
-            let path = format!("interceptorConfigurations[{i}]");
-            let ipath = format!("{path}.interceptor");
-            let interceptor = match cx.required(&ipath, ic.interceptor)? {
-                s::InterceptorConfiguration::Lambda(l) => m::Interceptor::Lambda(m::LambdaInterceptor {
-                    arn: cx.string(&format!("{ipath}.lambda.arn"), l.arn)?,
-                }),
-                _ => return Err(cx.unknown_union(&ipath)),
-            };
-            let points = ic.interception_points.iter().map(|p| cx.enum_value(p.as_str())).collect();
-            let input_configuration = ic
-                .input_configuration
-                .map(|inp| {
-                    let epath = format!("{path}.inputConfiguration.payloadFilter.exclude");
-                    let payload_filter = inp
-                        .payload_filter
-                        .map(|f| {
-                            let exclude = f
-                                .exclude
-                                .into_iter()
-                                .enumerate()
-                                .map(|(j, sel)| match sel {
-                                    s::InterceptorPayloadExclusionSelector::Field(x) => {
-                                        Ok(m::PayloadExclusionSelector::Field(cx.enum_value(x.as_str())))
-                                    }
-                                    _ => Err(cx.unknown_union(&format!("{epath}[{j}]"))),
-                                })
-                                .collect::<Result<Vec<_>, _>>()?;
-                            Ok::<_, Unreadable>(m::PayloadFilter { exclude: cx.bounded(exclude) })
-                        })
-                        .transpose()?;
-                    Ok::<_, Unreadable>(m::InterceptorInputConfiguration {
-                        pass_request_headers: inp.pass_request_headers,
-                        payload_filter,
-                    })
-                })
-                .transpose()?;
-            Ok(m::InterceptorConfiguration {
-                interceptor,
-                interception_points: cx.bounded(points),
-                input_configuration,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(cx.bounded(items))
 }
 
 // ---------------------------------------------------------------- errors
@@ -1233,6 +728,68 @@ mod tests {
             live.config.expect_err("unreadable").path,
             "authorizerConfiguration.customJWTAuthorizer.privateEndpointOverrides[0].privateEndpoint"
         );
+    }
+
+    #[test]
+    fn nested_members_the_model_cannot_hold_are_named_by_their_api_path() {
+        let jwt = |b: s::builders::CustomJwtAuthorizerConfigurationBuilder| {
+            let out = base_output()
+                .authorizer_configuration(s::AuthorizerConfiguration::CustomJwtAuthorizer(
+                    b.discovery_url("https://idp.example.com/.well-known/openid-configuration").build().expect("b"),
+                ))
+                .build()
+                .expect("b");
+            config(out).expect_err("unreadable").path
+        };
+        let blank_url = base_output()
+            .authorizer_configuration(s::AuthorizerConfiguration::CustomJwtAuthorizer(
+                s::CustomJwtAuthorizerConfiguration::builder().discovery_url("").build().expect("b"),
+            ))
+            .build()
+            .expect("b");
+        assert_eq!(
+            config(blank_url).expect_err("unreadable").path,
+            "authorizerConfiguration.customJWTAuthorizer.discoveryUrl"
+        );
+        let claim = s::CustomClaimValidationType::builder()
+            .inbound_token_claim_name("dept")
+            .inbound_token_claim_value_type(s::InboundTokenClaimValueType::String)
+            .build()
+            .expect("b");
+        assert_eq!(
+            jwt(s::CustomJwtAuthorizerConfiguration::builder().allowed_audience("a").custom_claims(claim)),
+            "authorizerConfiguration.customJWTAuthorizer.customClaims[0].authorizingClaimMatchValue"
+        );
+        let env = s::HostingEnvironment::builder().arn("").build().expect("b");
+        let workload = s::AllowedWorkloadConfiguration::builder().hosting_environments(env).build();
+        assert_eq!(
+            jwt(s::CustomJwtAuthorizerConfiguration::builder().allowed_workload_configuration(workload)),
+            "authorizerConfiguration.customJWTAuthorizer.allowedWorkloadConfiguration.hostingEnvironments[0].arn"
+        );
+        let interceptor = |arn: &str, points: Vec<s::GatewayInterceptionPoint>| {
+            let lambda = s::LambdaInterceptorConfiguration::builder().arn(arn).build().expect("b");
+            s::GatewayInterceptorConfiguration::builder()
+                .interceptor(s::InterceptorConfiguration::Lambda(lambda))
+                .set_interception_points(Some(points))
+                .build()
+                .expect("b")
+        };
+        let out = base_output().interceptor_configurations(interceptor("", vec![s::GatewayInterceptionPoint::Request]));
+        assert_eq!(unreadable_path(out), "interceptorConfigurations[0].interceptor.lambda.arn");
+        // The SDK fills in an empty list for a required list the response lacks: missing.
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:f";
+        let out = base_output().interceptor_configurations(interceptor(arn, vec![]));
+        assert_eq!(unreadable_path(out), "interceptorConfigurations[0].interceptionPoints");
+        let policy = s::GatewayPolicyEngineConfiguration::builder()
+            .arn("")
+            .mode(s::GatewayPolicyEngineMode::Enforce)
+            .build()
+            .expect("b");
+        assert_eq!(unreadable_path(base_output().policy_engine_configuration(policy)), "policyEngineConfiguration.arn");
+    }
+
+    fn unreadable_path(b: operation::get_gateway::builders::GetGatewayOutputBuilder) -> String {
+        config(b.build().expect("b")).expect_err("unreadable").path
     }
 
     #[test]

@@ -158,7 +158,7 @@ fn template_with_every_member_is_valid_and_complete() {
     for key in Gateway::KEYS {
         assert!(json.get(key).is_some(), "{key} missing from decoded gateway");
     }
-    let Some(AuthorizerConfiguration::CustomJwt(jwt)) = &g.authorizer_configuration else { panic!("jwt") };
+    let Some(AuthorizerConfiguration::CustomJwtAuthorizer(jwt)) = &g.authorizer_configuration else { panic!("jwt") };
     let jwt_json = serde_json::to_value(jwt).unwrap();
     for key in CustomJwtAuthorizer::KEYS {
         assert!(jwt_json.get(key).is_some(), "{key} missing from decoded JWT authorizer");

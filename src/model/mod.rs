@@ -3,6 +3,10 @@
 //! Every member that CreateGateway and UpdateGateway accept in aws-sdk-bedrockagentcorecontrol 1.97
 //! is here, under its API JSON name. A value of these types has passed the API model's
 //! constraints: constructors and [`decode::Decode`] are the only ways in.
+//!
+//! Each member shape is declared once (`shape_struct!`, `shape_union!`, `spec_enum!`), which gives
+//! its type, serialization, decoder, JSON Schema and SDK conversion ([`sdk::Sdk`]); field and
+//! variant names are the SDK's. [`Gateway`] itself is converted per operation (`api::convert`).
 
 #[macro_use]
 mod macros;
@@ -20,7 +24,8 @@ use serde::Serialize;
 
 use decode::{Cx, Decode, Node};
 use schema::{Defs, Schema};
-use serde_json::{json, Value};
+use sdk::Sdk;
+use serde_json::Value;
 
 /// Quotes a value for an error message, shortened so a huge value cannot flood the output.
 pub fn quote_short(s: &str) -> String {
@@ -152,39 +157,39 @@ spec_string!(
 
 spec_enum!(
     /// GatewayProtocolType.
-    ProtocolType { Mcp = "MCP" }
+    ProtocolType => GatewayProtocolType { Mcp = "MCP" }
 );
 spec_enum!(
     /// SearchType.
-    SearchType { Semantic = "SEMANTIC" }
+    SearchType => SearchType { Semantic = "SEMANTIC" }
 );
 spec_enum!(
     /// AuthorizerType. It cannot be changed in place: a change forces replacement.
-    AuthorizerType { CustomJwt = "CUSTOM_JWT", AwsIam = "AWS_IAM", None = "NONE", AuthenticateOnly = "AUTHENTICATE_ONLY" }
+    AuthorizerType => AuthorizerType { CustomJwt = "CUSTOM_JWT", AwsIam = "AWS_IAM", None = "NONE", AuthenticateOnly = "AUTHENTICATE_ONLY" }
 );
 spec_enum!(
     /// ExceptionLevel.
-    ExceptionLevel { Debug = "DEBUG" }
+    ExceptionLevel => ExceptionLevel { Debug = "DEBUG" }
 );
 spec_enum!(
     /// GatewayPolicyEngineMode.
-    PolicyEngineMode { LogOnly = "LOG_ONLY", Enforce = "ENFORCE" }
+    PolicyEngineMode => GatewayPolicyEngineMode { LogOnly = "LOG_ONLY", Enforce = "ENFORCE" }
 );
 spec_enum!(
     /// GatewayInterceptionPoint.
-    InterceptionPoint { Request = "REQUEST", Response = "RESPONSE" }
+    InterceptionPoint => GatewayInterceptionPoint { Request = "REQUEST", Response = "RESPONSE" }
 );
 spec_enum!(
     /// InterceptorPayloadExclusion.
-    PayloadExclusion { ResponseBody = "RESPONSE_BODY" }
+    PayloadExclusion => InterceptorPayloadExclusion { ResponseBody = "RESPONSE_BODY" }
 );
 spec_enum!(
     /// InboundTokenClaimValueType.
-    ClaimValueType { String = "STRING", StringArray = "STRING_ARRAY" }
+    ClaimValueType => InboundTokenClaimValueType { String = "STRING", StringArray = "STRING_ARRAY" }
 );
 spec_enum!(
     /// ClaimMatchOperatorType.
-    ClaimMatchOperator { Equals = "EQUALS", Contains = "CONTAINS", ContainsAny = "CONTAINS_ANY" }
+    ClaimMatchOperator => ClaimMatchOperatorType { Equals = "EQUALS", Contains = "CONTAINS", ContainsAny = "CONTAINS_ANY" }
 );
 spec_enum!(
     /// EndpointIpAddressType.
@@ -192,7 +197,7 @@ spec_enum!(
 );
 spec_enum!(
     /// WafFailureMode.
-    WafFailureMode { FailClose = "FAIL_CLOSE", FailOpen = "FAIL_OPEN" }
+    WafFailureMode => WafFailureMode { FailClose = "FAIL_CLOSE", FailOpen = "FAIL_OPEN" }
 );
 
 // ---------------------------------------------------------------- bounded collections
@@ -354,6 +359,19 @@ impl Schema for ScopeMapping {
     }
 }
 
+impl Sdk for ScopeMapping {
+    type Sdk = std::collections::HashMap<String, String>;
+    fn to_sdk(&self) -> Result<Self::Sdk, sdk::BuildFailure> {
+        self.0.to_sdk()
+    }
+    fn from_sdk(value: Self::Sdk, path: &str) -> Result<Self, live::Unreadable> {
+        BTreeMap::from_sdk(value, path).map(Self::from_service)
+    }
+    fn blank(value: &Self::Sdk) -> bool {
+        value.is_empty()
+    }
+}
+
 impl FromService<BTreeMap<Scope, Scope>> for ScopeMapping {
     fn from_service(map: BTreeMap<Scope, Scope>) -> Self {
         Self(map)
@@ -373,52 +391,14 @@ impl Decode for ScopeMapping {
     }
 }
 
-/// sessionTimeoutInSeconds: 900–28800; the service's default is 3600.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct SessionTimeout(i32);
+spec_int!(
+    /// sessionTimeoutInSeconds: 900–28800; the service's default is 3600.
+    SessionTimeout, 900..=28800
+);
 
 impl SessionTimeout {
     /// The service's default, which normalization treats as absent.
     pub const DEFAULT: i32 = 3600;
-
-    /// The timeout if it is within 900–28800.
-    pub fn new(seconds: i32) -> Result<Self, String> {
-        if !(900..=28800).contains(&seconds) {
-            return Err(format!("expected an integer from 900 to 28800, found {seconds}"));
-        }
-        Ok(Self(seconds))
-    }
-
-    /// Seconds.
-    pub fn get(self) -> i32 {
-        self.0
-    }
-}
-
-impl Schema for SessionTimeout {
-    fn schema(defs: &mut Defs) -> Value {
-        schema::scalar(defs, json!({ "type": "integer", "minimum": 900, "maximum": 28800 }))
-    }
-}
-
-impl FromService<i32> for SessionTimeout {
-    fn from_service(seconds: i32) -> Self {
-        Self(seconds)
-    }
-}
-
-impl Decode for SessionTimeout {
-    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
-        let n = i32::decode(node, cx)?;
-        match Self::new(n) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                cx.error(node.mark, e);
-                None
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------- acgw's own keys
@@ -542,121 +522,86 @@ impl Gateway {
     }
 }
 
-/// GatewayProtocolConfiguration (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum ProtocolConfiguration {
-    #[serde(rename = "mcp")]
-    Mcp(McpConfiguration),
+shape_union! {
+    /// GatewayProtocolConfiguration (union).
+    ProtocolConfiguration => GatewayProtocolConfiguration {
+        Mcp(McpConfiguration) => "mcp" "The configuration for the Model Context Protocol (MCP).",
+    }
 }
-decode_union!(ProtocolConfiguration { Mcp = "mcp" "The configuration for the Model Context Protocol (MCP)." });
 
-/// MCPGatewayConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct McpConfiguration {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub supported_versions: Option<Vec<McpVersion>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instructions: Option<Instructions>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub search_type: Option<SearchType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_configuration: Option<SessionConfiguration>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub streaming_configuration: Option<StreamingConfiguration>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disable_mcp_list_tools_pagination: Option<bool>,
+shape_struct! {
+    /// MCPGatewayConfiguration.
+    #[derive(Default)]
+    McpConfiguration => McpGatewayConfiguration plain {
+        supported_versions: opt Vec<McpVersion> => "supportedVersions" "The supported versions of the Model Context Protocol.",
+        instructions: opt Instructions => "instructions" "The instructions for using the Model Context Protocol gateway.",
+        search_type: opt SearchType => "searchType" "The search type for the Model Context Protocol gateway.",
+        session_configuration: opt SessionConfiguration => "sessionConfiguration" "The session configuration for the MCP gateway.",
+        streaming_configuration: opt StreamingConfiguration => "streamingConfiguration" "The streaming configuration for the MCP gateway.",
+        disable_mcp_list_tools_pagination: opt bool => "disableMcpListToolsPagination" "Specifies whether the gateway disables pagination for the Model Context Protocol (MCP) tools/list operation.",
+    }
 }
-decode_struct!(McpConfiguration {
-    supported_versions: opt "supportedVersions" "The supported versions of the Model Context Protocol.",
-    instructions: opt "instructions" "The instructions for using the Model Context Protocol gateway.",
-    search_type: opt "searchType" "The search type for the Model Context Protocol gateway.",
-    session_configuration: opt "sessionConfiguration" "The session configuration for the MCP gateway.",
-    streaming_configuration: opt "streamingConfiguration" "The streaming configuration for the MCP gateway.",
-    disable_mcp_list_tools_pagination: opt "disableMcpListToolsPagination" "Specifies whether the gateway disables pagination for the Model Context Protocol (MCP) tools/list operation.",
-});
 
-/// SessionConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionConfiguration {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_timeout_in_seconds: Option<SessionTimeout>,
+shape_struct! {
+    /// SessionConfiguration.
+    #[derive(Default)]
+    SessionConfiguration => SessionConfiguration plain {
+        session_timeout_in_seconds: opt SessionTimeout => "sessionTimeoutInSeconds" "The session timeout in seconds.",
+    }
 }
-decode_struct!(SessionConfiguration { session_timeout_in_seconds: opt "sessionTimeoutInSeconds" "The session timeout in seconds." });
 
-/// StreamingConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StreamingConfiguration {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enable_response_streaming: Option<bool>,
+shape_struct! {
+    /// StreamingConfiguration.
+    #[derive(Default)]
+    StreamingConfiguration => StreamingConfiguration plain {
+        enable_response_streaming: opt bool => "enableResponseStreaming" "Indicates whether response streaming is enabled for the gateway.",
+    }
 }
-decode_struct!(StreamingConfiguration { enable_response_streaming: opt "enableResponseStreaming" "Indicates whether response streaming is enabled for the gateway." });
 
-/// AuthorizerConfiguration (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum AuthorizerConfiguration {
-    #[serde(rename = "customJWTAuthorizer")]
-    CustomJwt(CustomJwtAuthorizer),
+shape_union! {
+    /// AuthorizerConfiguration (union).
+    AuthorizerConfiguration => AuthorizerConfiguration {
+        CustomJwtAuthorizer(CustomJwtAuthorizer) => "customJWTAuthorizer" "The inbound JWT-based authorization, specifying how incoming requests should be authenticated.",
+    }
 }
-decode_union!(AuthorizerConfiguration { CustomJwt = "customJWTAuthorizer" "The inbound JWT-based authorization, specifying how incoming requests should be authenticated." });
 
-/// CustomJWTAuthorizerConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomJwtAuthorizer {
-    pub discovery_url: DiscoveryUrl,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_audience: Option<Vec<Audience>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_clients: Option<Vec<ClientId>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_scopes: Option<Vec<Scope>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_claims: Option<Vec<CustomClaim>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub advertised_scope_mapping: Option<ScopeMapping>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_endpoint: Option<PrivateEndpoint>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_endpoint_overrides: Option<Bounded<PrivateEndpointOverride, 0, 5>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_workload_configuration: Option<AllowedWorkloadConfiguration>,
+shape_struct! {
+    /// CustomJWTAuthorizerConfiguration.
+    CustomJwtAuthorizer => CustomJwtAuthorizerConfiguration fallible {
+        discovery_url: req DiscoveryUrl => "discoveryUrl" "This URL is used to fetch OpenID Connect configuration or authorization server metadata for validating incoming tokens.",
+        allowed_audience: opt Vec<Audience> => "allowedAudience" "Represents individual audience values that are validated in the incoming JWT token validation process.",
+        allowed_clients: opt Vec<ClientId> => "allowedClients" "Represents individual client IDs that are validated in the incoming JWT token validation process.",
+        allowed_scopes: opt Vec<Scope> => "allowedScopes" "An array of scopes that are allowed to access the token.",
+        custom_claims: opt Vec<CustomClaim> => "customClaims" "An array of objects that define a custom claim validation name, value, and operation.",
+        advertised_scope_mapping: opt ScopeMapping => "advertisedScopeMapping" "A map that associates each scope in allowedScopes with a corresponding advertised scope value.",
+        private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint configuration for the JWT issuer.",
+        private_endpoint_overrides: opt Bounded<PrivateEndpointOverride, 0, 5> => "privateEndpointOverrides" "The private endpoint overrides for the custom JWT authorizer configuration.",
+        allowed_workload_configuration: opt AllowedWorkloadConfiguration => "allowedWorkloadConfiguration" "The configuration that restricts which workloads in the request's identity chain are allowed to invoke the target, identified by their hosting environments and workload identities.",
+    }
 }
-decode_struct!(CustomJwtAuthorizer {
-    discovery_url: req "discoveryUrl" "This URL is used to fetch OpenID Connect configuration or authorization server metadata for validating incoming tokens.",
-    allowed_audience: opt "allowedAudience" "Represents individual audience values that are validated in the incoming JWT token validation process.",
-    allowed_clients: opt "allowedClients" "Represents individual client IDs that are validated in the incoming JWT token validation process.",
-    allowed_scopes: opt "allowedScopes" "An array of scopes that are allowed to access the token.",
-    custom_claims: opt "customClaims" "An array of objects that define a custom claim validation name, value, and operation.",
-    advertised_scope_mapping: opt "advertisedScopeMapping" "A map that associates each scope in allowedScopes with a corresponding advertised scope value.",
-    private_endpoint: opt "privateEndpoint" "The private endpoint configuration for the JWT issuer.",
-    private_endpoint_overrides: opt "privateEndpointOverrides" "The private endpoint overrides for the custom JWT authorizer configuration.",
-    allowed_workload_configuration: opt "allowedWorkloadConfiguration" "The configuration that restricts which workloads in the request's identity chain are allowed to invoke the target, identified by their hosting environments and workload identities.",
-});
 
-/// CustomClaimValidationType.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomClaim {
-    pub inbound_token_claim_name: ClaimName,
-    pub inbound_token_claim_value_type: ClaimValueType,
-    pub authorizing_claim_match_value: ClaimMatch,
+shape_struct! {
+    /// CustomClaimValidationType.
+    CustomClaim => CustomClaimValidationType fallible {
+        inbound_token_claim_name: req ClaimName => "inboundTokenClaimName" "The name of the custom claim field to check.",
+        inbound_token_claim_value_type: req ClaimValueType => "inboundTokenClaimValueType" "The data type of the claim value to check for.",
+        authorizing_claim_match_value: req ClaimMatch => "authorizingClaimMatchValue" "Defines the value or values to match for and the relationship of the match.",
+    }
 }
-decode_struct!(CustomClaim {
-    inbound_token_claim_name: req "inboundTokenClaimName" "The name of the custom claim field to check.",
-    inbound_token_claim_value_type: req "inboundTokenClaimValueType" "The data type of the claim value to check for.",
-    authorizing_claim_match_value: req "authorizingClaimMatchValue" "Defines the value or values to match for and the relationship of the match.",
-});
 
-/// AuthorizingClaimMatchValueType; the operator decides which value form is allowed.
+/// AuthorizingClaimMatchValueType; the operator decides which value form is allowed, so its
+/// Decode and Schema are written here; its SDK conversion is generated (`sdk_struct!`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClaimMatch {
     pub claim_match_value: ClaimMatchValue,
     pub claim_match_operator: ClaimMatchOperator,
 }
+
+sdk_struct!(ClaimMatch => AuthorizingClaimMatchValueType fallible {
+    claim_match_value: req "claimMatchValue",
+    claim_match_operator: req "claimMatchOperator",
+});
 
 impl ClaimMatch {
     /// KEYS for the spec reference and key suggestions.
@@ -713,14 +658,13 @@ impl Decode for ClaimMatch {
     }
 }
 
-/// ClaimMatchValueType (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ClaimMatchValue {
-    MatchValueString(MatchValue),
-    MatchValueStringList(Bounded<MatchValue, 1, { usize::MAX }>),
+shape_union! {
+    /// ClaimMatchValueType (union).
+    ClaimMatchValue => ClaimMatchValueType {
+        MatchValueString(MatchValue) => "matchValueString" "The string value to match for.",
+        MatchValueStringList(Bounded<MatchValue, 1, { usize::MAX }>) => "matchValueStringList" "An array of strings to check for a match.",
+    }
 }
-decode_union!(ClaimMatchValue { MatchValueString = "matchValueString" "The string value to match for.", MatchValueStringList = "matchValueStringList" "An array of strings to check for a match." });
 
 shape_union! {
     /// PrivateEndpoint (union).
@@ -749,123 +693,100 @@ shape_struct! {
     }
 }
 
-/// PrivateEndpointOverride.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivateEndpointOverride {
-    pub domain: Domain,
-    pub private_endpoint: PrivateEndpoint,
+shape_struct! {
+    /// PrivateEndpointOverride.
+    PrivateEndpointOverride => PrivateEndpointOverride fallible {
+        domain: req Domain => "domain" "The domain to override with a private endpoint.",
+        private_endpoint: req PrivateEndpoint => "privateEndpoint" "The private endpoint configuration for the specified domain.",
+    }
 }
-decode_struct!(PrivateEndpointOverride { domain: req "domain" "The domain to override with a private endpoint.", private_endpoint: req "privateEndpoint" "The private endpoint configuration for the specified domain." });
 
-/// AllowedWorkloadConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AllowedWorkloadConfiguration {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hosting_environments: Option<Bounded<HostingEnvironment, 1, 10>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub workload_identities: Option<Bounded<WorkloadIdentity, 1, 10>>,
+shape_struct! {
+    /// AllowedWorkloadConfiguration.
+    AllowedWorkloadConfiguration => AllowedWorkloadConfiguration plain {
+        hosting_environments: opt Bounded<HostingEnvironment, 1, 10> => "hostingEnvironments" "The list of hosting environments whose workloads are allowed to invoke the target.",
+        workload_identities: opt Bounded<WorkloadIdentity, 1, 10> => "workloadIdentities" "The list of workload identities that are allowed to invoke the target.",
+    }
 }
-decode_struct!(AllowedWorkloadConfiguration {
-    hosting_environments: opt "hostingEnvironments" "The list of hosting environments whose workloads are allowed to invoke the target.",
-    workload_identities: opt "workloadIdentities" "The list of workload identities that are allowed to invoke the target.",
-});
 
-/// HostingEnvironment.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct HostingEnvironment {
-    pub arn: HostingEnvironmentArn,
+shape_struct! {
+    /// HostingEnvironment.
+    #[derive(PartialOrd, Ord)]
+    HostingEnvironment => HostingEnvironment fallible {
+        arn: req HostingEnvironmentArn => "arn" "The Amazon Resource Name (ARN) of the hosting environment.",
+    }
 }
-decode_struct!(HostingEnvironment { arn: req "arn" "The Amazon Resource Name (ARN) of the hosting environment." });
 
-/// GatewayInterceptorConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InterceptorConfiguration {
-    pub interceptor: Interceptor,
-    pub interception_points: Bounded<InterceptionPoint, 1, 2>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub input_configuration: Option<InterceptorInputConfiguration>,
+shape_struct! {
+    /// GatewayInterceptorConfiguration.
+    InterceptorConfiguration => GatewayInterceptorConfiguration fallible {
+        interceptor: req Interceptor => "interceptor" "The infrastructure settings of an interceptor configuration.",
+        interception_points: req Bounded<InterceptionPoint, 1, 2> => "interceptionPoints" "The supported points of interception.",
+        input_configuration: opt InterceptorInputConfiguration => "inputConfiguration" "The configuration for the input of the interceptor.",
+    }
 }
-decode_struct!(InterceptorConfiguration {
-    interceptor: req "interceptor" "The infrastructure settings of an interceptor configuration.",
-    interception_points: req "interceptionPoints" "The supported points of interception.",
-    input_configuration: opt "inputConfiguration" "The configuration for the input of the interceptor.",
-});
 
-/// InterceptorConfiguration (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum Interceptor {
-    #[serde(rename = "lambda")]
-    Lambda(LambdaInterceptor),
+shape_union! {
+    /// InterceptorConfiguration (union).
+    Interceptor => InterceptorConfiguration {
+        Lambda(LambdaInterceptor) => "lambda" "The details of the lambda function used for the interceptor.",
+    }
 }
-decode_union!(Interceptor { Lambda = "lambda" "The details of the lambda function used for the interceptor." });
 
-/// LambdaInterceptorConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LambdaInterceptor {
-    pub arn: LambdaArn,
+shape_struct! {
+    /// LambdaInterceptorConfiguration.
+    LambdaInterceptor => LambdaInterceptorConfiguration fallible {
+        arn: req LambdaArn => "arn" "The ARN of the Lambda function to be invoked for the interceptor.",
+    }
 }
-decode_struct!(LambdaInterceptor { arn: req "arn" "The ARN of the Lambda function to be invoked for the interceptor." });
 
-/// InterceptorInputConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InterceptorInputConfiguration {
-    pub pass_request_headers: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload_filter: Option<PayloadFilter>,
+shape_struct! {
+    /// InterceptorInputConfiguration.
+    InterceptorInputConfiguration => InterceptorInputConfiguration fallible {
+        pass_request_headers: req bool => "passRequestHeaders" "Indicates whether to pass request headers as input into the interceptor.",
+        payload_filter: opt PayloadFilter => "payloadFilter" "The filter that determines which parts of the request or response payload are passed as input to the interceptor.",
+    }
 }
-decode_struct!(InterceptorInputConfiguration {
-    pass_request_headers: req "passRequestHeaders" "Indicates whether to pass request headers as input into the interceptor.",
-    payload_filter: opt "payloadFilter" "The filter that determines which parts of the request or response payload are passed as input to the interceptor.",
-});
 
-/// InterceptorPayloadFilter: exactly one exclusion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PayloadFilter {
-    pub exclude: Bounded<PayloadExclusionSelector, 1, 1>,
+shape_struct! {
+    /// InterceptorPayloadFilter: exactly one exclusion.
+    PayloadFilter => InterceptorPayloadFilter fallible {
+        exclude: req Bounded<PayloadExclusionSelector, 1, 1> => "exclude" "The list of selectors that identify payload fields to exclude from the interceptor input.",
+    }
 }
-decode_struct!(PayloadFilter { exclude: req "exclude" "The list of selectors that identify payload fields to exclude from the interceptor input." });
 
-/// InterceptorPayloadExclusionSelector (union).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum PayloadExclusionSelector {
-    #[serde(rename = "field")]
-    Field(PayloadExclusion),
+shape_union! {
+    /// InterceptorPayloadExclusionSelector (union).
+    PayloadExclusionSelector => InterceptorPayloadExclusionSelector {
+        Field(PayloadExclusion) => "field" "The field to exclude from the interceptor input.",
+    }
 }
-decode_union!(PayloadExclusionSelector { Field = "field" "The field to exclude from the interceptor input." });
 
-/// GatewayPolicyEngineConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PolicyEngineConfiguration {
-    pub arn: PolicyEngineArn,
-    pub mode: PolicyEngineMode,
+shape_struct! {
+    /// GatewayPolicyEngineConfiguration.
+    PolicyEngineConfiguration => GatewayPolicyEngineConfiguration fallible {
+        arn: req PolicyEngineArn => "arn" "The ARN of the policy engine.",
+        mode: req PolicyEngineMode => "mode" "The enforcement mode for the policy engine.",
+    }
 }
-decode_struct!(PolicyEngineConfiguration { arn: req "arn" "The ARN of the policy engine.", mode: req "mode" "The enforcement mode for the policy engine." });
 
-/// WafConfiguration (update only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WafConfiguration {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure_mode: Option<WafFailureMode>,
+shape_struct! {
+    /// WafConfiguration (update only).
+    WafConfiguration => WafConfiguration plain {
+        failure_mode: opt WafFailureMode => "failureMode" "The failure mode that determines how the gateway handles requests when Amazon Web Services WAF is unreachable or times out.",
+    }
 }
-decode_struct!(WafConfiguration { failure_mode: opt "failureMode" "The failure mode that determines how the gateway handles requests when Amazon Web Services WAF is unreachable or times out." });
 
-/// CustomTransformConfiguration (update only).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CustomTransformConfiguration {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lambda: Option<LambdaTransform>,
+shape_struct! {
+    /// CustomTransformConfiguration (update only).
+    CustomTransformConfiguration => CustomTransformConfiguration plain {
+        lambda: opt LambdaTransform => "lambda" "The Lambda configuration for custom transformations.",
+    }
 }
-decode_struct!(CustomTransformConfiguration { lambda: opt "lambda" "The Lambda configuration for custom transformations." });
 
-/// LambdaTransformConfiguration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LambdaTransform {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub arn: Option<LambdaArn>,
+shape_struct! {
+    /// LambdaTransformConfiguration.
+    LambdaTransform => LambdaTransformConfiguration plain {
+        arn: opt LambdaArn => "arn" "The Amazon Resource Name (ARN) of the Lambda function.",
+    }
 }
-decode_struct!(LambdaTransform { arn: opt "arn" "The Amazon Resource Name (ARN) of the Lambda function." });
