@@ -245,3 +245,60 @@ fn prune_and_destroy_against_moto_delete_only_what_the_owner_tag_proves() {
     let names: serde_json::Value = serde_json::from_str(&moto.boto3(&["dump"])).expect("json");
     assert_eq!(names.as_array().map(Vec::len), Some(5), "only the hand-made gateways remain: {names}");
 }
+
+const TARGETS: &str = "gateways:
+  - name: moto-tools
+    roleArn: arn:aws:iam::123456789012:role/gw
+    protocolType: MCP
+    authorizerType: AWS_IAM
+    targets:
+      - name: refunds
+        description: Refunds
+        targetConfiguration:
+          mcp:
+            lambda:
+              lambdaArn: arn:aws:lambda:us-east-1:123456789012:function:refunds
+              toolSchema:
+                inlinePayload:
+                  - { name: refund, description: Refund an order, inputSchema: { type: object } }
+        credentialProviderConfigurations: [{ credentialProviderType: GATEWAY_IAM_ROLE }]
+      - name: docs
+        targetConfiguration:
+          mcp:
+            mcpServer: { endpoint: \"https://docs.example.com/mcp\", listingMode: DYNAMIC }
+        metadataConfiguration: { allowedRequestHeaders: [x-b, x-a] }
+";
+
+#[test]
+fn targets_against_moto_apply_change_rename_and_plan_clean() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gateways.yaml"), TARGETS).unwrap();
+    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("CreateGatewayTarget docs") && run.stdout.contains("CreateGatewayTarget refunds"),
+        "{run:?}"
+    );
+    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode"]).run();
+    assert_eq!(run.code, Some(0), "apply then plan is clean against moto: {run:?}");
+    // moto leaves an updated resource UPDATING for ever: --no-wait returns once accepted.
+    let changed = TARGETS
+        .replace("description: Refunds", "description: Refunds and returns")
+        .replace("- name: docs", "- name: docs2");
+    std::fs::write(dir.path().join("gateways.yaml"), changed).unwrap();
+    let run = moto.acgw(dir.path()).args(["plan", "--color", "never"]).run();
+    assert!(run.stdout.contains("1 target to add, 1 to change, 1 to delete"), "{run:?}");
+    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve", "--no-wait"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("DeleteGatewayTarget docs")
+            && run.stdout.contains("UpdateGatewayTarget refunds")
+            && run.stdout.contains("CreateGatewayTarget docs2"),
+        "{run:?}"
+    );
+    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = moto.acgw(dir.path()).args(["drift"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}

@@ -199,6 +199,10 @@ const MAY_BE_EMPTY_OBJECTS: &[&str] = &[
     "tags",
     // A tool schema's `properties`: a tool without inputs is `{"type": "object", "properties": {}}`.
     "properties",
+    // Target shapes whose members are all optional.
+    "s3",
+    "metadataConfiguration",
+    "modelMapping",
 ];
 
 /// Wire-level checks that the spec decoder is lenient about, because in a spec an empty value means

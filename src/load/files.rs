@@ -151,7 +151,7 @@ fn read(value: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<(PathBuf, Stri
 /// A tool schema file as a checked list node: problems inside it are reported at its own lines.
 fn tool_list(path: &Path, text: &str, at: Mark, cx: &mut Cx<'_>) -> Node {
     let shown = path.display().to_string();
-    let empty = Node { mark: at, kind: NodeKind::Seq(Vec::new()) };
+    let empty = placeholder(true, at);
     let docs = match super::yaml::parse_documents(text) {
         Ok(docs) => docs,
         Err(e) => {
@@ -192,6 +192,27 @@ fn tool_list(path: &Path, text: &str, at: Mark, cx: &mut Cx<'_>) -> Node {
     }
     escape_tree(&mut doc);
     doc
+}
+
+/// What stands in for a payload whose file could not be used. The problem is already reported
+/// (so the load fails and the value never reaches an API); a value that decodes keeps the union
+/// and the list from reporting the same problem a second time.
+fn placeholder(tools: bool, mark: Mark) -> Node {
+    let scalar = |v: &str| Node { mark, kind: NodeKind::Scalar { value: v.to_string(), plain: false } };
+    if !tools {
+        return scalar("-");
+    }
+    let entry = |k: &str, v: Node| (scalar(k), v);
+    let input = Node { mark, kind: NodeKind::Map(vec![entry("type", scalar("object"))]) };
+    let tool = Node {
+        mark,
+        kind: NodeKind::Map(vec![
+            entry("name", scalar("-")),
+            entry("description", scalar("-")),
+            entry("inputSchema", input),
+        ]),
+    };
+    Node { mark, kind: NodeKind::Seq(vec![tool]) }
 }
 
 /// `${` → `$${`, so that interpolation leaves the file's text as it is.

@@ -272,7 +272,7 @@ macro_rules! decode_union {
                 cx.check_keys(entries, Self::KEYS);
                 let set: Vec<&str> = entries
                     .iter()
-                    .filter(|(_, v)| !v.is_empty_value())
+                    .filter(|(_, v)| !v.is_null())
                     .filter_map(|(k, _)| k.as_scalar())
                     .filter(|k| Self::KEYS.contains(k))
                     .collect();
@@ -305,7 +305,7 @@ macro_rules! decode_union {
                         doc: $doc,
                         schema: of_variant($name::$var, defs),
                     }),+];
-                    union("", members, defs)
+                    union("", members)
                 })
             }
         }

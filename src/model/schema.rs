@@ -180,14 +180,13 @@ fn or_unset(schema: Value, defs: &mut Defs) -> Value {
     }
 }
 
-/// A union: exactly one member set (unset members, such as `null` or `{}`, do not count).
-pub fn union(doc: &str, members: Vec<Member>, defs: &mut Defs) -> Value {
+/// A union: exactly one member set (null members do not count).
+pub fn union(doc: &str, members: Vec<Member>) -> Value {
     let mut properties = Map::new();
     let mut one_of = Vec::new();
-    let unset = unset(defs);
-    for m in members {
-        one_of.push(json!({ "required": [m.key], "properties": { m.key: { "not": unset.clone() } } }));
-        properties.insert(m.key.into(), described(or_unset(m.schema, defs), m.doc));
+    for m in &members {
+        properties.insert(m.key.into(), described(json!({ "anyOf": [m.schema, { "type": "null" }] }), m.doc));
+        one_of.push(json!({ "required": [m.key], "properties": { m.key: { "not": { "type": "null" } } } }));
     }
     described(
         json!({

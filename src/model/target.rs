@@ -302,7 +302,7 @@ shape_union! {
     /// ToolSchema (union). In a spec, `file:` may stand in for `inlinePayload`: a JSON or YAML list
     /// of tool definitions.
     ToolSchema => ToolSchema {
-        InlinePayload(Vec<ToolDefinition>) => "inlinePayload" "The inline tool definitions (in a spec, `file:` reads a JSON or YAML list of them from a file instead).",
+        InlinePayload(Bounded<ToolDefinition, 1, { usize::MAX }>) => "inlinePayload" "The inline tool definitions (in a spec, `file:` reads a JSON or YAML list of them from a file instead).",
         S3(S3Configuration) => "s3" "The Amazon S3 location of the tool schema.",
     }
 }
