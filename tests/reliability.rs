@@ -651,3 +651,74 @@ fn kill_9_during_a_prune_then_rerun_converges() {
         eprintln!("prune kill trial {trial}: killed after {} ms; {runs} re-run(s)", kill_after.as_millis());
     }
 }
+
+// ---------------------------------------------------------------- targets under faults
+
+/// `n` gateways `{prefix}-{i}`, each with three targets of different kinds.
+fn target_spec_text(prefix: &str, n: usize) -> String {
+    let mut out = String::from("gateways:\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "  - name: {}\n    roleArn: arn:aws:iam::123456789012:role/gw\n    authorizerType: AWS_IAM\n    targets:\n",
+            name_of(prefix, i)
+        ));
+        out.push_str(&format!(
+            "      - name: docs\n        targetConfiguration: {{ mcp: {{ mcpServer: {{ endpoint: \"https://docs{i}.example.com/mcp\" }} }} }}\n"
+        ));
+        out.push_str(
+            "      - name: refunds\n        targetConfiguration:\n          mcp:\n            lambda:\n              \
+             lambdaArn: arn:aws:lambda:us-east-1:123456789012:function:refunds\n              toolSchema:\n                \
+             inlinePayload: [{ name: refund, description: Refund, inputSchema: { type: object } }]\n        \
+             credentialProviderConfigurations: [{ credentialProviderType: GATEWAY_IAM_ROLE }]\n",
+        );
+        out.push_str(
+            "      - name: orders\n        targetConfiguration: { mcp: { openApiSchema: { s3: { uri: \"s3://specs/orders.yaml\" } } } }\n",
+        );
+    }
+    out
+}
+
+#[test]
+fn targets_converge_under_throttling_server_errors_and_lost_responses_with_one_target_per_name() {
+    let bench = Bench::start(Config { seed: Some(21), ..Config::default() });
+    let (prefix, n) = ("tgt", 10);
+    let spec = bench.path("targets.yaml");
+    std::fs::write(&spec, target_spec_text(prefix, n)).expect("write specs");
+    bench.emulator().set_faults(Faults {
+        throttle_rate: 0.3,
+        error_rate: 0.1,
+        lost_response_rate: 0.3,
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    let mut runs = 0;
+    let spec_arg = spec.to_string_lossy().to_string();
+    loop {
+        runs += 1;
+        let run = bench.run(&["apply", "--auto-approve", "--retry-mode", "standard", "-f", &spec_arg]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.show());
+        if run.code == Some(0) {
+            break;
+        }
+        assert!(runs < MAX_RUNS, "no convergence after {runs} runs:\n{}", run.show());
+    }
+    bench.emulator().set_faults(Faults::default());
+    bench.settle();
+    for (name, copies) in bench.live().iter().filter(|(name, _)| name.starts_with("tgt-")) {
+        assert_eq!(copies.len(), 1, "{name}: one gateway per name");
+        let targets = bench.rt.block_on(bench.api.list_targets(&copies[0].0)).expect("ListGatewayTargets");
+        let mut names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["docs", "orders", "refunds"], "{name}: exactly one target per declared name");
+        assert!(targets.iter().all(|t| t.status == "READY"), "{name}: {targets:?}");
+    }
+    assert_eq!(bench.live().keys().filter(|k| k.starts_with("tgt-")).count(), n);
+    let plan = bench.run(&["plan", "--detailed-exitcode", "-f", &spec_arg]);
+    assert_eq!(plan.code, Some(0), "plan after apply must show no changes:\n{}", plan.show());
+    let stats = bench.emulator().stats();
+    eprintln!(
+        "RELIABILITY | {n} gateways x 3 targets under 30% throttling + 10% 500s + 30% lost responses | one target per name, all READY, plan: no changes | {runs} run(s) | {:.1} s | CreateGatewayTarget calls: {}",
+        started.elapsed().as_secs_f64(),
+        stats.get("CreateGatewayTarget").copied().unwrap_or(0)
+    );
+}
