@@ -80,3 +80,36 @@ fn gateway(out: &mut String, i: usize, drifted: bool) {
     }
     let _ = writeln!(out, "    tags: {{ team: {team}, index: \"{i}\" }}");
 }
+
+/// A YAML spec file declaring `n` gateways with `targets` targets each (MCP servers, Lambda
+/// functions with inline tools, and OpenAPI schemas in S3, in rotation).
+#[allow(dead_code)] // not every user of this module needs it
+pub fn yaml_with_targets(n: usize, targets: usize) -> String {
+    let mut out = String::with_capacity(n * (700 + targets * 300));
+    out.push_str("# Generated for the benchmarks.\ngateways:\n");
+    for i in 0..n {
+        gateway(&mut out, i, false);
+        out.push_str("    targets:\n");
+        for t in 0..targets {
+            let _ = match t % 3 {
+                0 => write!(
+                    out,
+                    "      - name: mcp-{t}\n        targetConfiguration: {{ mcp: {{ mcpServer: {{ endpoint: \"https://tools-{i}.example.com/mcp/{t}\" }} }} }}\n"
+                ),
+                1 => write!(
+                    out,
+                    "      - name: lambda-{t}\n        description: Tools {t} of gateway {i}\n        targetConfiguration:\n          \
+                     mcp:\n            lambda:\n              lambdaArn: arn:aws:lambda:us-east-1:123456789012:function:tools-{t}\n              \
+                     toolSchema:\n                inlinePayload:\n                  - {{ name: lookup, description: Look something up, \
+                     inputSchema: {{ type: object, properties: {{ id: {{ type: string }} }}, required: [id] }} }}\n        \
+                     credentialProviderConfigurations: [{{ credentialProviderType: GATEWAY_IAM_ROLE }}]\n"
+                ),
+                _ => write!(
+                    out,
+                    "      - name: api-{t}\n        targetConfiguration: {{ mcp: {{ openApiSchema: {{ s3: {{ uri: \"s3://specs-{i}/api-{t}.yaml\" }} }} }} }}\n"
+                ),
+            };
+        }
+    }
+    out
+}

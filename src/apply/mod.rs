@@ -81,13 +81,13 @@ pub struct Options {
     /// update that sets update-only members, before a delete, after a Conflict) still happen.
     pub wait: bool,
     pub allow_replace: bool,
-    /// First delay between GetGateway polls; it doubles up to `poll_max`.
+    /// Delay between polls: steady for the first 8 polls, then doubling up to `poll_max`.
     pub poll_initial: Duration,
     pub poll_max: Duration,
 }
 
 impl Options {
-    /// Defaults for a target: parallelism 10, 10 minutes to READY, polls 0.5 s apart doubling to 10 s.
+    /// Defaults for a target: parallelism 10, 10 minutes to READY, polls 0.25 s apart for the first 2 s, then doubling to 10 s.
     pub fn new(target: Target) -> Self {
         Options {
             target,
@@ -95,7 +95,7 @@ impl Options {
             wait_timeout: Duration::from_secs(600),
             wait: true,
             allow_replace: false,
-            poll_initial: Duration::from_millis(500),
+            poll_initial: Duration::from_millis(250),
             poll_max: Duration::from_secs(10),
         }
     }
@@ -620,6 +620,9 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
 /// The clock of one wait, shared by every poll loop so that each is bounded by `wait_timeout`
 /// (a service that throttles or cannot be reached for good must not keep apply waiting forever)
 /// and paced the same way: `poll_initial`, doubling up to `poll_max`.
+/// How many polls at `poll_initial` a wait makes before it starts doubling its delay.
+const STEADY_POLLS: u32 = 8;
+
 struct WaitClock<'a> {
     opts: &'a Options,
     started: Instant,
@@ -645,9 +648,13 @@ impl<'a> WaitClock<'a> {
         tokio::time::sleep(self.delay).await;
     }
 
-    /// Sleeps the current delay, then doubles it up to `poll_max`.
+    /// Sleeps the current delay. For the first [`STEADY_POLLS`] × `poll_initial` the delay stays
+    /// `poll_initial` (most resources settle within seconds, and a wait that doubles from the
+    /// start oversleeps them by up to half); after that it doubles up to `poll_max`.
     async fn back_off(&mut self) {
         tokio::time::sleep(self.delay).await;
-        self.delay = (self.delay * 2).min(self.opts.poll_max);
+        if self.started.elapsed() >= self.opts.poll_initial * STEADY_POLLS {
+            self.delay = (self.delay * 2).min(self.opts.poll_max);
+        }
     }
 }

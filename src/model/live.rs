@@ -8,69 +8,74 @@ use std::fmt;
 
 use crate::model::Gateway;
 
-/// A gateway's lifecycle status as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(into = "String", from = "String")]
-pub enum GatewayStatus {
-    Creating,
-    Updating,
-    UpdateUnsuccessful,
-    Deleting,
-    Ready,
-    Failed,
-    /// A value this version does not know; kept verbatim.
-    Other(String),
+/// A lifecycle status as the API reports it: the values this build knows, and `Other` for one
+/// it does not (the service grows these enums), kept verbatim. Serialized as the wire string.
+macro_rules! live_status {
+    ($(#[$m:meta])* $name:ident { $($var:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(into = "String", from = "String")]
+        pub enum $name {
+            $($var,)+
+            /// A value this version does not know; kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$var => $wire,)+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($wire => $name::$var,)+
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                $name::from(s.as_str())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(s: $name) -> String {
+                s.as_str().to_string()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
 
-impl GatewayStatus {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            GatewayStatus::Creating => "CREATING",
-            GatewayStatus::Updating => "UPDATING",
-            GatewayStatus::UpdateUnsuccessful => "UPDATE_UNSUCCESSFUL",
-            GatewayStatus::Deleting => "DELETING",
-            GatewayStatus::Ready => "READY",
-            GatewayStatus::Failed => "FAILED",
-            GatewayStatus::Other(s) => s,
-        }
+live_status!(
+    /// A gateway's lifecycle status.
+    GatewayStatus {
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        UpdateUnsuccessful = "UPDATE_UNSUCCESSFUL",
+        Deleting = "DELETING",
+        Ready = "READY",
+        Failed = "FAILED",
     }
+);
 
+impl GatewayStatus {
     /// True while the service is still working on the gateway.
     pub fn is_transitional(&self) -> bool {
         matches!(self, GatewayStatus::Creating | GatewayStatus::Updating | GatewayStatus::Deleting)
-    }
-}
-
-impl From<&str> for GatewayStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "CREATING" => GatewayStatus::Creating,
-            "UPDATING" => GatewayStatus::Updating,
-            "UPDATE_UNSUCCESSFUL" => GatewayStatus::UpdateUnsuccessful,
-            "DELETING" => GatewayStatus::Deleting,
-            "READY" => GatewayStatus::Ready,
-            "FAILED" => GatewayStatus::Failed,
-            other => GatewayStatus::Other(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for GatewayStatus {
-    fn from(s: String) -> Self {
-        GatewayStatus::from(s.as_str())
-    }
-}
-
-impl From<GatewayStatus> for String {
-    fn from(s: GatewayStatus) -> String {
-        s.as_str().to_string()
-    }
-}
-
-impl fmt::Display for GatewayStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -125,49 +130,24 @@ pub struct Unreadable {
     pub reason: String,
 }
 
-/// A target's lifecycle status as the API reports it (the enum keeps growing: unknown values are
-/// kept verbatim).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(into = "String", from = "String")]
-pub enum TargetStatus {
-    Creating,
-    Updating,
-    UpdateUnsuccessful,
-    Deleting,
-    Ready,
-    Failed,
-    Synchronizing,
-    SynchronizeUnsuccessful,
-    CreatePendingAuth,
-    UpdatePendingAuth,
-    SynchronizePendingAuth,
-    /// A value this version does not know; kept verbatim.
-    Other(String),
-}
+live_status!(
+    /// A target's lifecycle status (the enum keeps growing).
+    TargetStatus {
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        UpdateUnsuccessful = "UPDATE_UNSUCCESSFUL",
+        Deleting = "DELETING",
+        Ready = "READY",
+        Failed = "FAILED",
+        Synchronizing = "SYNCHRONIZING",
+        SynchronizeUnsuccessful = "SYNCHRONIZE_UNSUCCESSFUL",
+        CreatePendingAuth = "CREATE_PENDING_AUTH",
+        UpdatePendingAuth = "UPDATE_PENDING_AUTH",
+        SynchronizePendingAuth = "SYNCHRONIZE_PENDING_AUTH",
+    }
+);
 
 impl TargetStatus {
-    const NAMES: &'static [(&'static str, TargetStatus)] = &[
-        ("CREATING", TargetStatus::Creating),
-        ("UPDATING", TargetStatus::Updating),
-        ("UPDATE_UNSUCCESSFUL", TargetStatus::UpdateUnsuccessful),
-        ("DELETING", TargetStatus::Deleting),
-        ("READY", TargetStatus::Ready),
-        ("FAILED", TargetStatus::Failed),
-        ("SYNCHRONIZING", TargetStatus::Synchronizing),
-        ("SYNCHRONIZE_UNSUCCESSFUL", TargetStatus::SynchronizeUnsuccessful),
-        ("CREATE_PENDING_AUTH", TargetStatus::CreatePendingAuth),
-        ("UPDATE_PENDING_AUTH", TargetStatus::UpdatePendingAuth),
-        ("SYNCHRONIZE_PENDING_AUTH", TargetStatus::SynchronizePendingAuth),
-    ];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            TargetStatus::Other(s) => s,
-            known => Self::NAMES.iter().find(|(_, v)| v == known).map_or("", |(n, _)| n),
-        }
-    }
-
     /// True while the service is still working on the target.
     pub fn is_transitional(&self) -> bool {
         matches!(
@@ -187,30 +167,6 @@ impl TargetStatus {
     /// True for a status that ends a create, update or synchronize unsuccessfully.
     pub fn is_failure(&self) -> bool {
         matches!(self, TargetStatus::Failed | TargetStatus::UpdateUnsuccessful | TargetStatus::SynchronizeUnsuccessful)
-    }
-}
-
-impl From<&str> for TargetStatus {
-    fn from(s: &str) -> Self {
-        Self::NAMES.iter().find(|(n, _)| *n == s).map_or_else(|| TargetStatus::Other(s.to_string()), |(_, v)| v.clone())
-    }
-}
-
-impl From<String> for TargetStatus {
-    fn from(s: String) -> Self {
-        TargetStatus::from(s.as_str())
-    }
-}
-
-impl From<TargetStatus> for String {
-    fn from(s: TargetStatus) -> String {
-        s.as_str().to_string()
-    }
-}
-
-impl fmt::Display for TargetStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
