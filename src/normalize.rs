@@ -620,4 +620,45 @@ mod tests {
         );
         assert!(gateway_tags(&none).is_empty());
     }
+
+    fn target(json: serde_json::Value) -> Target {
+        let mut problems = Vec::new();
+        let node = Node::from_json(&json);
+        let t = Target::decode(&node, &mut Cx::new("test", &mut problems));
+        assert!(problems.is_empty(), "{problems:?}");
+        t.expect("decodes")
+    }
+
+    #[test]
+    fn target_defaults_service_additions_and_set_order_are_no_difference() {
+        let live = target(serde_json::json!({
+            "name": "docs",
+            "targetConfiguration": { "mcp": { "mcpServer": {
+                "endpoint": "https://docs.example.com/mcp", "listingMode": "DEFAULT", "resourcePriority": 1000,
+                "mcpToolSchema": { "inlinePayload": "{ \"b\": 1,\n  \"a\": [1, 2] }" } } } },
+            "credentialProviderConfigurations": [{ "credentialProviderType": "GATEWAY_IAM_ROLE",
+                "credentialProvider": { "iamCredentialProvider": { "service": "execute-api", "region": "us-east-1" } } }],
+            "metadataConfiguration": { "allowedRequestHeaders": ["x-b", "X-Amzn-Bedrock-AgentCore-Policy-Session-Id", "x-a"] }
+        }));
+        let spec = target(serde_json::json!({
+            "name": "docs",
+            "targetConfiguration": { "mcp": { "mcpServer": {
+                "endpoint": "https://docs.example.com/mcp", "mcpToolSchema": { "inlinePayload": "{\"a\":[1,2],\"b\":1}" } } } },
+            "credentialProviderConfigurations": [{ "credentialProviderType": "GATEWAY_IAM_ROLE",
+                "credentialProvider": { "iamCredentialProvider": { "service": "execute-api" } } }],
+            "metadataConfiguration": { "allowedRequestHeaders": ["x-a", "x-b"] }
+        }));
+        assert_eq!(super::target(live.clone(), Some("us-east-1")), super::target(spec.clone(), Some("us-east-1")));
+        // Another region is a real difference, and so is another priority.
+        assert_ne!(super::target(live, Some("eu-west-1")), super::target(spec, Some("eu-west-1")));
+    }
+
+    #[test]
+    fn only_the_policy_header_leaves_no_metadata_configuration() {
+        let t = target(serde_json::json!({
+            "name": "t", "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": "https://x" } } },
+            "metadataConfiguration": { "allowedRequestHeaders": [POLICY_SESSION_HEADER] }
+        }));
+        assert_eq!(super::target(t, None).metadata_configuration, None);
+    }
 }

@@ -1445,4 +1445,44 @@ mod ownership_tests {
         assert_eq!(changes.len(), 1);
         assert_eq!((changes[0].before.as_deref(), changes[0].after.as_deref()), (Some("them"), Some("me")));
     }
+
+    fn live_target(name: &str, id: &str, updated_at: &str, endpoint: &str) -> LiveTarget {
+        let config = serde_json::json!({ "name": name, "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": endpoint } } } });
+        let mut problems = Vec::new();
+        let t = GatewayTarget::decode(&Node::from_json(&config), &mut Cx::new("test", &mut problems)).expect("decodes");
+        LiveTarget {
+            target_id: id.into(),
+            name: name.into(),
+            status: TargetStatus::Ready,
+            status_reasons: Vec::new(),
+            updated_at: updated_at.into(),
+            last_synchronized_at: None,
+            authorization_url: None,
+            config: Ok(t),
+        }
+    }
+
+    #[test]
+    fn targets_are_planned_by_name_and_a_saved_plan_goes_stale_when_one_moves() {
+        let keep = live_target("keep", "AAAAAAAAAA", "t1", "https://keep");
+        let change = live_target("change", "BBBBBBBBBB", "t1", "https://old");
+        let gone = live_target("gone", "CCCCCCCCCC", "t1", "https://gone");
+        let want = |name: &str, endpoint: &str| live_target(name, "", "", endpoint).config.expect("config");
+        let desired = [want("keep", "https://keep"), want("change", "https://new"), want("new", "https://new")];
+        let live = [keep.clone(), change.clone(), gone.clone()];
+        let plans = plan_targets(&desired, Some(&live), Some("us-east-1"));
+        let actions: Vec<(&str, Action)> = plans.iter().map(|p| (p.name.as_str(), p.action)).collect();
+        assert_eq!(
+            actions,
+            [("change", Action::Update), ("gone", Action::Delete), ("keep", Action::NoOp), ("new", Action::Create)]
+        );
+        assert_eq!(plans[0].changes[0].path, "targetConfiguration.mcp.mcpServer.endpoint");
+        assert!(target_staleness(&plans, &live).is_empty(), "nothing moved");
+        let moved = [live_target("keep", "AAAAAAAAAA", "t2", "https://keep"), change.clone(), gone.clone()];
+        assert_eq!(target_staleness(&plans, &moved), ["target keep: updatedAt moved from t1 to t2"]);
+        let vanished = [keep.clone(), change.clone()];
+        assert_eq!(target_staleness(&plans, &vanished), ["target gone no longer exists (was targetId CCCCCCCCCC)"]);
+        let appeared = [keep, change, gone, live_target("new", "DDDDDDDDDD", "t1", "https://new")];
+        assert_eq!(target_staleness(&plans, &appeared), ["target new now exists (targetId DDDDDDDDDD)"]);
+    }
 }
