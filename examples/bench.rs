@@ -550,7 +550,7 @@ fn apply_100_with_targets(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
     let target_polls = stats.get("GetGatewayTarget").copied().unwrap_or(0);
     Ok(vec![Row {
         workload: format!(
-            "`apply`, {APPLY_TARGET_GATEWAYS} creates × {APPLY_TARGETS} targets, {} s READY delays, {} ms/call,              parallelism {PARALLELISM} ({polls} GetGateway and {target_polls} GetGatewayTarget polls, peak RSS {})",
+            "`apply`, {APPLY_TARGET_GATEWAYS} creates × {APPLY_TARGETS} targets, {} s READY delays, {} ms/call, parallelism {PARALLELISM} ({polls} GetGateway and {target_polls} GetGatewayTarget polls, peak RSS {})",
             CREATE_DELAY.as_secs(),
             CALL_LATENCY.as_millis(),
             mib(run.peak_rss)
