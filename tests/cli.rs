@@ -917,7 +917,11 @@ fn yaml_documents(text: &str) -> Vec<serde_json::Value> {
 #[test]
 fn the_schema_is_valid_draft_2020_12_and_accepts_every_example_and_fixture() {
     let validator = schema_validator();
-    let mut files = vec![repo().join("gateways.yaml"), repo().join("tests/fixtures/every-member.yaml")];
+    let mut files = vec![
+        repo().join("gateways.yaml"),
+        repo().join("tests/fixtures/every-member.yaml"),
+        repo().join("tests/fixtures/every-target.yaml"),
+    ];
     for entry in std::fs::read_dir(repo().join("examples")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
@@ -1012,46 +1016,49 @@ fn pointers(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
 #[test]
 fn the_schema_and_validate_reject_exactly_the_same_mutations_of_every_member() {
     let validator = schema_validator();
-    let fixture = std::fs::read_to_string(repo().join("tests/fixtures/every-member.yaml")).unwrap();
-    let base = yaml_documents(&fixture).remove(0);
-    let mut paths = Vec::new();
-    pointers(&base, String::new(), &mut paths);
     let (mut both_refuse, mut checked) = (0, 0);
     let mut disagreements = Vec::new();
-    for path in &paths {
-        let original = base.pointer(path).expect("pointer").clone();
-        for mutation in mutations_of(&original) {
-            let mut doc = base.clone();
-            *doc.pointer_mut(path).expect("pointer") = mutation.clone();
-            let yaml = serde_yaml::to_string(&doc).expect("yaml");
-            let schema_ok = validator.is_valid(&doc);
-            let validate = acgw::load::load_text("mutated.yaml", &yaml, &|_| None);
-            // Rules across fields are `acgw validate`'s alone: the schema's descriptions say so.
-            // So is uniqueness of names across documents.
-            let cross_field = |p: &acgw::problem::Problem| {
-                p.message.contains("goes with")
-                    || p.message.contains("is required when")
-                    || p.message.contains("is declared twice")
-            };
-            let validate_ok = match &validate {
-                Ok(_) => true,
-                Err(problems) => {
-                    let errors: Vec<_> =
-                        problems.0.iter().filter(|p| p.severity == acgw::problem::Severity::Error).collect();
-                    if schema_ok && !errors.is_empty() && errors.iter().all(|p| cross_field(p)) {
-                        continue;
+    for fixture in ["every-member.yaml", "every-target.yaml"] {
+        let fixture = std::fs::read_to_string(repo().join("tests/fixtures").join(fixture)).unwrap();
+        let base = yaml_documents(&fixture).remove(0);
+        let mut paths = Vec::new();
+        pointers(&base, String::new(), &mut paths);
+        for path in &paths {
+            let original = base.pointer(path).expect("pointer").clone();
+            for mutation in mutations_of(&original) {
+                let mut doc = base.clone();
+                *doc.pointer_mut(path).expect("pointer") = mutation.clone();
+                let yaml = serde_yaml::to_string(&doc).expect("yaml");
+                let schema_ok = validator.is_valid(&doc);
+                let validate = acgw::load::load_text("mutated.yaml", &yaml, &|_| None);
+                // Rules across fields are `acgw validate`'s alone: the schema's descriptions say so.
+                // So is uniqueness of names across documents.
+                let cross_field = |p: &acgw::problem::Problem| {
+                    p.message.contains("goes with")
+                        || p.message.contains("is required when")
+                        || p.message.contains("is declared twice")
+                        || p.message.contains("the service refuses it otherwise")
+                };
+                let validate_ok = match &validate {
+                    Ok(_) => true,
+                    Err(problems) => {
+                        let errors: Vec<_> =
+                            problems.0.iter().filter(|p| p.severity == acgw::problem::Severity::Error).collect();
+                        if schema_ok && !errors.is_empty() && errors.iter().all(|p| cross_field(p)) {
+                            continue;
+                        }
+                        errors.is_empty()
                     }
-                    errors.is_empty()
+                };
+                checked += 1;
+                if schema_ok != validate_ok {
+                    let why = validate.err().map(|p| p.to_string()).unwrap_or_default();
+                    let shown: String = mutation.to_string().chars().take(60).collect();
+                    disagreements.push(format!("{path} = {shown}: schema {schema_ok}, validate {validate_ok} {why}"));
                 }
-            };
-            checked += 1;
-            if schema_ok != validate_ok {
-                let why = validate.err().map(|p| p.to_string()).unwrap_or_default();
-                let shown: String = mutation.to_string().chars().take(60).collect();
-                disagreements.push(format!("{path} = {shown}: schema {schema_ok}, validate {validate_ok} {why}"));
-            }
-            if !schema_ok && !validate_ok {
-                both_refuse += 1;
+                if !schema_ok && !validate_ok {
+                    both_refuse += 1;
+                }
             }
         }
     }
@@ -1060,7 +1067,8 @@ fn the_schema_and_validate_reject_exactly_the_same_mutations_of_every_member() {
 
     // And through the binary: a sample the schema refuses, `acgw validate` refuses with its place.
     let dir = tempfile::tempdir().unwrap();
-    let mut doc = base.clone();
+    let fixture = std::fs::read_to_string(repo().join("tests/fixtures/every-member.yaml")).unwrap();
+    let mut doc = yaml_documents(&fixture).remove(0);
     *doc.pointer_mut("/gateways/0/protocolConfiguration/mcp/sessionConfiguration/sessionTimeoutInSeconds").unwrap() =
         serde_json::json!(28801);
     assert!(!validator.is_valid(&doc));
