@@ -291,6 +291,64 @@ fn metadata(mut m: MetadataConfiguration) -> Option<MetadataConfiguration> {
     (!empty).then_some(m)
 }
 
+/// An IAM policy document (a gateway's resource policy) for comparison: object keys sorted;
+/// `Statement` always a list, in its order; where IAM takes a string or a list (`Action`,
+/// `NotAction`, `Resource`, `NotResource`, and the values under `Principal`/`NotPrincipal`), a
+/// sorted, deduplicated list, so a single string equals the one-element list.
+pub fn policy(document: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let Value::Object(map) = document else { return document };
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in map {
+        let v = match (k.as_str(), v) {
+            ("Statement", Value::Array(items)) => Value::Array(items.into_iter().map(statement).collect()),
+            ("Statement", single @ Value::Object(_)) => Value::Array(vec![statement(single)]),
+            (_, other) => sorted_json(other),
+        };
+        out.insert(k, v);
+    }
+    Value::Object(out.into_iter().collect())
+}
+
+fn statement(s: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let Value::Object(map) = s else { return s };
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in map {
+        let v = match k.as_str() {
+            "Action" | "NotAction" | "Resource" | "NotResource" => string_set(v),
+            "Principal" | "NotPrincipal" => match v {
+                Value::Object(p) => Value::Object(
+                    p.into_iter()
+                        .map(|(pk, pv)| (pk, string_set(pv)))
+                        .collect::<std::collections::BTreeMap<_, _>>()
+                        .into_iter()
+                        .collect(),
+                ),
+                other => other,
+            },
+            _ => sorted_json(v),
+        };
+        out.insert(k, v);
+    }
+    Value::Object(out.into_iter().collect())
+}
+
+/// A string, or a list of strings, as a sorted list without duplicates.
+fn string_set(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::Array(vec![Value::String(s)]),
+        Value::Array(items) if items.iter().all(Value::is_string) => {
+            let mut strings: Vec<String> = items.into_iter().filter_map(|i| i.as_str().map(str::to_string)).collect();
+            strings.sort();
+            strings.dedup();
+            Value::Array(strings.into_iter().map(Value::String).collect())
+        }
+        other => sorted_json(other),
+    }
+}
+
 /// The region of an ARN (`arn:partition:service:region:account:resource`).
 pub fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())
@@ -660,5 +718,33 @@ mod tests {
             "metadataConfiguration": { "allowedRequestHeaders": [POLICY_SESSION_HEADER] }
         }));
         assert_eq!(super::target(t, None).metadata_configuration, None);
+    }
+
+    #[test]
+    fn policies_compare_as_iam_reads_them() {
+        let a = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow", "Action": "bedrock-agentcore:InvokeGateway",
+                "Principal": { "AWS": "arn:aws:iam::123456789012:root" }, "Resource": "*"
+            }
+        });
+        let b = serde_json::json!({
+            "Statement": [{
+                "Resource": ["*"], "Principal": { "AWS": ["arn:aws:iam::123456789012:root"] },
+                "Action": ["bedrock-agentcore:InvokeGateway", "bedrock-agentcore:InvokeGateway"], "Effect": "Allow"
+            }],
+            "Version": "2012-10-17"
+        });
+        assert_eq!(policy(a.clone()), policy(b));
+        // Statement order is meaning: two statements swapped are a difference.
+        let two = |x: &str, y: &str| {
+            serde_json::json!({ "Version": "2012-10-17", "Statement": [
+                { "Sid": x, "Effect": "Allow", "Action": "a:b", "Resource": "*" },
+                { "Sid": y, "Effect": "Deny", "Action": "a:c", "Resource": "*" }
+            ]})
+        };
+        assert_ne!(policy(two("one", "two")), policy(two("two", "one")));
+        assert_eq!(policy(two("one", "two")), policy(two("one", "two")));
     }
 }
