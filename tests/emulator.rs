@@ -1325,3 +1325,487 @@ async fn targets_survive_a_restart() {
     assert_eq!(got.status(), &TargetStatus::CreatePendingAuth);
     handle.shutdown().await.expect("shutdown");
 }
+
+// ---------------------------------------------------------------- rules, rate limits, policy
+
+use acgw::model::rate_limit::{BatchPutLimitEntry, RateLimit};
+use acgw::model::rule::Rule;
+use aws_sdk_bedrockagentcorecontrol::types::{GatewayRateLimitStatus, GatewayRuleStatus};
+
+fn decoded<T: Decode>(v: Value) -> T {
+    let mut problems = Vec::new();
+    let mut cx = Cx::new("test", &mut problems);
+    let out = T::decode(&Node::from_json(&v), &mut cx);
+    assert!(problems.is_empty(), "{problems:?}");
+    out.expect("the fixture decodes")
+}
+
+/// A rule with every member, each union member used once.
+fn full_rule(priority: i32) -> Value {
+    json!({
+        "priority": priority,
+        "description": "every member",
+        "conditions": [
+            { "matchPrincipals": { "anyOf": [{ "iamPrincipal": { "arn": "arn:aws:iam::123456789012:role/*", "operator": "StringLike" } }] } },
+            { "matchPaths": { "anyOf": ["/v1/*"] } },
+            { "matchModels": { "anyOf": [{ "value": "claude-*", "operator": "StringLike" }] } }
+        ],
+        "actions": [
+            { "routeToTarget": { "staticRoute": { "targetName": "primary", "model": "m", "fallback": {
+                "triggerOn": { "statusCodes": ["5XX"], "errors": ["UNROUTABLE"] },
+                "firstByteTimeoutMilliseconds": 2000,
+                "circuitBreaker": { "mode": "DISABLED" },
+                "targetFallback": [{ "targetName": "backup", "model": "n", "triggerOn": { "statusCodes": ["429"] }, "firstByteTimeoutMilliseconds": 10 }]
+            } } } },
+            { "routeToTarget": { "weightedRoute": { "trafficSplit": [
+                { "targetName": "blue", "name": "a", "weight": 70, "description": "d", "metadata": { "k": "v" } },
+                { "targetName": "green", "name": "b", "weight": 30 }
+            ] } } },
+            { "configurationBundle": { "staticOverride": { "bundleArn": "arn:bundle", "bundleVersion": "1" } } },
+            { "configurationBundle": { "weightedOverride": { "trafficSplit": [
+                { "name": "x", "weight": 100, "configurationBundle": { "bundleArn": "arn:bundle", "bundleVersion": "2" }, "description": "d", "metadata": { "a": "b" } }
+            ] } } }
+        ]
+    })
+}
+
+fn create_rule(
+    client: &Client,
+    gateway: &str,
+    r: &Rule,
+) -> aws_sdk_bedrockagentcorecontrol::operation::create_gateway_rule::builders::CreateGatewayRuleFluentBuilder {
+    client
+        .create_gateway_rule()
+        .gateway_identifier(gateway)
+        .priority(r.priority.get())
+        .set_description(r.description.as_ref().map(|d| d.as_str().to_string()))
+        .set_conditions(r.conditions.as_ref().map(Sdk::to_sdk).transpose().expect("sdk conditions"))
+        .set_actions(Some(r.actions.to_sdk().expect("sdk actions")))
+}
+
+fn rule_of(
+    priority: i32,
+    description: Option<&str>,
+    conditions: Option<Vec<aws_sdk_bedrockagentcorecontrol::types::Condition>>,
+    actions: Vec<aws_sdk_bedrockagentcorecontrol::types::Action>,
+) -> Rule {
+    Rule {
+        priority: acgw::model::sdk::req(priority, "", "priority").expect("priority"),
+        description: acgw::model::sdk::opt(description.map(str::to_string), "", "description").expect("description"),
+        conditions: acgw::model::sdk::opt(conditions, "", "conditions").expect("conditions"),
+        actions: acgw::model::sdk::req(actions, "", "actions").expect("actions"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_round_trip_every_member_conflict_on_priority_and_page() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "rules").send().await.expect("create gateway").gateway_id().to_string();
+    let rule: Rule = decoded(full_rule(10));
+    let token = "0123456789abcdef0123456789abcdef-rule";
+    let created = create_rule(&client, &gw, &rule).client_token(token).send().await.expect("create");
+    assert_eq!(created.status(), &GatewayRuleStatus::Creating, "a create answers CREATING, even without a delay");
+    let id = created.rule_id().to_string();
+    let again = create_rule(&client, &gw, &rule).client_token(token).send().await.expect("same token");
+    assert_eq!(again.rule_id(), id);
+    let err =
+        create_rule(&client, &gw, &rule).description("other").client_token(token).send().await.expect_err("mismatch");
+    assert_eq!(err.code(), Some("ValidationException"));
+
+    let got = client.get_gateway_rule().gateway_identifier(&gw).rule_id(&id).send().await.expect("get");
+    let back = rule_of(got.priority(), got.description(), got.conditions.clone(), got.actions().to_vec());
+    assert_eq!(back, rule, "model → SDK → emulator → SDK → model");
+    assert!(got.system().is_none() && got.updated_at().is_some());
+
+    // Priority is unique within a gateway.
+    let err = create_rule(&client, &gw, &rule).send().await.expect_err("priority taken");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    let other: Rule = decoded(full_rule(20));
+    let id2 = create_rule(&client, &gw, &other).send().await.expect("second").rule_id().to_string();
+    let err = client
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&id2)
+        .priority(10)
+        .send()
+        .await
+        .expect_err("taken");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+
+    // PATCH: absent members stay.
+    let updated = client
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&id2)
+        .priority(30)
+        .description("moved")
+        .send()
+        .await
+        .expect("update");
+    assert_eq!((updated.priority(), updated.description()), (30, Some("moved")));
+    assert_eq!(updated.actions().len(), 4);
+
+    // Validation names fields.
+    let err = client
+        .create_gateway_rule()
+        .gateway_identifier(&gw)
+        .priority(0)
+        .actions(aws_sdk_bedrockagentcorecontrol::types::Action::RouteToTarget(
+            aws_sdk_bedrockagentcorecontrol::types::RouteToTargetAction::StaticRoute(
+                aws_sdk_bedrockagentcorecontrol::types::StaticRoute::builder()
+                    .target_name("-bad")
+                    .build()
+                    .expect("static"),
+            ),
+        ))
+        .send()
+        .await
+        .expect_err("invalid");
+    let fields: Vec<String> = err
+        .as_service_error()
+        .and_then(|e| match e {
+            aws_sdk_bedrockagentcorecontrol::operation::create_gateway_rule::CreateGatewayRuleError::ValidationException(v) => {
+                Some(v.field_list().iter().map(|f| f.name().to_string()).collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    assert_eq!(fields, vec!["priority", "actions[0].routeToTarget.staticRoute.targetName"]);
+
+    // Paging over five rules, two at a time.
+    for p in 40..43 {
+        create_rule(&client, &gw, &decoded(full_rule(p))).send().await.expect("more");
+    }
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = client
+            .list_gateway_rules()
+            .gateway_identifier(&gw)
+            .max_results(2)
+            .set_next_token(next.clone())
+            .send()
+            .await
+            .expect("list");
+        assert!(page.gateway_rules().len() <= 2);
+        seen.extend(page.gateway_rules().iter().map(|r| r.priority()));
+        match page.next_token() {
+            Some(t) => next = Some(t.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec![10, 30, 40, 41, 42]);
+
+    // Rules block the gateway's deletion; after their deletion it goes.
+    let err = client.delete_gateway().gateway_identifier(&gw).send().await.expect_err("rules left");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    let rules = client.list_gateway_rules().gateway_identifier(&gw).send().await.expect("list");
+    for r in rules.gateway_rules() {
+        let out =
+            client.delete_gateway_rule().gateway_identifier(&gw).rule_id(r.rule_id()).send().await.expect("delete");
+        assert_eq!(out.status(), &GatewayRuleStatus::Deleting);
+    }
+    client.delete_gateway().gateway_identifier(&gw).send().await.expect("delete gateway");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_and_rate_limit_statuses_follow_the_delays() {
+    let config = Config { create_delay: DELAY, update_delay: DELAY, delete_delay: DELAY, ..Config::default() };
+    let (handle, client) = start(config).await;
+    let gw = create(&client, "partdelays").send().await.expect("create gateway").gateway_id().to_string();
+    tokio::time::sleep(DELAY).await;
+    let rule: Rule = decoded(full_rule(1));
+    let id = create_rule(&client, &gw, &rule).send().await.expect("create").rule_id().to_string();
+    let limit = client
+        .create_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .rate_limit_id("slow")
+        .dimension_keys("principal")
+        .entries(limit_entry(&[("principal", "*")], 5.0))
+        .send()
+        .await
+        .expect("create limit");
+    assert_eq!(limit.status(), &GatewayRateLimitStatus::Creating);
+    let rule_status = || async {
+        client.get_gateway_rule().gateway_identifier(&gw).rule_id(&id).send().await.expect("get").status().clone()
+    };
+    let limit_status = || async {
+        client
+            .get_gateway_rate_limit()
+            .gateway_identifier(&gw)
+            .rate_limit_id("slow")
+            .send()
+            .await
+            .map(|l| l.status().clone())
+    };
+    assert_eq!(rule_status().await, GatewayRuleStatus::Creating);
+    let err = client
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&id)
+        .description("x")
+        .send()
+        .await
+        .expect_err("busy");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
+    assert_eq!(rule_status().await, GatewayRuleStatus::Active);
+    assert_eq!(limit_status().await.expect("get"), GatewayRateLimitStatus::Active);
+    client.update_gateway_rule().gateway_identifier(&gw).rule_id(&id).description("x").send().await.expect("update");
+    assert_eq!(rule_status().await, GatewayRuleStatus::Updating);
+    client
+        .update_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .rate_limit_id("slow")
+        .entries(limit_entry(&[("principal", "*")], 6.0))
+        .send()
+        .await
+        .expect("update limit");
+    assert_eq!(limit_status().await.expect("get"), GatewayRateLimitStatus::Updating);
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
+    assert_eq!(rule_status().await, GatewayRuleStatus::Active);
+    client.delete_gateway_rate_limit().gateway_identifier(&gw).rate_limit_id("slow").send().await.expect("delete");
+    assert_eq!(limit_status().await.expect("get"), GatewayRateLimitStatus::Deleting);
+    tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
+    let err = limit_status().await.expect_err("gone");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn system_managed_rules_cannot_be_changed() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "system").send().await.expect("create gateway").gateway_id().to_string();
+    let id = handle.add_system_rule(&gw, 5, "bedrock-agentcore-policy").expect("added");
+    assert_eq!(handle.add_system_rule(&gw, 5, "other"), None, "the priority is taken");
+    let got = client.get_gateway_rule().gateway_identifier(&gw).rule_id(&id).send().await.expect("get");
+    assert_eq!(got.system().map(|s| s.managed_by()), Some("bedrock-agentcore-policy"));
+    let err = client
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&id)
+        .description("mine")
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), Some("ValidationException"));
+    let err = client.delete_gateway_rule().gateway_identifier(&gw).rule_id(&id).send().await.expect_err("refused");
+    assert_eq!(err.code(), Some("ValidationException"));
+    let err = create_rule(&client, &gw, &decoded(full_rule(5))).send().await.expect_err("priority held by the system");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    // A system rule does not keep its gateway alive.
+    client.delete_gateway().gateway_identifier(&gw).send().await.expect("delete gateway");
+    handle.shutdown().await.expect("shutdown");
+}
+
+fn limit_entry(dims: &[(&str, &str)], rate: f64) -> aws_sdk_bedrockagentcorecontrol::types::LimitEntry {
+    use aws_sdk_bedrockagentcorecontrol::types::{LimitEntry, Period, RateConfig};
+    let mut b = LimitEntry::builder();
+    for (k, v) in dims {
+        b = b.dimensions(*k, *v);
+    }
+    b.requests(RateConfig::builder().rate(rate).period(Period::Minute).build().expect("rate")).build().expect("entry")
+}
+
+fn full_rate_limit(id: &str) -> Value {
+    json!({
+        "rateLimitId": id,
+        "description": "every member",
+        "dimensionKeys": ["principal", "model"],
+        "entries": [
+            { "dimensions": { "principal": "a", "model": "m" },
+              "requests": [{ "rate": 100, "period": "minute" }],
+              "tokens": [{ "rate": 2.5, "period": "second" }],
+              "connections": [{ "rate": 3, "period": "second" }] },
+            { "dimensions": { "principal": "a", "model": "*" }, "requests": [{ "rate": 10, "period": "second" }] }
+        ]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "limits").send().await.expect("create gateway").gateway_id().to_string();
+    let limit: RateLimit = decoded(full_rate_limit("per-principal"));
+    let token = "0123456789abcdef0123456789abcdef-limit";
+    let send = |token: Option<&str>| {
+        client
+            .create_gateway_rate_limit()
+            .gateway_identifier(&gw)
+            .rate_limit_id(limit.rate_limit_id.as_str())
+            .set_description(limit.description.as_ref().map(|d| d.as_str().to_string()))
+            .set_dimension_keys(Some(limit.dimension_keys.to_sdk().expect("keys")))
+            .set_entries(Some(limit.entries.to_sdk().expect("entries")))
+            .set_client_token(token.map(str::to_string))
+            .send()
+    };
+    let created = send(Some(token)).await.expect("create");
+    assert_eq!(created.rate_limit_id(), "per-principal");
+    assert_eq!(send(Some(token)).await.expect("same token").created_at(), created.created_at());
+    let err = send(None).await.expect_err("id taken");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+
+    let got = client
+        .get_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .rate_limit_id("per-principal")
+        .send()
+        .await
+        .expect("get");
+    let back = RateLimit {
+        rate_limit_id: acgw::model::sdk::req(got.rate_limit_id().to_string(), "", "rateLimitId").expect("id"),
+        description: acgw::model::sdk::opt(got.description().map(str::to_string), "", "description").expect("d"),
+        dimension_keys: acgw::model::sdk::req(got.dimension_keys().to_vec(), "", "dimensionKeys").expect("keys"),
+        entries: acgw::model::sdk::req(got.entries().to_vec(), "", "entries").expect("entries"),
+    };
+    assert_eq!(back, limit, "model → SDK → emulator → SDK → model");
+    assert_eq!(got.gateway_identifier(), gw);
+
+    // Dimension keys are unique per gateway and immutable; the wildcard only trails.
+    let err = client
+        .create_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .dimension_keys("principal")
+        .dimension_keys("model")
+        .entries(limit_entry(&[("principal", "b"), ("model", "c")], 1.0))
+        .send()
+        .await
+        .expect_err("same keys");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    let err = client
+        .update_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .rate_limit_id("per-principal")
+        .entries(limit_entry(&[("principal", "*"), ("model", "m")], 1.0))
+        .send()
+        .await
+        .expect_err("leading wildcard");
+    assert_eq!(err.code(), Some("ValidationException"));
+    let updated = client
+        .update_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .rate_limit_id("per-principal")
+        .entries(limit_entry(&[("principal", "a"), ("model", "*")], 7.0))
+        .send()
+        .await
+        .expect("update");
+    assert_eq!((updated.entries().len(), updated.description()), (1, Some("every member")));
+
+    // At most 50 per gateway (one exists).
+    for i in 0..49 {
+        client
+            .create_gateway_rate_limit()
+            .gateway_identifier(&gw)
+            .dimension_keys(format!("k{i}"))
+            .entries(limit_entry(&[(&format!("k{i}"), "*")], 1.0))
+            .send()
+            .await
+            .expect("within the quota");
+    }
+    let err = client
+        .create_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .dimension_keys("one-too-many")
+        .entries(limit_entry(&[("one-too-many", "*")], 1.0))
+        .send()
+        .await
+        .expect_err("quota");
+    assert!(err.as_service_error().is_some_and(|e| e.is_service_quota_exceeded_exception()), "{err:?}");
+    let mut all = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = client
+            .list_gateway_rate_limits()
+            .gateway_identifier(&gw)
+            .max_results(7)
+            .set_next_token(next.clone())
+            .send()
+            .await
+            .expect("list");
+        all.extend(page.rate_limits().iter().map(|r| r.rate_limit_id().to_string()));
+        match page.next_token() {
+            Some(t) => next = Some(t.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 50);
+    assert_eq!(all.iter().collect::<BTreeSet<_>>().len(), 50);
+
+    // BatchPut is the complete set: one kept by ID, one matched by keys, one new; the rest go.
+    let batch: BatchPutLimitEntry = decoded(full_rate_limit("per-principal"));
+    let by_keys = aws_sdk_bedrockagentcorecontrol::types::BatchPutLimitEntry::builder()
+        .dimension_keys("k3")
+        .entries(limit_entry(&[("k3", "x")], 9.0))
+        .build()
+        .expect("batch entry");
+    let new = aws_sdk_bedrockagentcorecontrol::types::BatchPutLimitEntry::builder()
+        .rate_limit_id("fresh")
+        .dimension_keys("tenant")
+        .entries(limit_entry(&[("tenant", "*")], 2.0))
+        .build()
+        .expect("batch entry");
+    let out = client
+        .batch_put_gateway_rate_limits()
+        .gateway_identifier(&gw)
+        .rate_limits(batch.to_sdk().expect("sdk"))
+        .rate_limits(by_keys)
+        .rate_limits(new)
+        .send()
+        .await
+        .expect("batch put");
+    assert_eq!(out.rate_limits().len(), 3);
+    let listed = client.list_gateway_rate_limits().gateway_identifier(&gw).send().await.expect("list");
+    let ids: Vec<&str> = listed.rate_limits().iter().map(|r| r.rate_limit_id()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.contains(&"per-principal") && ids.contains(&"fresh"), "{ids:?}");
+    let bad = aws_sdk_bedrockagentcorecontrol::types::BatchPutLimitEntry::builder()
+        .rate_limit_id("fresh")
+        .dimension_keys("other")
+        .entries(limit_entry(&[("other", "*")], 2.0))
+        .build()
+        .expect("batch entry");
+    let err = client
+        .batch_put_gateway_rate_limits()
+        .gateway_identifier(&gw)
+        .rate_limits(bad)
+        .send()
+        .await
+        .expect_err("keys are immutable");
+    assert_eq!(err.code(), Some("ValidationException"));
+    assert_eq!(
+        client.list_gateway_rate_limits().gateway_identifier(&gw).send().await.expect("list").rate_limits().len(),
+        3,
+        "all or nothing"
+    );
+
+    let err = client.delete_gateway().gateway_identifier(&gw).send().await.expect_err("rate limits left");
+    assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_policy_put_get_delete() {
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "policy").send().await.expect("create gateway");
+    let arn = gw.gateway_arn().to_string();
+    let err = client.get_resource_policy().resource_arn(&arn).send().await.expect_err("none yet");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"bedrock-agentcore:InvokeGateway","Resource":"*"}]}"#;
+    let put = client.put_resource_policy().resource_arn(&arn).policy(doc).send().await.expect("put");
+    assert_eq!(put.policy(), doc);
+    let got = client.get_resource_policy().resource_arn(&arn).send().await.expect("get");
+    let policy = acgw::model::policy::ResourcePolicy::parse(got.policy().unwrap_or_default()).expect("valid");
+    assert_eq!(policy.document()["Statement"][0]["Effect"], "Allow");
+    for bad in ["{not json", r#"{"Statement":[]}"#] {
+        let err = client.put_resource_policy().resource_arn(&arn).policy(bad).send().await.expect_err("invalid");
+        assert_eq!(err.code(), Some("ValidationException"), "{bad}");
+    }
+    client.delete_resource_policy().resource_arn(&arn).send().await.expect("delete");
+    let err = client.delete_resource_policy().resource_arn(&arn).send().await.expect_err("already gone");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+    let other = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/nope-abcdefghij";
+    let err = client.put_resource_policy().resource_arn(other).policy(doc).send().await.expect_err("no gateway");
+    assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+    handle.shutdown().await.expect("shutdown");
+}

@@ -258,6 +258,14 @@ impl EmulatorHandle {
         self.shared.authorize_target(gateway_id, target_id)
     }
 
+    /// Adds a system-managed rule (`system.managedBy` = `managed_by`) at `priority`, ACTIVE at
+    /// once, as an AWS process would; UpdateGatewayRule and DeleteGatewayRule refuse it with
+    /// ValidationException. Returns its rule ID, or `None` when there is no such gateway or
+    /// another rule holds the priority.
+    pub fn add_system_rule(&self, gateway_id: &str, priority: i32, managed_by: &str) -> Option<String> {
+        self.shared.add_system_rule(gateway_id, priority, managed_by)
+    }
+
     /// Makes GetGateway and ListTagsForResource of one gateway answer AccessDeniedException.
     pub fn deny_reads(&self, gateway_id: &str) {
         self.shared.deny_reads(gateway_id);

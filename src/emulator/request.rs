@@ -8,12 +8,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::wire::{problems_to_error, strict_body_problems, ApiError};
-use crate::model::decode::{Cx, Decode, Node};
+use crate::model::decode::{Cx, Decode, Node, NodeKind};
+use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::{check_dimensions, BatchPutLimitEntry, LimitEntry, RateLimitId};
+use crate::model::rule::{Action, Condition, Priority, Rule};
+use crate::model::target::Text;
 use crate::model::target::{
     HttpTargetConfiguration, InferenceTargetConfiguration, McpTargetConfiguration, OAuthGrantType, Target,
     TargetConfiguration,
 };
-use crate::model::{Gateway, TagKey, Tags};
+use crate::model::{Bounded, Gateway, TagKey, Tags};
 
 /// Largest request body accepted; the API's own documents are far smaller.
 pub const MAX_BODY: usize = 1 << 20;
@@ -416,6 +420,278 @@ pub fn parse_paging(query: &[(String, String)]) -> Result<Paging, ApiError> {
         }
     }
     Ok(paging)
+}
+
+// ---------------------------------------------------------------- rules
+
+/// A validated CreateGatewayRule body.
+#[derive(Debug, Clone)]
+pub struct RuleRequest {
+    pub priority: i32,
+    /// The rule as the model serializes it (priority, description, conditions, actions).
+    pub config: Map<String, Value>,
+    pub client_token: Option<String>,
+}
+
+impl RuleRequest {
+    /// What a repeated client token must match: the whole request except the token itself.
+    pub fn fingerprint(&self) -> Value {
+        serde_json::json!({ "config": self.config })
+    }
+}
+
+/// A validated UpdateGatewayRule body: PATCH semantics, so each member is optional and an
+/// absent member keeps its value. Each present member as the model serializes it.
+#[derive(Debug, Clone, Default)]
+pub struct RulePatch {
+    pub priority: Option<i32>,
+    pub members: Map<String, Value>,
+}
+
+/// UpdateGatewayRule's members, each optional.
+struct RuleUpdate {
+    priority: Option<Priority>,
+    description: Option<Text>,
+    conditions: Option<Vec<Condition>>,
+    actions: Option<Bounded<Action, 1, { usize::MAX }>>,
+}
+
+impl Decode for RuleUpdate {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let entries = cx.map(node)?;
+        cx.check_keys(entries, Rule::KEYS);
+        Some(RuleUpdate {
+            priority: cx.optional(entries, "priority"),
+            description: cx.optional(entries, "description"),
+            conditions: cx.optional(entries, "conditions"),
+            actions: cx.optional(entries, "actions"),
+        })
+    }
+}
+
+fn to_map<T: Serialize>(value: &T, what: &str) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ApiError::internal(format!("could not serialize the {what}"))),
+    }
+}
+
+fn to_value<T: Serialize>(value: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|_| ApiError::internal("could not serialize a member"))
+}
+
+/// Validates a CreateGatewayRule body.
+pub fn parse_create_rule(body: &[u8]) -> Result<RuleRequest, ApiError> {
+    let mut obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    let client_token = take_client_token(&mut obj, &mut fields);
+    let rule: Rule = decode_body(&obj, fields, Rule::check_cross_field)?;
+    Ok(RuleRequest { priority: rule.priority.get(), config: to_map(&rule, "rule")?, client_token })
+}
+
+/// Validates an UpdateGatewayRule body.
+pub fn parse_update_rule(body: &[u8]) -> Result<RulePatch, ApiError> {
+    let obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    if obj.contains_key("clientToken") {
+        fields.push(("clientToken".to_string(), "is not a member of UpdateGatewayRule".into()));
+    }
+    let update: RuleUpdate = decode_body(&obj, fields, Rule::check_cross_field)?;
+    let mut patch = RulePatch { priority: update.priority.map(Priority::get), members: Map::new() };
+    if let Some(p) = &update.priority {
+        patch.members.insert("priority".into(), to_value(p)?);
+    }
+    if let Some(d) = &update.description {
+        patch.members.insert("description".into(), to_value(d)?);
+    }
+    if let Some(c) = &update.conditions {
+        // An empty list removes the conditions: the rule then applies to every request.
+        patch.members.insert("conditions".into(), to_value(c)?);
+    }
+    if let Some(a) = &update.actions {
+        patch.members.insert("actions".into(), to_value(a)?);
+    }
+    Ok(patch)
+}
+
+// ---------------------------------------------------------------- rate limits
+
+/// A validated CreateGatewayRateLimit body, or one entry of a BatchPutGatewayRateLimits body.
+#[derive(Debug, Clone)]
+pub struct RateLimitRequest {
+    pub rate_limit_id: Option<String>,
+    pub dimension_keys: Vec<String>,
+    /// Description and entries as the model serializes them.
+    pub config: Map<String, Value>,
+    pub client_token: Option<String>,
+}
+
+impl RateLimitRequest {
+    fn of(entry: &BatchPutLimitEntry, client_token: Option<String>) -> Result<Self, ApiError> {
+        let mut config = to_map(entry, "rate limit")?;
+        config.remove("rateLimitId");
+        config.remove("dimensionKeys");
+        Ok(RateLimitRequest {
+            rate_limit_id: entry.rate_limit_id.as_ref().map(|id| id.to_string()),
+            dimension_keys: entry.dimension_keys.iter().map(|k| k.to_string()).collect(),
+            config,
+            client_token,
+        })
+    }
+
+    /// What a repeated client token must match: the whole request except the token itself.
+    pub fn fingerprint(&self) -> Value {
+        serde_json::json!({ "id": self.rate_limit_id, "keys": self.dimension_keys, "config": self.config })
+    }
+}
+
+/// A validated UpdateGatewayRateLimit body (PATCH): description and entries, each optional;
+/// the entries are checked against the rate limit's dimension keys by [`check_entries`].
+#[derive(Debug, Clone, Default)]
+pub struct RateLimitPatch {
+    pub members: Map<String, Value>,
+}
+
+/// UpdateGatewayRateLimit's members, each optional.
+struct RateLimitUpdate {
+    description: Option<Text>,
+    entries: Option<Bounded<LimitEntry, 1, { usize::MAX }>>,
+}
+
+impl Decode for RateLimitUpdate {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let entries = cx.map(node)?;
+        cx.check_keys(entries, &["description", "entries"]);
+        Some(RateLimitUpdate {
+            description: cx.optional(entries, "description"),
+            entries: cx.optional(entries, "entries"),
+        })
+    }
+}
+
+/// The rateLimits list of a BatchPutGatewayRateLimits body.
+struct BatchPut {
+    rate_limits: Vec<BatchPutLimitEntry>,
+}
+
+impl Decode for BatchPut {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let entries = cx.map(node)?;
+        cx.check_keys(entries, &["rateLimits"]);
+        Some(BatchPut { rate_limits: cx.required(node, entries, "rateLimits")? })
+    }
+}
+
+/// The dimension rules of every entry of a batch.
+fn check_batch(node: &Node, cx: &mut Cx<'_>) {
+    if let Some(NodeKind::Seq(items)) = node.get("rateLimits").map(|n| &n.kind) {
+        for (i, item) in items.iter().enumerate() {
+            cx.at("rateLimits", |cx| cx.at(format!("[{i}]"), |cx| check_dimensions(item, cx)));
+        }
+    }
+}
+
+/// Validates a CreateGatewayRateLimit body.
+pub fn parse_create_rate_limit(body: &[u8]) -> Result<RateLimitRequest, ApiError> {
+    let mut obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    let client_token = take_client_token(&mut obj, &mut fields);
+    // CreateGatewayRateLimit has exactly BatchPutLimitEntry's members besides the token.
+    let entry: BatchPutLimitEntry = decode_body(&obj, fields, BatchPutLimitEntry::check_cross_field)?;
+    RateLimitRequest::of(&entry, client_token)
+}
+
+/// Validates an UpdateGatewayRateLimit body.
+pub fn parse_update_rate_limit(body: &[u8]) -> Result<RateLimitPatch, ApiError> {
+    let obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    for key in ["clientToken", "dimensionKeys", "rateLimitId"] {
+        if obj.contains_key(key) {
+            let why = if key == "dimensionKeys" {
+                "cannot be changed after creation (delete and re-create the rate limit)"
+            } else {
+                "is not a member of UpdateGatewayRateLimit"
+            };
+            fields.push((key.to_string(), why.to_string()));
+        }
+    }
+    let mut rest = obj.clone();
+    rest.remove("dimensionKeys");
+    rest.remove("rateLimitId");
+    let update: RateLimitUpdate = decode_body(&rest, fields, |_, _| {})?;
+    let mut patch = RateLimitPatch::default();
+    if let Some(d) = &update.description {
+        patch.members.insert("description".into(), to_value(d)?);
+    }
+    if let Some(e) = &update.entries {
+        patch.members.insert("entries".into(), to_value(e)?);
+    }
+    Ok(patch)
+}
+
+/// Checks entries (as the model serialized them) against a rate limit's dimension keys.
+pub fn check_entries(dimension_keys: &[String], entries: &Value) -> Result<(), ApiError> {
+    let node = Node::from_json(&serde_json::json!({ "dimensionKeys": dimension_keys, "entries": entries }));
+    let mut problems = Vec::new();
+    let mut cx = Cx::new("request", &mut problems);
+    check_dimensions(&node, &mut cx);
+    problems_to_error(&problems).map_or(Ok(()), Err)
+}
+
+/// Validates a BatchPutGatewayRateLimits body: its client token and its rate limits.
+pub fn parse_batch_put(body: &[u8]) -> Result<(Option<String>, Vec<RateLimitRequest>), ApiError> {
+    let mut obj = parse_object(body)?;
+    let mut fields = Vec::new();
+    let client_token = take_client_token(&mut obj, &mut fields);
+    let batch: BatchPut = decode_body(&obj, fields, check_batch)?;
+    let items = batch.rate_limits.iter().map(|e| RateLimitRequest::of(e, None)).collect::<Result<Vec<_>, _>>()?;
+    Ok((client_token, items))
+}
+
+/// Checks a `rateLimitId` URI label.
+pub fn check_rate_limit_id(id: &str) -> Result<(), ApiError> {
+    RateLimitId::check(id).map_err(|e| ApiError::field("rateLimitId", e))
+}
+
+/// Checks a `ruleId` URI label: the SDK documents no pattern, so only that it is not blank.
+pub fn check_rule_id(id: &str) -> Result<(), ApiError> {
+    if id.trim().is_empty() || id.len() > 256 {
+        return Err(ApiError::field("ruleId", "must have length between 1 and 256"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- resource policy
+
+/// Validates a PutResourcePolicy body and returns the policy text as sent.
+pub fn parse_put_policy(body: &[u8]) -> Result<String, ApiError> {
+    let obj = parse_object(body)?;
+    let mut fields: Vec<(String, String)> = obj
+        .keys()
+        .filter(|k| k.as_str() != "policy")
+        .map(|k| (k.clone(), "is not a member of PutResourcePolicy".to_string()))
+        .collect();
+    let text = match obj.get("policy") {
+        None | Some(Value::Null) => {
+            fields.push(("policy".into(), "is required".into()));
+            None
+        }
+        Some(Value::String(text)) => match ResourcePolicy::parse(text) {
+            Ok(_) => Some(text.clone()),
+            Err(e) => {
+                fields.push(("policy".into(), e));
+                None
+            }
+        },
+        Some(_) => {
+            fields.push(("policy".into(), "must be a string holding the JSON policy document".into()));
+            None
+        }
+    };
+    match text {
+        Some(text) if fields.is_empty() => Ok(text),
+        _ => Err(ApiError::fields(fields)),
+    }
 }
 
 #[cfg(test)]

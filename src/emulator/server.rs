@@ -45,10 +45,24 @@ enum Op {
     GetGatewayTarget,
     UpdateGatewayTarget,
     SynchronizeGatewayTargets,
+    CreateGatewayRule,
+    GetGatewayRule,
+    UpdateGatewayRule,
+    DeleteGatewayRule,
+    ListGatewayRules,
+    CreateGatewayRateLimit,
+    GetGatewayRateLimit,
+    UpdateGatewayRateLimit,
+    DeleteGatewayRateLimit,
+    ListGatewayRateLimits,
+    BatchPutGatewayRateLimits,
+    PutResourcePolicy,
+    GetResourcePolicy,
+    DeleteResourcePolicy,
 }
 
 impl Op {
-    const ALL: [Op; 14] = [
+    const ALL: [Op; 28] = [
         Op::CreateGateway,
         Op::GetGateway,
         Op::UpdateGateway,
@@ -63,6 +77,20 @@ impl Op {
         Op::GetGatewayTarget,
         Op::UpdateGatewayTarget,
         Op::SynchronizeGatewayTargets,
+        Op::CreateGatewayRule,
+        Op::GetGatewayRule,
+        Op::UpdateGatewayRule,
+        Op::DeleteGatewayRule,
+        Op::ListGatewayRules,
+        Op::CreateGatewayRateLimit,
+        Op::GetGatewayRateLimit,
+        Op::UpdateGatewayRateLimit,
+        Op::DeleteGatewayRateLimit,
+        Op::ListGatewayRateLimits,
+        Op::BatchPutGatewayRateLimits,
+        Op::PutResourcePolicy,
+        Op::GetResourcePolicy,
+        Op::DeleteResourcePolicy,
     ];
 
     fn name(self) -> &'static str {
@@ -81,6 +109,20 @@ impl Op {
             Op::GetGatewayTarget => "GetGatewayTarget",
             Op::UpdateGatewayTarget => "UpdateGatewayTarget",
             Op::SynchronizeGatewayTargets => "SynchronizeGatewayTargets",
+            Op::CreateGatewayRule => "CreateGatewayRule",
+            Op::GetGatewayRule => "GetGatewayRule",
+            Op::UpdateGatewayRule => "UpdateGatewayRule",
+            Op::DeleteGatewayRule => "DeleteGatewayRule",
+            Op::ListGatewayRules => "ListGatewayRules",
+            Op::CreateGatewayRateLimit => "CreateGatewayRateLimit",
+            Op::GetGatewayRateLimit => "GetGatewayRateLimit",
+            Op::UpdateGatewayRateLimit => "UpdateGatewayRateLimit",
+            Op::DeleteGatewayRateLimit => "DeleteGatewayRateLimit",
+            Op::ListGatewayRateLimits => "ListGatewayRateLimits",
+            Op::BatchPutGatewayRateLimits => "BatchPutGatewayRateLimits",
+            Op::PutResourcePolicy => "PutResourcePolicy",
+            Op::GetResourcePolicy => "GetResourcePolicy",
+            Op::DeleteResourcePolicy => "DeleteResourcePolicy",
         }
     }
 }
@@ -102,6 +144,20 @@ enum Route {
     TagResource(String),
     UntagResource(String),
     ListTags(String),
+    CreateRule(String),
+    ListRules(String),
+    GetRule(String, String),
+    UpdateRule(String, String),
+    DeleteRule(String, String),
+    CreateRateLimit(String),
+    ListRateLimits(String),
+    BatchPutRateLimits(String),
+    GetRateLimit(String, String),
+    UpdateRateLimit(String, String),
+    DeleteRateLimit(String, String),
+    PutPolicy(String),
+    GetPolicy(String),
+    DeletePolicy(String),
 }
 
 impl Route {
@@ -121,6 +177,20 @@ impl Route {
             Route::TagResource(_) => Op::TagResource,
             Route::UntagResource(_) => Op::UntagResource,
             Route::ListTags(_) => Op::ListTagsForResource,
+            Route::CreateRule(_) => Op::CreateGatewayRule,
+            Route::ListRules(_) => Op::ListGatewayRules,
+            Route::GetRule(..) => Op::GetGatewayRule,
+            Route::UpdateRule(..) => Op::UpdateGatewayRule,
+            Route::DeleteRule(..) => Op::DeleteGatewayRule,
+            Route::CreateRateLimit(_) => Op::CreateGatewayRateLimit,
+            Route::ListRateLimits(_) => Op::ListGatewayRateLimits,
+            Route::BatchPutRateLimits(_) => Op::BatchPutGatewayRateLimits,
+            Route::GetRateLimit(..) => Op::GetGatewayRateLimit,
+            Route::UpdateRateLimit(..) => Op::UpdateGatewayRateLimit,
+            Route::DeleteRateLimit(..) => Op::DeleteGatewayRateLimit,
+            Route::PutPolicy(_) => Op::PutResourcePolicy,
+            Route::GetPolicy(_) => Op::GetResourcePolicy,
+            Route::DeletePolicy(_) => Op::DeleteResourcePolicy,
         }
     }
 
@@ -155,6 +225,27 @@ fn route(method: &Method, segs: &[String]) -> Option<Route> {
         ("GET", ["gateways", id, "targets", t]) => Route::GetTarget(id.to_string(), t.to_string()),
         ("PUT", ["gateways", id, "targets", t]) => Route::UpdateTarget(id.to_string(), t.to_string()),
         ("PUT", ["gateways", id, "synchronizeTargets"]) => Route::SynchronizeTargets(id.to_string()),
+        ("POST", ["gateways", id, "rules"]) => Route::CreateRule(id.to_string()),
+        ("GET", ["gateways", id, "rules"]) => Route::ListRules(id.to_string()),
+        ("GET", ["gateways", id, "rules", r]) => Route::GetRule(id.to_string(), r.to_string()),
+        ("PATCH", ["gateways", id, "rules", r]) => Route::UpdateRule(id.to_string(), r.to_string()),
+        ("DELETE", ["gateways", id, "rules", r]) => Route::DeleteRule(id.to_string(), r.to_string()),
+        ("POST", ["gateways", id, "rate-limits"]) => Route::CreateRateLimit(id.to_string()),
+        ("GET", ["gateways", id, "rate-limits"]) => Route::ListRateLimits(id.to_string()),
+        ("PUT", ["gateways", id, "rate-limits", "batch"]) => Route::BatchPutRateLimits(id.to_string()),
+        ("GET", ["gateways", id, "rate-limits", r]) => Route::GetRateLimit(id.to_string(), r.to_string()),
+        ("PATCH", ["gateways", id, "rate-limits", r]) => Route::UpdateRateLimit(id.to_string(), r.to_string()),
+        ("DELETE", ["gateways", id, "rate-limits", r]) => Route::DeleteRateLimit(id.to_string(), r.to_string()),
+        (_, ["resourcepolicy", rest @ ..]) if !rest.is_empty() => {
+            // Like `/tags/`: an ARN whose `/` was not encoded still arrives whole.
+            let arn = rest.join("/");
+            match m {
+                "PUT" => Route::PutPolicy(arn),
+                "GET" => Route::GetPolicy(arn),
+                "DELETE" => Route::DeletePolicy(arn),
+                _ => return None,
+            }
+        }
         (_, ["tags", rest @ ..]) if !rest.is_empty() => {
             let arn = rest.join("/");
             match m {
@@ -264,6 +355,10 @@ impl Shared {
 
     pub(super) fn set_raw(&self, gateway_id: &str, pointer: &str, value: serde_json::Value) -> bool {
         lock(&self.state).set_raw(gateway_id, pointer, value)
+    }
+
+    pub(super) fn add_system_rule(&self, gateway_id: &str, priority: i32, managed_by: &str) -> Option<String> {
+        lock(&self.state).add_system_rule(gateway_id, priority, managed_by, now_ms())
     }
 
     pub(super) fn deny_reads(&self, gateway_id: &str) {
@@ -510,6 +605,76 @@ fn dispatch(
             request::check_resource_arn(&arn)?;
             lock(&shared.state).list_tags(&arn, env)
         }
+        Route::CreateRule(id) => {
+            request::check_gateway_id(&id)?;
+            let req = request::parse_create_rule(body)?;
+            lock(&shared.state).create_rule(&id, req, env)
+        }
+        Route::ListRules(id) => {
+            request::check_gateway_id(&id)?;
+            let paging = request::parse_paging(query)?;
+            lock(&shared.state).list_rules(&id, &paging, env)
+        }
+        Route::GetRule(id, rule) => {
+            request::check_gateway_id(&id)?;
+            request::check_rule_id(&rule)?;
+            lock(&shared.state).get_rule(&id, &rule, env)
+        }
+        Route::UpdateRule(id, rule) => {
+            request::check_gateway_id(&id)?;
+            request::check_rule_id(&rule)?;
+            let patch = request::parse_update_rule(body)?;
+            lock(&shared.state).update_rule(&id, &rule, patch, env)
+        }
+        Route::DeleteRule(id, rule) => {
+            request::check_gateway_id(&id)?;
+            request::check_rule_id(&rule)?;
+            lock(&shared.state).delete_rule(&id, &rule, env)
+        }
+        Route::CreateRateLimit(id) => {
+            request::check_gateway_id(&id)?;
+            let req = request::parse_create_rate_limit(body)?;
+            lock(&shared.state).create_rate_limit(&id, req, env)
+        }
+        Route::ListRateLimits(id) => {
+            request::check_gateway_id(&id)?;
+            let paging = request::parse_paging(query)?;
+            lock(&shared.state).list_rate_limits(&id, &paging, env)
+        }
+        Route::BatchPutRateLimits(id) => {
+            request::check_gateway_id(&id)?;
+            let (token, items) = request::parse_batch_put(body)?;
+            lock(&shared.state).batch_put_rate_limits(&id, token, items, env)
+        }
+        Route::GetRateLimit(id, limit) => {
+            request::check_gateway_id(&id)?;
+            request::check_rate_limit_id(&limit)?;
+            lock(&shared.state).get_rate_limit(&id, &limit, env)
+        }
+        Route::UpdateRateLimit(id, limit) => {
+            request::check_gateway_id(&id)?;
+            request::check_rate_limit_id(&limit)?;
+            let patch = request::parse_update_rate_limit(body)?;
+            lock(&shared.state).update_rate_limit(&id, &limit, patch, env)
+        }
+        Route::DeleteRateLimit(id, limit) => {
+            request::check_gateway_id(&id)?;
+            request::check_rate_limit_id(&limit)?;
+            lock(&shared.state).delete_rate_limit(&id, &limit, env)
+        }
+        Route::PutPolicy(arn) => {
+            request::check_resource_arn(&arn)?;
+            let policy = request::parse_put_policy(body)?;
+            lock(&shared.state).put_resource_policy(&arn, policy, env)
+        }
+        Route::GetPolicy(arn) => {
+            request::check_resource_arn(&arn)?;
+            lock(&shared.state).get_resource_policy(&arn, env)
+        }
+        Route::DeletePolicy(arn) => {
+            request::check_resource_arn(&arn)?;
+            lock(&shared.state).delete_resource_policy(&arn, env)
+        }
     }
 }
 
@@ -565,6 +730,16 @@ mod tests {
             Some(Route::SynchronizeTargets("gw-abcdefghij".into()))
         );
         assert_eq!(route(&Method::PATCH, &segs("/gateways/x")), None);
+        assert_eq!(
+            route(&Method::PUT, &segs("/gateways/gw-abcdefghij/rate-limits/batch")),
+            Some(Route::BatchPutRateLimits("gw-abcdefghij".into()))
+        );
+        assert_eq!(
+            route(&Method::PATCH, &segs("/gateways/gw-abcdefghij/rules/R1/")),
+            Some(Route::UpdateRule("gw-abcdefghij".into(), "R1".into()))
+        );
+        let arn = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw-abcdefghij";
+        assert_eq!(route(&Method::GET, &segs(&format!("/resourcepolicy/{arn}"))), Some(Route::GetPolicy(arn.into())));
     }
 
     #[test]

@@ -11,7 +11,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::request::{CreateRequest, Paging, TargetFacts, TargetRequest, UpdateRequest};
+use super::request::{
+    check_entries, CreateRequest, Paging, RateLimitPatch, RateLimitRequest, RulePatch, RuleRequest, TargetFacts,
+    TargetRequest, UpdateRequest,
+};
 use super::wire::{rfc3339, ApiError};
 use super::{EmulatorError, InjectedError, TargetOperation};
 
@@ -122,6 +125,57 @@ struct GatewayRecord {
     targets: Vec<TargetRecord>,
     #[serde(default)]
     target_tokens: BTreeMap<String, TokenRecord>,
+    #[serde(default)]
+    rules: Vec<RuleRecord>,
+    #[serde(default)]
+    rule_tokens: BTreeMap<String, TokenRecord>,
+    #[serde(default)]
+    rate_limits: Vec<RateLimitRecord>,
+    /// Client tokens of CreateGatewayRateLimit and (prefixed `batch:`) BatchPutGatewayRateLimits.
+    #[serde(default)]
+    rate_limit_tokens: BTreeMap<String, TokenRecord>,
+    /// The resource policy, as the JSON text PutResourcePolicy received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resource_policy: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleRecord {
+    /// Creation order: the stable sort key that list pages follow.
+    seq: u64,
+    rule_id: String,
+    /// The rule as the model serializes it: priority, description, conditions, actions.
+    config: Map<String, Value>,
+    created_at_ms: u64,
+    updated_at_ms: u64,
+    ready_at_ms: u64,
+    last_change: Change,
+    /// When a deleted rule disappears; until then it is DELETING.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gone_at_ms: Option<u64>,
+    /// `system.managedBy` of a rule an AWS process manages (see [`State::add_system_rule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    managed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLimitRecord {
+    /// Creation order: the stable sort key that list pages follow.
+    seq: u64,
+    rate_limit_id: String,
+    /// Immutable after creation.
+    dimension_keys: Vec<String>,
+    /// Description and entries as the model serializes them.
+    config: Map<String, Value>,
+    created_at_ms: u64,
+    updated_at_ms: u64,
+    ready_at_ms: u64,
+    last_change: Change,
+    /// When a deleted rate limit disappears; until then it is DELETING.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gone_at_ms: Option<u64>,
 }
 
 /// What last changed a target, which names its transitional status.
@@ -250,6 +304,8 @@ impl State {
     fn purge(&mut self, now_ms: u64) {
         for g in self.gateways.values_mut() {
             g.targets.retain(|t| t.gone_at_ms.is_none_or(|at| at > now_ms));
+            g.rules.retain(|r| r.gone_at_ms.is_none_or(|at| at > now_ms));
+            g.rate_limits.retain(|r| r.gone_at_ms.is_none_or(|at| at > now_ms));
         }
         while let Some((at, id)) = self.pending_deletes.first().cloned() {
             if at > now_ms {
@@ -388,6 +444,11 @@ impl State {
             failure: self.failing.remove(&req.name),
             targets: Vec::new(),
             target_tokens: BTreeMap::new(),
+            rules: Vec::new(),
+            rule_tokens: BTreeMap::new(),
+            rate_limits: Vec::new(),
+            rate_limit_tokens: BTreeMap::new(),
+            resource_policy: None,
         };
         let body = record.detail(env.now_ms, Some(Status::Creating));
         if let Some(token) = req.client_token {
@@ -453,6 +514,15 @@ impl State {
         }
         if !g.targets.is_empty() {
             return Err(ApiError::conflict("Delete all targets before deleting the gateway"));
+        }
+        // A choice where the SDK is silent (see the reference): the user's rules and rate limits
+        // block the delete like targets do; system-managed rules and the resource policy go
+        // with the gateway, since a user cannot delete them first.
+        if g.rules.iter().any(|r| r.managed_by.is_none()) {
+            return Err(ApiError::conflict("Delete all gateway rules before deleting the gateway"));
+        }
+        if !g.rate_limits.is_empty() {
+            return Err(ApiError::conflict("Delete all gateway rate limits before deleting the gateway"));
         }
         let gone_at = env.now_ms + millis(env.delays.delete);
         g.gone_at_ms = Some(gone_at);
@@ -933,6 +1003,636 @@ impl TargetRecord {
     }
 }
 
+/// The most rate limits a gateway can have.
+pub const MAX_RATE_LIMITS: usize = 50;
+
+/// A rule's or rate limit's status at some instant.
+fn part_status(gone_at_ms: Option<u64>, ready_at_ms: u64, last_change: Change, now_ms: u64) -> &'static str {
+    if gone_at_ms.is_some() {
+        "DELETING"
+    } else if now_ms < ready_at_ms {
+        match last_change {
+            Change::Create => "CREATING",
+            Change::Update => "UPDATING",
+        }
+    } else {
+        "ACTIVE"
+    }
+}
+
+fn mismatch() -> ApiError {
+    ApiError::validation(
+        "IdempotentParameterMismatchException",
+        "The client token was already used with different request parameters",
+    )
+}
+
+impl RuleRecord {
+    fn status(&self, now_ms: u64) -> &'static str {
+        part_status(self.gone_at_ms, self.ready_at_ms, self.last_change, now_ms)
+    }
+
+    fn priority(&self) -> Option<i64> {
+        self.config.get("priority").and_then(Value::as_i64)
+    }
+
+    /// The Create/Get/Update/List output; `status` overrides the computed one.
+    fn detail(&self, gateway_arn: &str, now_ms: u64, status: Option<&str>) -> Value {
+        let mut out = self.config.clone();
+        out.insert("ruleId".into(), Value::String(self.rule_id.clone()));
+        out.insert("gatewayArn".into(), Value::String(gateway_arn.to_string()));
+        out.insert("status".into(), Value::String(status.unwrap_or_else(|| self.status(now_ms)).into()));
+        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        if let Some(by) = &self.managed_by {
+            out.insert("system".into(), json!({ "managedBy": by }));
+        }
+        Value::Object(out)
+    }
+}
+
+impl RateLimitRecord {
+    fn status(&self, now_ms: u64) -> &'static str {
+        part_status(self.gone_at_ms, self.ready_at_ms, self.last_change, now_ms)
+    }
+
+    /// The Create/Get/Update/List/BatchPut output; `status` overrides the computed one.
+    fn detail(&self, gateway_id: &str, now_ms: u64, status: Option<&str>) -> Value {
+        let mut out = self.config.clone();
+        out.insert("rateLimitId".into(), Value::String(self.rate_limit_id.clone()));
+        out.insert("gatewayIdentifier".into(), Value::String(gateway_id.to_string()));
+        out.insert("dimensionKeys".into(), json!(self.dimension_keys));
+        out.insert("status".into(), Value::String(status.unwrap_or_else(|| self.status(now_ms)).into()));
+        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        Value::Object(out)
+    }
+}
+
+impl GatewayRecord {
+    fn rule(&self, rule_id: &str) -> Result<&RuleRecord, ApiError> {
+        self.rules
+            .iter()
+            .find(|r| r.rule_id == rule_id)
+            .ok_or_else(|| ApiError::not_found(format!("Gateway rule not found: {rule_id}")))
+    }
+
+    fn rule_mut(&mut self, rule_id: &str) -> Result<&mut RuleRecord, ApiError> {
+        self.rules
+            .iter_mut()
+            .find(|r| r.rule_id == rule_id)
+            .ok_or_else(|| ApiError::not_found(format!("Gateway rule not found: {rule_id}")))
+    }
+
+    /// The live rule (not being deleted) other than `except` that holds `priority`.
+    fn priority_holder(&self, priority: i64, except: Option<&str>) -> Option<&RuleRecord> {
+        self.rules
+            .iter()
+            .find(|r| r.gone_at_ms.is_none() && r.priority() == Some(priority) && Some(r.rule_id.as_str()) != except)
+    }
+
+    fn rate_limit(&self, id: &str) -> Result<&RateLimitRecord, ApiError> {
+        self.rate_limits
+            .iter()
+            .find(|r| r.rate_limit_id == id)
+            .ok_or_else(|| ApiError::not_found(format!("Gateway rate limit not found: {id}")))
+    }
+
+    fn rate_limit_mut(&mut self, id: &str) -> Result<&mut RateLimitRecord, ApiError> {
+        self.rate_limits
+            .iter_mut()
+            .find(|r| r.rate_limit_id == id)
+            .ok_or_else(|| ApiError::not_found(format!("Gateway rate limit not found: {id}")))
+    }
+
+    fn live_rate_limits(&self) -> usize {
+        self.rate_limits.iter().filter(|r| r.gone_at_ms.is_none()).count()
+    }
+
+    fn refuse_if_deleting(&self) -> Result<(), ApiError> {
+        if self.gone_at_ms.is_some() {
+            return Err(ApiError::conflict(format!("Gateway {} is being deleted", self.gateway_id)));
+        }
+        Ok(())
+    }
+}
+
+/// One page of `items` (in creation order) after the token, under `key`.
+fn page<T>(
+    items: &[T],
+    seq: impl Fn(&T) -> u64,
+    show: impl Fn(&T) -> Value,
+    paging: &Paging,
+    kind: &str,
+    key: &str,
+) -> Result<Value, ApiError> {
+    let after = decode_token(paging.next_token.as_deref(), kind)?;
+    let all: Vec<&T> = items.iter().filter(|t| seq(t) > after).collect();
+    let page = &all[..all.len().min(paging.max_results)];
+    let mut body = json!({ key: page.iter().map(|t| show(t)).collect::<Vec<Value>>() });
+    if all.len() > page.len() {
+        if let Some(last) = page.last() {
+            body["nextToken"] = Value::String(encode_token(kind, seq(last)));
+        }
+    }
+    Ok(body)
+}
+
+impl State {
+    fn next(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// CreateGatewayRule: CREATING for the create delay, then ACTIVE. A priority held by another
+    /// rule of the gateway is a ConflictException.
+    pub fn create_rule(&mut self, gateway_id: &str, req: RuleRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let rule_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let g = self.gateway(gateway_id)?;
+        g.refuse_if_deleting()?;
+        let fingerprint = req.fingerprint();
+        if let Some(token) = &req.client_token {
+            if let Some(seen) = g.rule_tokens.get(token) {
+                // A token whose rule is gone is forgotten: there is nothing left to return.
+                if let Ok(r) = g.rule(&seen.id) {
+                    if seen.request != fingerprint {
+                        return Err(mismatch());
+                    }
+                    return Ok(Answer {
+                        status: 202,
+                        body: Some(r.detail(&g.gateway_arn, env.now_ms, None)),
+                        mutated: false,
+                    });
+                }
+            }
+        }
+        if let Some(other) = g.priority_holder(i64::from(req.priority), None) {
+            return Err(ApiError::conflict(format!(
+                "A rule with priority {} already exists in this gateway ({})",
+                req.priority, other.rule_id
+            )));
+        }
+        let seq = self.next();
+        let g = self.gateway_mut(gateway_id)?;
+        let rule = RuleRecord {
+            seq,
+            rule_id: rule_id.clone(),
+            config: req.config,
+            created_at_ms: env.now_ms,
+            updated_at_ms: env.now_ms,
+            ready_at_ms: env.now_ms + millis(env.delays.create),
+            last_change: Change::Create,
+            gone_at_ms: None,
+            managed_by: None,
+        };
+        let body = rule.detail(&g.gateway_arn, env.now_ms, Some("CREATING"));
+        if let Some(token) = req.client_token {
+            g.rule_tokens.insert(token, TokenRecord { id: rule_id, request: fingerprint });
+        }
+        g.rules.push(rule);
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// GetGatewayRule.
+    pub fn get_rule(&mut self, gateway_id: &str, rule_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        Ok(Answer::read(g.rule(rule_id)?.detail(&g.gateway_arn, env.now_ms, None)))
+    }
+
+    /// UpdateGatewayRule (PATCH): present members replace, absent ones stay; UPDATING for the
+    /// update delay. System-managed rules are refused with ValidationException.
+    pub fn update_rule(
+        &mut self,
+        gateway_id: &str,
+        rule_id: &str,
+        patch: RulePatch,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let r = g.rule(rule_id)?;
+        if let Some(by) = &r.managed_by {
+            return Err(ApiError::validation(
+                "FieldValidationFailed",
+                format!("Rule {rule_id} is managed by {by} and cannot be updated"),
+            ));
+        }
+        let status = r.status(env.now_ms);
+        if status != "ACTIVE" {
+            return Err(ApiError::conflict(format!(
+                "Rule {rule_id} is {status} and cannot be updated until it is ACTIVE"
+            )));
+        }
+        if let Some(p) = patch.priority {
+            if let Some(other) = g.priority_holder(i64::from(p), Some(rule_id)) {
+                return Err(ApiError::conflict(format!(
+                    "A rule with priority {p} already exists in this gateway ({})",
+                    other.rule_id
+                )));
+            }
+        }
+        let g = self.gateway_mut(gateway_id)?;
+        let arn = g.gateway_arn.clone();
+        let r = g.rule_mut(rule_id)?;
+        for (k, v) in patch.members {
+            if k == "conditions" && v.as_array().is_some_and(Vec::is_empty) {
+                r.config.remove(&k);
+            } else {
+                r.config.insert(k, v);
+            }
+        }
+        r.updated_at_ms = env.now_ms;
+        r.ready_at_ms = env.now_ms + millis(env.delays.update);
+        r.last_change = Change::Update;
+        let body = r.detail(&arn, env.now_ms, Some("UPDATING"));
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// DeleteGatewayRule: DELETING for the delete delay, then gone. System-managed rules are
+    /// refused with ValidationException.
+    pub fn delete_rule(&mut self, gateway_id: &str, rule_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(gateway_id)?;
+        let body = json!({ "ruleId": rule_id, "status": "DELETING" });
+        let r = g.rule_mut(rule_id)?;
+        if let Some(by) = &r.managed_by {
+            return Err(ApiError::validation(
+                "FieldValidationFailed",
+                format!("Rule {rule_id} is managed by {by} and cannot be deleted"),
+            ));
+        }
+        if r.gone_at_ms.is_some() {
+            return Ok(Answer { status: 202, body: Some(body), mutated: false });
+        }
+        r.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
+        g.rule_tokens.retain(|_, t| t.id != rule_id);
+        self.purge(env.now_ms);
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// ListGatewayRules: full details, in creation order.
+    pub fn list_rules(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let body =
+            page(&g.rules, |r| r.seq, |r| r.detail(&g.gateway_arn, env.now_ms, None), paging, "r", "gatewayRules")?;
+        Ok(Answer::read(body))
+    }
+
+    /// Adds a rule as an AWS process would (`system.managedBy`), ACTIVE at once; users cannot
+    /// update or delete it. `None` when there is no such gateway or the priority is taken.
+    pub fn add_system_rule(
+        &mut self,
+        gateway_id: &str,
+        priority: i32,
+        managed_by: &str,
+        now_ms: u64,
+    ) -> Option<String> {
+        self.purge(now_ms);
+        let rule_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let seq = self.next_seq;
+        let g = self.gateways.get_mut(gateway_id)?;
+        if g.priority_holder(i64::from(priority), None).is_some() {
+            return None;
+        }
+        let mut config = Map::new();
+        config.insert("priority".into(), json!(priority));
+        config.insert("description".into(), Value::String(format!("Managed by {managed_by}")));
+        config.insert("actions".into(), json!([{ "routeToTarget": { "staticRoute": { "targetName": "system" } } }]));
+        g.rules.push(RuleRecord {
+            seq,
+            rule_id: rule_id.clone(),
+            config,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+            ready_at_ms: now_ms,
+            last_change: Change::Create,
+            gone_at_ms: None,
+            managed_by: Some(managed_by.to_string()),
+        });
+        self.next_seq += 1;
+        self.mutated();
+        Some(rule_id)
+    }
+
+    /// A rate limit ID for a request that names none: `rl` and 10 random alphanumerics.
+    fn new_rate_limit_id(&mut self, taken: &BTreeSet<String>) -> String {
+        loop {
+            let id = format!("rl{}", self.random_id(b"abcdefghijklmnopqrstuvwxyz0123456789"));
+            if !taken.contains(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// CreateGatewayRateLimit: CREATING for the create delay, then ACTIVE. An ID or a set of
+    /// dimension keys already in use is a ConflictException; a 51st rate limit exceeds the quota.
+    pub fn create_rate_limit(
+        &mut self,
+        gateway_id: &str,
+        req: RateLimitRequest,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        g.refuse_if_deleting()?;
+        let fingerprint = req.fingerprint();
+        if let Some(token) = &req.client_token {
+            if let Some(seen) = g.rate_limit_tokens.get(token) {
+                if let Ok(r) = g.rate_limit(&seen.id) {
+                    if seen.request != fingerprint {
+                        return Err(mismatch());
+                    }
+                    let body = r.detail(gateway_id, env.now_ms, None);
+                    return Ok(Answer { status: 202, body: Some(body), mutated: false });
+                }
+            }
+        }
+        if let Some(id) = &req.rate_limit_id {
+            if g.rate_limit(id).is_ok() {
+                return Err(ApiError::conflict(format!("A rate limit with ID {id} already exists in this gateway")));
+            }
+        }
+        if let Some(other) =
+            g.rate_limits.iter().find(|r| r.gone_at_ms.is_none() && r.dimension_keys == req.dimension_keys)
+        {
+            return Err(ApiError::conflict(format!(
+                "Rate limit {} already has these dimension keys; dimension keys are unique per gateway",
+                other.rate_limit_id
+            )));
+        }
+        if g.live_rate_limits() >= MAX_RATE_LIMITS {
+            return Err(ApiError::quota(format!("A gateway can have at most {MAX_RATE_LIMITS} rate limits")));
+        }
+        let taken: BTreeSet<String> = g.rate_limits.iter().map(|r| r.rate_limit_id.clone()).collect();
+        let id = match &req.rate_limit_id {
+            Some(id) => id.clone(),
+            None => self.new_rate_limit_id(&taken),
+        };
+        let seq = self.next();
+        let record = RateLimitRecord {
+            seq,
+            rate_limit_id: id.clone(),
+            dimension_keys: req.dimension_keys,
+            config: req.config,
+            created_at_ms: env.now_ms,
+            updated_at_ms: env.now_ms,
+            ready_at_ms: env.now_ms + millis(env.delays.create),
+            last_change: Change::Create,
+            gone_at_ms: None,
+        };
+        let body = record.detail(gateway_id, env.now_ms, Some("CREATING"));
+        let g = self.gateway_mut(gateway_id)?;
+        if let Some(token) = req.client_token {
+            g.rate_limit_tokens.insert(token, TokenRecord { id, request: fingerprint });
+        }
+        g.rate_limits.push(record);
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// GetGatewayRateLimit.
+    pub fn get_rate_limit(&mut self, gateway_id: &str, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        Ok(Answer::read(g.rate_limit(id)?.detail(gateway_id, env.now_ms, None)))
+    }
+
+    /// UpdateGatewayRateLimit (PATCH): description and entries; the dimension keys stay.
+    pub fn update_rate_limit(
+        &mut self,
+        gateway_id: &str,
+        id: &str,
+        patch: RateLimitPatch,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let r = g.rate_limit(id)?;
+        let status = r.status(env.now_ms);
+        if status != "ACTIVE" {
+            return Err(ApiError::conflict(format!(
+                "Rate limit {id} is {status} and cannot be updated until it is ACTIVE"
+            )));
+        }
+        if let Some(entries) = patch.members.get("entries") {
+            check_entries(&r.dimension_keys, entries)?;
+        }
+        let r = self.gateway_mut(gateway_id)?.rate_limit_mut(id)?;
+        r.config.extend(patch.members);
+        r.updated_at_ms = env.now_ms;
+        r.ready_at_ms = env.now_ms + millis(env.delays.update);
+        r.last_change = Change::Update;
+        let body = r.detail(gateway_id, env.now_ms, Some("UPDATING"));
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// DeleteGatewayRateLimit: DELETING for the delete delay, then gone.
+    pub fn delete_rate_limit(&mut self, gateway_id: &str, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(gateway_id)?;
+        let body = json!({ "rateLimitId": id, "status": "DELETING" });
+        let r = g.rate_limit_mut(id)?;
+        if r.gone_at_ms.is_some() {
+            return Ok(Answer { status: 202, body: Some(body), mutated: false });
+        }
+        r.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
+        g.rate_limit_tokens.retain(|_, t| t.id != id);
+        self.purge(env.now_ms);
+        self.mutated();
+        Ok(Answer { status: 202, body: Some(body), mutated: true })
+    }
+
+    /// ListGatewayRateLimits: full details, in creation order.
+    pub fn list_rate_limits(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let body =
+            page(&g.rate_limits, |r| r.seq, |r| r.detail(gateway_id, env.now_ms, None), paging, "l", "rateLimits")?;
+        Ok(Answer::read(body))
+    }
+
+    /// BatchPutGatewayRateLimits: the request is the complete set. Each item updates the rate
+    /// limit with its `rateLimitId` or, without one, the one with its dimension keys; the others
+    /// are created, and rate limits the request does not match are deleted. All or nothing:
+    /// every check runs before any change.
+    pub fn batch_put_rate_limits(
+        &mut self,
+        gateway_id: &str,
+        client_token: Option<String>,
+        items: Vec<RateLimitRequest>,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let fingerprint = json!(items.iter().map(RateLimitRequest::fingerprint).collect::<Vec<_>>());
+        let token_key = client_token.map(|t| format!("batch:{t}"));
+        let g = self.gateway(gateway_id)?;
+        g.refuse_if_deleting()?;
+        if let Some(seen) = token_key.as_ref().and_then(|k| g.rate_limit_tokens.get(k)) {
+            if seen.request != fingerprint {
+                return Err(mismatch());
+            }
+            let details: Vec<Value> = g
+                .rate_limits
+                .iter()
+                .filter(|r| r.gone_at_ms.is_none())
+                .map(|r| r.detail(gateway_id, env.now_ms, None))
+                .collect();
+            return Ok(Answer { status: 200, body: Some(json!({ "rateLimits": details })), mutated: false });
+        }
+        if items.len() > MAX_RATE_LIMITS {
+            return Err(ApiError::quota(format!(
+                "A gateway can have at most {MAX_RATE_LIMITS} rate limits; the request has {}",
+                items.len()
+            )));
+        }
+        // Match each item to an existing rate limit, and refuse duplicates within the request.
+        let live: Vec<&RateLimitRecord> = g.rate_limits.iter().filter(|r| r.gone_at_ms.is_none()).collect();
+        let mut matched: Vec<Option<String>> = Vec::with_capacity(items.len());
+        let mut fields = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let twin = items[..i].iter().any(|o| {
+                (item.rate_limit_id.is_some() && o.rate_limit_id == item.rate_limit_id)
+                    || o.dimension_keys == item.dimension_keys
+            });
+            if twin {
+                fields.push((
+                    format!("rateLimits[{i}]"),
+                    "repeats the rateLimitId or dimensionKeys of an earlier item".to_string(),
+                ));
+            }
+            let existing = match &item.rate_limit_id {
+                Some(id) => live.iter().find(|r| &r.rate_limit_id == id),
+                None => live.iter().find(|r| r.dimension_keys == item.dimension_keys),
+            };
+            match existing {
+                Some(r) if r.dimension_keys != item.dimension_keys => fields.push((
+                    format!("rateLimits[{i}].dimensionKeys"),
+                    format!("cannot change the dimension keys of rate limit {}", r.rate_limit_id),
+                )),
+                Some(r) => {
+                    if let Some(other) = live
+                        .iter()
+                        .find(|o| o.rate_limit_id != r.rate_limit_id && o.dimension_keys == item.dimension_keys)
+                    {
+                        fields.push((
+                            format!("rateLimits[{i}].dimensionKeys"),
+                            format!("are those of rate limit {}", other.rate_limit_id),
+                        ));
+                    }
+                }
+                None => {}
+            }
+            if existing.is_none() {
+                if let Some(id) = &item.rate_limit_id {
+                    if g.rate_limits.iter().any(|r| &r.rate_limit_id == id) {
+                        fields.push((
+                            format!("rateLimits[{i}].rateLimitId"),
+                            format!("rate limit {id} is being deleted"),
+                        ));
+                    }
+                }
+            }
+            matched.push(existing.map(|r| r.rate_limit_id.clone()));
+        }
+        if !fields.is_empty() {
+            return Err(ApiError::fields(fields));
+        }
+        let keep: BTreeSet<String> = matched.iter().flatten().cloned().collect();
+        let mut taken: BTreeSet<String> = g.rate_limits.iter().map(|r| r.rate_limit_id.clone()).collect();
+        let mut ids = Vec::with_capacity(items.len());
+        for (item, existing) in items.iter().zip(&matched) {
+            let id = match (existing, &item.rate_limit_id) {
+                (Some(id), _) | (None, Some(id)) => id.clone(),
+                (None, None) => self.new_rate_limit_id(&taken),
+            };
+            taken.insert(id.clone());
+            ids.push(id);
+        }
+        let mut created = Vec::new();
+        for ((item, existing), id) in items.into_iter().zip(matched).zip(ids) {
+            let seq = if existing.is_none() { self.next() } else { 0 };
+            created.push((item, existing, id, seq));
+        }
+        let g = self.gateway_mut(gateway_id)?;
+        for r in g.rate_limits.iter_mut().filter(|r| r.gone_at_ms.is_none() && !keep.contains(&r.rate_limit_id)) {
+            r.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
+        }
+        let mut out = Vec::new();
+        for (item, existing, id, seq) in created {
+            if existing.is_some() {
+                let r = g.rate_limit_mut(&id)?;
+                r.config = item.config;
+                r.updated_at_ms = env.now_ms;
+                r.ready_at_ms = env.now_ms + millis(env.delays.update);
+                r.last_change = Change::Update;
+                out.push(r.detail(gateway_id, env.now_ms, Some("UPDATING")));
+            } else {
+                let record = RateLimitRecord {
+                    seq,
+                    rate_limit_id: id,
+                    dimension_keys: item.dimension_keys,
+                    config: item.config,
+                    created_at_ms: env.now_ms,
+                    updated_at_ms: env.now_ms,
+                    ready_at_ms: env.now_ms + millis(env.delays.create),
+                    last_change: Change::Create,
+                    gone_at_ms: None,
+                };
+                out.push(record.detail(gateway_id, env.now_ms, Some("CREATING")));
+                g.rate_limits.push(record);
+            }
+        }
+        let live_ids: BTreeSet<String> =
+            g.rate_limits.iter().filter(|r| r.gone_at_ms.is_none()).map(|r| r.rate_limit_id.clone()).collect();
+        g.rate_limit_tokens.retain(|k, t| k.starts_with("batch:") || live_ids.contains(&t.id));
+        if let Some(key) = token_key {
+            g.rate_limit_tokens.insert(key, TokenRecord { id: String::new(), request: fingerprint });
+        }
+        self.purge(env.now_ms);
+        self.mutated();
+        Ok(Answer { status: 200, body: Some(json!({ "rateLimits": out })), mutated: true })
+    }
+
+    /// PutResourcePolicy on a gateway ARN: creates or replaces; answers the policy.
+    pub fn put_resource_policy(&mut self, arn: &str, policy: String, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_by_arn(arn)?;
+        g.refuse_if_deleting()?;
+        g.resource_policy = Some(policy.clone());
+        self.mutated();
+        Ok(Answer { status: 201, body: Some(json!({ "policy": policy })), mutated: true })
+    }
+
+    /// GetResourcePolicy: ResourceNotFoundException when the gateway has none.
+    pub fn get_resource_policy(&mut self, arn: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_by_arn(arn)?;
+        match &g.resource_policy {
+            Some(p) => Ok(Answer::read(json!({ "policy": p }))),
+            None => Err(ApiError::not_found(format!("No resource policy exists for {arn}"))),
+        }
+    }
+
+    /// DeleteResourcePolicy: ResourceNotFoundException when the gateway has none.
+    pub fn delete_resource_policy(&mut self, arn: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_by_arn(arn)?;
+        if g.resource_policy.take().is_none() {
+            return Err(ApiError::not_found(format!("No resource policy exists for {arn}")));
+        }
+        self.mutated();
+        Ok(Answer { status: 204, body: None, mutated: true })
+    }
+}
+
 /// The ID stream for `seed`, moved on by how much the state has already created, so that a restart
 /// with the same seed and state file is reproducible without replaying the IDs of the first run.
 fn id_rng(seed: Option<u64>, next_seq: u64) -> fastrand::Rng {
@@ -1083,6 +1783,49 @@ mod tests {
         let got = back.get_gateway(&id_of(&a), &env(500)).unwrap().body.unwrap();
         assert_eq!(got["authorizerType"], "AWS_IAM");
         assert_eq!(got["status"], "READY");
+    }
+
+    #[test]
+    fn rules_rate_limits_and_policies_survive_the_state_file_and_old_files_still_load() {
+        use super::super::request::{parse_create_rate_limit, parse_create_rule, parse_put_policy};
+        let mut s = State::new(Some(3));
+        let id = id_of(&s.create_gateway(parse_create(&create_body("parts", "AWS_IAM")).unwrap(), &env(0)).unwrap());
+        let rule = br#"{"priority":7,"actions":[{"routeToTarget":{"staticRoute":{"targetName":"t"}}}]}"#;
+        let rule_id = s.create_rule(&id, parse_create_rule(rule).unwrap(), &env(0)).unwrap().body.unwrap()["ruleId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let limit = br#"{"rateLimitId":"l","dimensionKeys":["p"],"entries":[{"dimensions":{"p":"*"},"requests":[{"rate":1.5,"period":"second"}]}]}"#;
+        s.create_rate_limit(&id, parse_create_rate_limit(limit).unwrap(), &env(0)).unwrap();
+        let arn = format!("arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:gateway/{id}");
+        let policy = parse_put_policy(br#"{"policy":"{\"Version\":\"2012-10-17\"}"}"#).unwrap();
+        s.put_resource_policy(&arn, policy, &env(0)).unwrap();
+        let (_, bytes) = s.snapshot().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut back = State::load(&path, None).unwrap();
+        let got = back.get_rule(&id, &rule_id, &env(500)).unwrap().body.unwrap();
+        assert_eq!((got["priority"].as_i64(), got["status"].as_str()), (Some(7), Some("ACTIVE")));
+        let got = back.get_rate_limit(&id, "l", &env(500)).unwrap().body.unwrap();
+        assert_eq!(got["entries"][0]["requests"][0]["rate"], 1.5);
+        assert_eq!(
+            back.get_resource_policy(&arn, &env(500)).unwrap().body.unwrap()["policy"],
+            r#"{"Version":"2012-10-17"}"#
+        );
+        // A state file written before rules existed has none of their keys.
+        let mut old: Value = serde_json::from_slice(&bytes).unwrap();
+        for key in ["rules", "ruleTokens", "rateLimits", "rateLimitTokens", "resourcePolicy"] {
+            old["gateways"][&id].as_object_mut().unwrap().remove(key);
+        }
+        std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+        let mut old = State::load(&path, None).unwrap();
+        assert!(old.get_resource_policy(&arn, &env(500)).is_err());
+        assert_eq!(
+            old.list_rules(&id, &Paging { max_results: 50, next_token: None }, &env(500)).unwrap().body.unwrap()
+                ["gatewayRules"],
+            json!([])
+        );
     }
 
     fn target_body(name: &str, extra: &str) -> Vec<u8> {

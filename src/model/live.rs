@@ -186,3 +186,64 @@ pub struct LiveTarget {
     /// The configuration, or why this build cannot represent it.
     pub config: Result<crate::model::target::Target, Unreadable>,
 }
+
+live_status!(
+    /// A gateway rule's lifecycle status.
+    GatewayRuleStatus {
+        Creating = "CREATING",
+        Active = "ACTIVE",
+        Updating = "UPDATING",
+        Deleting = "DELETING",
+    }
+);
+
+impl GatewayRuleStatus {
+    /// True while the service is still working on the rule.
+    pub fn is_transitional(&self) -> bool {
+        matches!(self, GatewayRuleStatus::Creating | GatewayRuleStatus::Updating | GatewayRuleStatus::Deleting)
+    }
+}
+
+live_status!(
+    /// A gateway rate limit's lifecycle status.
+    GatewayRateLimitStatus {
+        Creating = "CREATING",
+        Active = "ACTIVE",
+        Updating = "UPDATING",
+        Deleting = "DELETING",
+    }
+);
+
+impl GatewayRateLimitStatus {
+    /// True while the service is still working on the rate limit.
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            GatewayRateLimitStatus::Creating | GatewayRateLimitStatus::Updating | GatewayRateLimitStatus::Deleting
+        )
+    }
+}
+
+/// A rule as GetGatewayRule (or ListGatewayRules, or a create or update) returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRule {
+    pub rule_id: String,
+    pub status: GatewayRuleStatus,
+    /// RFC 3339, as the service reported it (GetGatewayRule may omit it: then `createdAt`).
+    pub updated_at: String,
+    /// `system.managedBy` of a system-managed rule, which acgw never changes or deletes.
+    pub system_managed_by: Option<String>,
+    /// The configuration, or why this build cannot represent it.
+    pub config: Result<crate::model::rule::Rule, Unreadable>,
+}
+
+/// A rate limit as GetGatewayRateLimit (or a list, create, update or batch put) returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRateLimit {
+    pub rate_limit_id: String,
+    pub status: GatewayRateLimitStatus,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+    /// The configuration, or why this build cannot represent it.
+    pub config: Result<crate::model::rate_limit::RateLimit, Unreadable>,
+}

@@ -13,9 +13,15 @@ mod macros;
 pub mod decode;
 pub mod interpolate;
 pub mod live;
+pub mod policy;
+pub mod rate_limit;
+pub mod rule;
 pub mod schema;
 pub mod sdk;
 pub mod target;
+
+#[cfg(test)]
+mod gateway_parts_tests;
 
 use std::collections::BTreeMap;
 use std::ops::Deref;

@@ -782,7 +782,8 @@ impl Decode for Json {
     }
 }
 
-fn to_json(node: &Node, cx: &mut Cx<'_>) -> Option<Value> {
+/// A node as a JSON value: plain scalars by YAML's core schema, quoted ones as strings.
+pub(crate) fn to_json(node: &Node, cx: &mut Cx<'_>) -> Option<Value> {
     Some(match &node.kind {
         NodeKind::Scalar { plain: true, value } => match super::decode::yaml_core_type(value) {
             Some("null") => Value::Null,
