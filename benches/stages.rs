@@ -56,6 +56,7 @@ fn observed(drifted: &Desired) -> Observed {
                 },
                 tags,
                 targets: None,
+                policy: None,
             };
             (name, state)
         })

@@ -105,6 +105,11 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options) -> Resu
                 map.insert("targets".into(), Value::Array(list));
             }
         }
+        if let (Some(Some(policy)), Value::Object(map)) = (&state.policy, &mut value) {
+            let mut doc = policy.document().clone();
+            escape_interpolation(&mut doc);
+            map.insert("resourcePolicy".into(), doc);
+        }
         gateways.push(value);
     }
     skipped.sort();
@@ -264,6 +269,7 @@ mod tests {
             },
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             targets: None,
+            policy: None,
         }
     }
 

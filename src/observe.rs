@@ -7,6 +7,7 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
 use crate::model::live::{GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
 
 /// One live gateway that a spec names: its configuration and its tags.
@@ -18,6 +19,9 @@ pub struct LiveState {
     /// Its targets, sorted by name, when its spec declares `targets:` (see [`observe_targets`]);
     /// `None` when they were not read.
     pub targets: Option<Vec<LiveTarget>>,
+    /// Its resource policy when its spec declares `resourcePolicy:` (see [`observe_policies`]):
+    /// `Some(None)` when it has none; `None` when it was not read.
+    pub policy: Option<Option<ResourcePolicy>>,
 }
 
 /// What observe found.
@@ -71,6 +75,9 @@ pub enum ObserveError {
     /// Two live targets of one gateway share a name that its spec manages.
     #[error("gateway {name} ({gateway_id}) has {} targets named {target}: {}; a spec cannot tell which one it means (delete the extra ones)", target_ids.len(), target_ids.join(", "))]
     DuplicateTarget { name: String, gateway_id: String, target: String, target_ids: Vec<String> },
+    /// GetResourcePolicy failed for one gateway.
+    #[error("GetResourcePolicy for gateway {name} ({gateway_id}) failed: {error}")]
+    Policy { name: String, gateway_id: String, error: ApiError },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -90,7 +97,8 @@ impl ObserveError {
             | ObserveError::Targets { gateway_id, .. }
             | ObserveError::TargetGet { gateway_id, .. }
             | ObserveError::TargetUnreadable { gateway_id, .. }
-            | ObserveError::DuplicateTarget { gateway_id, .. } => Some(gateway_id),
+            | ObserveError::DuplicateTarget { gateway_id, .. }
+            | ObserveError::Policy { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
         }
     }
@@ -315,7 +323,7 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
             })
         }
     };
-    Ok(Some(LiveState { live, tags, targets: None }))
+    Ok(Some(LiveState { live, tags, targets: None, policy: None }))
 }
 
 /// Reads the targets of the managed gateways named in `names` (the ones whose spec declares
@@ -350,6 +358,44 @@ pub async fn observe_targets<N: AsRef<str>>(
             Err(e) => {
                 observed.managed.remove(&name);
                 observed.failed.insert(name, e);
+            }
+        }
+    }
+}
+
+/// Reads the resource policy of the managed gateways named in `names` (the ones whose spec
+/// declares `resourcePolicy:`), at most `parallelism` at a time. A gateway whose policy cannot be
+/// read moves to [`Observed::failed`], alone.
+pub async fn observe_policies<N: AsRef<str>>(
+    api: &impl ReadApi,
+    observed: &mut Observed,
+    names: &[N],
+    parallelism: usize,
+) {
+    let wanted: Vec<(String, String, String)> = names
+        .iter()
+        .filter_map(|n| {
+            observed
+                .managed
+                .get(n.as_ref())
+                .map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone(), s.live.gateway_arn.clone()))
+        })
+        .collect();
+    let results: Vec<_> = stream::iter(wanted)
+        .map(|(name, id, arn)| async move { (name, id, api.get_resource_policy(&arn).await) })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    for (name, gateway_id, result) in results {
+        match result {
+            Ok(policy) => {
+                if let Some(state) = observed.managed.get_mut(&name) {
+                    state.policy = Some(policy);
+                }
+            }
+            Err(error) => {
+                observed.managed.remove(&name);
+                observed.failed.insert(name.clone(), ObserveError::Policy { name, gateway_id, error });
             }
         }
     }
@@ -503,9 +549,15 @@ mod tests {
         async fn list_targets(&self, _gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
             Ok(Vec::new())
         }
-        // The fake gateways have no targets.
+        // The fake gateways have no targets and no policy.
         async fn get_target(&self, _gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
             Err(ApiError::NotFound(target_id.to_string()))
+        }
+        async fn get_resource_policy(
+            &self,
+            _arn: &str,
+        ) -> Result<Option<crate::model::policy::ResourcePolicy>, ApiError> {
+            Ok(None)
         }
     }
 
@@ -596,6 +648,12 @@ mod tests {
         }
         async fn get_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
             self.inner.get_target(gateway_id, target_id).await
+        }
+        async fn get_resource_policy(
+            &self,
+            arn: &str,
+        ) -> Result<Option<crate::model::policy::ResourcePolicy>, ApiError> {
+            self.inner.get_resource_policy(arn).await
         }
     }
 }

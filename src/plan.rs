@@ -12,6 +12,7 @@ use crate::diff::{self, Change, TagChange};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveTarget, TagMap, TargetStatus, TargetSummary};
+use crate::model::policy::ResourcePolicy;
 use crate::model::target::Target as GatewayTarget;
 use crate::model::Gateway;
 use crate::model::{OWNER_TAG, PREVENT_DESTROY_TAG};
@@ -152,6 +153,60 @@ pub struct GatewayPlan {
     /// acgw does not manage them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<TargetPlan>>,
+    /// The gateway's resource policy when its spec declares `resourcePolicy:`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<PolicyPlan>,
+}
+
+/// The plan for a gateway's resource policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyPlan {
+    /// `create` (none live), `update`, `delete` (`resourcePolicy: null`) or `no-op`.
+    pub action: Action,
+    /// Changes under `resourcePolicy`, observed → desired, compared as IAM reads policies.
+    pub changes: Vec<Change>,
+    /// A digest of the live policy at plan time (`null` when there was none): a saved plan is
+    /// stale when it moved.
+    pub observed: Option<String>,
+    /// The policy to put; `null` for `delete` and when none is wanted.
+    pub desired: Option<ResourcePolicy>,
+}
+
+/// The digest a plan records of a live policy: SHA-256 of its normalized JSON.
+pub fn policy_digest(policy: &ResourcePolicy) -> String {
+    use sha2::{Digest, Sha256};
+    let text = normalize::policy(policy.document().clone()).to_string();
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plans a gateway's resource policy: `desired` from the spec (`None`: none wanted), `live` as
+/// read (`None` for a gateway to be created or replaced: it has none).
+pub fn plan_policy(desired: Option<&ResourcePolicy>, live: Option<&ResourcePolicy>) -> PolicyPlan {
+    let normalized = |p: Option<&ResourcePolicy>| p.map(|p| normalize::policy(p.document().clone()));
+    let mut changes = Vec::new();
+    diff::values("resourcePolicy".into(), normalized(live).as_ref(), normalized(desired).as_ref(), &mut changes);
+    let action = match (live, desired) {
+        (None, None) => Action::NoOp,
+        (None, Some(_)) => Action::Create,
+        (Some(_), None) => Action::Delete,
+        (Some(_), Some(_)) if changes.is_empty() => Action::NoOp,
+        (Some(_), Some(_)) => Action::Update,
+    };
+    PolicyPlan { action, changes, observed: live.map(policy_digest), desired: desired.cloned() }
+}
+
+/// What moved between a saved plan's policy and a fresh read of it; empty when it still holds.
+pub fn policy_staleness(planned: &PolicyPlan, now: Option<&ResourcePolicy>) -> Vec<String> {
+    let now = now.map(policy_digest);
+    if planned.observed == now {
+        return Vec::new();
+    }
+    vec![match (&planned.observed, now) {
+        (None, Some(_)) => "a resource policy was put since the plan".to_string(),
+        (Some(_), None) => "its resource policy was deleted since the plan".to_string(),
+        _ => "its resource policy changed since the plan".to_string(),
+    }]
 }
 
 /// What was observed of a live target; `apply PLANFILE` refuses when it moved.
@@ -464,6 +519,18 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                     }
                     plan.targets = Some(target_plans);
                 }
+                if let Some(desired_policy) = &spec.resource_policy {
+                    // A new or replacing gateway has no policy yet.
+                    let live_policy = match plan.action {
+                        Action::Create | Action::Replace => None,
+                        _ => live.and_then(|l| l.policy.clone()).flatten(),
+                    };
+                    let policy_plan = plan_policy(desired_policy.as_ref(), live_policy.as_ref());
+                    if plan.action == Action::NoOp && policy_plan.action != Action::NoOp {
+                        plan.action = Action::Update;
+                    }
+                    plan.resource_policy = Some(policy_plan);
+                }
                 gateways.push(plan)
             }
             Err(f) => failed.push(f),
@@ -504,6 +571,7 @@ pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> G
         observed: Some(observed),
         desired: None,
         targets: None,
+        resource_policy: None,
     }
 }
 
@@ -580,6 +648,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
             desired: Some(desired.clone()),
             reason: None,
             targets: None,
+            resource_policy: None,
         });
     };
     let fingerprint = Fingerprint::of(live);
@@ -622,6 +691,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         desired: Some(desired.clone()),
         reason: None,
         targets: None,
+        resource_policy: None,
     })
 }
 
@@ -828,7 +898,13 @@ impl Plan {
                 gateway_id: g.observed.as_ref().map(|o| o.gateway_id.clone()),
                 status: g.observed.as_ref().map(|o| o.status.clone()),
                 forced_by: g.forced_by.clone(),
-                changes: if g.action == Action::Create { Vec::new() } else { g.changes.clone() },
+                changes: if g.action == Action::Create {
+                    Vec::new()
+                } else {
+                    // The resource policy's differences are the gateway's, under `resourcePolicy`.
+                    let policy = g.resource_policy.iter().flat_map(|p| p.changes.iter().cloned());
+                    g.changes.iter().cloned().chain(policy).collect()
+                },
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
                 targets: g.targets.as_ref().map(|ts| ts.iter().map(TargetDrift::of).collect()),
             })
@@ -885,6 +961,43 @@ struct RawGatewayPlan {
     reason: Option<DeleteReason>,
     #[serde(default)]
     targets: Option<Vec<RawTargetPlan>>,
+    #[serde(default)]
+    resource_policy: Option<RawPolicyPlan>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawPolicyPlan {
+    action: Action,
+    changes: Vec<Change>,
+    observed: Option<String>,
+    desired: Option<serde_json::Value>,
+}
+
+impl RawPolicyPlan {
+    fn into_plan(self, gateway: &str) -> Result<PolicyPlan, PlanFileError> {
+        let desired = match &self.desired {
+            None => None,
+            Some(d) => {
+                let file = format!("plan file: gateways[{gateway}].resourcePolicy.desired");
+                let mut problems = Vec::new();
+                let decoded = {
+                    let mut cx = Cx::new(&file, &mut problems);
+                    ResourcePolicy::decode(&Node::from_json(d), &mut cx)
+                };
+                match decoded {
+                    Some(p) if problems.is_empty() => Some(p),
+                    _ => {
+                        return Err(PlanFileError::InvalidGateway {
+                            name: gateway.to_string(),
+                            problems: Problems(problems),
+                        })
+                    }
+                }
+            }
+        };
+        Ok(PolicyPlan { action: self.action, changes: self.changes, observed: self.observed, desired })
+    }
 }
 
 #[derive(Deserialize)]
@@ -909,7 +1022,12 @@ impl RawGatewayPlan {
             Some(list) => Some(list.into_iter().map(|t| t.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
             None => None,
         };
+        let resource_policy = match self.resource_policy {
+            Some(p) => Some(p.into_plan(&self.name)?),
+            None => None,
+        };
         Ok(GatewayPlan {
+            resource_policy,
             name: self.name,
             action: self.action,
             forced_by: self.forced_by,

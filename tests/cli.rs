@@ -1741,3 +1741,90 @@ fn sync_synchronizes_mcp_server_targets_without_a_tool_schema_and_refuses_others
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(calls(&emu.stats()) - calls(&before), 1, "refusals make no call");
 }
+
+// ---------------------------------------------------------------- resource policy
+
+const POLICY: &str = "    resourcePolicy:
+      Version: \"2012-10-17\"
+      Statement:
+        - Sid: callers
+          Effect: Allow
+          Principal: { AWS: \"arn:aws:iam::${ACCOUNT:-123456789012}:root\" }
+          Action: bedrock-agentcore:InvokeGateway
+          Resource: \"*\"
+";
+
+#[test]
+fn a_resource_policy_is_put_compared_as_iam_reads_it_changed_and_deleted() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", POLICY)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("PutResourcePolicy"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
+    // Lists where IAM takes a string or a list, and another key order, are no change.
+    let same = POLICY
+        .replace("Action: bedrock-agentcore:InvokeGateway", "Action: [bedrock-agentcore:InvokeGateway]")
+        .replace("Resource: \"*\"", "Resource: [\"*\"]");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &same)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // A real change: the plan names it, a saved plan goes stale when the live policy moves.
+    let deny = POLICY.replace("Effect: Allow", "Effect: Deny");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &deny)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("~ resource policy will be changed"), "{}", run.stdout);
+    assert!(run.stdout.contains("resourcePolicy.Statement[0].Effect: \"Allow\" → \"Deny\""), "{}", run.stdout);
+    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    assert_eq!(drift.code, Some(2), "{drift:?}");
+    assert!(drift.stdout.contains("resourcePolicy.Statement[0].Effect"), "{drift:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // Someone else puts another policy: the saved plan refuses.
+    write(dir.path(), "other.yaml", &spec(&gw("tools", &POLICY.replace("Sid: callers", "Sid: others"))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("resource policy changed since the plan"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // Export then plan is clean, the policy included.
+    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let exported = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    assert!(exported.contains("resourcePolicy:") && exported.contains("Deny"), "{exported}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // `null` deletes it; absent leaves it alone.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    resourcePolicy: null\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("DeleteResourcePolicy"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn a_resource_policy_file_is_read_without_interpolation_and_errors_point_into_it() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "policy.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "bedrock-agentcore:InvokeGateway", "Resource": "*", "Condition": {"StringLike": {"aws:userid": "${aws:username}"}}}]}"#,
+    );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    resourcePolicy: { file: policy.json }\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "`${{aws:username}}` in a file is IAM's, not ours: {run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "bad.json", "{\"Statement\": []}\n");
+    write(dir.path(), "bad.yaml", &spec(&gw("tools", "    resourcePolicy: { file: bad.json }\n")));
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "bad.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("bad.json:1:1") && run.stderr.contains("Version"), "{run:?}");
+}

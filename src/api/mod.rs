@@ -10,6 +10,7 @@ pub mod sdk;
 use std::future::Future;
 
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::policy::ResourcePolicy;
 use crate::model::target::Target;
 use crate::model::Gateway;
 
@@ -60,6 +61,9 @@ pub trait ReadApi: Send + Sync {
         gateway_id: &str,
         target_id: &str,
     ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send;
+    /// A resource's policy; `None` when it has none (ResourceNotFoundException is read that way:
+    /// call it for a resource known to exist).
+    fn get_resource_policy(&self, arn: &str) -> impl Future<Output = Result<Option<ResourcePolicy>, ApiError>> + Send;
 }
 
 /// The mutating calls, used only by `apply`.
@@ -99,6 +103,14 @@ pub trait WriteApi: ReadApi {
         gateway_id: &str,
         target_id: &str,
     ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send;
+    /// PutResourcePolicy (replaces the policy).
+    fn put_resource_policy(
+        &self,
+        arn: &str,
+        policy: &ResourcePolicy,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+    /// DeleteResourcePolicy; a resource without a policy counts as done.
+    fn delete_resource_policy(&self, arn: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// DeleteGatewayTarget.
     fn delete_target(&self, gateway_id: &str, target_id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// TagResource (merges).
@@ -137,5 +149,8 @@ impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
         target_id: &str,
     ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
         self.0.get_target(gateway_id, target_id)
+    }
+    fn get_resource_policy(&self, arn: &str) -> impl Future<Output = Result<Option<ResourcePolicy>, ApiError>> + Send {
+        self.0.get_resource_policy(arn)
     }
 }

@@ -7,6 +7,8 @@ use aws_sdk_bedrockagentcorecontrol::Client;
 use crate::api::convert::{self, classify};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::policy::ResourcePolicy;
+use crate::model::sdk::Sdk;
 use crate::model::target::Target;
 use crate::model::Gateway;
 
@@ -123,6 +125,20 @@ impl ReadApi for SdkApi {
             .map_err(classify)?;
         Ok(convert::target_from_get(out))
     }
+
+    async fn get_resource_policy(&self, arn: &str) -> Result<Option<ResourcePolicy>, ApiError> {
+        let out = match self.client.get_resource_policy().resource_arn(arn).send().await.map_err(classify) {
+            Ok(out) => out,
+            Err(ApiError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match out.policy.filter(|p| !p.trim().is_empty()) {
+            None => Ok(None),
+            Some(text) => ResourcePolicy::from_sdk(text, "policy")
+                .map(Some)
+                .map_err(|u| ApiError::Response(format!("GetResourcePolicy for {arn}: {u}"))),
+        }
+    }
 }
 
 impl WriteApi for SdkApi {
@@ -176,6 +192,24 @@ impl WriteApi for SdkApi {
     async fn delete_gateway(&self, gateway_id: &str) -> Result<GatewayStatus, ApiError> {
         let out = self.client.delete_gateway().gateway_identifier(gateway_id).send().await.map_err(classify)?;
         Ok(GatewayStatus::from(out.status.as_str()))
+    }
+
+    async fn put_resource_policy(&self, arn: &str, policy: &ResourcePolicy) -> Result<(), ApiError> {
+        self.client
+            .put_resource_policy()
+            .resource_arn(arn)
+            .policy(policy.to_json_string())
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn delete_resource_policy(&self, arn: &str) -> Result<(), ApiError> {
+        match self.client.delete_resource_policy().resource_arn(arn).send().await.map_err(classify) {
+            Ok(_) | Err(ApiError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn delete_target(&self, gateway_id: &str, target_id: &str) -> Result<(), ApiError> {

@@ -34,7 +34,7 @@ pub struct Target {
 pub enum Work {
     /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set, then
     /// the targets.
-    Create { desired: Gateway, targets: Vec<TargetWork> },
+    Create { desired: Gateway, targets: Vec<TargetWork>, policy: Option<PolicyWork> },
     /// UpdateGateway with the full configuration (if `config` changed), then tag calls.
     Update {
         gateway_id: String,
@@ -44,18 +44,29 @@ pub enum Work {
         tags_set: TagMap,
         tags_remove: Vec<String>,
         targets: Vec<TargetWork>,
+        policy: Option<PolicyWork>,
     },
-    /// Delete, wait until gone, create: only with `allow_replace`, only without targets, and
-    /// never when `protected` (`acgw:prevent-destroy=true`).
+    /// Delete, wait until gone, create: only with `allow_replace`, only without undeclared
+    /// targets, and never when `protected` (`acgw:prevent-destroy=true`); then the parts.
     Replace {
         gateway_id: String,
         desired: Gateway,
         forced_by: String,
         protected: bool,
         targets: Option<Vec<TargetWork>>,
+        policy: Option<PolicyWork>,
     },
     /// Delete the targets, wait until they are gone, delete the gateway, wait until it is gone.
     Delete { gateway_id: String },
+}
+
+/// What to do with a gateway's resource policy, after its targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyWork {
+    /// PutResourcePolicy.
+    Put(crate::model::policy::ResourcePolicy),
+    /// DeleteResourcePolicy.
+    Delete,
 }
 
 impl Work {
@@ -239,6 +250,7 @@ struct Run<'a> {
     done: Vec<String>,
     status: Option<GatewayStatus>,
     pending_auth: Vec<(String, String)>,
+    gateway_arn: Option<String>,
 }
 
 impl Run<'_> {
@@ -260,37 +272,47 @@ async fn apply_one<A: WriteApi>(
 ) -> GatewayOutcome {
     let started = Instant::now();
     let action = work.action();
-    let mut run =
-        Run { name, opts, progress, gateway_id: None, done: Vec::new(), status: None, pending_auth: Vec::new() };
+    let mut run = Run {
+        name,
+        opts,
+        progress,
+        gateway_id: None,
+        done: Vec::new(),
+        status: None,
+        pending_auth: Vec::new(),
+        gateway_arn: None,
+    };
     let result = match work {
-        Work::Create { desired, targets: t } => {
-            let waits = !t.is_empty();
+        Work::Create { desired, targets: t, policy } => {
+            let waits = !t.is_empty() || policy.is_some();
             match create(api, &mut run, &desired, None, waits).await {
-                Ok(()) => with_targets(api, &mut run, t).await,
+                Ok(()) => parts(api, &mut run, t, policy).await,
                 Err(e) => Err(e),
             }
         }
-        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove, targets: t } => {
+        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove, targets: t, policy } => {
             run.gateway_id = Some(gateway_id.clone());
+            run.gateway_arn = Some(gateway_arn.clone());
             match update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await {
-                Ok(()) if !t.is_empty() => {
-                    // Target calls need a settled gateway, even with --no-wait.
+                Ok(()) if !t.is_empty() || policy.is_some() => {
+                    // Target and policy calls need a settled gateway, even with --no-wait.
                     match wait_ready(api, &mut run, &gateway_id, true).await {
-                        Ok(_) => with_targets(api, &mut run, t).await,
+                        Ok(_) => parts(api, &mut run, t, policy).await,
                         Err(e) => Err(e),
                     }
                 }
                 other => other,
             }
         }
-        Work::Replace { gateway_id, desired, forced_by, protected, targets: t } => {
+        Work::Replace { gateway_id, desired, forced_by, protected, targets: t, policy } => {
             run.gateway_id = Some(gateway_id.clone());
             if protected {
                 Err(ApplyError::Protected(crate::plan::protection_message(&run.name)))
             } else {
                 let declared = t.is_some();
-                match replace(api, &mut run, &gateway_id, &desired, forced_by, declared).await {
-                    Ok(()) => with_targets(api, &mut run, t.unwrap_or_default()).await,
+                let waits = declared || policy.is_some();
+                match replace(api, &mut run, &gateway_id, &desired, forced_by, declared, waits).await {
+                    Ok(()) => parts(api, &mut run, t.unwrap_or_default(), policy).await,
                     Err(e) => Err(e),
                 }
             }
@@ -318,6 +340,33 @@ async fn apply_one<A: WriteApi>(
 
 /// How many times a create that may not have reached the service is re-sent (same token).
 const TRANSPORT_RETRIES: usize = 3;
+
+/// A gateway's parts once it is READY: its targets, then its resource policy.
+async fn parts<A: WriteApi>(
+    api: &A,
+    run: &mut Run<'_>,
+    targets: Vec<TargetWork>,
+    policy: Option<PolicyWork>,
+) -> Result<(), ApplyError> {
+    with_targets(api, run, targets).await?;
+    let (Some(policy), Some(arn)) = (policy, run.gateway_arn.clone()) else { return Ok(()) };
+    run.say("applying the resource policy");
+    match policy {
+        PolicyWork::Put(p) => {
+            api.put_resource_policy(&arn, &p)
+                .await
+                .map_err(|source| ApplyError::Api { call: "PutResourcePolicy", source })?;
+            run.did("PutResourcePolicy");
+        }
+        PolicyWork::Delete => {
+            api.delete_resource_policy(&arn)
+                .await
+                .map_err(|source| ApplyError::Api { call: "DeleteResourcePolicy", source })?;
+            run.did("DeleteResourcePolicy");
+        }
+    }
+    Ok(())
+}
 
 /// The targets' work on the gateway `run` is about, once it is READY.
 async fn with_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, work: Vec<TargetWork>) -> Result<(), ApplyError> {
@@ -348,6 +397,7 @@ async fn create<A: WriteApi>(
         }
     };
     run.gateway_id = Some(live.gateway_id.clone());
+    run.gateway_arn = Some(live.gateway_arn.clone());
     run.status = Some(live.status.clone());
     run.did("CreateGateway");
     let update_only = desired.waf_configuration.is_some() || desired.custom_transform_configuration.is_some();
@@ -433,6 +483,7 @@ async fn replace<A: WriteApi>(
     desired: &Gateway,
     forced_by: String,
     targets_declared: bool,
+    must_wait: bool,
 ) -> Result<(), ApplyError> {
     if !run.opts.allow_replace {
         return Err(ApplyError::ReplaceRefused { field: forced_by });
@@ -461,7 +512,7 @@ async fn replace<A: WriteApi>(
     run.did("DeleteGateway");
     wait_gone(api, run, gateway_id).await?;
     run.gateway_id = None;
-    create(api, run, desired, Some(gateway_id), targets_declared).await
+    create(api, run, desired, Some(gateway_id), must_wait).await
 }
 
 /// Deletes a gateway and its targets; a target or gateway already gone counts as done, so an

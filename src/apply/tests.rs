@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::model::live::{GatewaySummary, LiveTarget, TagMap, TargetSummary};
+use crate::model::policy::ResourcePolicy;
 use crate::model::target::Target as GatewayTarget;
 
 fn no_targets() -> ApiError {
@@ -69,9 +70,12 @@ impl ReadApi for Scripted {
     async fn list_targets(&self, _: &str) -> Result<Vec<TargetSummary>, ApiError> {
         Ok(Vec::new())
     }
-    // The scripted gateway has no targets.
+    // The scripted gateway has no targets and no policy.
     async fn get_target(&self, _: &str, id: &str) -> Result<LiveTarget, ApiError> {
         Err(ApiError::NotFound(id.to_string()))
+    }
+    async fn get_resource_policy(&self, _: &str) -> Result<Option<ResourcePolicy>, ApiError> {
+        Ok(None)
     }
 }
 
@@ -101,6 +105,14 @@ impl WriteApi for Scripted {
     async fn synchronize_target(&self, _: &str, _: &str) -> Result<LiveTarget, ApiError> {
         self.record("SynchronizeGatewayTargets");
         Err(no_targets())
+    }
+    async fn put_resource_policy(&self, _: &str, _: &ResourcePolicy) -> Result<(), ApiError> {
+        self.record("PutResourcePolicy");
+        Ok(())
+    }
+    async fn delete_resource_policy(&self, _: &str) -> Result<(), ApiError> {
+        self.record("DeleteResourcePolicy");
+        Ok(())
     }
     async fn delete_target(&self, _: &str, _: &str) -> Result<(), ApiError> {
         self.record("DeleteGatewayTarget");
@@ -134,6 +146,7 @@ fn replace_work() -> Vec<(String, Work)> {
             forced_by: "status FAILED".into(),
             protected: false,
             targets: None,
+            policy: None,
         },
     )]
 }

@@ -90,6 +90,13 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         let with_targets: Vec<&str> =
             plan.gateways.iter().filter(|g| g.is_change() && g.targets.is_some()).map(|g| g.name.as_str()).collect();
         observe::observe_targets(conn.api(), &mut now, &with_targets, parallelism).await;
+        let with_policy: Vec<&str> = plan
+            .gateways
+            .iter()
+            .filter(|g| g.is_change() && g.resource_policy.is_some())
+            .map(|g| g.name.as_str())
+            .collect();
+        observe::observe_policies(conn.api(), &mut now, &with_policy, parallelism).await;
         now
     };
     // A gateway to delete is stale when it gained targets: read them again.
@@ -126,6 +133,11 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
                 (&g.targets, now.managed.get(&g.name).and_then(|l| l.targets.as_ref()), g.action)
             {
                 moved.extend(plan::target_staleness(planned, live));
+            }
+            if let (Some(planned), Some(live), Action::Update) =
+                (&g.resource_policy, now.managed.get(&g.name).and_then(|l| l.policy.as_ref()), g.action)
+            {
+                moved.extend(plan::policy_staleness(planned, live.as_ref()));
             }
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
@@ -231,12 +243,24 @@ fn target_work(g: &plan::GatewayPlan) -> Vec<apply::TargetWork> {
         .collect()
 }
 
+/// The resource policy call a gateway's plan needs, if any.
+fn policy_work(g: &plan::GatewayPlan) -> Option<apply::PolicyWork> {
+    let p = g.resource_policy.as_ref()?;
+    match (p.action, &p.desired) {
+        (Action::Create | Action::Update, Some(desired)) => Some(apply::PolicyWork::Put(desired.clone())),
+        (Action::Delete, _) => Some(apply::PolicyWork::Delete),
+        _ => None,
+    }
+}
+
 /// The work for every gateway the plan changes.
 fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     let mut work = Vec::new();
     for g in plan.gateways.iter().filter(|g| g.is_change()) {
         let item = match (g.action, &g.observed, &g.desired) {
-            (Action::Create, _, Some(desired)) => Work::Create { desired: desired.clone(), targets: target_work(g) },
+            (Action::Create, _, Some(desired)) => {
+                Work::Create { desired: desired.clone(), targets: target_work(g), policy: policy_work(g) }
+            }
             (Action::Update, Some(seen), Some(desired)) => Work::Update {
                 gateway_id: seen.gateway_id.clone(),
                 gateway_arn: seen.gateway_arn.clone(),
@@ -245,6 +269,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
                 targets: target_work(g),
+                policy: policy_work(g),
             },
             (Action::Replace, Some(seen), Some(desired)) => Work::Replace {
                 gateway_id: seen.gateway_id.clone(),
@@ -252,6 +277,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 forced_by: g.forced_by.join(", "),
                 protected: seen.protected(),
                 targets: g.targets.as_ref().map(|_| target_work(g)),
+                policy: policy_work(g),
             },
             (Action::Delete, Some(seen), None) => Work::Delete { gateway_id: seen.gateway_id.clone() },
             (Action::NoOp, _, _) => continue,

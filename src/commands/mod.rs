@@ -109,6 +109,9 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
         let with_targets: Vec<&str> =
             desired.specs.iter().filter(|s| s.targets.is_some()).map(|s| s.gateway.name.as_str()).collect();
         observe::observe_targets(api, &mut observed, &with_targets, parallelism).await;
+        let with_policy: Vec<&str> =
+            desired.specs.iter().filter(|s| s.resource_policy.is_some()).map(|s| s.gateway.name.as_str()).collect();
+        observe::observe_policies(api, &mut observed, &with_policy, parallelism).await;
         observed
     };
     if let Some(owner) = &desired.owner {

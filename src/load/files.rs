@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
+use crate::model::policy::ResourcePolicy;
 use crate::model::target::ToolDefinition;
 use crate::problem::{Mark, Problem, Severity};
 
@@ -146,6 +147,45 @@ fn read(value: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<(PathBuf, Stri
             None
         }
     }
+}
+
+/// A `resourcePolicy: { file: PATH }`: the file (JSON or YAML) decoded as a policy document,
+/// problems at its own lines, `${VAR}` not expanded.
+pub fn policy(union: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<ResourcePolicy> {
+    let value = union.get("file")?;
+    let (path, text) = cx.at("file", |cx| read(value, base, cx))?;
+    let shown = path.display().to_string();
+    let docs = match super::yaml::parse_documents(&text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            cx.push(Problem {
+                severity: Severity::Error,
+                file: shown,
+                mark: e.mark,
+                gateway: cx.gateway().map(str::to_string),
+                path: cx.path(),
+                message: e.message,
+            });
+            return None;
+        }
+    };
+    let mut docs = docs.into_iter().flatten();
+    let (Some(doc), None) = (docs.next(), docs.next()) else {
+        cx.error(value.mark, format!("{shown} must hold exactly one document: a policy"));
+        return None;
+    };
+    let mut inner = Vec::new();
+    let policy = {
+        let mut file_cx = Cx::new(&shown, &mut inner);
+        file_cx.set_gateway(cx.gateway().map(str::to_string));
+        ResourcePolicy::decode(&doc, &mut file_cx)
+    };
+    let path_prefix = cx.path();
+    for mut p in inner {
+        p.path = format!("{path_prefix}{}", p.path);
+        cx.push(p);
+    }
+    policy
 }
 
 /// A tool schema file as a checked list node: problems inside it are reported at its own lines.

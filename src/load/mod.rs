@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::model::interpolate::interpolate;
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
+use crate::model::policy::ResourcePolicy;
 use crate::model::target::Target;
 use crate::model::{
     FromService, Gateway, Lifecycle, Owner, TagKey, TagValue, Tags, ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG,
@@ -37,12 +38,15 @@ pub struct Spec {
     /// `targets:` — present means the complete list (live targets it does not name are deleted);
     /// absent means acgw does not manage this gateway's targets.
     pub targets: Option<Vec<Target>>,
+    /// `resourcePolicy:` — `Some(Some(doc))` to set, `Some(None)` (`null`) for none (a live one is
+    /// deleted); absent means acgw does not manage the gateway's policy.
+    pub resource_policy: Option<Option<ResourcePolicy>>,
 }
 
 impl Spec {
     /// A spec with no acgw-only keys set.
     pub fn new(gateway: Gateway, source: Source) -> Self {
-        Spec { gateway, source, prevent_destroy: false, targets: None }
+        Spec { gateway, source, prevent_destroy: false, targets: None, resource_policy: None }
     }
 
     /// The configuration acgw applies: the declared one plus acgw's own tags (`acgw:owner` when
@@ -343,18 +347,26 @@ fn load_str(
                 allow_outside: loaded.options.allow_outside_files,
             };
             let targets = targets.map(|node| cx.at("targets", |cx| load_targets(node, &base, cx)));
+            let (item, policy) = split_key(&item, "resourcePolicy");
+            let policy = policy.map(|node| cx.at("resourcePolicy", |cx| load_policy(&node, &base, cx)));
             check_reserved_tags(&item, &mut cx);
             let decoded = Gateway::decode(&item, &mut cx);
             Gateway::check_cross_field(&item, &mut cx);
             if let Some(gateway) = decoded {
                 let prevent_destroy = lifecycle.and_then(|l| l.prevent_destroy).unwrap_or(false);
-                // A gateway whose targets failed to decode is reported, not loaded half.
-                match targets {
-                    Some(None) => {}
-                    Some(Some(targets)) => {
-                        loaded.specs.push(Spec { gateway, source, prevent_destroy, targets: Some(targets) })
-                    }
-                    None => loaded.specs.push(Spec { gateway, source, prevent_destroy, targets: None }),
+                // A gateway whose targets or policy failed to decode is reported, not loaded half.
+                let targets = match targets {
+                    Some(None) => None,
+                    Some(Some(targets)) => Some(Some(targets)),
+                    None => Some(None),
+                };
+                let resource_policy = match policy {
+                    Some(None) => None,
+                    Some(Some(p)) => Some(Some(p)),
+                    None => Some(None),
+                };
+                if let (Some(targets), Some(resource_policy)) = (targets, resource_policy) {
+                    loaded.specs.push(Spec { gateway, source, prevent_destroy, targets, resource_policy });
                 }
             }
             cx.set_gateway(None);
@@ -412,6 +424,20 @@ fn load_targets(mut node: Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Opti
         }
     }
     ok.then_some(out)
+}
+
+/// A gateway's `resourcePolicy:`: `null` (none), a policy document as YAML (with `${VAR}`), or
+/// `{ file: PATH }` (JSON or YAML, relative to the spec, not interpolated). The outer `None`
+/// means it could not be read (reported).
+fn load_policy(node: &Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Option<Option<ResourcePolicy>> {
+    if node.is_null() {
+        return Some(None);
+    }
+    let is_file = matches!(&node.kind, NodeKind::Map(entries) if entries.len() == 1 && node.get("file").is_some());
+    if is_file {
+        return files::policy(node, base, cx).map(Some);
+    }
+    ResourcePolicy::decode(node, cx).map(Some)
 }
 
 /// `node` without the entry `key`, and that entry's value.

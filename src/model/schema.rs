@@ -254,6 +254,7 @@ pub fn spec_file() -> Value {
     let targets = array(crate::model::target::Target::schema(&mut defs), 0, usize::MAX);
     let lifecycle = crate::model::Lifecycle::schema(&mut defs);
     let lifecycle = json!({ "anyOf": [lifecycle, unset(&mut defs)] });
+    let policy = crate::model::policy::ResourcePolicy::schema(&mut defs);
     // acgw's own keys on a gateway entry: `targets` (present = complete) and `lifecycle`.
     if let Some(Value::Object(props)) = defs.0.get_mut("Gateway").and_then(|g| g.get_mut("properties")) {
         props.insert(
@@ -261,6 +262,17 @@ pub fn spec_file() -> Value {
             described(targets, "The gateway's targets. Present means the complete list: live targets it does not name are deleted (`[]` deletes them all). Absent: acgw does not manage the targets."),
         );
         props.insert("lifecycle".into(), described(lifecycle, "acgw's own key: how acgw may delete the gateway."));
+        props.insert(
+            "resourcePolicy".into(),
+            json!({
+                "description": "The gateway's resource policy (an IAM policy document; `${VAR}` works in the YAML form), or `file: PATH` (JSON or YAML, relative to the spec file), or null for none (a live one is deleted). Absent: acgw does not manage the policy.",
+                "anyOf": [
+                    policy,
+                    { "type": "object", "required": ["file"], "properties": { "file": { "type": "string", "minLength": 1 } }, "additionalProperties": false },
+                    { "type": "null" }
+                ]
+            }),
+        );
     }
     // `file:` stands in for `inlinePayload` in the payload unions (read at load time).
     for name in ["ApiSchemaConfiguration", "McpToolSchemaConfiguration", "ToolSchema"] {

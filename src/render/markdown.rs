@@ -108,6 +108,9 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
             for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
                 body.push_str(&target_block(t));
             }
+            if let Some(p) = g.resource_policy.as_ref().filter(|p| !p.changes.is_empty()) {
+                body.push_str(&diff_block(&items(&p.changes, &[], &[])));
+            }
             body
         };
         let what = match g.action {

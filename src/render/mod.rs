@@ -251,6 +251,22 @@ pub fn target_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// What changes of a gateway's parts: target counts and the resource policy, if any.
+pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
+    use crate::plan::Action;
+    let mut parts: Vec<String> = target_counts(g).into_iter().collect();
+    if let Some(p) = &g.resource_policy {
+        let what = match p.action {
+            Action::Create => Some("resource policy to put"),
+            Action::Update => Some("resource policy to change"),
+            Action::Delete => Some("resource policy to delete"),
+            _ => None,
+        };
+        parts.extend(what.map(str::to_string));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// Changes with sensitive values (OAuth `customParameters`) replaced by `(sensitive)`: text and
 /// Markdown never print them; JSON plans carry them, because `apply PLANFILE` needs them.
 pub fn mask_sensitive(changes: &[crate::diff::Change]) -> Vec<crate::diff::Change> {

@@ -89,8 +89,8 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         Action::NoOp => "is unchanged".to_string(),
     };
     let _ = write!(head, " {what}");
-    if let Some(counts) = super::target_counts(g) {
-        let _ = write!(head, ", {counts}");
+    if let Some(counts) = super::parts_summary(g) {
+        let _ = write!(head, ": {counts}");
     }
     match g.owner_change() {
         Some((None, owner)) => {
@@ -123,6 +123,19 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         let _ = writeln!(out, "    {} target {}{id} {what}", paint(color, tone, symbol), clean(&t.name));
         let mut inner = String::new();
         changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    if let Some(p) = g.resource_policy.as_ref().filter(|p| p.action != Action::NoOp) {
+        let (symbol, tone, what) = match p.action {
+            Action::Create => ("+", GREEN, "will be put"),
+            Action::Delete => ("-", RED, "will be deleted"),
+            _ => ("~", YELLOW, "will be changed"),
+        };
+        let _ = writeln!(out, "    {} resource policy {what}", paint(color, tone, symbol));
+        let mut inner = String::new();
+        changes(&mut inner, &items(&p.changes, &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "    {l}");
         }
