@@ -1625,6 +1625,12 @@ fn a_target_pending_authorization_is_reported_with_its_url_not_waited_on() {
     assert!(run.stdout.contains("target calendar is pending authorization: authorize it at https://"), "{run:?}");
     assert!(!run.stdout.contains("consent-secret-value") && !run.stderr.contains("consent-secret-value"));
     assert_eq!(emu.targets("tools")["calendar"].1, "CREATE_PENDING_AUTH");
+    let plan = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(plan.code, Some(0), "pending authorization is no change: {plan:?}");
+    assert!(
+        plan.stdout.contains("Targets pending authorization (1") && plan.stdout.contains("tools/calendar  https://"),
+        "{plan:?}"
+    );
     let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
     assert_eq!(drift.code, Some(0), "pending authorization is not drift: {drift:?}");
     assert!(

@@ -405,7 +405,10 @@ impl Harness {
 
     /// Creates `desired` the way `acgw apply` does (create, wait, update-only members, tags).
     fn apply(&self, desired: &Gateway) -> Result<(), TestCaseError> {
-        let work = vec![(desired.name.to_string(), Work::Create { desired: desired.clone(), targets: Vec::new(), policy: None })];
+        let work = vec![(
+            desired.name.to_string(),
+            Work::Create { desired: desired.clone(), targets: Vec::new(), policy: None },
+        )];
         let report = self.rt.block_on(apply::apply(&self.api, work, &self.opts, &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
         Ok(())

@@ -31,9 +31,29 @@ pub fn plan(plan: &Plan, color: bool) -> String {
     failed(&mut out, &plan.failed, "planned", color);
     out.push_str(&paint(color, BOLD, &closing_line(&plan.summary)));
     out.push('\n');
+    pending_authorization(&mut out, plan, color);
     orphaned(&mut out, &plan.orphaned, color);
     unmanaged(&mut out, &plan.unmanaged, color);
     out
+}
+
+/// Targets waiting for a user to authorize them (OAuth authorization code), whatever the plan
+/// does: a plan with no changes still says so.
+fn pending_authorization(out: &mut String, plan: &Plan, color: bool) {
+    let pending: Vec<(&str, &crate::plan::TargetPlan)> = plan
+        .gateways
+        .iter()
+        .flat_map(|g| g.targets.iter().flatten().map(move |t| (g.name.as_str(), t)))
+        .filter(|(_, t)| t.authorization_url.is_some())
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nTargets pending authorization ({}; a user must authorize each):", pending.len());
+    for (gateway, t) in pending {
+        let url = t.authorization_url.as_deref().unwrap_or_default();
+        let _ = writeln!(out, "  {} {gateway}/{}  {}", paint(color, YELLOW, "!"), clean(&t.name), clean(url));
+    }
 }
 
 fn orphaned(out: &mut String, list: &[Unmanaged], color: bool) {
@@ -138,11 +158,6 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         changes(&mut inner, &items(&p.changes, &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "    {l}");
-        }
-    }
-    for t in g.targets.iter().flatten() {
-        if let Some(url) = &t.authorization_url {
-            let _ = writeln!(out, "    ! target {} is pending authorization: {}", clean(&t.name), clean(url));
         }
     }
 }
