@@ -57,6 +57,7 @@ fn observed(drifted: &Desired) -> Observed {
                 tags,
                 targets: None,
                 policy: None,
+                rate_limits: None,
             };
             (name, state)
         })

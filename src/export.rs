@@ -105,6 +105,16 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options) -> Resu
                 map.insert("targets".into(), Value::Array(list));
             }
         }
+        if let (Some(limits), Value::Object(map)) = (&state.rate_limits, &mut value) {
+            // observe fails a gateway with an unreadable rate limit, so every config is Ok here.
+            let mut list = Vec::with_capacity(limits.len());
+            for r in limits.iter().filter_map(|r| r.config.as_ref().ok()) {
+                let mut rv = serde_json::to_value(normalize::rate_limit(r.clone()))?;
+                escape_interpolation(&mut rv);
+                list.push(rv);
+            }
+            map.insert("rateLimits".into(), Value::Array(list));
+        }
         if let (Some(Some(policy)), Value::Object(map)) = (&state.policy, &mut value) {
             let mut doc = policy.document().clone();
             escape_interpolation(&mut doc);
@@ -270,6 +280,7 @@ mod tests {
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             targets: None,
             policy: None,
+            rate_limits: None,
         }
     }
 

@@ -291,6 +291,35 @@ fn metadata(mut m: MetadataConfiguration) -> Option<MetadataConfiguration> {
     (!empty).then_some(m)
 }
 
+/// A gateway rate limit for comparison. `dimensionKeys` keeps its order (it is meaningful: `*`
+/// is only allowed in trailing positions). The `entries` are a set identified by their
+/// `dimensions`, so they are sorted by them; each entry's `requests`, `tokens` and `connections`
+/// are sets of rate configs too (sorted by period, then rate), and empty equals absent (the
+/// service reads them back as `None` or empty). The service defaults nothing else.
+pub fn rate_limit(mut r: crate::model::rate_limit::RateLimit) -> crate::model::rate_limit::RateLimit {
+    use crate::model::rate_limit::RateConfig;
+    fn configs(list: Option<Vec<RateConfig>>) -> Option<Vec<RateConfig>> {
+        let mut list = list.filter(|l| !l.is_empty())?;
+        list.sort_by(|a, b| {
+            (a.period.as_str(), a.rate.get())
+                .partial_cmp(&(b.period.as_str(), b.rate.get()))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        list.dedup();
+        Some(list)
+    }
+    r.entries = r.entries.map_items(|mut entries| {
+        for e in &mut entries {
+            e.requests = configs(e.requests.take());
+            e.tokens = configs(e.tokens.take());
+            e.connections = configs(e.connections.take());
+        }
+        entries.sort_by(|a, b| a.dimensions.cmp(&b.dimensions));
+        entries
+    });
+    r
+}
+
 /// An IAM policy document (a gateway's resource policy) for comparison: object keys sorted;
 /// `Statement` always a list, in its order; where IAM takes a string or a list (`Action`,
 /// `NotAction`, `Resource`, `NotResource`, and the values under `Principal`/`NotPrincipal`), a

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
-use crate::model::live::{GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TagMap, TargetSummary};
 use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
 
@@ -22,6 +22,9 @@ pub struct LiveState {
     /// Its resource policy when its spec declares `resourcePolicy:` (see [`observe_policies`]):
     /// `Some(None)` when it has none; `None` when it was not read.
     pub policy: Option<Option<ResourcePolicy>>,
+    /// Its rate limits, sorted by ID, when its spec declares `rateLimits:` (see
+    /// [`observe_rate_limits`]); `None` when they were not read.
+    pub rate_limits: Option<Vec<LiveRateLimit>>,
 }
 
 /// What observe found.
@@ -78,6 +81,12 @@ pub enum ObserveError {
     /// GetResourcePolicy failed for one gateway.
     #[error("GetResourcePolicy for gateway {name} ({gateway_id}) failed: {error}")]
     Policy { name: String, gateway_id: String, error: ApiError },
+    /// ListGatewayRateLimits failed for one gateway.
+    #[error("ListGatewayRateLimits for gateway {name} ({gateway_id}) failed: {error}")]
+    RateLimits { name: String, gateway_id: String, error: ApiError },
+    /// A rate limit of a gateway could not be represented by this build.
+    #[error("rate limit {rate_limit_id} of gateway {name} ({gateway_id}): ListGatewayRateLimits answered {reason}")]
+    RateLimitUnreadable { name: String, gateway_id: String, rate_limit_id: String, reason: String },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -98,7 +107,9 @@ impl ObserveError {
             | ObserveError::TargetGet { gateway_id, .. }
             | ObserveError::TargetUnreadable { gateway_id, .. }
             | ObserveError::DuplicateTarget { gateway_id, .. }
-            | ObserveError::Policy { gateway_id, .. } => Some(gateway_id),
+            | ObserveError::Policy { gateway_id, .. }
+            | ObserveError::RateLimits { gateway_id, .. }
+            | ObserveError::RateLimitUnreadable { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
         }
     }
@@ -323,7 +334,7 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
             })
         }
     };
-    Ok(Some(LiveState { live, tags, targets: None, policy: None }))
+    Ok(Some(LiveState { live, tags, targets: None, policy: None, rate_limits: None }))
 }
 
 /// Reads the targets of the managed gateways named in `names` (the ones whose spec declares
@@ -397,6 +408,58 @@ pub async fn observe_policies<N: AsRef<str>>(
                 observed.managed.remove(&name);
                 observed.failed.insert(name.clone(), ObserveError::Policy { name, gateway_id, error });
             }
+        }
+    }
+}
+
+/// Reads the rate limits of the managed gateways named in `names` (the ones whose spec declares
+/// `rateLimits:`): ListGatewayRateLimits, every page (it returns full details, so no Get is
+/// needed), at most `parallelism` gateways at a time. A gateway whose rate limits cannot all be
+/// read, or that holds one this build cannot represent, moves to [`Observed::failed`], alone.
+pub async fn observe_rate_limits<N: AsRef<str>>(
+    api: &impl ReadApi,
+    observed: &mut Observed,
+    names: &[N],
+    parallelism: usize,
+) {
+    let wanted: Vec<(String, String)> = names
+        .iter()
+        .filter_map(|n| observed.managed.get(n.as_ref()).map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone())))
+        .collect();
+    let results: Vec<_> = stream::iter(wanted)
+        .map(|(name, id)| async move {
+            let result = api.list_rate_limits(&id).await;
+            (name, id, result)
+        })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    for (name, gateway_id, result) in results {
+        let mut list = match result {
+            Ok(list) => list,
+            // The gateway vanished after it was read: it has no rate limits.
+            Err(ApiError::NotFound(_)) => Vec::new(),
+            Err(error) => {
+                observed.managed.remove(&name);
+                observed.failed.insert(name.clone(), ObserveError::RateLimits { name, gateway_id, error });
+                continue;
+            }
+        };
+        if let Some(bad) = list.iter().find(|r| r.config.is_err()) {
+            let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
+            let error = ObserveError::RateLimitUnreadable {
+                name: name.clone(),
+                gateway_id,
+                rate_limit_id: bad.rate_limit_id.clone(),
+                reason,
+            };
+            observed.managed.remove(&name);
+            observed.failed.insert(name, error);
+            continue;
+        }
+        list.sort_by(|a, b| a.rate_limit_id.cmp(&b.rate_limit_id));
+        if let Some(state) = observed.managed.get_mut(&name) {
+            state.rate_limits = Some(list);
         }
     }
 }
@@ -549,6 +612,12 @@ mod tests {
         async fn list_targets(&self, _gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
             Ok(Vec::new())
         }
+        async fn list_rate_limits(&self, _gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
+            Ok(Vec::new())
+        }
+        async fn get_rate_limit(&self, _gateway_id: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
+            Err(ApiError::NotFound(id.to_string()))
+        }
         // The fake gateways have no targets and no policy.
         async fn get_target(&self, _gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
             Err(ApiError::NotFound(target_id.to_string()))
@@ -654,6 +723,12 @@ mod tests {
             arn: &str,
         ) -> Result<Option<crate::model::policy::ResourcePolicy>, ApiError> {
             self.inner.get_resource_policy(arn).await
+        }
+        async fn list_rate_limits(&self, gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
+            self.inner.list_rate_limits(gateway_id).await
+        }
+        async fn get_rate_limit(&self, gateway_id: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
+            self.inner.get_rate_limit(gateway_id, id).await
         }
     }
 }

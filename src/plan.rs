@@ -11,8 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::diff::{self, Change, TagChange};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveTarget, TagMap, TargetStatus, TargetSummary};
+use crate::model::live::{
+    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveRateLimit, LiveTarget, TagMap, TargetStatus,
+    TargetSummary,
+};
 use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::RateLimit;
 use crate::model::target::Target as GatewayTarget;
 use crate::model::Gateway;
 use crate::model::{OWNER_TAG, PREVENT_DESTROY_TAG};
@@ -156,6 +160,10 @@ pub struct GatewayPlan {
     /// The gateway's resource policy when its spec declares `resourcePolicy:`; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_policy: Option<PolicyPlan>,
+    /// The gateway's rate limits when its spec declares `rateLimits:` (sorted by `rateLimitId`,
+    /// every live and declared one, no-ops included); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<Vec<RateLimitPlan>>,
 }
 
 /// The plan for a gateway's resource policy.
@@ -330,6 +338,166 @@ pub fn target_staleness(planned: &[TargetPlan], now: &[LiveTarget]) -> Vec<Strin
     for t in now {
         if !planned.iter().any(|p| p.name == t.name) {
             moved.push(format!("target {} appeared (targetId {})", t.name, t.target_id));
+        }
+    }
+    moved
+}
+
+/// The reason shown for a rate limit replaced because its `dimensionKeys` changed.
+pub const DIMENSION_KEYS_REPLACE: &str = "dimensionKeys cannot change in place";
+
+/// The reason shown for a rate limit replaced because its `description` is removed: the update
+/// is a PATCH, where an absent member keeps its value, so a description cannot be cleared.
+pub const DESCRIPTION_REPLACE: &str = "description cannot be removed in place (UpdateGatewayRateLimit is a PATCH)";
+
+/// What was observed of a live rate limit; `apply PLANFILE` refuses when it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimitFingerprint {
+    pub rate_limit_id: String,
+    pub status: GatewayRateLimitStatus,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+}
+
+impl RateLimitFingerprint {
+    /// The fingerprint of a live rate limit.
+    pub fn of(r: &LiveRateLimit) -> Self {
+        RateLimitFingerprint {
+            rate_limit_id: r.rate_limit_id.clone(),
+            status: r.status.clone(),
+            updated_at: r.updated_at.clone(),
+        }
+    }
+}
+
+/// The plan for one rate limit of a gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitPlan {
+    pub rate_limit_id: String,
+    /// `create`, `update`, `replace` (delete, then create), `delete` or `no-op`.
+    pub action: Action,
+    /// For `replace`: why it cannot be changed in place; empty otherwise.
+    pub forced_by: Vec<String>,
+    /// Field changes relative to the rate limit, observed → desired (for `create`: every field).
+    pub changes: Vec<Change>,
+    /// What was observed; `null` for `create`.
+    pub observed: Option<RateLimitFingerprint>,
+    /// The complete desired configuration; `null` for `delete`.
+    pub desired: Option<RateLimit>,
+}
+
+impl RateLimitPlan {
+    /// True unless the action is `no-op`.
+    pub fn is_change(&self) -> bool {
+        self.action != Action::NoOp
+    }
+}
+
+fn rate_limit_changes(before: Option<&RateLimit>, after: &RateLimit) -> Vec<Change> {
+    let mut out = Vec::new();
+    let b = before.map(|b| serde_json::to_value(normalize::rate_limit(b.clone())).unwrap_or_default());
+    let a = serde_json::to_value(normalize::rate_limit(after.clone())).unwrap_or_default();
+    diff::values(String::new(), b.as_ref(), Some(&a), &mut out);
+    out
+}
+
+/// Plans a gateway's rate limits: `desired` is its `rateLimits:` list, `live` what observe read
+/// (`None` for a gateway that does not exist yet, or is replaced: every rate limit is created).
+/// Sorted by `rateLimitId`.
+pub fn plan_rate_limits(desired: &[RateLimit], live: Option<&[LiveRateLimit]>) -> Vec<RateLimitPlan> {
+    let live = live.unwrap_or_default();
+    let mut out = Vec::new();
+    for want in desired {
+        let id = want.rate_limit_id.as_str();
+        let have = live.iter().find(|r| r.rate_limit_id == id);
+        let plan = match have {
+            None => RateLimitPlan {
+                rate_limit_id: id.to_string(),
+                action: Action::Create,
+                forced_by: Vec::new(),
+                changes: rate_limit_changes(None, want),
+                observed: None,
+                desired: Some(want.clone()),
+            },
+            Some(have) => {
+                // observe moved unreadable rate limits' gateways to `failed`, so config is Ok here.
+                let (changes, mut forced_by) = match &have.config {
+                    Ok(config) => {
+                        let mut forced = Vec::new();
+                        if config.dimension_keys != want.dimension_keys {
+                            forced.push(DIMENSION_KEYS_REPLACE.to_string());
+                        }
+                        if config.description.is_some() && want.description.is_none() {
+                            forced.push(DESCRIPTION_REPLACE.to_string());
+                        }
+                        (rate_limit_changes(Some(config), want), forced)
+                    }
+                    Err(_) => (rate_limit_changes(None, want), Vec::new()),
+                };
+                if changes.is_empty() {
+                    forced_by.clear();
+                }
+                let action = if !forced_by.is_empty() {
+                    Action::Replace
+                } else if changes.is_empty() {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                RateLimitPlan {
+                    rate_limit_id: id.to_string(),
+                    action,
+                    forced_by,
+                    changes,
+                    observed: Some(RateLimitFingerprint::of(have)),
+                    desired: Some(want.clone()),
+                }
+            }
+        };
+        out.push(plan);
+    }
+    for have in live {
+        if !desired.iter().any(|d| d.rate_limit_id.as_str() == have.rate_limit_id) {
+            out.push(RateLimitPlan {
+                rate_limit_id: have.rate_limit_id.clone(),
+                action: Action::Delete,
+                forced_by: Vec::new(),
+                changes: Vec::new(),
+                observed: Some(RateLimitFingerprint::of(have)),
+                desired: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.rate_limit_id.cmp(&b.rate_limit_id));
+    out
+}
+
+/// What moved between a saved plan's rate limits and a fresh read of them; empty when it still
+/// holds.
+pub fn rate_limit_staleness(planned: &[RateLimitPlan], now: &[LiveRateLimit]) -> Vec<String> {
+    let mut moved = Vec::new();
+    for p in planned {
+        let id = &p.rate_limit_id;
+        let live = now.iter().find(|r| &r.rate_limit_id == id);
+        match (&p.observed, live) {
+            (None, None) => {}
+            (None, Some(_)) => moved.push(format!("rate limit {id} now exists")),
+            (Some(_), None) => moved.push(format!("rate limit {id} no longer exists")),
+            (Some(o), Some(r)) => {
+                let n = RateLimitFingerprint::of(r);
+                if o.updated_at != n.updated_at {
+                    moved.push(format!("rate limit {id}: updatedAt moved from {} to {}", o.updated_at, n.updated_at));
+                } else if o.status != n.status {
+                    moved.push(format!("rate limit {id}: status moved from {} to {}", o.status, n.status));
+                }
+            }
+        }
+    }
+    for r in now {
+        if !planned.iter().any(|p| p.rate_limit_id == r.rate_limit_id) {
+            moved.push(format!("rate limit {} appeared", r.rate_limit_id));
         }
     }
     moved
@@ -531,6 +699,18 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                     }
                     plan.resource_policy = Some(policy_plan);
                 }
+                if let Some(rate_limits) = &spec.rate_limits {
+                    // A new or replacing gateway has no rate limits yet.
+                    let live_limits = match plan.action {
+                        Action::Create | Action::Replace => None,
+                        _ => live.and_then(|l| l.rate_limits.as_deref()),
+                    };
+                    let plans = plan_rate_limits(rate_limits, live_limits);
+                    if plan.action == Action::NoOp && plans.iter().any(RateLimitPlan::is_change) {
+                        plan.action = Action::Update;
+                    }
+                    plan.rate_limits = Some(plans);
+                }
                 gateways.push(plan)
             }
             Err(f) => failed.push(f),
@@ -572,6 +752,7 @@ pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> G
         desired: None,
         targets: None,
         resource_policy: None,
+        rate_limits: None,
     }
 }
 
@@ -649,6 +830,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
             reason: None,
             targets: None,
             resource_policy: None,
+            rate_limits: None,
         });
     };
     let fingerprint = Fingerprint::of(live);
@@ -692,6 +874,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         reason: None,
         targets: None,
         resource_policy: None,
+        rate_limits: None,
     })
 }
 
@@ -883,6 +1066,7 @@ impl Plan {
             changes: Vec::new(),
             tag_changes: Vec::new(),
             targets: None,
+            rate_limits: None,
         });
         let mut gateways = self
             .gateways
@@ -907,6 +1091,7 @@ impl Plan {
                 },
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
                 targets: g.targets.as_ref().map(|ts| ts.iter().map(TargetDrift::of).collect()),
+                rate_limits: g.rate_limits.as_ref().map(|rs| rs.iter().map(RateLimitDrift::of).collect()),
             })
             .chain(orphans)
             .collect::<Vec<_>>();
@@ -963,6 +1148,74 @@ struct RawGatewayPlan {
     targets: Option<Vec<RawTargetPlan>>,
     #[serde(default)]
     resource_policy: Option<RawPolicyPlan>,
+    #[serde(default)]
+    rate_limits: Option<Vec<RawRateLimitPlan>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawRateLimitPlan {
+    rate_limit_id: String,
+    action: Action,
+    forced_by: Vec<String>,
+    changes: Vec<Change>,
+    observed: Option<RateLimitFingerprint>,
+    desired: Option<serde_json::Value>,
+}
+
+impl RawRateLimitPlan {
+    fn into_plan(self, gateway: &str) -> Result<RateLimitPlan, PlanFileError> {
+        let desired = match &self.desired {
+            None => None,
+            Some(d) => {
+                let file = format!("plan file: gateways[{gateway}].rateLimits[{}].desired", self.rate_limit_id);
+                let mut problems = Vec::new();
+                let node = Node::from_json(d);
+                let decoded = {
+                    let mut cx = Cx::new(&file, &mut problems);
+                    cx.set_gateway(Some(gateway.to_string()));
+                    let r = RateLimit::decode(&node, &mut cx);
+                    RateLimit::check_cross_field(&node, &mut cx);
+                    r
+                };
+                let mut problems = Problems(problems);
+                problems.sort();
+                match decoded {
+                    Some(r) if !problems.has_errors() && r.rate_limit_id.as_str() == self.rate_limit_id => Some(r),
+                    Some(r) if !problems.has_errors() => {
+                        return Err(PlanFileError::Inconsistent(format!(
+                            "gateway `{gateway}`: rate limit `{}` has desired rateLimitId `{}`",
+                            self.rate_limit_id, r.rate_limit_id
+                        )))
+                    }
+                    _ => {
+                        problems.0.retain(|p| p.severity == Severity::Error);
+                        return Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems });
+                    }
+                }
+            }
+        };
+        if (self.action == Action::Delete) != desired.is_none() {
+            return Err(PlanFileError::Inconsistent(format!(
+                "gateway `{gateway}`: rate limit `{}`: desired must be null exactly for delete",
+                self.rate_limit_id
+            )));
+        }
+        if (self.action == Action::Create) != self.observed.is_none() {
+            return Err(PlanFileError::Inconsistent(format!(
+                "gateway `{gateway}`: rate limit `{}`: observed must be null exactly for create",
+                self.rate_limit_id
+            )));
+        }
+        Ok(RateLimitPlan {
+            rate_limit_id: self.rate_limit_id,
+            action: self.action,
+            forced_by: self.forced_by,
+            changes: self.changes,
+            observed: self.observed,
+            desired,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -1026,8 +1279,13 @@ impl RawGatewayPlan {
             Some(p) => Some(p.into_plan(&self.name)?),
             None => None,
         };
+        let rate_limits = match self.rate_limits {
+            Some(list) => Some(list.into_iter().map(|r| r.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
+            None => None,
+        };
         Ok(GatewayPlan {
             resource_policy,
+            rate_limits,
             name: self.name,
             action: self.action,
             forced_by: self.forced_by,
@@ -1158,6 +1416,41 @@ pub struct DriftEntry {
     /// The gateway's targets when its spec declares `targets:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<TargetDrift>>,
+    /// The gateway's rate limits when its spec declares `rateLimits:` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<Vec<RateLimitDrift>>,
+}
+
+/// One rate limit in a drift report (`state` as for targets: in-sync, modified, missing or
+/// not-declared).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitDrift {
+    pub rate_limit_id: String,
+    pub state: TargetDriftState,
+    /// `null` when missing.
+    pub status: Option<GatewayRateLimitStatus>,
+    /// Why undoing the drift replaces it (e.g. changed `dimensionKeys`).
+    pub forced_by: Vec<String>,
+    /// Field differences, live → spec (empty unless modified).
+    pub changes: Vec<Change>,
+}
+
+impl RateLimitDrift {
+    fn of(r: &RateLimitPlan) -> Self {
+        RateLimitDrift {
+            rate_limit_id: r.rate_limit_id.clone(),
+            state: match r.action {
+                Action::Create => TargetDriftState::Missing,
+                Action::Delete => TargetDriftState::NotDeclared,
+                Action::Update | Action::Replace => TargetDriftState::Modified,
+                Action::NoOp => TargetDriftState::InSync,
+            },
+            status: r.observed.as_ref().map(|o| o.status.clone()),
+            forced_by: r.forced_by.clone(),
+            changes: if r.action == Action::Create { Vec::new() } else { r.changes.clone() },
+        }
+    }
 }
 
 /// One target in a drift report.
@@ -1602,5 +1895,80 @@ mod ownership_tests {
         assert_eq!(target_staleness(&plans, &vanished), ["target gone no longer exists (was targetId CCCCCCCCCC)"]);
         let appeared = [keep, change, gone, live_target("new", "DDDDDDDDDD", "t1", "https://new")];
         assert_eq!(target_staleness(&plans, &appeared), ["target new now exists (targetId DDDDDDDDDD)"]);
+    }
+
+    fn rate_limit(id: &str, keys: &[&str], rate: f64, description: Option<&str>) -> RateLimit {
+        let dims: serde_json::Map<String, serde_json::Value> =
+            keys.iter().map(|k| (k.to_string(), serde_json::json!("*"))).collect();
+        let mut v = serde_json::json!({
+            "rateLimitId": id,
+            "dimensionKeys": keys,
+            "entries": [
+                { "dimensions": dims, "requests": [{ "rate": rate, "period": "minute" }], "tokens": [] },
+            ],
+        });
+        if let Some(d) = description {
+            v["description"] = serde_json::json!(d);
+        }
+        let mut problems = Vec::new();
+        let r = RateLimit::decode(&Node::from_json(&v), &mut Cx::new("test", &mut problems)).expect("valid");
+        assert!(problems.is_empty(), "{problems:?}");
+        r
+    }
+
+    fn live_rate_limit(config: RateLimit, updated_at: &str) -> LiveRateLimit {
+        LiveRateLimit {
+            rate_limit_id: config.rate_limit_id.as_str().to_string(),
+            status: GatewayRateLimitStatus::Active,
+            updated_at: updated_at.to_string(),
+            config: Ok(config),
+        }
+    }
+
+    #[test]
+    fn rate_limits_are_planned_by_id_replaced_when_keys_change_and_go_stale() {
+        let live = [
+            live_rate_limit(rate_limit("keep", &["a"], 1.0, None), "t1"),
+            live_rate_limit(rate_limit("change", &["b"], 1.0, Some("d")), "t1"),
+            live_rate_limit(rate_limit("rekey", &["c"], 1.0, None), "t1"),
+            live_rate_limit(rate_limit("undescribe", &["e"], 1.0, Some("d")), "t1"),
+            live_rate_limit(rate_limit("gone", &["f"], 1.0, None), "t1"),
+        ];
+        let desired = [
+            rate_limit("keep", &["a"], 1.0, None),
+            rate_limit("change", &["b"], 2.0, Some("d")),
+            rate_limit("rekey", &["c", "d"], 1.0, None),
+            rate_limit("undescribe", &["e"], 1.0, None),
+            rate_limit("new", &["g"], 1.0, None),
+        ];
+        let plans = plan_rate_limits(&desired, Some(&live));
+        let actions: Vec<(&str, Action)> = plans.iter().map(|p| (p.rate_limit_id.as_str(), p.action)).collect();
+        assert_eq!(
+            actions,
+            [
+                ("change", Action::Update),
+                ("gone", Action::Delete),
+                ("keep", Action::NoOp),
+                ("new", Action::Create),
+                ("rekey", Action::Replace),
+                ("undescribe", Action::Replace),
+            ]
+        );
+        assert_eq!(plans[0].changes.len(), 1);
+        assert_eq!(plans[0].changes[0].path, "entries[0].requests[0].rate");
+        assert_eq!(plans[4].forced_by, [DIMENSION_KEYS_REPLACE]);
+        assert_eq!(plans[5].forced_by, [DESCRIPTION_REPLACE]);
+        assert!(plans[2].changes.is_empty(), "an empty `tokens` equals absent");
+        // A new gateway gets every rate limit created.
+        assert!(plan_rate_limits(&desired, None).iter().all(|p| p.action == Action::Create));
+        // Staleness: moved, vanished, appeared.
+        assert!(rate_limit_staleness(&plans, &live).is_empty(), "nothing moved");
+        let mut moved = live.to_vec();
+        moved[0].updated_at = "t2".into();
+        assert_eq!(rate_limit_staleness(&plans, &moved), ["rate limit keep: updatedAt moved from t1 to t2"]);
+        assert_eq!(rate_limit_staleness(&plans, &live[..4]), ["rate limit gone no longer exists"]);
+        let mut appeared = live.to_vec();
+        appeared.push(live_rate_limit(rate_limit("intruder", &["z"], 1.0, None), "t1"));
+        assert_eq!(rate_limit_staleness(&plans, &appeared), ["rate limit intruder appeared"]);
     }
 }

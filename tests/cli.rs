@@ -1834,3 +1834,262 @@ fn a_resource_policy_file_is_read_without_interpolation_and_errors_point_into_it
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("bad.json:1:1") && run.stderr.contains("Version"), "{run:?}");
 }
+
+// ---------------------------------------------------------------- rate limits
+
+impl Emu {
+    /// A gateway's live rate limits: rateLimitId → (status, dimensionKeys, description).
+    fn rate_limits(&self, gateway: &str) -> BTreeMap<String, (String, Vec<String>, Option<String>)> {
+        let id = self.ids()[gateway].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            let out = client.list_gateway_rate_limits().gateway_identifier(id).send().await.expect("lists");
+            out.rate_limits
+                .into_iter()
+                .map(|r| (r.rate_limit_id, (r.status.as_str().to_string(), r.dimension_keys, r.description)))
+                .collect()
+        })
+    }
+
+    /// Adds a rate limit to a gateway, as another tool would.
+    fn add_rate_limit(&self, gateway: &str, rate_limit_id: &str) {
+        use aws_sdk_bedrockagentcorecontrol::types::{LimitEntry, Period, RateConfig};
+        let id = self.ids()[gateway].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            client
+                .create_gateway_rate_limit()
+                .gateway_identifier(id)
+                .rate_limit_id(rate_limit_id)
+                .dimension_keys("model")
+                .entries(
+                    LimitEntry::builder()
+                        .dimensions("model", "*")
+                        .requests(RateConfig::builder().rate(1.0).period(Period::Second).build().unwrap())
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .expect("creates");
+        })
+    }
+}
+
+/// Two rate limits: `per-principal` (keys `KEYS`, `RATE` requests a minute) and `global`.
+const RATE_LIMITS: &str = "    rateLimits:
+      - rateLimitId: per-principal
+        description: Per caller
+        dimensionKeys: [KEYS]
+        entries:
+          - dimensions: { principal: \"*\" }
+            requests: [{ rate: RATE, period: minute }]
+          - dimensions: { principal: \"arn:aws:iam::123456789012:role/batch\" }
+            requests: [{ rate: 5, period: second }, { rate: 100, period: minute }]
+            tokens: []
+      - rateLimitId: global
+        dimensionKeys: [gateway]
+        entries: [{ dimensions: { gateway: \"*\" }, connections: [{ rate: 50, period: second }] }]
+";
+
+fn rate_limits(keys: &str, rate: u32) -> String {
+    RATE_LIMITS.replace("KEYS", keys).replace("RATE", &rate.to_string())
+}
+
+#[test]
+fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("CreateGatewayRateLimit global")
+            && run.stdout.contains("CreateGatewayRateLimit per-principal"),
+        "{run:?}"
+    );
+    let live = emu.rate_limits("tools");
+    assert_eq!(live.keys().collect::<Vec<_>>(), ["global", "per-principal"]);
+    assert!(live.values().all(|(status, _, _)| status == "ACTIVE"), "{live:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
+    // Entries in another order, rate configs in another order: no change.
+    let reordered = rate_limits("principal", 60).replace(
+        "[{ rate: 5, period: second }, { rate: 100, period: minute }]",
+        "[{ rate: 100, period: minute }, { rate: 5.0, period: second }]",
+    );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &reordered)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // An entry changes: an update in place.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 120))));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("is unchanged; its rate limits change: 1 rate limit to change"), "{}", run.stdout);
+    assert!(run.stdout.contains("~ rate limit per-principal will be updated in place"), "{}", run.stdout);
+    assert!(run.stdout.contains("entries[0].requests[0].rate: 60"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("UpdateGatewayRateLimit per-principal"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // dimensionKeys change: a replacement.
+    let changed = rate_limits("principal, model", 120)
+        .replace("{ principal: \"*\" }", "{ principal: \"*\", model: \"*\" }")
+        .replace(
+            "{ principal: \"arn:aws:iam::123456789012:role/batch\" }",
+            "{ principal: \"arn:aws:iam::123456789012:role/batch\", model: \"*\" }",
+        );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(
+        run.stdout.contains("-/+ rate limit per-principal must be replaced: dimensionKeys cannot change in place"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("1 rate limit to replace"), "{}", run.stdout);
+    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    assert_eq!(drift.code, Some(2), "{drift:?}");
+    assert!(drift.stdout.contains("rate limit per-principal: modified"), "{drift:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let deleted = run.stdout.find("DeleteGatewayRateLimit per-principal").expect("deleted");
+    let created = run.stdout.find("CreateGatewayRateLimit per-principal").expect("created");
+    assert!(deleted < created, "delete, then create: {run:?}");
+    assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["principal", "model"]);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // A removed description cannot be cleared by PATCH: a replacement too.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed.replace("        description: Per caller\n", ""))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.rate_limits("tools")["per-principal"].2, None);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // One removed from the list: deleted.
+    let only_global = "    rateLimits:
+      - rateLimitId: global
+        dimensionKeys: [gateway]
+        entries: [{ dimensions: { gateway: \"*\" }, connections: [{ rate: 50, period: second }] }]
+";
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", only_global)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("DeleteGatewayRateLimit per-principal"), "{run:?}");
+    assert_eq!(emu.rate_limits("tools").keys().collect::<Vec<_>>(), ["global"]);
+
+    // `rateLimits: []` deletes every one.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    rateLimits: []\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(emu.rate_limits("tools").is_empty());
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn without_rate_limits_key_live_rate_limits_are_left_alone_and_not_read() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    emu.add_rate_limit("tools", "made-by-hand");
+    let before = emu.stats();
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+    let after = emu.stats();
+    assert!(emu.rate_limits("tools").contains_key("made-by-hand"));
+    for op in [
+        "ListGatewayRateLimits",
+        "GetGatewayRateLimit",
+        "CreateGatewayRateLimit",
+        "UpdateGatewayRateLimit",
+        "DeleteGatewayRateLimit",
+        "BatchPutGatewayRateLimits",
+    ] {
+        assert_eq!(before.get(op), after.get(op), "{op} was called for a gateway without `rateLimits:`");
+    }
+}
+
+#[test]
+fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 70))));
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], "3");
+    let limits = saved["gateways"][0]["rateLimits"].as_array().expect("rateLimits in the plan");
+    assert_eq!(limits[1]["rateLimitId"], "per-principal");
+    assert_eq!(limits[1]["action"], "update");
+    assert_eq!(limits[1]["observed"]["status"], "ACTIVE");
+    assert!(limits[1]["observed"]["updatedAt"].is_string());
+    // Someone else changes it: the saved plan refuses.
+    write(dir.path(), "other.yaml", &spec(&gw("tools", &rate_limits("principal", 80))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("rate limit per-principal: updatedAt moved"), "{run:?}");
+    // One appears: refused too.
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    emu.add_rate_limit("tools", "intruder");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("rate limit intruder appeared"), "{run:?}");
+    assert_eq!(emu.rate_limits("tools").len(), 3, "nothing was applied");
+}
+
+#[test]
+fn export_writes_rate_limits_and_plans_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    emu.add_rate_limit("tools", "made-by-hand");
+    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let exported = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    assert!(
+        exported.contains("rateLimits:") && exported.contains("made-by-hand") && exported.contains("per-principal"),
+        "{exported}"
+    );
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
+}
+
+#[test]
+fn rate_limit_specs_are_checked_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let twice = format!("{}      - rateLimitId: global\n        dimensionKeys: [gateway]\n        entries: [{{ dimensions: {{ gateway: \"*\" }} }}]\n", rate_limits("principal", 60));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &twice)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("rate limit `global` is declared twice"), "{run:?}");
+    let bad = rate_limits("principal", 60).replace("{ principal: \"*\" }", "{ model: \"*\" }");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &bad)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("the keys must be the rate limit's dimensionKeys"), "{run:?}");
+    let many: String = (0..51)
+        .map(|i| format!("      - rateLimitId: r{i}\n        dimensionKeys: [k{i}]\n        entries: [{{ dimensions: {{ k{i}: \"*\" }} }}]\n"))
+        .collect();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &format!("    rateLimits:\n{many}"))));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("at most 50"), "{run:?}");
+}

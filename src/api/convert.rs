@@ -19,7 +19,10 @@ use aws_sdk_bedrockagentcorecontrol::types as s;
 
 use crate::api::ApiError;
 use crate::model as m;
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TargetStatus, Unreadable};
+use crate::model::live::{
+    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TargetStatus,
+    Unreadable,
+};
 use crate::model::target::Target;
 use m::sdk::Sdk;
 
@@ -275,6 +278,11 @@ operation_error!(
     get_resource_policy::GetResourcePolicyError,
     put_resource_policy::PutResourcePolicyError,
     delete_resource_policy::DeleteResourcePolicyError,
+    list_gateway_rate_limits::ListGatewayRateLimitsError,
+    get_gateway_rate_limit::GetGatewayRateLimitError,
+    create_gateway_rate_limit::CreateGatewayRateLimitError,
+    update_gateway_rate_limit::UpdateGatewayRateLimitError,
+    delete_gateway_rate_limit::DeleteGatewayRateLimitError,
     tag_resource::TagResourceError,
     untag_resource::UntagResourceError,
     list_tags_for_resource::ListTagsForResourceError,
@@ -471,6 +479,83 @@ pub fn target_from_update(out: operation::update_gateway_target::UpdateGatewayTa
 /// One target of SynchronizeGatewayTargets' answer.
 pub fn target_from_synchronize(out: s::GatewayTarget) -> LiveTarget {
     live_target!(out)
+}
+
+// ---------------------------------------------------------------- rate limits
+
+/// The CreateGatewayRateLimit input for `config` on gateway `gateway_id`.
+pub fn create_rate_limit_input(
+    gateway_id: &str,
+    config: &m::rate_limit::RateLimit,
+    client_token: &str,
+) -> Result<operation::create_gateway_rate_limit::builders::CreateGatewayRateLimitInputBuilder, ApiError> {
+    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rateLimits[{}]", config.rate_limit_id), e);
+    Ok(operation::create_gateway_rate_limit::CreateGatewayRateLimitInput::builder()
+        .gateway_identifier(gateway_id)
+        .client_token(client_token)
+        .rate_limit_id(config.rate_limit_id.as_str())
+        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
+        .set_dimension_keys(Some(config.dimension_keys.to_sdk().map_err(fail)?))
+        .set_entries(Some(config.entries.to_sdk().map_err(fail)?)))
+}
+
+/// The UpdateGatewayRateLimit input: a PATCH, so every member it has is sent (`description`
+/// when set, and `entries`); `dimensionKeys` is not part of it (immutable).
+pub fn update_rate_limit_input(
+    gateway_id: &str,
+    config: &m::rate_limit::RateLimit,
+) -> Result<operation::update_gateway_rate_limit::builders::UpdateGatewayRateLimitInputBuilder, ApiError> {
+    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rateLimits[{}]", config.rate_limit_id), e);
+    Ok(operation::update_gateway_rate_limit::UpdateGatewayRateLimitInput::builder()
+        .gateway_identifier(gateway_id)
+        .rate_limit_id(config.rate_limit_id.as_str())
+        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
+        .set_entries(Some(config.entries.to_sdk().map_err(fail)?)))
+}
+
+/// The members every rate-limit-returning output shares, read into a [`LiveRateLimit`].
+macro_rules! live_rate_limit {
+    ($out:expr) => {{
+        let out = $out;
+        let config = (|| -> Result<m::rate_limit::RateLimit, Unreadable> {
+            Ok(m::rate_limit::RateLimit {
+                rate_limit_id: m::sdk::req(out.rate_limit_id.clone(), "", "rateLimitId")?,
+                description: m::sdk::opt(out.description, "", "description")?,
+                dimension_keys: m::sdk::req(out.dimension_keys, "", "dimensionKeys")?,
+                entries: m::sdk::req(out.entries, "", "entries")?,
+            })
+        })();
+        LiveRateLimit {
+            rate_limit_id: out.rate_limit_id,
+            status: GatewayRateLimitStatus::from(out.status.as_str()),
+            updated_at: timestamp(&out.updated_at),
+            config,
+        }
+    }};
+}
+
+/// One rate limit of ListGatewayRateLimits' answer.
+pub fn rate_limit_from_detail(out: s::GatewayRateLimitDetail) -> LiveRateLimit {
+    live_rate_limit!(out)
+}
+
+/// GetGatewayRateLimit's answer.
+pub fn rate_limit_from_get(out: operation::get_gateway_rate_limit::GetGatewayRateLimitOutput) -> LiveRateLimit {
+    live_rate_limit!(out)
+}
+
+/// CreateGatewayRateLimit's answer.
+pub fn rate_limit_from_create(
+    out: operation::create_gateway_rate_limit::CreateGatewayRateLimitOutput,
+) -> LiveRateLimit {
+    live_rate_limit!(out)
+}
+
+/// UpdateGatewayRateLimit's answer.
+pub fn rate_limit_from_update(
+    out: operation::update_gateway_rate_limit::UpdateGatewayRateLimitOutput,
+) -> LiveRateLimit {
+    live_rate_limit!(out)
 }
 
 #[cfg(test)]

@@ -9,8 +9,12 @@ pub mod sdk;
 
 use std::future::Future;
 
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::live::{
+    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TagMap,
+    TargetSummary,
+};
 use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::RateLimit;
 use crate::model::target::Target;
 use crate::model::Gateway;
 
@@ -64,6 +68,14 @@ pub trait ReadApi: Send + Sync {
     /// A resource's policy; `None` when it has none (ResourceNotFoundException is read that way:
     /// call it for a resource known to exist).
     fn get_resource_policy(&self, arn: &str) -> impl Future<Output = Result<Option<ResourcePolicy>, ApiError>> + Send;
+    /// A gateway's rate limits, every page (ListGatewayRateLimits returns full details).
+    fn list_rate_limits(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRateLimit>, ApiError>> + Send;
+    /// One rate limit's configuration and status.
+    fn get_rate_limit(
+        &self,
+        gateway_id: &str,
+        rate_limit_id: &str,
+    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send;
 }
 
 /// The mutating calls, used only by `apply`.
@@ -111,6 +123,28 @@ pub trait WriteApi: ReadApi {
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// DeleteResourcePolicy; a resource without a policy counts as done.
     fn delete_resource_policy(&self, arn: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+    /// CreateGatewayRateLimit with the given idempotency token.
+    fn create_rate_limit(
+        &self,
+        gateway_id: &str,
+        config: &RateLimit,
+        client_token: &str,
+    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send;
+    /// UpdateGatewayRateLimit. The operation is a PATCH: every member it has (`description`,
+    /// `entries`) is sent, so the result equals `config` except for a description to clear,
+    /// which PATCH cannot express (plan replaces the rate limit instead) and `dimensionKeys`,
+    /// which it cannot change (also a replacement).
+    fn update_rate_limit(
+        &self,
+        gateway_id: &str,
+        config: &RateLimit,
+    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send;
+    /// DeleteGatewayRateLimit; returns the status the service reported.
+    fn delete_rate_limit(
+        &self,
+        gateway_id: &str,
+        rate_limit_id: &str,
+    ) -> impl Future<Output = Result<GatewayRateLimitStatus, ApiError>> + Send;
     /// DeleteGatewayTarget.
     fn delete_target(&self, gateway_id: &str, target_id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// TagResource (merges).
@@ -152,5 +186,15 @@ impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
     }
     fn get_resource_policy(&self, arn: &str) -> impl Future<Output = Result<Option<ResourcePolicy>, ApiError>> + Send {
         self.0.get_resource_policy(arn)
+    }
+    fn list_rate_limits(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRateLimit>, ApiError>> + Send {
+        self.0.list_rate_limits(gateway_id)
+    }
+    fn get_rate_limit(
+        &self,
+        gateway_id: &str,
+        rate_limit_id: &str,
+    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send {
+        self.0.get_rate_limit(gateway_id, rate_limit_id)
     }
 }

@@ -6,14 +6,22 @@ use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::convert::{self, classify};
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, LiveTarget, TagMap, TargetSummary};
+use crate::model::live::{
+    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TagMap,
+    TargetSummary,
+};
 use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::RateLimit;
 use crate::model::sdk::Sdk;
 use crate::model::target::Target;
 use crate::model::Gateway;
 
 /// The page size for list calls: the API's maximum, so that N gateways take ceil(N/1000) calls.
 const PAGE_SIZE: i32 = 1000;
+
+/// The page size for ListGatewayRateLimits: the per-gateway quota (its bounds are undocumented;
+/// every page is followed anyway).
+const RATE_LIMIT_PAGE_SIZE: i32 = 50;
 
 /// The gateway API over the AWS SDK client.
 #[derive(Clone)]
@@ -139,6 +147,43 @@ impl ReadApi for SdkApi {
                 .map_err(|u| ApiError::Response(format!("GetResourcePolicy for {arn}: {u}"))),
         }
     }
+
+    async fn list_rate_limits(&self, gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        loop {
+            let page = self
+                .client
+                .list_gateway_rate_limits()
+                .gateway_identifier(gateway_id)
+                .max_results(RATE_LIMIT_PAGE_SIZE)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            out.extend(page.rate_limits.into_iter().map(convert::rate_limit_from_detail));
+            match page.next_token.filter(|t| !t.is_empty()) {
+                Some(t) => {
+                    check_token(&mut seen, "ListGatewayRateLimits", &t)?;
+                    token = Some(t);
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn get_rate_limit(&self, gateway_id: &str, rate_limit_id: &str) -> Result<LiveRateLimit, ApiError> {
+        let out = self
+            .client
+            .get_gateway_rate_limit()
+            .gateway_identifier(gateway_id)
+            .rate_limit_id(rate_limit_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(convert::rate_limit_from_get(out))
+    }
 }
 
 impl WriteApi for SdkApi {
@@ -210,6 +255,41 @@ impl WriteApi for SdkApi {
             Ok(_) | Err(ApiError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    async fn create_rate_limit(
+        &self,
+        gateway_id: &str,
+        config: &RateLimit,
+        client_token: &str,
+    ) -> Result<LiveRateLimit, ApiError> {
+        let out = convert::create_rate_limit_input(gateway_id, config, client_token)?
+            .send_with(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(convert::rate_limit_from_create(out))
+    }
+
+    async fn update_rate_limit(&self, gateway_id: &str, config: &RateLimit) -> Result<LiveRateLimit, ApiError> {
+        let out =
+            convert::update_rate_limit_input(gateway_id, config)?.send_with(&self.client).await.map_err(classify)?;
+        Ok(convert::rate_limit_from_update(out))
+    }
+
+    async fn delete_rate_limit(
+        &self,
+        gateway_id: &str,
+        rate_limit_id: &str,
+    ) -> Result<GatewayRateLimitStatus, ApiError> {
+        let out = self
+            .client
+            .delete_gateway_rate_limit()
+            .gateway_identifier(gateway_id)
+            .rate_limit_id(rate_limit_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(GatewayRateLimitStatus::from(out.status.as_str()))
     }
 
     async fn delete_target(&self, gateway_id: &str, target_id: &str) -> Result<(), ApiError> {

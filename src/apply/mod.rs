@@ -4,12 +4,14 @@
 //! for READY, and each gateway's outcome records exactly which calls were made, so a partial
 //! apply says what was done and what was not.
 
+mod rate_limits;
 pub mod report;
 mod targets;
 #[cfg(test)]
 mod tests;
 mod token;
 
+pub use rate_limits::RateLimitWork;
 pub use targets::{synchronize, TargetWork};
 
 use std::time::{Duration, Instant};
@@ -34,7 +36,7 @@ pub struct Target {
 pub enum Work {
     /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set, then
     /// the targets.
-    Create { desired: Gateway, targets: Vec<TargetWork>, policy: Option<PolicyWork> },
+    Create { desired: Gateway, targets: Vec<TargetWork>, rate_limits: Vec<RateLimitWork>, policy: Option<PolicyWork> },
     /// UpdateGateway with the full configuration (if `config` changed), then tag calls.
     Update {
         gateway_id: String,
@@ -44,6 +46,7 @@ pub enum Work {
         tags_set: TagMap,
         tags_remove: Vec<String>,
         targets: Vec<TargetWork>,
+        rate_limits: Vec<RateLimitWork>,
         policy: Option<PolicyWork>,
     },
     /// Delete, wait until gone, create: only with `allow_replace`, only without undeclared
@@ -54,6 +57,8 @@ pub enum Work {
         forced_by: String,
         protected: bool,
         targets: Option<Vec<TargetWork>>,
+        /// `None` when the spec does not declare `rateLimits:` (then live ones refuse it).
+        rate_limits: Option<Vec<RateLimitWork>>,
         policy: Option<PolicyWork>,
     },
     /// Delete the targets, wait until they are gone, delete the gateway, wait until it is gone.
@@ -127,6 +132,8 @@ pub enum ApplyError {
     ReplaceRefused { field: String },
     #[error("cannot replace gateway {gateway_id}: it has {count} target(s), and a gateway with targets cannot be deleted; delete them first")]
     HasTargets { gateway_id: String, count: usize },
+    #[error("cannot replace gateway {gateway_id}: it has {count} rate limit(s) its spec does not declare (`rateLimits:` absent); declare them, or delete them first")]
+    HasRateLimits { gateway_id: String, count: usize },
     /// `lifecycle.preventDestroy` protects the gateway from replacement.
     #[error("not replaced: {0}")]
     Protected(String),
@@ -139,6 +146,12 @@ pub enum ApplyError {
     /// A target did not settle in time.
     #[error("gave up after {waited:?} waiting for target {target_id}: it is still {status}")]
     TargetTimeout { target_id: String, status: crate::model::live::TargetStatus, waited: Duration },
+    /// A rate limit's call failed.
+    #[error("rate limit {rate_limit_id}: {source}")]
+    RateLimit { rate_limit_id: String, source: Box<ApplyError> },
+    /// A rate limit did not settle in time.
+    #[error("gave up after {waited:?} waiting for rate limit {rate_limit_id}: it is still {status}")]
+    RateLimitTimeout { rate_limit_id: String, status: crate::model::live::GatewayRateLimitStatus, waited: Duration },
     /// The gateway could not be read (or represented) when planning, so nothing was sent for it.
     #[error("not applied: {reason}")]
     NotRead { reason: String },
@@ -283,36 +296,49 @@ async fn apply_one<A: WriteApi>(
         gateway_arn: None,
     };
     let result = match work {
-        Work::Create { desired, targets: t, policy } => {
-            let waits = !t.is_empty() || policy.is_some();
+        Work::Create { desired, targets: t, rate_limits: r, policy } => {
+            let waits = !t.is_empty() || !r.is_empty() || policy.is_some();
             match create(api, &mut run, &desired, None, waits).await {
-                Ok(()) => parts(api, &mut run, t, policy).await,
+                Ok(()) => parts(api, &mut run, t, r, policy).await,
                 Err(e) => Err(e),
             }
         }
-        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove, targets: t, policy } => {
+        Work::Update {
+            gateway_id,
+            gateway_arn,
+            desired,
+            config,
+            tags_set,
+            tags_remove,
+            targets: t,
+            rate_limits: r,
+            policy,
+        } => {
             run.gateway_id = Some(gateway_id.clone());
             run.gateway_arn = Some(gateway_arn.clone());
             match update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await {
-                Ok(()) if !t.is_empty() || policy.is_some() => {
-                    // Target and policy calls need a settled gateway, even with --no-wait.
+                Ok(()) if !t.is_empty() || !r.is_empty() || policy.is_some() => {
+                    // Target, rate-limit and policy calls need a settled gateway, even with --no-wait.
                     match wait_ready(api, &mut run, &gateway_id, true).await {
-                        Ok(_) => parts(api, &mut run, t, policy).await,
+                        Ok(_) => parts(api, &mut run, t, r, policy).await,
                         Err(e) => Err(e),
                     }
                 }
                 other => other,
             }
         }
-        Work::Replace { gateway_id, desired, forced_by, protected, targets: t, policy } => {
+        Work::Replace { gateway_id, desired, forced_by, protected, targets: t, rate_limits: r, policy } => {
             run.gateway_id = Some(gateway_id.clone());
             if protected {
                 Err(ApplyError::Protected(crate::plan::protection_message(&run.name)))
             } else {
                 let declared = t.is_some();
-                let waits = declared || policy.is_some();
-                match replace(api, &mut run, &gateway_id, &desired, forced_by, declared, waits).await {
-                    Ok(()) => parts(api, &mut run, t.unwrap_or_default(), policy).await,
+                let limits_declared = r.is_some();
+                let waits = declared || limits_declared || policy.is_some();
+                let replaced =
+                    replace(api, &mut run, &gateway_id, &desired, forced_by, declared, limits_declared, waits).await;
+                match replaced {
+                    Ok(()) => parts(api, &mut run, t.unwrap_or_default(), r.unwrap_or_default(), policy).await,
                     Err(e) => Err(e),
                 }
             }
@@ -341,14 +367,22 @@ async fn apply_one<A: WriteApi>(
 /// How many times a create that may not have reached the service is re-sent (same token).
 const TRANSPORT_RETRIES: usize = 3;
 
-/// A gateway's parts once it is READY: its targets, then its resource policy.
+/// A gateway's parts once it is READY: its targets, (its rules: not yet), its rate limits, then
+/// its resource policy.
 async fn parts<A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     targets: Vec<TargetWork>,
+    rate_limits: Vec<RateLimitWork>,
     policy: Option<PolicyWork>,
 ) -> Result<(), ApplyError> {
     with_targets(api, run, targets).await?;
+    if !rate_limits.is_empty() {
+        if let Some(gateway_id) = run.gateway_id.clone() {
+            run.say("applying rate limits");
+            rate_limits::apply(api, run, &gateway_id, rate_limits).await?;
+        }
+    }
     let (Some(policy), Some(arn)) = (policy, run.gateway_arn.clone()) else { return Ok(()) };
     run.say("applying the resource policy");
     match policy {
@@ -476,6 +510,7 @@ async fn update_config<A: WriteApi>(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn replace<A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
@@ -483,6 +518,7 @@ async fn replace<A: WriteApi>(
     desired: &Gateway,
     forced_by: String,
     targets_declared: bool,
+    rate_limits_declared: bool,
     must_wait: bool,
 ) -> Result<(), ApplyError> {
     if !run.opts.allow_replace {
@@ -500,6 +536,18 @@ async fn replace<A: WriteApi>(
             .len();
         if count > 0 {
             return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
+        }
+    }
+    if rate_limits_declared {
+        delete_rate_limits(api, run, gateway_id).await?;
+    } else {
+        let count = api
+            .list_rate_limits(gateway_id)
+            .await
+            .map_err(|source| ApplyError::Api { call: "ListGatewayRateLimits", source })?
+            .len();
+        if count > 0 {
+            return Err(ApplyError::HasRateLimits { gateway_id: gateway_id.to_string(), count });
         }
     }
     // A gateway still changing cannot be deleted cleanly; let it settle first.
@@ -529,6 +577,7 @@ async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Re
         Ok(_) => {}
     }
     delete_targets(api, run, gateway_id).await?;
+    delete_rate_limits(api, run, gateway_id).await?;
     run.say("deleting");
     let mut retries = 0;
     loop {
@@ -542,6 +591,7 @@ async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Re
             Err(ApiError::Conflict(_)) if retries < TRANSPORT_RETRIES => {
                 retries += 1;
                 delete_targets(api, run, gateway_id).await?;
+                delete_rate_limits(api, run, gateway_id).await?;
             }
             // Deleting is idempotent: re-sending it after a lost response is safe.
             Err(ApiError::Transport(_)) if retries < TRANSPORT_RETRIES => retries += 1,
@@ -589,6 +639,44 @@ async fn delete_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &st
             });
         }
         run.say("waiting for its targets to be deleted");
+        clock.back_off().await;
+    }
+}
+
+/// Deletes every rate limit of a gateway and waits until ListGatewayRateLimits shows none (the
+/// service may refuse to delete a gateway that still has them).
+async fn delete_rate_limits<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
+    let mut clock = WaitClock::start(run.opts);
+    loop {
+        let limits = match api.list_rate_limits(gateway_id).await {
+            Ok(limits) => limits,
+            Err(ApiError::NotFound(_)) => return Ok(()),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
+                clock.retry().await;
+                continue;
+            }
+            Err(source) => return Err(ApplyError::Api { call: "ListGatewayRateLimits", source }),
+        };
+        if limits.is_empty() {
+            return Ok(());
+        }
+        for r in limits.iter().filter(|r| r.status == crate::model::live::GatewayRateLimitStatus::Active) {
+            run.say(&format!("deleting rate limit {}", r.rate_limit_id));
+            match api.delete_rate_limit(gateway_id, &r.rate_limit_id).await {
+                Ok(_) | Err(ApiError::NotFound(_)) => run.did(&format!("DeleteGatewayRateLimit {}", r.rate_limit_id)),
+                // Busy or unknown: the next listing tells.
+                Err(ApiError::Transport(_) | ApiError::Throttling(_) | ApiError::Conflict(_)) => {}
+                Err(source) => return Err(ApplyError::Api { call: "DeleteGatewayRateLimit", source }),
+            }
+        }
+        if clock.expired() {
+            return Err(ApplyError::Timeout {
+                gateway_id: gateway_id.to_string(),
+                status: GatewayStatus::Other(format!("{} rate limit(s) still deleting", limits.len())),
+                waited: clock.waited(),
+            });
+        }
+        run.say("waiting for its rate limits to be deleted");
         clock.back_off().await;
     }
 }

@@ -5,8 +5,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::*;
-use crate::model::live::{GatewaySummary, LiveTarget, TagMap, TargetSummary};
+use crate::model::live::{GatewayRateLimitStatus, GatewaySummary, LiveRateLimit, LiveTarget, TagMap, TargetSummary};
 use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::RateLimit;
 use crate::model::target::Target as GatewayTarget;
 
 fn no_targets() -> ApiError {
@@ -77,6 +78,12 @@ impl ReadApi for Scripted {
     async fn get_resource_policy(&self, _: &str) -> Result<Option<ResourcePolicy>, ApiError> {
         Ok(None)
     }
+    async fn list_rate_limits(&self, _: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
+        Ok(Vec::new())
+    }
+    async fn get_rate_limit(&self, _: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
+        Err(ApiError::NotFound(id.to_string()))
+    }
 }
 
 impl WriteApi for Scripted {
@@ -105,6 +112,18 @@ impl WriteApi for Scripted {
     async fn synchronize_target(&self, _: &str, _: &str) -> Result<LiveTarget, ApiError> {
         self.record("SynchronizeGatewayTargets");
         Err(no_targets())
+    }
+    async fn create_rate_limit(&self, _: &str, _: &RateLimit, _: &str) -> Result<LiveRateLimit, ApiError> {
+        self.record("CreateGatewayRateLimit");
+        Err(ApiError::Validation { message: "no rate limits here".into(), reason: String::new(), fields: vec![] })
+    }
+    async fn update_rate_limit(&self, _: &str, _: &RateLimit) -> Result<LiveRateLimit, ApiError> {
+        self.record("UpdateGatewayRateLimit");
+        Err(ApiError::Validation { message: "no rate limits here".into(), reason: String::new(), fields: vec![] })
+    }
+    async fn delete_rate_limit(&self, _: &str, id: &str) -> Result<GatewayRateLimitStatus, ApiError> {
+        self.record("DeleteGatewayRateLimit");
+        Err(ApiError::NotFound(id.to_string()))
     }
     async fn put_resource_policy(&self, _: &str, _: &ResourcePolicy) -> Result<(), ApiError> {
         self.record("PutResourcePolicy");
@@ -146,6 +165,7 @@ fn replace_work() -> Vec<(String, Work)> {
             forced_by: "status FAILED".into(),
             protected: false,
             targets: None,
+            rate_limits: None,
             policy: None,
         },
     )]

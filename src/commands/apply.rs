@@ -97,6 +97,13 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             .map(|g| g.name.as_str())
             .collect();
         observe::observe_policies(conn.api(), &mut now, &with_policy, parallelism).await;
+        let with_rate_limits: Vec<&str> = plan
+            .gateways
+            .iter()
+            .filter(|g| g.is_change() && g.rate_limits.is_some())
+            .map(|g| g.name.as_str())
+            .collect();
+        observe::observe_rate_limits(conn.api(), &mut now, &with_rate_limits, parallelism).await;
         now
     };
     // A gateway to delete is stale when it gained targets: read them again.
@@ -138,6 +145,11 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
                 (&g.resource_policy, now.managed.get(&g.name).and_then(|l| l.policy.as_ref()), g.action)
             {
                 moved.extend(plan::policy_staleness(planned, live.as_ref()));
+            }
+            if let (Some(planned), Some(live), Action::Update) =
+                (&g.rate_limits, now.managed.get(&g.name).and_then(|l| l.rate_limits.as_ref()), g.action)
+            {
+                moved.extend(plan::rate_limit_staleness(planned, live));
             }
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
@@ -243,6 +255,35 @@ fn target_work(g: &plan::GatewayPlan) -> Vec<apply::TargetWork> {
         .collect()
 }
 
+/// The rate-limit calls a gateway's plan needs, in plan order (apply orders deletes first); a
+/// replacement is a delete and a create.
+fn rate_limit_work(g: &plan::GatewayPlan) -> Vec<apply::RateLimitWork> {
+    let Some(limits) = &g.rate_limits else { return Vec::new() };
+    let mut out = Vec::new();
+    for r in limits {
+        match (r.action, &r.observed, &r.desired) {
+            (Action::Create, _, Some(desired)) => {
+                out.push(apply::RateLimitWork::Create { desired: desired.clone(), replaces: None })
+            }
+            (Action::Update, Some(_), Some(desired)) => {
+                out.push(apply::RateLimitWork::Update { desired: desired.clone() })
+            }
+            (Action::Replace, Some(seen), Some(desired)) => {
+                out.push(apply::RateLimitWork::Delete { rate_limit_id: seen.rate_limit_id.clone() });
+                out.push(apply::RateLimitWork::Create {
+                    desired: desired.clone(),
+                    replaces: Some(seen.updated_at.clone()),
+                });
+            }
+            (Action::Delete, Some(seen), _) => {
+                out.push(apply::RateLimitWork::Delete { rate_limit_id: seen.rate_limit_id.clone() })
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The resource policy call a gateway's plan needs, if any.
 fn policy_work(g: &plan::GatewayPlan) -> Option<apply::PolicyWork> {
     let p = g.resource_policy.as_ref()?;
@@ -258,9 +299,12 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     let mut work = Vec::new();
     for g in plan.gateways.iter().filter(|g| g.is_change()) {
         let item = match (g.action, &g.observed, &g.desired) {
-            (Action::Create, _, Some(desired)) => {
-                Work::Create { desired: desired.clone(), targets: target_work(g), policy: policy_work(g) }
-            }
+            (Action::Create, _, Some(desired)) => Work::Create {
+                desired: desired.clone(),
+                targets: target_work(g),
+                rate_limits: rate_limit_work(g),
+                policy: policy_work(g),
+            },
             (Action::Update, Some(seen), Some(desired)) => Work::Update {
                 gateway_id: seen.gateway_id.clone(),
                 gateway_arn: seen.gateway_arn.clone(),
@@ -269,6 +313,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
                 targets: target_work(g),
+                rate_limits: rate_limit_work(g),
                 policy: policy_work(g),
             },
             (Action::Replace, Some(seen), Some(desired)) => Work::Replace {
@@ -277,6 +322,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 forced_by: g.forced_by.join(", "),
                 protected: seen.protected(),
                 targets: g.targets.as_ref().map(|_| target_work(g)),
+                rate_limits: g.rate_limits.as_ref().map(|_| rate_limit_work(g)),
                 policy: policy_work(g),
             },
             (Action::Delete, Some(seen), None) => Work::Delete { gateway_id: seen.gateway_id.clone() },

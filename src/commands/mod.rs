@@ -112,6 +112,9 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
         let with_policy: Vec<&str> =
             desired.specs.iter().filter(|s| s.resource_policy.is_some()).map(|s| s.gateway.name.as_str()).collect();
         observe::observe_policies(api, &mut observed, &with_policy, parallelism).await;
+        let with_rate_limits: Vec<&str> =
+            desired.specs.iter().filter(|s| s.rate_limits.is_some()).map(|s| s.gateway.name.as_str()).collect();
+        observe::observe_rate_limits(api, &mut observed, &with_rate_limits, parallelism).await;
         observed
     };
     if let Some(owner) = &desired.owner {

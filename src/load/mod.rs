@@ -11,6 +11,7 @@ use crate::model::interpolate::interpolate;
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
 use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::RateLimit;
 use crate::model::target::Target;
 use crate::model::{
     FromService, Gateway, Lifecycle, Owner, TagKey, TagValue, Tags, ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG,
@@ -41,12 +42,15 @@ pub struct Spec {
     /// `resourcePolicy:` — `Some(Some(doc))` to set, `Some(None)` (`null`) for none (a live one is
     /// deleted); absent means acgw does not manage the gateway's policy.
     pub resource_policy: Option<Option<ResourcePolicy>>,
+    /// `rateLimits:` — present means the complete list (live rate limits it does not name are
+    /// deleted); absent means acgw does not manage this gateway's rate limits.
+    pub rate_limits: Option<Vec<RateLimit>>,
 }
 
 impl Spec {
     /// A spec with no acgw-only keys set.
     pub fn new(gateway: Gateway, source: Source) -> Self {
-        Spec { gateway, source, prevent_destroy: false, targets: None, resource_policy: None }
+        Spec { gateway, source, prevent_destroy: false, targets: None, resource_policy: None, rate_limits: None }
     }
 
     /// The configuration acgw applies: the declared one plus acgw's own tags (`acgw:owner` when
@@ -349,6 +353,8 @@ fn load_str(
             let targets = targets.map(|node| cx.at("targets", |cx| load_targets(node, &base, cx)));
             let (item, policy) = split_key(&item, "resourcePolicy");
             let policy = policy.map(|node| cx.at("resourcePolicy", |cx| load_policy(&node, &base, cx)));
+            let (item, rate_limits) = split_key(&item, "rateLimits");
+            let rate_limits = rate_limits.map(|node| cx.at("rateLimits", |cx| load_rate_limits(node, cx)));
             check_reserved_tags(&item, &mut cx);
             let decoded = Gateway::decode(&item, &mut cx);
             Gateway::check_cross_field(&item, &mut cx);
@@ -365,8 +371,15 @@ fn load_str(
                     Some(Some(p)) => Some(Some(p)),
                     None => Some(None),
                 };
-                if let (Some(targets), Some(resource_policy)) = (targets, resource_policy) {
-                    loaded.specs.push(Spec { gateway, source, prevent_destroy, targets, resource_policy });
+                let rate_limits = match rate_limits {
+                    Some(None) => None,
+                    Some(Some(r)) => Some(Some(r)),
+                    None => Some(None),
+                };
+                if let (Some(targets), Some(resource_policy), Some(rate_limits)) =
+                    (targets, resource_policy, rate_limits)
+                {
+                    loaded.specs.push(Spec { gateway, source, prevent_destroy, targets, resource_policy, rate_limits });
                 }
             }
             cx.set_gateway(None);
@@ -419,6 +432,65 @@ fn load_targets(mut node: Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Opti
                     seen.push((t.name.as_str().to_string(), mark));
                 }
                 out.push(t);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// The most rate limits a gateway can have (the service quota).
+pub const MAX_RATE_LIMITS: usize = 50;
+
+/// A gateway's `rateLimits:` list: every rate limit decoded and checked, `rateLimitId` required
+/// and unique within the gateway, at most [`MAX_RATE_LIMITS`]. `None` (reported) if anything is
+/// wrong.
+fn load_rate_limits(node: Node, cx: &mut Cx<'_>) -> Option<Vec<RateLimit>> {
+    if node.is_null() {
+        cx.error(
+            node.mark,
+            "`rateLimits:` is empty: write `rateLimits: []` to delete every rate limit, or remove the key to leave them unmanaged",
+        );
+        return None;
+    }
+    let NodeKind::Seq(items) = &node.kind else {
+        cx.error(node.mark, format!("expected a list of rate limits, found {}", node.type_name()));
+        return None;
+    };
+    let mut ok = true;
+    if items.len() > MAX_RATE_LIMITS {
+        cx.error(node.mark, format!("{} rate limits: a gateway can have at most {MAX_RATE_LIMITS}", items.len()));
+        ok = false;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut seen: Vec<(String, Mark)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let decoded = cx.at(format!("[{i}]"), |cx| {
+            let r = RateLimit::decode(item, cx);
+            RateLimit::check_cross_field(item, cx);
+            r
+        });
+        match decoded {
+            Some(r) => {
+                let mark = item.get("rateLimitId").map_or(item.mark, |n| n.mark);
+                if let Some((_, first)) = seen.iter().find(|(n, _)| n == r.rate_limit_id.as_str()) {
+                    let first = *first;
+                    cx.at(format!("[{i}]"), |cx| {
+                        cx.at("rateLimitId", |cx| {
+                            cx.error(
+                                mark,
+                                format!(
+                                    "rate limit `{}` is declared twice in this gateway (first at line {})",
+                                    r.rate_limit_id, first.line
+                                ),
+                            )
+                        })
+                    });
+                    ok = false;
+                } else {
+                    seen.push((r.rate_limit_id.as_str().to_string(), mark));
+                }
+                out.push(r);
             }
             None => ok = false,
         }

@@ -255,11 +255,16 @@ pub fn spec_file() -> Value {
     let lifecycle = crate::model::Lifecycle::schema(&mut defs);
     let lifecycle = json!({ "anyOf": [lifecycle, unset(&mut defs)] });
     let policy = crate::model::policy::ResourcePolicy::schema(&mut defs);
+    let rate_limits = array(crate::model::rate_limit::RateLimit::schema(&mut defs), 0, crate::load::MAX_RATE_LIMITS);
     // acgw's own keys on a gateway entry: `targets` (present = complete) and `lifecycle`.
     if let Some(Value::Object(props)) = defs.0.get_mut("Gateway").and_then(|g| g.get_mut("properties")) {
         props.insert(
             "targets".into(),
             described(targets, "The gateway's targets. Present means the complete list: live targets it does not name are deleted (`[]` deletes them all). Absent: acgw does not manage the targets."),
+        );
+        props.insert(
+            "rateLimits".into(),
+            described(rate_limits, "The gateway's rate limits (identity: rateLimitId). Present means the complete list: live rate limits it does not name are deleted (`[]` deletes them all). Absent: acgw does not manage the rate limits. The service fails open: rate limits are no security boundary."),
         );
         props.insert("lifecycle".into(), described(lifecycle, "acgw's own key: how acgw may delete the gateway."));
         props.insert(

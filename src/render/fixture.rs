@@ -36,6 +36,7 @@ pub fn live(config: serde_json::Value, status: GatewayStatus, tags: &[(&str, &st
         tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<TagMap>(),
         targets: None,
         policy: None,
+        rate_limits: None,
     }
 }
 

@@ -108,6 +108,9 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
             for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
                 body.push_str(&target_block(t));
             }
+            for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
+                body.push_str(&rate_limit_block(r));
+            }
             if let Some(p) = g.resource_policy.as_ref().filter(|p| !p.changes.is_empty()) {
                 body.push_str(&diff_block(&items(&p.changes, &[], &[])));
             }
@@ -178,6 +181,29 @@ fn target_block(t: &crate::plan::TargetPlan) -> String {
         })
         .collect();
     diff_block(&items(&changes, &[], &[]))
+}
+
+/// One rate limit's changes, paths under `rateLimits.<id>.`; a replacement says why.
+fn rate_limit_block(r: &crate::plan::RateLimitPlan) -> String {
+    let fence = "```";
+    if r.action == Action::Delete {
+        return format!("{fence}diff\n- rate limit {}\n{fence}\n", r.rate_limit_id);
+    }
+    let changes: Vec<crate::diff::Change> = r
+        .changes
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.path = format!("rateLimits.{}.{}", r.rate_limit_id, c.path);
+            c
+        })
+        .collect();
+    let note = if r.action == Action::Replace {
+        format!("rate limit `{}` -/+ replaced: {}\n\n", r.rate_limit_id, r.forced_by.join("; "))
+    } else {
+        String::new()
+    };
+    format!("{note}{}", diff_block(&items(&changes, &[], &[])))
 }
 
 fn diff_block(items: &[Item]) -> String {

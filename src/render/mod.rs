@@ -251,10 +251,33 @@ pub fn target_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// "1 rate limit to add, 1 to replace" for a gateway whose rate limits change.
+pub fn rate_limit_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
+    use crate::plan::Action;
+    let limits = g.rate_limits.as_ref()?;
+    let n = |a: Action| limits.iter().filter(|r| r.action == a).count();
+    let parts: Vec<String> = [
+        (n(Action::Create), "to add"),
+        (n(Action::Update), "to change"),
+        (n(Action::Replace), "to replace"),
+        (n(Action::Delete), "to delete"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .enumerate()
+    .map(|(i, (count, what))| match i {
+        0 => format!("{count} rate limit{} {what}", if count == 1 { "" } else { "s" }),
+        _ => format!("{count} {what}"),
+    })
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// What changes of a gateway's parts: target counts and the resource policy, if any.
 pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
     use crate::plan::Action;
     let mut parts: Vec<String> = target_counts(g).into_iter().collect();
+    parts.extend(rate_limit_counts(g));
     if let Some(p) = &g.resource_policy {
         let what = match p.action {
             Action::Create => Some("resource policy to put"),

@@ -88,6 +88,15 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
     }
     let what = match g.action {
         Action::Create => "will be created".to_string(),
+        Action::Update
+            if !g.update_gateway
+                && g.tag_changes.is_empty()
+                && !g.targets.iter().flatten().any(|t| t.is_change())
+                && g.resource_policy.as_ref().is_none_or(|p| p.action == Action::NoOp)
+                && g.rate_limits.iter().flatten().any(|r| r.is_change()) =>
+        {
+            "is unchanged; its rate limits change".to_string()
+        }
         Action::Update if !g.update_gateway && g.tag_changes.is_empty() => {
             "is unchanged; its targets change".to_string()
         }
@@ -143,6 +152,20 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         let _ = writeln!(out, "    {} target {}{id} {what}", paint(color, tone, symbol), clean(&t.name));
         let mut inner = String::new();
         changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
+        let (symbol, tone, what) = match r.action {
+            Action::Create => ("+", GREEN, "will be created".to_string()),
+            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
+            Action::Replace => ("-/+", RED, format!("must be replaced: {}", r.forced_by.join("; "))),
+            _ => ("-", RED, "will be deleted".to_string()),
+        };
+        let _ = writeln!(out, "    {} rate limit {} {what}", paint(color, tone, symbol), clean(&r.rate_limit_id));
+        let mut inner = String::new();
+        changes(&mut inner, &items(&r.changes, &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "    {l}");
         }
@@ -291,6 +314,24 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
             out.push('\n');
             let mut inner = String::new();
             changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+            for l in inner.lines() {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
+        for r in g.rate_limits.iter().flatten().filter(|r| r.state != TargetDriftState::InSync) {
+            let (label, tone) = match r.state {
+                TargetDriftState::Missing => ("missing", RED),
+                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
+                _ => ("modified", YELLOW),
+            };
+            let mut line = format!("  rate limit {}: {}", clean(&r.rate_limit_id), paint(color, tone, label));
+            if !r.forced_by.is_empty() {
+                let _ = write!(line, " (only a replacement can undo it: {})", r.forced_by.join("; "));
+            }
+            out.push_str(&line);
+            out.push('\n');
+            let mut inner = String::new();
+            changes(&mut inner, &items(&r.changes, &[], &[]), color);
             for l in inner.lines() {
                 let _ = writeln!(out, "  {l}");
             }
