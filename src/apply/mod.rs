@@ -540,21 +540,25 @@ async fn replace<A: WriteApi>(
     }
     if rate_limits_declared {
         delete_rate_limits(api, run, gateway_id).await?;
-    } else {
-        let count = api
-            .list_rate_limits(gateway_id)
-            .await
-            .map_err(|source| ApplyError::Api { call: "ListGatewayRateLimits", source })?
-            .len();
-        if count > 0 {
-            return Err(ApplyError::HasRateLimits { gateway_id: gateway_id.to_string(), count });
-        }
     }
     // A gateway still changing cannot be deleted cleanly; let it settle first.
     wait_ready(api, run, gateway_id, false).await?;
     run.say("deleting");
     match api.delete_gateway(gateway_id).await {
         Ok(_) | Err(ApiError::NotFound(_)) => {}
+        // Something is left. Undeclared rate limits are not acgw's to delete: say so. (They are
+        // listed only now, so an API without rate limits never sees the call.)
+        Err(ApiError::Conflict(message)) if !rate_limits_declared => {
+            let count = api
+                .list_rate_limits(gateway_id)
+                .await
+                .map_err(|source| ApplyError::Api { call: "ListGatewayRateLimits", source })?
+                .len();
+            if count > 0 {
+                return Err(ApplyError::HasRateLimits { gateway_id: gateway_id.to_string(), count });
+            }
+            return Err(ApplyError::Api { call: "DeleteGateway", source: ApiError::Conflict(message) });
+        }
         Err(source) => return Err(ApplyError::Api { call: "DeleteGateway", source }),
     }
     run.did("DeleteGateway");
@@ -577,7 +581,8 @@ async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Re
         Ok(_) => {}
     }
     delete_targets(api, run, gateway_id).await?;
-    delete_rate_limits(api, run, gateway_id).await?;
+    // Rate limits are deleted only when DeleteGateway says something is left: whether they block
+    // it is undocumented, and an API without rate limits (moto) must not fail the delete.
     run.say("deleting");
     let mut retries = 0;
     loop {
