@@ -1016,6 +1016,11 @@ fn from_schema(defs: &Map<String, Value>, schema: &Value, depth: usize) -> Boxed
             (min..=max).prop_map(|n| json!(n)).boxed()
         }
         Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
+        Some("number") => {
+            let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0);
+            // Whole numbers and halves: what specs write, and exact in JSON.
+            (0u32..2000).prop_map(move |n| json!(min.max(0.0) + f64::from(n) / 2.0)).boxed()
+        }
         // Any JSON (connector parameterValues).
         _ => prop_oneof![Just(json!({"k": "v"})), Just(json!([1, "two"])), Just(json!("text"))].boxed(),
     }
@@ -1162,4 +1167,103 @@ fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
             Ok(())
         });
     }
+}
+
+/// Generated rate limits that pass the decoder and the dimension rules: the keys and the entries'
+/// dimensions are built to agree (the schema cannot say that), the rest comes from the schema.
+fn rate_limit_strategy() -> BoxedStrategy<acgw::model::rate_limit::RateLimit> {
+    use acgw::model::rate_limit::RateLimit;
+    let schema = acgw::model::schema::spec_file();
+    let defs = schema["$defs"].as_object().cloned().expect("defs");
+    let rate_configs = from_schema(&defs, &json!({ "$ref": "#/$defs/RateConfig" }), 0);
+    let configs = proptest::collection::vec(rate_configs, 1..=2);
+    let keys = proptest::sample::subsequence(vec!["principal", "model", "path", "target"], 1..=3);
+    let description = proptest::option::of(string_regex("[a-zA-Z0-9 ]{1,30}").expect("regex"));
+    (keys, description, configs.clone(), proptest::option::of(configs), any::<bool>())
+        .prop_map(|(keys, description, requests, tokens, wildcard)| {
+            let dimensions: Map<String, Value> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    let last = i + 1 == keys.len();
+                    let v = if wildcard && last { "*".to_string() } else { format!("{k}-value") };
+                    (k.to_string(), Value::String(v))
+                })
+                .collect();
+            let mut entry = json!({ "dimensions": dimensions, "requests": requests });
+            if let Some(tokens) = tokens {
+                entry["tokens"] = Value::Array(tokens);
+            }
+            let mut v = json!({ "rateLimitId": "generated", "dimensionKeys": keys, "entries": [entry] });
+            if let Some(d) = description {
+                v["description"] = Value::String(d);
+            }
+            v
+        })
+        .prop_filter_map("a valid rate limit", |value| {
+            let mut problems = Vec::new();
+            let node = Node::from_json(&value);
+            let mut cx = Cx::new("generated", &mut problems);
+            let decoded = RateLimit::decode(&node, &mut cx);
+            RateLimit::check_cross_field(&node, &mut cx);
+            decoded.filter(|_| problems.is_empty())
+        })
+        .boxed()
+}
+
+#[test]
+fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
+    let h = Harness::start();
+    let gateway = decode(
+        &json!({ "name": "limits", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }),
+    )
+    .expect("gateway");
+    h.apply(&gateway).expect("gateway created");
+    let gateway_id = h.observe(&["limits"]).expect("observed").managed["limits"].live.gateway_id.clone();
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(16u32);
+    check("generated rate limits", cases, rate_limit_strategy(), |mut desired| {
+        let n = h.next.fetch_add(1, Ordering::Relaxed);
+        let id = format!("rl{n}");
+        desired.rate_limit_id = acgw::model::rate_limit::RateLimitId::try_from(id.as_str()).expect("id");
+        let update = Work::Update {
+            gateway_id: gateway_id.clone(),
+            gateway_arn: String::new(),
+            desired: gateway.clone(),
+            config: false,
+            tags_set: Default::default(),
+            tags_remove: Vec::new(),
+            targets: Vec::new(),
+            rate_limits: vec![acgw::apply::RateLimitWork::Create { desired: desired.clone(), replaces: None }],
+            policy: None,
+        };
+        let report = h.rt.block_on(apply::apply(&h.api, vec![("limits".into(), update)], &h.opts, &Silent));
+        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
+        let mut observed = h.observe(&["limits"])?;
+        h.rt.block_on(acgw::observe::observe_rate_limits(&h.api, &mut observed, &["limits"], 4));
+        let Some(state) = observed.managed.get("limits") else {
+            return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
+        };
+        let mine: Vec<_> =
+            state.rate_limits.clone().unwrap_or_default().into_iter().filter(|r| r.rate_limit_id == id).collect();
+        prop_assert_eq!(mine.len(), 1);
+        let config = mine[0].config.clone().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(normalize::rate_limit(config), normalize::rate_limit(desired.clone()));
+        let plans = plan::plan_rate_limits(std::slice::from_ref(&desired), Some(&mine));
+        prop_assert!(plans.iter().all(|p| p.action == plan::Action::NoOp), "a plan after apply changes: {plans:#?}");
+        // Delete it again: a gateway holds at most 50.
+        let delete = Work::Update {
+            gateway_id: gateway_id.clone(),
+            gateway_arn: String::new(),
+            desired: gateway.clone(),
+            config: false,
+            tags_set: Default::default(),
+            tags_remove: Vec::new(),
+            targets: Vec::new(),
+            rate_limits: vec![acgw::apply::RateLimitWork::Delete { rate_limit_id: id.clone() }],
+            policy: None,
+        };
+        let report = h.rt.block_on(apply::apply(&h.api, vec![("limits".into(), delete)], &h.opts, &Silent));
+        prop_assert!(report.succeeded(), "delete failed: {:?}", report.gateways);
+        Ok(())
+    });
 }
