@@ -674,12 +674,21 @@ fn target_spec_text(prefix: &str, n: usize) -> String {
         out.push_str(
             "      - name: orders\n        targetConfiguration: { mcp: { openApiSchema: { s3: { uri: \"s3://specs/orders.yaml\" } } } }\n",
         );
+        // The other parts, for the same guarantees under faults (issue 15).
+        out.push_str(
+            "    rateLimits:\n      - rateLimitId: per-principal\n        dimensionKeys: [principal]\n        \
+             entries: [{ dimensions: { principal: \"*\" }, requests: [{ rate: 10, period: second }] }]\n",
+        );
+        out.push_str(
+            "    resourcePolicy:\n      Version: \"2012-10-17\"\n      Statement:\n        - { Effect: Allow, \
+             Principal: { AWS: \"arn:aws:iam::123456789012:root\" }, Action: \"bedrock-agentcore:InvokeGateway\", Resource: \"*\" }\n",
+        );
     }
     out
 }
 
 #[test]
-fn targets_converge_under_throttling_server_errors_and_lost_responses_with_one_target_per_name() {
+fn targets_rate_limits_and_policies_converge_under_throttling_server_errors_and_lost_responses() {
     let bench = Bench::start(Config { seed: Some(21), ..Config::default() });
     let (prefix, n) = ("tgt", 10);
     let spec = bench.path("targets.yaml");
@@ -711,13 +720,18 @@ fn targets_converge_under_throttling_server_errors_and_lost_responses_with_one_t
         names.sort_unstable();
         assert_eq!(names, ["docs", "orders", "refunds"], "{name}: exactly one target per declared name");
         assert!(targets.iter().all(|t| t.status == "READY"), "{name}: {targets:?}");
+        let limits = bench.rt.block_on(bench.api.list_rate_limits(&copies[0].0)).expect("ListGatewayRateLimits");
+        assert_eq!(limits.len(), 1, "{name}: exactly one rate limit: {limits:?}");
+        let gateway = bench.rt.block_on(bench.api.get_gateway(&copies[0].0)).expect("GetGateway");
+        let policy = bench.rt.block_on(bench.api.get_resource_policy(&gateway.gateway_arn)).expect("policy");
+        assert!(policy.is_some(), "{name}: the resource policy is set");
     }
     assert_eq!(bench.live().keys().filter(|k| k.starts_with("tgt-")).count(), n);
     let plan = bench.run(&["plan", "--detailed-exitcode", "-f", &spec_arg]);
     assert_eq!(plan.code, Some(0), "plan after apply must show no changes:\n{}", plan.show());
     let stats = bench.emulator().stats();
     eprintln!(
-        "RELIABILITY | {n} gateways x 3 targets under 30% throttling + 10% 500s + 30% lost responses | one target per name, all READY, plan: no changes | {runs} run(s) | {:.1} s | CreateGatewayTarget calls: {}",
+        "RELIABILITY | {n} gateways x (3 targets, 1 rate limit, 1 policy) under 30% throttling + 10% 500s + 30% lost responses | one target per name, all READY, plan: no changes | {runs} run(s) | {:.1} s | CreateGatewayTarget calls: {}",
         started.elapsed().as_secs_f64(),
         stats.get("CreateGatewayTarget").copied().unwrap_or(0)
     );
