@@ -36,6 +36,7 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         observe::observe_targets(&api, &mut observed, &every, parallelism).await;
         observe::observe_policies(&api, &mut observed, &every, parallelism).await;
         observe::observe_rate_limits(&api, &mut observed, &every, parallelism).await;
+        observe::observe_rules(&api, &mut observed, &every, parallelism).await;
         drop(progress);
         let options = acgw::export::Options { split_payloads: args.output.is_some() };
         let export =
