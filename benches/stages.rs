@@ -58,6 +58,7 @@ fn observed(drifted: &Desired) -> Observed {
                 targets: None,
                 policy: None,
                 rate_limits: None,
+                rules: None,
             };
             (name, state)
         })

@@ -115,6 +115,16 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options) -> Resu
             }
             map.insert("rateLimits".into(), Value::Array(list));
         }
+        if let (Some(rules), Value::Object(map)) = (&state.rules, &mut value) {
+            // User rules only: system-managed ones are the service's, never declared.
+            let mut list = Vec::with_capacity(rules.len());
+            for r in rules.iter().filter(|r| r.system_managed_by.is_none()).filter_map(|r| r.config.as_ref().ok()) {
+                let mut rv = normalize::rule(r);
+                escape_interpolation(&mut rv);
+                list.push(rv);
+            }
+            map.insert("rules".into(), Value::Array(list));
+        }
         if let (Some(Some(policy)), Value::Object(map)) = (&state.policy, &mut value) {
             let mut doc = policy.document().clone();
             escape_interpolation(&mut doc);
@@ -281,6 +291,7 @@ mod tests {
             targets: None,
             policy: None,
             rate_limits: None,
+            rules: None,
         }
     }
 

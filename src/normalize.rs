@@ -320,6 +320,42 @@ pub fn rate_limit(mut r: crate::model::rate_limit::RateLimit) -> crate::model::r
     r
 }
 
+/// A gateway rule for comparison, as JSON: the SDK builders' defaults filled in (a model
+/// match's `operator` is StringLike, a circuit breaker's `mode` ENABLED), and an empty
+/// `conditions` or `metadata` equal to absent (the service reads them back as `None` or empty).
+/// List order is kept: conditions, actions and traffic splits are ordered in the API.
+pub fn rule(r: &crate::model::rule::Rule) -> serde_json::Value {
+    use serde_json::Value;
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.retain(|k, v| {
+                    !((k == "conditions" || k == "metadata")
+                        && (v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty())))
+                });
+                if let Some(Value::Object(models)) = map.get_mut("matchModels") {
+                    if let Some(Value::Array(entries)) = models.get_mut("anyOf") {
+                        for e in entries.iter_mut().filter_map(Value::as_object_mut) {
+                            e.entry("operator").or_insert_with(|| Value::String("StringLike".into()));
+                        }
+                    }
+                }
+                if let Some(Value::Object(cb)) = map.get_mut("circuitBreaker") {
+                    cb.entry("mode").or_insert_with(|| Value::String("ENABLED".into()));
+                }
+                for v in map.values_mut() {
+                    walk(v);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    walk(&mut v);
+    v
+}
+
 /// An IAM policy document (a gateway's resource policy) for comparison: object keys sorted;
 /// `Statement` always a list, in its order; where IAM takes a string or a list (`Action`,
 /// `NotAction`, `Resource`, `NotResource`, and the values under `Principal`/`NotPrincipal`), a

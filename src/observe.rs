@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
-use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TagMap, TargetSummary};
+use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
 use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
 
@@ -25,6 +25,9 @@ pub struct LiveState {
     /// Its rate limits, sorted by ID, when its spec declares `rateLimits:` (see
     /// [`observe_rate_limits`]); `None` when they were not read.
     pub rate_limits: Option<Vec<LiveRateLimit>>,
+    /// Its rules (system-managed ones included), sorted by priority, when its spec declares
+    /// `rules:` (see [`observe_rules`]); `None` when they were not read.
+    pub rules: Option<Vec<LiveRule>>,
 }
 
 /// What observe found.
@@ -87,6 +90,15 @@ pub enum ObserveError {
     /// A rate limit of a gateway could not be represented by this build.
     #[error("rate limit {rate_limit_id} of gateway {name} ({gateway_id}): ListGatewayRateLimits answered {reason}")]
     RateLimitUnreadable { name: String, gateway_id: String, rate_limit_id: String, reason: String },
+    /// ListGatewayRules failed for one gateway.
+    #[error("ListGatewayRules for gateway {name} ({gateway_id}) failed: {error}")]
+    Rules { name: String, gateway_id: String, error: ApiError },
+    /// A rule of a gateway could not be represented by this build.
+    #[error("rule {rule_id} of gateway {name} ({gateway_id}): ListGatewayRules answered {reason}")]
+    RuleUnreadable { name: String, gateway_id: String, rule_id: String, reason: String },
+    /// Two live rules of one gateway have one priority: acgw cannot tell which one a spec means.
+    #[error("gateway {name} ({gateway_id}) has {} live rules with priority {priority}: {}; delete all but one", rule_ids.len(), rule_ids.join(", "))]
+    DuplicateRule { name: String, gateway_id: String, priority: i32, rule_ids: Vec<String> },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -109,7 +121,10 @@ impl ObserveError {
             | ObserveError::DuplicateTarget { gateway_id, .. }
             | ObserveError::Policy { gateway_id, .. }
             | ObserveError::RateLimits { gateway_id, .. }
-            | ObserveError::RateLimitUnreadable { gateway_id, .. } => Some(gateway_id),
+            | ObserveError::RateLimitUnreadable { gateway_id, .. }
+            | ObserveError::Rules { gateway_id, .. }
+            | ObserveError::RuleUnreadable { gateway_id, .. }
+            | ObserveError::DuplicateRule { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
         }
     }
@@ -334,7 +349,7 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
             })
         }
     };
-    Ok(Some(LiveState { live, tags, targets: None, policy: None, rate_limits: None }))
+    Ok(Some(LiveState { live, tags, targets: None, policy: None, rate_limits: None, rules: None }))
 }
 
 /// Reads the targets of the managed gateways named in `names` (the ones whose spec declares
@@ -462,6 +477,72 @@ pub async fn observe_rate_limits<N: AsRef<str>>(
             state.rate_limits = Some(list);
         }
     }
+}
+
+/// Reads the rules of the managed gateways named in `names` (the ones whose spec declares
+/// `rules:`): ListGatewayRules, every page (full details, system-managed rules included), at
+/// most `parallelism` gateways at a time. A gateway whose rules cannot all be read, that holds
+/// one this build cannot represent, or that has two rules with one priority, moves to
+/// [`Observed::failed`], alone.
+pub async fn observe_rules<N: AsRef<str>>(
+    api: &impl ReadApi,
+    observed: &mut Observed,
+    names: &[N],
+    parallelism: usize,
+) {
+    let wanted: Vec<(String, String)> = names
+        .iter()
+        .filter_map(|n| observed.managed.get(n.as_ref()).map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone())))
+        .collect();
+    let results: Vec<_> = stream::iter(wanted)
+        .map(|(name, id)| async move {
+            let result = api.list_rules(&id).await;
+            (name, id, result)
+        })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    for (name, gateway_id, result) in results {
+        let mut list = match result {
+            Ok(list) => list,
+            // The gateway vanished after it was read: it has no rules.
+            Err(ApiError::NotFound(_)) => Vec::new(),
+            Err(error) => {
+                observed.managed.remove(&name);
+                observed.failed.insert(name.clone(), ObserveError::Rules { name, gateway_id, error });
+                continue;
+            }
+        };
+        // A system-managed rule this build cannot represent is still never touched, but its
+        // priority must be known: only user rules must be readable.
+        if let Some(bad) = list.iter().find(|r| r.config.is_err() && r.system_managed_by.is_none()) {
+            let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
+            let error =
+                ObserveError::RuleUnreadable { name: name.clone(), gateway_id, rule_id: bad.rule_id.clone(), reason };
+            observed.managed.remove(&name);
+            observed.failed.insert(name, error);
+            continue;
+        }
+        list.sort_by(|a, b| (rule_priority(a), &a.rule_id).cmp(&(rule_priority(b), &b.rule_id)));
+        let duplicate =
+            list.windows(2).find(|w| rule_priority(&w[0]).is_some() && rule_priority(&w[0]) == rule_priority(&w[1]));
+        if let Some(w) = duplicate {
+            let priority = rule_priority(&w[0]).unwrap_or_default();
+            let rule_ids =
+                list.iter().filter(|r| rule_priority(r) == Some(priority)).map(|r| r.rule_id.clone()).collect();
+            observed.managed.remove(&name);
+            observed.failed.insert(name.clone(), ObserveError::DuplicateRule { name, gateway_id, priority, rule_ids });
+            continue;
+        }
+        if let Some(state) = observed.managed.get_mut(&name) {
+            state.rules = Some(list);
+        }
+    }
+}
+
+/// A live rule's priority, when its configuration could be read.
+pub fn rule_priority(r: &LiveRule) -> Option<i32> {
+    r.config.as_ref().ok().map(|c| c.priority.get())
 }
 
 async fn read_targets_of(
@@ -618,6 +699,12 @@ mod tests {
         async fn get_rate_limit(&self, _gateway_id: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
             Err(ApiError::NotFound(id.to_string()))
         }
+        async fn list_rules(&self, _gateway_id: &str) -> Result<Vec<LiveRule>, ApiError> {
+            Ok(Vec::new())
+        }
+        async fn get_rule(&self, _gateway_id: &str, id: &str) -> Result<LiveRule, ApiError> {
+            Err(ApiError::NotFound(id.to_string()))
+        }
         // The fake gateways have no targets and no policy.
         async fn get_target(&self, _gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
             Err(ApiError::NotFound(target_id.to_string()))
@@ -729,6 +816,12 @@ mod tests {
         }
         async fn get_rate_limit(&self, gateway_id: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
             self.inner.get_rate_limit(gateway_id, id).await
+        }
+        async fn list_rules(&self, gateway_id: &str) -> Result<Vec<LiveRule>, ApiError> {
+            self.inner.list_rules(gateway_id).await
+        }
+        async fn get_rule(&self, gateway_id: &str, id: &str) -> Result<LiveRule, ApiError> {
+            self.inner.get_rule(gateway_id, id).await
         }
     }
 }

@@ -12,11 +12,12 @@ use crate::diff::{self, Change, TagChange};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::{
-    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveRateLimit, LiveTarget, TagMap, TargetStatus,
-    TargetSummary,
+    GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget,
+    TagMap, TargetStatus, TargetSummary,
 };
 use crate::model::policy::ResourcePolicy;
 use crate::model::rate_limit::RateLimit;
+use crate::model::rule::Rule;
 use crate::model::target::Target as GatewayTarget;
 use crate::model::Gateway;
 use crate::model::{OWNER_TAG, PREVENT_DESTROY_TAG};
@@ -164,6 +165,10 @@ pub struct GatewayPlan {
     /// every live and declared one, no-ops included); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limits: Option<Vec<RateLimitPlan>>,
+    /// The gateway's rules when its spec declares `rules:` (sorted by priority, every live and
+    /// declared one, no-ops and system-managed ones included); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<RulePlan>>,
 }
 
 /// The plan for a gateway's resource policy.
@@ -503,6 +508,197 @@ pub fn rate_limit_staleness(planned: &[RateLimitPlan], now: &[LiveRateLimit]) ->
     moved
 }
 
+/// The reason shown for a rule replaced because its `description` is removed: the update is a
+/// PATCH, where an absent member keeps its value, so a description cannot be cleared.
+pub const RULE_DESCRIPTION_REPLACE: &str = "description cannot be removed in place (UpdateGatewayRule is a PATCH)";
+
+/// What was observed of a live rule; `apply PLANFILE` refuses when it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleFingerprint {
+    pub rule_id: String,
+    pub status: GatewayRuleStatus,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+}
+
+impl RuleFingerprint {
+    /// The fingerprint of a live rule.
+    pub fn of(r: &LiveRule) -> Self {
+        RuleFingerprint { rule_id: r.rule_id.clone(), status: r.status.clone(), updated_at: r.updated_at.clone() }
+    }
+}
+
+/// The plan for one rule of a gateway (identity: its priority).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RulePlan {
+    pub priority: i32,
+    /// `create`, `update`, `replace` (delete, then create), `delete` or `no-op` (always for a
+    /// system-managed rule).
+    pub action: Action,
+    /// `system.managedBy` of a system-managed rule, which acgw never changes or deletes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// For `replace`: why it cannot be changed in place; empty otherwise.
+    pub forced_by: Vec<String>,
+    /// Field changes relative to the rule, observed → desired (for `create`: every field).
+    pub changes: Vec<Change>,
+    /// What was observed; `null` for `create`.
+    pub observed: Option<RuleFingerprint>,
+    /// The complete desired configuration; `null` for `delete` and system-managed rules.
+    pub desired: Option<Rule>,
+}
+
+impl RulePlan {
+    /// True unless the action is `no-op`.
+    pub fn is_change(&self) -> bool {
+        self.action != Action::NoOp
+    }
+}
+
+fn rule_changes(before: Option<&Rule>, after: &Rule) -> Vec<Change> {
+    let mut out = Vec::new();
+    let b = before.map(normalize::rule);
+    let a = normalize::rule(after);
+    diff::values(String::new(), b.as_ref(), Some(&a), &mut out);
+    out
+}
+
+/// Plans a gateway's rules by priority: `desired` is its `rules:` list, `live` what observe read
+/// (`None` for a gateway that does not exist yet, or is replaced). System-managed rules are
+/// listed as no-ops with their `managedBy`; a declared rule at a system rule's priority is an
+/// error (it could never be created). Sorted by priority.
+pub fn plan_rules(desired: &[Rule], live: Option<&[LiveRule]>) -> Result<Vec<RulePlan>, String> {
+    let live = live.unwrap_or_default();
+    let priority_of = |r: &LiveRule| r.config.as_ref().ok().map(|c| c.priority.get());
+    let mut out = Vec::new();
+    for have in live.iter().filter(|r| r.system_managed_by.is_some()) {
+        let managed_by = have.system_managed_by.clone().unwrap_or_default();
+        let priority = priority_of(have).unwrap_or_default();
+        if desired.iter().any(|d| d.priority.get() == priority) {
+            return Err(format!(
+                "rule priority {priority} is taken by system-managed rule {} (managed by {managed_by}): \
+                 choose another priority",
+                have.rule_id
+            ));
+        }
+        out.push(RulePlan {
+            priority,
+            action: Action::NoOp,
+            managed_by: Some(managed_by),
+            forced_by: Vec::new(),
+            changes: Vec::new(),
+            observed: Some(RuleFingerprint::of(have)),
+            desired: None,
+        });
+    }
+    let users: Vec<&LiveRule> = live.iter().filter(|r| r.system_managed_by.is_none()).collect();
+    for want in desired {
+        let priority = want.priority.get();
+        let have = users.iter().find(|r| priority_of(r) == Some(priority));
+        let plan = match have {
+            None => RulePlan {
+                priority,
+                action: Action::Create,
+                managed_by: None,
+                forced_by: Vec::new(),
+                changes: rule_changes(None, want),
+                observed: None,
+                desired: Some(want.clone()),
+            },
+            Some(have) => {
+                // observe moved unreadable user rules' gateways to `failed`, so config is Ok here.
+                let (changes, mut forced_by) = match &have.config {
+                    Ok(config) => {
+                        let mut forced = Vec::new();
+                        if config.description.is_some() && want.description.is_none() {
+                            forced.push(RULE_DESCRIPTION_REPLACE.to_string());
+                        }
+                        (rule_changes(Some(config), want), forced)
+                    }
+                    Err(_) => (rule_changes(None, want), Vec::new()),
+                };
+                if changes.is_empty() {
+                    forced_by.clear();
+                }
+                let action = if !forced_by.is_empty() {
+                    Action::Replace
+                } else if changes.is_empty() {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                RulePlan {
+                    priority,
+                    action,
+                    managed_by: None,
+                    forced_by,
+                    changes,
+                    observed: Some(RuleFingerprint::of(have)),
+                    desired: Some(want.clone()),
+                }
+            }
+        };
+        out.push(plan);
+    }
+    for have in users {
+        let priority = priority_of(have).unwrap_or_default();
+        if !desired.iter().any(|d| d.priority.get() == priority) {
+            out.push(RulePlan {
+                priority,
+                action: Action::Delete,
+                managed_by: None,
+                forced_by: Vec::new(),
+                changes: Vec::new(),
+                observed: Some(RuleFingerprint::of(have)),
+                desired: None,
+            });
+        }
+    }
+    out.sort_by_key(|r| r.priority);
+    Ok(out)
+}
+
+/// What moved between a saved plan's rules and a fresh read of them; empty when it still holds.
+pub fn rule_staleness(planned: &[RulePlan], now: &[LiveRule]) -> Vec<String> {
+    let priority_of = |r: &LiveRule| r.config.as_ref().ok().map(|c| c.priority.get());
+    let mut moved = Vec::new();
+    for p in planned {
+        let n = p.priority;
+        let live = match &p.observed {
+            Some(o) => now.iter().find(|r| r.rule_id == o.rule_id),
+            None => now.iter().find(|r| priority_of(r) == Some(n)),
+        };
+        match (&p.observed, live) {
+            (None, None) => {}
+            (None, Some(r)) => moved.push(format!("rule {n} now exists (ruleId {})", r.rule_id)),
+            (Some(o), None) => moved.push(format!("rule {n} ({}) no longer exists", o.rule_id)),
+            (Some(o), Some(r)) => {
+                let f = RuleFingerprint::of(r);
+                if o.updated_at != f.updated_at {
+                    moved.push(format!(
+                        "rule {n} ({}): updatedAt moved from {} to {}",
+                        o.rule_id, o.updated_at, f.updated_at
+                    ));
+                } else if o.status != f.status {
+                    moved.push(format!("rule {n} ({}): status moved from {} to {}", o.rule_id, o.status, f.status));
+                } else if priority_of(r).is_some_and(|p| p != n) {
+                    moved.push(format!("rule {} moved from priority {n}", o.rule_id));
+                }
+            }
+        }
+    }
+    for r in now {
+        let known = planned.iter().any(|p| p.observed.as_ref().is_some_and(|o| o.rule_id == r.rule_id));
+        let created = planned.iter().any(|p| p.observed.is_none() && priority_of(r) == Some(p.priority));
+        if !known && !created {
+            moved.push(format!("rule {} appeared", r.rule_id));
+        }
+    }
+    moved
+}
+
 /// Why a gateway is deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -711,6 +907,29 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                     }
                     plan.rate_limits = Some(plans);
                 }
+                if let Some(rules) = &spec.rules {
+                    // A new or replacing gateway has no rules yet.
+                    let live_rules = match plan.action {
+                        Action::Create | Action::Replace => None,
+                        _ => live.and_then(|l| l.rules.as_deref()),
+                    };
+                    match plan_rules(rules, live_rules) {
+                        Ok(plans) => {
+                            if plan.action == Action::NoOp && plans.iter().any(RulePlan::is_change) {
+                                plan.action = Action::Update;
+                            }
+                            plan.rules = Some(plans);
+                        }
+                        Err(error) => {
+                            failed.push(FailedGateway {
+                                name: name.to_string(),
+                                gateway_id: live.map(|l| l.live.gateway_id.clone()),
+                                error,
+                            });
+                            continue;
+                        }
+                    }
+                }
                 gateways.push(plan)
             }
             Err(f) => failed.push(f),
@@ -753,6 +972,7 @@ pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> G
         targets: None,
         resource_policy: None,
         rate_limits: None,
+        rules: None,
     }
 }
 
@@ -831,6 +1051,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
             targets: None,
             resource_policy: None,
             rate_limits: None,
+            rules: None,
         });
     };
     let fingerprint = Fingerprint::of(live);
@@ -875,6 +1096,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         targets: None,
         resource_policy: None,
         rate_limits: None,
+        rules: None,
     })
 }
 
@@ -1067,6 +1289,7 @@ impl Plan {
             tag_changes: Vec::new(),
             targets: None,
             rate_limits: None,
+            rules: None,
         });
         let mut gateways = self
             .gateways
@@ -1092,6 +1315,7 @@ impl Plan {
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
                 targets: g.targets.as_ref().map(|ts| ts.iter().map(TargetDrift::of).collect()),
                 rate_limits: g.rate_limits.as_ref().map(|rs| rs.iter().map(RateLimitDrift::of).collect()),
+                rules: g.rules.as_ref().map(|rs| rs.iter().map(RuleDrift::of).collect()),
             })
             .chain(orphans)
             .collect::<Vec<_>>();
@@ -1150,6 +1374,85 @@ struct RawGatewayPlan {
     resource_policy: Option<RawPolicyPlan>,
     #[serde(default)]
     rate_limits: Option<Vec<RawRateLimitPlan>>,
+    #[serde(default)]
+    rules: Option<Vec<RawRulePlan>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawRulePlan {
+    priority: i32,
+    action: Action,
+    #[serde(default)]
+    managed_by: Option<String>,
+    forced_by: Vec<String>,
+    changes: Vec<Change>,
+    observed: Option<RuleFingerprint>,
+    desired: Option<serde_json::Value>,
+}
+
+impl RawRulePlan {
+    fn into_plan(self, gateway: &str) -> Result<RulePlan, PlanFileError> {
+        let desired = match &self.desired {
+            None => None,
+            Some(d) => {
+                let file = format!("plan file: gateways[{gateway}].rules[{}].desired", self.priority);
+                let mut problems = Vec::new();
+                let node = Node::from_json(d);
+                let decoded = {
+                    let mut cx = Cx::new(&file, &mut problems);
+                    cx.set_gateway(Some(gateway.to_string()));
+                    let r = Rule::decode(&node, &mut cx);
+                    Rule::check_cross_field(&node, &mut cx);
+                    r
+                };
+                let mut problems = Problems(problems);
+                problems.sort();
+                match decoded {
+                    Some(r) if !problems.has_errors() && r.priority.get() == self.priority => Some(r),
+                    Some(r) if !problems.has_errors() => {
+                        return Err(PlanFileError::Inconsistent(format!(
+                            "gateway `{gateway}`: rule {} has desired priority {}",
+                            self.priority,
+                            r.priority.get()
+                        )))
+                    }
+                    _ => {
+                        problems.0.retain(|p| p.severity == Severity::Error);
+                        return Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems });
+                    }
+                }
+            }
+        };
+        let system = self.managed_by.is_some();
+        if system && (self.action != Action::NoOp || desired.is_some()) {
+            return Err(PlanFileError::Inconsistent(format!(
+                "gateway `{gateway}`: rule {}: a system-managed rule must be a no-op without desired",
+                self.priority
+            )));
+        }
+        if !system && (self.action == Action::Delete) != desired.is_none() {
+            return Err(PlanFileError::Inconsistent(format!(
+                "gateway `{gateway}`: rule {}: desired must be null exactly for delete",
+                self.priority
+            )));
+        }
+        if (self.action == Action::Create) != self.observed.is_none() {
+            return Err(PlanFileError::Inconsistent(format!(
+                "gateway `{gateway}`: rule {}: observed must be null exactly for create",
+                self.priority
+            )));
+        }
+        Ok(RulePlan {
+            priority: self.priority,
+            action: self.action,
+            managed_by: self.managed_by,
+            forced_by: self.forced_by,
+            changes: self.changes,
+            observed: self.observed,
+            desired,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -1283,9 +1586,14 @@ impl RawGatewayPlan {
             Some(list) => Some(list.into_iter().map(|r| r.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
             None => None,
         };
+        let rules = match self.rules {
+            Some(list) => Some(list.into_iter().map(|r| r.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
+            None => None,
+        };
         Ok(GatewayPlan {
             resource_policy,
             rate_limits,
+            rules,
             name: self.name,
             action: self.action,
             forced_by: self.forced_by,
@@ -1419,6 +1727,44 @@ pub struct DriftEntry {
     /// The gateway's rate limits when its spec declares `rateLimits:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limits: Option<Vec<RateLimitDrift>>,
+    /// The gateway's rules when its spec declares `rules:` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<RuleDrift>>,
+}
+
+/// One rule in a drift report (`state` as for targets; a system-managed rule is in-sync and
+/// carries its `managedBy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleDrift {
+    pub priority: i32,
+    pub state: TargetDriftState,
+    /// `null` when missing.
+    pub status: Option<GatewayRuleStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// Why undoing the drift replaces it.
+    pub forced_by: Vec<String>,
+    /// Field differences, live → spec (empty unless modified).
+    pub changes: Vec<Change>,
+}
+
+impl RuleDrift {
+    fn of(r: &RulePlan) -> Self {
+        RuleDrift {
+            priority: r.priority,
+            state: match r.action {
+                Action::Create => TargetDriftState::Missing,
+                Action::Delete => TargetDriftState::NotDeclared,
+                Action::Update | Action::Replace => TargetDriftState::Modified,
+                Action::NoOp => TargetDriftState::InSync,
+            },
+            status: r.observed.as_ref().map(|o| o.status.clone()),
+            managed_by: r.managed_by.clone(),
+            forced_by: r.forced_by.clone(),
+            changes: if r.action == Action::Create { Vec::new() } else { r.changes.clone() },
+        }
+    }
 }
 
 /// One rate limit in a drift report (`state` as for targets: in-sync, modified, missing or
@@ -1970,5 +2316,73 @@ mod ownership_tests {
         let mut appeared = live.to_vec();
         appeared.push(live_rate_limit(rate_limit("intruder", &["z"], 1.0, None), "t1"));
         assert_eq!(rate_limit_staleness(&plans, &appeared), ["rate limit intruder appeared"]);
+    }
+
+    fn rule(priority: i32, path: &str, description: Option<&str>) -> Rule {
+        let mut v = serde_json::json!({
+            "priority": priority,
+            "conditions": [{ "matchPaths": { "anyOf": [path] } }],
+            "actions": [{ "routeToTarget": { "staticRoute": { "targetName": "t" } } }],
+        });
+        if let Some(d) = description {
+            v["description"] = serde_json::json!(d);
+        }
+        let mut problems = Vec::new();
+        let r = Rule::decode(&Node::from_json(&v), &mut Cx::new("test", &mut problems)).expect("valid");
+        assert!(problems.is_empty(), "{problems:?}");
+        r
+    }
+
+    fn live_rule(id: &str, config: Rule, managed_by: Option<&str>) -> LiveRule {
+        LiveRule {
+            rule_id: id.to_string(),
+            status: GatewayRuleStatus::Active,
+            updated_at: "t1".to_string(),
+            system_managed_by: managed_by.map(str::to_string),
+            config: Ok(config),
+        }
+    }
+
+    #[test]
+    fn rules_are_planned_by_priority_system_rules_untouched_and_go_stale() {
+        let live = [
+            live_rule("SYS0000001", rule(1, "/sys", None), Some("aws")),
+            live_rule("KEEP000001", rule(10, "/keep", None), None),
+            live_rule("CHANGE0001", rule(20, "/old", None), None),
+            live_rule("UNDESC0001", rule(30, "/d", Some("d")), None),
+            live_rule("GONE000001", rule(40, "/gone", None), None),
+        ];
+        let desired = [rule(10, "/keep", None), rule(20, "/new", None), rule(30, "/d", None), rule(50, "/x", None)];
+        let plans = plan_rules(&desired, Some(&live)).expect("plans");
+        let actions: Vec<(i32, Action)> = plans.iter().map(|p| (p.priority, p.action)).collect();
+        assert_eq!(
+            actions,
+            [
+                (1, Action::NoOp),
+                (10, Action::NoOp),
+                (20, Action::Update),
+                (30, Action::Replace),
+                (40, Action::Delete),
+                (50, Action::Create),
+            ]
+        );
+        assert_eq!(plans[0].managed_by.as_deref(), Some("aws"));
+        assert_eq!(plans[2].changes.len(), 1);
+        assert_eq!(plans[2].changes[0].path, "conditions[0].matchPaths.anyOf[0]");
+        assert_eq!(plans[3].forced_by, [RULE_DESCRIPTION_REPLACE]);
+        // A rule at a system rule's priority can never be created: an error naming it.
+        let err = plan_rules(&[rule(1, "/x", None)], Some(&live)).unwrap_err();
+        assert!(err.contains("SYS0000001") && err.contains("aws"), "{err}");
+        // A new gateway gets every rule created.
+        assert!(plan_rules(&desired, None).unwrap().iter().all(|p| p.action == Action::Create));
+        // Staleness: moved, vanished, appeared.
+        assert!(rule_staleness(&plans, &live).is_empty(), "nothing moved");
+        let mut moved = live.to_vec();
+        moved[1].updated_at = "t2".into();
+        assert_eq!(rule_staleness(&plans, &moved), ["rule 10 (KEEP000001): updatedAt moved from t1 to t2"]);
+        assert_eq!(rule_staleness(&plans, &live[..4]), ["rule 40 (GONE000001) no longer exists"]);
+        let mut appeared = live.to_vec();
+        appeared.push(live_rule("INTRUDER01", rule(60, "/i", None), None));
+        assert_eq!(rule_staleness(&plans, &appeared), ["rule INTRUDER01 appeared"]);
     }
 }

@@ -2093,3 +2093,245 @@ fn rate_limit_specs_are_checked_offline() {
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("at most 50"), "{run:?}");
 }
+
+// ---------------------------------------------------------------- rules
+
+impl Emu {
+    /// A gateway's live rules: priority → (ruleId, status, description, managedBy).
+    fn rules(&self, gateway: &str) -> BTreeMap<i32, (String, String, Option<String>, Option<String>)> {
+        let id = self.ids()[gateway].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            let out = client.list_gateway_rules().gateway_identifier(id).send().await.expect("lists");
+            out.gateway_rules
+                .into_iter()
+                .map(|r| {
+                    let by = r.system.map(|s| s.managed_by);
+                    (r.priority, (r.rule_id, r.status.as_str().to_string(), r.description, by))
+                })
+                .collect()
+        })
+    }
+
+    /// Adds a system-managed rule through the emulator's test hook.
+    fn add_system_rule(&self, gateway: &str, priority: i32, managed_by: &str) -> String {
+        let id = self.ids()[gateway].clone();
+        self.handle().add_system_rule(&id, priority, managed_by).expect("added")
+    }
+}
+
+/// A rule at `priority` matching a path, routed statically to `target`.
+fn rule(priority: u32, path: &str, target: &str) -> String {
+    format!(
+        "      - priority: {priority}
+        description: Route {path}
+        conditions: [{{ matchPaths: {{ anyOf: [\"{path}\"] }} }}]
+        actions: [{{ routeToTarget: {{ staticRoute: {{ targetName: {target} }} }} }}]
+"
+    )
+}
+
+fn rules(items: &[String]) -> String {
+    format!("    rules:\n{}", items.concat())
+}
+
+#[test]
+fn rules_are_created_updated_moved_and_deleted_and_then_plan_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let first = rules(&[rule(10, "/beta/*", "refunds"), rule(20, "/v2/*", "refunds")]);
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &first)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("CreateGatewayRule 10") && run.stdout.contains("CreateGatewayRule 20"), "{run:?}");
+    let live = emu.rules("tools");
+    assert_eq!(live.keys().copied().collect::<Vec<_>>(), [10, 20]);
+    assert!(live.values().all(|(_, status, _, _)| status == "ACTIVE"), "{live:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
+
+    // A condition changes: an update in place.
+    let changed = rules(&[rule(10, "/gamma/*", "refunds"), rule(20, "/v2/*", "refunds")]);
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("is unchanged; its rules change: 1 rule to change"), "{}", run.stdout);
+    assert!(run.stdout.contains("will be updated in place"), "{}", run.stdout);
+    assert!(run.stdout.contains("conditions[0].matchPaths.anyOf[0]"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("UpdateGatewayRule 10"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // A priority changes: a delete plus a create.
+    let old_id = emu.rules("tools")[&20].0.clone();
+    let moved = rules(&[rule(10, "/gamma/*", "refunds"), rule(30, "/v2/*", "refunds")]);
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &moved)));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("1 rule to add, 1 to delete"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let deleted = run.stdout.find(&format!("DeleteGatewayRule 20 ({old_id})")).expect("deleted");
+    let created = run.stdout.find("CreateGatewayRule 30").expect("created");
+    assert!(deleted < created, "delete, then create: {run:?}");
+    assert_eq!(emu.rules("tools").keys().copied().collect::<Vec<_>>(), [10, 30]);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // `rules: []` deletes every user rule.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    rules: []\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(emu.rules("tools").is_empty());
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn without_rules_key_live_rules_are_left_alone_and_not_read() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
+    let before = emu.stats();
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+    let after = emu.stats();
+    assert_eq!(emu.rules("tools").len(), 1);
+    for op in ["ListGatewayRules", "GetGatewayRule", "CreateGatewayRule", "UpdateGatewayRule", "DeleteGatewayRule"] {
+        assert_eq!(before.get(op), after.get(op), "{op} was called for a gateway without `rules:`");
+    }
+}
+
+#[test]
+fn system_managed_rules_are_shown_and_never_touched() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let system_id = emu.add_system_rule("tools", 5, "aws-guardrails");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    rules: []\n")));
+    let run = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("rule 5 managed by aws-guardrails"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 rule to delete"), "{}", run.stdout);
+    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    assert!(drift.stdout.contains("rule 5: managed by aws-guardrails"), "{drift:?}");
+    assert!(!drift.stdout.contains("rule 5: not declared"), "{drift:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let live = emu.rules("tools");
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(live[&5].0, system_id);
+    assert_eq!(live[&5].3.as_deref(), Some("aws-guardrails"));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // A spec rule at the system rule's priority fails that gateway, naming the system rule.
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(5, "/a/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    assert_ne!(run.code, Some(0), "{run:?}");
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains(&system_id) && all.contains("system-managed"), "{run:?}");
+}
+
+#[test]
+fn a_rule_routes_to_a_target_created_in_the_same_apply() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "    targets:\n{}{}",
+        LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
+        rules(&[rule(10, "/refunds/*", "refunds")])
+    );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let target = run.stdout.find("CreateGatewayTarget refunds").expect("target created");
+    let rule_created = run.stdout.find("CreateGatewayRule 10").expect("rule created");
+    assert!(target < rule_created, "target first, then rule: {run:?}");
+    assert_eq!(emu.rules("tools")[&10].1, "ACTIVE");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn rule_specs_are_checked_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "    targets:\n{}{}",
+        LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
+        rules(&[rule(10, "/a/*", "refunds"), rule(20, "/b/*", "nowhere")])
+    );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("routes to target `nowhere`"), "{run:?}");
+    assert!(run.stderr.contains("gateways.yaml:"), "{run:?}");
+    let twice = rules(&[rule(10, "/a/*", "x"), rule(10, "/b/*", "x")]);
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &twice)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("rule priority 10 is declared twice in this gateway (first at line"), "{run:?}");
+}
+
+#[test]
+fn a_saved_plan_refuses_when_a_rule_moved_or_appeared() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/b/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], "3");
+    let planned = saved["gateways"][0]["rules"].as_array().expect("rules in the plan");
+    assert_eq!(planned[0]["priority"], 10);
+    assert_eq!(planned[0]["action"], "update");
+    assert!(planned[0]["observed"]["ruleId"].is_string());
+    // Someone else changes it: the saved plan refuses.
+    write(dir.path(), "other.yaml", &spec(&gw("tools", &rules(&[rule(10, "/c/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("rule 10") && run.stderr.contains("moved"), "{run:?}");
+    // One appears: refused too.
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let intruder = emu.add_system_rule("tools", 99, "someone");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains(&format!("rule {intruder} appeared")), "{run:?}");
+}
+
+#[test]
+fn export_writes_user_rules_only_and_plans_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    // Export writes the targets too, so the routes must name live targets.
+    let body = format!(
+        "    targets:\n{}{}",
+        LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
+        rules(&[rule(10, "/a/*", "refunds"), rule(20, "/b/*", "refunds")])
+    );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    emu.add_system_rule("tools", 5, "aws-guardrails");
+    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let exported = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    assert!(exported.contains("rules:") && exported.contains("/a/*") && exported.contains("/b/*"), "{exported}");
+    assert!(!exported.contains("aws-guardrails") && !exported.contains("priority: 5"), "{exported}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
+}

@@ -407,7 +407,13 @@ impl Harness {
     fn apply(&self, desired: &Gateway) -> Result<(), TestCaseError> {
         let work = vec![(
             desired.name.to_string(),
-            Work::Create { desired: desired.clone(), targets: Vec::new(), rate_limits: Vec::new(), policy: None },
+            Work::Create {
+                desired: desired.clone(),
+                targets: Vec::new(),
+                rules: Vec::new(),
+                rate_limits: Vec::new(),
+                policy: None,
+            },
         )];
         let report = self.rt.block_on(apply::apply(&self.api, work, &self.opts, &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
@@ -1146,6 +1152,7 @@ fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
                 tags_set: Default::default(),
                 tags_remove: Vec::new(),
                 targets: work,
+                rules: Vec::new(),
                 rate_limits: Vec::new(),
                 policy: None,
             };

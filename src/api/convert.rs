@@ -20,8 +20,8 @@ use aws_sdk_bedrockagentcorecontrol::types as s;
 use crate::api::ApiError;
 use crate::model as m;
 use crate::model::live::{
-    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TargetStatus,
-    Unreadable,
+    GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
+    LiveTarget, TargetStatus, Unreadable,
 };
 use crate::model::target::Target;
 use m::sdk::Sdk;
@@ -283,6 +283,11 @@ operation_error!(
     create_gateway_rate_limit::CreateGatewayRateLimitError,
     update_gateway_rate_limit::UpdateGatewayRateLimitError,
     delete_gateway_rate_limit::DeleteGatewayRateLimitError,
+    list_gateway_rules::ListGatewayRulesError,
+    get_gateway_rule::GetGatewayRuleError,
+    create_gateway_rule::CreateGatewayRuleError,
+    update_gateway_rule::UpdateGatewayRuleError,
+    delete_gateway_rule::DeleteGatewayRuleError,
     tag_resource::TagResourceError,
     untag_resource::UntagResourceError,
     list_tags_for_resource::ListTagsForResourceError,
@@ -556,6 +561,97 @@ pub fn rate_limit_from_update(
     out: operation::update_gateway_rate_limit::UpdateGatewayRateLimitOutput,
 ) -> LiveRateLimit {
     live_rate_limit!(out)
+}
+
+// ---------------------------------------------------------------- rules
+
+/// The CreateGatewayRule input for `config` on gateway `gateway_id`.
+pub fn create_rule_input(
+    gateway_id: &str,
+    config: &m::rule::Rule,
+    client_token: &str,
+) -> Result<operation::create_gateway_rule::builders::CreateGatewayRuleInputBuilder, ApiError> {
+    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rules[{}]", config.priority.get()), e);
+    let conditions = match &config.conditions {
+        Some(c) if !c.is_empty() => Some(c.to_sdk().map_err(fail)?),
+        _ => None,
+    };
+    Ok(operation::create_gateway_rule::CreateGatewayRuleInput::builder()
+        .gateway_identifier(gateway_id)
+        .client_token(client_token)
+        .priority(config.priority.get())
+        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
+        .set_conditions(conditions)
+        .set_actions(Some(config.actions.to_sdk().map_err(fail)?)))
+}
+
+/// The UpdateGatewayRule input: a PATCH, so every member is sent (`priority`, `actions`,
+/// `conditions` — an empty list when there are none, which clears them — and `description`
+/// when set; a description cannot be cleared by PATCH, so plan replaces the rule instead).
+pub fn update_rule_input(
+    gateway_id: &str,
+    rule_id: &str,
+    config: &m::rule::Rule,
+) -> Result<operation::update_gateway_rule::builders::UpdateGatewayRuleInputBuilder, ApiError> {
+    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rules[{}]", config.priority.get()), e);
+    let conditions = match &config.conditions {
+        Some(c) => c.to_sdk().map_err(fail)?,
+        None => Vec::new(),
+    };
+    Ok(operation::update_gateway_rule::UpdateGatewayRuleInput::builder()
+        .gateway_identifier(gateway_id)
+        .rule_id(rule_id)
+        .priority(config.priority.get())
+        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
+        .set_conditions(Some(conditions))
+        .set_actions(Some(config.actions.to_sdk().map_err(fail)?)))
+}
+
+/// The members every rule-returning output shares, read into a [`LiveRule`].
+macro_rules! live_rule {
+    ($out:expr, $updated:expr) => {{
+        let out = $out;
+        let updated_at = $updated(&out);
+        let config = (|| -> Result<m::rule::Rule, Unreadable> {
+            Ok(m::rule::Rule {
+                priority: m::sdk::req(out.priority, "", "priority")?,
+                description: m::sdk::opt(out.description, "", "description")?,
+                conditions: m::sdk::opt(out.conditions.filter(|c| !c.is_empty()), "", "conditions")?,
+                actions: m::sdk::req(out.actions, "", "actions")?,
+            })
+        })();
+        LiveRule {
+            rule_id: out.rule_id,
+            status: GatewayRuleStatus::from(out.status.as_str()),
+            updated_at,
+            system_managed_by: out.system.map(|s| s.managed_by),
+            config,
+        }
+    }};
+}
+
+/// One rule of ListGatewayRules' answer.
+pub fn rule_from_detail(out: s::GatewayRuleDetail) -> LiveRule {
+    live_rule!(out, |o: &s::GatewayRuleDetail| timestamp(o.updated_at.as_ref().unwrap_or(&o.created_at)))
+}
+
+/// GetGatewayRule's answer.
+pub fn rule_from_get(out: operation::get_gateway_rule::GetGatewayRuleOutput) -> LiveRule {
+    live_rule!(out, |o: &operation::get_gateway_rule::GetGatewayRuleOutput| timestamp(
+        o.updated_at.as_ref().unwrap_or(&o.created_at)
+    ))
+}
+
+/// CreateGatewayRule's answer (it has no `updatedAt`: `createdAt` stands in).
+pub fn rule_from_create(out: operation::create_gateway_rule::CreateGatewayRuleOutput) -> LiveRule {
+    live_rule!(out, |o: &operation::create_gateway_rule::CreateGatewayRuleOutput| timestamp(&o.created_at))
+}
+
+/// UpdateGatewayRule's answer.
+pub fn rule_from_update(out: operation::update_gateway_rule::UpdateGatewayRuleOutput) -> LiveRule {
+    live_rule!(out, |o: &operation::update_gateway_rule::UpdateGatewayRuleOutput| timestamp(
+        o.updated_at.as_ref().unwrap_or(&o.created_at)
+    ))
 }
 
 #[cfg(test)]

@@ -10,11 +10,12 @@ pub mod sdk;
 use std::future::Future;
 
 use crate::model::live::{
-    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TagMap,
-    TargetSummary,
+    GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
+    LiveTarget, TagMap, TargetSummary,
 };
 use crate::model::policy::ResourcePolicy;
 use crate::model::rate_limit::RateLimit;
+use crate::model::rule::Rule;
 use crate::model::target::Target;
 use crate::model::Gateway;
 
@@ -76,6 +77,11 @@ pub trait ReadApi: Send + Sync {
         gateway_id: &str,
         rate_limit_id: &str,
     ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send;
+    /// A gateway's rules, every page (ListGatewayRules returns full details), system-managed
+    /// ones included.
+    fn list_rules(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRule>, ApiError>> + Send;
+    /// One rule's configuration and status.
+    fn get_rule(&self, gateway_id: &str, rule_id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send;
 }
 
 /// The mutating calls, used only by `apply`.
@@ -145,6 +151,28 @@ pub trait WriteApi: ReadApi {
         gateway_id: &str,
         rate_limit_id: &str,
     ) -> impl Future<Output = Result<GatewayRateLimitStatus, ApiError>> + Send;
+    /// CreateGatewayRule with the given idempotency token.
+    fn create_rule(
+        &self,
+        gateway_id: &str,
+        config: &Rule,
+        client_token: &str,
+    ) -> impl Future<Output = Result<LiveRule, ApiError>> + Send;
+    /// UpdateGatewayRule. The operation is a PATCH: every member is sent (`conditions` as an
+    /// empty list when there are none), so the result equals `config` except for a description
+    /// to clear, which PATCH cannot express (plan replaces the rule instead).
+    fn update_rule(
+        &self,
+        gateway_id: &str,
+        rule_id: &str,
+        config: &Rule,
+    ) -> impl Future<Output = Result<LiveRule, ApiError>> + Send;
+    /// DeleteGatewayRule; returns the status the service reported.
+    fn delete_rule(
+        &self,
+        gateway_id: &str,
+        rule_id: &str,
+    ) -> impl Future<Output = Result<GatewayRuleStatus, ApiError>> + Send;
     /// DeleteGatewayTarget.
     fn delete_target(&self, gateway_id: &str, target_id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// TagResource (merges).
@@ -196,5 +224,11 @@ impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
         rate_limit_id: &str,
     ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send {
         self.0.get_rate_limit(gateway_id, rate_limit_id)
+    }
+    fn list_rules(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRule>, ApiError>> + Send {
+        self.0.list_rules(gateway_id)
+    }
+    fn get_rule(&self, gateway_id: &str, rule_id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
+        self.0.get_rule(gateway_id, rule_id)
     }
 }

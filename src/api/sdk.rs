@@ -7,11 +7,12 @@ use aws_sdk_bedrockagentcorecontrol::Client;
 use crate::api::convert::{self, classify};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::model::live::{
-    GatewayRateLimitStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveTarget, TagMap,
-    TargetSummary,
+    GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
+    LiveTarget, TagMap, TargetSummary,
 };
 use crate::model::policy::ResourcePolicy;
 use crate::model::rate_limit::RateLimit;
+use crate::model::rule::Rule;
 use crate::model::sdk::Sdk;
 use crate::model::target::Target;
 use crate::model::Gateway;
@@ -184,6 +185,43 @@ impl ReadApi for SdkApi {
             .map_err(classify)?;
         Ok(convert::rate_limit_from_get(out))
     }
+
+    async fn list_rules(&self, gateway_id: &str) -> Result<Vec<LiveRule>, ApiError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        loop {
+            let page = self
+                .client
+                .list_gateway_rules()
+                .gateway_identifier(gateway_id)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            out.extend(page.gateway_rules.into_iter().map(convert::rule_from_detail));
+            match page.next_token.filter(|t| !t.is_empty()) {
+                Some(t) => {
+                    check_token(&mut seen, "ListGatewayRules", &t)?;
+                    token = Some(t);
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn get_rule(&self, gateway_id: &str, rule_id: &str) -> Result<LiveRule, ApiError> {
+        let out = self
+            .client
+            .get_gateway_rule()
+            .gateway_identifier(gateway_id)
+            .rule_id(rule_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(convert::rule_from_get(out))
+    }
 }
 
 impl WriteApi for SdkApi {
@@ -290,6 +328,32 @@ impl WriteApi for SdkApi {
             .await
             .map_err(classify)?;
         Ok(GatewayRateLimitStatus::from(out.status.as_str()))
+    }
+
+    async fn create_rule(&self, gateway_id: &str, config: &Rule, client_token: &str) -> Result<LiveRule, ApiError> {
+        let out = convert::create_rule_input(gateway_id, config, client_token)?
+            .send_with(&self.client)
+            .await
+            .map_err(classify)?;
+        Ok(convert::rule_from_create(out))
+    }
+
+    async fn update_rule(&self, gateway_id: &str, rule_id: &str, config: &Rule) -> Result<LiveRule, ApiError> {
+        let out =
+            convert::update_rule_input(gateway_id, rule_id, config)?.send_with(&self.client).await.map_err(classify)?;
+        Ok(convert::rule_from_update(out))
+    }
+
+    async fn delete_rule(&self, gateway_id: &str, rule_id: &str) -> Result<GatewayRuleStatus, ApiError> {
+        let out = self
+            .client
+            .delete_gateway_rule()
+            .gateway_identifier(gateway_id)
+            .rule_id(rule_id)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(GatewayRuleStatus::from(out.status.as_str()))
     }
 
     async fn delete_target(&self, gateway_id: &str, target_id: &str) -> Result<(), ApiError> {

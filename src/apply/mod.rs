@@ -6,12 +6,14 @@
 
 mod rate_limits;
 pub mod report;
+mod rules;
 mod targets;
 #[cfg(test)]
 mod tests;
 mod token;
 
 pub use rate_limits::RateLimitWork;
+pub use rules::RuleWork;
 pub use targets::{synchronize, TargetWork};
 
 use std::time::{Duration, Instant};
@@ -36,7 +38,13 @@ pub struct Target {
 pub enum Work {
     /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set, then
     /// the targets.
-    Create { desired: Gateway, targets: Vec<TargetWork>, rate_limits: Vec<RateLimitWork>, policy: Option<PolicyWork> },
+    Create {
+        desired: Gateway,
+        targets: Vec<TargetWork>,
+        rules: Vec<RuleWork>,
+        rate_limits: Vec<RateLimitWork>,
+        policy: Option<PolicyWork>,
+    },
     /// UpdateGateway with the full configuration (if `config` changed), then tag calls.
     Update {
         gateway_id: String,
@@ -46,6 +54,7 @@ pub enum Work {
         tags_set: TagMap,
         tags_remove: Vec<String>,
         targets: Vec<TargetWork>,
+        rules: Vec<RuleWork>,
         rate_limits: Vec<RateLimitWork>,
         policy: Option<PolicyWork>,
     },
@@ -57,6 +66,8 @@ pub enum Work {
         forced_by: String,
         protected: bool,
         targets: Option<Vec<TargetWork>>,
+        /// `None` when the spec does not declare `rules:` (then live user rules refuse it).
+        rules: Option<Vec<RuleWork>>,
         /// `None` when the spec does not declare `rateLimits:` (then live ones refuse it).
         rate_limits: Option<Vec<RateLimitWork>>,
         policy: Option<PolicyWork>,
@@ -134,6 +145,8 @@ pub enum ApplyError {
     HasTargets { gateway_id: String, count: usize },
     #[error("cannot replace gateway {gateway_id}: it has {count} rate limit(s) its spec does not declare (`rateLimits:` absent); declare them, or delete them first")]
     HasRateLimits { gateway_id: String, count: usize },
+    #[error("cannot replace gateway {gateway_id}: it has {count} rule(s) its spec does not declare (`rules:` absent); declare them, or delete them first")]
+    HasRules { gateway_id: String, count: usize },
     /// `lifecycle.preventDestroy` protects the gateway from replacement.
     #[error("not replaced: {0}")]
     Protected(String),
@@ -146,6 +159,12 @@ pub enum ApplyError {
     /// A target did not settle in time.
     #[error("gave up after {waited:?} waiting for target {target_id}: it is still {status}")]
     TargetTimeout { target_id: String, status: crate::model::live::TargetStatus, waited: Duration },
+    /// A rule's call failed.
+    #[error("rule {rule}: {source}")]
+    Rule { rule: String, source: Box<ApplyError> },
+    /// A rule did not settle in time.
+    #[error("gave up after {waited:?} waiting for rule {rule_id}: it is still {status}")]
+    RuleTimeout { rule_id: String, status: crate::model::live::GatewayRuleStatus, waited: Duration },
     /// A rate limit's call failed.
     #[error("rate limit {rate_limit_id}: {source}")]
     RateLimit { rate_limit_id: String, source: Box<ApplyError> },
@@ -296,10 +315,10 @@ async fn apply_one<A: WriteApi>(
         gateway_arn: None,
     };
     let result = match work {
-        Work::Create { desired, targets: t, rate_limits: r, policy } => {
-            let waits = !t.is_empty() || !r.is_empty() || policy.is_some();
+        Work::Create { desired, targets: t, rules: u, rate_limits: r, policy } => {
+            let waits = !t.is_empty() || !u.is_empty() || !r.is_empty() || policy.is_some();
             match create(api, &mut run, &desired, None, waits).await {
-                Ok(()) => parts(api, &mut run, t, r, policy).await,
+                Ok(()) => parts(api, &mut run, t, u, r, policy).await,
                 Err(e) => Err(e),
             }
         }
@@ -311,34 +330,39 @@ async fn apply_one<A: WriteApi>(
             tags_set,
             tags_remove,
             targets: t,
+            rules: u,
             rate_limits: r,
             policy,
         } => {
             run.gateway_id = Some(gateway_id.clone());
             run.gateway_arn = Some(gateway_arn.clone());
             match update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await {
-                Ok(()) if !t.is_empty() || !r.is_empty() || policy.is_some() => {
+                Ok(()) if !t.is_empty() || !u.is_empty() || !r.is_empty() || policy.is_some() => {
                     // Target, rate-limit and policy calls need a settled gateway, even with --no-wait.
                     match wait_ready(api, &mut run, &gateway_id, true).await {
-                        Ok(_) => parts(api, &mut run, t, r, policy).await,
+                        Ok(_) => parts(api, &mut run, t, u, r, policy).await,
                         Err(e) => Err(e),
                     }
                 }
                 other => other,
             }
         }
-        Work::Replace { gateway_id, desired, forced_by, protected, targets: t, rate_limits: r, policy } => {
+        Work::Replace { gateway_id, desired, forced_by, protected, targets: t, rules: u, rate_limits: r, policy } => {
             run.gateway_id = Some(gateway_id.clone());
             if protected {
                 Err(ApplyError::Protected(crate::plan::protection_message(&run.name)))
             } else {
                 let declared = t.is_some();
                 let limits_declared = r.is_some();
-                let waits = declared || limits_declared || policy.is_some();
-                let replaced =
-                    replace(api, &mut run, &gateway_id, &desired, forced_by, declared, limits_declared, waits).await;
+                let rules_declared = u.is_some();
+                let waits = declared || rules_declared || limits_declared || policy.is_some();
+                let declares = Declares { targets: declared, rules: rules_declared, rate_limits: limits_declared };
+                let replaced = replace(api, &mut run, &gateway_id, &desired, forced_by, declares, waits).await;
                 match replaced {
-                    Ok(()) => parts(api, &mut run, t.unwrap_or_default(), r.unwrap_or_default(), policy).await,
+                    Ok(()) => {
+                        let (t, u, r) = (t.unwrap_or_default(), u.unwrap_or_default(), r.unwrap_or_default());
+                        parts(api, &mut run, t, u, r, policy).await
+                    }
                     Err(e) => Err(e),
                 }
             }
@@ -367,16 +391,30 @@ async fn apply_one<A: WriteApi>(
 /// How many times a create that may not have reached the service is re-sent (same token).
 const TRANSPORT_RETRIES: usize = 3;
 
-/// A gateway's parts once it is READY: its targets, (its rules: not yet), its rate limits, then
-/// its resource policy.
+/// Which parts a replaced gateway's spec declares (an undeclared part must be empty).
+struct Declares {
+    targets: bool,
+    rules: bool,
+    rate_limits: bool,
+}
+
+/// A gateway's parts once it is READY: its targets, its rules (after the targets they route
+/// to), its rate limits, then its resource policy.
 async fn parts<A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     targets: Vec<TargetWork>,
+    rules: Vec<RuleWork>,
     rate_limits: Vec<RateLimitWork>,
     policy: Option<PolicyWork>,
 ) -> Result<(), ApplyError> {
     with_targets(api, run, targets).await?;
+    if !rules.is_empty() {
+        if let Some(gateway_id) = run.gateway_id.clone() {
+            run.say("applying rules");
+            rules::apply(api, run, &gateway_id, rules).await?;
+        }
+    }
     if !rate_limits.is_empty() {
         if let Some(gateway_id) = run.gateway_id.clone() {
             run.say("applying rate limits");
@@ -510,21 +548,19 @@ async fn update_config<A: WriteApi>(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn replace<A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     gateway_id: &str,
     desired: &Gateway,
     forced_by: String,
-    targets_declared: bool,
-    rate_limits_declared: bool,
+    declares: Declares,
     must_wait: bool,
 ) -> Result<(), ApplyError> {
     if !run.opts.allow_replace {
         return Err(ApplyError::ReplaceRefused { field: forced_by });
     }
-    if targets_declared {
+    if declares.targets {
         // The spec declares the targets: the old ones go with the old gateway, the declared
         // ones are created on the new one.
         delete_targets(api, run, gateway_id).await?;
@@ -538,7 +574,10 @@ async fn replace<A: WriteApi>(
             return Err(ApplyError::HasTargets { gateway_id: gateway_id.to_string(), count });
         }
     }
-    if rate_limits_declared {
+    if declares.rules {
+        delete_rules(api, run, gateway_id).await?;
+    }
+    if declares.rate_limits {
         delete_rate_limits(api, run, gateway_id).await?;
     }
     // A gateway still changing cannot be deleted cleanly; let it settle first.
@@ -546,16 +585,31 @@ async fn replace<A: WriteApi>(
     run.say("deleting");
     match api.delete_gateway(gateway_id).await {
         Ok(_) | Err(ApiError::NotFound(_)) => {}
-        // Something is left. Undeclared rate limits are not acgw's to delete: say so. (They are
-        // listed only now, so an API without rate limits never sees the call.)
-        Err(ApiError::Conflict(message)) if !rate_limits_declared => {
-            let count = api
-                .list_rate_limits(gateway_id)
-                .await
-                .map_err(|source| ApplyError::Api { call: "ListGatewayRateLimits", source })?
-                .len();
-            if count > 0 {
-                return Err(ApplyError::HasRateLimits { gateway_id: gateway_id.to_string(), count });
+        // Something is left. Undeclared rules and rate limits are not acgw's to delete: say
+        // which. (They are listed only now, so an API without them, like moto, never sees the
+        // calls.)
+        Err(ApiError::Conflict(message)) if !declares.rate_limits || !declares.rules => {
+            if !declares.rules {
+                let count = api
+                    .list_rules(gateway_id)
+                    .await
+                    .map_err(|source| ApplyError::Api { call: "ListGatewayRules", source })?
+                    .iter()
+                    .filter(|r| r.system_managed_by.is_none())
+                    .count();
+                if count > 0 {
+                    return Err(ApplyError::HasRules { gateway_id: gateway_id.to_string(), count });
+                }
+            }
+            if !declares.rate_limits {
+                let count = api
+                    .list_rate_limits(gateway_id)
+                    .await
+                    .map_err(|source| ApplyError::Api { call: "ListGatewayRateLimits", source })?
+                    .len();
+                if count > 0 {
+                    return Err(ApplyError::HasRateLimits { gateway_id: gateway_id.to_string(), count });
+                }
             }
             return Err(ApplyError::Api { call: "DeleteGateway", source: ApiError::Conflict(message) });
         }
@@ -581,8 +635,8 @@ async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Re
         Ok(_) => {}
     }
     delete_targets(api, run, gateway_id).await?;
-    // Rate limits are deleted only when DeleteGateway says something is left: whether they block
-    // it is undocumented, and an API without rate limits (moto) must not fail the delete.
+    // Rules and rate limits are deleted only when DeleteGateway says something is left: whether
+    // they block it is undocumented, and an API without them (moto) must not fail the delete.
     run.say("deleting");
     let mut retries = 0;
     loop {
@@ -595,6 +649,7 @@ async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Re
             // A target appeared (or is still being deleted): delete again, then retry.
             Err(ApiError::Conflict(_)) if retries < TRANSPORT_RETRIES => {
                 retries += 1;
+                delete_rules(api, run, gateway_id).await?;
                 delete_targets(api, run, gateway_id).await?;
                 delete_rate_limits(api, run, gateway_id).await?;
             }
@@ -644,6 +699,44 @@ async fn delete_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &st
             });
         }
         run.say("waiting for its targets to be deleted");
+        clock.back_off().await;
+    }
+}
+
+/// Deletes every user rule of a gateway (system-managed ones are left to the service) and waits
+/// until ListGatewayRules shows none (the service may refuse to delete a gateway that has them).
+async fn delete_rules<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
+    let mut clock = WaitClock::start(run.opts);
+    loop {
+        let rules = match api.list_rules(gateway_id).await {
+            Ok(rules) => rules.into_iter().filter(|r| r.system_managed_by.is_none()).collect::<Vec<_>>(),
+            Err(ApiError::NotFound(_)) => return Ok(()),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
+                clock.retry().await;
+                continue;
+            }
+            Err(source) => return Err(ApplyError::Api { call: "ListGatewayRules", source }),
+        };
+        if rules.is_empty() {
+            return Ok(());
+        }
+        for r in rules.iter().filter(|r| r.status == crate::model::live::GatewayRuleStatus::Active) {
+            run.say(&format!("deleting rule {}", r.rule_id));
+            match api.delete_rule(gateway_id, &r.rule_id).await {
+                Ok(_) | Err(ApiError::NotFound(_)) => run.did(&format!("DeleteGatewayRule {}", r.rule_id)),
+                // Busy or unknown: the next listing tells.
+                Err(ApiError::Transport(_) | ApiError::Throttling(_) | ApiError::Conflict(_)) => {}
+                Err(source) => return Err(ApplyError::Api { call: "DeleteGatewayRule", source }),
+            }
+        }
+        if clock.expired() {
+            return Err(ApplyError::Timeout {
+                gateway_id: gateway_id.to_string(),
+                status: GatewayStatus::Other(format!("{} rule(s) still deleting", rules.len())),
+                waited: clock.waited(),
+            });
+        }
+        run.say("waiting for its rules to be deleted");
         clock.back_off().await;
     }
 }

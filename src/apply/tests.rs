@@ -84,6 +84,12 @@ impl ReadApi for Scripted {
     async fn get_rate_limit(&self, _: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
         Err(ApiError::NotFound(id.to_string()))
     }
+    async fn list_rules(&self, _: &str) -> Result<Vec<crate::model::live::LiveRule>, ApiError> {
+        Ok(Vec::new())
+    }
+    async fn get_rule(&self, _: &str, id: &str) -> Result<crate::model::live::LiveRule, ApiError> {
+        Err(ApiError::NotFound(id.to_string()))
+    }
 }
 
 impl WriteApi for Scripted {
@@ -123,6 +129,28 @@ impl WriteApi for Scripted {
     }
     async fn delete_rate_limit(&self, _: &str, id: &str) -> Result<GatewayRateLimitStatus, ApiError> {
         self.record("DeleteGatewayRateLimit");
+        Err(ApiError::NotFound(id.to_string()))
+    }
+    async fn create_rule(
+        &self,
+        _: &str,
+        _: &crate::model::rule::Rule,
+        _: &str,
+    ) -> Result<crate::model::live::LiveRule, ApiError> {
+        self.record("CreateGatewayRule");
+        Err(ApiError::Validation { message: "no rules here".into(), reason: String::new(), fields: vec![] })
+    }
+    async fn update_rule(
+        &self,
+        _: &str,
+        _: &str,
+        _: &crate::model::rule::Rule,
+    ) -> Result<crate::model::live::LiveRule, ApiError> {
+        self.record("UpdateGatewayRule");
+        Err(ApiError::Validation { message: "no rules here".into(), reason: String::new(), fields: vec![] })
+    }
+    async fn delete_rule(&self, _: &str, id: &str) -> Result<crate::model::live::GatewayRuleStatus, ApiError> {
+        self.record("DeleteGatewayRule");
         Err(ApiError::NotFound(id.to_string()))
     }
     async fn put_resource_policy(&self, _: &str, _: &ResourcePolicy) -> Result<(), ApiError> {
@@ -165,6 +193,7 @@ fn replace_work() -> Vec<(String, Work)> {
             forced_by: "status FAILED".into(),
             protected: false,
             targets: None,
+            rules: None,
             rate_limits: None,
             policy: None,
         },

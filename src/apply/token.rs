@@ -78,6 +78,31 @@ pub fn rate_limit_token(
     out
 }
 
+/// The CreateGatewayRule client token: a digest of region, endpoint, gateway ID, the rule's canonical configuration and, for a replacement, the `updatedAt` of the one it
+/// replaces (the service may still remember the token that created that one).
+pub fn rule_token(
+    region: &str,
+    endpoint: &str,
+    gateway_id: &str,
+    desired: &crate::model::rule::Rule,
+    replaces: Option<&str>,
+) -> String {
+    let mut hasher = Sha256::new();
+    let canonical = serde_json::to_vec(desired).unwrap_or_default();
+    let replaces = replaces.unwrap_or_default();
+    for part in [region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical, replaces.as_bytes()] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    let mut out = String::with_capacity(PREFIX.len() + 64);
+    out.push_str(PREFIX);
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
 fn canonical(desired: &Gateway) -> Vec<u8> {
     let mut create = desired.clone();
     // Update-only members are not part of the create request.

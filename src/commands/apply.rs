@@ -104,6 +104,9 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             .map(|g| g.name.as_str())
             .collect();
         observe::observe_rate_limits(conn.api(), &mut now, &with_rate_limits, parallelism).await;
+        let with_rules: Vec<&str> =
+            plan.gateways.iter().filter(|g| g.is_change() && g.rules.is_some()).map(|g| g.name.as_str()).collect();
+        observe::observe_rules(conn.api(), &mut now, &with_rules, parallelism).await;
         now
     };
     // A gateway to delete is stale when it gained targets: read them again.
@@ -150,6 +153,11 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
                 (&g.rate_limits, now.managed.get(&g.name).and_then(|l| l.rate_limits.as_ref()), g.action)
             {
                 moved.extend(plan::rate_limit_staleness(planned, live));
+            }
+            if let (Some(planned), Some(live), Action::Update) =
+                (&g.rules, now.managed.get(&g.name).and_then(|l| l.rules.as_ref()), g.action)
+            {
+                moved.extend(plan::rule_staleness(planned, live));
             }
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
@@ -284,6 +292,32 @@ fn rate_limit_work(g: &plan::GatewayPlan) -> Vec<apply::RateLimitWork> {
     out
 }
 
+/// The rule calls a gateway's plan needs, in plan order (apply orders deletes first); a
+/// replacement is a delete and a create. System-managed rules are no-ops: never touched.
+fn rule_work(g: &plan::GatewayPlan) -> Vec<apply::RuleWork> {
+    let Some(rules) = &g.rules else { return Vec::new() };
+    let mut out = Vec::new();
+    for r in rules.iter().filter(|r| r.managed_by.is_none()) {
+        match (r.action, &r.observed, &r.desired) {
+            (Action::Create, _, Some(desired)) => {
+                out.push(apply::RuleWork::Create { desired: desired.clone(), replaces: None })
+            }
+            (Action::Update, Some(seen), Some(desired)) => {
+                out.push(apply::RuleWork::Update { rule_id: seen.rule_id.clone(), desired: desired.clone() })
+            }
+            (Action::Replace, Some(seen), Some(desired)) => {
+                out.push(apply::RuleWork::Delete { rule_id: seen.rule_id.clone(), priority: r.priority });
+                out.push(apply::RuleWork::Create { desired: desired.clone(), replaces: Some(seen.updated_at.clone()) });
+            }
+            (Action::Delete, Some(seen), _) => {
+                out.push(apply::RuleWork::Delete { rule_id: seen.rule_id.clone(), priority: r.priority })
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The resource policy call a gateway's plan needs, if any.
 fn policy_work(g: &plan::GatewayPlan) -> Option<apply::PolicyWork> {
     let p = g.resource_policy.as_ref()?;
@@ -302,6 +336,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
             (Action::Create, _, Some(desired)) => Work::Create {
                 desired: desired.clone(),
                 targets: target_work(g),
+                rules: rule_work(g),
                 rate_limits: rate_limit_work(g),
                 policy: policy_work(g),
             },
@@ -313,6 +348,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
                 targets: target_work(g),
+                rules: rule_work(g),
                 rate_limits: rate_limit_work(g),
                 policy: policy_work(g),
             },
@@ -322,6 +358,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 forced_by: g.forced_by.join(", "),
                 protected: seen.protected(),
                 targets: g.targets.as_ref().map(|_| target_work(g)),
+                rules: g.rules.as_ref().map(|_| rule_work(g)),
                 rate_limits: g.rate_limits.as_ref().map(|_| rate_limit_work(g)),
                 policy: policy_work(g),
             },

@@ -43,6 +43,9 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         let before = observed.clone();
         observe::observe_rate_limits(&api, &mut observed, &every, parallelism).await;
         restore(&before, &mut observed, "rateLimits", &mut left_out);
+        let before = observed.clone();
+        observe::observe_rules(&api, &mut observed, &every, parallelism).await;
+        restore(&before, &mut observed, "rules", &mut left_out);
         drop(progress);
         left_out.iter().for_each(|w| ui.warn(w));
         let options = acgw::export::Options { split_payloads: args.output.is_some() };

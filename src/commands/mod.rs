@@ -115,6 +115,9 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
         let with_rate_limits: Vec<&str> =
             desired.specs.iter().filter(|s| s.rate_limits.is_some()).map(|s| s.gateway.name.as_str()).collect();
         observe::observe_rate_limits(api, &mut observed, &with_rate_limits, parallelism).await;
+        let with_rules: Vec<&str> =
+            desired.specs.iter().filter(|s| s.rules.is_some()).map(|s| s.gateway.name.as_str()).collect();
+        observe::observe_rules(api, &mut observed, &with_rules, parallelism).await;
         observed
     };
     if let Some(owner) = &desired.owner {

@@ -12,6 +12,7 @@ use crate::model::interpolate::interpolate;
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
 use crate::model::policy::ResourcePolicy;
 use crate::model::rate_limit::RateLimit;
+use crate::model::rule::Rule;
 use crate::model::target::Target;
 use crate::model::{
     FromService, Gateway, Lifecycle, Owner, TagKey, TagValue, Tags, ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG,
@@ -45,12 +46,24 @@ pub struct Spec {
     /// `rateLimits:` — present means the complete list (live rate limits it does not name are
     /// deleted); absent means acgw does not manage this gateway's rate limits.
     pub rate_limits: Option<Vec<RateLimit>>,
+    /// `rules:` — present means the complete list of user rules (live user rules it does not
+    /// name are deleted; system-managed rules are never touched); absent means acgw does not
+    /// manage this gateway's rules.
+    pub rules: Option<Vec<Rule>>,
 }
 
 impl Spec {
     /// A spec with no acgw-only keys set.
     pub fn new(gateway: Gateway, source: Source) -> Self {
-        Spec { gateway, source, prevent_destroy: false, targets: None, resource_policy: None, rate_limits: None }
+        Spec {
+            gateway,
+            source,
+            prevent_destroy: false,
+            targets: None,
+            resource_policy: None,
+            rate_limits: None,
+            rules: None,
+        }
     }
 
     /// The configuration acgw applies: the declared one plus acgw's own tags (`acgw:owner` when
@@ -355,6 +368,13 @@ fn load_str(
             let policy = policy.map(|node| cx.at("resourcePolicy", |cx| load_policy(&node, &base, cx)));
             let (item, rate_limits) = split_key(&item, "rateLimits");
             let rate_limits = rate_limits.map(|node| cx.at("rateLimits", |cx| load_rate_limits(node, cx)));
+            let (item, rules) = split_key(&item, "rules");
+            // Routed names are checked against `targets:` when it is declared (and readable).
+            let declared: Option<Vec<String>> = match &targets {
+                Some(Some(ts)) => Some(ts.iter().map(|t| t.name.as_str().to_string()).collect()),
+                _ => None,
+            };
+            let rules = rules.map(|node| cx.at("rules", |cx| load_rules(node, declared.as_deref(), cx)));
             check_reserved_tags(&item, &mut cx);
             let decoded = Gateway::decode(&item, &mut cx);
             Gateway::check_cross_field(&item, &mut cx);
@@ -376,10 +396,23 @@ fn load_str(
                     Some(Some(r)) => Some(Some(r)),
                     None => Some(None),
                 };
-                if let (Some(targets), Some(resource_policy), Some(rate_limits)) =
-                    (targets, resource_policy, rate_limits)
+                let rules = match rules {
+                    Some(None) => None,
+                    Some(Some(r)) => Some(Some(r)),
+                    None => Some(None),
+                };
+                if let (Some(targets), Some(resource_policy), Some(rate_limits), Some(rules)) =
+                    (targets, resource_policy, rate_limits, rules)
                 {
-                    loaded.specs.push(Spec { gateway, source, prevent_destroy, targets, resource_policy, rate_limits });
+                    loaded.specs.push(Spec {
+                        gateway,
+                        source,
+                        prevent_destroy,
+                        targets,
+                        resource_policy,
+                        rate_limits,
+                        rules,
+                    });
                 }
             }
             cx.set_gateway(None);
@@ -435,6 +468,78 @@ fn load_targets(mut node: Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Opti
             }
             None => ok = false,
         }
+    }
+    ok.then_some(out)
+}
+
+/// A gateway's `rules:` list: every rule decoded and checked, `priority` unique within the
+/// gateway, and, when the gateway declares `targets:` (`declared`), every routed target one of
+/// them. `None` (reported) if anything is wrong.
+fn load_rules(node: Node, declared: Option<&[String]>, cx: &mut Cx<'_>) -> Option<Vec<Rule>> {
+    if node.is_null() {
+        cx.error(
+            node.mark,
+            "`rules:` is empty: write `rules: []` to delete every rule, or remove the key to leave them unmanaged",
+        );
+        return None;
+    }
+    let NodeKind::Seq(items) = &node.kind else {
+        cx.error(node.mark, format!("expected a list of rules, found {}", node.type_name()));
+        return None;
+    };
+    let mut ok = true;
+    let mut out = Vec::with_capacity(items.len());
+    let mut seen: Vec<(i32, Mark)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let decoded = cx.at(format!("[{i}]"), |cx| {
+            let r = Rule::decode(item, cx);
+            Rule::check_cross_field(item, cx);
+            r
+        });
+        let Some(r) = decoded else {
+            ok = false;
+            continue;
+        };
+        let mark = item.get("priority").map_or(item.mark, |n| n.mark);
+        let priority = r.priority.get();
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == priority) {
+            let first = *first;
+            cx.at(format!("[{i}]"), |cx| {
+                cx.at("priority", |cx| {
+                    cx.error(
+                        mark,
+                        format!(
+                            "rule priority {priority} is declared twice in this gateway (first at line {})",
+                            first.line
+                        ),
+                    )
+                })
+            });
+            ok = false;
+        } else {
+            seen.push((priority, mark));
+        }
+        if let Some(declared) = declared {
+            let mut unknown: Vec<&str> = r
+                .routed_targets()
+                .into_iter()
+                .map(|t| t.as_str())
+                .filter(|t| !declared.iter().any(|d| d == t))
+                .collect();
+            unknown.dedup();
+            for name in unknown {
+                cx.at(format!("[{i}]"), |cx| {
+                    cx.error(
+                        item.mark,
+                        format!(
+                            "rule {priority} routes to target `{name}`, which is not one of this gateway's `targets:`"
+                        ),
+                    )
+                });
+                ok = false;
+            }
+        }
+        out.push(r);
     }
     ok.then_some(out)
 }

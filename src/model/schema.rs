@@ -255,12 +255,17 @@ pub fn spec_file() -> Value {
     let lifecycle = crate::model::Lifecycle::schema(&mut defs);
     let lifecycle = json!({ "anyOf": [lifecycle, unset(&mut defs)] });
     let policy = crate::model::policy::ResourcePolicy::schema(&mut defs);
+    let rules = array(crate::model::rule::Rule::schema(&mut defs), 0, usize::MAX);
     let rate_limits = array(crate::model::rate_limit::RateLimit::schema(&mut defs), 0, crate::load::MAX_RATE_LIMITS);
     // acgw's own keys on a gateway entry: `targets` (present = complete) and `lifecycle`.
     if let Some(Value::Object(props)) = defs.0.get_mut("Gateway").and_then(|g| g.get_mut("properties")) {
         props.insert(
             "targets".into(),
             described(targets, "The gateway's targets. Present means the complete list: live targets it does not name are deleted (`[]` deletes them all). Absent: acgw does not manage the targets."),
+        );
+        props.insert(
+            "rules".into(),
+            described(rules, "The gateway's rules (identity: priority, unique within the gateway). Present means the complete list of user rules: live user rules it does not name are deleted (`[]` deletes them all); system-managed rules are never changed. Absent: acgw does not manage the rules. With `targets:` declared, every routed target must be one of them."),
         );
         props.insert(
             "rateLimits".into(),

@@ -37,6 +37,7 @@ pub fn live(config: serde_json::Value, status: GatewayStatus, tags: &[(&str, &st
         targets: None,
         policy: None,
         rate_limits: None,
+        rules: None,
     }
 }
 

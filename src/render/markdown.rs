@@ -108,6 +108,9 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
             for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
                 body.push_str(&target_block(t));
             }
+            for r in g.rules.iter().flatten().filter(|r| r.is_change()) {
+                body.push_str(&rule_block(r));
+            }
             for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
                 body.push_str(&rate_limit_block(r));
             }
@@ -200,6 +203,29 @@ fn rate_limit_block(r: &crate::plan::RateLimitPlan) -> String {
         .collect();
     let note = if r.action == Action::Replace {
         format!("rate limit `{}` -/+ replaced: {}\n\n", r.rate_limit_id, r.forced_by.join("; "))
+    } else {
+        String::new()
+    };
+    format!("{note}{}", diff_block(&items(&changes, &[], &[])))
+}
+
+/// One rule's changes, paths under `rules.<priority>.`; a replacement says why.
+fn rule_block(r: &crate::plan::RulePlan) -> String {
+    let fence = "```";
+    if r.action == Action::Delete {
+        return format!("{fence}diff\n- rule {}\n{fence}\n", r.priority);
+    }
+    let changes: Vec<crate::diff::Change> = r
+        .changes
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.path = format!("rules.{}.{}", r.priority, c.path);
+            c
+        })
+        .collect();
+    let note = if r.action == Action::Replace {
+        format!("rule `{}` -/+ replaced: {}\n\n", r.priority, r.forced_by.join("; "))
     } else {
         String::new()
     };

@@ -273,10 +273,33 @@ pub fn rate_limit_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// "1 rule to add, 1 to delete" for a gateway whose rules change.
+pub fn rule_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
+    use crate::plan::Action;
+    let rules = g.rules.as_ref()?;
+    let n = |a: Action| rules.iter().filter(|r| r.action == a).count();
+    let parts: Vec<String> = [
+        (n(Action::Create), "to add"),
+        (n(Action::Update), "to change"),
+        (n(Action::Replace), "to replace"),
+        (n(Action::Delete), "to delete"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .enumerate()
+    .map(|(i, (count, what))| match i {
+        0 => format!("{count} rule{} {what}", if count == 1 { "" } else { "s" }),
+        _ => format!("{count} {what}"),
+    })
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// What changes of a gateway's parts: target counts and the resource policy, if any.
 pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
     use crate::plan::Action;
     let mut parts: Vec<String> = target_counts(g).into_iter().collect();
+    parts.extend(rule_counts(g));
     parts.extend(rate_limit_counts(g));
     if let Some(p) = &g.resource_policy {
         let what = match p.action {

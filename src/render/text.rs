@@ -97,6 +97,15 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         {
             "is unchanged; its rate limits change".to_string()
         }
+        Action::Update
+            if !g.update_gateway
+                && g.tag_changes.is_empty()
+                && !g.targets.iter().flatten().any(|t| t.is_change())
+                && g.resource_policy.as_ref().is_none_or(|p| p.action == Action::NoOp)
+                && g.rules.iter().flatten().any(|r| r.is_change()) =>
+        {
+            "is unchanged; its rules change".to_string()
+        }
         Action::Update if !g.update_gateway && g.tag_changes.is_empty() => {
             "is unchanged; its targets change".to_string()
         }
@@ -152,6 +161,26 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         let _ = writeln!(out, "    {} target {}{id} {what}", paint(color, tone, symbol), clean(&t.name));
         let mut inner = String::new();
         changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    for r in g.rules.iter().flatten() {
+        if let Some(by) = &r.managed_by {
+            let _ = writeln!(out, "    = rule {} managed by {} (never changed by acgw)", r.priority, clean(by));
+            continue;
+        }
+        let (symbol, tone, what) = match r.action {
+            Action::NoOp => continue,
+            Action::Create => ("+", GREEN, "will be created".to_string()),
+            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
+            Action::Replace => ("-/+", RED, format!("must be replaced: {}", r.forced_by.join("; "))),
+            _ => ("-", RED, "will be deleted".to_string()),
+        };
+        let id = r.observed.as_ref().map(|o| format!(" ({})", clean(&o.rule_id))).unwrap_or_default();
+        let _ = writeln!(out, "    {} rule {}{id} {what}", paint(color, tone, symbol), r.priority);
+        let mut inner = String::new();
+        changes(&mut inner, &items(&r.changes, &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "    {l}");
         }
@@ -314,6 +343,29 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
             out.push('\n');
             let mut inner = String::new();
             changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
+            for l in inner.lines() {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
+        for r in g.rules.iter().flatten() {
+            if let Some(by) = &r.managed_by {
+                let _ = writeln!(out, "  rule {}: managed by {}", r.priority, clean(by));
+                continue;
+            }
+            let (label, tone) = match r.state {
+                TargetDriftState::InSync => continue,
+                TargetDriftState::Missing => ("missing", RED),
+                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
+                _ => ("modified", YELLOW),
+            };
+            let mut line = format!("  rule {}: {}", r.priority, paint(color, tone, label));
+            if !r.forced_by.is_empty() {
+                let _ = write!(line, " (only a replacement can undo it: {})", r.forced_by.join("; "));
+            }
+            out.push_str(&line);
+            out.push('\n');
+            let mut inner = String::new();
+            changes(&mut inner, &items(&r.changes, &[], &[]), color);
             for l in inner.lines() {
                 let _ = writeln!(out, "  {l}");
             }
