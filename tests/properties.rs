@@ -1240,6 +1240,7 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
             tags_set: Default::default(),
             tags_remove: Vec::new(),
             targets: Vec::new(),
+            rules: Vec::new(),
             rate_limits: vec![acgw::apply::RateLimitWork::Create { desired: desired.clone(), replaces: None }],
             policy: None,
         };
@@ -1266,6 +1267,7 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
             tags_set: Default::default(),
             tags_remove: Vec::new(),
             targets: Vec::new(),
+            rules: Vec::new(),
             rate_limits: vec![acgw::apply::RateLimitWork::Delete { rate_limit_id: id.clone() }],
             policy: None,
         };
