@@ -38,7 +38,7 @@ fn validate_accepts_every_example_and_the_quickstart() {
         .arg_path(&repo().join("gateways.yaml"))
         .run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stdout.contains("Valid: 7 gateways"), "{run:?}");
+    assert!(run.stdout.contains("Valid: 8 gateways"), "{run:?}");
 }
 
 #[test]
