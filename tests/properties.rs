@@ -1276,3 +1276,97 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
         Ok(())
     });
 }
+
+/// Makes every `trafficSplit` list's weights sum to 100, which the schema cannot say.
+fn balance_weights(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "trafficSplit" {
+                    if let Value::Array(items) = child {
+                        let n = items.len() as i64;
+                        for (i, item) in items.iter_mut().enumerate() {
+                            let share = if i == 0 { 100 - (n - 1) * (100 / n.max(1)) } else { 100 / n.max(1) };
+                            item["weight"] = json!(share);
+                        }
+                    }
+                }
+                balance_weights(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(balance_weights),
+        _ => {}
+    }
+}
+
+/// Generated rules of every condition and action kind that pass the decoder and its rules.
+fn rule_strategy() -> BoxedStrategy<acgw::model::rule::Rule> {
+    use acgw::model::rule::Rule;
+    let schema = acgw::model::schema::spec_file();
+    let defs = schema["$defs"].as_object().cloned().expect("defs");
+    from_schema(&defs, &json!({ "$ref": "#/$defs/Rule" }), 0)
+        .prop_filter_map("a valid rule", |mut value| {
+            balance_weights(&mut value);
+            let mut problems = Vec::new();
+            let node = Node::from_json(&value);
+            let mut cx = Cx::new("generated", &mut problems);
+            let decoded = Rule::decode(&node, &mut cx);
+            Rule::check_cross_field(&node, &mut cx);
+            decoded.filter(|_| problems.is_empty())
+        })
+        .boxed()
+}
+
+#[test]
+fn generated_rules_read_back_as_applied_and_plan_no_changes() {
+    let h = Harness::start();
+    let gateway =
+        decode(&json!({ "name": "rules", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }))
+            .expect("gateway");
+    h.apply(&gateway).expect("gateway created");
+    let gateway_id = h.observe(&["rules"]).expect("observed").managed["rules"].live.gateway_id.clone();
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(16u32);
+    let work = |rules: Vec<acgw::apply::RuleWork>| Work::Update {
+        gateway_id: gateway_id.clone(),
+        gateway_arn: String::new(),
+        desired: gateway.clone(),
+        config: false,
+        tags_set: Default::default(),
+        tags_remove: Vec::new(),
+        targets: Vec::new(),
+        rules,
+        rate_limits: Vec::new(),
+        policy: None,
+    };
+    check("generated rules", cases, rule_strategy(), |mut desired| {
+        let n = h.next.fetch_add(1, Ordering::Relaxed) as i32;
+        desired.priority = acgw::model::rule::Priority::new(n + 1).expect("priority");
+        let create = work(vec![acgw::apply::RuleWork::Create { desired: desired.clone(), replaces: None }]);
+        let report = h.rt.block_on(apply::apply(&h.api, vec![("rules".into(), create)], &h.opts, &Silent));
+        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
+        let mut observed = h.observe(&["rules"])?;
+        h.rt.block_on(acgw::observe::observe_rules(&h.api, &mut observed, &["rules"], 4));
+        let Some(state) = observed.managed.get("rules") else {
+            return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
+        };
+        let mine: Vec<_> = state
+            .rules
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.config.as_ref().is_ok_and(|c| c.priority == desired.priority))
+            .collect();
+        prop_assert_eq!(mine.len(), 1);
+        let config = mine[0].config.clone().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(normalize::rule(&config), normalize::rule(&desired));
+        let plans = plan::plan_rules(std::slice::from_ref(&desired), Some(&mine)).map_err(TestCaseError::fail)?;
+        prop_assert!(plans.iter().all(|p| p.action == plan::Action::NoOp), "a plan after apply changes: {plans:#?}");
+        let delete = work(vec![acgw::apply::RuleWork::Delete {
+            rule_id: mine[0].rule_id.clone(),
+            priority: desired.priority.get(),
+        }]);
+        let report = h.rt.block_on(apply::apply(&h.api, vec![("rules".into(), delete)], &h.opts, &Silent));
+        prop_assert!(report.succeeded(), "delete failed: {:?}", report.gateways);
+        Ok(())
+    });
+}
