@@ -47,6 +47,7 @@ const BENCHES: &[(&str, Bench)] = &[
     ("apply_200_creates", apply_200_creates),
     ("plan_1k_with_targets", plan_1k_with_targets),
     ("apply_100_with_targets", apply_100_with_targets),
+    ("plan_200_with_every_part", plan_200_with_every_part),
     ("plan_under_quota", plan_under_quota),
     ("apply_under_quota", apply_under_quota),
     ("emulator_get_gateway_throughput", emulator_get_gateway_throughput),
@@ -528,6 +529,46 @@ fn plan_1k_with_targets(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
             ratio: run.peak_rss as f64 / (150 * MIB) as f64,
         },
     ])
+}
+
+/// Issue 15: plan over 200 complete gateways (5 targets, 5 rules, 3 rate limits, a policy each)
+/// at 20 ms per call, parallelism 10, against `⌈calls / 10⌉ × 20 ms`; calls = 1 + 200 × (GetGateway,
+/// tags, ListGatewayTargets, 5 × GetGatewayTarget, ListGatewayRules, ListGatewayRateLimits,
+/// GetResourcePolicy).
+fn plan_200_with_every_part(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    const GATEWAYS: usize = 200;
+    eprintln!("bench: creating {GATEWAYS} complete gateways");
+    let path = ctx.dir.path().join("plan-200-parts.yaml");
+    std::fs::write(&path, specs::yaml_with_parts(GATEWAYS))?;
+    let emulator = ctx.runtime.block_on(Emulator::start(Config::default()))?;
+    let url = emulator.url();
+    let spec = path_str(&path)?.to_string();
+    let setup =
+        run_ok(ctx, &["apply", "-f", &spec, "--auto-approve", "--endpoint-url", &url, "--parallelism", "32"], 0);
+    let result = setup.and_then(|_| {
+        emulator.set_faults(Faults { latency: CALL_LATENCY, ..Faults::default() });
+        eprintln!("bench: plan {GATEWAYS} complete gateways, parallelism 10");
+        let before = emulator.stats();
+        let run = run_ok(ctx, &["plan", "-f", &spec, "--endpoint-url", &url, "--parallelism", "10"], 0)?;
+        ensure!(run.stdout.contains("No changes."), "the fleet should plan clean, got: {}", tail(&run.stdout));
+        let calls = calls_between(&before, &emulator.stats());
+        let expected = 1 + GATEWAYS as u64 * (2 + 1 + 5 + 1 + 1 + 1);
+        ensure!(calls == expected, "plan made {calls} calls, expected {expected}");
+        Ok((run, calls))
+    });
+    ctx.runtime.block_on(emulator.shutdown())?;
+    let (run, calls) = result?;
+    let bound = plan_bound(calls, 10);
+    Ok(vec![Row {
+        workload: format!(
+            "`plan`, {GATEWAYS} gateways × (5 targets, 5 rules, 3 rate limits, a policy), {} ms/call, parallelism 10 (peak RSS {})",
+            CALL_LATENCY.as_millis(),
+            mib(run.peak_rss)
+        ),
+        figure: secs(run.wall),
+        reference: format!("{} lower bound (⌈{calls}/10⌉ × 20 ms); target ≤ 1.2", secs(bound)),
+        ratio: run.wall.as_secs_f64() / bound.as_secs_f64(),
+    }])
 }
 
 /// Issue 13: apply creating 100 gateways with 3 targets each, 1 s READY delays (gateways and

@@ -113,3 +113,53 @@ pub fn yaml_with_targets(n: usize, targets: usize) -> String {
     }
     out
 }
+
+/// A YAML spec file declaring `n` complete gateways: 5 targets, 5 rules routing to them, 3 rate
+/// limits and a resource policy each (issue 15's benchmark).
+#[allow(dead_code)] // not every user of this module needs it
+pub fn yaml_with_parts(n: usize) -> String {
+    let targets = yaml_with_targets(n, 5);
+    let mut out = String::with_capacity(targets.len() + n * 1500);
+    let mut i = 0;
+    for line in targets.lines() {
+        // Each gateway's entry starts with its name; append the other parts before the next one.
+        if line.starts_with("  - name: ") && i > 0 {
+            parts(&mut out, i - 1);
+        }
+        if line.starts_with("  - name: ") {
+            i += 1;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if i > 0 {
+        parts(&mut out, i - 1);
+    }
+    out
+}
+
+fn parts(out: &mut String, i: usize) {
+    out.push_str("    rules:\n");
+    for r in 0..5 {
+        let _ = write!(
+            out,
+            "      - priority: {}\n        conditions: [{{ matchPaths: {{ anyOf: [\"/tools/{r}/*\"] }} }}]\n        \
+             actions: [{{ routeToTarget: {{ staticRoute: {{ targetName: mcp-0 }} }} }}]\n",
+            (r + 1) * 10
+        );
+    }
+    out.push_str("    rateLimits:\n");
+    for (r, key) in ["principal", "model", "path"].iter().enumerate() {
+        let _ = write!(
+            out,
+            "      - rateLimitId: limit-{r}\n        dimensionKeys: [{key}]\n        \
+             entries: [{{ dimensions: {{ {key}: \"*\" }}, requests: [{{ rate: {}, period: second }}] }}]\n",
+            10 * (r + 1)
+        );
+    }
+    let _ = write!(
+        out,
+        "    resourcePolicy:\n      Version: \"2012-10-17\"\n      Statement:\n        - {{ Effect: Allow, \
+         Principal: {{ AWS: \"arn:aws:iam::123456789012:role/caller-{i}\" }}, Action: \"bedrock-agentcore:InvokeGateway\", Resource: \"*\" }}\n"
+    );
+}
