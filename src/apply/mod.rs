@@ -857,6 +857,32 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
 /// The clock of one wait, shared by every poll loop so that each is bounded by `wait_timeout`
 /// (a service that throttles or cannot be reached for good must not keep apply waiting forever)
 /// and paced the same way: `poll_initial`, doubling up to `poll_max`.
+/// Polls `get` (a GetGatewayTarget, GetGatewayRule, …) until it answers NotFound: an item deleted
+/// a moment ago is gone. `call` names the read in errors; `timeout` makes the error for an item
+/// still there when the wait runs out, from its last status.
+async fn wait_item_gone<S, F, Fut>(
+    opts: &Options,
+    call: &'static str,
+    mut get: F,
+    timeout: impl Fn(S, Duration) -> ApplyError,
+) -> Result<(), ApplyError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<S, ApiError>>,
+{
+    let mut clock = WaitClock::start(opts);
+    loop {
+        match get().await {
+            Err(ApiError::NotFound(_)) => return Ok(()),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {}
+            Err(source) => return Err(ApplyError::Api { call, source }),
+            Ok(status) if clock.expired() => return Err(timeout(status, clock.waited())),
+            Ok(_) => {}
+        }
+        clock.back_off().await;
+    }
+}
+
 /// How many polls at `poll_initial` a wait makes before it starts doubling its delay.
 const STEADY_POLLS: u32 = 8;
 

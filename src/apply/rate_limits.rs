@@ -180,21 +180,11 @@ async fn wait_gone<A: WriteApi>(
     gateway_id: &str,
     rate_limit_id: &str,
 ) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(opts);
-    loop {
-        match api.get_rate_limit(gateway_id, rate_limit_id).await {
-            Err(ApiError::NotFound(_)) => return Ok(()),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {}
-            Err(source) => return Err(ApplyError::Api { call: "GetGatewayRateLimit", source }),
-            Ok(live) if clock.expired() => {
-                return Err(ApplyError::RateLimitTimeout {
-                    rate_limit_id: rate_limit_id.to_string(),
-                    status: live.status,
-                    waited: clock.waited(),
-                })
-            }
-            Ok(_) => {}
-        }
-        clock.back_off().await;
-    }
+    let get = || async { api.get_rate_limit(gateway_id, rate_limit_id).await.map(|l| l.status) };
+    super::wait_item_gone(opts, "GetGatewayRateLimit", get, |status, waited| ApplyError::RateLimitTimeout {
+        rate_limit_id: rate_limit_id.to_string(),
+        status,
+        waited,
+    })
+    .await
 }

@@ -182,21 +182,11 @@ async fn wait_gone<A: WriteApi>(
     gateway_id: &str,
     rule_id: &str,
 ) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(opts);
-    loop {
-        match api.get_rule(gateway_id, rule_id).await {
-            Err(ApiError::NotFound(_)) => return Ok(()),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {}
-            Err(source) => return Err(ApplyError::Api { call: "GetGatewayRule", source }),
-            Ok(live) if clock.expired() => {
-                return Err(ApplyError::RuleTimeout {
-                    rule_id: rule_id.to_string(),
-                    status: live.status,
-                    waited: clock.waited(),
-                })
-            }
-            Ok(_) => {}
-        }
-        clock.back_off().await;
-    }
+    let get = || async { api.get_rule(gateway_id, rule_id).await.map(|l| l.status) };
+    super::wait_item_gone(opts, "GetGatewayRule", get, |status, waited| ApplyError::RuleTimeout {
+        rule_id: rule_id.to_string(),
+        status,
+        waited,
+    })
+    .await
 }

@@ -169,23 +169,13 @@ async fn wait_target_gone<A: WriteApi>(
     gateway_id: &str,
     target_id: &str,
 ) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(opts);
-    loop {
-        match api.get_target(gateway_id, target_id).await {
-            Err(ApiError::NotFound(_)) => return Ok(()),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {}
-            Err(source) => return Err(ApplyError::Api { call: "GetGatewayTarget", source }),
-            Ok(live) if clock.expired() => {
-                return Err(ApplyError::TargetTimeout {
-                    target_id: target_id.to_string(),
-                    status: live.status,
-                    waited: clock.waited(),
-                })
-            }
-            Ok(_) => {}
-        }
-        clock.back_off().await;
-    }
+    let get = || async { api.get_target(gateway_id, target_id).await.map(|l| l.status) };
+    super::wait_item_gone(opts, "GetGatewayTarget", get, |status, waited| ApplyError::TargetTimeout {
+        target_id: target_id.to_string(),
+        status,
+        waited,
+    })
+    .await
 }
 
 /// SynchronizeGatewayTargets for one target, then waits until it is READY again: what `acgw
