@@ -857,6 +857,45 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
 /// The clock of one wait, shared by every poll loop so that each is bounded by `wait_timeout`
 /// (a service that throttles or cannot be reached for good must not keep apply waiting forever)
 /// and paced the same way: `poll_initial`, doubling up to `poll_max`.
+/// Polls `get` (GetGatewayRule, GetGatewayRateLimit, …) until `settled` holds for the status it
+/// answers, starting from `first` when a create or update already answered one. With
+/// `--no-wait` (unless `always`: a wait a later call needs) it returns at once. `call` names the
+/// read in errors; `timeout` makes the error for an item still unsettled when the wait runs out.
+async fn wait_item_settled<S, F, Fut>(
+    opts: &Options,
+    call: &'static str,
+    mut status: Option<S>,
+    always: bool,
+    mut get: F,
+    settled: impl Fn(&S) -> bool,
+    timeout: impl Fn(S, Duration) -> ApplyError,
+) -> Result<(), ApplyError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<S, ApiError>>,
+{
+    let mut clock = WaitClock::start(opts);
+    loop {
+        if let Some(s) = status.take() {
+            if settled(&s) || (!opts.wait && !always) {
+                return Ok(());
+            }
+            if clock.expired() {
+                return Err(timeout(s, clock.waited()));
+            }
+            clock.back_off().await;
+        }
+        status = match get().await {
+            Ok(s) => Some(s),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
+                clock.retry().await;
+                continue;
+            }
+            Err(source) => return Err(ApplyError::Api { call, source }),
+        };
+    }
+}
+
 /// Polls `get` (a GetGatewayTarget, GetGatewayRule, …) until it answers NotFound: an item deleted
 /// a moment ago is gone. `call` names the read in errors; `timeout` makes the error for an item
 /// still there when the wait runs out, from its last status.

@@ -5,7 +5,7 @@
 
 use futures_util::stream::{self, StreamExt};
 
-use super::{ApplyError, Run, WaitClock, TRANSPORT_RETRIES};
+use super::{ApplyError, Run, TRANSPORT_RETRIES};
 use crate::api::{ApiError, WriteApi};
 use crate::model::live::{GatewayRateLimitStatus, LiveRateLimit};
 use crate::model::rate_limit::RateLimit;
@@ -143,34 +143,16 @@ async fn wait_active<A: WriteApi>(
     opts: &super::Options,
     gateway_id: &str,
     rate_limit_id: &str,
-    mut live: Option<LiveRateLimit>,
+    live: Option<LiveRateLimit>,
     always: bool,
 ) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(opts);
-    loop {
-        if let Some(l) = &live {
-            match &l.status {
-                GatewayRateLimitStatus::Active => return Ok(()),
-                _ if !opts.wait && !always => return Ok(()),
-                s if clock.expired() => {
-                    return Err(ApplyError::RateLimitTimeout {
-                        rate_limit_id: rate_limit_id.to_string(),
-                        status: s.clone(),
-                        waited: clock.waited(),
-                    })
-                }
-                _ => clock.back_off().await,
-            }
-        }
-        live = match api.get_rate_limit(gateway_id, rate_limit_id).await {
-            Ok(l) => Some(l),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
-                clock.retry().await;
-                continue;
-            }
-            Err(source) => return Err(ApplyError::Api { call: "GetGatewayRateLimit", source }),
-        };
-    }
+    let get = || async { api.get_rate_limit(gateway_id, rate_limit_id).await.map(|l| l.status) };
+    let first = live.map(|l| l.status);
+    let active = |s: &GatewayRateLimitStatus| *s == GatewayRateLimitStatus::Active;
+    super::wait_item_settled(opts, "GetGatewayRateLimit", first, always, get, active, |status, waited| {
+        ApplyError::RateLimitTimeout { rate_limit_id: rate_limit_id.to_string(), status, waited }
+    })
+    .await
 }
 
 /// Polls GetGatewayRateLimit until the rate limit is gone.

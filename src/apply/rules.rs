@@ -5,7 +5,7 @@
 
 use futures_util::stream::{self, StreamExt};
 
-use super::{ApplyError, Run, WaitClock, TRANSPORT_RETRIES};
+use super::{ApplyError, Run, TRANSPORT_RETRIES};
 use crate::api::{ApiError, WriteApi};
 use crate::model::live::{GatewayRuleStatus, LiveRule};
 use crate::model::rule::Rule;
@@ -145,34 +145,16 @@ async fn wait_active<A: WriteApi>(
     opts: &super::Options,
     gateway_id: &str,
     rule_id: &str,
-    mut live: Option<LiveRule>,
+    live: Option<LiveRule>,
     always: bool,
 ) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(opts);
-    loop {
-        if let Some(l) = &live {
-            match &l.status {
-                GatewayRuleStatus::Active => return Ok(()),
-                _ if !opts.wait && !always => return Ok(()),
-                s if clock.expired() => {
-                    return Err(ApplyError::RuleTimeout {
-                        rule_id: rule_id.to_string(),
-                        status: s.clone(),
-                        waited: clock.waited(),
-                    })
-                }
-                _ => clock.back_off().await,
-            }
-        }
-        live = match api.get_rule(gateway_id, rule_id).await {
-            Ok(l) => Some(l),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
-                clock.retry().await;
-                continue;
-            }
-            Err(source) => return Err(ApplyError::Api { call: "GetGatewayRule", source }),
-        };
-    }
+    let get = || async { api.get_rule(gateway_id, rule_id).await.map(|l| l.status) };
+    let first = live.map(|l| l.status);
+    let active = |s: &GatewayRuleStatus| *s == GatewayRuleStatus::Active;
+    super::wait_item_settled(opts, "GetGatewayRule", first, always, get, active, |status, waited| {
+        ApplyError::RuleTimeout { rule_id: rule_id.to_string(), status, waited }
+    })
+    .await
 }
 
 /// Polls GetGatewayRule until the rule is gone.
