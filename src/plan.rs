@@ -1397,31 +1397,15 @@ impl RawRulePlan {
             None => None,
             Some(d) => {
                 let file = format!("plan file: gateways[{gateway}].rules[{}].desired", self.priority);
-                let mut problems = Vec::new();
-                let node = Node::from_json(d);
-                let decoded = {
-                    let mut cx = Cx::new(&file, &mut problems);
-                    cx.set_gateway(Some(gateway.to_string()));
-                    let r = Rule::decode(&node, &mut cx);
-                    Rule::check_cross_field(&node, &mut cx);
-                    r
-                };
-                let mut problems = Problems(problems);
-                problems.sort();
-                match decoded {
-                    Some(r) if !problems.has_errors() && r.priority.get() == self.priority => Some(r),
-                    Some(r) if !problems.has_errors() => {
-                        return Err(PlanFileError::Inconsistent(format!(
-                            "gateway `{gateway}`: rule {} has desired priority {}",
-                            self.priority,
-                            r.priority.get()
-                        )))
-                    }
-                    _ => {
-                        problems.0.retain(|p| p.severity == Severity::Error);
-                        return Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems });
-                    }
+                let r: Rule = decode_saved(gateway, &file, d, Rule::check_cross_field)?;
+                if r.priority.get() != self.priority {
+                    return Err(PlanFileError::Inconsistent(format!(
+                        "gateway `{gateway}`: rule {} has desired priority {}",
+                        self.priority,
+                        r.priority.get()
+                    )));
                 }
+                Some(r)
             }
         };
         let system = self.managed_by.is_some();
@@ -1472,30 +1456,14 @@ impl RawRateLimitPlan {
             None => None,
             Some(d) => {
                 let file = format!("plan file: gateways[{gateway}].rateLimits[{}].desired", self.rate_limit_id);
-                let mut problems = Vec::new();
-                let node = Node::from_json(d);
-                let decoded = {
-                    let mut cx = Cx::new(&file, &mut problems);
-                    cx.set_gateway(Some(gateway.to_string()));
-                    let r = RateLimit::decode(&node, &mut cx);
-                    RateLimit::check_cross_field(&node, &mut cx);
-                    r
-                };
-                let mut problems = Problems(problems);
-                problems.sort();
-                match decoded {
-                    Some(r) if !problems.has_errors() && r.rate_limit_id.as_str() == self.rate_limit_id => Some(r),
-                    Some(r) if !problems.has_errors() => {
-                        return Err(PlanFileError::Inconsistent(format!(
-                            "gateway `{gateway}`: rate limit `{}` has desired rateLimitId `{}`",
-                            self.rate_limit_id, r.rate_limit_id
-                        )))
-                    }
-                    _ => {
-                        problems.0.retain(|p| p.severity == Severity::Error);
-                        return Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems });
-                    }
+                let r: RateLimit = decode_saved(gateway, &file, d, RateLimit::check_cross_field)?;
+                if r.rate_limit_id.as_str() != self.rate_limit_id {
+                    return Err(PlanFileError::Inconsistent(format!(
+                        "gateway `{gateway}`: rate limit `{}` has desired rateLimitId `{}`",
+                        self.rate_limit_id, r.rate_limit_id
+                    )));
                 }
+                Some(r)
             }
         };
         if (self.action == Action::Delete) != desired.is_none() {
@@ -1536,20 +1504,7 @@ impl RawPolicyPlan {
             None => None,
             Some(d) => {
                 let file = format!("plan file: gateways[{gateway}].resourcePolicy.desired");
-                let mut problems = Vec::new();
-                let decoded = {
-                    let mut cx = Cx::new(&file, &mut problems);
-                    ResourcePolicy::decode(&Node::from_json(d), &mut cx)
-                };
-                match decoded {
-                    Some(p) if problems.is_empty() => Some(p),
-                    _ => {
-                        return Err(PlanFileError::InvalidGateway {
-                            name: gateway.to_string(),
-                            problems: Problems(problems),
-                        })
-                    }
-                }
+                Some(decode_saved::<ResourcePolicy>(gateway, &file, d, |_, _| {})?)
             }
         };
         Ok(PolicyPlan { action: self.action, changes: self.changes, observed: self.observed, desired })
@@ -1632,49 +1587,45 @@ fn decode_desired_target(
     desired: &serde_json::Value,
 ) -> Result<GatewayTarget, PlanFileError> {
     let file = format!("plan file: gateways[{gateway}].targets[{name}].desired");
-    let mut problems = Vec::new();
-    let node = Node::from_json(desired);
-    let decoded = {
-        let mut cx = Cx::new(&file, &mut problems);
-        cx.set_gateway(Some(gateway.to_string()));
-        let t = GatewayTarget::decode(&node, &mut cx);
-        GatewayTarget::check_cross_field(&node, &mut cx);
-        t
-    };
-    let mut problems = Problems(problems);
-    problems.sort();
-    match decoded {
-        Some(t) if !problems.has_errors() && t.name.as_str() == name => Ok(t),
-        Some(t) if !problems.has_errors() => Err(PlanFileError::Inconsistent(format!(
+    let t: GatewayTarget = decode_saved(gateway, &file, desired, GatewayTarget::check_cross_field)?;
+    if t.name.as_str() != name {
+        return Err(PlanFileError::Inconsistent(format!(
             "gateway `{gateway}`: target `{name}` has desired name `{}`",
             t.name
-        ))),
-        _ => {
-            problems.0.retain(|p| p.severity == Severity::Error);
-            Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems })
-        }
+        )));
     }
+    Ok(t)
 }
 
 /// A saved plan's desired configuration, checked like a spec.
 fn decode_desired(name: &str, desired: &serde_json::Value) -> Result<Gateway, PlanFileError> {
-    let file = format!("plan file: gateways[{name}].desired");
+    decode_saved(name, &format!("plan file: gateways[{name}].desired"), desired, Gateway::check_cross_field)
+}
+
+/// A desired value of a saved plan, at `file` (its place in the plan file), checked like a spec:
+/// the model's decoder and the shape's `cross_field` rules. Only errors refuse it.
+fn decode_saved<T: Decode>(
+    gateway: &str,
+    file: &str,
+    desired: &serde_json::Value,
+    cross_field: fn(&Node, &mut Cx<'_>),
+) -> Result<T, PlanFileError> {
     let mut problems = Vec::new();
     let node = Node::from_json(desired);
     let decoded = {
-        let mut cx = Cx::new(&file, &mut problems);
-        cx.set_gateway(Some(name.to_string()));
-        let g = Gateway::decode(&node, &mut cx);
-        Gateway::check_cross_field(&node, &mut cx);
-        g
+        let mut cx = Cx::new(file, &mut problems);
+        cx.set_gateway(Some(gateway.to_string()));
+        let value = T::decode(&node, &mut cx);
+        cross_field(&node, &mut cx);
+        value
     };
     let mut problems = Problems(problems);
     problems.sort();
     match decoded {
-        Some(g) if !problems.has_errors() => Ok(g),
+        Some(value) if !problems.has_errors() => Ok(value),
         _ => {
             problems.0.retain(|p| p.severity == Severity::Error);
-            Err(PlanFileError::InvalidGateway { name: name.to_string(), problems })
+            Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems })
         }
     }
 }
