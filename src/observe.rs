@@ -16,17 +16,17 @@ pub struct LiveState {
     pub live: LiveGateway,
     /// All tags as the API returned them, `aws:` keys included (normalization drops those).
     pub tags: TagMap,
-    /// Its targets, sorted by name, when its spec declares `targets:` (see [`observe_targets`]);
+    /// Its targets, sorted by name, when its spec declares `targets:` (see [`observe_parts`]);
     /// `None` when they were not read.
     pub targets: Option<Vec<LiveTarget>>,
-    /// Its resource policy when its spec declares `resourcePolicy:` (see [`observe_policies`]):
+    /// Its resource policy when its spec declares `resourcePolicy:` (see [`observe_parts`]):
     /// `Some(None)` when it has none; `None` when it was not read.
     pub policy: Option<Option<ResourcePolicy>>,
     /// Its rate limits, sorted by ID, when its spec declares `rateLimits:` (see
-    /// [`observe_rate_limits`]); `None` when they were not read.
+    /// [`observe_parts`]); `None` when they were not read.
     pub rate_limits: Option<Vec<LiveRateLimit>>,
     /// Its rules (system-managed ones included), sorted by priority, when its spec declares
-    /// `rules:` (see [`observe_rules`]); `None` when they were not read.
+    /// `rules:` (see [`observe_parts`]); `None` when they were not read.
     pub rules: Option<Vec<LiveRule>>,
 }
 
@@ -44,6 +44,16 @@ pub struct Observed {
     /// Live gateways named in no spec but tagged with this run's owner, sorted by name: what
     /// `--prune` deletes (filled by [`find_owned`]; empty otherwise).
     pub owned: Vec<Owned>,
+}
+
+impl Observed {
+    /// Moves a managed gateway to [`Observed::failed`] with `error`; a gateway already failed
+    /// keeps its first error.
+    pub fn fail(&mut self, gateway: &str, error: ObserveError) {
+        if self.managed.remove(gateway).is_some() {
+            self.failed.insert(gateway.to_string(), error);
+        }
+    }
 }
 
 /// A live gateway in no spec that carries the owner tag of this run.
@@ -352,192 +362,195 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
     Ok(Some(LiveState { live, tags, targets: None, policy: None, rate_limits: None, rules: None }))
 }
 
-/// Reads the targets of the managed gateways named in `names` (the ones whose spec declares
-/// `targets:`): ListGatewayTargets (every page), then GetGatewayTarget per target. Every call,
-/// across all gateways, shares one bound of `parallelism` calls in flight, so many small gateways
-/// and one big one are both fast. A gateway whose targets cannot all be read moves to
-/// [`Observed::failed`], alone.
-pub async fn observe_targets<N: AsRef<str>>(
+/// A part of a gateway that is read only when its spec declares it (present means complete,
+/// absent means unmanaged and never read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// `targets:`: ListGatewayTargets, then GetGatewayTarget per target.
+    Targets,
+    /// `rules:`: ListGatewayRules (full details).
+    Rules,
+    /// `rateLimits:`: ListGatewayRateLimits (full details).
+    RateLimits,
+    /// `resourcePolicy:`: GetResourcePolicy.
+    Policy,
+}
+
+impl Part {
+    /// Every part, in the order a gateway's parts are applied.
+    pub const ALL: [Part; 4] = [Part::Targets, Part::Rules, Part::RateLimits, Part::Policy];
+
+    /// The spec key that declares it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Targets => "targets",
+            Part::Rules => "rules",
+            Part::RateLimits => "rateLimits",
+            Part::Policy => "resourcePolicy",
+        }
+    }
+}
+
+/// What was read of one part of one gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartValue {
+    Targets(Vec<LiveTarget>),
+    Rules(Vec<LiveRule>),
+    RateLimits(Vec<LiveRateLimit>),
+    Policy(Option<ResourcePolicy>),
+}
+
+impl PartValue {
+    /// Stores the value in its field of the managed gateway `gateway`, if it is still managed.
+    pub fn store_in(self, observed: &mut Observed, gateway: &str) {
+        if let Some(state) = observed.managed.get_mut(gateway) {
+            self.store(state);
+        }
+    }
+
+    /// Stores the value in its field of `state`.
+    fn store(self, state: &mut LiveState) {
+        match self {
+            PartValue::Targets(v) => state.targets = Some(v),
+            PartValue::Rules(v) => state.rules = Some(v),
+            PartValue::RateLimits(v) => state.rate_limits = Some(v),
+            PartValue::Policy(v) => state.policy = Some(v),
+        }
+    }
+}
+
+/// One part of one gateway, as read by [`read_parts`].
+#[derive(Debug)]
+pub struct PartRead {
+    /// The gateway's name.
+    pub gateway: String,
+    pub part: Part,
+    pub result: Result<PartValue, ObserveError>,
+}
+
+/// Reads the parts `wanted` names for each managed gateway (`(gateway name, parts)`; gateways not
+/// in [`Observed::managed`] are skipped). Every call of every part of every gateway waits in one
+/// queue of `parallelism` calls in flight, so no part kind waits for another kind's slowest
+/// call, and one gateway with many targets does not hold up the others. Results come in no
+/// particular order; what a failure means is the caller's choice (see [`observe_parts`]).
+pub async fn read_parts<N: AsRef<str>>(
     api: &impl ReadApi,
-    observed: &mut Observed,
-    names: &[N],
+    observed: &Observed,
+    wanted: &[(N, Vec<Part>)],
     parallelism: usize,
-) {
+) -> Vec<PartRead> {
     let permits = tokio::sync::Semaphore::new(parallelism.max(1));
-    let wanted: Vec<(String, String)> = names
-        .iter()
-        .filter_map(|n| observed.managed.get(n.as_ref()).map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone())))
-        .collect();
     let permits = &permits;
-    let results = futures_util::future::join_all(wanted.into_iter().map(|(name, id)| async move {
-        let result = read_targets_of(api, permits, &name, &id).await;
-        (name, result)
-    }))
-    .await;
-    for (name, result) in results {
-        match result {
-            Ok(targets) => {
-                if let Some(state) = observed.managed.get_mut(&name) {
-                    state.targets = Some(targets);
-                }
-            }
-            Err(e) => {
-                observed.managed.remove(&name);
-                observed.failed.insert(name, e);
-            }
-        }
-    }
-}
-
-/// Reads the resource policy of the managed gateways named in `names` (the ones whose spec
-/// declares `resourcePolicy:`), at most `parallelism` at a time. A gateway whose policy cannot be
-/// read moves to [`Observed::failed`], alone.
-pub async fn observe_policies<N: AsRef<str>>(
-    api: &impl ReadApi,
-    observed: &mut Observed,
-    names: &[N],
-    parallelism: usize,
-) {
-    let wanted: Vec<(String, String, String)> = names
-        .iter()
-        .filter_map(|n| {
-            observed
-                .managed
-                .get(n.as_ref())
-                .map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone(), s.live.gateway_arn.clone()))
-        })
-        .collect();
-    let results: Vec<_> = stream::iter(wanted)
-        .map(|(name, id, arn)| async move { (name, id, api.get_resource_policy(&arn).await) })
-        .buffer_unordered(parallelism.max(1))
-        .collect()
-        .await;
-    for (name, gateway_id, result) in results {
-        match result {
-            Ok(policy) => {
-                if let Some(state) = observed.managed.get_mut(&name) {
-                    state.policy = Some(policy);
-                }
-            }
-            Err(error) => {
-                observed.managed.remove(&name);
-                observed.failed.insert(name.clone(), ObserveError::Policy { name, gateway_id, error });
-            }
-        }
-    }
-}
-
-/// Reads the rate limits of the managed gateways named in `names` (the ones whose spec declares
-/// `rateLimits:`): ListGatewayRateLimits, every page (it returns full details, so no Get is
-/// needed), at most `parallelism` gateways at a time. A gateway whose rate limits cannot all be
-/// read, or that holds one this build cannot represent, moves to [`Observed::failed`], alone.
-pub async fn observe_rate_limits<N: AsRef<str>>(
-    api: &impl ReadApi,
-    observed: &mut Observed,
-    names: &[N],
-    parallelism: usize,
-) {
-    let wanted: Vec<(String, String)> = names
-        .iter()
-        .filter_map(|n| observed.managed.get(n.as_ref()).map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone())))
-        .collect();
-    let results: Vec<_> = stream::iter(wanted)
-        .map(|(name, id)| async move {
-            let result = api.list_rate_limits(&id).await;
-            (name, id, result)
-        })
-        .buffer_unordered(parallelism.max(1))
-        .collect()
-        .await;
-    for (name, gateway_id, result) in results {
-        let mut list = match result {
-            Ok(list) => list,
-            // The gateway vanished after it was read: it has no rate limits.
-            Err(ApiError::NotFound(_)) => Vec::new(),
-            Err(error) => {
-                observed.managed.remove(&name);
-                observed.failed.insert(name.clone(), ObserveError::RateLimits { name, gateway_id, error });
-                continue;
-            }
-        };
-        if let Some(bad) = list.iter().find(|r| r.config.is_err()) {
-            let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
-            let error = ObserveError::RateLimitUnreadable {
-                name: name.clone(),
-                gateway_id,
-                rate_limit_id: bad.rate_limit_id.clone(),
-                reason,
+    let jobs = wanted.iter().filter_map(|(name, parts)| observed.managed.get(name.as_ref()).map(|s| (name, parts, s)));
+    let reads = jobs.flat_map(|(name, parts, state)| {
+        parts.iter().map(move |&part| async move {
+            let at = At { permits, name: name.as_ref(), gateway_id: &state.live.gateway_id };
+            let result = match part {
+                Part::Targets => read_targets_of(api, at).await.map(PartValue::Targets),
+                Part::Rules => read_rules_of(api, at).await.map(PartValue::Rules),
+                Part::RateLimits => read_rate_limits_of(api, at).await.map(PartValue::RateLimits),
+                Part::Policy => read_policy_of(api, at, &state.live.gateway_arn).await.map(PartValue::Policy),
             };
-            observed.managed.remove(&name);
-            observed.failed.insert(name, error);
-            continue;
-        }
-        list.sort_by(|a, b| a.rate_limit_id.cmp(&b.rate_limit_id));
-        if let Some(state) = observed.managed.get_mut(&name) {
-            state.rate_limits = Some(list);
+            PartRead { gateway: name.as_ref().to_string(), part, result }
+        })
+    });
+    futures_util::future::join_all(reads).await
+}
+
+/// Reads the parts `wanted` names (see [`read_parts`]) into [`Observed::managed`]. A gateway one
+/// of whose parts cannot be read moves to [`Observed::failed`], alone, with the first error.
+pub async fn observe_parts<N: AsRef<str>>(
+    api: &impl ReadApi,
+    observed: &mut Observed,
+    wanted: &[(N, Vec<Part>)],
+    parallelism: usize,
+) {
+    let mut reads = read_parts(api, observed, wanted, parallelism).await;
+    // The first error of a gateway is the one of its first part, whatever order calls ended in.
+    reads.sort_by(|a, b| (&a.gateway, a.part).cmp(&(&b.gateway, b.part)));
+    for read in reads {
+        match read.result {
+            Ok(value) => value.store_in(observed, &read.gateway),
+            Err(error) => observed.fail(&read.gateway, error),
         }
     }
 }
 
-/// Reads the rules of the managed gateways named in `names` (the ones whose spec declares
-/// `rules:`): ListGatewayRules, every page (full details, system-managed rules included), at
-/// most `parallelism` gateways at a time. A gateway whose rules cannot all be read, that holds
-/// one this build cannot represent, or that has two rules with one priority, moves to
-/// [`Observed::failed`], alone.
-pub async fn observe_rules<N: AsRef<str>>(
-    api: &impl ReadApi,
-    observed: &mut Observed,
-    names: &[N],
-    parallelism: usize,
-) {
-    let wanted: Vec<(String, String)> = names
-        .iter()
-        .filter_map(|n| observed.managed.get(n.as_ref()).map(|s| (n.as_ref().to_string(), s.live.gateway_id.clone())))
-        .collect();
-    let results: Vec<_> = stream::iter(wanted)
-        .map(|(name, id)| async move {
-            let result = api.list_rules(&id).await;
-            (name, id, result)
-        })
-        .buffer_unordered(parallelism.max(1))
-        .collect()
-        .await;
-    for (name, gateway_id, result) in results {
-        let mut list = match result {
-            Ok(list) => list,
-            // The gateway vanished after it was read: it has no rules.
-            Err(ApiError::NotFound(_)) => Vec::new(),
-            Err(error) => {
-                observed.managed.remove(&name);
-                observed.failed.insert(name.clone(), ObserveError::Rules { name, gateway_id, error });
-                continue;
-            }
-        };
-        // A system-managed rule this build cannot represent is still never touched, but its
-        // priority must be known: only user rules must be readable.
-        if let Some(bad) = list.iter().find(|r| r.config.is_err() && r.system_managed_by.is_none()) {
-            let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
-            let error =
-                ObserveError::RuleUnreadable { name: name.clone(), gateway_id, rule_id: bad.rule_id.clone(), reason };
-            observed.managed.remove(&name);
-            observed.failed.insert(name, error);
-            continue;
-        }
-        list.sort_by(|a, b| (rule_priority(a), &a.rule_id).cmp(&(rule_priority(b), &b.rule_id)));
-        let duplicate =
-            list.windows(2).find(|w| rule_priority(&w[0]).is_some() && rule_priority(&w[0]) == rule_priority(&w[1]));
-        if let Some(w) = duplicate {
-            let priority = rule_priority(&w[0]).unwrap_or_default();
-            let rule_ids =
-                list.iter().filter(|r| rule_priority(r) == Some(priority)).map(|r| r.rule_id.clone()).collect();
-            observed.managed.remove(&name);
-            observed.failed.insert(name.clone(), ObserveError::DuplicateRule { name, gateway_id, priority, rule_ids });
-            continue;
-        }
-        if let Some(state) = observed.managed.get_mut(&name) {
-            state.rules = Some(list);
-        }
+/// The gateway a part read is for, and the queue its calls wait in.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    permits: &'a tokio::sync::Semaphore,
+    name: &'a str,
+    gateway_id: &'a str,
+}
+
+impl At<'_> {
+    /// Runs one API call once a place in the queue is free.
+    async fn call<T>(&self, call: impl std::future::Future<Output = T>) -> T {
+        // The semaphore is never closed; without a permit the call still runs.
+        let _permit = self.permits.acquire().await.ok();
+        call.await
     }
+}
+
+/// GetResourcePolicy: `None` when the gateway has none.
+async fn read_policy_of(api: &impl ReadApi, at: At<'_>, arn: &str) -> Result<Option<ResourcePolicy>, ObserveError> {
+    at.call(api.get_resource_policy(arn)).await.map_err(|error| ObserveError::Policy {
+        name: at.name.to_string(),
+        gateway_id: at.gateway_id.to_string(),
+        error,
+    })
+}
+
+/// ListGatewayRateLimits, every page (it returns full details, so no Get is needed), sorted by
+/// ID. A rate limit this build cannot represent fails the gateway.
+async fn read_rate_limits_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveRateLimit>, ObserveError> {
+    let (name, gateway_id) = (at.name.to_string(), at.gateway_id.to_string());
+    let mut list = match at.call(api.list_rate_limits(at.gateway_id)).await {
+        Ok(list) => list,
+        // The gateway vanished after it was read: it has no rate limits.
+        Err(ApiError::NotFound(_)) => Vec::new(),
+        Err(error) => return Err(ObserveError::RateLimits { name, gateway_id, error }),
+    };
+    if let Some(bad) = list.iter().find(|r| r.config.is_err()) {
+        let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
+        return Err(ObserveError::RateLimitUnreadable {
+            name,
+            gateway_id,
+            rate_limit_id: bad.rate_limit_id.clone(),
+            reason,
+        });
+    }
+    list.sort_by(|a, b| a.rate_limit_id.cmp(&b.rate_limit_id));
+    Ok(list)
+}
+
+/// ListGatewayRules, every page (full details, system-managed rules included), sorted by
+/// priority. A user rule this build cannot represent, or two rules with one priority, fail the
+/// gateway.
+async fn read_rules_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveRule>, ObserveError> {
+    let (name, gateway_id) = (at.name.to_string(), at.gateway_id.to_string());
+    let mut list = match at.call(api.list_rules(at.gateway_id)).await {
+        Ok(list) => list,
+        // The gateway vanished after it was read: it has no rules.
+        Err(ApiError::NotFound(_)) => Vec::new(),
+        Err(error) => return Err(ObserveError::Rules { name, gateway_id, error }),
+    };
+    // A system-managed rule this build cannot represent is still never touched, but its
+    // priority must be known: only user rules must be readable.
+    if let Some(bad) = list.iter().find(|r| r.config.is_err() && r.system_managed_by.is_none()) {
+        let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
+        return Err(ObserveError::RuleUnreadable { name, gateway_id, rule_id: bad.rule_id.clone(), reason });
+    }
+    list.sort_by(|a, b| (rule_priority(a), &a.rule_id).cmp(&(rule_priority(b), &b.rule_id)));
+    let duplicate =
+        list.windows(2).find(|w| rule_priority(&w[0]).is_some() && rule_priority(&w[0]) == rule_priority(&w[1]));
+    if let Some(w) = duplicate {
+        let priority = rule_priority(&w[0]).unwrap_or_default();
+        let rule_ids = list.iter().filter(|r| rule_priority(r) == Some(priority)).map(|r| r.rule_id.clone()).collect();
+        return Err(ObserveError::DuplicateRule { name, gateway_id, priority, rule_ids });
+    }
+    Ok(list)
 }
 
 /// A live rule's priority, when its configuration could be read.
@@ -545,17 +558,11 @@ pub fn rule_priority(r: &LiveRule) -> Option<i32> {
     r.config.as_ref().ok().map(|c| c.priority.get())
 }
 
-async fn read_targets_of(
-    api: &impl ReadApi,
-    permits: &tokio::sync::Semaphore,
-    name: &str,
-    gateway_id: &str,
-) -> Result<Vec<LiveTarget>, ObserveError> {
-    let listed = {
-        let _permit = permits.acquire().await.ok();
-        api.list_targets(gateway_id).await
-    };
-    let summaries = match listed {
+/// ListGatewayTargets (every page), then GetGatewayTarget per target, sorted by name. Two live
+/// targets with one name, or one this build cannot represent, fail the gateway.
+async fn read_targets_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveTarget>, ObserveError> {
+    let (name, gateway_id) = (at.name, at.gateway_id);
+    let summaries = match at.call(api.list_targets(gateway_id)).await {
         Ok(list) => list,
         Err(ApiError::NotFound(_)) => Vec::new(),
         Err(error) => {
@@ -576,10 +583,7 @@ async fn read_targets_of(
             target_ids,
         });
     }
-    let gets = summaries.iter().map(|t| async move {
-        let _permit = permits.acquire().await.ok();
-        (t, api.get_target(gateway_id, &t.target_id).await)
-    });
+    let gets = summaries.iter().map(|t| async move { (t, at.call(api.get_target(gateway_id, &t.target_id)).await) });
     let mut out = Vec::with_capacity(summaries.len());
     for (t, result) in futures_util::future::join_all(gets).await {
         match result {
@@ -691,16 +695,19 @@ mod tests {
         }
 
         async fn list_targets(&self, _gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
-            Ok(Vec::new())
+            self.slow(Ok(Vec::new())).await
         }
-        async fn list_rate_limits(&self, _gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
-            Ok(Vec::new())
+        async fn list_rate_limits(&self, gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
+            if gateway_id == "limitless" {
+                return Err(ApiError::AccessDenied("no rate limits for you".into()));
+            }
+            self.slow(Ok(Vec::new())).await
         }
         async fn get_rate_limit(&self, _gateway_id: &str, id: &str) -> Result<LiveRateLimit, ApiError> {
             Err(ApiError::NotFound(id.to_string()))
         }
         async fn list_rules(&self, _gateway_id: &str) -> Result<Vec<LiveRule>, ApiError> {
-            Ok(Vec::new())
+            self.slow(Ok(Vec::new())).await
         }
         async fn get_rule(&self, _gateway_id: &str, id: &str) -> Result<LiveRule, ApiError> {
             Err(ApiError::NotFound(id.to_string()))
@@ -713,7 +720,7 @@ mod tests {
             &self,
             _arn: &str,
         ) -> Result<Option<crate::model::policy::ResourcePolicy>, ApiError> {
-            Ok(None)
+            self.slow(Ok(None)).await
         }
     }
 
@@ -727,6 +734,47 @@ mod tests {
         assert_eq!(observed.managed.len(), 40);
         assert_eq!(observed.managed["gw-07"].tags["arn"], "arn:id-7");
         assert_eq!(fake.peak.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn every_part_of_every_gateway_waits_in_one_bounded_queue() {
+        let pairs: Vec<(String, String)> = (0..12).map(|i| (format!("id-{i}"), format!("gw-{i:02}"))).collect();
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let fake = Fake::new(&refs);
+        let names: Vec<&str> = refs.iter().map(|(_, n)| *n).collect();
+        let mut observed = observe(&fake, &names, 2).await.expect("observe");
+        fake.peak.store(0, Ordering::SeqCst);
+        // Every other gateway declares every part; the rest declare only rules.
+        let wanted: Vec<(&str, Vec<Part>)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (*n, if i % 2 == 0 { Part::ALL.to_vec() } else { vec![Part::Rules] }))
+            .collect();
+        observe_parts(&fake, &mut observed, &wanted, 5).await;
+        assert_eq!(fake.peak.load(Ordering::SeqCst), 5, "one bound across gateways and part kinds");
+        let all = &observed.managed["gw-00"];
+        assert_eq!((all.targets.as_deref(), all.rules.as_deref()), (Some(&[][..]), Some(&[][..])));
+        assert_eq!((all.rate_limits.as_deref(), all.policy.as_ref()), (Some(&[][..]), Some(&None)));
+        let rules_only = &observed.managed["gw-01"];
+        assert!(rules_only.rules.is_some());
+        assert_eq!(
+            (rules_only.targets.as_ref(), rules_only.rate_limits.as_ref(), rules_only.policy.as_ref()),
+            (None, None, None)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_part_that_cannot_be_read_fails_its_gateway_alone() {
+        let fake = Fake::new(&[("limitless", "a"), ("ok-1", "b")]);
+        let mut observed = observe(&fake, &["a", "b"], 2).await.expect("observe");
+        let wanted = [("a", Part::ALL.to_vec()), ("b", Part::ALL.to_vec())];
+        observe_parts(&fake, &mut observed, &wanted, 2).await;
+        assert_eq!(observed.managed.keys().collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            observed.failed["a"].to_string(),
+            "ListGatewayRateLimits for gateway a (limitless) failed: access denied: no rate limits for you"
+        );
+        assert!(observed.managed["b"].rate_limits.is_some());
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@ use acgw::model::decode::{Cx, Decode, Node};
 use acgw::model::target::Target;
 use acgw::model::Gateway;
 use acgw::normalize;
-use acgw::observe::{observe, Observed};
+use acgw::observe::{observe, Observed, Part};
 use acgw::plan::{self, Plan};
 use aws_sdk_bedrockagentcorecontrol::types as t;
 use proptest::prelude::*;
@@ -1159,7 +1159,7 @@ fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
             let report = h.rt.block_on(apply::apply(&h.api, vec![("targets".into(), update)], &h.opts, &Silent));
             prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
             let mut observed = h.observe(&["targets"])?;
-            h.rt.block_on(acgw::observe::observe_targets(&h.api, &mut observed, &["targets"], 4));
+            h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("targets", vec![Part::Targets])], 4));
             let Some(state) = observed.managed.get("targets") else {
                 return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
             };
@@ -1247,7 +1247,7 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
         let report = h.rt.block_on(apply::apply(&h.api, vec![("limits".into(), update)], &h.opts, &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
         let mut observed = h.observe(&["limits"])?;
-        h.rt.block_on(acgw::observe::observe_rate_limits(&h.api, &mut observed, &["limits"], 4));
+        h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("limits", vec![Part::RateLimits])], 4));
         let Some(state) = observed.managed.get("limits") else {
             return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
         };
@@ -1345,7 +1345,7 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
         let report = h.rt.block_on(apply::apply(&h.api, vec![("rules".into(), create)], &h.opts, &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
         let mut observed = h.observe(&["rules"])?;
-        h.rt.block_on(acgw::observe::observe_rules(&h.api, &mut observed, &["rules"], 4));
+        h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("rules", vec![Part::Rules])], 4));
         let Some(state) = observed.managed.get("rules") else {
             return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
         };

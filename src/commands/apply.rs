@@ -9,7 +9,7 @@ use crate::cli::{ApplyArgs, ApplyFormat, ClientArgs};
 use acgw::apply::{self, report, Options, Progress, Work};
 use acgw::connect::Connection;
 use acgw::diff;
-use acgw::observe;
+use acgw::observe::{self, Part};
 use acgw::plan::{self, Action, Plan};
 use acgw::render;
 use acgw::ui::{RateSpinner, Ui};
@@ -87,26 +87,9 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     let now = {
         let _progress = RateSpinner::start(ui, conn.limiter(), "re-reading the planned gateways");
         let mut now = observe::observe(conn.api(), &touched, parallelism).await?;
-        let with_targets: Vec<&str> =
-            plan.gateways.iter().filter(|g| g.is_change() && g.targets.is_some()).map(|g| g.name.as_str()).collect();
-        observe::observe_targets(conn.api(), &mut now, &with_targets, parallelism).await;
-        let with_policy: Vec<&str> = plan
-            .gateways
-            .iter()
-            .filter(|g| g.is_change() && g.resource_policy.is_some())
-            .map(|g| g.name.as_str())
-            .collect();
-        observe::observe_policies(conn.api(), &mut now, &with_policy, parallelism).await;
-        let with_rate_limits: Vec<&str> = plan
-            .gateways
-            .iter()
-            .filter(|g| g.is_change() && g.rate_limits.is_some())
-            .map(|g| g.name.as_str())
-            .collect();
-        observe::observe_rate_limits(conn.api(), &mut now, &with_rate_limits, parallelism).await;
-        let with_rules: Vec<&str> =
-            plan.gateways.iter().filter(|g| g.is_change() && g.rules.is_some()).map(|g| g.name.as_str()).collect();
-        observe::observe_rules(conn.api(), &mut now, &with_rules, parallelism).await;
+        let parts: Vec<(&str, Vec<Part>)> =
+            plan.gateways.iter().filter(|g| g.is_change()).map(|g| (g.name.as_str(), planned_parts(g))).collect();
+        observe::observe_parts(conn.api(), &mut now, &parts, parallelism).await;
         now
     };
     // A gateway to delete is stale when it gained targets: read them again.
@@ -449,4 +432,15 @@ pub(super) async fn execute_plan(
     }
     super::close(conn, ui).await?;
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
+}
+
+/// The parts of a planned gateway that its plan manages: only those are re-read.
+fn planned_parts(g: &plan::GatewayPlan) -> Vec<Part> {
+    let planned = |part: &Part| match part {
+        Part::Targets => g.targets.is_some(),
+        Part::Rules => g.rules.is_some(),
+        Part::RateLimits => g.rate_limits.is_some(),
+        Part::Policy => g.resource_policy.is_some(),
+    };
+    Part::ALL.into_iter().filter(planned).collect()
 }

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::cli::{ClientArgs, ExportArgs};
 use acgw::api::ReadOnly;
-use acgw::observe;
+use acgw::observe::{self, Part};
 use acgw::ui::{RateSpinner, Ui};
 
 pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
@@ -33,19 +33,22 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         };
         let mut observed = observed;
         let every: Vec<String> = observed.managed.keys().cloned().collect();
-        observe::observe_targets(&api, &mut observed, &every, parallelism).await;
-        // A policy or rate limits that cannot be read are left out of the export (absent means
-        // unmanaged, so loading it never deletes them), with a warning; the gateway still exports.
+        let wanted: Vec<(&String, Vec<Part>)> = every.iter().map(|n| (n, Part::ALL.to_vec())).collect();
+        // A policy, rules or rate limits that cannot be read are left out of the export (absent
+        // means unmanaged, so loading it never deletes them), with a warning; the gateway still
+        // exports. Targets that cannot be read fail the gateway.
         let mut left_out = Vec::new();
-        let before = observed.clone();
-        observe::observe_policies(&api, &mut observed, &every, parallelism).await;
-        restore(&before, &mut observed, "resourcePolicy", &mut left_out);
-        let before = observed.clone();
-        observe::observe_rate_limits(&api, &mut observed, &every, parallelism).await;
-        restore(&before, &mut observed, "rateLimits", &mut left_out);
-        let before = observed.clone();
-        observe::observe_rules(&api, &mut observed, &every, parallelism).await;
-        restore(&before, &mut observed, "rules", &mut left_out);
+        for read in observe::read_parts(&api, &observed, &wanted, parallelism).await {
+            match read.result {
+                Ok(value) => value.store_in(&mut observed, &read.gateway),
+                Err(error) if read.part != Part::Targets => left_out.push(format!(
+                    "gateway {}: `{}` is left out of the export (unmanaged): {error}",
+                    read.gateway,
+                    read.part.key()
+                )),
+                Err(error) => observed.fail(&read.gateway, error),
+            }
+        }
         drop(progress);
         left_out.iter().for_each(|w| ui.warn(w));
         let options = acgw::export::Options { split_payloads: args.output.is_some() };
@@ -81,15 +84,4 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         }
         Ok(ExitCode::SUCCESS)
     })
-}
-
-/// Puts back the gateways that a read of one part (`key`) moved to `failed`, without that part,
-/// and says what was left out.
-fn restore(before: &observe::Observed, after: &mut observe::Observed, key: &str, left_out: &mut Vec<String>) {
-    let newly_failed: Vec<String> = after.failed.keys().filter(|n| !before.failed.contains_key(*n)).cloned().collect();
-    for name in newly_failed {
-        let (Some(state), Some(error)) = (before.managed.get(&name), after.failed.remove(&name)) else { continue };
-        after.managed.insert(name.clone(), state.clone());
-        left_out.push(format!("gateway {name}: `{key}` is left out of the export (unmanaged): {error}"));
-    }
 }

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, ClientArgs, Command, SpecArgs};
 use acgw::connect::Connection;
 use acgw::load::{self, Desired};
-use acgw::observe::{self, Observed};
+use acgw::observe::{self, Observed, Part};
 use acgw::plan::{self as planning, Plan};
 use acgw::ui::{RateSpinner, Ui};
 
@@ -106,18 +106,9 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     let mut observed = {
         let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live gateways");
         let mut observed = observe::observe(api, &names, parallelism).await?;
-        let with_targets: Vec<&str> =
-            desired.specs.iter().filter(|s| s.targets.is_some()).map(|s| s.gateway.name.as_str()).collect();
-        observe::observe_targets(api, &mut observed, &with_targets, parallelism).await;
-        let with_policy: Vec<&str> =
-            desired.specs.iter().filter(|s| s.resource_policy.is_some()).map(|s| s.gateway.name.as_str()).collect();
-        observe::observe_policies(api, &mut observed, &with_policy, parallelism).await;
-        let with_rate_limits: Vec<&str> =
-            desired.specs.iter().filter(|s| s.rate_limits.is_some()).map(|s| s.gateway.name.as_str()).collect();
-        observe::observe_rate_limits(api, &mut observed, &with_rate_limits, parallelism).await;
-        let with_rules: Vec<&str> =
-            desired.specs.iter().filter(|s| s.rules.is_some()).map(|s| s.gateway.name.as_str()).collect();
-        observe::observe_rules(api, &mut observed, &with_rules, parallelism).await;
+        let parts: Vec<(&str, Vec<Part>)> =
+            desired.specs.iter().map(|s| (s.gateway.name.as_str(), declared_parts(s))).collect();
+        observe::observe_parts(api, &mut observed, &parts, parallelism).await;
         observed
     };
     if let Some(owner) = &desired.owner {
@@ -127,6 +118,17 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     let mut plan = planning::build_with(desired, &observed, prune);
     plan.target = target_of(conn);
     Ok((observed, plan))
+}
+
+/// The parts of a gateway its spec declares (and so manages): only those are read.
+fn declared_parts(spec: &acgw::load::Spec) -> Vec<Part> {
+    let declared = |part: &Part| match part {
+        Part::Targets => spec.targets.is_some(),
+        Part::Rules => spec.rules.is_some(),
+        Part::RateLimits => spec.rate_limits.is_some(),
+        Part::Policy => spec.resource_policy.is_some(),
+    };
+    Part::ALL.into_iter().filter(declared).collect()
 }
 
 /// The plan target for a connection: the region, and the endpoint when it is not AWS's default.

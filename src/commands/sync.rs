@@ -9,7 +9,7 @@ use futures_util::stream::{self, StreamExt};
 use crate::cli::{ClientArgs, SyncArgs};
 use acgw::apply::{self, Options};
 use acgw::model::live::LiveTarget;
-use acgw::observe;
+use acgw::observe::{self, Part};
 use acgw::ui::{RateSpinner, Ui};
 
 pub fn run(global: &ClientArgs, args: &SyncArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
@@ -31,7 +31,8 @@ pub fn run(global: &ClientArgs, args: &SyncArgs, ui: &Ui) -> anyhow::Result<Exit
         let observed = {
             let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live targets");
             let mut observed = observe::observe(conn.api(), &names, parallelism).await?;
-            observe::observe_targets(conn.api(), &mut observed, &names, parallelism).await;
+            let wanted: Vec<(&str, Vec<Part>)> = names.iter().map(|n| (*n, vec![Part::Targets])).collect();
+            observe::observe_parts(conn.api(), &mut observed, &wanted, parallelism).await;
             observed
         };
         let mut failed = 0;
