@@ -2583,3 +2583,43 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.rules("routed")[&10].0, first);
 }
+
+#[test]
+fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_saved_plan() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "old", "preview"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "preview"]));
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("- old ("), "{run:?}");
+    // A delete plan records the gateway and its targets, not its rules or rate limits: those are
+    // never read for a gateway to delete (so that prune and destroy work against APIs without
+    // them, like moto), and they go with the gateway. So ones added after the plan do not make it
+    // stale; they are deleted with it.
+    let rule_id = emu.add_rule_unchecked("old", 10);
+    emu.add_rate_limit("old", "made-by-hand");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains(&format!("DeleteGatewayRule {rule_id}"))
+            && run.stdout.contains("DeleteGatewayRateLimit made-by-hand"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("stale"), "{run:?}");
+    assert_eq!(emu.names(), ["keep", "preview"]);
+
+    // `acgw destroy` of a gateway with rules and rate limits deletes them first too.
+    emu.add_rule_unchecked("preview", 10);
+    emu.add_rate_limit("preview", "per-model");
+    write(dir.path(), "preview.yaml", &owned_spec("team-a", &["preview"]));
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "preview.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("DeleteGatewayRule") && run.stdout.contains("DeleteGatewayRateLimit per-model"),
+        "{run:?}"
+    );
+    assert_eq!(emu.names(), ["keep"]);
+}
