@@ -1760,6 +1760,22 @@ const POLICY: &str = "    resourcePolicy:
           Resource: \"*\"
 ";
 
+impl Emu {
+    /// A gateway's live resource policy as JSON; `None` when it has none.
+    fn policy(&self, gateway: &str) -> Option<serde_json::Value> {
+        let id = self.ids()[gateway].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            let arn = client.get_gateway().gateway_identifier(&id).send().await.expect("get").gateway_arn().to_string();
+            match client.get_resource_policy().resource_arn(arn).send().await {
+                Ok(out) => out.policy.map(|p| serde_json::from_str(&p).expect("a JSON policy")),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => None,
+                Err(e) => panic!("GetResourcePolicy: {e:?}"),
+            }
+        })
+    }
+}
+
 #[test]
 fn a_resource_policy_is_put_compared_as_iam_reads_it_changed_and_deleted() {
     let emu = Emu::new();
@@ -2054,6 +2070,55 @@ fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
 }
 
 #[test]
+fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan_is_clean() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let changed = rate_limits("principal, model", 60)
+        .replace("{ principal: \"*\" }", "{ principal: \"*\", model: \"*\" }")
+        .replace(
+            "{ principal: \"arn:aws:iam::123456789012:role/batch\" }",
+            "{ principal: \"arn:aws:iam::123456789012:role/batch\", model: \"*\" }",
+        );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("-/+ rate limit per-principal must be replaced: dimensionKeys cannot change in place"),
+        "{}",
+        run.stdout
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    let limits = saved["gateways"][0]["rateLimits"].as_array().expect("rateLimits in the plan");
+    assert_eq!((&limits[0]["rateLimitId"], &limits[0]["action"]), (&"global".into(), &"no-op".into()));
+    assert_eq!((&limits[1]["rateLimitId"], &limits[1]["action"]), (&"per-principal".into(), &"replace".into()));
+    assert_eq!(limits[1]["forcedBy"], serde_json::json!(["dimensionKeys cannot change in place"]));
+
+    // The reviewed plan applies without asking: delete, then create with the new keys.
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let deleted = run.stdout.find("DeleteGatewayRateLimit per-principal").expect("deleted");
+    let created = run.stdout.find("CreateGatewayRateLimit per-principal").expect("created");
+    assert!(deleted < created, "delete, then create: {run:?}");
+    assert!(!run.stdout.contains("RateLimit global"), "the unchanged one is left alone: {run:?}");
+    let live = emu.rate_limits("tools");
+    assert_eq!(live.keys().collect::<Vec<_>>(), ["global", "per-principal"]);
+    assert_eq!(live["per-principal"].0, "ACTIVE");
+    assert_eq!(live["per-principal"].1, ["principal", "model"]);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+    // The same plan again is stale: the rate limit it saw is gone.
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("the plan is stale") && run.stderr.contains("rate limit per-principal"), "{run:?}");
+    assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["principal", "model"]);
+}
+
+#[test]
 fn export_writes_rate_limits_and_plans_clean() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
@@ -2117,6 +2182,25 @@ impl Emu {
     fn add_system_rule(&self, gateway: &str, priority: i32, managed_by: &str) -> String {
         let id = self.ids()[gateway].clone();
         self.handle().add_system_rule(&id, priority, managed_by).expect("added")
+    }
+
+    /// A gateway's live rule IDs, sorted (two rules may share a priority).
+    fn rule_ids(&self, gateway: &str) -> Vec<String> {
+        let id = self.ids()[gateway].clone();
+        let client = self.client();
+        self.rt.block_on(async {
+            let out = client.list_gateway_rules().gateway_identifier(id).send().await.expect("lists");
+            let mut ids: Vec<String> = out.gateway_rules.into_iter().map(|r| r.rule_id).collect();
+            ids.sort();
+            ids
+        })
+    }
+
+    /// Adds a user rule at `priority` through the emulator's test hook, even when another rule
+    /// holds that priority (which CreateGatewayRule refuses).
+    fn add_rule_unchecked(&self, gateway: &str, priority: i32) -> String {
+        let id = self.ids()[gateway].clone();
+        self.handle().add_rule_unchecked(&id, priority).expect("added")
     }
 }
 
@@ -2261,6 +2345,79 @@ fn a_rule_routes_to_a_target_created_in_the_same_apply() {
 }
 
 #[test]
+fn a_replaced_gateway_gets_its_targets_rules_rate_limits_and_policy_on_the_new_one() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "    targets:\n{}{}{}{}",
+        LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
+        rules(&[rule(10, "/refunds/*", "refunds")]),
+        rate_limits("principal", 60),
+        POLICY
+    );
+    let text = spec(&gw("tools", &body));
+    write(dir.path(), "gateways.yaml", &text);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let old = emu.ids()["tools"].clone();
+
+    // authorizerType cannot change in place: the gateway is replaced, and every part with it.
+    write(dir.path(), "gateways.yaml", &text.replace("authorizerType: AWS_IAM", "authorizerType: NONE"));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains(&format!("-/+ tools ({old})")), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("replaced") && run.stdout.contains("DeleteGateway, CreateGateway"), "{run:?}");
+    let recreated = run.stdout.find("DeleteGateway, CreateGateway").expect("replaced");
+    for call in [
+        "DeleteGatewayTarget refunds",
+        "DeleteGatewayRule ",
+        "DeleteGatewayRateLimit global",
+        "DeleteGatewayRateLimit per-principal",
+    ] {
+        let at = run.stdout.find(call).unwrap_or_else(|| panic!("{call} on the old gateway: {run:?}"));
+        assert!(at < recreated, "{call} comes before the old gateway is deleted: {run:?}");
+    }
+    for call in [
+        "CreateGatewayTarget refunds",
+        "CreateGatewayRule 10",
+        "CreateGatewayRateLimit global",
+        "CreateGatewayRateLimit per-principal",
+        "PutResourcePolicy",
+    ] {
+        let at = run.stdout.find(call).unwrap_or_else(|| panic!("{call} on the new gateway: {run:?}"));
+        assert!(at > recreated, "{call} comes after the new gateway: {run:?}");
+    }
+
+    let new = emu.ids()["tools"].clone();
+    assert_ne!(old, new, "the gateway was replaced");
+    assert_eq!(emu.names(), ["tools"], "the old gateway is gone");
+    let client = emu.client();
+    let gone = emu.rt.block_on(async { client.get_gateway().gateway_identifier(&old).send().await });
+    assert!(
+        gone.is_err_and(|e| e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception())),
+        "GetGateway of the old ID answers ResourceNotFoundException"
+    );
+    let targets = emu.targets("tools");
+    assert_eq!(targets.keys().collect::<Vec<_>>(), ["refunds"]);
+    assert_eq!(targets["refunds"].1, "READY");
+    let live_rules = emu.rules("tools");
+    assert_eq!(live_rules.keys().copied().collect::<Vec<_>>(), [10]);
+    assert_eq!((live_rules[&10].1.as_str(), live_rules[&10].2.as_deref()), ("ACTIVE", Some("Route /refunds/*")));
+    let limits = emu.rate_limits("tools");
+    assert_eq!(limits.keys().collect::<Vec<_>>(), ["global", "per-principal"]);
+    assert!(limits.values().all(|(status, _, _)| status == "ACTIVE"), "{limits:?}");
+    let policy = emu.policy("tools").expect("the new gateway has the policy");
+    assert_eq!(policy["Statement"][0]["Sid"], "callers", "{policy}");
+    assert_eq!(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::123456789012:root", "{policy}");
+
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("No changes."), "{run:?}");
+}
+
+#[test]
 fn rule_specs_are_checked_offline() {
     let dir = tempfile::tempdir().unwrap();
     let body = format!(
@@ -2334,4 +2491,135 @@ fn export_writes_user_rules_only_and_plans_clean() {
     assert!(!exported.contains("aws-guardrails") && !exported.contains("priority: 5"), "{exported}");
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
+}
+
+#[test]
+fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rules_are_managed() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let managed = rules(&[rule(10, "/a/*", "x")]);
+    write(
+        dir.path(),
+        "gateways.yaml",
+        &spec(&[gw("healthy", &managed), gw("plain", ""), gw("routed", &managed)].concat()),
+    );
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let ids = emu.ids();
+    let first = emu.rules("routed")[&10].0.clone();
+    let second = emu.add_rule_unchecked("routed", 10);
+    // `plain` does not declare `rules:`: its duplicates are not acgw's business.
+    emu.add_rule_unchecked("plain", 20);
+    emu.add_rule_unchecked("plain", 20);
+    // `healthy` has something to plan.
+    write(
+        dir.path(),
+        "gateways.yaml",
+        &spec(
+            &[
+                gw("healthy", &format!("    description: now described\n{managed}")),
+                gw("plain", ""),
+                gw("routed", &managed),
+            ]
+            .concat(),
+        ),
+    );
+
+    let before = emu.stats();
+    let run = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "a gateway that cannot be planned exits 1: {run:?}");
+    let routed = &ids["routed"];
+    let mut pair = [first.clone(), second.clone()];
+    pair.sort();
+    assert!(
+        run.stdout.contains(&format!(
+            "! routed ({routed}) could not be planned: gateway routed ({routed}) has 2 live rules with priority 10: {}, {}; delete all but one",
+            pair[0], pair[1]
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("~ healthy (") && run.stdout.contains("+ description: \"now described\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("plain"), "a gateway whose rules are not managed is not failed: {}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Plan: 0 to create, 1 to update, 0 to replace, 1 unchanged. 1 gateway could not be planned."),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("1 gateway could not be planned (see above)"), "{run:?}");
+    let lists = |stats: &BTreeMap<String, u64>| stats.get("ListGatewayRules").copied().unwrap_or(0);
+    assert_eq!(lists(&emu.stats()) - lists(&before), 2, "only the gateways that declare `rules:` have theirs read");
+
+    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
+    let failed = doc["failed"].as_array().expect("failed[]");
+    assert_eq!(failed.len(), 1, "{doc}");
+    assert_eq!((&failed[0]["name"], &failed[0]["gatewayId"]), (&"routed".into(), &routed.as_str().into()));
+    let error = failed[0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains(&first) && error.contains(&second), "{error}");
+    let planned: Vec<&str> = doc["gateways"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert_eq!(planned, ["healthy", "plain"]);
+
+    // Apply changes the others and leaves the ambiguous one alone.
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("✓ healthy") && run.stdout.contains("✗ routed"), "{run:?}");
+    assert!(run.stdout.contains("not applied"), "{run:?}");
+    assert_eq!(emu.rule_ids("routed"), pair, "neither rule was touched");
+    assert_eq!(emu.rule_ids("plain").len(), 2, "neither rule was touched");
+
+    // Deleting all but one, as the message says, makes the gateway plannable again.
+    let client = emu.client();
+    emu.rt.block_on(async {
+        client.delete_gateway_rule().gateway_identifier(routed).rule_id(&second).send().await.expect("deleted")
+    });
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(emu.rules("routed")[&10].0, first);
+}
+
+#[test]
+fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_saved_plan() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "old", "preview"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "preview"]));
+    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("- old ("), "{run:?}");
+    // A delete plan records the gateway and its targets, not its rules or rate limits: those are
+    // never read for a gateway to delete (so that prune and destroy work against APIs without
+    // them, like moto), and they go with the gateway. So ones added after the plan do not make it
+    // stale; they are deleted with it.
+    let rule_id = emu.add_rule_unchecked("old", 10);
+    emu.add_rate_limit("old", "made-by-hand");
+    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains(&format!("DeleteGatewayRule {rule_id}"))
+            && run.stdout.contains("DeleteGatewayRateLimit made-by-hand"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("stale"), "{run:?}");
+    assert_eq!(emu.names(), ["keep", "preview"]);
+
+    // `acgw destroy` of a gateway with rules and rate limits deletes them first too.
+    emu.add_rule_unchecked("preview", 10);
+    emu.add_rate_limit("preview", "per-model");
+    write(dir.path(), "preview.yaml", &owned_spec("team-a", &["preview"]));
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "preview.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("DeleteGatewayRule") && run.stdout.contains("DeleteGatewayRateLimit per-model"),
+        "{run:?}"
+    );
+    assert_eq!(emu.names(), ["keep"]);
 }

@@ -266,6 +266,15 @@ impl EmulatorHandle {
         self.shared.add_system_rule(gateway_id, priority, managed_by)
     }
 
+    /// Adds a user rule at `priority` (matching `/planted/*`, routed to target `planted`), ACTIVE
+    /// at once, without the priority check that CreateGatewayRule makes: two live rules can then
+    /// share a priority, as a race in the service could leave them; for tests of how acgw refuses
+    /// to guess which one a spec means. It can be updated and deleted like any user rule. Returns
+    /// its rule ID, or `None` when there is no such gateway.
+    pub fn add_rule_unchecked(&self, gateway_id: &str, priority: i32) -> Option<String> {
+        self.shared.add_rule_unchecked(gateway_id, priority)
+    }
+
     /// Makes GetGateway and ListTagsForResource of one gateway answer AccessDeniedException.
     pub fn deny_reads(&self, gateway_id: &str) {
         self.shared.deny_reads(gateway_id);

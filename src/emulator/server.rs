@@ -361,6 +361,10 @@ impl Shared {
         lock(&self.state).add_system_rule(gateway_id, priority, managed_by, now_ms())
     }
 
+    pub(super) fn add_rule_unchecked(&self, gateway_id: &str, priority: i32) -> Option<String> {
+        lock(&self.state).add_rule_unchecked(gateway_id, priority, now_ms())
+    }
+
     pub(super) fn deny_reads(&self, gateway_id: &str) {
         lock(&self.state).deny_reads(gateway_id);
     }

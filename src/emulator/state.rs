@@ -1294,17 +1294,44 @@ impl State {
         managed_by: &str,
         now_ms: u64,
     ) -> Option<String> {
-        self.purge(now_ms);
-        let rule_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-        let seq = self.next_seq;
-        let g = self.gateways.get_mut(gateway_id)?;
-        if g.priority_holder(i64::from(priority), None).is_some() {
-            return None;
-        }
         let mut config = Map::new();
         config.insert("priority".into(), json!(priority));
         config.insert("description".into(), Value::String(format!("Managed by {managed_by}")));
         config.insert("actions".into(), json!([{ "routeToTarget": { "staticRoute": { "targetName": "system" } } }]));
+        self.plant_rule(gateway_id, config, Some(managed_by.to_string()), true, now_ms)
+    }
+
+    /// Adds a user rule at `priority` (matching `/planted/*`, routed to target `planted`), ACTIVE
+    /// at once, without the priority check of CreateGatewayRule: two live rules can then share a
+    /// priority, as a race in the service could leave them. Users can update and delete it like
+    /// any rule. `None` when there is no such gateway.
+    pub fn add_rule_unchecked(&mut self, gateway_id: &str, priority: i32, now_ms: u64) -> Option<String> {
+        let mut config = Map::new();
+        config.insert("priority".into(), json!(priority));
+        config.insert("description".into(), Value::String(format!("Planted at priority {priority}")));
+        config.insert("conditions".into(), json!([{ "matchPaths": { "anyOf": ["/planted/*"] } }]));
+        config.insert("actions".into(), json!([{ "routeToTarget": { "staticRoute": { "targetName": "planted" } } }]));
+        self.plant_rule(gateway_id, config, None, false, now_ms)
+    }
+
+    /// Stores a rule without a request (for the test hooks above), ACTIVE at once. With
+    /// `exclusive`, `None` when another live rule holds its priority.
+    fn plant_rule(
+        &mut self,
+        gateway_id: &str,
+        config: Map<String, Value>,
+        managed_by: Option<String>,
+        exclusive: bool,
+        now_ms: u64,
+    ) -> Option<String> {
+        self.purge(now_ms);
+        let rule_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let seq = self.next_seq;
+        let priority = config.get("priority").and_then(Value::as_i64)?;
+        let g = self.gateways.get_mut(gateway_id)?;
+        if exclusive && g.priority_holder(priority, None).is_some() {
+            return None;
+        }
         g.rules.push(RuleRecord {
             seq,
             rule_id: rule_id.clone(),
@@ -1314,7 +1341,7 @@ impl State {
             ready_at_ms: now_ms,
             last_change: Change::Create,
             gone_at_ms: None,
-            managed_by: Some(managed_by.to_string()),
+            managed_by,
         });
         self.next_seq += 1;
         self.mutated();
@@ -1783,6 +1810,29 @@ mod tests {
         let got = back.get_gateway(&id_of(&a), &env(500)).unwrap().body.unwrap();
         assert_eq!(got["authorizerType"], "AWS_IAM");
         assert_eq!(got["status"], "READY");
+    }
+
+    #[test]
+    fn an_unchecked_rule_shares_a_priority_that_create_and_system_rules_refuse() {
+        use super::super::request::parse_create_rule;
+        let mut s = State::new(Some(4));
+        let id = id_of(&s.create_gateway(parse_create(&create_body("dup", "AWS_IAM")).unwrap(), &env(0)).unwrap());
+        let rule = br#"{"priority":10,"actions":[{"routeToTarget":{"staticRoute":{"targetName":"t"}}}]}"#;
+        s.create_rule(&id, parse_create_rule(rule).unwrap(), &env(0)).unwrap();
+        assert_eq!(
+            s.create_rule(&id, parse_create_rule(rule).unwrap(), &env(0)).unwrap_err().code,
+            "ConflictException"
+        );
+        assert_eq!(s.add_system_rule(&id, 10, "aws", 0), None);
+        let planted = s.add_rule_unchecked(&id, 10, 0).expect("planted");
+        assert_eq!(s.add_rule_unchecked("no-such-gateway", 10, 0), None);
+        let all = s.list_rules(&id, &Paging { max_results: 50, next_token: None }, &env(500)).unwrap().body.unwrap();
+        let rules = all["gatewayRules"].as_array().unwrap();
+        assert_eq!(rules.iter().map(|r| r["priority"].as_i64()).collect::<Vec<_>>(), [Some(10), Some(10)]);
+        assert_eq!(rules[1]["ruleId"], planted.as_str());
+        assert!(rules[1].get("system").is_none(), "a user rule: {all}");
+        // A user rule like any other: it can be deleted.
+        s.delete_rule(&id, &planted, &env(600)).unwrap();
     }
 
     #[test]
