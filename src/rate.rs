@@ -48,10 +48,17 @@ use governor::{DefaultDirectRateLimiter, Quota};
 /// Where the adaptive mode starts, in requests per second: below every published AWS
 /// control-plane quota we know of, and reached within a second from any of them by doubling.
 pub const START_RPS: f64 = 10.0;
-/// How long the adaptive mode takes to double its rate before the first throttle: from 10/s, a
-/// thousand per second is 0.7 s away, so that a run whose quota is high loses well under a
-/// second to the climb.
+/// The slowest the adaptive mode doubles its rate before the first throttle: from 10/s, a
+/// thousand per second is at most 0.7 s away. Answers clock it faster (see [`MIN_RTT`]).
 pub const DOUBLING: Duration = Duration::from_millis(100);
+/// Before the first throttle, each accepted answer also adds `ln 2 / round trip` to the rate, so
+/// that it doubles every round trip, as TCP's slow start doubles its window: fast against a fast
+/// service, and never more than twice over a quota by the time the first throttle comes back.
+/// A climb from `r0` to `R` costs about `d × (log2(R / r0) − 1 / ln 2)` of wall time against a
+/// run that started at `R`, for doubling time `d`: on the clock alone (100 ms), 0.4 s to
+/// 500/s, a tenth of issue 15's plan benchmark. Round trips shorter than this count as this long,
+/// so that a loopback at no latency does not make the rate jump.
+pub const MIN_RTT: Duration = Duration::from_millis(5);
 /// The share of `--max-rps` left unused: a request that leaves on time but arrives 50 ms late
 /// would otherwise make N + 1 arrivals in one second at a service that counts whole seconds.
 pub const PIN_MARGIN: f64 = 0.05;
@@ -101,8 +108,9 @@ const NOISE_HALF_LIFE: Duration = Duration::from_secs(30);
 /// How recently a caller must have waited for a permit for the rate to grow: a rate nobody is
 /// held back by says nothing about the quota, and growing it would only allow a burst later.
 const BINDING: Duration = Duration::from_millis(250);
-/// A waiter re-reads the rate at least this often, so that a raised rate is used at once.
-const MAX_NAP: Duration = Duration::from_millis(100);
+/// A waiter re-reads the rate at least this often, so that a raised rate is used at once (well
+/// within a [`DOUBLING`]).
+const MAX_NAP: Duration = Duration::from_millis(20);
 /// The bucket is swapped when the rate moved by more than this share (each swap lets one request
 /// through at once, so swapping on every small step would speed things up by itself).
 const SWAP_STEP: f64 = 0.02;
@@ -344,6 +352,15 @@ impl Controller {
                 self.throttles += 1;
                 self.on_throttle(now);
             }
+        }
+    }
+
+    /// Slow start: an answer accepted `rtt` after its request left grows a rate that holds calls
+    /// back (see [`MIN_RTT`]).
+    fn clocked(&mut self, now: Instant, rtt: Duration) {
+        let binding = self.last_wait.is_some_and(|w| now.saturating_duration_since(w) <= BINDING);
+        if self.phase == Phase::Start && self.episode.is_none() && binding {
+            self.set_rate(self.rate + std::f64::consts::LN_2 / rtt.max(MIN_RTT).as_secs_f64());
         }
     }
 
@@ -621,10 +638,15 @@ impl RateLimiter {
         }
     }
 
-    /// Records the answer to a request: throttled or not.
-    pub fn answered(&self, throttled: bool) {
+    /// Records the answer to a request sent `rtt` ago: throttled or not.
+    pub fn answered(&self, throttled: bool, rtt: Duration) {
         let event = if throttled { Event::Throttled } else { Event::Accepted };
-        self.state().controller.record(Instant::now(), event);
+        let now = Instant::now();
+        let mut state = self.state();
+        state.controller.record(now, event);
+        if !throttled {
+            state.controller.clocked(now, rtt);
+        }
     }
 
     /// The rate limit in force now, in requests per second.
@@ -700,10 +722,11 @@ impl HttpConnector for LimitedConnector {
         let limiter = self.limiter.clone();
         HttpConnectorFuture::new(async move {
             limiter.acquire().await;
+            let sent = Instant::now();
             let response = inner.call(request).await;
             // A request that got no answer (refused, reset, timed out) tells nothing about the rate.
             if let Ok(response) = &response {
-                limiter.answered(is_throttle(response));
+                limiter.answered(is_throttle(response), sent.elapsed());
             }
             response
         })
@@ -743,6 +766,51 @@ fn is_throttle(response: &HttpResponse) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs a controller in its start for `span`, every caller held back, answers coming back
+    /// `rtt` after they left at the rate it allows; returns its rate at the end.
+    fn slow_start(rtt: Duration, span: Duration) -> f64 {
+        let start = Instant::now();
+        let mut c = Controller::new(RateMode::Adaptive, start);
+        let mut now = start;
+        while now < start + span {
+            c.waited(now);
+            c.record(now, Event::Accepted);
+            c.clocked(now, rtt);
+            now += Duration::from_secs_f64(1.0 / c.rate);
+        }
+        c.advance(start + span);
+        c.rate
+    }
+
+    #[test]
+    fn answers_clock_the_start_to_double_every_round_trip() {
+        // On the clock alone the rate would double once in 100 ms; answers 20 ms apart make it
+        // double about five times more.
+        let fast = slow_start(Duration::from_millis(20), Duration::from_millis(100));
+        assert!(fast > START_RPS * 2f64.powi(5), "{fast}");
+        assert!(fast < START_RPS * 2f64.powi(8), "{fast}");
+        // Slow answers leave the clock in charge.
+        let slow = slow_start(Duration::from_secs(2), Duration::from_millis(100));
+        assert!(slow < START_RPS * 3.0, "{slow}");
+    }
+
+    #[test]
+    fn after_the_first_throttle_answers_no_longer_grow_the_rate() {
+        let start = Instant::now();
+        let mut c = Controller::new(RateMode::Adaptive, start);
+        let mut now = start;
+        for _ in 0..20 {
+            now += Duration::from_millis(10);
+            c.record(now, Event::Sent);
+            c.record(now, Event::Throttled);
+        }
+        assert_eq!(c.phase, Phase::Steady);
+        let cut = c.rate;
+        c.waited(now);
+        c.clocked(now, Duration::from_millis(20));
+        assert_eq!(c.rate, cut);
+    }
 
     /// Drives a controller through simulated seconds against a service that accepts at most
     /// `quota` requests per fixed one-second window (as the emulator does) and throttles at random
