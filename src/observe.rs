@@ -1,7 +1,7 @@
 //! Observe: read the live gateways through [`ReadApi`] (list every page, then get and tags
 //! for each managed gateway, concurrently).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt};
 
@@ -141,7 +141,7 @@ impl ObserveError {
 }
 
 /// Observes the gateways that the specs name: ListGateways (every page), then GetGateway and
-/// ListTagsForResource for each one that exists, at most `parallelism` gateways at a time.
+/// ListTagsForResource for each one that exists, with at most `parallelism` calls in flight.
 ///
 /// Only a failing ListGateways fails the whole observation; a gateway that cannot be read (after
 /// the SDK's retries) or whose name is taken twice is recorded in [`Observed::failed`]. Live
@@ -152,13 +152,25 @@ pub async fn observe<N: AsRef<str>>(
     managed_names: &[N],
     parallelism: usize,
 ) -> Result<Observed, ObserveError> {
-    let wanted: BTreeSet<&str> = managed_names.iter().map(AsRef::as_ref).collect();
+    let wanted: Vec<(&str, Vec<Part>)> = managed_names.iter().map(|n| (n.as_ref(), Vec::new())).collect();
+    observe_with(api, &wanted, parallelism).await
+}
+
+/// Like [`observe`], and reads the parts each gateway is named with, as [`observe_parts`] does.
+/// A gateway's parts are read as soon as the gateway is, in the same queue of `parallelism`
+/// calls as every other read, so no stage waits for the slowest call of another.
+pub async fn observe_with<N: AsRef<str>>(
+    api: &impl ReadApi,
+    wanted: &[(N, Vec<Part>)],
+    parallelism: usize,
+) -> Result<Observed, ObserveError> {
+    let parts: BTreeMap<&str, &[Part]> = wanted.iter().map(|(n, p)| (n.as_ref(), p.as_slice())).collect();
     let summaries = api.list_gateways().await.map_err(|error| ObserveError::List { error })?;
     let (managed, mut unmanaged): (Vec<_>, Vec<_>) =
-        summaries.into_iter().partition(|s| wanted.contains(s.name.as_str()));
+        summaries.into_iter().partition(|s| parts.contains_key(s.name.as_str()));
     unmanaged.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.gateway_id.cmp(&b.gateway_id)));
     let (unique, failed) = split_duplicates(managed);
-    let mut observed = read_all(api, unique, parallelism).await;
+    let mut observed = read_all(api, unique, &parts, parallelism).await;
     observed.failed.extend(failed);
     observed.unmanaged = unmanaged;
     Ok(observed)
@@ -168,7 +180,7 @@ pub async fn observe<N: AsRef<str>>(
 pub async fn observe_all(api: &impl ReadApi, parallelism: usize) -> Result<Observed, ObserveError> {
     let summaries = api.list_gateways().await.map_err(|error| ObserveError::List { error })?;
     let (unique, failed) = split_duplicates(summaries);
-    let mut observed = read_all(api, unique, parallelism).await;
+    let mut observed = read_all(api, unique, &BTreeMap::new(), parallelism).await;
     observed.failed.extend(failed);
     Ok(observed)
 }
@@ -317,14 +329,22 @@ fn split_duplicates(summaries: Vec<GatewaySummary>) -> (Vec<GatewaySummary>, BTr
     (unique, failed)
 }
 
-async fn read_all(api: &impl ReadApi, summaries: Vec<GatewaySummary>, parallelism: usize) -> Observed {
-    let results: Vec<(String, Result<Option<LiveState>, ObserveError>)> = stream::iter(summaries)
-        .map(|s| async move { (s.name.clone(), read_one(api, &s.name, &s.gateway_id).await) })
-        .buffer_unordered(parallelism.max(1))
-        .collect()
-        .await;
+/// Reads each gateway (and the parts `parts` names for it), every call in one queue.
+async fn read_all(
+    api: &impl ReadApi,
+    summaries: Vec<GatewaySummary>,
+    parts: &BTreeMap<&str, &[Part]>,
+    parallelism: usize,
+) -> Observed {
+    let permits = tokio::sync::Semaphore::new(parallelism.max(1));
+    let permits = &permits;
+    let reads = summaries.iter().map(|s| async move {
+        let at = At { permits, name: &s.name, gateway_id: &s.gateway_id };
+        let wanted = parts.get(s.name.as_str()).copied().unwrap_or_default();
+        (s.name.clone(), read_one(api, at, wanted).await)
+    });
     let mut observed = Observed::default();
-    for (name, result) in results {
+    for (name, result) in futures_util::future::join_all(reads).await {
         match result {
             Ok(Some(state)) => {
                 observed.managed.insert(name, state);
@@ -338,16 +358,19 @@ async fn read_all(api: &impl ReadApi, summaries: Vec<GatewaySummary>, parallelis
     observed
 }
 
-/// GetGateway, then ListTagsForResource with the ARN it returned. `None` when the gateway is gone.
-async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Option<LiveState>, ObserveError> {
-    let live = match api.get_gateway(gateway_id).await {
+/// GetGateway, then ListTagsForResource with the ARN it returned, then the `parts` (together).
+/// `None` when the gateway is gone; the first part (in [`Part::ALL`] order) that cannot be read
+/// is the error.
+async fn read_one(api: &impl ReadApi, at: At<'_>, parts: &[Part]) -> Result<Option<LiveState>, ObserveError> {
+    let (name, gateway_id) = (at.name, at.gateway_id);
+    let live = match at.call(api.get_gateway(gateway_id)).await {
         Ok(live) => live,
         Err(ApiError::NotFound(_)) => return Ok(None),
         Err(error) => {
             return Err(ObserveError::Get { name: name.to_string(), gateway_id: gateway_id.to_string(), error })
         }
     };
-    let tags = match api.list_tags(&live.gateway_arn).await {
+    let tags = match at.call(api.list_tags(&live.gateway_arn)).await {
         Ok(tags) => tags,
         Err(ApiError::NotFound(_)) => return Ok(None),
         Err(error) => {
@@ -359,7 +382,14 @@ async fn read_one(api: &impl ReadApi, name: &str, gateway_id: &str) -> Result<Op
             })
         }
     };
-    Ok(Some(LiveState { live, tags, targets: None, policy: None, rate_limits: None, rules: None }))
+    let mut parts = parts.to_vec();
+    parts.sort();
+    let values = futures_util::future::join_all(parts.iter().map(|&p| read_part(api, at, &live.gateway_arn, p))).await;
+    let mut state = LiveState { live, tags, targets: None, policy: None, rate_limits: None, rules: None };
+    for value in values {
+        value?.store(&mut state);
+    }
+    Ok(Some(state))
 }
 
 /// A part of a gateway that is read only when its spec declares it (present means complete,
@@ -445,12 +475,7 @@ pub async fn read_parts<N: AsRef<str>>(
     let reads = jobs.flat_map(|(name, parts, state)| {
         parts.iter().map(move |&part| async move {
             let at = At { permits, name: name.as_ref(), gateway_id: &state.live.gateway_id };
-            let result = match part {
-                Part::Targets => read_targets_of(api, at).await.map(PartValue::Targets),
-                Part::Rules => read_rules_of(api, at).await.map(PartValue::Rules),
-                Part::RateLimits => read_rate_limits_of(api, at).await.map(PartValue::RateLimits),
-                Part::Policy => read_policy_of(api, at, &state.live.gateway_arn).await.map(PartValue::Policy),
-            };
+            let result = read_part(api, at, &state.live.gateway_arn, part).await;
             PartRead { gateway: name.as_ref().to_string(), part, result }
         })
     });
@@ -476,7 +501,17 @@ pub async fn observe_parts<N: AsRef<str>>(
     }
 }
 
-/// The gateway a part read is for, and the queue its calls wait in.
+/// Reads one part of the gateway at `at` (whose ARN is `arn`).
+async fn read_part(api: &impl ReadApi, at: At<'_>, arn: &str, part: Part) -> Result<PartValue, ObserveError> {
+    match part {
+        Part::Targets => read_targets_of(api, at).await.map(PartValue::Targets),
+        Part::Rules => read_rules_of(api, at).await.map(PartValue::Rules),
+        Part::RateLimits => read_rate_limits_of(api, at).await.map(PartValue::RateLimits),
+        Part::Policy => read_policy_of(api, at, arn).await.map(PartValue::Policy),
+    }
+}
+
+/// The gateway a read is for, and the queue its calls wait in.
 #[derive(Clone, Copy)]
 struct At<'a> {
     permits: &'a tokio::sync::Semaphore,
@@ -742,15 +777,13 @@ mod tests {
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let fake = Fake::new(&refs);
         let names: Vec<&str> = refs.iter().map(|(_, n)| *n).collect();
-        let mut observed = observe(&fake, &names, 2).await.expect("observe");
-        fake.peak.store(0, Ordering::SeqCst);
         // Every other gateway declares every part; the rest declare only rules.
         let wanted: Vec<(&str, Vec<Part>)> = names
             .iter()
             .enumerate()
             .map(|(i, n)| (*n, if i % 2 == 0 { Part::ALL.to_vec() } else { vec![Part::Rules] }))
             .collect();
-        observe_parts(&fake, &mut observed, &wanted, 5).await;
+        let observed = observe_with(&fake, &wanted, 5).await.expect("observe");
         assert_eq!(fake.peak.load(Ordering::SeqCst), 5, "one bound across gateways and part kinds");
         let all = &observed.managed["gw-00"];
         assert_eq!((all.targets.as_deref(), all.rules.as_deref()), (Some(&[][..]), Some(&[][..])));

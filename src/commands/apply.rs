@@ -82,15 +82,12 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     }
     refuse_replacements(&plan, args)?;
     refuse_takeovers(&plan, args)?;
-    let touched: Vec<&str> = plan.gateways.iter().filter(|g| g.is_change()).map(|g| g.name.as_str()).collect();
+    let touched: Vec<(&str, Vec<Part>)> =
+        plan.gateways.iter().filter(|g| g.is_change()).map(|g| (g.name.as_str(), planned_parts(g))).collect();
     let parallelism = usize::from(global.parallelism);
     let now = {
         let _progress = RateSpinner::start(ui, conn.limiter(), "re-reading the planned gateways");
-        let mut now = observe::observe(conn.api(), &touched, parallelism).await?;
-        let parts: Vec<(&str, Vec<Part>)> =
-            plan.gateways.iter().filter(|g| g.is_change()).map(|g| (g.name.as_str(), planned_parts(g))).collect();
-        observe::observe_parts(conn.api(), &mut now, &parts, parallelism).await;
-        now
+        observe::observe_with(conn.api(), &touched, parallelism).await?
     };
     // A gateway to delete is stale when it gained targets: read them again.
     let deleting: Vec<(&str, &str)> = plan

@@ -101,15 +101,12 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
             "--prune deletes only gateways tagged with this run's owner: set `owner:` in the specs or pass --owner"
         );
     }
-    let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
+    let wanted: Vec<(&str, Vec<Part>)> =
+        desired.specs.iter().map(|s| (s.gateway.name.as_str(), declared_parts(s))).collect();
     let parallelism = usize::from(global.parallelism);
     let mut observed = {
         let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live gateways");
-        let mut observed = observe::observe(api, &names, parallelism).await?;
-        let parts: Vec<(&str, Vec<Part>)> =
-            desired.specs.iter().map(|s| (s.gateway.name.as_str(), declared_parts(s))).collect();
-        observe::observe_parts(api, &mut observed, &parts, parallelism).await;
-        observed
+        observe::observe_with(api, &wanted, parallelism).await?
     };
     if let Some(owner) = &desired.owner {
         // One ListTagsForResource per gateway in no spec: the price of proving ownership.

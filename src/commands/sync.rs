@@ -30,10 +30,8 @@ pub fn run(global: &ClientArgs, args: &SyncArgs, ui: &Ui) -> anyhow::Result<Exit
         let parallelism = usize::from(global.parallelism);
         let observed = {
             let _progress = RateSpinner::start(ui, conn.limiter(), "reading the live targets");
-            let mut observed = observe::observe(conn.api(), &names, parallelism).await?;
             let wanted: Vec<(&str, Vec<Part>)> = names.iter().map(|n| (*n, vec![Part::Targets])).collect();
-            observe::observe_parts(conn.api(), &mut observed, &wanted, parallelism).await;
-            observed
+            observe::observe_with(conn.api(), &wanted, parallelism).await?
         };
         let mut failed = 0;
         for (name, error) in &observed.failed {
