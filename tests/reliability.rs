@@ -674,7 +674,13 @@ fn target_spec_text(prefix: &str, n: usize) -> String {
         out.push_str(
             "      - name: orders\n        targetConfiguration: { mcp: { openApiSchema: { s3: { uri: \"s3://specs/orders.yaml\" } } } }\n",
         );
-        // The other parts, for the same guarantees under faults (issue 15).
+        // The other parts, for the same guarantees under faults (issue 15); the rules route to a
+        // target created in the same apply.
+        out.push_str(
+            "    rules:\n      - priority: 10\n        conditions: [{ matchPaths: { anyOf: [\"/docs/*\"] } }]\n        \
+             actions: [{ routeToTarget: { staticRoute: { targetName: docs } } }]\n      - priority: 20\n        \
+             description: Orders\n        actions: [{ routeToTarget: { staticRoute: { targetName: orders } } }]\n",
+        );
         out.push_str(
             "    rateLimits:\n      - rateLimitId: per-principal\n        dimensionKeys: [principal]\n        \
              entries: [{ dimensions: { principal: \"*\" }, requests: [{ rate: 10, period: second }] }]\n",
@@ -688,7 +694,7 @@ fn target_spec_text(prefix: &str, n: usize) -> String {
 }
 
 #[test]
-fn targets_rate_limits_and_policies_converge_under_throttling_server_errors_and_lost_responses() {
+fn targets_rules_rate_limits_and_policies_converge_under_throttling_server_errors_and_lost_responses() {
     let bench = Bench::start(Config { seed: Some(21), ..Config::default() });
     let (prefix, n) = ("tgt", 10);
     let spec = bench.path("targets.yaml");
@@ -722,6 +728,11 @@ fn targets_rate_limits_and_policies_converge_under_throttling_server_errors_and_
         assert!(targets.iter().all(|t| t.status == "READY"), "{name}: {targets:?}");
         let limits = bench.rt.block_on(bench.api.list_rate_limits(&copies[0].0)).expect("ListGatewayRateLimits");
         assert_eq!(limits.len(), 1, "{name}: exactly one rate limit: {limits:?}");
+        let rules = bench.rt.block_on(bench.api.list_rules(&copies[0].0)).expect("ListGatewayRules");
+        let mut priorities: Vec<i32> =
+            rules.iter().filter_map(|r| r.config.as_ref().ok().map(|c| c.priority.get())).collect();
+        priorities.sort_unstable();
+        assert_eq!(priorities, [10, 20], "{name}: exactly one rule per declared priority: {rules:?}");
         let gateway = bench.rt.block_on(bench.api.get_gateway(&copies[0].0)).expect("GetGateway");
         let policy = bench.rt.block_on(bench.api.get_resource_policy(&gateway.gateway_arn)).expect("policy");
         assert!(policy.is_some(), "{name}: the resource policy is set");
@@ -731,8 +742,9 @@ fn targets_rate_limits_and_policies_converge_under_throttling_server_errors_and_
     assert_eq!(plan.code, Some(0), "plan after apply must show no changes:\n{}", plan.show());
     let stats = bench.emulator().stats();
     eprintln!(
-        "RELIABILITY | {n} gateways x (3 targets, 1 rate limit, 1 policy) under 30% throttling + 10% 500s + 30% lost responses | one target per name, all READY, plan: no changes | {runs} run(s) | {:.1} s | CreateGatewayTarget calls: {}",
+        "RELIABILITY | {n} gateways x (3 targets, 2 rules, 1 rate limit, 1 policy) under 30% throttling + 10% 500s + 30% lost responses | one target per name, one rule per priority, all READY, plan: no changes | {runs} run(s) | {:.1} s | CreateGatewayTarget calls: {}, CreateGatewayRule calls: {}",
         started.elapsed().as_secs_f64(),
-        stats.get("CreateGatewayTarget").copied().unwrap_or(0)
+        stats.get("CreateGatewayTarget").copied().unwrap_or(0),
+        stats.get("CreateGatewayRule").copied().unwrap_or(0)
     );
 }
