@@ -1277,6 +1277,139 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
     });
 }
 
+// ---------------------------------------------------------------- resource policies
+
+/// An IAM string-or-list value: one string, or a list of 1–3 (a one-element list and the bare
+/// string are the same to IAM).
+fn string_or_list(item: BoxedStrategy<String>) -> BoxedStrategy<Value> {
+    prop_oneof![item.clone().prop_map(Value::String), prop::collection::vec(item, 1..=3).prop_map(|v| json!(v))].boxed()
+}
+
+/// Resource policies as users write them: 1–3 statements, each with an optional Sid, an
+/// Effect, a Principal (`*`, or AWS principals as a string or a list), Actions and Resources as
+/// a string or a list, and sometimes a Condition.
+fn policy_strategy() -> BoxedStrategy<Value> {
+    let principal = prop_oneof![
+        Just(json!("*")),
+        string_or_list(re("arn:aws:iam::[0-9]{12}:(root|role/[a-zA-Z0-9+=,.@_-]{1,20})"))
+            .prop_map(|aws| json!({ "AWS": aws })),
+    ];
+    let action = string_or_list(
+        select(vec![
+            "bedrock-agentcore:InvokeGateway".to_string(),
+            "bedrock-agentcore:*".to_string(),
+            "bedrock-agentcore:GetGateway".to_string(),
+        ])
+        .boxed(),
+    );
+    let resource =
+        string_or_list(
+            prop_oneof![
+                Just("*".to_string()),
+                re("arn:aws:bedrock-agentcore:us-east-1:[0-9]{12}:gateway/[a-z0-9-]{3,20}"),
+            ]
+            .boxed(),
+        );
+    let condition =
+        prop::option::of(re("vpc-[0-9a-f]{8}").prop_map(|vpc| json!({ "StringEquals": { "aws:SourceVpc": vpc } })));
+    let statement = (
+        prop::option::of(re("[A-Za-z0-9]{1,12}")),
+        select(vec!["Allow", "Deny"]),
+        principal,
+        action,
+        resource,
+        condition,
+    )
+        .prop_map(|(sid, effect, principal, action, resource, condition)| {
+            let mut st = json!({ "Effect": effect, "Principal": principal, "Action": action, "Resource": resource });
+            if let Some(sid) = sid {
+                st["Sid"] = Value::String(sid);
+            }
+            if let Some(c) = condition {
+                st["Condition"] = c;
+            }
+            st
+        });
+    prop::collection::vec(statement, 1..=3)
+        .prop_map(|statements| json!({ "Version": "2012-10-17", "Statement": statements }))
+        .boxed()
+}
+
+/// The same policy as IAM reads it, written otherwise: one-element lists as bare strings and
+/// bare strings as one-element lists, and every object's keys in reverse order.
+fn rewritten(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, child) in map.iter().rev() {
+                let child = match (k.as_str(), child) {
+                    ("Action" | "Resource" | "AWS", Value::String(one)) => json!([one]),
+                    ("Action" | "Resource" | "AWS", Value::Array(items)) if items.len() == 1 => items[0].clone(),
+                    _ => rewritten(child),
+                };
+                out.insert(k.clone(), child);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(rewritten).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn generated_resource_policies_read_back_as_put_and_plan_no_changes_however_written() {
+    use acgw::model::policy::ResourcePolicy;
+    let h = Harness::start();
+    let gateway = decode(
+        &json!({ "name": "policed", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }),
+    )
+    .expect("gateway");
+    h.apply(&gateway).expect("gateway created");
+    let observed = h.observe(&["policed"]).expect("observed");
+    let (gateway_id, gateway_arn) =
+        (observed.managed["policed"].live.gateway_id.clone(), observed.managed["policed"].live.gateway_arn.clone());
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(24u32);
+    check("generated resource policies", cases, policy_strategy(), |document| {
+        let desired = ResourcePolicy::new(document.clone()).map_err(TestCaseError::fail)?;
+        let put = Work::Update {
+            gateway_id: gateway_id.clone(),
+            gateway_arn: gateway_arn.clone(),
+            desired: gateway.clone(),
+            config: false,
+            tags_set: Default::default(),
+            tags_remove: Vec::new(),
+            targets: Vec::new(),
+            rules: Vec::new(),
+            rate_limits: Vec::new(),
+            policy: Some(apply::PolicyWork::Put(desired.clone())),
+        };
+        let report = h.rt.block_on(apply::apply(&h.api, vec![("policed".into(), put)], &h.opts, &Silent));
+        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {document:#}", report.gateways);
+        let mut observed = h.observe(&["policed"])?;
+        h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("policed", vec![Part::Policy])], 4));
+        let Some(state) = observed.managed.get("policed") else {
+            return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
+        };
+        let live = state.policy.clone().flatten();
+        let live_doc = live.as_ref().map(|p| normalize::policy(p.document().clone()));
+        prop_assert_eq!(live_doc, Some(normalize::policy(document.clone())));
+        let plan = plan::plan_policy(Some(&desired), live.as_ref());
+        prop_assert_eq!(plan.action, plan::Action::NoOp, "a plan after put changes: {:#?}", plan.changes);
+        // Written otherwise, it is still the same policy: no change either way.
+        let other = ResourcePolicy::new(rewritten(&document)).map_err(TestCaseError::fail)?;
+        let plan = plan::plan_policy(Some(&other), live.as_ref());
+        prop_assert_eq!(
+            plan.action,
+            plan::Action::NoOp,
+            "{:#} vs {:#}: {:#?}",
+            rewritten(&document),
+            document,
+            plan.changes
+        );
+        Ok(())
+    });
+}
+
 /// Makes every `trafficSplit` list's weights sum to 100, which the schema cannot say.
 fn balance_weights(v: &mut Value) {
     match v {
