@@ -4,9 +4,11 @@ use std::fmt::Write as _;
 
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::diff::ChangeKind;
+use crate::kind::ItemKind;
 use crate::model::live::GatewayStatus;
 use crate::plan::{
-    Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, TargetDriftState, Unmanaged,
+    Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
+    TargetDriftState, Unmanaged,
 };
 use crate::ui::paint;
 
@@ -165,40 +167,8 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
             let _ = writeln!(out, "    {l}");
         }
     }
-    for r in g.rules.iter().flatten() {
-        if let Some(by) = &r.managed_by {
-            let _ = writeln!(out, "    = rule {} managed by {} (never changed by acgw)", r.priority, clean(by));
-            continue;
-        }
-        let (symbol, tone, what) = match r.action {
-            Action::NoOp => continue,
-            Action::Create => ("+", GREEN, "will be created".to_string()),
-            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
-            Action::Replace => ("-/+", RED, format!("must be replaced: {}", r.forced_by.join("; "))),
-            _ => ("-", RED, "will be deleted".to_string()),
-        };
-        let id = r.observed.as_ref().map(|o| format!(" ({})", clean(&o.rule_id))).unwrap_or_default();
-        let _ = writeln!(out, "    {} rule {}{id} {what}", paint(color, tone, symbol), r.priority);
-        let mut inner = String::new();
-        changes(&mut inner, &items(&r.changes, &[], &[]), color);
-        for l in inner.lines() {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
-    for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
-        let (symbol, tone, what) = match r.action {
-            Action::Create => ("+", GREEN, "will be created".to_string()),
-            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
-            Action::Replace => ("-/+", RED, format!("must be replaced: {}", r.forced_by.join("; "))),
-            _ => ("-", RED, "will be deleted".to_string()),
-        };
-        let _ = writeln!(out, "    {} rate limit {} {what}", paint(color, tone, symbol), clean(&r.rate_limit_id));
-        let mut inner = String::new();
-        changes(&mut inner, &items(&r.changes, &[], &[]), color);
-        for l in inner.lines() {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
+    item_plans(out, g.rules.iter().flatten(), color);
+    item_plans(out, g.rate_limits.iter().flatten(), color);
     if let Some(p) = g.resource_policy.as_ref().filter(|p| p.action != Action::NoOp) {
         let (symbol, tone, what) = match p.action {
             Action::Create => ("+", GREEN, "will be put"),
@@ -206,6 +176,35 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
             _ => ("~", YELLOW, "will be changed"),
         };
         let _ = writeln!(out, "    {} resource policy {what}", paint(color, tone, symbol));
+        let mut inner = String::new();
+        changes(&mut inner, &items(&p.changes, &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+}
+
+/// Writes the plans of a gateway's items of one kind (rules, rate limits) that change, and the
+/// system-managed ones, which never do.
+fn item_plans<'a, K: ItemKind>(out: &mut String, plans: impl Iterator<Item = &'a ItemPlan<K>>, color: bool) {
+    let noun = K::NOUN;
+    for p in plans {
+        let key = clean(&p.key.to_string());
+        if let Some(by) = &p.managed_by {
+            let _ = writeln!(out, "    = {noun} {key} managed by {} (never changed by acgw)", clean(by));
+            continue;
+        }
+        let (symbol, tone, what) = match p.action {
+            Action::NoOp => continue,
+            Action::Create => ("+", GREEN, "will be created".to_string()),
+            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
+            Action::Replace => ("-/+", RED, format!("must be replaced: {}", p.forced_by.join("; "))),
+            Action::Delete => ("-", RED, "will be deleted".to_string()),
+        };
+        // The service's ID is shown when it is not the key.
+        let id = p.observed.as_ref().filter(|_| !K::id_is_key()).map(|o| format!(" ({})", clean(&o.id)));
+        let id = id.unwrap_or_default();
+        let _ = writeln!(out, "    {} {noun} {key}{id} {what}", paint(color, tone, symbol));
         let mut inner = String::new();
         changes(&mut inner, &items(&p.changes, &[], &[]), color);
         for l in inner.lines() {
@@ -299,6 +298,36 @@ fn unmanaged(out: &mut String, list: &[Unmanaged], color: bool) {
     }
 }
 
+/// Writes the drift of a gateway's items of one kind (rules, rate limits) that drifted, and the
+/// system-managed ones.
+fn item_drift<'a, K: ItemKind>(out: &mut String, drift: impl Iterator<Item = &'a ItemDrift<K>>, color: bool) {
+    let noun = K::NOUN;
+    for d in drift {
+        let key = clean(&d.key.to_string());
+        if let Some(by) = &d.managed_by {
+            let _ = writeln!(out, "  {noun} {key}: managed by {}", clean(by));
+            continue;
+        }
+        let (label, tone) = match d.state {
+            TargetDriftState::InSync => continue,
+            TargetDriftState::Missing => ("missing", RED),
+            TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
+            _ => ("modified", YELLOW),
+        };
+        let mut line = format!("  {noun} {key}: {}", paint(color, tone, label));
+        if !d.forced_by.is_empty() {
+            let _ = write!(line, " (only a replacement can undo it: {})", d.forced_by.join("; "));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        let mut inner = String::new();
+        changes(&mut inner, &items(&d.changes, &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
+}
+
 /// Renders a drift report; `color` adds ANSI escapes.
 pub fn drift(report: &DriftReport, color: bool) -> String {
     let mut out = String::new();
@@ -347,47 +376,8 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
                 let _ = writeln!(out, "  {l}");
             }
         }
-        for r in g.rules.iter().flatten() {
-            if let Some(by) = &r.managed_by {
-                let _ = writeln!(out, "  rule {}: managed by {}", r.priority, clean(by));
-                continue;
-            }
-            let (label, tone) = match r.state {
-                TargetDriftState::InSync => continue,
-                TargetDriftState::Missing => ("missing", RED),
-                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-                _ => ("modified", YELLOW),
-            };
-            let mut line = format!("  rule {}: {}", r.priority, paint(color, tone, label));
-            if !r.forced_by.is_empty() {
-                let _ = write!(line, " (only a replacement can undo it: {})", r.forced_by.join("; "));
-            }
-            out.push_str(&line);
-            out.push('\n');
-            let mut inner = String::new();
-            changes(&mut inner, &items(&r.changes, &[], &[]), color);
-            for l in inner.lines() {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
-        for r in g.rate_limits.iter().flatten().filter(|r| r.state != TargetDriftState::InSync) {
-            let (label, tone) = match r.state {
-                TargetDriftState::Missing => ("missing", RED),
-                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-                _ => ("modified", YELLOW),
-            };
-            let mut line = format!("  rate limit {}: {}", clean(&r.rate_limit_id), paint(color, tone, label));
-            if !r.forced_by.is_empty() {
-                let _ = write!(line, " (only a replacement can undo it: {})", r.forced_by.join("; "));
-            }
-            out.push_str(&line);
-            out.push('\n');
-            let mut inner = String::new();
-            changes(&mut inner, &items(&r.changes, &[], &[]), color);
-            for l in inner.lines() {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
+        item_drift(&mut out, g.rules.iter().flatten(), color);
+        item_drift(&mut out, g.rate_limits.iter().flatten(), color);
     }
     if !report.gateways.is_empty() {
         out.push('\n');

@@ -1,0 +1,128 @@
+//! Item kinds: the lists of items a gateway holds under a spec key (`rules:`, `rateLimits:`),
+//! where present means the complete list and absent means acgw does not manage them.
+//!
+//! Each kind has one home here that says how its items are identified, normalized, compared and
+//! written. The stages are generic over [`ItemKind`]: `plan` ([`crate::plan::ItemPlan`]),
+//! `render` and `apply` hold no copy per kind, so adding a kind is one module here plus its
+//! place in [`crate::plan::GatewayPlan`] and in the order apply writes a gateway's parts.
+
+pub mod rate_limit;
+pub mod rule;
+
+pub use rate_limit::RateLimitKind;
+pub use rule::RuleKind;
+
+use std::fmt::{Debug, Display};
+use std::future::Future;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::model::decode::{Cx, Decode, Node};
+
+/// One kind of gateway item: what the stages need to know to plan, render and apply its list.
+pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'static {
+    /// The noun in messages, `done` lines and errors: `rule`, `rate limit`.
+    const NOUN: &'static str;
+    /// The plural noun: `rules`, `rate limits`.
+    const NOUNS: &'static str;
+    /// The spec key, also the prefix of change paths in Markdown: `rules`, `rateLimits`.
+    const SPEC_KEY: &'static str;
+    /// The JSON name of the key in plans and drift reports: `priority`, `rateLimitId`.
+    const KEY_FIELD: &'static str;
+    /// The JSON name of the service's ID in fingerprints: `ruleId`, `rateLimitId`.
+    const ID_FIELD: &'static str;
+    /// True when live items may be system-managed: plans may then carry `managedBy`.
+    const SYSTEM_MANAGED: bool = false;
+    /// The list call, for errors: `ListGatewayRules`.
+    const LIST_CALL: &'static str;
+    /// The read call, for errors: `GetGatewayRule`.
+    const GET_CALL: &'static str;
+    /// The create call, for `done` lines and errors: `CreateGatewayRule`.
+    const CREATE_CALL: &'static str;
+    /// The update call, for `done` lines and errors: `UpdateGatewayRule`.
+    const UPDATE_CALL: &'static str;
+    /// The delete call, for `done` lines and errors: `DeleteGatewayRule`.
+    const DELETE_CALL: &'static str;
+
+    /// The desired configuration, as specs declare it (`model::rule::Rule`).
+    type Desired: Clone + Debug + PartialEq + Eq + Serialize + Decode + Send + Sync;
+    /// A live item as the service reports it (`model::live::LiveRule`).
+    type Live: Clone + Debug + Send + Sync;
+    /// A live item's lifecycle status.
+    type Status: Clone + Debug + PartialEq + Eq + Display + Serialize + DeserializeOwned + Send + Sync;
+    /// An item's identity within its gateway (a priority, a rate limit ID); serialized as the
+    /// bare value under [`ItemKind::KEY_FIELD`].
+    type Key: Clone + Debug + Default + PartialEq + Eq + Ord + Display + Serialize + DeserializeOwned + Send + Sync;
+
+    /// The key of a desired item.
+    fn key(desired: &Self::Desired) -> Self::Key;
+    /// The key of a live item; `None` when it cannot be read (observe fails such gateways).
+    fn live_key(live: &Self::Live) -> Option<Self::Key>;
+    /// The service's ID of a live item.
+    fn live_id(live: &Self::Live) -> &str;
+    /// A live item's status.
+    fn live_status(live: &Self::Live) -> &Self::Status;
+    /// A live item's `updatedAt`, as the service reported it.
+    fn live_updated_at(live: &Self::Live) -> &str;
+    /// A live item's configuration; `None` when this build cannot represent it.
+    fn live_config(live: &Self::Live) -> Option<&Self::Desired>;
+    /// `system.managedBy` of a system-managed live item, which acgw never changes or deletes.
+    fn system_managed_by(_live: &Self::Live) -> Option<&str> {
+        None
+    }
+    /// An item as compared: both sides are normalized the same way before the diff.
+    fn normalized(desired: &Self::Desired) -> serde_json::Value;
+    /// Why `desired` cannot be reached from `live` in place (empty when it can): a change that
+    /// replaces the item.
+    fn forced_by(live: &Self::Desired, desired: &Self::Desired) -> Vec<String>;
+    /// The rules that span fields, checked when a saved plan's desired item is read back.
+    fn check_cross_field(node: &Node, cx: &mut Cx<'_>);
+    /// A key as plan-file errors quote it: in backticks, unless it is a number.
+    fn cite(key: &Self::Key) -> String {
+        format!("`{key}`")
+    }
+    /// True when a live item's status is settled: writes are waited on until it is, and only
+    /// settled items are deleted when a gateway goes.
+    fn settled(status: &Self::Status) -> bool;
+
+    /// Every item of a gateway ([`ItemKind::LIST_CALL`]).
+    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<Self::Live>, ApiError>> + Send;
+    /// One item ([`ItemKind::GET_CALL`]).
+    fn get<A: ReadApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
+    /// Creates an item with a client token ([`ItemKind::CREATE_CALL`]).
+    fn create<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        desired: &Self::Desired,
+        token: &str,
+    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
+    /// Updates the item `id` to `desired` ([`ItemKind::UPDATE_CALL`]).
+    fn update<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+        desired: &Self::Desired,
+    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
+    /// Deletes the item `id` ([`ItemKind::DELETE_CALL`]).
+    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// True when the key is the service's ID (rate limits): messages then name it once.
+    fn id_is_key() -> bool {
+        Self::KEY_FIELD == Self::ID_FIELD
+    }
+
+    /// How an item is named in messages: its key, and its ID when that is something else
+    /// (`10 (RULE000001)`, `per-principal`).
+    fn label(key: &Self::Key, id: Option<&str>) -> String {
+        match id {
+            Some(id) if !Self::id_is_key() => format!("{key} ({id})"),
+            _ => key.to_string(),
+        }
+    }
+}
