@@ -9,15 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{self, Change, TagChange};
-use crate::kind::{ItemKind, RateLimitKind, RuleKind};
+use crate::kind::{ItemKind, RateLimitKind, RuleKind, TargetKind};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::live::{
-    GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetStatus, TargetSummary,
-};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
 // The tests below name the statuses of live items.
 #[cfg(test)]
-use crate::model::live::{GatewayRateLimitStatus, GatewayRuleStatus};
+use crate::model::live::{GatewayRateLimitStatus, GatewayRuleStatus, TargetStatus};
 use crate::model::policy::ResourcePolicy;
 use crate::model::rate_limit::RateLimit;
 use crate::model::rule::Rule;
@@ -160,7 +158,7 @@ pub struct GatewayPlan {
     /// declared one, no-ops included so that a saved plan records what it saw); `null` when
     /// acgw does not manage them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<TargetPlan>>,
+    pub targets: Option<Vec<ItemPlan<TargetKind>>>,
     /// The gateway's resource policy when its spec declares `resourcePolicy:`; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_policy: Option<PolicyPlan>,
@@ -225,137 +223,12 @@ pub fn policy_staleness(planned: &PolicyPlan, now: Option<&ResourcePolicy>) -> V
     }]
 }
 
-/// What was observed of a live target; `apply PLANFILE` refuses when it moved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TargetFingerprint {
-    pub target_id: String,
-    pub status: TargetStatus,
-    /// RFC 3339, as the service reported it.
-    pub updated_at: String,
-}
-
-impl TargetFingerprint {
-    /// The fingerprint of a live target.
-    pub fn of(t: &LiveTarget) -> Self {
-        TargetFingerprint { target_id: t.target_id.clone(), status: t.status.clone(), updated_at: t.updated_at.clone() }
-    }
-}
-
-/// The plan for one target of a gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetPlan {
-    pub name: String,
-    /// `create`, `update`, `delete` or `no-op`.
-    pub action: Action,
-    /// Field changes, observed → desired (for `create`: every field to be set).
-    pub changes: Vec<Change>,
-    /// What was observed; `null` for `create`.
-    pub observed: Option<TargetFingerprint>,
-    /// The complete desired configuration; `null` for `delete`.
-    pub desired: Option<GatewayTarget>,
-    /// Where a user authorizes it, when it is pending OAuth authorization.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_url: Option<String>,
-}
-
-impl TargetPlan {
-    /// True unless the action is `no-op`.
-    pub fn is_change(&self) -> bool {
-        self.action != Action::NoOp
-    }
-}
-
-/// Plans a gateway's targets: `desired` is its `targets:` list, `live` what observe read (`None`
-/// for a gateway that does not exist yet, or is replaced: every target is then created).
-pub fn plan_targets(desired: &[GatewayTarget], live: Option<&[LiveTarget]>, region: Option<&str>) -> Vec<TargetPlan> {
-    let live = live.unwrap_or_default();
-    let mut out = Vec::new();
-    for want in desired {
-        let have = live.iter().find(|t| t.name == want.name.as_str());
-        let plan = match have {
-            None => TargetPlan {
-                name: want.name.as_str().to_string(),
-                action: Action::Create,
-                changes: diff::target_creation(want),
-                observed: None,
-                desired: Some(want.clone()),
-                authorization_url: None,
-            },
-            Some(have) => {
-                // observe moved unreadable targets' gateways to `failed`, so config is Ok here.
-                let changes = match &have.config {
-                    Ok(config) => diff::targets(
-                        &normalize::target(config.clone(), region),
-                        &normalize::target(want.clone(), region),
-                    ),
-                    Err(_) => diff::target_creation(want),
-                };
-                // A target whose last create or update failed gets its configuration sent again.
-                let retry = have.status.is_failure();
-                TargetPlan {
-                    name: want.name.as_str().to_string(),
-                    action: if changes.is_empty() && !retry { Action::NoOp } else { Action::Update },
-                    changes,
-                    observed: Some(TargetFingerprint::of(have)),
-                    desired: Some(want.clone()),
-                    authorization_url: have.authorization_url.clone().filter(|_| have.status.is_pending_auth()),
-                }
-            }
-        };
-        out.push(plan);
-    }
-    for have in live {
-        if !desired.iter().any(|d| d.name.as_str() == have.name) {
-            out.push(TargetPlan {
-                name: have.name.clone(),
-                action: Action::Delete,
-                changes: Vec::new(),
-                observed: Some(TargetFingerprint::of(have)),
-                desired: None,
-                authorization_url: None,
-            });
-        }
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
-
-/// What moved between a saved plan's targets and a fresh read of them; empty when it still holds.
-pub fn target_staleness(planned: &[TargetPlan], now: &[LiveTarget]) -> Vec<String> {
-    let mut moved = Vec::new();
-    for p in planned {
-        let live = now.iter().find(|t| t.name == p.name);
-        match (&p.observed, live) {
-            (None, None) => {}
-            (None, Some(t)) => moved.push(format!("target {} now exists (targetId {})", p.name, t.target_id)),
-            (Some(o), None) => moved.push(format!("target {} no longer exists (was targetId {})", p.name, o.target_id)),
-            (Some(o), Some(t)) => {
-                let n = TargetFingerprint::of(t);
-                if o.target_id != n.target_id {
-                    moved.push(format!("target {}: targetId moved from {} to {}", p.name, o.target_id, n.target_id));
-                } else if o.updated_at != n.updated_at {
-                    moved.push(format!("target {}: updatedAt moved from {} to {}", p.name, o.updated_at, n.updated_at));
-                } else if o.status != n.status {
-                    moved.push(format!("target {}: status moved from {} to {}", p.name, o.status, n.status));
-                }
-            }
-        }
-    }
-    for t in now {
-        if !planned.iter().any(|p| p.name == t.name) {
-            moved.push(format!("target {} appeared (targetId {})", t.name, t.target_id));
-        }
-    }
-    moved
-}
-
 pub use crate::kind::rate_limit::{DESCRIPTION_REPLACE, DIMENSION_KEYS_REPLACE};
 pub use crate::kind::rule::RULE_DESCRIPTION_REPLACE;
 
-/// What was observed of a live item (a rule, a rate limit); `apply PLANFILE` refuses when it
-/// moved. Its ID is written under the kind's [`ItemKind::ID_FIELD`] (`ruleId`, `rateLimitId`).
+/// What was observed of a live item (a target, a rule, a rate limit); `apply PLANFILE` refuses
+/// when it moved. Its ID is written under the kind's [`ItemKind::ID_FIELD`] (`targetId`,
+/// `ruleId`, `rateLimitId`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemFingerprint<K: ItemKind> {
     pub id: String,
@@ -386,7 +259,7 @@ impl<K: ItemKind> Serialize for ItemFingerprint<K> {
     }
 }
 
-/// The plan for one item of a gateway's list of kind `K` (its rules, its rate limits): every live
+/// The plan for one item of a gateway's list of kind `K` (its targets, rules, rate limits): every live
 /// and declared item has one, no-ops and system-managed ones included, so that a saved plan
 /// records what it saw. Its key is written under the kind's [`ItemKind::KEY_FIELD`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -406,6 +279,9 @@ pub struct ItemPlan<K: ItemKind> {
     pub observed: Option<ItemFingerprint<K>>,
     /// The complete desired configuration; `null` for `delete` and system-managed items.
     pub desired: Option<K::Desired>,
+    /// Where a user authorizes it, when it is pending authorization (OAuth authorization-code
+    /// targets).
+    pub authorization_url: Option<String>,
 }
 
 impl<K: ItemKind> ItemPlan<K> {
@@ -434,29 +310,41 @@ impl<K: ItemKind> Serialize for ItemPlan<K> {
         if let Some(by) = &self.managed_by {
             m.serialize_entry("managedBy", by)?;
         }
-        m.serialize_entry("forcedBy", &self.forced_by)?;
+        if K::REPLACEABLE {
+            m.serialize_entry("forcedBy", &self.forced_by)?;
+        }
         m.serialize_entry("changes", &self.changes)?;
         m.serialize_entry("observed", &self.observed)?;
         m.serialize_entry("desired", &self.desired)?;
+        if let Some(url) = &self.authorization_url {
+            m.serialize_entry("authorizationUrl", url)?;
+        }
         m.end()
     }
 }
 
-/// The changes that make `after` of an item that is `before` (`None`: every field `after` sets),
-/// both normalized by the kind.
-fn item_changes<K: ItemKind>(before: Option<&K::Desired>, after: &K::Desired) -> Vec<Change> {
+/// The changes that make `after` of an item that is `before`, both normalized by the kind;
+/// with no `before`, every field `after` sets.
+fn item_changes<K: ItemKind>(before: Option<&K::Desired>, after: &K::Desired, region: Option<&str>) -> Vec<Change> {
     let mut out = Vec::new();
-    let b = before.map(K::normalized);
-    let a = K::normalized(after);
+    let (b, a) = match before {
+        Some(before) => (Some(K::normalized(before, region)), K::normalized(after, region)),
+        None => (None, K::as_created(after, region)),
+    };
     diff::values(String::new(), b.as_ref(), Some(&a), &mut out);
     out
 }
 
 /// Plans a gateway's items of kind `K` by key: `desired` is its declared list, `live` what
 /// observe read (`None` for a gateway that does not exist yet, or is replaced: every item is then
-/// created). System-managed items are listed as no-ops with their `managedBy`; a declared item at
-/// a system-managed item's key is an error (it could never be created). Sorted by key.
-pub fn plan_items<K: ItemKind>(desired: &[K::Desired], live: Option<&[K::Live]>) -> Result<Vec<ItemPlan<K>>, String> {
+/// created), `region` the gateway's (normalization may depend on it). System-managed items are
+/// listed as no-ops with their `managedBy`; a declared item at a system-managed item's key is an
+/// error (it could never be created). Sorted by key.
+pub fn plan_items<K: ItemKind>(
+    desired: &[K::Desired],
+    live: Option<&[K::Live]>,
+    region: Option<&str>,
+) -> Result<Vec<ItemPlan<K>>, String> {
     let live = live.unwrap_or_default();
     let mut out: Vec<ItemPlan<K>> = Vec::new();
     for have in live {
@@ -479,6 +367,7 @@ pub fn plan_items<K: ItemKind>(desired: &[K::Desired], live: Option<&[K::Live]>)
             changes: Vec::new(),
             observed: Some(ItemFingerprint::of(have)),
             desired: None,
+            authorization_url: None,
         });
     }
     let users: Vec<&K::Live> = live.iter().filter(|l| K::system_managed_by(l).is_none()).collect();
@@ -491,22 +380,23 @@ pub fn plan_items<K: ItemKind>(desired: &[K::Desired], live: Option<&[K::Live]>)
                 action: Action::Create,
                 managed_by: None,
                 forced_by: Vec::new(),
-                changes: item_changes::<K>(None, want),
+                changes: item_changes::<K>(None, want, region),
                 observed: None,
                 desired: Some(want.clone()),
+                authorization_url: None,
             },
             Some(have) => {
                 // observe moved unreadable items' gateways to `failed`, so config is there.
                 let (changes, mut forced_by) = match K::live_config(have) {
-                    Some(config) => (item_changes::<K>(Some(config), want), K::forced_by(config, want)),
-                    None => (item_changes::<K>(None, want), Vec::new()),
+                    Some(config) => (item_changes::<K>(Some(config), want, region), K::forced_by(config, want)),
+                    None => (item_changes::<K>(None, want, region), Vec::new()),
                 };
                 if changes.is_empty() {
                     forced_by.clear();
                 }
                 let action = if !forced_by.is_empty() {
                     Action::Replace
-                } else if changes.is_empty() {
+                } else if changes.is_empty() && !K::retry(have) {
                     Action::NoOp
                 } else {
                     Action::Update
@@ -519,6 +409,7 @@ pub fn plan_items<K: ItemKind>(desired: &[K::Desired], live: Option<&[K::Live]>)
                     changes,
                     observed: Some(ItemFingerprint::of(have)),
                     desired: Some(want.clone()),
+                    authorization_url: K::authorization_url(have),
                 }
             }
         };
@@ -535,6 +426,7 @@ pub fn plan_items<K: ItemKind>(desired: &[K::Desired], live: Option<&[K::Live]>)
                 changes: Vec::new(),
                 observed: Some(ItemFingerprint::of(have)),
                 desired: None,
+                authorization_url: None,
             });
         }
     }
@@ -545,35 +437,52 @@ pub fn plan_items<K: ItemKind>(desired: &[K::Desired], live: Option<&[K::Live]>)
 /// Plans a gateway's rate limits (see [`plan_items`]), sorted by `rateLimitId`.
 pub fn plan_rate_limits(desired: &[RateLimit], live: Option<&[LiveRateLimit]>) -> Vec<ItemPlan<RateLimitKind>> {
     // No rate limit is system-managed, the one way planning items can fail.
-    plan_items::<RateLimitKind>(desired, live).unwrap_or_default()
+    plan_items::<RateLimitKind>(desired, live, None).unwrap_or_default()
 }
 
 /// Plans a gateway's rules by priority (see [`plan_items`]).
 pub fn plan_rules(desired: &[Rule], live: Option<&[LiveRule]>) -> Result<Vec<ItemPlan<RuleKind>>, String> {
-    plan_items::<RuleKind>(desired, live)
+    plan_items::<RuleKind>(desired, live, None)
+}
+
+/// Plans a gateway's targets by name (see [`plan_items`]) in the gateway's `region`.
+pub fn plan_targets(
+    desired: &[GatewayTarget],
+    live: Option<&[LiveTarget]>,
+    region: Option<&str>,
+) -> Vec<ItemPlan<TargetKind>> {
+    // No target is system-managed, the one way planning items can fail.
+    plan_items::<TargetKind>(desired, live, region).unwrap_or_default()
 }
 
 /// What moved between a saved plan's items of kind `K` and a fresh read of them; empty when it
-/// still holds. An observed item is followed by its ID (a rule may move to another priority),
-/// one to be created by its key.
+/// still holds. An observed item is followed by its key when that is its lasting identity (a
+/// target's name: a new ID under it is a move), by its ID otherwise (a rule may move to another
+/// priority); one to be created, by its key.
 pub fn item_staleness<K: ItemKind>(planned: &[ItemPlan<K>], now: &[K::Live]) -> Vec<String> {
     let noun = K::NOUN;
+    let by_key = K::KEY_IS_IDENTITY;
+    // The service's ID, where the key does not already say it.
+    let id_note =
+        |id: &str, was: &str| if K::id_is_key() { String::new() } else { format!(" ({was}{} {id})", K::ID_FIELD) };
     let mut moved = Vec::new();
     for p in planned {
         let key = &p.key;
         let live = match &p.observed {
-            Some(o) => now.iter().find(|l| K::live_id(l) == o.id),
-            None => now.iter().find(|l| K::live_key(l).as_ref() == Some(key)),
+            Some(o) if !by_key => now.iter().find(|l| K::live_id(l) == o.id),
+            _ => now.iter().find(|l| K::live_key(l).as_ref() == Some(key)),
         };
         match (&p.observed, live) {
             (None, None) => {}
-            (None, Some(_)) if K::id_is_key() => moved.push(format!("{noun} {key} now exists")),
-            (None, Some(l)) => moved.push(format!("{noun} {key} now exists ({} {})", K::ID_FIELD, K::live_id(l))),
+            (None, Some(l)) => moved.push(format!("{noun} {key} now exists{}", id_note(K::live_id(l), ""))),
+            (Some(o), None) if by_key => moved.push(format!("{noun} {key} no longer exists{}", id_note(&o.id, "was "))),
             (Some(o), None) => moved.push(format!("{noun} {} no longer exists", K::label(key, Some(&o.id)))),
             (Some(o), Some(l)) => {
                 let f = ItemFingerprint::<K>::of(l);
                 let label = K::label(key, Some(&o.id));
-                if o.updated_at != f.updated_at {
+                if o.id != f.id {
+                    moved.push(format!("{noun} {label}: {} moved from {} to {}", K::ID_FIELD, o.id, f.id));
+                } else if o.updated_at != f.updated_at {
                     moved.push(format!("{noun} {label}: updatedAt moved from {} to {}", o.updated_at, f.updated_at));
                 } else if o.status != f.status {
                     moved.push(format!("{noun} {label}: status moved from {} to {}", o.status, f.status));
@@ -585,13 +494,26 @@ pub fn item_staleness<K: ItemKind>(planned: &[ItemPlan<K>], now: &[K::Live]) -> 
     }
     for l in now {
         let id = K::live_id(l);
-        let known = planned.iter().any(|p| p.observed.as_ref().is_some_and(|o| o.id == id));
-        let created = planned.iter().any(|p| p.observed.is_none() && K::live_key(l).as_ref() == Some(&p.key));
-        if !known && !created {
-            moved.push(format!("{noun} {id} appeared"));
+        let key = K::live_key(l);
+        let planned_here = |p: &&ItemPlan<K>| key.as_ref() == Some(&p.key);
+        let appeared = if by_key {
+            !planned.iter().any(|p| planned_here(&p))
+        } else {
+            let known = planned.iter().any(|p| p.observed.as_ref().is_some_and(|o| o.id == id));
+            !known && !planned.iter().any(|p| p.observed.is_none() && planned_here(&p))
+        };
+        match &key {
+            Some(key) if appeared && by_key => moved.push(format!("{noun} {key} appeared{}", id_note(id, ""))),
+            _ if appeared => moved.push(format!("{noun} {id} appeared")),
+            _ => {}
         }
     }
     moved
+}
+
+/// What moved between a saved plan's targets and a fresh read (see [`item_staleness`]).
+pub fn target_staleness(planned: &[ItemPlan<TargetKind>], now: &[LiveTarget]) -> Vec<String> {
+    item_staleness(planned, now)
 }
 
 /// What moved between a saved plan's rate limits and a fresh read (see [`item_staleness`]).
@@ -775,19 +697,6 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
         let live = observed.managed.get(name);
         match plan_one(&spec.managed(desired.owner.as_ref()), live) {
             Ok(mut plan) => {
-                if let Some(targets) = &spec.targets {
-                    let region = live.and_then(|l| normalize::arn_region(&l.live.gateway_arn));
-                    // A replaced gateway gets its targets created on the new one.
-                    let live_targets = match plan.action {
-                        Action::Replace => None,
-                        _ => live.and_then(|l| l.targets.as_deref()),
-                    };
-                    let target_plans = plan_targets(targets, live_targets, region);
-                    if plan.action == Action::NoOp && target_plans.iter().any(TargetPlan::is_change) {
-                        plan.action = Action::Update;
-                    }
-                    plan.targets = Some(target_plans);
-                }
                 if let Some(desired_policy) = &spec.resource_policy {
                     // A new or replacing gateway has no policy yet.
                     let live_policy = match plan.action {
@@ -800,14 +709,20 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                     }
                     plan.resource_policy = Some(policy_plan);
                 }
+                let region = live.and_then(|l| normalize::arn_region(&l.live.gateway_arn));
+                // Each declared part is planned; only a rule at a system rule's priority fails.
                 let items = (|| {
+                    if let Some(declared) = &spec.targets {
+                        let live = live.and_then(|l| l.targets.as_deref());
+                        plan.targets = Some(plan_part::<TargetKind>(&mut plan, declared, live, region)?);
+                    }
                     if let Some(declared) = &spec.rate_limits {
                         let live = live.and_then(|l| l.rate_limits.as_deref());
-                        plan.rate_limits = Some(plan_part::<RateLimitKind>(&mut plan, declared, live)?);
+                        plan.rate_limits = Some(plan_part::<RateLimitKind>(&mut plan, declared, live, region)?);
                     }
                     if let Some(declared) = &spec.rules {
                         let live = live.and_then(|l| l.rules.as_deref());
-                        plan.rules = Some(plan_part::<RuleKind>(&mut plan, declared, live)?);
+                        plan.rules = Some(plan_part::<RuleKind>(&mut plan, declared, live, region)?);
                     }
                     Ok::<_, String>(())
                 })();
@@ -847,17 +762,18 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
 
 /// Plans the items of kind `K` a gateway's spec declares, against `live` (what observe read), and
 /// makes an unchanged gateway an update when any of them changes. A new or replacing gateway has
-/// none yet.
+/// none yet: they are created on it.
 fn plan_part<K: ItemKind>(
     plan: &mut GatewayPlan,
     declared: &[K::Desired],
     live: Option<&[K::Live]>,
+    region: Option<&str>,
 ) -> Result<Vec<ItemPlan<K>>, String> {
     let live = match plan.action {
         Action::Create | Action::Replace => None,
         _ => live,
     };
-    let plans = plan_items::<K>(declared, live)?;
+    let plans = plan_items::<K>(declared, live, region)?;
     if plan.action == Action::NoOp && plans.iter().any(ItemPlan::is_change) {
         plan.action = Action::Update;
     }
@@ -1220,7 +1136,7 @@ impl Plan {
                     g.changes.iter().cloned().chain(policy).collect()
                 },
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
-                targets: g.targets.as_ref().map(|ts| ts.iter().map(TargetDrift::of).collect()),
+                targets: g.targets.as_ref().map(|ts| ts.iter().map(ItemDrift::of).collect()),
                 rate_limits: g.rate_limits.as_ref().map(|rs| rs.iter().map(ItemDrift::of).collect()),
                 rules: g.rules.as_ref().map(|rs| rs.iter().map(ItemDrift::of).collect()),
             })
@@ -1276,7 +1192,7 @@ struct RawGatewayPlan {
     #[serde(default)]
     reason: Option<DeleteReason>,
     #[serde(default)]
-    targets: Option<Vec<RawTargetPlan>>,
+    targets: Option<Vec<RawEntry>>,
     #[serde(default)]
     resource_policy: Option<RawPolicyPlan>,
     #[serde(default)]
@@ -1346,12 +1262,19 @@ fn saved_item<K: ItemKind>(gateway: &str, mut entry: RawEntry) -> Result<ItemPla
     if K::SYSTEM_MANAGED {
         fields.push("managedBy");
     }
-    fields.extend(["forcedBy", "changes", "observed", "desired"]);
+    if K::REPLACEABLE {
+        fields.push("forcedBy");
+    }
+    fields.extend(["changes", "observed", "desired"]);
+    if K::AWAITS_AUTHORIZATION {
+        fields.push("authorizationUrl");
+    }
     deny_unknown(&entry, &fields)?;
     let key: K::Key = take(&mut entry, K::KEY_FIELD)?;
     let action: Action = take(&mut entry, "action")?;
     let managed_by: Option<String> = take_opt(&mut entry, "managedBy")?;
-    let forced_by: Vec<String> = take(&mut entry, "forcedBy")?;
+    let forced_by: Vec<String> = if K::REPLACEABLE { take(&mut entry, "forcedBy")? } else { Vec::new() };
+    let authorization_url: Option<String> = take_opt(&mut entry, "authorizationUrl")?;
     let changes: Vec<Change> = take(&mut entry, "changes")?;
     let observed = match take_opt::<RawEntry>(&mut entry, "observed")? {
         Some(o) => Some(saved_fingerprint::<K>(o)?),
@@ -1391,7 +1314,7 @@ fn saved_item<K: ItemKind>(gateway: &str, mut entry: RawEntry) -> Result<ItemPla
             "gateway `{gateway}`: {name}: observed must be null exactly for create"
         )));
     }
-    Ok(ItemPlan { key, action, managed_by, forced_by, changes, observed, desired })
+    Ok(ItemPlan { key, action, managed_by, forced_by, changes, observed, desired, authorization_url })
 }
 
 #[derive(Deserialize)]
@@ -1416,28 +1339,13 @@ impl RawPolicyPlan {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawTargetPlan {
-    name: String,
-    action: Action,
-    changes: Vec<Change>,
-    observed: Option<TargetFingerprint>,
-    desired: Option<serde_json::Value>,
-    #[serde(default)]
-    authorization_url: Option<String>,
-}
-
 impl RawGatewayPlan {
     fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
         let desired = match &self.desired {
             Some(desired) => Some(decode_desired(&self.name, desired)?),
             None => None,
         };
-        let targets = match self.targets {
-            Some(list) => Some(list.into_iter().map(|t| t.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
-            None => None,
-        };
+        let targets = saved_items::<TargetKind>(&self.name, self.targets)?;
         let resource_policy = match self.resource_policy {
             Some(p) => Some(p.into_plan(&self.name)?),
             None => None,
@@ -1460,40 +1368,6 @@ impl RawGatewayPlan {
             targets,
         })
     }
-}
-
-impl RawTargetPlan {
-    fn into_plan(self, gateway: &str) -> Result<TargetPlan, PlanFileError> {
-        let desired = match &self.desired {
-            Some(d) => Some(decode_desired_target(gateway, &self.name, d)?),
-            None => None,
-        };
-        Ok(TargetPlan {
-            name: self.name,
-            action: self.action,
-            changes: self.changes,
-            observed: self.observed,
-            desired,
-            authorization_url: self.authorization_url,
-        })
-    }
-}
-
-/// A saved plan's desired target, checked like a spec.
-fn decode_desired_target(
-    gateway: &str,
-    name: &str,
-    desired: &serde_json::Value,
-) -> Result<GatewayTarget, PlanFileError> {
-    let file = format!("plan file: gateways[{gateway}].targets[{name}].desired");
-    let t: GatewayTarget = decode_saved(gateway, &file, desired, GatewayTarget::check_cross_field)?;
-    if t.name.as_str() != name {
-        return Err(PlanFileError::Inconsistent(format!(
-            "gateway `{gateway}`: target `{name}` has desired name `{}`",
-            t.name
-        )));
-    }
-    Ok(t)
 }
 
 /// A saved plan's desired configuration, checked like a spec.
@@ -1573,7 +1447,7 @@ pub struct DriftEntry {
     pub tag_changes: Vec<TagChange>,
     /// The gateway's targets when its spec declares `targets:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<TargetDrift>>,
+    pub targets: Option<Vec<ItemDrift<TargetKind>>>,
     /// The gateway's rate limits when its spec declares `rateLimits:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limits: Option<Vec<ItemDrift<RateLimitKind>>>,
@@ -1582,13 +1456,15 @@ pub struct DriftEntry {
     pub rules: Option<Vec<ItemDrift<RuleKind>>>,
 }
 
-/// One item (a rule, a rate limit) in a drift report: `state` as for targets (in-sync, modified,
-/// missing or not-declared); a system-managed item is in-sync and carries its `managedBy`. Its
-/// key is written under the kind's [`ItemKind::KEY_FIELD`].
+/// One item (a target, a rule, a rate limit) in a drift report: in-sync, modified, missing,
+/// not-declared or pending-authorization; a system-managed item is in-sync and carries its
+/// `managedBy`. Its key is written under the kind's [`ItemKind::KEY_FIELD`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemDrift<K: ItemKind> {
     pub key: K::Key,
     pub state: TargetDriftState,
+    /// The service's ID; `null` when missing (written only for kinds that name it in reports).
+    pub id: Option<String>,
     /// `null` when missing.
     pub status: Option<K::Status>,
     /// `system.managedBy` of a system-managed item.
@@ -1597,6 +1473,8 @@ pub struct ItemDrift<K: ItemKind> {
     pub forced_by: Vec<String>,
     /// Field differences, live → spec (empty unless modified).
     pub changes: Vec<Change>,
+    /// Where a user authorizes it, when pending authorization.
+    pub authorization_url: Option<String>,
 }
 
 impl<K: ItemKind> ItemDrift<K> {
@@ -1607,12 +1485,15 @@ impl<K: ItemKind> ItemDrift<K> {
                 Action::Create => TargetDriftState::Missing,
                 Action::Delete => TargetDriftState::NotDeclared,
                 Action::Update | Action::Replace => TargetDriftState::Modified,
+                Action::NoOp if p.authorization_url.is_some() => TargetDriftState::PendingAuthorization,
                 Action::NoOp => TargetDriftState::InSync,
             },
+            id: p.observed.as_ref().map(|o| o.id.clone()),
             status: p.observed.as_ref().map(|o| o.status.clone()),
             managed_by: p.managed_by.clone(),
             forced_by: p.forced_by.clone(),
             changes: if p.action == Action::Create { Vec::new() } else { p.changes.clone() },
+            authorization_url: p.authorization_url.clone(),
         }
     }
 }
@@ -1623,34 +1504,25 @@ impl<K: ItemKind> Serialize for ItemDrift<K> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry(K::KEY_FIELD, &self.key)?;
         m.serialize_entry("state", &self.state)?;
+        if K::ID_IN_REPORTS {
+            m.serialize_entry(K::ID_FIELD, &self.id)?;
+        }
         m.serialize_entry("status", &self.status)?;
         if let Some(by) = &self.managed_by {
             m.serialize_entry("managedBy", by)?;
         }
-        m.serialize_entry("forcedBy", &self.forced_by)?;
+        if K::REPLACEABLE {
+            m.serialize_entry("forcedBy", &self.forced_by)?;
+        }
         m.serialize_entry("changes", &self.changes)?;
+        if let Some(url) = &self.authorization_url {
+            m.serialize_entry("authorizationUrl", url)?;
+        }
         m.end()
     }
 }
 
-/// One target in a drift report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetDrift {
-    pub name: String,
-    pub state: TargetDriftState,
-    /// `null` when missing.
-    pub target_id: Option<String>,
-    /// `null` when missing.
-    pub status: Option<TargetStatus>,
-    /// Field differences, live → spec (empty unless modified).
-    pub changes: Vec<Change>,
-    /// Where a user authorizes it, when pending authorization.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_url: Option<String>,
-}
-
-/// How a declared (or live, undeclared) target compares with its spec.
+/// How a declared (or live, undeclared) item compares with its spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TargetDriftState {
     #[serde(rename = "in-sync")]
@@ -1676,26 +1548,6 @@ impl TargetDriftState {
             TargetDriftState::Missing => "missing",
             TargetDriftState::NotDeclared => "not-declared",
             TargetDriftState::PendingAuthorization => "pending-authorization",
-        }
-    }
-}
-
-impl TargetDrift {
-    fn of(t: &TargetPlan) -> Self {
-        let state = match t.action {
-            Action::Create => TargetDriftState::Missing,
-            Action::Delete => TargetDriftState::NotDeclared,
-            Action::Update | Action::Replace => TargetDriftState::Modified,
-            Action::NoOp if t.authorization_url.is_some() => TargetDriftState::PendingAuthorization,
-            Action::NoOp => TargetDriftState::InSync,
-        };
-        TargetDrift {
-            name: t.name.clone(),
-            state,
-            target_id: t.observed.as_ref().map(|o| o.target_id.clone()),
-            status: t.observed.as_ref().map(|o| o.status.clone()),
-            changes: if t.action == Action::Create { Vec::new() } else { t.changes.clone() },
-            authorization_url: t.authorization_url.clone(),
         }
     }
 }

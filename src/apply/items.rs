@@ -1,4 +1,4 @@
-//! A gateway's items of one kind ([`ItemKind`]: rules, rate limits), after its targets (routes
+//! A gateway's items of one kind ([`WriteKind`]: rules, rate limits), after its targets (routes
 //! name targets, so a target created in the same apply exists first): deletes first, each waited
 //! on until it is gone (a replacement or a moved item reuses the key), then creates and updates,
 //! each waited on until settled. System-managed items never get here.
@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 
 use super::{ApplyError, Options, Run, WaitClock, TRANSPORT_RETRIES};
 use crate::api::{ApiError, WriteApi};
-use crate::kind::ItemKind;
+use crate::kind::{ItemKind, WriteKind};
 use crate::model::live::GatewayStatus;
 
 /// What to do for one item of kind `K`.
@@ -35,7 +35,7 @@ impl<K: ItemKind> ItemWork<K> {
 
 /// Applies `work` to the items of kind `K` of `gateway_id`, recording every call that took
 /// effect.
-pub(super) async fn apply<K: ItemKind, A: WriteApi>(
+pub(super) async fn apply<K: WriteKind, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     gateway_id: &str,
@@ -69,7 +69,7 @@ pub(super) async fn apply<K: ItemKind, A: WriteApi>(
     Ok(())
 }
 
-async fn one<K: ItemKind, A: WriteApi>(
+async fn one<K: WriteKind, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
@@ -143,7 +143,7 @@ async fn one<K: ItemKind, A: WriteApi>(
 
 /// Polls the item until its status is settled, starting from `live` when a call answered one.
 /// With `--no-wait` (unless `always`, a wait a later call needs), returns at once.
-async fn wait_settled<K: ItemKind, A: WriteApi>(
+async fn wait_settled<K: WriteKind, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
@@ -160,7 +160,7 @@ async fn wait_settled<K: ItemKind, A: WriteApi>(
 }
 
 /// Polls the item until it is gone.
-async fn wait_gone<K: ItemKind, A: WriteApi>(
+async fn wait_gone<K: WriteKind, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
@@ -179,7 +179,7 @@ async fn wait_gone<K: ItemKind, A: WriteApi>(
 /// Deletes every item of kind `K` of a gateway (system-managed ones are left to the service)
 /// and waits until the listing shows none: the service may refuse to delete a gateway that has
 /// them.
-pub(super) async fn delete_all<K: ItemKind, A: WriteApi>(
+pub(super) async fn delete_all<K: WriteKind, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     gateway_id: &str,
@@ -222,7 +222,7 @@ pub(super) async fn delete_all<K: ItemKind, A: WriteApi>(
 
 /// Refuses to replace a gateway that has items of kind `K` its spec does not declare: they are
 /// not acgw's to delete.
-pub(super) async fn refuse_undeclared<K: ItemKind, A: WriteApi>(api: &A, gateway_id: &str) -> Result<(), ApplyError> {
+pub(super) async fn refuse_undeclared<K: WriteKind, A: WriteApi>(api: &A, gateway_id: &str) -> Result<(), ApplyError> {
     let count = K::list(api, gateway_id)
         .await
         .map_err(|source| ApplyError::Api { call: K::LIST_CALL, source })?

@@ -23,7 +23,7 @@ use futures_util::stream::{self, StreamExt};
 pub use token::client_token;
 
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::kind::{ItemKind, RateLimitKind, RuleKind};
+use crate::kind::{RateLimitKind, RuleKind, WriteKind};
 use crate::model::live::{GatewayStatus, LiveGateway, TagMap};
 use crate::model::Gateway;
 
@@ -425,7 +425,7 @@ async fn parts<A: WriteApi>(
 }
 
 /// The work on the items of kind `K` of the gateway `run` is about, once it is READY.
-async fn with_items<K: ItemKind, A: WriteApi>(
+async fn with_items<K: WriteKind, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     work: Vec<ItemWork<K>>,

@@ -7,19 +7,8 @@ use futures_util::stream::{self, StreamExt};
 
 use super::{ApplyError, Run, WaitClock, TRANSPORT_RETRIES};
 use crate::api::{ApiError, WriteApi};
+pub use crate::kind::target::TargetWork;
 use crate::model::live::{LiveTarget, TargetStatus};
-use crate::model::target::Target;
-
-/// What to do for one target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TargetWork {
-    /// CreateGatewayTarget with a deterministic client token.
-    Create { desired: Target },
-    /// UpdateGatewayTarget with the complete configuration.
-    Update { target_id: String, desired: Target },
-    /// DeleteGatewayTarget, then wait until it is gone.
-    Delete { name: String, target_id: String },
-}
 
 impl TargetWork {
     fn name(&self) -> &str {

@@ -143,7 +143,7 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             if let (Some(planned), Some(live), Action::Update) =
                 (&g.targets, now.managed.get(&g.name).and_then(|l| l.targets.as_ref()), g.action)
             {
-                moved.extend(plan::target_staleness(planned, live));
+                moved.extend(plan::item_staleness(planned, live));
             }
             if let (Some(planned), Some(live), Action::Update) =
                 (&g.resource_policy, now.managed.get(&g.name).and_then(|l| l.policy.as_ref()), g.action)
@@ -246,25 +246,7 @@ pub(super) fn ask(question: &str) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
-/// The target calls a gateway's plan needs, in plan order (apply orders deletes first).
-fn target_work(g: &plan::GatewayPlan) -> Vec<apply::TargetWork> {
-    let Some(targets) = &g.targets else { return Vec::new() };
-    targets
-        .iter()
-        .filter_map(|t| match (t.action, &t.observed, &t.desired) {
-            (Action::Create, _, Some(desired)) => Some(apply::TargetWork::Create { desired: desired.clone() }),
-            (Action::Update, Some(seen), Some(desired)) => {
-                Some(apply::TargetWork::Update { target_id: seen.target_id.clone(), desired: desired.clone() })
-            }
-            (Action::Delete, Some(seen), _) => {
-                Some(apply::TargetWork::Delete { name: t.name.clone(), target_id: seen.target_id.clone() })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The calls a gateway's items of kind `K` (rules, rate limits) need, in plan order (apply
+/// The calls a gateway's items of kind `K` (targets, rules, rate limits) need, in plan order (apply
 /// orders deletes first), as the kind's work type `W`; a replacement is a delete and a create.
 /// System-managed items are no-ops: never touched.
 fn item_work<K: ItemKind, W: From<ItemWork<K>>>(plans: &[ItemPlan<K>]) -> Vec<W> {
@@ -305,7 +287,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
         let item = match (g.action, &g.observed, &g.desired) {
             (Action::Create, _, Some(desired)) => Work::Create {
                 desired: desired.clone(),
-                targets: target_work(g),
+                targets: item_work(g.targets.as_deref().unwrap_or_default()),
                 rules: item_work(g.rules.as_deref().unwrap_or_default()),
                 rate_limits: item_work(g.rate_limits.as_deref().unwrap_or_default()),
                 policy: policy_work(g),
@@ -317,7 +299,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 config: g.update_gateway,
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
-                targets: target_work(g),
+                targets: item_work(g.targets.as_deref().unwrap_or_default()),
                 rules: item_work(g.rules.as_deref().unwrap_or_default()),
                 rate_limits: item_work(g.rate_limits.as_deref().unwrap_or_default()),
                 policy: policy_work(g),
@@ -327,7 +309,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 desired: desired.clone(),
                 forced_by: g.forced_by.join(", "),
                 protected: seen.protected(),
-                targets: g.targets.as_ref().map(|_| target_work(g)),
+                targets: g.targets.as_deref().map(item_work),
                 rules: g.rules.as_deref().map(item_work),
                 rate_limits: g.rate_limits.as_deref().map(item_work),
                 policy: policy_work(g),

@@ -1,16 +1,20 @@
-//! Item kinds: the lists of items a gateway holds under a spec key (`rules:`, `rateLimits:`),
-//! where present means the complete list and absent means acgw does not manage them.
+//! Item kinds: the lists of items a gateway holds under a spec key (`targets:`, `rules:`,
+//! `rateLimits:`), where present means the complete list and absent means acgw does not manage
+//! them.
 //!
-//! Each kind has one home here that says how its items are identified, normalized, compared and
-//! written. The stages are generic over [`ItemKind`]: `plan` ([`crate::plan::ItemPlan`]),
-//! `render` and `apply` hold no copy per kind, so adding a kind is one module here plus its
-//! place in [`crate::plan::GatewayPlan`] and in the order apply writes a gateway's parts.
+//! Each kind has one home here that says how its items are identified, normalized and compared
+//! ([`ItemKind`]) and how the generic apply engine writes them ([`WriteKind`]). The stages are
+//! generic over them: `plan` ([`crate::plan::ItemPlan`]), `render` and `apply` hold no copy per
+//! kind, so adding a kind is one module here plus its place in [`crate::plan::GatewayPlan`] and
+//! in the order apply writes a gateway's parts.
 
 pub mod rate_limit;
 pub mod rule;
+pub mod target;
 
 pub use rate_limit::RateLimitKind;
 pub use rule::RuleKind;
+pub use target::TargetKind;
 
 use std::fmt::{Debug, Display};
 use std::future::Future;
@@ -21,30 +25,33 @@ use serde::Serialize;
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::model::decode::{Cx, Decode, Node};
 
-/// One kind of gateway item: what the stages need to know to plan, render and apply its list.
+/// One kind of gateway item: how the stages identify, compare, plan and render its items.
 pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'static {
-    /// The noun in messages, `done` lines and errors: `rule`, `rate limit`.
+    /// The noun in messages, `done` lines and errors: `target`, `rule`, `rate limit`.
     const NOUN: &'static str;
-    /// The plural noun: `rules`, `rate limits`.
+    /// The plural noun: `targets`, `rules`, `rate limits`.
     const NOUNS: &'static str;
-    /// The spec key, also the prefix of change paths in Markdown: `rules`, `rateLimits`.
+    /// The spec key, also the prefix of change paths in Markdown: `targets`, `rules`,
+    /// `rateLimits`.
     const SPEC_KEY: &'static str;
-    /// The JSON name of the key in plans and drift reports: `priority`, `rateLimitId`.
+    /// The JSON name of the key in plans and drift reports: `name`, `priority`, `rateLimitId`.
     const KEY_FIELD: &'static str;
-    /// The JSON name of the service's ID in fingerprints: `ruleId`, `rateLimitId`.
+    /// The JSON name of the service's ID in fingerprints: `targetId`, `ruleId`, `rateLimitId`.
     const ID_FIELD: &'static str;
     /// True when live items may be system-managed: plans may then carry `managedBy`.
     const SYSTEM_MANAGED: bool = false;
-    /// The list call, for errors: `ListGatewayRules`.
-    const LIST_CALL: &'static str;
-    /// The read call, for errors: `GetGatewayRule`.
-    const GET_CALL: &'static str;
-    /// The create call, for `done` lines and errors: `CreateGatewayRule`.
-    const CREATE_CALL: &'static str;
-    /// The update call, for `done` lines and errors: `UpdateGatewayRule`.
-    const UPDATE_CALL: &'static str;
-    /// The delete call, for `done` lines and errors: `DeleteGatewayRule`.
-    const DELETE_CALL: &'static str;
+    /// True when an item may have to be replaced: plans and drift reports then carry `forcedBy`.
+    const REPLACEABLE: bool = true;
+    /// True when the key is an item's lasting identity (a target's name, a rate limit's ID): a
+    /// saved plan follows an item by it, and messages name the item by it alone. False when an
+    /// item keeps its service ID while its key may change (a rule moved to another priority):
+    /// it is then followed by its ID and named by both.
+    const KEY_IS_IDENTITY: bool = true;
+    /// True when drift reports and Markdown name an item with its service ID too (targets).
+    const ID_IN_REPORTS: bool = false;
+    /// True when live items may wait for a user's authorization: plans and drift reports may
+    /// then carry `authorizationUrl`.
+    const AWAITS_AUTHORIZATION: bool = false;
 
     /// The desired configuration, as specs declare it (`model::rule::Rule`).
     type Desired: Clone + Debug + PartialEq + Eq + Serialize + Decode + Send + Sync;
@@ -52,8 +59,8 @@ pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'stati
     type Live: Clone + Debug + Send + Sync;
     /// A live item's lifecycle status.
     type Status: Clone + Debug + PartialEq + Eq + Display + Serialize + DeserializeOwned + Send + Sync;
-    /// An item's identity within its gateway (a priority, a rate limit ID); serialized as the
-    /// bare value under [`ItemKind::KEY_FIELD`].
+    /// An item's identity within its gateway (a name, a priority, a rate limit ID); serialized
+    /// as the bare value under [`ItemKind::KEY_FIELD`].
     type Key: Clone + Debug + Default + PartialEq + Eq + Ord + Display + Serialize + DeserializeOwned + Send + Sync;
 
     /// The key of a desired item.
@@ -72,57 +79,93 @@ pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'stati
     fn system_managed_by(_live: &Self::Live) -> Option<&str> {
         None
     }
-    /// An item as compared: both sides are normalized the same way before the diff.
-    fn normalized(desired: &Self::Desired) -> serde_json::Value;
+    /// An item as compared: both sides are normalized the same way before the diff (a target's
+    /// defaults depend on the gateway's `region`).
+    fn normalized(desired: &Self::Desired, region: Option<&str>) -> serde_json::Value;
+    /// An item to be created, as its plan lists every field it sets.
+    fn as_created(desired: &Self::Desired, region: Option<&str>) -> serde_json::Value {
+        Self::normalized(desired, region)
+    }
     /// Why `desired` cannot be reached from `live` in place (empty when it can): a change that
     /// replaces the item.
-    fn forced_by(live: &Self::Desired, desired: &Self::Desired) -> Vec<String>;
+    fn forced_by(_live: &Self::Desired, _desired: &Self::Desired) -> Vec<String> {
+        Vec::new()
+    }
+    /// True when a live item's last create or update failed: its configuration is sent again
+    /// even when it matches.
+    fn retry(_live: &Self::Live) -> bool {
+        false
+    }
+    /// Where a user authorizes a live item that waits for it (an OAuth authorization-code
+    /// target); plans and drift reports show it.
+    fn authorization_url(_live: &Self::Live) -> Option<String> {
+        None
+    }
+    /// True for a change path whose values are secret: text and Markdown never print them.
+    fn sensitive(_path: &str) -> bool {
+        false
+    }
     /// The rules that span fields, checked when a saved plan's desired item is read back.
     fn check_cross_field(node: &Node, cx: &mut Cx<'_>);
     /// A key as plan-file errors quote it: in backticks, unless it is a number.
     fn cite(key: &Self::Key) -> String {
         format!("`{key}`")
     }
-    /// True when a live item's status is settled: writes are waited on until it is, and only
-    /// settled items are deleted when a gateway goes.
-    fn settled(status: &Self::Status) -> bool;
-
-    /// Every item of a gateway ([`ItemKind::LIST_CALL`]).
-    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<Self::Live>, ApiError>> + Send;
-    /// One item ([`ItemKind::GET_CALL`]).
-    fn get<A: ReadApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
-    /// Creates an item with a client token ([`ItemKind::CREATE_CALL`]).
-    fn create<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        desired: &Self::Desired,
-        token: &str,
-    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
-    /// Updates the item `id` to `desired` ([`ItemKind::UPDATE_CALL`]).
-    fn update<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-        desired: &Self::Desired,
-    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
-    /// Deletes the item `id` ([`ItemKind::DELETE_CALL`]).
-    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
 
     /// True when the key is the service's ID (rate limits): messages then name it once.
     fn id_is_key() -> bool {
         Self::KEY_FIELD == Self::ID_FIELD
     }
 
-    /// How an item is named in messages: its key, and its ID when that is something else
-    /// (`10 (RULE000001)`, `per-principal`).
+    /// How an item is named in messages and `done` lines: its key, and its ID when the key is
+    /// not its lasting identity (`10 (RULE000001)`, `per-principal`, `orders-api`).
     fn label(key: &Self::Key, id: Option<&str>) -> String {
         match id {
-            Some(id) if !Self::id_is_key() => format!("{key} ({id})"),
+            Some(id) if !Self::KEY_IS_IDENTITY => format!("{key} ({id})"),
             _ => key.to_string(),
         }
     }
+}
+
+/// A kind whose items the generic apply engine writes: its calls, and when a status is settled.
+pub trait WriteKind: ItemKind {
+    /// The list call, for errors: `ListGatewayRules`.
+    const LIST_CALL: &'static str;
+    /// The read call, for errors: `GetGatewayRule`.
+    const GET_CALL: &'static str;
+    /// The create call, for `done` lines and errors: `CreateGatewayRule`.
+    const CREATE_CALL: &'static str;
+    /// The update call, for `done` lines and errors: `UpdateGatewayRule`.
+    const UPDATE_CALL: &'static str;
+    /// The delete call, for `done` lines and errors: `DeleteGatewayRule`.
+    const DELETE_CALL: &'static str;
+
+    /// True when a live item's status is settled: writes are waited on until it is, and only
+    /// settled items are deleted when a gateway goes.
+    fn settled(status: &Self::Status) -> bool;
+
+    /// Every item of a gateway ([`WriteKind::LIST_CALL`]).
+    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<Self::Live>, ApiError>> + Send;
+    /// One item ([`WriteKind::GET_CALL`]).
+    fn get<A: ReadApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
+    /// Creates an item with a client token ([`WriteKind::CREATE_CALL`]).
+    fn create<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        desired: &Self::Desired,
+        token: &str,
+    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
+    /// Updates the item `id` to `desired` ([`WriteKind::UPDATE_CALL`]).
+    fn update<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+        desired: &Self::Desired,
+    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
+    /// Deletes the item `id` ([`WriteKind::DELETE_CALL`]).
+    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
 }

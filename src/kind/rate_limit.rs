@@ -7,7 +7,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::ItemKind;
+use super::{ItemKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
@@ -45,11 +45,6 @@ impl ItemKind for RateLimitKind {
     const SPEC_KEY: &'static str = "rateLimits";
     const KEY_FIELD: &'static str = "rateLimitId";
     const ID_FIELD: &'static str = "rateLimitId";
-    const LIST_CALL: &'static str = "ListGatewayRateLimits";
-    const GET_CALL: &'static str = "GetGatewayRateLimit";
-    const CREATE_CALL: &'static str = "CreateGatewayRateLimit";
-    const UPDATE_CALL: &'static str = "UpdateGatewayRateLimit";
-    const DELETE_CALL: &'static str = "DeleteGatewayRateLimit";
 
     type Desired = RateLimit;
     type Live = LiveRateLimit;
@@ -80,7 +75,7 @@ impl ItemKind for RateLimitKind {
         live.config.as_ref().ok()
     }
 
-    fn normalized(desired: &RateLimit) -> serde_json::Value {
+    fn normalized(desired: &RateLimit, _region: Option<&str>) -> serde_json::Value {
         serde_json::to_value(normalize::rate_limit(desired.clone())).unwrap_or_default()
     }
 
@@ -98,6 +93,14 @@ impl ItemKind for RateLimitKind {
     fn check_cross_field(node: &Node, cx: &mut Cx<'_>) {
         RateLimit::check_cross_field(node, cx)
     }
+}
+
+impl WriteKind for RateLimitKind {
+    const LIST_CALL: &'static str = "ListGatewayRateLimits";
+    const GET_CALL: &'static str = "GetGatewayRateLimit";
+    const CREATE_CALL: &'static str = "CreateGatewayRateLimit";
+    const UPDATE_CALL: &'static str = "UpdateGatewayRateLimit";
+    const DELETE_CALL: &'static str = "DeleteGatewayRateLimit";
 
     /// There are no failure states: ACTIVE is the only settled one.
     fn settled(status: &GatewayRateLimitStatus) -> bool {

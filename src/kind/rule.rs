@@ -7,7 +7,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::ItemKind;
+use super::{ItemKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
@@ -43,11 +43,7 @@ impl ItemKind for RuleKind {
     const KEY_FIELD: &'static str = "priority";
     const ID_FIELD: &'static str = "ruleId";
     const SYSTEM_MANAGED: bool = true;
-    const LIST_CALL: &'static str = "ListGatewayRules";
-    const GET_CALL: &'static str = "GetGatewayRule";
-    const CREATE_CALL: &'static str = "CreateGatewayRule";
-    const UPDATE_CALL: &'static str = "UpdateGatewayRule";
-    const DELETE_CALL: &'static str = "DeleteGatewayRule";
+    const KEY_IS_IDENTITY: bool = false;
 
     type Desired = Rule;
     type Live = LiveRule;
@@ -82,7 +78,7 @@ impl ItemKind for RuleKind {
         live.system_managed_by.as_deref()
     }
 
-    fn normalized(desired: &Rule) -> serde_json::Value {
+    fn normalized(desired: &Rule, _region: Option<&str>) -> serde_json::Value {
         normalize::rule(desired)
     }
 
@@ -101,6 +97,14 @@ impl ItemKind for RuleKind {
     fn cite(key: &RuleKey) -> String {
         key.to_string()
     }
+}
+
+impl WriteKind for RuleKind {
+    const LIST_CALL: &'static str = "ListGatewayRules";
+    const GET_CALL: &'static str = "GetGatewayRule";
+    const CREATE_CALL: &'static str = "CreateGatewayRule";
+    const UPDATE_CALL: &'static str = "UpdateGatewayRule";
+    const DELETE_CALL: &'static str = "DeleteGatewayRule";
 
     /// There are no failure states: ACTIVE is the only settled one.
     fn settled(status: &GatewayRuleStatus) -> bool {

@@ -107,7 +107,7 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
         } else {
             let mut body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
             for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
-                body.push_str(&target_block(t));
+                body.push_str(&item_block(t));
             }
             for r in g.rules.iter().flatten().filter(|r| r.is_change()) {
                 body.push_str(&item_block(r));
@@ -169,35 +169,16 @@ fn html(s: &str) -> String {
     clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
-/// One target's changes, paths under `targets.<name>.`; sensitive values masked.
-fn target_block(t: &crate::plan::TargetPlan) -> String {
-    let fence = "```";
-    let id = t.observed.as_ref().map(|o| format!(" ({})", o.target_id)).unwrap_or_default();
-    if t.action == Action::Delete {
-        return format!("{fence}diff\n- target {}{id}\n{fence}\n", t.name);
-    }
-    let changes: Vec<crate::diff::Change> = super::mask_sensitive(&t.changes)
-        .into_iter()
-        .map(|mut c| {
-            c.path = format!("targets.{}.{}", t.name, c.path);
-            c
-        })
-        .collect();
-    diff_block(&items(&changes, &[], &[]))
-}
-
-/// One item's changes (a rule's, a rate limit's), paths under `<spec key>.<key>.`
-/// (`rules.10.`, `rateLimits.per-principal.`); a replacement says why.
+/// One item's changes (a target's, a rule's, a rate limit's), paths under `<spec key>.<key>.`
+/// (`targets.orders-api.`, `rules.10.`), sensitive values masked; a replacement says why.
 fn item_block<K: ItemKind>(p: &ItemPlan<K>) -> String {
     let fence = "```";
     if p.action == Action::Delete {
-        return format!("{fence}diff\n- {} {}\n{fence}\n", K::NOUN, p.key);
+        let id = p.observed.as_ref().filter(|_| K::ID_IN_REPORTS).map(|o| format!(" ({})", o.id)).unwrap_or_default();
+        return format!("{fence}diff\n- {} {}{id}\n{fence}\n", K::NOUN, p.key);
     }
-    let changes: Vec<crate::diff::Change> = p
-        .changes
-        .iter()
-        .cloned()
+    let changes: Vec<crate::diff::Change> = super::mask_sensitive(&p.changes, K::sensitive)
+        .into_iter()
         .map(|mut c| {
             c.path = format!("{}.{}.{}", K::SPEC_KEY, p.key, c.path);
             c
@@ -211,6 +192,7 @@ fn item_block<K: ItemKind>(p: &ItemPlan<K>) -> String {
     format!("{note}{}", diff_block(&items(&changes, &[], &[])))
 }
 
+/// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
 fn diff_block(items: &[Item]) -> String {
     let mut body = String::new();
     for item in items {

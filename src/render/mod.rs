@@ -230,29 +230,8 @@ pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 
-/// "1 target to add, 1 to change, 1 to delete" for a gateway whose targets change.
-pub fn target_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
-    use crate::plan::Action;
-    let targets = g.targets.as_ref()?;
-    let n = |a: Action| targets.iter().filter(|t| t.action == a).count();
-    let counts: Vec<(usize, &str)> =
-        [(n(Action::Create), "to add"), (n(Action::Update), "to change"), (n(Action::Delete), "to delete")]
-            .into_iter()
-            .filter(|(count, _)| *count > 0)
-            .collect();
-    let parts: Vec<String> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, (count, what))| match i {
-            0 => format!("{count} target{} {what}", if *count == 1 { "" } else { "s" }),
-            _ => format!("{count} {what}"),
-        })
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-/// "1 rule to add, 1 to replace" for a gateway whose items of kind `K` (rules, rate limits)
-/// change.
+/// "1 rule to add, 1 to replace" for a gateway whose items of kind `K` (targets, rules, rate
+/// limits) change.
 pub fn item_counts<K: crate::kind::ItemKind>(plans: Option<&Vec<crate::plan::ItemPlan<K>>>) -> Option<String> {
     use crate::plan::Action;
     let plans = plans?;
@@ -277,7 +256,7 @@ pub fn item_counts<K: crate::kind::ItemKind>(plans: Option<&Vec<crate::plan::Ite
 /// What changes of a gateway's parts: target counts and the resource policy, if any.
 pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
     use crate::plan::Action;
-    let mut parts: Vec<String> = target_counts(g).into_iter().collect();
+    let mut parts: Vec<String> = item_counts(g.targets.as_ref()).into_iter().collect();
     parts.extend(item_counts(g.rules.as_ref()));
     parts.extend(item_counts(g.rate_limits.as_ref()));
     if let Some(p) = &g.resource_policy {
@@ -292,13 +271,14 @@ pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// Changes with sensitive values (OAuth `customParameters`) replaced by `(sensitive)`: text and
+/// Changes whose path is `sensitive` (a target's OAuth `customParameters`, see
+/// [`crate::kind::ItemKind::sensitive`]) with their values replaced by `(sensitive)`: text and
 /// Markdown never print them; JSON plans carry them, because `apply PLANFILE` needs them.
-pub fn mask_sensitive(changes: &[crate::diff::Change]) -> Vec<crate::diff::Change> {
+pub fn mask_sensitive(changes: &[crate::diff::Change], sensitive: fn(&str) -> bool) -> Vec<crate::diff::Change> {
     changes
         .iter()
         .map(|c| {
-            if !c.path.contains("customParameters") {
+            if !sensitive(&c.path) {
                 return c.clone();
             }
             let hide =

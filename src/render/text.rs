@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::diff::ChangeKind;
-use crate::kind::ItemKind;
+use crate::kind::{ItemKind, TargetKind};
 use crate::model::live::GatewayStatus;
 use crate::plan::{
     Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
@@ -42,7 +42,7 @@ pub fn plan(plan: &Plan, color: bool) -> String {
 /// Targets waiting for a user to authorize them (OAuth authorization code), whatever the plan
 /// does: a plan with no changes still says so.
 fn pending_authorization(out: &mut String, plan: &Plan, color: bool) {
-    let pending: Vec<(&str, &crate::plan::TargetPlan)> = plan
+    let pending: Vec<(&str, &ItemPlan<TargetKind>)> = plan
         .gateways
         .iter()
         .flat_map(|g| g.targets.iter().flatten().map(move |t| (g.name.as_str(), t)))
@@ -54,7 +54,7 @@ fn pending_authorization(out: &mut String, plan: &Plan, color: bool) {
     let _ = writeln!(out, "\nTargets pending authorization ({}; a user must authorize each):", pending.len());
     for (gateway, t) in pending {
         let url = t.authorization_url.as_deref().unwrap_or_default();
-        let _ = writeln!(out, "  {} {gateway}/{}  {}", paint(color, YELLOW, "!"), clean(&t.name), clean(url));
+        let _ = writeln!(out, "  {} {gateway}/{}  {}", paint(color, YELLOW, "!"), clean(&t.key.name), clean(url));
     }
 }
 
@@ -152,21 +152,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         }
     }
     changes(out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
-    for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
-        let (symbol, tone, what) = match t.action {
-            Action::Create => ("+", GREEN, "will be created"),
-            Action::Update if t.changes.is_empty() => ("~", YELLOW, "will be updated: its last change did not succeed"),
-            Action::Update => ("~", YELLOW, "will be updated in place"),
-            _ => ("-", RED, "will be deleted"),
-        };
-        let id = t.observed.as_ref().map(|o| format!(" ({})", clean(&o.target_id))).unwrap_or_default();
-        let _ = writeln!(out, "    {} target {}{id} {what}", paint(color, tone, symbol), clean(&t.name));
-        let mut inner = String::new();
-        changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
-        for l in inner.lines() {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
+    item_plans(out, g.targets.iter().flatten(), color);
     item_plans(out, g.rules.iter().flatten(), color);
     item_plans(out, g.rate_limits.iter().flatten(), color);
     if let Some(p) = g.resource_policy.as_ref().filter(|p| p.action != Action::NoOp) {
@@ -197,6 +183,10 @@ fn item_plans<'a, K: ItemKind>(out: &mut String, plans: impl Iterator<Item = &'a
         let (symbol, tone, what) = match p.action {
             Action::NoOp => continue,
             Action::Create => ("+", GREEN, "will be created".to_string()),
+            // Its last change failed (a target): the configuration is sent again.
+            Action::Update if p.changes.is_empty() => {
+                ("~", YELLOW, "will be updated: its last change did not succeed".to_string())
+            }
             Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
             Action::Replace => ("-/+", RED, format!("must be replaced: {}", p.forced_by.join("; "))),
             Action::Delete => ("-", RED, "will be deleted".to_string()),
@@ -206,7 +196,7 @@ fn item_plans<'a, K: ItemKind>(out: &mut String, plans: impl Iterator<Item = &'a
         let id = id.unwrap_or_default();
         let _ = writeln!(out, "    {} {noun} {key}{id} {what}", paint(color, tone, symbol));
         let mut inner = String::new();
-        changes(&mut inner, &items(&p.changes, &[], &[]), color);
+        changes(&mut inner, &items(&super::mask_sensitive(&p.changes, K::sensitive), &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "    {l}");
         }
@@ -310,18 +300,23 @@ fn item_drift<'a, K: ItemKind>(out: &mut String, drift: impl Iterator<Item = &'a
         }
         let (label, tone) = match d.state {
             TargetDriftState::InSync => continue,
+            TargetDriftState::Modified => ("modified", YELLOW),
             TargetDriftState::Missing => ("missing", RED),
             TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-            _ => ("modified", YELLOW),
+            TargetDriftState::PendingAuthorization => ("pending authorization", YELLOW),
         };
-        let mut line = format!("  {noun} {key}: {}", paint(color, tone, label));
+        let id = d.id.as_ref().filter(|_| K::ID_IN_REPORTS).map(|i| format!(" ({})", clean(i))).unwrap_or_default();
+        let mut line = format!("  {noun} {key}{id}: {}", paint(color, tone, label));
+        if let Some(url) = &d.authorization_url {
+            let _ = write!(line, " at {}", clean(url));
+        }
         if !d.forced_by.is_empty() {
             let _ = write!(line, " (only a replacement can undo it: {})", d.forced_by.join("; "));
         }
         out.push_str(&line);
         out.push('\n');
         let mut inner = String::new();
-        changes(&mut inner, &items(&d.changes, &[], &[]), color);
+        changes(&mut inner, &items(&super::mask_sensitive(&d.changes, K::sensitive), &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "  {l}");
         }
@@ -355,27 +350,7 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
         out.push_str(&head);
         out.push('\n');
         changes(&mut out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
-        for t in g.targets.iter().flatten().filter(|t| t.state != TargetDriftState::InSync) {
-            let (label, tone) = match t.state {
-                TargetDriftState::Modified => ("modified", YELLOW),
-                TargetDriftState::Missing => ("missing", RED),
-                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-                TargetDriftState::PendingAuthorization => ("pending authorization", YELLOW),
-                TargetDriftState::InSync => ("in sync", GREEN),
-            };
-            let id = t.target_id.as_ref().map(|i| format!(" ({})", clean(i))).unwrap_or_default();
-            let mut line = format!("  target {}{id}: {}", clean(&t.name), paint(color, tone, label));
-            if let Some(url) = &t.authorization_url {
-                let _ = write!(line, " at {}", clean(url));
-            }
-            out.push_str(&line);
-            out.push('\n');
-            let mut inner = String::new();
-            changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
-            for l in inner.lines() {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
+        item_drift(&mut out, g.targets.iter().flatten(), color);
         item_drift(&mut out, g.rules.iter().flatten(), color);
         item_drift(&mut out, g.rate_limits.iter().flatten(), color);
     }
