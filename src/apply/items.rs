@@ -1,13 +1,15 @@
-//! A gateway's items of one kind ([`WriteKind`]: rules, rate limits), after its targets (routes
-//! name targets, so a target created in the same apply exists first): deletes first, each waited
-//! on until it is gone (a replacement or a moved item reuses the key), then creates and updates,
-//! each waited on until settled. System-managed items never get here.
+//! A gateway's items of one kind ([`WriteKind`]: targets, then rules, then rate limits, once the
+//! gateway is READY; routes name targets, so a target created in the same apply exists before
+//! its rules): deletes first, each waited on until it is gone (a replacement, a moved item or a
+//! reused name takes the key), then creates and updates, each waited on until settled. An item
+//! that settles waiting for a user's authorization is not waited on: the report says where to
+//! authorize it. System-managed items never get here.
 
 use futures_util::stream::{self, StreamExt};
 
 use super::{ApplyError, Options, Run, WaitClock, TRANSPORT_RETRIES};
 use crate::api::{ApiError, WriteApi};
-use crate::kind::{ItemKind, WriteKind};
+use crate::kind::{ItemKind, ListKind, WriteKind};
 use crate::model::live::GatewayStatus;
 
 /// What to do for one item of kind `K`.
@@ -33,8 +35,16 @@ impl<K: ItemKind> ItemWork<K> {
     }
 }
 
+/// What one item's calls did.
+struct Done {
+    calls: Vec<String>,
+    /// The item (its label) and where a user authorizes it, when it waits for that.
+    pending: Option<(String, String)>,
+    result: Result<(), ApplyError>,
+}
+
 /// Applies `work` to the items of kind `K` of `gateway_id`, recording every call that took
-/// effect.
+/// effect, and every item left waiting for a user's authorization.
 pub(super) async fn apply<K: WriteKind, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
@@ -47,17 +57,20 @@ pub(super) async fn apply<K: WriteKind, A: WriteApi>(
             continue;
         }
         let opts = run.opts;
-        let results: Vec<(Vec<String>, Result<(), ApplyError>)> = stream::iter(phase)
+        let results: Vec<Done> = stream::iter(phase)
             .map(|w| one(api, opts, gateway_id, w))
             .buffer_unordered(opts.parallelism.max(1))
             .collect()
             .await;
         let mut first_error = None;
-        for (calls, result) in results {
-            for call in calls {
+        for done in results {
+            for call in done.calls {
                 run.did(&call);
             }
-            if let Err(e) = result {
+            if let Some(p) = done.pending {
+                run.pending_auth.push(p);
+            }
+            if let Err(e) = done.result {
                 first_error.get_or_insert(e);
             }
         }
@@ -69,15 +82,12 @@ pub(super) async fn apply<K: WriteKind, A: WriteApi>(
     Ok(())
 }
 
-async fn one<K: WriteKind, A: WriteApi>(
-    api: &A,
-    opts: &Options,
-    gateway_id: &str,
-    work: ItemWork<K>,
-) -> (Vec<String>, Result<(), ApplyError>) {
+async fn one<K: WriteKind, A: WriteApi>(api: &A, opts: &Options, gateway_id: &str, work: ItemWork<K>) -> Done {
     let label = work.label();
     let mut calls = Vec::new();
-    let result: Result<(), ApplyError> = async {
+    // A kind that retries writes sends them up to TRANSPORT_RETRIES more times.
+    let retries = if K::RETRIES_WRITES { TRANSPORT_RETRIES } else { 0 };
+    let result: Result<Option<K::Live>, ApplyError> = async {
         match &work {
             ItemWork::Delete { id, .. } => {
                 let mut attempt = 0;
@@ -85,25 +95,21 @@ async fn one<K: WriteKind, A: WriteApi>(
                     match K::delete(api, gateway_id, id).await {
                         Ok(()) | Err(ApiError::NotFound(_)) => break,
                         // Busy (CREATING/UPDATING): let it settle, then delete.
-                        Err(ApiError::Conflict(_)) if attempt < TRANSPORT_RETRIES => {
+                        Err(ApiError::Conflict(_)) if attempt < retries => {
                             attempt += 1;
-                            wait_settled::<K, A>(api, opts, gateway_id, id, None, true).await?;
+                            wait_settled_id::<K, A>(api, opts, gateway_id, id).await?;
                         }
-                        Err(ApiError::Transport(_)) if attempt < TRANSPORT_RETRIES => attempt += 1,
+                        Err(ApiError::Transport(_)) if attempt < retries => attempt += 1,
                         Err(source) => return Err(ApplyError::Api { call: K::DELETE_CALL, source }),
                     }
                 }
                 calls.push(format!("{} {label}", K::DELETE_CALL));
-                wait_gone::<K, A>(api, opts, gateway_id, id).await
+                wait_gone::<K, A>(api, opts, gateway_id, id).await?;
+                Ok(None)
             }
             ItemWork::Create { desired, replaces } => {
-                let token = super::token::item_token(
-                    &opts.target.region,
-                    &opts.target.endpoint,
-                    gateway_id,
-                    desired,
-                    replaces.as_deref(),
-                );
+                let token =
+                    K::token(&opts.target.region, &opts.target.endpoint, gateway_id, desired, replaces.as_deref());
                 let mut attempt = 0;
                 let live = loop {
                     match K::create(api, gateway_id, desired, &token).await {
@@ -114,8 +120,7 @@ async fn one<K: WriteKind, A: WriteApi>(
                     }
                 };
                 calls.push(format!("{} {label}", K::CREATE_CALL));
-                let id = K::live_id(&live).to_string();
-                wait_settled::<K, A>(api, opts, gateway_id, &id, Some(live), false).await
+                wait_settled::<K, A>(api, opts, gateway_id, live, false).await.map(Some)
             }
             ItemWork::Update { id, desired } => {
                 let mut attempt = 0;
@@ -123,40 +128,95 @@ async fn one<K: WriteKind, A: WriteApi>(
                     match K::update(api, gateway_id, id, desired).await {
                         Ok(live) => break live,
                         // Not settled yet: wait for it, then send the update again.
-                        Err(ApiError::Conflict(_)) if attempt < TRANSPORT_RETRIES => {
+                        Err(ApiError::Conflict(_)) if attempt < retries => {
                             attempt += 1;
-                            wait_settled::<K, A>(api, opts, gateway_id, id, None, true).await?;
+                            wait_settled_id::<K, A>(api, opts, gateway_id, id).await?;
                         }
                         // Sending every member again is idempotent.
-                        Err(ApiError::Transport(_)) if attempt < TRANSPORT_RETRIES => attempt += 1,
+                        Err(ApiError::Transport(_)) if attempt < retries => attempt += 1,
                         Err(source) => return Err(ApplyError::Api { call: K::UPDATE_CALL, source }),
                     }
                 };
                 calls.push(format!("{} {label}", K::UPDATE_CALL));
-                wait_settled::<K, A>(api, opts, gateway_id, id, Some(live), false).await
+                wait_settled::<K, A>(api, opts, gateway_id, live, false).await.map(Some)
             }
         }
     }
     .await;
-    (calls, result.map_err(|e| ApplyError::Item { noun: K::NOUN, label, source: Box::new(e) }))
+    match result {
+        Ok(live) => {
+            let pending = live.filter(K::pending).map(|l| {
+                let url = K::authorization_url(&l).unwrap_or_else(|| "(no authorization URL returned)".into());
+                (label.clone(), url)
+            });
+            Done { calls, pending, result: Ok(()) }
+        }
+        Err(e) => {
+            let result = Err(ApplyError::Item { noun: K::NOUN, label, source: Box::new(e) });
+            Done { calls, pending: None, result }
+        }
+    }
 }
 
-/// Polls the item until its status is settled, starting from `live` when a call answered one.
-/// With `--no-wait` (unless `always`, a wait a later call needs), returns at once.
-async fn wait_settled<K: WriteKind, A: WriteApi>(
+/// Polls an item that a call just answered with `live` until its status is settled, and returns
+/// it as last seen; a failure status is an error with the service's reasons. With `--no-wait`
+/// (unless `always`, a wait a later call needs), returns `live` unless it failed.
+pub(super) async fn wait_settled<K: WriteKind, A: WriteApi>(
+    api: &A,
+    opts: &Options,
+    gateway_id: &str,
+    mut live: K::Live,
+    always: bool,
+) -> Result<K::Live, ApplyError> {
+    let mut clock = WaitClock::start(opts);
+    loop {
+        let id = K::live_id(&live).to_string();
+        let status = K::live_status(&live);
+        if let Some(reasons) = K::failed(&live) {
+            return Err(ApplyError::ItemFailed { noun: K::NOUN, id, status: status.to_string(), reasons });
+        }
+        if K::settled(status) || (!opts.wait && !always) {
+            return Ok(live);
+        }
+        if clock.expired() {
+            return Err(ApplyError::ItemTimeout {
+                noun: K::NOUN,
+                id,
+                status: status.to_string(),
+                waited: clock.waited(),
+            });
+        }
+        clock.back_off().await;
+        live = get_live::<K, A>(api, &clock, gateway_id, &id).await?;
+    }
+}
+
+/// Reads the item `id` and waits until it is settled, whatever `--no-wait` says: a call that met
+/// it busy is sent again after that.
+async fn wait_settled_id<K: WriteKind, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
     id: &str,
-    live: Option<K::Live>,
-    always: bool,
 ) -> Result<(), ApplyError> {
-    let get = || async { K::get(api, gateway_id, id).await.map(|l| K::live_status(&l).clone()) };
-    let first = live.map(|l| K::live_status(&l).clone());
-    super::wait_item_settled(opts, K::GET_CALL, first, always, get, K::settled, |status, waited| {
-        ApplyError::ItemTimeout { noun: K::NOUN, id: id.to_string(), status: status.to_string(), waited }
-    })
-    .await
+    let live = get_live::<K, A>(api, &WaitClock::start(opts), gateway_id, id).await?;
+    wait_settled::<K, A>(api, opts, gateway_id, live, true).await.map(|_| ())
+}
+
+/// Reads the item `id`, reading again after throttling or a lost response until `clock` runs out.
+async fn get_live<K: WriteKind, A: WriteApi>(
+    api: &A,
+    clock: &WaitClock<'_>,
+    gateway_id: &str,
+    id: &str,
+) -> Result<K::Live, ApplyError> {
+    loop {
+        match K::get(api, gateway_id, id).await {
+            Ok(live) => return Ok(live),
+            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => clock.retry().await,
+            Err(source) => return Err(ApplyError::Api { call: K::GET_CALL, source }),
+        }
+    }
 }
 
 /// Polls the item until it is gone.
@@ -179,7 +239,7 @@ async fn wait_gone<K: WriteKind, A: WriteApi>(
 /// Deletes every item of kind `K` of a gateway (system-managed ones are left to the service)
 /// and waits until the listing shows none: the service may refuse to delete a gateway that has
 /// them.
-pub(super) async fn delete_all<K: WriteKind, A: WriteApi>(
+pub(super) async fn delete_all<K: ListKind, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     gateway_id: &str,
@@ -222,7 +282,7 @@ pub(super) async fn delete_all<K: WriteKind, A: WriteApi>(
 
 /// Refuses to replace a gateway that has items of kind `K` its spec does not declare: they are
 /// not acgw's to delete.
-pub(super) async fn refuse_undeclared<K: WriteKind, A: WriteApi>(api: &A, gateway_id: &str) -> Result<(), ApplyError> {
+pub(super) async fn refuse_undeclared<K: ListKind, A: WriteApi>(api: &A, gateway_id: &str) -> Result<(), ApplyError> {
     let count = K::list(api, gateway_id)
         .await
         .map_err(|source| ApplyError::Api { call: K::LIST_CALL, source })?

@@ -6,24 +6,23 @@
 
 mod items;
 pub mod report;
-mod targets;
 #[cfg(test)]
 mod tests;
 mod token;
 
 pub use crate::kind::rate_limit::RateLimitWork;
 pub use crate::kind::rule::RuleWork;
+pub use crate::kind::target::TargetWork;
 pub use items::ItemWork;
-pub use targets::{synchronize, TargetWork};
 
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 
-pub use token::client_token;
+pub use token::{client_token, item_token, target_token};
 
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::kind::{RateLimitKind, RuleKind, WriteKind};
+use crate::kind::{RateLimitKind, RuleKind, TargetKind, WriteKind};
 use crate::model::live::{GatewayStatus, LiveGateway, TagMap};
 use crate::model::Gateway;
 
@@ -150,18 +149,12 @@ pub enum ApplyError {
     /// `lifecycle.preventDestroy` protects the gateway from replacement.
     #[error("not replaced: {0}")]
     Protected(String),
-    /// A target's call failed.
-    #[error("target {target}: {source}")]
-    Target { target: String, source: Box<ApplyError> },
-    /// A target settled in a failure status.
-    #[error("target {target_id} is {status}{}", reasons_suffix(.reasons))]
-    TargetFailed { target_id: String, status: crate::model::live::TargetStatus, reasons: Vec<String> },
-    /// A target did not settle in time.
-    #[error("gave up after {waited:?} waiting for target {target_id}: it is still {status}")]
-    TargetTimeout { target_id: String, status: crate::model::live::TargetStatus, waited: Duration },
-    /// An item's call failed (`noun` is its kind's: `rule`, `rate limit`).
+    /// An item's call failed (`noun` is its kind's: `target`, `rule`, `rate limit`).
     #[error("{noun} {label}: {source}")]
     Item { noun: &'static str, label: String, source: Box<ApplyError> },
+    /// An item settled in a failure status.
+    #[error("{noun} {id} is {status}{}", reasons_suffix(.reasons))]
+    ItemFailed { noun: &'static str, id: String, status: String, reasons: Vec<String> },
     /// An item did not settle in time.
     #[error("gave up after {waited:?} waiting for {noun} {id}: it is still {status}")]
     ItemTimeout { noun: &'static str, id: String, status: String, waited: Duration },
@@ -402,7 +395,7 @@ async fn parts<A: WriteApi>(
     rate_limits: Vec<RateLimitWork>,
     policy: Option<PolicyWork>,
 ) -> Result<(), ApplyError> {
-    with_targets(api, run, targets).await?;
+    with_items::<TargetKind, _>(api, run, targets.into_iter().map(ItemWork::from).collect()).await?;
     with_items::<RuleKind, _>(api, run, rules.into_iter().map(ItemWork::from).collect()).await?;
     with_items::<RateLimitKind, _>(api, run, rate_limits.into_iter().map(ItemWork::from).collect()).await?;
     let (Some(policy), Some(arn)) = (policy, run.gateway_arn.clone()) else { return Ok(()) };
@@ -438,14 +431,19 @@ async fn with_items<K: WriteKind, A: WriteApi>(
     items::apply(api, run, &gateway_id, work).await
 }
 
-/// The targets' work on the gateway `run` is about, once it is READY.
-async fn with_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, work: Vec<TargetWork>) -> Result<(), ApplyError> {
-    if work.is_empty() {
-        return Ok(());
-    }
-    let Some(gateway_id) = run.gateway_id.clone() else { return Ok(()) };
-    run.say("applying targets");
-    targets::apply(api, run, &gateway_id, work).await
+/// SynchronizeGatewayTargets for one target, then waits until it is READY again: what `acgw
+/// sync` does after an MCP server deploys new tools.
+pub async fn synchronize<A: WriteApi>(
+    api: &A,
+    opts: &Options,
+    gateway_id: &str,
+    target_id: &str,
+) -> Result<crate::model::live::LiveTarget, ApplyError> {
+    let live = api
+        .synchronize_target(gateway_id, target_id)
+        .await
+        .map_err(|source| ApplyError::Api { call: "SynchronizeGatewayTargets", source })?;
+    items::wait_settled::<TargetKind, A>(api, opts, gateway_id, live, false).await
 }
 
 async fn create<A: WriteApi>(
@@ -757,45 +755,6 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
             Ok(live) => run.say(&format!("waiting for deletion ({})", live.status)),
         }
         clock.back_off().await;
-    }
-}
-
-/// Polls `get` (GetGatewayRule, GetGatewayRateLimit, …) until `settled` holds for the status it
-/// answers, starting from `first` when a create or update already answered one. With
-/// `--no-wait` (unless `always`: a wait a later call needs) it returns at once. `call` names the
-/// read in errors; `timeout` makes the error for an item still unsettled when the wait runs out.
-async fn wait_item_settled<S, F, Fut>(
-    opts: &Options,
-    call: &'static str,
-    mut status: Option<S>,
-    always: bool,
-    mut get: F,
-    settled: impl Fn(&S) -> bool,
-    timeout: impl Fn(S, Duration) -> ApplyError,
-) -> Result<(), ApplyError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<S, ApiError>>,
-{
-    let mut clock = WaitClock::start(opts);
-    loop {
-        if let Some(s) = status.take() {
-            if settled(&s) || (!opts.wait && !always) {
-                return Ok(());
-            }
-            if clock.expired() {
-                return Err(timeout(s, clock.waited()));
-            }
-            clock.back_off().await;
-        }
-        status = match get().await {
-            Ok(s) => Some(s),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
-                clock.retry().await;
-                continue;
-            }
-            Err(source) => return Err(ApplyError::Api { call, source }),
-        };
     }
 }
 

@@ -3,7 +3,7 @@
 //! them.
 //!
 //! Each kind has one home here that says how its items are identified, normalized and compared
-//! ([`ItemKind`]) and how the generic apply engine writes them ([`WriteKind`]). The stages are
+//! ([`ItemKind`]) and how the generic apply engine writes them ([`WriteKind`], [`ListKind`]). The stages are
 //! generic over them: `plan` ([`crate::plan::ItemPlan`]), `render` and `apply` hold no copy per
 //! kind, so adding a kind is one module here plus its place in [`crate::plan::GatewayPlan`] and
 //! in the order apply writes a gateway's parts.
@@ -129,8 +129,6 @@ pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'stati
 
 /// A kind whose items the generic apply engine writes: its calls, and when a status is settled.
 pub trait WriteKind: ItemKind {
-    /// The list call, for errors: `ListGatewayRules`.
-    const LIST_CALL: &'static str;
     /// The read call, for errors: `GetGatewayRule`.
     const GET_CALL: &'static str;
     /// The create call, for `done` lines and errors: `CreateGatewayRule`.
@@ -139,13 +137,35 @@ pub trait WriteKind: ItemKind {
     const UPDATE_CALL: &'static str;
     /// The delete call, for `done` lines and errors: `DeleteGatewayRule`.
     const DELETE_CALL: &'static str;
+    /// True when an update or delete that meets a busy item (Conflict: it is waited on first) or
+    /// a lost response is sent again; false sends it once (targets).
+    const RETRIES_WRITES: bool = true;
 
     /// True when a live item's status is settled: writes are waited on until it is, and only
     /// settled items are deleted when a gateway goes.
     fn settled(status: &Self::Status) -> bool;
+    /// The service's reasons when a live item settled in a failure status (the wait ends in an
+    /// error); `None` otherwise.
+    fn failed(_live: &Self::Live) -> Option<Vec<String>> {
+        None
+    }
+    /// True when a live item waits for a user's authorization: the report says where (see
+    /// [`ItemKind::authorization_url`]).
+    fn pending(_live: &Self::Live) -> bool {
+        false
+    }
+    /// The deterministic client token of a create in `region` at `endpoint`; `replaces` is the
+    /// `updatedAt` of the item a replacement stands in for.
+    fn token(
+        region: &str,
+        endpoint: &str,
+        gateway_id: &str,
+        desired: &Self::Desired,
+        replaces: Option<&str>,
+    ) -> String {
+        crate::apply::item_token(region, endpoint, gateway_id, desired, replaces)
+    }
 
-    /// Every item of a gateway ([`WriteKind::LIST_CALL`]).
-    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<Self::Live>, ApiError>> + Send;
     /// One item ([`WriteKind::GET_CALL`]).
     fn get<A: ReadApi>(
         api: &A,
@@ -168,4 +188,14 @@ pub trait WriteKind: ItemKind {
     ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
     /// Deletes the item `id` ([`WriteKind::DELETE_CALL`]).
     fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+/// A kind whose list of live items a gateway delete or replace reads whole (rules, rate limits;
+/// targets are listed as summaries there).
+pub trait ListKind: WriteKind {
+    /// The list call, for errors: `ListGatewayRules`.
+    const LIST_CALL: &'static str;
+
+    /// Every item of a gateway ([`ListKind::LIST_CALL`]).
+    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<Self::Live>, ApiError>> + Send;
 }

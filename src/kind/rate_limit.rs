@@ -7,7 +7,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, WriteKind};
+use super::{ItemKind, ListKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
@@ -96,7 +96,6 @@ impl ItemKind for RateLimitKind {
 }
 
 impl WriteKind for RateLimitKind {
-    const LIST_CALL: &'static str = "ListGatewayRateLimits";
     const GET_CALL: &'static str = "GetGatewayRateLimit";
     const CREATE_CALL: &'static str = "CreateGatewayRateLimit";
     const UPDATE_CALL: &'static str = "UpdateGatewayRateLimit";
@@ -105,13 +104,6 @@ impl WriteKind for RateLimitKind {
     /// There are no failure states: ACTIVE is the only settled one.
     fn settled(status: &GatewayRateLimitStatus) -> bool {
         *status == GatewayRateLimitStatus::Active
-    }
-
-    fn list<A: ReadApi>(
-        api: &A,
-        gateway_id: &str,
-    ) -> impl Future<Output = Result<Vec<LiveRateLimit>, ApiError>> + Send {
-        api.list_rate_limits(gateway_id)
     }
 
     fn get<A: ReadApi>(
@@ -144,6 +136,17 @@ impl WriteKind for RateLimitKind {
     fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
         let call = api.delete_rate_limit(gateway_id, id);
         async move { call.await.map(|_| ()) }
+    }
+}
+
+impl ListKind for RateLimitKind {
+    const LIST_CALL: &'static str = "ListGatewayRateLimits";
+
+    fn list<A: ReadApi>(
+        api: &A,
+        gateway_id: &str,
+    ) -> impl Future<Output = Result<Vec<LiveRateLimit>, ApiError>> + Send {
+        api.list_rate_limits(gateway_id)
     }
 }
 

@@ -7,7 +7,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, WriteKind};
+use super::{ItemKind, ListKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
@@ -100,7 +100,6 @@ impl ItemKind for RuleKind {
 }
 
 impl WriteKind for RuleKind {
-    const LIST_CALL: &'static str = "ListGatewayRules";
     const GET_CALL: &'static str = "GetGatewayRule";
     const CREATE_CALL: &'static str = "CreateGatewayRule";
     const UPDATE_CALL: &'static str = "UpdateGatewayRule";
@@ -109,10 +108,6 @@ impl WriteKind for RuleKind {
     /// There are no failure states: ACTIVE is the only settled one.
     fn settled(status: &GatewayRuleStatus) -> bool {
         *status == GatewayRuleStatus::Active
-    }
-
-    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRule>, ApiError>> + Send {
-        api.list_rules(gateway_id)
     }
 
     fn get<A: ReadApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
@@ -140,6 +135,14 @@ impl WriteKind for RuleKind {
     fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
         let call = api.delete_rule(gateway_id, id);
         async move { call.await.map(|_| ()) }
+    }
+}
+
+impl ListKind for RuleKind {
+    const LIST_CALL: &'static str = "ListGatewayRules";
+
+    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRule>, ApiError>> + Send {
+        api.list_rules(gateway_id)
     }
 }
 

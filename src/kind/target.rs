@@ -1,17 +1,17 @@
 //! Targets (`targets:`): identified by name. A target is never replaced (every member can be
-//! updated); one whose last create or update failed gets its configuration sent again; an OAuth
-//! authorization-code target may wait for a user to authorize it, and its plan says where. A
-//! target's `customParameters` are secret: text and Markdown never print them.
-//!
-//! Targets are written by their own engine in `apply/targets.rs`: their waits end on failure
-//! statuses (with the service's reasons) and on pending authorization, which the generic engine
-//! for rules and rate limits does not know.
+//! updated); one whose last create or update failed gets its configuration sent again, and a
+//! wait that sees a failure status ends with the service's reasons; an OAuth authorization-code
+//! target may wait for a user to authorize it: it is not waited on, and plans and reports say
+//! where to authorize it. A target's `customParameters` are secret: text and Markdown never
+//! print them.
 
 use std::fmt;
+use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::ItemKind;
+use super::{ItemKind, WriteKind};
+use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{LiveTarget, TargetStatus};
@@ -101,6 +101,62 @@ impl ItemKind for TargetKind {
     }
 }
 
+impl WriteKind for TargetKind {
+    const GET_CALL: &'static str = "GetGatewayTarget";
+    const CREATE_CALL: &'static str = "CreateGatewayTarget";
+    const UPDATE_CALL: &'static str = "UpdateGatewayTarget";
+    const DELETE_CALL: &'static str = "DeleteGatewayTarget";
+    const RETRIES_WRITES: bool = false;
+
+    /// READY, or waiting for a user's authorization (which no wait would see end).
+    fn settled(status: &TargetStatus) -> bool {
+        *status == TargetStatus::Ready || status.is_pending_auth()
+    }
+
+    fn failed(live: &LiveTarget) -> Option<Vec<String>> {
+        live.status.is_failure().then(|| live.status_reasons.clone())
+    }
+
+    fn pending(live: &LiveTarget) -> bool {
+        live.status.is_pending_auth()
+    }
+
+    /// A target is never replaced, so its token has no `replaces` part (and stays what it was).
+    fn token(region: &str, endpoint: &str, gateway_id: &str, desired: &Target, _replaces: Option<&str>) -> String {
+        crate::apply::target_token(region, endpoint, gateway_id, desired)
+    }
+
+    fn get<A: ReadApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        api.get_target(gateway_id, id)
+    }
+
+    fn create<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        desired: &Target,
+        token: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        api.create_target(gateway_id, desired, token)
+    }
+
+    fn update<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+        desired: &Target,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        api.update_target(gateway_id, id, desired)
+    }
+
+    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
+        api.delete_target(gateway_id, id)
+    }
+}
+
 /// What to do for one target: [`ItemWork`] under the target's own names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetWork {
@@ -110,6 +166,16 @@ pub enum TargetWork {
     Update { target_id: String, desired: Target },
     /// DeleteGatewayTarget, then wait until it is gone.
     Delete { name: String, target_id: String },
+}
+
+impl From<TargetWork> for ItemWork<TargetKind> {
+    fn from(work: TargetWork) -> Self {
+        match work {
+            TargetWork::Create { desired } => ItemWork::Create { desired, replaces: None },
+            TargetWork::Update { target_id, desired } => ItemWork::Update { id: target_id, desired },
+            TargetWork::Delete { name, target_id } => ItemWork::Delete { id: target_id, key: TargetKey { name } },
+        }
+    }
 }
 
 impl From<ItemWork<TargetKind>> for TargetWork {
