@@ -2,7 +2,9 @@
 //!
 //! The pipeline, one module per stage: [`load`] specs into desired gateways, [`observe`] the live
 //! ones, [`normalize`] both the same way, [`diff`] them, build a [`plan`], then [`render`] it or
-//! [`apply`] it. Only `observe` and `apply` do I/O, through the traits in [`api`].
+//! [`apply`] it. Only `observe` and `apply` do I/O, through the traits in [`api`]. The lists of
+//! items a gateway holds (rules, rate limits) are described once each in [`kind`], and the
+//! stages are generic over them.
 
 pub mod api;
 pub mod apply;
@@ -11,6 +13,7 @@ pub mod connect;
 pub mod diff;
 pub mod emulator;
 pub mod export;
+pub mod kind;
 pub mod load;
 pub mod model;
 pub mod normalize;

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{self, Change, TagChange};
+use crate::kind::{ItemKind, RateLimitKind, RuleKind, TargetKind};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::live::{
-    GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget,
-    TagMap, TargetStatus, TargetSummary,
-};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
+// The tests below name the statuses of live items.
+#[cfg(test)]
+use crate::model::live::{GatewayRateLimitStatus, GatewayRuleStatus, TargetStatus};
 use crate::model::policy::ResourcePolicy;
 use crate::model::rate_limit::RateLimit;
 use crate::model::rule::Rule;
@@ -157,18 +158,18 @@ pub struct GatewayPlan {
     /// declared one, no-ops included so that a saved plan records what it saw); `null` when
     /// acgw does not manage them.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<TargetPlan>>,
+    pub targets: Option<Vec<ItemPlan<TargetKind>>>,
     /// The gateway's resource policy when its spec declares `resourcePolicy:`; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_policy: Option<PolicyPlan>,
     /// The gateway's rate limits when its spec declares `rateLimits:` (sorted by `rateLimitId`,
     /// every live and declared one, no-ops included); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate_limits: Option<Vec<RateLimitPlan>>,
+    pub rate_limits: Option<Vec<ItemPlan<RateLimitKind>>>,
     /// The gateway's rules when its spec declares `rules:` (sorted by priority, every live and
     /// declared one, no-ops and system-managed ones included); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<RulePlan>>,
+    pub rules: Option<Vec<ItemPlan<RuleKind>>>,
 }
 
 /// The plan for a gateway's resource policy.
@@ -222,481 +223,307 @@ pub fn policy_staleness(planned: &PolicyPlan, now: Option<&ResourcePolicy>) -> V
     }]
 }
 
-/// What was observed of a live target; `apply PLANFILE` refuses when it moved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TargetFingerprint {
-    pub target_id: String,
-    pub status: TargetStatus,
+pub use crate::kind::rate_limit::{DESCRIPTION_REPLACE, DIMENSION_KEYS_REPLACE};
+pub use crate::kind::rule::RULE_DESCRIPTION_REPLACE;
+
+/// What was observed of a live item (a target, a rule, a rate limit); `apply PLANFILE` refuses
+/// when it moved. Its ID is written under the kind's [`ItemKind::ID_FIELD`] (`targetId`,
+/// `ruleId`, `rateLimitId`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemFingerprint<K: ItemKind> {
+    pub id: String,
+    pub status: K::Status,
     /// RFC 3339, as the service reported it.
     pub updated_at: String,
 }
 
-impl TargetFingerprint {
-    /// The fingerprint of a live target.
-    pub fn of(t: &LiveTarget) -> Self {
-        TargetFingerprint { target_id: t.target_id.clone(), status: t.status.clone(), updated_at: t.updated_at.clone() }
-    }
-}
-
-/// The plan for one target of a gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetPlan {
-    pub name: String,
-    /// `create`, `update`, `delete` or `no-op`.
-    pub action: Action,
-    /// Field changes, observed → desired (for `create`: every field to be set).
-    pub changes: Vec<Change>,
-    /// What was observed; `null` for `create`.
-    pub observed: Option<TargetFingerprint>,
-    /// The complete desired configuration; `null` for `delete`.
-    pub desired: Option<GatewayTarget>,
-    /// Where a user authorizes it, when it is pending OAuth authorization.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_url: Option<String>,
-}
-
-impl TargetPlan {
-    /// True unless the action is `no-op`.
-    pub fn is_change(&self) -> bool {
-        self.action != Action::NoOp
-    }
-}
-
-/// Plans a gateway's targets: `desired` is its `targets:` list, `live` what observe read (`None`
-/// for a gateway that does not exist yet, or is replaced: every target is then created).
-pub fn plan_targets(desired: &[GatewayTarget], live: Option<&[LiveTarget]>, region: Option<&str>) -> Vec<TargetPlan> {
-    let live = live.unwrap_or_default();
-    let mut out = Vec::new();
-    for want in desired {
-        let have = live.iter().find(|t| t.name == want.name.as_str());
-        let plan = match have {
-            None => TargetPlan {
-                name: want.name.as_str().to_string(),
-                action: Action::Create,
-                changes: diff::target_creation(want),
-                observed: None,
-                desired: Some(want.clone()),
-                authorization_url: None,
-            },
-            Some(have) => {
-                // observe moved unreadable targets' gateways to `failed`, so config is Ok here.
-                let changes = match &have.config {
-                    Ok(config) => diff::targets(
-                        &normalize::target(config.clone(), region),
-                        &normalize::target(want.clone(), region),
-                    ),
-                    Err(_) => diff::target_creation(want),
-                };
-                // A target whose last create or update failed gets its configuration sent again.
-                let retry = have.status.is_failure();
-                TargetPlan {
-                    name: want.name.as_str().to_string(),
-                    action: if changes.is_empty() && !retry { Action::NoOp } else { Action::Update },
-                    changes,
-                    observed: Some(TargetFingerprint::of(have)),
-                    desired: Some(want.clone()),
-                    authorization_url: have.authorization_url.clone().filter(|_| have.status.is_pending_auth()),
-                }
-            }
-        };
-        out.push(plan);
-    }
-    for have in live {
-        if !desired.iter().any(|d| d.name.as_str() == have.name) {
-            out.push(TargetPlan {
-                name: have.name.clone(),
-                action: Action::Delete,
-                changes: Vec::new(),
-                observed: Some(TargetFingerprint::of(have)),
-                desired: None,
-                authorization_url: None,
-            });
-        }
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
-
-/// What moved between a saved plan's targets and a fresh read of them; empty when it still holds.
-pub fn target_staleness(planned: &[TargetPlan], now: &[LiveTarget]) -> Vec<String> {
-    let mut moved = Vec::new();
-    for p in planned {
-        let live = now.iter().find(|t| t.name == p.name);
-        match (&p.observed, live) {
-            (None, None) => {}
-            (None, Some(t)) => moved.push(format!("target {} now exists (targetId {})", p.name, t.target_id)),
-            (Some(o), None) => moved.push(format!("target {} no longer exists (was targetId {})", p.name, o.target_id)),
-            (Some(o), Some(t)) => {
-                let n = TargetFingerprint::of(t);
-                if o.target_id != n.target_id {
-                    moved.push(format!("target {}: targetId moved from {} to {}", p.name, o.target_id, n.target_id));
-                } else if o.updated_at != n.updated_at {
-                    moved.push(format!("target {}: updatedAt moved from {} to {}", p.name, o.updated_at, n.updated_at));
-                } else if o.status != n.status {
-                    moved.push(format!("target {}: status moved from {} to {}", p.name, o.status, n.status));
-                }
-            }
-        }
-    }
-    for t in now {
-        if !planned.iter().any(|p| p.name == t.name) {
-            moved.push(format!("target {} appeared (targetId {})", t.name, t.target_id));
-        }
-    }
-    moved
-}
-
-/// The reason shown for a rate limit replaced because its `dimensionKeys` changed.
-pub const DIMENSION_KEYS_REPLACE: &str = "dimensionKeys cannot change in place";
-
-/// The reason shown for a rate limit replaced because its `description` is removed: the update
-/// is a PATCH, where an absent member keeps its value, so a description cannot be cleared.
-pub const DESCRIPTION_REPLACE: &str = "description cannot be removed in place (UpdateGatewayRateLimit is a PATCH)";
-
-/// What was observed of a live rate limit; `apply PLANFILE` refuses when it moved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RateLimitFingerprint {
-    pub rate_limit_id: String,
-    pub status: GatewayRateLimitStatus,
-    /// RFC 3339, as the service reported it.
-    pub updated_at: String,
-}
-
-impl RateLimitFingerprint {
-    /// The fingerprint of a live rate limit.
-    pub fn of(r: &LiveRateLimit) -> Self {
-        RateLimitFingerprint {
-            rate_limit_id: r.rate_limit_id.clone(),
-            status: r.status.clone(),
-            updated_at: r.updated_at.clone(),
+impl<K: ItemKind> ItemFingerprint<K> {
+    /// The fingerprint of a live item.
+    pub fn of(live: &K::Live) -> Self {
+        ItemFingerprint {
+            id: K::live_id(live).to_string(),
+            status: K::live_status(live).clone(),
+            updated_at: K::live_updated_at(live).to_string(),
         }
     }
 }
 
-/// The plan for one rate limit of a gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RateLimitPlan {
-    pub rate_limit_id: String,
-    /// `create`, `update`, `replace` (delete, then create), `delete` or `no-op`.
-    pub action: Action,
-    /// For `replace`: why it cannot be changed in place; empty otherwise.
-    pub forced_by: Vec<String>,
-    /// Field changes relative to the rate limit, observed → desired (for `create`: every field).
-    pub changes: Vec<Change>,
-    /// What was observed; `null` for `create`.
-    pub observed: Option<RateLimitFingerprint>,
-    /// The complete desired configuration; `null` for `delete`.
-    pub desired: Option<RateLimit>,
-}
-
-impl RateLimitPlan {
-    /// True unless the action is `no-op`.
-    pub fn is_change(&self) -> bool {
-        self.action != Action::NoOp
+impl<K: ItemKind> Serialize for ItemFingerprint<K> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry(K::ID_FIELD, &self.id)?;
+        m.serialize_entry("status", &self.status)?;
+        m.serialize_entry("updatedAt", &self.updated_at)?;
+        m.end()
     }
 }
 
-fn rate_limit_changes(before: Option<&RateLimit>, after: &RateLimit) -> Vec<Change> {
-    let mut out = Vec::new();
-    let b = before.map(|b| serde_json::to_value(normalize::rate_limit(b.clone())).unwrap_or_default());
-    let a = serde_json::to_value(normalize::rate_limit(after.clone())).unwrap_or_default();
-    diff::values(String::new(), b.as_ref(), Some(&a), &mut out);
-    out
-}
-
-/// Plans a gateway's rate limits: `desired` is its `rateLimits:` list, `live` what observe read
-/// (`None` for a gateway that does not exist yet, or is replaced: every rate limit is created).
-/// Sorted by `rateLimitId`.
-pub fn plan_rate_limits(desired: &[RateLimit], live: Option<&[LiveRateLimit]>) -> Vec<RateLimitPlan> {
-    let live = live.unwrap_or_default();
-    let mut out = Vec::new();
-    for want in desired {
-        let id = want.rate_limit_id.as_str();
-        let have = live.iter().find(|r| r.rate_limit_id == id);
-        let plan = match have {
-            None => RateLimitPlan {
-                rate_limit_id: id.to_string(),
-                action: Action::Create,
-                forced_by: Vec::new(),
-                changes: rate_limit_changes(None, want),
-                observed: None,
-                desired: Some(want.clone()),
-            },
-            Some(have) => {
-                // observe moved unreadable rate limits' gateways to `failed`, so config is Ok here.
-                let (changes, mut forced_by) = match &have.config {
-                    Ok(config) => {
-                        let mut forced = Vec::new();
-                        if config.dimension_keys != want.dimension_keys {
-                            forced.push(DIMENSION_KEYS_REPLACE.to_string());
-                        }
-                        if config.description.is_some() && want.description.is_none() {
-                            forced.push(DESCRIPTION_REPLACE.to_string());
-                        }
-                        (rate_limit_changes(Some(config), want), forced)
-                    }
-                    Err(_) => (rate_limit_changes(None, want), Vec::new()),
-                };
-                if changes.is_empty() {
-                    forced_by.clear();
-                }
-                let action = if !forced_by.is_empty() {
-                    Action::Replace
-                } else if changes.is_empty() {
-                    Action::NoOp
-                } else {
-                    Action::Update
-                };
-                RateLimitPlan {
-                    rate_limit_id: id.to_string(),
-                    action,
-                    forced_by,
-                    changes,
-                    observed: Some(RateLimitFingerprint::of(have)),
-                    desired: Some(want.clone()),
-                }
-            }
-        };
-        out.push(plan);
-    }
-    for have in live {
-        if !desired.iter().any(|d| d.rate_limit_id.as_str() == have.rate_limit_id) {
-            out.push(RateLimitPlan {
-                rate_limit_id: have.rate_limit_id.clone(),
-                action: Action::Delete,
-                forced_by: Vec::new(),
-                changes: Vec::new(),
-                observed: Some(RateLimitFingerprint::of(have)),
-                desired: None,
-            });
-        }
-    }
-    out.sort_by(|a, b| a.rate_limit_id.cmp(&b.rate_limit_id));
-    out
-}
-
-/// What moved between a saved plan's rate limits and a fresh read of them; empty when it still
-/// holds.
-pub fn rate_limit_staleness(planned: &[RateLimitPlan], now: &[LiveRateLimit]) -> Vec<String> {
-    let mut moved = Vec::new();
-    for p in planned {
-        let id = &p.rate_limit_id;
-        let live = now.iter().find(|r| &r.rate_limit_id == id);
-        match (&p.observed, live) {
-            (None, None) => {}
-            (None, Some(_)) => moved.push(format!("rate limit {id} now exists")),
-            (Some(_), None) => moved.push(format!("rate limit {id} no longer exists")),
-            (Some(o), Some(r)) => {
-                let n = RateLimitFingerprint::of(r);
-                if o.updated_at != n.updated_at {
-                    moved.push(format!("rate limit {id}: updatedAt moved from {} to {}", o.updated_at, n.updated_at));
-                } else if o.status != n.status {
-                    moved.push(format!("rate limit {id}: status moved from {} to {}", o.status, n.status));
-                }
-            }
-        }
-    }
-    for r in now {
-        if !planned.iter().any(|p| p.rate_limit_id == r.rate_limit_id) {
-            moved.push(format!("rate limit {} appeared", r.rate_limit_id));
-        }
-    }
-    moved
-}
-
-/// The reason shown for a rule replaced because its `description` is removed: the update is a
-/// PATCH, where an absent member keeps its value, so a description cannot be cleared.
-pub const RULE_DESCRIPTION_REPLACE: &str = "description cannot be removed in place (UpdateGatewayRule is a PATCH)";
-
-/// What was observed of a live rule; `apply PLANFILE` refuses when it moved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RuleFingerprint {
-    pub rule_id: String,
-    pub status: GatewayRuleStatus,
-    /// RFC 3339, as the service reported it.
-    pub updated_at: String,
-}
-
-impl RuleFingerprint {
-    /// The fingerprint of a live rule.
-    pub fn of(r: &LiveRule) -> Self {
-        RuleFingerprint { rule_id: r.rule_id.clone(), status: r.status.clone(), updated_at: r.updated_at.clone() }
-    }
-}
-
-/// The plan for one rule of a gateway (identity: its priority).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RulePlan {
-    pub priority: i32,
+/// The plan for one item of a gateway's list of kind `K` (its targets, rules, rate limits): every live
+/// and declared item has one, no-ops and system-managed ones included, so that a saved plan
+/// records what it saw. Its key is written under the kind's [`ItemKind::KEY_FIELD`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemPlan<K: ItemKind> {
+    /// Its identity within the gateway (a priority, a rate limit ID).
+    pub key: K::Key,
     /// `create`, `update`, `replace` (delete, then create), `delete` or `no-op` (always for a
-    /// system-managed rule).
+    /// system-managed item).
     pub action: Action,
-    /// `system.managedBy` of a system-managed rule, which acgw never changes or deletes.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `system.managedBy` of a system-managed item, which acgw never changes or deletes.
     pub managed_by: Option<String>,
     /// For `replace`: why it cannot be changed in place; empty otherwise.
     pub forced_by: Vec<String>,
-    /// Field changes relative to the rule, observed → desired (for `create`: every field).
+    /// Field changes relative to the item, observed → desired (for `create`: every field).
     pub changes: Vec<Change>,
     /// What was observed; `null` for `create`.
-    pub observed: Option<RuleFingerprint>,
-    /// The complete desired configuration; `null` for `delete` and system-managed rules.
-    pub desired: Option<Rule>,
+    pub observed: Option<ItemFingerprint<K>>,
+    /// The complete desired configuration; `null` for `delete` and system-managed items.
+    pub desired: Option<K::Desired>,
+    /// Where a user authorizes it, when it is pending authorization (OAuth authorization-code
+    /// targets).
+    pub authorization_url: Option<String>,
 }
 
-impl RulePlan {
+impl<K: ItemKind> ItemPlan<K> {
     /// True unless the action is `no-op`.
     pub fn is_change(&self) -> bool {
         self.action != Action::NoOp
     }
 }
 
-fn rule_changes(before: Option<&Rule>, after: &Rule) -> Vec<Change> {
+/// An item's plan reads as its key, so that `plan.priority` or `plan.rate_limit_id` name it as
+/// the kind does.
+impl<K: ItemKind> std::ops::Deref for ItemPlan<K> {
+    type Target = K::Key;
+
+    fn deref(&self) -> &K::Key {
+        &self.key
+    }
+}
+
+impl<K: ItemKind> Serialize for ItemPlan<K> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(K::KEY_FIELD, &self.key)?;
+        m.serialize_entry("action", &self.action)?;
+        if let Some(by) = &self.managed_by {
+            m.serialize_entry("managedBy", by)?;
+        }
+        if K::REPLACEABLE {
+            m.serialize_entry("forcedBy", &self.forced_by)?;
+        }
+        m.serialize_entry("changes", &self.changes)?;
+        m.serialize_entry("observed", &self.observed)?;
+        m.serialize_entry("desired", &self.desired)?;
+        if let Some(url) = &self.authorization_url {
+            m.serialize_entry("authorizationUrl", url)?;
+        }
+        m.end()
+    }
+}
+
+/// The changes that make `after` of an item that is `before`, both normalized by the kind;
+/// with no `before`, every field `after` sets.
+fn item_changes<K: ItemKind>(before: Option<&K::Desired>, after: &K::Desired, region: Option<&str>) -> Vec<Change> {
     let mut out = Vec::new();
-    let b = before.map(normalize::rule);
-    let a = normalize::rule(after);
+    let (b, a) = match before {
+        Some(before) => (Some(K::normalized(before, region)), K::normalized(after, region)),
+        None => (None, K::as_created(after, region)),
+    };
     diff::values(String::new(), b.as_ref(), Some(&a), &mut out);
     out
 }
 
-/// Plans a gateway's rules by priority: `desired` is its `rules:` list, `live` what observe read
-/// (`None` for a gateway that does not exist yet, or is replaced). System-managed rules are
-/// listed as no-ops with their `managedBy`; a declared rule at a system rule's priority is an
-/// error (it could never be created). Sorted by priority.
-pub fn plan_rules(desired: &[Rule], live: Option<&[LiveRule]>) -> Result<Vec<RulePlan>, String> {
+/// Plans a gateway's items of kind `K` by key: `desired` is its declared list, `live` what
+/// observe read (`None` for a gateway that does not exist yet, or is replaced: every item is then
+/// created), `region` the gateway's (normalization may depend on it). System-managed items are
+/// listed as no-ops with their `managedBy`; a declared item at a system-managed item's key is an
+/// error (it could never be created). Sorted by key.
+pub fn plan_items<K: ItemKind>(
+    desired: &[K::Desired],
+    live: Option<&[K::Live]>,
+    region: Option<&str>,
+) -> Result<Vec<ItemPlan<K>>, String> {
     let live = live.unwrap_or_default();
-    let priority_of = |r: &LiveRule| r.config.as_ref().ok().map(|c| c.priority.get());
-    let mut out = Vec::new();
-    for have in live.iter().filter(|r| r.system_managed_by.is_some()) {
-        let managed_by = have.system_managed_by.clone().unwrap_or_default();
-        let priority = priority_of(have).unwrap_or_default();
-        if desired.iter().any(|d| d.priority.get() == priority) {
+    let mut out: Vec<ItemPlan<K>> = Vec::new();
+    for have in live {
+        let Some(managed_by) = K::system_managed_by(have) else { continue };
+        let key = K::live_key(have).unwrap_or_default();
+        if desired.iter().any(|d| K::key(d) == key) {
             return Err(format!(
-                "rule priority {priority} is taken by system-managed rule {} (managed by {managed_by}): \
-                 choose another priority",
-                have.rule_id
+                "{noun} {field} {key} is taken by system-managed {noun} {} (managed by {managed_by}): \
+                 choose another {field}",
+                K::live_id(have),
+                noun = K::NOUN,
+                field = K::KEY_FIELD,
             ));
         }
-        out.push(RulePlan {
-            priority,
+        out.push(ItemPlan {
+            key,
             action: Action::NoOp,
-            managed_by: Some(managed_by),
+            managed_by: Some(managed_by.to_string()),
             forced_by: Vec::new(),
             changes: Vec::new(),
-            observed: Some(RuleFingerprint::of(have)),
+            observed: Some(ItemFingerprint::of(have)),
             desired: None,
+            authorization_url: None,
         });
     }
-    let users: Vec<&LiveRule> = live.iter().filter(|r| r.system_managed_by.is_none()).collect();
+    let users: Vec<&K::Live> = live.iter().filter(|l| K::system_managed_by(l).is_none()).collect();
     for want in desired {
-        let priority = want.priority.get();
-        let have = users.iter().find(|r| priority_of(r) == Some(priority));
+        let key = K::key(want);
+        let have = users.iter().copied().find(|l| K::live_key(l).as_ref() == Some(&key));
         let plan = match have {
-            None => RulePlan {
-                priority,
+            None => ItemPlan {
+                key,
                 action: Action::Create,
                 managed_by: None,
                 forced_by: Vec::new(),
-                changes: rule_changes(None, want),
+                changes: item_changes::<K>(None, want, region),
                 observed: None,
                 desired: Some(want.clone()),
+                authorization_url: None,
             },
             Some(have) => {
-                // observe moved unreadable user rules' gateways to `failed`, so config is Ok here.
-                let (changes, mut forced_by) = match &have.config {
-                    Ok(config) => {
-                        let mut forced = Vec::new();
-                        if config.description.is_some() && want.description.is_none() {
-                            forced.push(RULE_DESCRIPTION_REPLACE.to_string());
-                        }
-                        (rule_changes(Some(config), want), forced)
-                    }
-                    Err(_) => (rule_changes(None, want), Vec::new()),
+                // observe moved unreadable items' gateways to `failed`, so config is there.
+                let (changes, mut forced_by) = match K::live_config(have) {
+                    Some(config) => (item_changes::<K>(Some(config), want, region), K::forced_by(config, want)),
+                    None => (item_changes::<K>(None, want, region), Vec::new()),
                 };
                 if changes.is_empty() {
                     forced_by.clear();
                 }
                 let action = if !forced_by.is_empty() {
                     Action::Replace
-                } else if changes.is_empty() {
+                } else if changes.is_empty() && !K::retry(have) {
                     Action::NoOp
                 } else {
                     Action::Update
                 };
-                RulePlan {
-                    priority,
+                ItemPlan {
+                    key,
                     action,
                     managed_by: None,
                     forced_by,
                     changes,
-                    observed: Some(RuleFingerprint::of(have)),
+                    observed: Some(ItemFingerprint::of(have)),
                     desired: Some(want.clone()),
+                    authorization_url: K::authorization_url(have),
                 }
             }
         };
         out.push(plan);
     }
     for have in users {
-        let priority = priority_of(have).unwrap_or_default();
-        if !desired.iter().any(|d| d.priority.get() == priority) {
-            out.push(RulePlan {
-                priority,
+        let key = K::live_key(have).unwrap_or_default();
+        if !desired.iter().any(|d| K::key(d) == key) {
+            out.push(ItemPlan {
+                key,
                 action: Action::Delete,
                 managed_by: None,
                 forced_by: Vec::new(),
                 changes: Vec::new(),
-                observed: Some(RuleFingerprint::of(have)),
+                observed: Some(ItemFingerprint::of(have)),
                 desired: None,
+                authorization_url: None,
             });
         }
     }
-    out.sort_by_key(|r| r.priority);
+    out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)
 }
 
-/// What moved between a saved plan's rules and a fresh read of them; empty when it still holds.
-pub fn rule_staleness(planned: &[RulePlan], now: &[LiveRule]) -> Vec<String> {
-    let priority_of = |r: &LiveRule| r.config.as_ref().ok().map(|c| c.priority.get());
+/// Plans a gateway's rate limits (see [`plan_items`]), sorted by `rateLimitId`.
+pub fn plan_rate_limits(desired: &[RateLimit], live: Option<&[LiveRateLimit]>) -> Vec<ItemPlan<RateLimitKind>> {
+    // No rate limit is system-managed, the one way planning items can fail.
+    plan_items::<RateLimitKind>(desired, live, None).unwrap_or_default()
+}
+
+/// Plans a gateway's rules by priority (see [`plan_items`]).
+pub fn plan_rules(desired: &[Rule], live: Option<&[LiveRule]>) -> Result<Vec<ItemPlan<RuleKind>>, String> {
+    plan_items::<RuleKind>(desired, live, None)
+}
+
+/// Plans a gateway's targets by name (see [`plan_items`]) in the gateway's `region`.
+pub fn plan_targets(
+    desired: &[GatewayTarget],
+    live: Option<&[LiveTarget]>,
+    region: Option<&str>,
+) -> Vec<ItemPlan<TargetKind>> {
+    // No target is system-managed, the one way planning items can fail.
+    plan_items::<TargetKind>(desired, live, region).unwrap_or_default()
+}
+
+/// What moved between a saved plan's items of kind `K` and a fresh read of them; empty when it
+/// still holds. An observed item is followed by its key when that is its lasting identity (a
+/// target's name: a new ID under it is a move), by its ID otherwise (a rule may move to another
+/// priority); one to be created, by its key.
+pub fn item_staleness<K: ItemKind>(planned: &[ItemPlan<K>], now: &[K::Live]) -> Vec<String> {
+    let noun = K::NOUN;
+    let by_key = K::KEY_IS_IDENTITY;
+    // The service's ID, where the key does not already say it.
+    let id_note =
+        |id: &str, was: &str| if K::id_is_key() { String::new() } else { format!(" ({was}{} {id})", K::ID_FIELD) };
     let mut moved = Vec::new();
     for p in planned {
-        let n = p.priority;
+        let key = &p.key;
         let live = match &p.observed {
-            Some(o) => now.iter().find(|r| r.rule_id == o.rule_id),
-            None => now.iter().find(|r| priority_of(r) == Some(n)),
+            Some(o) if !by_key => now.iter().find(|l| K::live_id(l) == o.id),
+            _ => now.iter().find(|l| K::live_key(l).as_ref() == Some(key)),
         };
         match (&p.observed, live) {
             (None, None) => {}
-            (None, Some(r)) => moved.push(format!("rule {n} now exists (ruleId {})", r.rule_id)),
-            (Some(o), None) => moved.push(format!("rule {n} ({}) no longer exists", o.rule_id)),
-            (Some(o), Some(r)) => {
-                let f = RuleFingerprint::of(r);
-                if o.updated_at != f.updated_at {
-                    moved.push(format!(
-                        "rule {n} ({}): updatedAt moved from {} to {}",
-                        o.rule_id, o.updated_at, f.updated_at
-                    ));
+            (None, Some(l)) => moved.push(format!("{noun} {key} now exists{}", id_note(K::live_id(l), ""))),
+            (Some(o), None) if by_key => moved.push(format!("{noun} {key} no longer exists{}", id_note(&o.id, "was "))),
+            (Some(o), None) => moved.push(format!("{noun} {} no longer exists", K::label(key, Some(&o.id)))),
+            (Some(o), Some(l)) => {
+                let f = ItemFingerprint::<K>::of(l);
+                let label = K::label(key, Some(&o.id));
+                if o.id != f.id {
+                    moved.push(format!("{noun} {label}: {} moved from {} to {}", K::ID_FIELD, o.id, f.id));
+                } else if o.updated_at != f.updated_at {
+                    moved.push(format!("{noun} {label}: updatedAt moved from {} to {}", o.updated_at, f.updated_at));
                 } else if o.status != f.status {
-                    moved.push(format!("rule {n} ({}): status moved from {} to {}", o.rule_id, o.status, f.status));
-                } else if priority_of(r).is_some_and(|p| p != n) {
-                    moved.push(format!("rule {} moved from priority {n}", o.rule_id));
+                    moved.push(format!("{noun} {label}: status moved from {} to {}", o.status, f.status));
+                } else if K::live_key(l).is_some_and(|k| &k != key) {
+                    moved.push(format!("{noun} {} moved from {} {key}", o.id, K::KEY_FIELD));
                 }
             }
         }
     }
-    for r in now {
-        let known = planned.iter().any(|p| p.observed.as_ref().is_some_and(|o| o.rule_id == r.rule_id));
-        let created = planned.iter().any(|p| p.observed.is_none() && priority_of(r) == Some(p.priority));
-        if !known && !created {
-            moved.push(format!("rule {} appeared", r.rule_id));
+    for l in now {
+        let id = K::live_id(l);
+        let key = K::live_key(l);
+        let planned_here = |p: &&ItemPlan<K>| key.as_ref() == Some(&p.key);
+        let appeared = if by_key {
+            !planned.iter().any(|p| planned_here(&p))
+        } else {
+            let known = planned.iter().any(|p| p.observed.as_ref().is_some_and(|o| o.id == id));
+            !known && !planned.iter().any(|p| p.observed.is_none() && planned_here(&p))
+        };
+        match &key {
+            Some(key) if appeared && by_key => moved.push(format!("{noun} {key} appeared{}", id_note(id, ""))),
+            _ if appeared => moved.push(format!("{noun} {id} appeared")),
+            _ => {}
         }
     }
     moved
+}
+
+/// What moved between a saved plan's targets and a fresh read (see [`item_staleness`]).
+pub fn target_staleness(planned: &[ItemPlan<TargetKind>], now: &[LiveTarget]) -> Vec<String> {
+    item_staleness(planned, now)
+}
+
+/// What moved between a saved plan's rate limits and a fresh read (see [`item_staleness`]).
+pub fn rate_limit_staleness(planned: &[ItemPlan<RateLimitKind>], now: &[LiveRateLimit]) -> Vec<String> {
+    item_staleness(planned, now)
+}
+
+/// What moved between a saved plan's rules and a fresh read (see [`item_staleness`]).
+pub fn rule_staleness(planned: &[ItemPlan<RuleKind>], now: &[LiveRule]) -> Vec<String> {
+    item_staleness(planned, now)
 }
 
 /// Why a gateway is deleted.
@@ -870,19 +697,6 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
         let live = observed.managed.get(name);
         match plan_one(&spec.managed(desired.owner.as_ref()), live) {
             Ok(mut plan) => {
-                if let Some(targets) = &spec.targets {
-                    let region = live.and_then(|l| normalize::arn_region(&l.live.gateway_arn));
-                    // A replaced gateway gets its targets created on the new one.
-                    let live_targets = match plan.action {
-                        Action::Replace => None,
-                        _ => live.and_then(|l| l.targets.as_deref()),
-                    };
-                    let target_plans = plan_targets(targets, live_targets, region);
-                    if plan.action == Action::NoOp && target_plans.iter().any(TargetPlan::is_change) {
-                        plan.action = Action::Update;
-                    }
-                    plan.targets = Some(target_plans);
-                }
                 if let Some(desired_policy) = &spec.resource_policy {
                     // A new or replacing gateway has no policy yet.
                     let live_policy = match plan.action {
@@ -895,42 +709,31 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                     }
                     plan.resource_policy = Some(policy_plan);
                 }
-                if let Some(rate_limits) = &spec.rate_limits {
-                    // A new or replacing gateway has no rate limits yet.
-                    let live_limits = match plan.action {
-                        Action::Create | Action::Replace => None,
-                        _ => live.and_then(|l| l.rate_limits.as_deref()),
-                    };
-                    let plans = plan_rate_limits(rate_limits, live_limits);
-                    if plan.action == Action::NoOp && plans.iter().any(RateLimitPlan::is_change) {
-                        plan.action = Action::Update;
+                let region = live.and_then(|l| normalize::arn_region(&l.live.gateway_arn));
+                // Each declared part is planned; only a rule at a system rule's priority fails.
+                let items = (|| {
+                    if let Some(declared) = &spec.targets {
+                        let live = live.and_then(|l| l.targets.as_deref());
+                        plan.targets = Some(plan_part::<TargetKind>(&mut plan, declared, live, region)?);
                     }
-                    plan.rate_limits = Some(plans);
-                }
-                if let Some(rules) = &spec.rules {
-                    // A new or replacing gateway has no rules yet.
-                    let live_rules = match plan.action {
-                        Action::Create | Action::Replace => None,
-                        _ => live.and_then(|l| l.rules.as_deref()),
-                    };
-                    match plan_rules(rules, live_rules) {
-                        Ok(plans) => {
-                            if plan.action == Action::NoOp && plans.iter().any(RulePlan::is_change) {
-                                plan.action = Action::Update;
-                            }
-                            plan.rules = Some(plans);
-                        }
-                        Err(error) => {
-                            failed.push(FailedGateway {
-                                name: name.to_string(),
-                                gateway_id: live.map(|l| l.live.gateway_id.clone()),
-                                error,
-                            });
-                            continue;
-                        }
+                    if let Some(declared) = &spec.rate_limits {
+                        let live = live.and_then(|l| l.rate_limits.as_deref());
+                        plan.rate_limits = Some(plan_part::<RateLimitKind>(&mut plan, declared, live, region)?);
                     }
+                    if let Some(declared) = &spec.rules {
+                        let live = live.and_then(|l| l.rules.as_deref());
+                        plan.rules = Some(plan_part::<RuleKind>(&mut plan, declared, live, region)?);
+                    }
+                    Ok::<_, String>(())
+                })();
+                match items {
+                    Ok(()) => gateways.push(plan),
+                    Err(error) => failed.push(FailedGateway {
+                        name: name.to_string(),
+                        gateway_id: live.map(|l| l.live.gateway_id.clone()),
+                        error,
+                    }),
                 }
-                gateways.push(plan)
             }
             Err(f) => failed.push(f),
         }
@@ -955,6 +758,26 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
     let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
     unmanaged.sort();
     Plan::assemble(Target::default(), gateways, unmanaged, failed).with_orphaned(orphaned)
+}
+
+/// Plans the items of kind `K` a gateway's spec declares, against `live` (what observe read), and
+/// makes an unchanged gateway an update when any of them changes. A new or replacing gateway has
+/// none yet: they are created on it.
+fn plan_part<K: ItemKind>(
+    plan: &mut GatewayPlan,
+    declared: &[K::Desired],
+    live: Option<&[K::Live]>,
+    region: Option<&str>,
+) -> Result<Vec<ItemPlan<K>>, String> {
+    let live = match plan.action {
+        Action::Create | Action::Replace => None,
+        _ => live,
+    };
+    let plans = plan_items::<K>(declared, live, region)?;
+    if plan.action == Action::NoOp && plans.iter().any(ItemPlan::is_change) {
+        plan.action = Action::Update;
+    }
+    Ok(plans)
 }
 
 /// The deletion of a live gateway (its targets first).
@@ -1313,9 +1136,9 @@ impl Plan {
                     g.changes.iter().cloned().chain(policy).collect()
                 },
                 tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
-                targets: g.targets.as_ref().map(|ts| ts.iter().map(TargetDrift::of).collect()),
-                rate_limits: g.rate_limits.as_ref().map(|rs| rs.iter().map(RateLimitDrift::of).collect()),
-                rules: g.rules.as_ref().map(|rs| rs.iter().map(RuleDrift::of).collect()),
+                targets: g.targets.as_ref().map(|ts| ts.iter().map(ItemDrift::of).collect()),
+                rate_limits: g.rate_limits.as_ref().map(|rs| rs.iter().map(ItemDrift::of).collect()),
+                rules: g.rules.as_ref().map(|rs| rs.iter().map(ItemDrift::of).collect()),
             })
             .chain(orphans)
             .collect::<Vec<_>>();
@@ -1369,124 +1192,129 @@ struct RawGatewayPlan {
     #[serde(default)]
     reason: Option<DeleteReason>,
     #[serde(default)]
-    targets: Option<Vec<RawTargetPlan>>,
+    targets: Option<Vec<RawEntry>>,
     #[serde(default)]
     resource_policy: Option<RawPolicyPlan>,
     #[serde(default)]
-    rate_limits: Option<Vec<RawRateLimitPlan>>,
+    rate_limits: Option<Vec<RawEntry>>,
     #[serde(default)]
-    rules: Option<Vec<RawRulePlan>>,
+    rules: Option<Vec<RawEntry>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawRulePlan {
-    priority: i32,
-    action: Action,
-    #[serde(default)]
-    managed_by: Option<String>,
-    forced_by: Vec<String>,
-    changes: Vec<Change>,
-    observed: Option<RuleFingerprint>,
-    desired: Option<serde_json::Value>,
+/// An entry of a saved plan, before it is checked.
+type RawEntry = serde_json::Map<String, serde_json::Value>;
+
+/// A saved plan's items of kind `K` for the gateway `gateway`, read and checked like a spec.
+fn saved_items<K: ItemKind>(
+    gateway: &str,
+    list: Option<Vec<RawEntry>>,
+) -> Result<Option<Vec<ItemPlan<K>>>, PlanFileError> {
+    let Some(list) = list else { return Ok(None) };
+    list.into_iter().map(|entry| saved_item::<K>(gateway, entry)).collect::<Result<Vec<_>, _>>().map(Some)
 }
 
-impl RawRulePlan {
-    fn into_plan(self, gateway: &str) -> Result<RulePlan, PlanFileError> {
-        let desired = match &self.desired {
-            None => None,
-            Some(d) => {
-                let file = format!("plan file: gateways[{gateway}].rules[{}].desired", self.priority);
-                let r: Rule = decode_saved(gateway, &file, d, Rule::check_cross_field)?;
-                if r.priority.get() != self.priority {
-                    return Err(PlanFileError::Inconsistent(format!(
-                        "gateway `{gateway}`: rule {} has desired priority {}",
-                        self.priority,
-                        r.priority.get()
-                    )));
-                }
-                Some(r)
-            }
-        };
-        let system = self.managed_by.is_some();
-        if system && (self.action != Action::NoOp || desired.is_some()) {
-            return Err(PlanFileError::Inconsistent(format!(
-                "gateway `{gateway}`: rule {}: a system-managed rule must be a no-op without desired",
-                self.priority
-            )));
+/// Refuses an entry with a member not in `fields`, as serde's `deny_unknown_fields` words it.
+fn deny_unknown(entry: &RawEntry, fields: &[&str]) -> Result<(), serde_json::Error> {
+    use serde::de::Error as _;
+    match entry.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(unknown) => {
+            let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            Err(serde_json::Error::custom(format!(
+                "unknown field `{unknown}`, expected one of {}",
+                expected.join(", ")
+            )))
         }
-        if !system && (self.action == Action::Delete) != desired.is_none() {
-            return Err(PlanFileError::Inconsistent(format!(
-                "gateway `{gateway}`: rule {}: desired must be null exactly for delete",
-                self.priority
-            )));
-        }
-        if (self.action == Action::Create) != self.observed.is_none() {
-            return Err(PlanFileError::Inconsistent(format!(
-                "gateway `{gateway}`: rule {}: observed must be null exactly for create",
-                self.priority
-            )));
-        }
-        Ok(RulePlan {
-            priority: self.priority,
-            action: self.action,
-            managed_by: self.managed_by,
-            forced_by: self.forced_by,
-            changes: self.changes,
-            observed: self.observed,
-            desired,
-        })
+        None => Ok(()),
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawRateLimitPlan {
-    rate_limit_id: String,
-    action: Action,
-    forced_by: Vec<String>,
-    changes: Vec<Change>,
-    observed: Option<RateLimitFingerprint>,
-    desired: Option<serde_json::Value>,
+/// The required member `name` of a saved entry.
+fn take<T: serde::de::DeserializeOwned>(entry: &mut RawEntry, name: &'static str) -> Result<T, serde_json::Error> {
+    use serde::de::Error as _;
+    match entry.remove(name) {
+        Some(value) => serde_json::from_value(value),
+        None => Err(serde_json::Error::missing_field(name)),
+    }
 }
 
-impl RawRateLimitPlan {
-    fn into_plan(self, gateway: &str) -> Result<RateLimitPlan, PlanFileError> {
-        let desired = match &self.desired {
-            None => None,
-            Some(d) => {
-                let file = format!("plan file: gateways[{gateway}].rateLimits[{}].desired", self.rate_limit_id);
-                let r: RateLimit = decode_saved(gateway, &file, d, RateLimit::check_cross_field)?;
-                if r.rate_limit_id.as_str() != self.rate_limit_id {
-                    return Err(PlanFileError::Inconsistent(format!(
-                        "gateway `{gateway}`: rate limit `{}` has desired rateLimitId `{}`",
-                        self.rate_limit_id, r.rate_limit_id
-                    )));
-                }
-                Some(r)
-            }
-        };
-        if (self.action == Action::Delete) != desired.is_none() {
-            return Err(PlanFileError::Inconsistent(format!(
-                "gateway `{gateway}`: rate limit `{}`: desired must be null exactly for delete",
-                self.rate_limit_id
-            )));
-        }
-        if (self.action == Action::Create) != self.observed.is_none() {
-            return Err(PlanFileError::Inconsistent(format!(
-                "gateway `{gateway}`: rate limit `{}`: observed must be null exactly for create",
-                self.rate_limit_id
-            )));
-        }
-        Ok(RateLimitPlan {
-            rate_limit_id: self.rate_limit_id,
-            action: self.action,
-            forced_by: self.forced_by,
-            changes: self.changes,
-            observed: self.observed,
-            desired,
-        })
+/// The optional member `name` of a saved entry (absent and `null` are both `None`).
+fn take_opt<T: serde::de::DeserializeOwned>(entry: &mut RawEntry, name: &str) -> Result<Option<T>, serde_json::Error> {
+    match entry.remove(name) {
+        Some(value) => serde_json::from_value(value),
+        None => Ok(None),
     }
+}
+
+/// A saved item's fingerprint.
+fn saved_fingerprint<K: ItemKind>(mut entry: RawEntry) -> Result<ItemFingerprint<K>, serde_json::Error> {
+    deny_unknown(&entry, &[K::ID_FIELD, "status", "updatedAt"])?;
+    Ok(ItemFingerprint {
+        id: take(&mut entry, K::ID_FIELD)?,
+        status: take(&mut entry, "status")?,
+        updated_at: take(&mut entry, "updatedAt")?,
+    })
+}
+
+/// One saved item's plan, its desired configuration checked like a spec and its parts against
+/// its action.
+fn saved_item<K: ItemKind>(gateway: &str, mut entry: RawEntry) -> Result<ItemPlan<K>, PlanFileError> {
+    let mut fields = vec![K::KEY_FIELD, "action"];
+    if K::SYSTEM_MANAGED {
+        fields.push("managedBy");
+    }
+    if K::REPLACEABLE {
+        fields.push("forcedBy");
+    }
+    fields.extend(["changes", "observed", "desired"]);
+    if K::AWAITS_AUTHORIZATION {
+        fields.push("authorizationUrl");
+    }
+    deny_unknown(&entry, &fields)?;
+    let key: K::Key = take(&mut entry, K::KEY_FIELD)?;
+    let action: Action = take(&mut entry, "action")?;
+    let managed_by: Option<String> = take_opt(&mut entry, "managedBy")?;
+    let forced_by: Vec<String> = if K::REPLACEABLE { take(&mut entry, "forcedBy")? } else { Vec::new() };
+    let authorization_url: Option<String> = take_opt(&mut entry, "authorizationUrl")?;
+    let changes: Vec<Change> = take(&mut entry, "changes")?;
+    let observed = match take_opt::<RawEntry>(&mut entry, "observed")? {
+        Some(o) => Some(saved_fingerprint::<K>(o)?),
+        None => None,
+    };
+    let noun = K::NOUN;
+    let name = format!("{noun} {}", K::cite(&key));
+    let desired = match take_opt::<serde_json::Value>(&mut entry, "desired")? {
+        None => None,
+        Some(d) => {
+            let file = format!("plan file: gateways[{gateway}].{}[{key}].desired", K::SPEC_KEY);
+            let item: K::Desired = decode_saved(gateway, &file, &d, K::check_cross_field)?;
+            let have = K::key(&item);
+            if have != key {
+                return Err(PlanFileError::Inconsistent(format!(
+                    "gateway `{gateway}`: {name} has desired {} {}",
+                    K::KEY_FIELD,
+                    K::cite(&have)
+                )));
+            }
+            Some(item)
+        }
+    };
+    let system = managed_by.is_some();
+    if system && (action != Action::NoOp || desired.is_some()) {
+        return Err(PlanFileError::Inconsistent(format!(
+            "gateway `{gateway}`: {name}: a system-managed {noun} must be a no-op without desired"
+        )));
+    }
+    if !system && (action == Action::Delete) != desired.is_none() {
+        return Err(PlanFileError::Inconsistent(format!(
+            "gateway `{gateway}`: {name}: desired must be null exactly for delete"
+        )));
+    }
+    if (action == Action::Create) != observed.is_none() {
+        return Err(PlanFileError::Inconsistent(format!(
+            "gateway `{gateway}`: {name}: observed must be null exactly for create"
+        )));
+    }
+    Ok(ItemPlan { key, action, managed_by, forced_by, changes, observed, desired, authorization_url })
 }
 
 #[derive(Deserialize)]
@@ -1511,40 +1339,19 @@ impl RawPolicyPlan {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawTargetPlan {
-    name: String,
-    action: Action,
-    changes: Vec<Change>,
-    observed: Option<TargetFingerprint>,
-    desired: Option<serde_json::Value>,
-    #[serde(default)]
-    authorization_url: Option<String>,
-}
-
 impl RawGatewayPlan {
     fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
         let desired = match &self.desired {
             Some(desired) => Some(decode_desired(&self.name, desired)?),
             None => None,
         };
-        let targets = match self.targets {
-            Some(list) => Some(list.into_iter().map(|t| t.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
-            None => None,
-        };
+        let targets = saved_items::<TargetKind>(&self.name, self.targets)?;
         let resource_policy = match self.resource_policy {
             Some(p) => Some(p.into_plan(&self.name)?),
             None => None,
         };
-        let rate_limits = match self.rate_limits {
-            Some(list) => Some(list.into_iter().map(|r| r.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
-            None => None,
-        };
-        let rules = match self.rules {
-            Some(list) => Some(list.into_iter().map(|r| r.into_plan(&self.name)).collect::<Result<Vec<_>, _>>()?),
-            None => None,
-        };
+        let rate_limits = saved_items::<RateLimitKind>(&self.name, self.rate_limits)?;
+        let rules = saved_items::<RuleKind>(&self.name, self.rules)?;
         Ok(GatewayPlan {
             resource_policy,
             rate_limits,
@@ -1561,40 +1368,6 @@ impl RawGatewayPlan {
             targets,
         })
     }
-}
-
-impl RawTargetPlan {
-    fn into_plan(self, gateway: &str) -> Result<TargetPlan, PlanFileError> {
-        let desired = match &self.desired {
-            Some(d) => Some(decode_desired_target(gateway, &self.name, d)?),
-            None => None,
-        };
-        Ok(TargetPlan {
-            name: self.name,
-            action: self.action,
-            changes: self.changes,
-            observed: self.observed,
-            desired,
-            authorization_url: self.authorization_url,
-        })
-    }
-}
-
-/// A saved plan's desired target, checked like a spec.
-fn decode_desired_target(
-    gateway: &str,
-    name: &str,
-    desired: &serde_json::Value,
-) -> Result<GatewayTarget, PlanFileError> {
-    let file = format!("plan file: gateways[{gateway}].targets[{name}].desired");
-    let t: GatewayTarget = decode_saved(gateway, &file, desired, GatewayTarget::check_cross_field)?;
-    if t.name.as_str() != name {
-        return Err(PlanFileError::Inconsistent(format!(
-            "gateway `{gateway}`: target `{name}` has desired name `{}`",
-            t.name
-        )));
-    }
-    Ok(t)
 }
 
 /// A saved plan's desired configuration, checked like a spec.
@@ -1674,100 +1447,82 @@ pub struct DriftEntry {
     pub tag_changes: Vec<TagChange>,
     /// The gateway's targets when its spec declares `targets:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<TargetDrift>>,
+    pub targets: Option<Vec<ItemDrift<TargetKind>>>,
     /// The gateway's rate limits when its spec declares `rateLimits:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate_limits: Option<Vec<RateLimitDrift>>,
+    pub rate_limits: Option<Vec<ItemDrift<RateLimitKind>>>,
     /// The gateway's rules when its spec declares `rules:` (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<RuleDrift>>,
+    pub rules: Option<Vec<ItemDrift<RuleKind>>>,
 }
 
-/// One rule in a drift report (`state` as for targets; a system-managed rule is in-sync and
-/// carries its `managedBy`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleDrift {
-    pub priority: i32,
+/// One item (a target, a rule, a rate limit) in a drift report: in-sync, modified, missing,
+/// not-declared or pending-authorization; a system-managed item is in-sync and carries its
+/// `managedBy`. Its key is written under the kind's [`ItemKind::KEY_FIELD`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDrift<K: ItemKind> {
+    pub key: K::Key,
     pub state: TargetDriftState,
+    /// The service's ID; `null` when missing (written only for kinds that name it in reports).
+    pub id: Option<String>,
     /// `null` when missing.
-    pub status: Option<GatewayRuleStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<K::Status>,
+    /// `system.managedBy` of a system-managed item.
     pub managed_by: Option<String>,
-    /// Why undoing the drift replaces it.
-    pub forced_by: Vec<String>,
-    /// Field differences, live → spec (empty unless modified).
-    pub changes: Vec<Change>,
-}
-
-impl RuleDrift {
-    fn of(r: &RulePlan) -> Self {
-        RuleDrift {
-            priority: r.priority,
-            state: match r.action {
-                Action::Create => TargetDriftState::Missing,
-                Action::Delete => TargetDriftState::NotDeclared,
-                Action::Update | Action::Replace => TargetDriftState::Modified,
-                Action::NoOp => TargetDriftState::InSync,
-            },
-            status: r.observed.as_ref().map(|o| o.status.clone()),
-            managed_by: r.managed_by.clone(),
-            forced_by: r.forced_by.clone(),
-            changes: if r.action == Action::Create { Vec::new() } else { r.changes.clone() },
-        }
-    }
-}
-
-/// One rate limit in a drift report (`state` as for targets: in-sync, modified, missing or
-/// not-declared).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RateLimitDrift {
-    pub rate_limit_id: String,
-    pub state: TargetDriftState,
-    /// `null` when missing.
-    pub status: Option<GatewayRateLimitStatus>,
     /// Why undoing the drift replaces it (e.g. changed `dimensionKeys`).
     pub forced_by: Vec<String>,
     /// Field differences, live → spec (empty unless modified).
     pub changes: Vec<Change>,
+    /// Where a user authorizes it, when pending authorization.
+    pub authorization_url: Option<String>,
 }
 
-impl RateLimitDrift {
-    fn of(r: &RateLimitPlan) -> Self {
-        RateLimitDrift {
-            rate_limit_id: r.rate_limit_id.clone(),
-            state: match r.action {
+impl<K: ItemKind> ItemDrift<K> {
+    fn of(p: &ItemPlan<K>) -> Self {
+        ItemDrift {
+            key: p.key.clone(),
+            state: match p.action {
                 Action::Create => TargetDriftState::Missing,
                 Action::Delete => TargetDriftState::NotDeclared,
                 Action::Update | Action::Replace => TargetDriftState::Modified,
+                Action::NoOp if p.authorization_url.is_some() => TargetDriftState::PendingAuthorization,
                 Action::NoOp => TargetDriftState::InSync,
             },
-            status: r.observed.as_ref().map(|o| o.status.clone()),
-            forced_by: r.forced_by.clone(),
-            changes: if r.action == Action::Create { Vec::new() } else { r.changes.clone() },
+            id: p.observed.as_ref().map(|o| o.id.clone()),
+            status: p.observed.as_ref().map(|o| o.status.clone()),
+            managed_by: p.managed_by.clone(),
+            forced_by: p.forced_by.clone(),
+            changes: if p.action == Action::Create { Vec::new() } else { p.changes.clone() },
+            authorization_url: p.authorization_url.clone(),
         }
     }
 }
 
-/// One target in a drift report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetDrift {
-    pub name: String,
-    pub state: TargetDriftState,
-    /// `null` when missing.
-    pub target_id: Option<String>,
-    /// `null` when missing.
-    pub status: Option<TargetStatus>,
-    /// Field differences, live → spec (empty unless modified).
-    pub changes: Vec<Change>,
-    /// Where a user authorizes it, when pending authorization.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_url: Option<String>,
+impl<K: ItemKind> Serialize for ItemDrift<K> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(K::KEY_FIELD, &self.key)?;
+        m.serialize_entry("state", &self.state)?;
+        if K::ID_IN_REPORTS {
+            m.serialize_entry(K::ID_FIELD, &self.id)?;
+        }
+        m.serialize_entry("status", &self.status)?;
+        if let Some(by) = &self.managed_by {
+            m.serialize_entry("managedBy", by)?;
+        }
+        if K::REPLACEABLE {
+            m.serialize_entry("forcedBy", &self.forced_by)?;
+        }
+        m.serialize_entry("changes", &self.changes)?;
+        if let Some(url) = &self.authorization_url {
+            m.serialize_entry("authorizationUrl", url)?;
+        }
+        m.end()
+    }
 }
 
-/// How a declared (or live, undeclared) target compares with its spec.
+/// How a declared (or live, undeclared) item compares with its spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TargetDriftState {
     #[serde(rename = "in-sync")]
@@ -1793,26 +1548,6 @@ impl TargetDriftState {
             TargetDriftState::Missing => "missing",
             TargetDriftState::NotDeclared => "not-declared",
             TargetDriftState::PendingAuthorization => "pending-authorization",
-        }
-    }
-}
-
-impl TargetDrift {
-    fn of(t: &TargetPlan) -> Self {
-        let state = match t.action {
-            Action::Create => TargetDriftState::Missing,
-            Action::Delete => TargetDriftState::NotDeclared,
-            Action::Update | Action::Replace => TargetDriftState::Modified,
-            Action::NoOp if t.authorization_url.is_some() => TargetDriftState::PendingAuthorization,
-            Action::NoOp => TargetDriftState::InSync,
-        };
-        TargetDrift {
-            name: t.name.clone(),
-            state,
-            target_id: t.observed.as_ref().map(|o| o.target_id.clone()),
-            status: t.observed.as_ref().map(|o| o.status.clone()),
-            changes: if t.action == Action::Create { Vec::new() } else { t.changes.clone() },
-            authorization_url: t.authorization_url.clone(),
         }
     }
 }

@@ -4,25 +4,25 @@
 //! for READY, and each gateway's outcome records exactly which calls were made, so a partial
 //! apply says what was done and what was not.
 
-mod rate_limits;
+mod items;
 pub mod report;
-mod rules;
-mod targets;
 #[cfg(test)]
 mod tests;
 mod token;
 
-pub use rate_limits::RateLimitWork;
-pub use rules::RuleWork;
-pub use targets::{synchronize, TargetWork};
+pub use crate::kind::rate_limit::RateLimitWork;
+pub use crate::kind::rule::RuleWork;
+pub use crate::kind::target::TargetWork;
+pub use items::ItemWork;
 
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 
-pub use token::client_token;
+pub use token::{client_token, item_token, target_token};
 
 use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::kind::{RateLimitKind, RuleKind, TargetKind, WriteKind};
 use crate::model::live::{GatewayStatus, LiveGateway, TagMap};
 use crate::model::Gateway;
 
@@ -143,34 +143,21 @@ pub enum ApplyError {
     ReplaceRefused { field: String },
     #[error("cannot replace gateway {gateway_id}: it has {count} target(s), and a gateway with targets cannot be deleted; delete them first")]
     HasTargets { gateway_id: String, count: usize },
-    #[error("cannot replace gateway {gateway_id}: it has {count} rate limit(s) its spec does not declare (`rateLimits:` absent); declare them, or delete them first")]
-    HasRateLimits { gateway_id: String, count: usize },
-    #[error("cannot replace gateway {gateway_id}: it has {count} rule(s) its spec does not declare (`rules:` absent); declare them, or delete them first")]
-    HasRules { gateway_id: String, count: usize },
+    /// Items (rules, rate limits) the spec does not declare, which acgw may not delete.
+    #[error("cannot replace gateway {gateway_id}: it has {count} {noun}(s) its spec does not declare (`{spec_key}:` absent); declare them, or delete them first")]
+    Undeclared { gateway_id: String, count: usize, noun: &'static str, spec_key: &'static str },
     /// `lifecycle.preventDestroy` protects the gateway from replacement.
     #[error("not replaced: {0}")]
     Protected(String),
-    /// A target's call failed.
-    #[error("target {target}: {source}")]
-    Target { target: String, source: Box<ApplyError> },
-    /// A target settled in a failure status.
-    #[error("target {target_id} is {status}{}", reasons_suffix(.reasons))]
-    TargetFailed { target_id: String, status: crate::model::live::TargetStatus, reasons: Vec<String> },
-    /// A target did not settle in time.
-    #[error("gave up after {waited:?} waiting for target {target_id}: it is still {status}")]
-    TargetTimeout { target_id: String, status: crate::model::live::TargetStatus, waited: Duration },
-    /// A rule's call failed.
-    #[error("rule {rule}: {source}")]
-    Rule { rule: String, source: Box<ApplyError> },
-    /// A rule did not settle in time.
-    #[error("gave up after {waited:?} waiting for rule {rule_id}: it is still {status}")]
-    RuleTimeout { rule_id: String, status: crate::model::live::GatewayRuleStatus, waited: Duration },
-    /// A rate limit's call failed.
-    #[error("rate limit {rate_limit_id}: {source}")]
-    RateLimit { rate_limit_id: String, source: Box<ApplyError> },
-    /// A rate limit did not settle in time.
-    #[error("gave up after {waited:?} waiting for rate limit {rate_limit_id}: it is still {status}")]
-    RateLimitTimeout { rate_limit_id: String, status: crate::model::live::GatewayRateLimitStatus, waited: Duration },
+    /// An item's call failed (`noun` is its kind's: `target`, `rule`, `rate limit`).
+    #[error("{noun} {label}: {source}")]
+    Item { noun: &'static str, label: String, source: Box<ApplyError> },
+    /// An item settled in a failure status.
+    #[error("{noun} {id} is {status}{}", reasons_suffix(.reasons))]
+    ItemFailed { noun: &'static str, id: String, status: String, reasons: Vec<String> },
+    /// An item did not settle in time.
+    #[error("gave up after {waited:?} waiting for {noun} {id}: it is still {status}")]
+    ItemTimeout { noun: &'static str, id: String, status: String, waited: Duration },
     /// The gateway could not be read (or represented) when planning, so nothing was sent for it.
     #[error("not applied: {reason}")]
     NotRead { reason: String },
@@ -408,19 +395,9 @@ async fn parts<A: WriteApi>(
     rate_limits: Vec<RateLimitWork>,
     policy: Option<PolicyWork>,
 ) -> Result<(), ApplyError> {
-    with_targets(api, run, targets).await?;
-    if !rules.is_empty() {
-        if let Some(gateway_id) = run.gateway_id.clone() {
-            run.say("applying rules");
-            rules::apply(api, run, &gateway_id, rules).await?;
-        }
-    }
-    if !rate_limits.is_empty() {
-        if let Some(gateway_id) = run.gateway_id.clone() {
-            run.say("applying rate limits");
-            rate_limits::apply(api, run, &gateway_id, rate_limits).await?;
-        }
-    }
+    with_items::<TargetKind, _>(api, run, targets.into_iter().map(ItemWork::from).collect()).await?;
+    with_items::<RuleKind, _>(api, run, rules.into_iter().map(ItemWork::from).collect()).await?;
+    with_items::<RateLimitKind, _>(api, run, rate_limits.into_iter().map(ItemWork::from).collect()).await?;
     let (Some(policy), Some(arn)) = (policy, run.gateway_arn.clone()) else { return Ok(()) };
     run.say("applying the resource policy");
     match policy {
@@ -440,14 +417,33 @@ async fn parts<A: WriteApi>(
     Ok(())
 }
 
-/// The targets' work on the gateway `run` is about, once it is READY.
-async fn with_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, work: Vec<TargetWork>) -> Result<(), ApplyError> {
+/// The work on the items of kind `K` of the gateway `run` is about, once it is READY.
+async fn with_items<K: WriteKind, A: WriteApi>(
+    api: &A,
+    run: &mut Run<'_>,
+    work: Vec<ItemWork<K>>,
+) -> Result<(), ApplyError> {
     if work.is_empty() {
         return Ok(());
     }
     let Some(gateway_id) = run.gateway_id.clone() else { return Ok(()) };
-    run.say("applying targets");
-    targets::apply(api, run, &gateway_id, work).await
+    run.say(&format!("applying {}", K::NOUNS));
+    items::apply(api, run, &gateway_id, work).await
+}
+
+/// SynchronizeGatewayTargets for one target, then waits until it is READY again: what `acgw
+/// sync` does after an MCP server deploys new tools.
+pub async fn synchronize<A: WriteApi>(
+    api: &A,
+    opts: &Options,
+    gateway_id: &str,
+    target_id: &str,
+) -> Result<crate::model::live::LiveTarget, ApplyError> {
+    let live = api
+        .synchronize_target(gateway_id, target_id)
+        .await
+        .map_err(|source| ApplyError::Api { call: "SynchronizeGatewayTargets", source })?;
+    items::wait_settled::<TargetKind, A>(api, opts, gateway_id, live, false).await
 }
 
 async fn create<A: WriteApi>(
@@ -575,10 +571,10 @@ async fn replace<A: WriteApi>(
         }
     }
     if declares.rules {
-        delete_rules(api, run, gateway_id).await?;
+        items::delete_all::<RuleKind, _>(api, run, gateway_id).await?;
     }
     if declares.rate_limits {
-        delete_rate_limits(api, run, gateway_id).await?;
+        items::delete_all::<RateLimitKind, _>(api, run, gateway_id).await?;
     }
     // A gateway still changing cannot be deleted cleanly; let it settle first.
     wait_ready(api, run, gateway_id, false).await?;
@@ -590,26 +586,10 @@ async fn replace<A: WriteApi>(
         // calls.)
         Err(ApiError::Conflict(message)) if !declares.rate_limits || !declares.rules => {
             if !declares.rules {
-                let count = api
-                    .list_rules(gateway_id)
-                    .await
-                    .map_err(|source| ApplyError::Api { call: "ListGatewayRules", source })?
-                    .iter()
-                    .filter(|r| r.system_managed_by.is_none())
-                    .count();
-                if count > 0 {
-                    return Err(ApplyError::HasRules { gateway_id: gateway_id.to_string(), count });
-                }
+                items::refuse_undeclared::<RuleKind, _>(api, gateway_id).await?;
             }
             if !declares.rate_limits {
-                let count = api
-                    .list_rate_limits(gateway_id)
-                    .await
-                    .map_err(|source| ApplyError::Api { call: "ListGatewayRateLimits", source })?
-                    .len();
-                if count > 0 {
-                    return Err(ApplyError::HasRateLimits { gateway_id: gateway_id.to_string(), count });
-                }
+                items::refuse_undeclared::<RateLimitKind, _>(api, gateway_id).await?;
             }
             return Err(ApplyError::Api { call: "DeleteGateway", source: ApiError::Conflict(message) });
         }
@@ -649,9 +629,9 @@ async fn delete<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Re
             // A target appeared (or is still being deleted): delete again, then retry.
             Err(ApiError::Conflict(_)) if retries < TRANSPORT_RETRIES => {
                 retries += 1;
-                delete_rules(api, run, gateway_id).await?;
+                items::delete_all::<RuleKind, _>(api, run, gateway_id).await?;
                 delete_targets(api, run, gateway_id).await?;
-                delete_rate_limits(api, run, gateway_id).await?;
+                items::delete_all::<RateLimitKind, _>(api, run, gateway_id).await?;
             }
             // Deleting is idempotent: re-sending it after a lost response is safe.
             Err(ApiError::Transport(_)) if retries < TRANSPORT_RETRIES => retries += 1,
@@ -699,82 +679,6 @@ async fn delete_targets<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &st
             });
         }
         run.say("waiting for its targets to be deleted");
-        clock.back_off().await;
-    }
-}
-
-/// Deletes every user rule of a gateway (system-managed ones are left to the service) and waits
-/// until ListGatewayRules shows none (the service may refuse to delete a gateway that has them).
-async fn delete_rules<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(run.opts);
-    loop {
-        let rules = match api.list_rules(gateway_id).await {
-            Ok(rules) => rules.into_iter().filter(|r| r.system_managed_by.is_none()).collect::<Vec<_>>(),
-            Err(ApiError::NotFound(_)) => return Ok(()),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
-                clock.retry().await;
-                continue;
-            }
-            Err(source) => return Err(ApplyError::Api { call: "ListGatewayRules", source }),
-        };
-        if rules.is_empty() {
-            return Ok(());
-        }
-        for r in rules.iter().filter(|r| r.status == crate::model::live::GatewayRuleStatus::Active) {
-            run.say(&format!("deleting rule {}", r.rule_id));
-            match api.delete_rule(gateway_id, &r.rule_id).await {
-                Ok(_) | Err(ApiError::NotFound(_)) => run.did(&format!("DeleteGatewayRule {}", r.rule_id)),
-                // Busy or unknown: the next listing tells.
-                Err(ApiError::Transport(_) | ApiError::Throttling(_) | ApiError::Conflict(_)) => {}
-                Err(source) => return Err(ApplyError::Api { call: "DeleteGatewayRule", source }),
-            }
-        }
-        if clock.expired() {
-            return Err(ApplyError::Timeout {
-                gateway_id: gateway_id.to_string(),
-                status: GatewayStatus::Other(format!("{} rule(s) still deleting", rules.len())),
-                waited: clock.waited(),
-            });
-        }
-        run.say("waiting for its rules to be deleted");
-        clock.back_off().await;
-    }
-}
-
-/// Deletes every rate limit of a gateway and waits until ListGatewayRateLimits shows none (the
-/// service may refuse to delete a gateway that still has them).
-async fn delete_rate_limits<A: WriteApi>(api: &A, run: &mut Run<'_>, gateway_id: &str) -> Result<(), ApplyError> {
-    let mut clock = WaitClock::start(run.opts);
-    loop {
-        let limits = match api.list_rate_limits(gateway_id).await {
-            Ok(limits) => limits,
-            Err(ApiError::NotFound(_)) => return Ok(()),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
-                clock.retry().await;
-                continue;
-            }
-            Err(source) => return Err(ApplyError::Api { call: "ListGatewayRateLimits", source }),
-        };
-        if limits.is_empty() {
-            return Ok(());
-        }
-        for r in limits.iter().filter(|r| r.status == crate::model::live::GatewayRateLimitStatus::Active) {
-            run.say(&format!("deleting rate limit {}", r.rate_limit_id));
-            match api.delete_rate_limit(gateway_id, &r.rate_limit_id).await {
-                Ok(_) | Err(ApiError::NotFound(_)) => run.did(&format!("DeleteGatewayRateLimit {}", r.rate_limit_id)),
-                // Busy or unknown: the next listing tells.
-                Err(ApiError::Transport(_) | ApiError::Throttling(_) | ApiError::Conflict(_)) => {}
-                Err(source) => return Err(ApplyError::Api { call: "DeleteGatewayRateLimit", source }),
-            }
-        }
-        if clock.expired() {
-            return Err(ApplyError::Timeout {
-                gateway_id: gateway_id.to_string(),
-                status: GatewayStatus::Other(format!("{} rate limit(s) still deleting", limits.len())),
-                waited: clock.waited(),
-            });
-        }
-        run.say("waiting for its rate limits to be deleted");
         clock.back_off().await;
     }
 }
@@ -854,48 +758,6 @@ async fn wait_gone<A: ReadApi>(api: &A, run: &Run<'_>, gateway_id: &str) -> Resu
     }
 }
 
-/// The clock of one wait, shared by every poll loop so that each is bounded by `wait_timeout`
-/// (a service that throttles or cannot be reached for good must not keep apply waiting forever)
-/// and paced the same way: `poll_initial`, doubling up to `poll_max`.
-/// Polls `get` (GetGatewayRule, GetGatewayRateLimit, …) until `settled` holds for the status it
-/// answers, starting from `first` when a create or update already answered one. With
-/// `--no-wait` (unless `always`: a wait a later call needs) it returns at once. `call` names the
-/// read in errors; `timeout` makes the error for an item still unsettled when the wait runs out.
-async fn wait_item_settled<S, F, Fut>(
-    opts: &Options,
-    call: &'static str,
-    mut status: Option<S>,
-    always: bool,
-    mut get: F,
-    settled: impl Fn(&S) -> bool,
-    timeout: impl Fn(S, Duration) -> ApplyError,
-) -> Result<(), ApplyError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<S, ApiError>>,
-{
-    let mut clock = WaitClock::start(opts);
-    loop {
-        if let Some(s) = status.take() {
-            if settled(&s) || (!opts.wait && !always) {
-                return Ok(());
-            }
-            if clock.expired() {
-                return Err(timeout(s, clock.waited()));
-            }
-            clock.back_off().await;
-        }
-        status = match get().await {
-            Ok(s) => Some(s),
-            Err(ApiError::Throttling(_) | ApiError::Transport(_)) if !clock.expired() => {
-                clock.retry().await;
-                continue;
-            }
-            Err(source) => return Err(ApplyError::Api { call, source }),
-        };
-    }
-}
-
 /// Polls `get` (a GetGatewayTarget, GetGatewayRule, …) until it answers NotFound: an item deleted
 /// a moment ago is gone. `call` names the read in errors; `timeout` makes the error for an item
 /// still there when the wait runs out, from its last status.
@@ -925,6 +787,9 @@ where
 /// How many polls at `poll_initial` a wait makes before it starts doubling its delay.
 const STEADY_POLLS: u32 = 8;
 
+/// The clock of one wait, shared by every poll loop so that each is bounded by `wait_timeout`
+/// (a service that throttles or cannot be reached for good must not keep apply waiting forever)
+/// and paced the same way: `poll_initial`, doubling up to `poll_max`.
 struct WaitClock<'a> {
     opts: &'a Options,
     started: Instant,

@@ -4,6 +4,7 @@
 //! configuration, so re-running an interrupted apply sends the same token and the service
 //! returns the gateway it already made instead of making a second one.
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::Gateway;
@@ -17,10 +18,38 @@ const PREFIX: &str = "acgw-";
 ///
 /// 5 + 64 characters of `[a-z0-9-]`: within the API's 33–256 and its pattern.
 pub fn client_token(region: &str, endpoint: &str, desired: &Gateway, replaces: Option<&str>) -> String {
-    let mut hasher = Sha256::new();
     let replaces = replaces.unwrap_or_default();
-    // Length-prefixed fields: no two different inputs can produce the same byte stream.
-    for part in [region.as_bytes(), endpoint.as_bytes(), &canonical(desired), replaces.as_bytes()] {
+    digest(&[region.as_bytes(), endpoint.as_bytes(), &canonical(desired), replaces.as_bytes()])
+}
+
+/// The CreateGatewayTarget client token: a digest of region, endpoint, gateway ID and the
+/// target's canonical configuration, so a re-run after an interruption finds the same target.
+pub fn target_token(region: &str, endpoint: &str, gateway_id: &str, desired: &crate::model::target::Target) -> String {
+    let canonical = serde_json::to_vec(desired).unwrap_or_default();
+    digest(&[region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical])
+}
+
+/// The client token that creates a gateway item (CreateGatewayRule, CreateGatewayRateLimit): a
+/// digest of region, endpoint, gateway ID, the item's canonical configuration and, for a
+/// replacement, the `updatedAt` of the one it replaces (the service may still remember the token
+/// that created that one).
+pub fn item_token<T: Serialize>(
+    region: &str,
+    endpoint: &str,
+    gateway_id: &str,
+    desired: &T,
+    replaces: Option<&str>,
+) -> String {
+    let canonical = serde_json::to_vec(desired).unwrap_or_default();
+    let replaces = replaces.unwrap_or_default();
+    digest(&[region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical, replaces.as_bytes()])
+}
+
+/// [`PREFIX`] and the SHA-256 of `parts` in hex. Each part is length-prefixed, so no two
+/// different inputs can produce the same byte stream.
+fn digest(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part);
     }
@@ -34,75 +63,6 @@ pub fn client_token(region: &str, endpoint: &str, desired: &Gateway, replaces: O
 }
 
 /// The configuration CreateGateway receives, as canonical JSON bytes (struct order, sorted maps).
-/// The CreateGatewayTarget client token: a digest of region, endpoint, gateway ID and the
-/// target's canonical configuration, so a re-run after an interruption finds the same target.
-pub fn target_token(region: &str, endpoint: &str, gateway_id: &str, desired: &crate::model::target::Target) -> String {
-    let mut hasher = Sha256::new();
-    let canonical = serde_json::to_vec(desired).unwrap_or_default();
-    for part in [region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical] {
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part);
-    }
-    let digest = hasher.finalize();
-    let mut out = String::with_capacity(PREFIX.len() + 64);
-    out.push_str(PREFIX);
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
-
-/// The CreateGatewayRateLimit client token: a digest of region, endpoint, gateway ID, the rate
-/// limit's canonical configuration and, for a replacement, the `updatedAt` of the one it
-/// replaces (the service may still remember the token that created that one).
-pub fn rate_limit_token(
-    region: &str,
-    endpoint: &str,
-    gateway_id: &str,
-    desired: &crate::model::rate_limit::RateLimit,
-    replaces: Option<&str>,
-) -> String {
-    let mut hasher = Sha256::new();
-    let canonical = serde_json::to_vec(desired).unwrap_or_default();
-    let replaces = replaces.unwrap_or_default();
-    for part in [region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical, replaces.as_bytes()] {
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part);
-    }
-    let digest = hasher.finalize();
-    let mut out = String::with_capacity(PREFIX.len() + 64);
-    out.push_str(PREFIX);
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
-
-/// The CreateGatewayRule client token: a digest of region, endpoint, gateway ID, the rule's canonical configuration and, for a replacement, the `updatedAt` of the one it
-/// replaces (the service may still remember the token that created that one).
-pub fn rule_token(
-    region: &str,
-    endpoint: &str,
-    gateway_id: &str,
-    desired: &crate::model::rule::Rule,
-    replaces: Option<&str>,
-) -> String {
-    let mut hasher = Sha256::new();
-    let canonical = serde_json::to_vec(desired).unwrap_or_default();
-    let replaces = replaces.unwrap_or_default();
-    for part in [region.as_bytes(), endpoint.as_bytes(), gateway_id.as_bytes(), &canonical, replaces.as_bytes()] {
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part);
-    }
-    let digest = hasher.finalize();
-    let mut out = String::with_capacity(PREFIX.len() + 64);
-    out.push_str(PREFIX);
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
-
 fn canonical(desired: &Gateway) -> Vec<u8> {
     let mut create = desired.clone();
     // Update-only members are not part of the create request.

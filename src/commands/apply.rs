@@ -6,11 +6,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::{ApplyArgs, ApplyFormat, ClientArgs};
-use acgw::apply::{self, report, Options, Progress, Work};
+use acgw::apply::{self, report, ItemWork, Options, Progress, Work};
 use acgw::connect::Connection;
 use acgw::diff;
+use acgw::kind::ItemKind;
 use acgw::observe::{self, Part};
-use acgw::plan::{self, Action, Plan};
+use acgw::plan::{self, Action, ItemPlan, Plan};
 use acgw::render;
 use acgw::ui::{RateSpinner, Ui};
 
@@ -122,7 +123,7 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             if let (Some(planned), Some(live), Action::Update) =
                 (&g.targets, now.managed.get(&g.name).and_then(|l| l.targets.as_ref()), g.action)
             {
-                moved.extend(plan::target_staleness(planned, live));
+                moved.extend(plan::item_staleness(planned, live));
             }
             if let (Some(planned), Some(live), Action::Update) =
                 (&g.resource_policy, now.managed.get(&g.name).and_then(|l| l.policy.as_ref()), g.action)
@@ -132,12 +133,12 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             if let (Some(planned), Some(live), Action::Update) =
                 (&g.rate_limits, now.managed.get(&g.name).and_then(|l| l.rate_limits.as_ref()), g.action)
             {
-                moved.extend(plan::rate_limit_staleness(planned, live));
+                moved.extend(plan::item_staleness(planned, live));
             }
             if let (Some(planned), Some(live), Action::Update) =
                 (&g.rules, now.managed.get(&g.name).and_then(|l| l.rules.as_ref()), g.action)
             {
-                moved.extend(plan::rule_staleness(planned, live));
+                moved.extend(plan::item_staleness(planned, live));
             }
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
@@ -225,77 +226,28 @@ pub(super) fn ask(question: &str) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
-/// The target calls a gateway's plan needs, in plan order (apply orders deletes first).
-fn target_work(g: &plan::GatewayPlan) -> Vec<apply::TargetWork> {
-    let Some(targets) = &g.targets else { return Vec::new() };
-    targets
-        .iter()
-        .filter_map(|t| match (t.action, &t.observed, &t.desired) {
-            (Action::Create, _, Some(desired)) => Some(apply::TargetWork::Create { desired: desired.clone() }),
-            (Action::Update, Some(seen), Some(desired)) => {
-                Some(apply::TargetWork::Update { target_id: seen.target_id.clone(), desired: desired.clone() })
-            }
-            (Action::Delete, Some(seen), _) => {
-                Some(apply::TargetWork::Delete { name: t.name.clone(), target_id: seen.target_id.clone() })
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The rate-limit calls a gateway's plan needs, in plan order (apply orders deletes first); a
-/// replacement is a delete and a create.
-fn rate_limit_work(g: &plan::GatewayPlan) -> Vec<apply::RateLimitWork> {
-    let Some(limits) = &g.rate_limits else { return Vec::new() };
+/// The calls a gateway's items of kind `K` (targets, rules, rate limits) need, in plan order (apply
+/// orders deletes first), as the kind's work type `W`; a replacement is a delete and a create.
+/// System-managed items are no-ops: never touched.
+fn item_work<K: ItemKind, W: From<ItemWork<K>>>(plans: &[ItemPlan<K>]) -> Vec<W> {
     let mut out = Vec::new();
-    for r in limits {
-        match (r.action, &r.observed, &r.desired) {
+    for p in plans.iter().filter(|p| p.managed_by.is_none()) {
+        match (p.action, &p.observed, &p.desired) {
             (Action::Create, _, Some(desired)) => {
-                out.push(apply::RateLimitWork::Create { desired: desired.clone(), replaces: None })
+                out.push(ItemWork::Create { desired: desired.clone(), replaces: None })
             }
-            (Action::Update, Some(_), Some(desired)) => {
-                out.push(apply::RateLimitWork::Update { desired: desired.clone() })
+            (Action::Update, Some(seen), Some(desired)) => {
+                out.push(ItemWork::Update { id: seen.id.clone(), desired: desired.clone() })
             }
             (Action::Replace, Some(seen), Some(desired)) => {
-                out.push(apply::RateLimitWork::Delete { rate_limit_id: seen.rate_limit_id.clone() });
-                out.push(apply::RateLimitWork::Create {
-                    desired: desired.clone(),
-                    replaces: Some(seen.updated_at.clone()),
-                });
+                out.push(ItemWork::Delete { id: seen.id.clone(), key: p.key.clone() });
+                out.push(ItemWork::Create { desired: desired.clone(), replaces: Some(seen.updated_at.clone()) });
             }
-            (Action::Delete, Some(seen), _) => {
-                out.push(apply::RateLimitWork::Delete { rate_limit_id: seen.rate_limit_id.clone() })
-            }
+            (Action::Delete, Some(seen), _) => out.push(ItemWork::Delete { id: seen.id.clone(), key: p.key.clone() }),
             _ => {}
         }
     }
-    out
-}
-
-/// The rule calls a gateway's plan needs, in plan order (apply orders deletes first); a
-/// replacement is a delete and a create. System-managed rules are no-ops: never touched.
-fn rule_work(g: &plan::GatewayPlan) -> Vec<apply::RuleWork> {
-    let Some(rules) = &g.rules else { return Vec::new() };
-    let mut out = Vec::new();
-    for r in rules.iter().filter(|r| r.managed_by.is_none()) {
-        match (r.action, &r.observed, &r.desired) {
-            (Action::Create, _, Some(desired)) => {
-                out.push(apply::RuleWork::Create { desired: desired.clone(), replaces: None })
-            }
-            (Action::Update, Some(seen), Some(desired)) => {
-                out.push(apply::RuleWork::Update { rule_id: seen.rule_id.clone(), desired: desired.clone() })
-            }
-            (Action::Replace, Some(seen), Some(desired)) => {
-                out.push(apply::RuleWork::Delete { rule_id: seen.rule_id.clone(), priority: r.priority });
-                out.push(apply::RuleWork::Create { desired: desired.clone(), replaces: Some(seen.updated_at.clone()) });
-            }
-            (Action::Delete, Some(seen), _) => {
-                out.push(apply::RuleWork::Delete { rule_id: seen.rule_id.clone(), priority: r.priority })
-            }
-            _ => {}
-        }
-    }
-    out
+    out.into_iter().map(W::from).collect()
 }
 
 /// The resource policy call a gateway's plan needs, if any.
@@ -315,9 +267,9 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
         let item = match (g.action, &g.observed, &g.desired) {
             (Action::Create, _, Some(desired)) => Work::Create {
                 desired: desired.clone(),
-                targets: target_work(g),
-                rules: rule_work(g),
-                rate_limits: rate_limit_work(g),
+                targets: item_work(g.targets.as_deref().unwrap_or_default()),
+                rules: item_work(g.rules.as_deref().unwrap_or_default()),
+                rate_limits: item_work(g.rate_limits.as_deref().unwrap_or_default()),
                 policy: policy_work(g),
             },
             (Action::Update, Some(seen), Some(desired)) => Work::Update {
@@ -327,9 +279,9 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 config: g.update_gateway,
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
-                targets: target_work(g),
-                rules: rule_work(g),
-                rate_limits: rate_limit_work(g),
+                targets: item_work(g.targets.as_deref().unwrap_or_default()),
+                rules: item_work(g.rules.as_deref().unwrap_or_default()),
+                rate_limits: item_work(g.rate_limits.as_deref().unwrap_or_default()),
                 policy: policy_work(g),
             },
             (Action::Replace, Some(seen), Some(desired)) => Work::Replace {
@@ -337,9 +289,9 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 desired: desired.clone(),
                 forced_by: g.forced_by.join(", "),
                 protected: seen.protected(),
-                targets: g.targets.as_ref().map(|_| target_work(g)),
-                rules: g.rules.as_ref().map(|_| rule_work(g)),
-                rate_limits: g.rate_limits.as_ref().map(|_| rate_limit_work(g)),
+                targets: g.targets.as_deref().map(item_work),
+                rules: g.rules.as_deref().map(item_work),
+                rate_limits: g.rate_limits.as_deref().map(item_work),
                 policy: policy_work(g),
             },
             (Action::Delete, Some(seen), None) => Work::Delete { gateway_id: seen.gateway_id.clone() },

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use super::{change_count, clean, closing_line, drift_line, items, Item, TextLine};
-use crate::plan::{Action, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, Unmanaged};
+use crate::kind::ItemKind;
+use crate::plan::{Action, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemPlan, Plan, Unmanaged};
 
 /// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
 /// GitHub refuses comments over 65,536 characters, and callers may add a header of their own.
@@ -106,13 +107,13 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
         } else {
             let mut body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
             for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
-                body.push_str(&target_block(t));
+                body.push_str(&item_block(t));
             }
             for r in g.rules.iter().flatten().filter(|r| r.is_change()) {
-                body.push_str(&rule_block(r));
+                body.push_str(&item_block(r));
             }
             for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
-                body.push_str(&rate_limit_block(r));
+                body.push_str(&item_block(r));
             }
             if let Some(p) = g.resource_policy.as_ref().filter(|p| !p.changes.is_empty()) {
                 body.push_str(&diff_block(&items(&p.changes, &[], &[])));
@@ -168,70 +169,30 @@ fn html(s: &str) -> String {
     clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
-/// One target's changes, paths under `targets.<name>.`; sensitive values masked.
-fn target_block(t: &crate::plan::TargetPlan) -> String {
+/// One item's changes (a target's, a rule's, a rate limit's), paths under `<spec key>.<key>.`
+/// (`targets.orders-api.`, `rules.10.`), sensitive values masked; a replacement says why.
+fn item_block<K: ItemKind>(p: &ItemPlan<K>) -> String {
     let fence = "```";
-    let id = t.observed.as_ref().map(|o| format!(" ({})", o.target_id)).unwrap_or_default();
-    if t.action == Action::Delete {
-        return format!("{fence}diff\n- target {}{id}\n{fence}\n", t.name);
+    if p.action == Action::Delete {
+        let id = p.observed.as_ref().filter(|_| K::ID_IN_REPORTS).map(|o| format!(" ({})", o.id)).unwrap_or_default();
+        return format!("{fence}diff\n- {} {}{id}\n{fence}\n", K::NOUN, p.key);
     }
-    let changes: Vec<crate::diff::Change> = super::mask_sensitive(&t.changes)
+    let changes: Vec<crate::diff::Change> = super::mask_sensitive(&p.changes, K::sensitive)
         .into_iter()
         .map(|mut c| {
-            c.path = format!("targets.{}.{}", t.name, c.path);
+            c.path = format!("{}.{}.{}", K::SPEC_KEY, p.key, c.path);
             c
         })
         .collect();
-    diff_block(&items(&changes, &[], &[]))
-}
-
-/// One rate limit's changes, paths under `rateLimits.<id>.`; a replacement says why.
-fn rate_limit_block(r: &crate::plan::RateLimitPlan) -> String {
-    let fence = "```";
-    if r.action == Action::Delete {
-        return format!("{fence}diff\n- rate limit {}\n{fence}\n", r.rate_limit_id);
-    }
-    let changes: Vec<crate::diff::Change> = r
-        .changes
-        .iter()
-        .cloned()
-        .map(|mut c| {
-            c.path = format!("rateLimits.{}.{}", r.rate_limit_id, c.path);
-            c
-        })
-        .collect();
-    let note = if r.action == Action::Replace {
-        format!("rate limit `{}` -/+ replaced: {}\n\n", r.rate_limit_id, r.forced_by.join("; "))
+    let note = if p.action == Action::Replace {
+        format!("{} `{}` -/+ replaced: {}\n\n", K::NOUN, p.key, p.forced_by.join("; "))
     } else {
         String::new()
     };
     format!("{note}{}", diff_block(&items(&changes, &[], &[])))
 }
 
-/// One rule's changes, paths under `rules.<priority>.`; a replacement says why.
-fn rule_block(r: &crate::plan::RulePlan) -> String {
-    let fence = "```";
-    if r.action == Action::Delete {
-        return format!("{fence}diff\n- rule {}\n{fence}\n", r.priority);
-    }
-    let changes: Vec<crate::diff::Change> = r
-        .changes
-        .iter()
-        .cloned()
-        .map(|mut c| {
-            c.path = format!("rules.{}.{}", r.priority, c.path);
-            c
-        })
-        .collect();
-    let note = if r.action == Action::Replace {
-        format!("rule `{}` -/+ replaced: {}\n\n", r.priority, r.forced_by.join("; "))
-    } else {
-        String::new()
-    };
-    format!("{note}{}", diff_block(&items(&changes, &[], &[])))
-}
-
+/// A ```diff block for change items: `-` lines are the live values, `+` lines the desired ones.
 fn diff_block(items: &[Item]) -> String {
     let mut body = String::new();
     for item in items {

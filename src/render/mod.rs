@@ -230,32 +230,12 @@ pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 
-/// "1 target to add, 1 to change, 1 to delete" for a gateway whose targets change.
-pub fn target_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
+/// "1 rule to add, 1 to replace" for a gateway whose items of kind `K` (targets, rules, rate
+/// limits) change.
+pub fn item_counts<K: crate::kind::ItemKind>(plans: Option<&Vec<crate::plan::ItemPlan<K>>>) -> Option<String> {
     use crate::plan::Action;
-    let targets = g.targets.as_ref()?;
-    let n = |a: Action| targets.iter().filter(|t| t.action == a).count();
-    let counts: Vec<(usize, &str)> =
-        [(n(Action::Create), "to add"), (n(Action::Update), "to change"), (n(Action::Delete), "to delete")]
-            .into_iter()
-            .filter(|(count, _)| *count > 0)
-            .collect();
-    let parts: Vec<String> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, (count, what))| match i {
-            0 => format!("{count} target{} {what}", if *count == 1 { "" } else { "s" }),
-            _ => format!("{count} {what}"),
-        })
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-/// "1 rate limit to add, 1 to replace" for a gateway whose rate limits change.
-pub fn rate_limit_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
-    use crate::plan::Action;
-    let limits = g.rate_limits.as_ref()?;
-    let n = |a: Action| limits.iter().filter(|r| r.action == a).count();
+    let plans = plans?;
+    let n = |a: Action| plans.iter().filter(|p| p.action == a).count();
     let parts: Vec<String> = [
         (n(Action::Create), "to add"),
         (n(Action::Update), "to change"),
@@ -266,29 +246,7 @@ pub fn rate_limit_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
     .filter(|(count, _)| *count > 0)
     .enumerate()
     .map(|(i, (count, what))| match i {
-        0 => format!("{count} rate limit{} {what}", if count == 1 { "" } else { "s" }),
-        _ => format!("{count} {what}"),
-    })
-    .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
-}
-
-/// "1 rule to add, 1 to delete" for a gateway whose rules change.
-pub fn rule_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
-    use crate::plan::Action;
-    let rules = g.rules.as_ref()?;
-    let n = |a: Action| rules.iter().filter(|r| r.action == a).count();
-    let parts: Vec<String> = [
-        (n(Action::Create), "to add"),
-        (n(Action::Update), "to change"),
-        (n(Action::Replace), "to replace"),
-        (n(Action::Delete), "to delete"),
-    ]
-    .into_iter()
-    .filter(|(count, _)| *count > 0)
-    .enumerate()
-    .map(|(i, (count, what))| match i {
-        0 => format!("{count} rule{} {what}", if count == 1 { "" } else { "s" }),
+        0 => format!("{count} {} {what}", if count == 1 { K::NOUN } else { K::NOUNS }),
         _ => format!("{count} {what}"),
     })
     .collect();
@@ -298,9 +256,9 @@ pub fn rule_counts(g: &crate::plan::GatewayPlan) -> Option<String> {
 /// What changes of a gateway's parts: target counts and the resource policy, if any.
 pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
     use crate::plan::Action;
-    let mut parts: Vec<String> = target_counts(g).into_iter().collect();
-    parts.extend(rule_counts(g));
-    parts.extend(rate_limit_counts(g));
+    let mut parts: Vec<String> = item_counts(g.targets.as_ref()).into_iter().collect();
+    parts.extend(item_counts(g.rules.as_ref()));
+    parts.extend(item_counts(g.rate_limits.as_ref()));
     if let Some(p) = &g.resource_policy {
         let what = match p.action {
             Action::Create => Some("resource policy to put"),
@@ -313,13 +271,14 @@ pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// Changes with sensitive values (OAuth `customParameters`) replaced by `(sensitive)`: text and
+/// Changes whose path is `sensitive` (a target's OAuth `customParameters`, see
+/// [`crate::kind::ItemKind::sensitive`]) with their values replaced by `(sensitive)`: text and
 /// Markdown never print them; JSON plans carry them, because `apply PLANFILE` needs them.
-pub fn mask_sensitive(changes: &[crate::diff::Change]) -> Vec<crate::diff::Change> {
+pub fn mask_sensitive(changes: &[crate::diff::Change], sensitive: fn(&str) -> bool) -> Vec<crate::diff::Change> {
     changes
         .iter()
         .map(|c| {
-            if !c.path.contains("customParameters") {
+            if !sensitive(&c.path) {
                 return c.clone();
             }
             let hide =

@@ -4,9 +4,11 @@ use std::fmt::Write as _;
 
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::diff::ChangeKind;
+use crate::kind::{ItemKind, TargetKind};
 use crate::model::live::GatewayStatus;
 use crate::plan::{
-    Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, Plan, TargetDriftState, Unmanaged,
+    Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
+    TargetDriftState, Unmanaged,
 };
 use crate::ui::paint;
 
@@ -40,7 +42,7 @@ pub fn plan(plan: &Plan, color: bool) -> String {
 /// Targets waiting for a user to authorize them (OAuth authorization code), whatever the plan
 /// does: a plan with no changes still says so.
 fn pending_authorization(out: &mut String, plan: &Plan, color: bool) {
-    let pending: Vec<(&str, &crate::plan::TargetPlan)> = plan
+    let pending: Vec<(&str, &ItemPlan<TargetKind>)> = plan
         .gateways
         .iter()
         .flat_map(|g| g.targets.iter().flatten().map(move |t| (g.name.as_str(), t)))
@@ -52,7 +54,7 @@ fn pending_authorization(out: &mut String, plan: &Plan, color: bool) {
     let _ = writeln!(out, "\nTargets pending authorization ({}; a user must authorize each):", pending.len());
     for (gateway, t) in pending {
         let url = t.authorization_url.as_deref().unwrap_or_default();
-        let _ = writeln!(out, "  {} {gateway}/{}  {}", paint(color, YELLOW, "!"), clean(&t.name), clean(url));
+        let _ = writeln!(out, "  {} {gateway}/{}  {}", paint(color, YELLOW, "!"), clean(&t.key.name), clean(url));
     }
 }
 
@@ -150,55 +152,9 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         }
     }
     changes(out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
-    for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
-        let (symbol, tone, what) = match t.action {
-            Action::Create => ("+", GREEN, "will be created"),
-            Action::Update if t.changes.is_empty() => ("~", YELLOW, "will be updated: its last change did not succeed"),
-            Action::Update => ("~", YELLOW, "will be updated in place"),
-            _ => ("-", RED, "will be deleted"),
-        };
-        let id = t.observed.as_ref().map(|o| format!(" ({})", clean(&o.target_id))).unwrap_or_default();
-        let _ = writeln!(out, "    {} target {}{id} {what}", paint(color, tone, symbol), clean(&t.name));
-        let mut inner = String::new();
-        changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
-        for l in inner.lines() {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
-    for r in g.rules.iter().flatten() {
-        if let Some(by) = &r.managed_by {
-            let _ = writeln!(out, "    = rule {} managed by {} (never changed by acgw)", r.priority, clean(by));
-            continue;
-        }
-        let (symbol, tone, what) = match r.action {
-            Action::NoOp => continue,
-            Action::Create => ("+", GREEN, "will be created".to_string()),
-            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
-            Action::Replace => ("-/+", RED, format!("must be replaced: {}", r.forced_by.join("; "))),
-            _ => ("-", RED, "will be deleted".to_string()),
-        };
-        let id = r.observed.as_ref().map(|o| format!(" ({})", clean(&o.rule_id))).unwrap_or_default();
-        let _ = writeln!(out, "    {} rule {}{id} {what}", paint(color, tone, symbol), r.priority);
-        let mut inner = String::new();
-        changes(&mut inner, &items(&r.changes, &[], &[]), color);
-        for l in inner.lines() {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
-    for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
-        let (symbol, tone, what) = match r.action {
-            Action::Create => ("+", GREEN, "will be created".to_string()),
-            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
-            Action::Replace => ("-/+", RED, format!("must be replaced: {}", r.forced_by.join("; "))),
-            _ => ("-", RED, "will be deleted".to_string()),
-        };
-        let _ = writeln!(out, "    {} rate limit {} {what}", paint(color, tone, symbol), clean(&r.rate_limit_id));
-        let mut inner = String::new();
-        changes(&mut inner, &items(&r.changes, &[], &[]), color);
-        for l in inner.lines() {
-            let _ = writeln!(out, "    {l}");
-        }
-    }
+    item_plans(out, g.targets.iter().flatten(), color);
+    item_plans(out, g.rules.iter().flatten(), color);
+    item_plans(out, g.rate_limits.iter().flatten(), color);
     if let Some(p) = g.resource_policy.as_ref().filter(|p| p.action != Action::NoOp) {
         let (symbol, tone, what) = match p.action {
             Action::Create => ("+", GREEN, "will be put"),
@@ -208,6 +164,39 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         let _ = writeln!(out, "    {} resource policy {what}", paint(color, tone, symbol));
         let mut inner = String::new();
         changes(&mut inner, &items(&p.changes, &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+}
+
+/// Writes the plans of a gateway's items of one kind (rules, rate limits) that change, and the
+/// system-managed ones, which never do.
+fn item_plans<'a, K: ItemKind>(out: &mut String, plans: impl Iterator<Item = &'a ItemPlan<K>>, color: bool) {
+    let noun = K::NOUN;
+    for p in plans {
+        let key = clean(&p.key.to_string());
+        if let Some(by) = &p.managed_by {
+            let _ = writeln!(out, "    = {noun} {key} managed by {} (never changed by acgw)", clean(by));
+            continue;
+        }
+        let (symbol, tone, what) = match p.action {
+            Action::NoOp => continue,
+            Action::Create => ("+", GREEN, "will be created".to_string()),
+            // Its last change failed (a target): the configuration is sent again.
+            Action::Update if p.changes.is_empty() => {
+                ("~", YELLOW, "will be updated: its last change did not succeed".to_string())
+            }
+            Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
+            Action::Replace => ("-/+", RED, format!("must be replaced: {}", p.forced_by.join("; "))),
+            Action::Delete => ("-", RED, "will be deleted".to_string()),
+        };
+        // The service's ID is shown when it is not the key.
+        let id = p.observed.as_ref().filter(|_| !K::id_is_key()).map(|o| format!(" ({})", clean(&o.id)));
+        let id = id.unwrap_or_default();
+        let _ = writeln!(out, "    {} {noun} {key}{id} {what}", paint(color, tone, symbol));
+        let mut inner = String::new();
+        changes(&mut inner, &items(&super::mask_sensitive(&p.changes, K::sensitive), &[], &[]), color);
         for l in inner.lines() {
             let _ = writeln!(out, "    {l}");
         }
@@ -299,6 +288,41 @@ fn unmanaged(out: &mut String, list: &[Unmanaged], color: bool) {
     }
 }
 
+/// Writes the drift of a gateway's items of one kind (rules, rate limits) that drifted, and the
+/// system-managed ones.
+fn item_drift<'a, K: ItemKind>(out: &mut String, drift: impl Iterator<Item = &'a ItemDrift<K>>, color: bool) {
+    let noun = K::NOUN;
+    for d in drift {
+        let key = clean(&d.key.to_string());
+        if let Some(by) = &d.managed_by {
+            let _ = writeln!(out, "  {noun} {key}: managed by {}", clean(by));
+            continue;
+        }
+        let (label, tone) = match d.state {
+            TargetDriftState::InSync => continue,
+            TargetDriftState::Modified => ("modified", YELLOW),
+            TargetDriftState::Missing => ("missing", RED),
+            TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
+            TargetDriftState::PendingAuthorization => ("pending authorization", YELLOW),
+        };
+        let id = d.id.as_ref().filter(|_| K::ID_IN_REPORTS).map(|i| format!(" ({})", clean(i))).unwrap_or_default();
+        let mut line = format!("  {noun} {key}{id}: {}", paint(color, tone, label));
+        if let Some(url) = &d.authorization_url {
+            let _ = write!(line, " at {}", clean(url));
+        }
+        if !d.forced_by.is_empty() {
+            let _ = write!(line, " (only a replacement can undo it: {})", d.forced_by.join("; "));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        let mut inner = String::new();
+        changes(&mut inner, &items(&super::mask_sensitive(&d.changes, K::sensitive), &[], &[]), color);
+        for l in inner.lines() {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
+}
+
 /// Renders a drift report; `color` adds ANSI escapes.
 pub fn drift(report: &DriftReport, color: bool) -> String {
     let mut out = String::new();
@@ -326,68 +350,9 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
         out.push_str(&head);
         out.push('\n');
         changes(&mut out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
-        for t in g.targets.iter().flatten().filter(|t| t.state != TargetDriftState::InSync) {
-            let (label, tone) = match t.state {
-                TargetDriftState::Modified => ("modified", YELLOW),
-                TargetDriftState::Missing => ("missing", RED),
-                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-                TargetDriftState::PendingAuthorization => ("pending authorization", YELLOW),
-                TargetDriftState::InSync => ("in sync", GREEN),
-            };
-            let id = t.target_id.as_ref().map(|i| format!(" ({})", clean(i))).unwrap_or_default();
-            let mut line = format!("  target {}{id}: {}", clean(&t.name), paint(color, tone, label));
-            if let Some(url) = &t.authorization_url {
-                let _ = write!(line, " at {}", clean(url));
-            }
-            out.push_str(&line);
-            out.push('\n');
-            let mut inner = String::new();
-            changes(&mut inner, &items(&super::mask_sensitive(&t.changes), &[], &[]), color);
-            for l in inner.lines() {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
-        for r in g.rules.iter().flatten() {
-            if let Some(by) = &r.managed_by {
-                let _ = writeln!(out, "  rule {}: managed by {}", r.priority, clean(by));
-                continue;
-            }
-            let (label, tone) = match r.state {
-                TargetDriftState::InSync => continue,
-                TargetDriftState::Missing => ("missing", RED),
-                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-                _ => ("modified", YELLOW),
-            };
-            let mut line = format!("  rule {}: {}", r.priority, paint(color, tone, label));
-            if !r.forced_by.is_empty() {
-                let _ = write!(line, " (only a replacement can undo it: {})", r.forced_by.join("; "));
-            }
-            out.push_str(&line);
-            out.push('\n');
-            let mut inner = String::new();
-            changes(&mut inner, &items(&r.changes, &[], &[]), color);
-            for l in inner.lines() {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
-        for r in g.rate_limits.iter().flatten().filter(|r| r.state != TargetDriftState::InSync) {
-            let (label, tone) = match r.state {
-                TargetDriftState::Missing => ("missing", RED),
-                TargetDriftState::NotDeclared => ("not declared (apply deletes it)", RED),
-                _ => ("modified", YELLOW),
-            };
-            let mut line = format!("  rate limit {}: {}", clean(&r.rate_limit_id), paint(color, tone, label));
-            if !r.forced_by.is_empty() {
-                let _ = write!(line, " (only a replacement can undo it: {})", r.forced_by.join("; "));
-            }
-            out.push_str(&line);
-            out.push('\n');
-            let mut inner = String::new();
-            changes(&mut inner, &items(&r.changes, &[], &[]), color);
-            for l in inner.lines() {
-                let _ = writeln!(out, "  {l}");
-            }
-        }
+        item_drift(&mut out, g.targets.iter().flatten(), color);
+        item_drift(&mut out, g.rules.iter().flatten(), color);
+        item_drift(&mut out, g.rate_limits.iter().flatten(), color);
     }
     if !report.gateways.is_empty() {
         out.push('\n');

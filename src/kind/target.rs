@@ -1,0 +1,190 @@
+//! Targets (`targets:`): identified by name. A target is never replaced (every member can be
+//! updated); one whose last create or update failed gets its configuration sent again, and a
+//! wait that sees a failure status ends with the service's reasons; an OAuth authorization-code
+//! target may wait for a user to authorize it: it is not waited on, and plans and reports say
+//! where to authorize it. A target's `customParameters` are secret: text and Markdown never
+//! print them.
+
+use std::fmt;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ItemKind, WriteKind};
+use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::apply::ItemWork;
+use crate::model::decode::{Cx, Node};
+use crate::model::live::{LiveTarget, TargetStatus};
+use crate::model::target::Target;
+use crate::normalize;
+
+/// The kind of a gateway's targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetKind;
+
+/// A target's identity: its name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TargetKey {
+    pub name: String,
+}
+
+impl fmt::Display for TargetKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl ItemKind for TargetKind {
+    const NOUN: &'static str = "target";
+    const NOUNS: &'static str = "targets";
+    const SPEC_KEY: &'static str = "targets";
+    const KEY_FIELD: &'static str = "name";
+    const ID_FIELD: &'static str = "targetId";
+    const REPLACEABLE: bool = false;
+    const ID_IN_REPORTS: bool = true;
+    const AWAITS_AUTHORIZATION: bool = true;
+
+    type Desired = Target;
+    type Live = LiveTarget;
+    type Status = TargetStatus;
+    type Key = TargetKey;
+
+    fn key(desired: &Target) -> TargetKey {
+        TargetKey { name: desired.name.as_str().to_string() }
+    }
+
+    fn live_key(live: &LiveTarget) -> Option<TargetKey> {
+        Some(TargetKey { name: live.name.clone() })
+    }
+
+    fn live_id(live: &LiveTarget) -> &str {
+        &live.target_id
+    }
+
+    fn live_status(live: &LiveTarget) -> &TargetStatus {
+        &live.status
+    }
+
+    fn live_updated_at(live: &LiveTarget) -> &str {
+        &live.updated_at
+    }
+
+    fn live_config(live: &LiveTarget) -> Option<&Target> {
+        live.config.as_ref().ok()
+    }
+
+    fn normalized(desired: &Target, region: Option<&str>) -> serde_json::Value {
+        serde_json::to_value(normalize::target(desired.clone(), region)).unwrap_or_default()
+    }
+
+    /// A new target's plan lists its fields as declared, before defaults are filled in.
+    fn as_created(desired: &Target, _region: Option<&str>) -> serde_json::Value {
+        serde_json::to_value(desired).unwrap_or_default()
+    }
+
+    fn retry(live: &LiveTarget) -> bool {
+        live.status.is_failure()
+    }
+
+    fn authorization_url(live: &LiveTarget) -> Option<String> {
+        live.authorization_url.clone().filter(|_| live.status.is_pending_auth())
+    }
+
+    /// OAuth `customParameters` may hold secrets.
+    fn sensitive(path: &str) -> bool {
+        path.contains("customParameters")
+    }
+
+    fn check_cross_field(node: &Node, cx: &mut Cx<'_>) {
+        Target::check_cross_field(node, cx)
+    }
+}
+
+impl WriteKind for TargetKind {
+    const GET_CALL: &'static str = "GetGatewayTarget";
+    const CREATE_CALL: &'static str = "CreateGatewayTarget";
+    const UPDATE_CALL: &'static str = "UpdateGatewayTarget";
+    const DELETE_CALL: &'static str = "DeleteGatewayTarget";
+    const RETRIES_WRITES: bool = false;
+
+    /// READY, or waiting for a user's authorization (which no wait would see end).
+    fn settled(status: &TargetStatus) -> bool {
+        *status == TargetStatus::Ready || status.is_pending_auth()
+    }
+
+    fn failed(live: &LiveTarget) -> Option<Vec<String>> {
+        live.status.is_failure().then(|| live.status_reasons.clone())
+    }
+
+    fn pending(live: &LiveTarget) -> bool {
+        live.status.is_pending_auth()
+    }
+
+    /// A target is never replaced, so its token has no `replaces` part (and stays what it was).
+    fn token(region: &str, endpoint: &str, gateway_id: &str, desired: &Target, _replaces: Option<&str>) -> String {
+        crate::apply::target_token(region, endpoint, gateway_id, desired)
+    }
+
+    fn get<A: ReadApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        api.get_target(gateway_id, id)
+    }
+
+    fn create<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        desired: &Target,
+        token: &str,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        api.create_target(gateway_id, desired, token)
+    }
+
+    fn update<A: WriteApi>(
+        api: &A,
+        gateway_id: &str,
+        id: &str,
+        desired: &Target,
+    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
+        api.update_target(gateway_id, id, desired)
+    }
+
+    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
+        api.delete_target(gateway_id, id)
+    }
+}
+
+/// What to do for one target: [`ItemWork`] under the target's own names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetWork {
+    /// CreateGatewayTarget with a deterministic client token.
+    Create { desired: Target },
+    /// UpdateGatewayTarget with the complete configuration.
+    Update { target_id: String, desired: Target },
+    /// DeleteGatewayTarget, then wait until it is gone.
+    Delete { name: String, target_id: String },
+}
+
+impl From<TargetWork> for ItemWork<TargetKind> {
+    fn from(work: TargetWork) -> Self {
+        match work {
+            TargetWork::Create { desired } => ItemWork::Create { desired, replaces: None },
+            TargetWork::Update { target_id, desired } => ItemWork::Update { id: target_id, desired },
+            TargetWork::Delete { name, target_id } => ItemWork::Delete { id: target_id, key: TargetKey { name } },
+        }
+    }
+}
+
+impl From<ItemWork<TargetKind>> for TargetWork {
+    /// A target is never replaced, so no create replaces another.
+    fn from(work: ItemWork<TargetKind>) -> Self {
+        match work {
+            ItemWork::Create { desired, .. } => TargetWork::Create { desired },
+            ItemWork::Update { id, desired } => TargetWork::Update { target_id: id, desired },
+            ItemWork::Delete { id, key } => TargetWork::Delete { name: key.name, target_id: id },
+        }
+    }
+}
