@@ -291,16 +291,6 @@ impl<K: ItemKind> ItemPlan<K> {
     }
 }
 
-/// An item's plan reads as its key, so that `plan.priority` or `plan.rate_limit_id` name it as
-/// the kind does.
-impl<K: ItemKind> std::ops::Deref for ItemPlan<K> {
-    type Target = K::Key;
-
-    fn deref(&self) -> &K::Key {
-        &self.key
-    }
-}
-
 impl<K: ItemKind> Serialize for ItemPlan<K> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -1914,7 +1904,7 @@ mod ownership_tests {
         let desired = [want("keep", "https://keep"), want("change", "https://new"), want("new", "https://new")];
         let live = [keep.clone(), change.clone(), gone.clone()];
         let plans = plan_targets(&desired, Some(&live), Some("us-east-1"));
-        let actions: Vec<(&str, Action)> = plans.iter().map(|p| (p.name.as_str(), p.action)).collect();
+        let actions: Vec<(&str, Action)> = plans.iter().map(|p| (p.key.name.as_str(), p.action)).collect();
         assert_eq!(
             actions,
             [("change", Action::Update), ("gone", Action::Delete), ("keep", Action::NoOp), ("new", Action::Create)]
@@ -1974,7 +1964,7 @@ mod ownership_tests {
             rate_limit("new", &["g"], 1.0, None),
         ];
         let plans = plan_rate_limits(&desired, Some(&live));
-        let actions: Vec<(&str, Action)> = plans.iter().map(|p| (p.rate_limit_id.as_str(), p.action)).collect();
+        let actions: Vec<(&str, Action)> = plans.iter().map(|p| (p.key.rate_limit_id.as_str(), p.action)).collect();
         assert_eq!(
             actions,
             [
@@ -2040,7 +2030,7 @@ mod ownership_tests {
         ];
         let desired = [rule(10, "/keep", None), rule(20, "/new", None), rule(30, "/d", None), rule(50, "/x", None)];
         let plans = plan_rules(&desired, Some(&live)).expect("plans");
-        let actions: Vec<(i32, Action)> = plans.iter().map(|p| (p.priority, p.action)).collect();
+        let actions: Vec<(i32, Action)> = plans.iter().map(|p| (p.key.priority, p.action)).collect();
         assert_eq!(
             actions,
             [
