@@ -297,16 +297,19 @@ fn metadata(mut m: MetadataConfiguration) -> Option<MetadataConfiguration> {
 /// are sets of rate configs too (sorted by period, then rate), and empty equals absent (the
 /// service reads them back as `None` or empty). The service defaults nothing else.
 pub fn rate_limit(mut r: crate::model::rate_limit::RateLimit) -> crate::model::rate_limit::RateLimit {
-    use crate::model::rate_limit::RateConfig;
-    fn configs(list: Option<Vec<RateConfig>>) -> Option<Vec<RateConfig>> {
-        let mut list = list.filter(|l| !l.is_empty())?;
-        list.sort_by(|a, b| {
-            (a.period.as_str(), a.rate.get())
-                .partial_cmp(&(b.period.as_str(), b.rate.get()))
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        list.dedup();
-        Some(list)
+    use crate::model::rate_limit::RateConfigs;
+    fn configs(list: Option<RateConfigs>) -> Option<RateConfigs> {
+        // The model allows exactly one; a live list may hold more, and is compared as a set.
+        let list = list.filter(|l| !l.is_empty())?;
+        Some(list.map_items(|mut list| {
+            list.sort_by(|a, b| {
+                (a.period.as_str(), a.rate.get())
+                    .partial_cmp(&(b.period.as_str(), b.rate.get()))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            list.dedup();
+            list
+        }))
     }
     r.entries = r.entries.map_items(|mut entries| {
         for e in &mut entries {

@@ -1920,6 +1920,8 @@ mod ownership_tests {
     }
 
     fn rate_limit(id: &str, keys: &[&str], rate: f64, description: Option<&str>) -> RateLimit {
+        // Short names for valid dimension keys (the model allows only a fixed grammar).
+        let keys: Vec<String> = keys.iter().map(|k| format!("$.context.request.header.{k}")).collect();
         let dims: serde_json::Map<String, serde_json::Value> =
             keys.iter().map(|k| (k.to_string(), serde_json::json!("*"))).collect();
         let mut v = serde_json::json!({
@@ -1995,6 +1997,7 @@ mod ownership_tests {
     }
 
     fn rule(priority: i32, path: &str, description: Option<&str>) -> Rule {
+        let path = format!("{path}/*"); // the model's path patterns are `/segment/*`
         let mut v = serde_json::json!({
             "priority": priority,
             "conditions": [{ "matchPaths": { "anyOf": [path] } }],

@@ -1877,10 +1877,10 @@ impl Emu {
                 .create_gateway_rate_limit()
                 .gateway_identifier(id)
                 .rate_limit_id(rate_limit_id)
-                .dimension_keys("model")
+                .dimension_keys("qualifiedModelId")
                 .entries(
                     LimitEntry::builder()
-                        .dimensions("model", "*")
+                        .dimensions("qualifiedModelId", "*")
                         .requests(RateConfig::builder().rate(1.0).period(Period::Second).build().unwrap())
                         .build()
                         .unwrap(),
@@ -1898,14 +1898,14 @@ const RATE_LIMITS: &str = "    rateLimits:
         description: Per caller
         dimensionKeys: [KEYS]
         entries:
-          - dimensions: { principal: \"*\" }
+          - dimensions: { $.context.iam.principal: \"*\" }
             requests: [{ rate: RATE, period: minute }]
-          - dimensions: { principal: \"arn:aws:iam::123456789012:role/batch\" }
-            requests: [{ rate: 5, period: second }, { rate: 100, period: minute }]
+          - dimensions: { $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\" }
+            requests: [{ rate: 5, period: second }]
             tokens: []
       - rateLimitId: global
-        dimensionKeys: [gateway]
-        entries: [{ dimensions: { gateway: \"*\" }, connections: [{ rate: 50, period: second }] }]
+        dimensionKeys: [targetName]
+        entries: [{ dimensions: { targetName: \"*\" }, connections: [{ rate: 50, period: second }] }]
 ";
 
 fn rate_limits(keys: &str, rate: u32) -> String {
@@ -1916,7 +1916,7 @@ fn rate_limits(keys: &str, rate: u32) -> String {
 fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
@@ -1929,17 +1929,15 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
     assert!(live.values().all(|(status, _, _)| status == "ACTIVE"), "{live:?}");
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
-    // Entries in another order, rate configs in another order: no change.
-    let reordered = rate_limits("principal", 60).replace(
-        "[{ rate: 5, period: second }, { rate: 100, period: minute }]",
-        "[{ rate: 100, period: minute }, { rate: 5.0, period: second }]",
-    );
+    // Rates compare as numbers (the model allows one rate config per kind): no change.
+    let reordered = rate_limits("$.context.iam.principal", 60)
+        .replace("[{ rate: 5, period: second }]", "[{ rate: 5.0, period: second }]");
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &reordered)));
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // An entry changes: an update in place.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 120))));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 120))));
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("is unchanged; its rate limits change: 1 rate limit to change"), "{}", run.stdout);
@@ -1952,11 +1950,11 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // dimensionKeys change: a replacement.
-    let changed = rate_limits("principal, model", 120)
-        .replace("{ principal: \"*\" }", "{ principal: \"*\", model: \"*\" }")
+    let changed = rate_limits("$.context.iam.principal, qualifiedModelId", 120)
+        .replace("{ $.context.iam.principal: \"*\" }", "{ $.context.iam.principal: \"*\", qualifiedModelId: \"*\" }")
         .replace(
-            "{ principal: \"arn:aws:iam::123456789012:role/batch\" }",
-            "{ principal: \"arn:aws:iam::123456789012:role/batch\", model: \"*\" }",
+            "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\" }",
+            "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\", qualifiedModelId: \"*\" }",
         );
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
@@ -1975,7 +1973,7 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
     let deleted = run.stdout.find("DeleteGatewayRateLimit per-principal").expect("deleted");
     let created = run.stdout.find("CreateGatewayRateLimit per-principal").expect("created");
     assert!(deleted < created, "delete, then create: {run:?}");
-    assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["principal", "model"]);
+    assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["$.context.iam.principal", "qualifiedModelId"]);
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
@@ -1990,8 +1988,8 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
     // One removed from the list: deleted.
     let only_global = "    rateLimits:
       - rateLimitId: global
-        dimensionKeys: [gateway]
-        entries: [{ dimensions: { gateway: \"*\" }, connections: [{ rate: 50, period: second }] }]
+        dimensionKeys: [targetName]
+        entries: [{ dimensions: { targetName: \"*\" }, connections: [{ rate: 50, period: second }] }]
 ";
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", only_global)));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
@@ -2038,10 +2036,10 @@ fn without_rate_limits_key_live_rate_limits_are_left_alone_and_not_read() {
 fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 70))));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 70))));
     let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
@@ -2053,7 +2051,7 @@ fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
     assert_eq!(limits[1]["observed"]["status"], "ACTIVE");
     assert!(limits[1]["observed"]["updatedAt"].is_string());
     // Someone else changes it: the saved plan refuses.
-    write(dir.path(), "other.yaml", &spec(&gw("tools", &rate_limits("principal", 80))));
+    write(dir.path(), "other.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 80))));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
@@ -2073,14 +2071,14 @@ fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
 fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan_is_clean() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let changed = rate_limits("principal, model", 60)
-        .replace("{ principal: \"*\" }", "{ principal: \"*\", model: \"*\" }")
+    let changed = rate_limits("$.context.iam.principal, qualifiedModelId", 60)
+        .replace("{ $.context.iam.principal: \"*\" }", "{ $.context.iam.principal: \"*\", qualifiedModelId: \"*\" }")
         .replace(
-            "{ principal: \"arn:aws:iam::123456789012:role/batch\" }",
-            "{ principal: \"arn:aws:iam::123456789012:role/batch\", model: \"*\" }",
+            "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\" }",
+            "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\", qualifiedModelId: \"*\" }",
         );
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
     let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json", "--color", "never"]).emu(&emu).run();
@@ -2107,7 +2105,7 @@ fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan
     let live = emu.rate_limits("tools");
     assert_eq!(live.keys().collect::<Vec<_>>(), ["global", "per-principal"]);
     assert_eq!(live["per-principal"].0, "ACTIVE");
-    assert_eq!(live["per-principal"].1, ["principal", "model"]);
+    assert_eq!(live["per-principal"].1, ["$.context.iam.principal", "qualifiedModelId"]);
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
@@ -2115,14 +2113,14 @@ fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan
     let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("the plan is stale") && run.stderr.contains("rate limit per-principal"), "{run:?}");
-    assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["principal", "model"]);
+    assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["$.context.iam.principal", "qualifiedModelId"]);
 }
 
 #[test]
 fn export_writes_rate_limits_and_plans_clean() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("principal", 60))));
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.add_rate_limit("tools", "made-by-hand");
@@ -2140,18 +2138,44 @@ fn export_writes_rate_limits_and_plans_clean() {
 #[test]
 fn rate_limit_specs_are_checked_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let twice = format!("{}      - rateLimitId: global\n        dimensionKeys: [gateway]\n        entries: [{{ dimensions: {{ gateway: \"*\" }} }}]\n", rate_limits("principal", 60));
+    let twice = format!("{}      - rateLimitId: global\n        dimensionKeys: [targetName]\n        entries: [{{ dimensions: {{ targetName: \"*\" }} }}]\n", rate_limits("$.context.iam.principal", 60));
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &twice)));
     let run = Acgw::new(dir.path()).args(["validate"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("rate limit `global` is declared twice"), "{run:?}");
-    let bad = rate_limits("principal", 60).replace("{ principal: \"*\" }", "{ model: \"*\" }");
+    // "Must be unique per gateway—no two rate limits can share the same dimension keys" (SDK):
+    // reported at the second one's dimensionKeys, naming the first.
+    let same_keys = format!(
+        "{}      - rateLimitId: global.too\n        dimensionKeys: [targetName]\n        entries: [{{ dimensions: {{ targetName: \"*\" }} }}]\n",
+        rate_limits("$.context.iam.principal", 60)
+    );
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &same_keys)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "rate limit `global.too` has the same dimensionKeys [targetName] as rate limit `global` (first at line 16)"
+        ),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("gateways.yaml:19:24"), "{run:?}");
+    // The same keys in another order are another scope.
+    let reordered = rate_limits("$.context.iam.principal, targetName", 60)
+        .replace("{ $.context.iam.principal: \"*\" }", "{ $.context.iam.principal: \"*\", targetName: \"*\" }")
+        .replace("role/batch\" }", "role/batch\", targetName: \"*\" }")
+        .replace("dimensionKeys: [targetName]", "dimensionKeys: [targetName, $.context.iam.principal]")
+        .replace("{ targetName: \"*\" }", "{ targetName: \"*\", $.context.iam.principal: \"*\" }");
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &reordered)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let bad = rate_limits("$.context.iam.principal", 60)
+        .replace("{ $.context.iam.principal: \"*\" }", "{ qualifiedModelId: \"*\" }");
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &bad)));
     let run = Acgw::new(dir.path()).args(["validate"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("the keys must be the rate limit's dimensionKeys"), "{run:?}");
     let many: String = (0..51)
-        .map(|i| format!("      - rateLimitId: r{i}\n        dimensionKeys: [k{i}]\n        entries: [{{ dimensions: {{ k{i}: \"*\" }} }}]\n"))
+        .map(|i| format!("      - rateLimitId: r{i}\n        dimensionKeys: [$.context.jwt.k{i}]\n        entries: [{{ dimensions: {{ $.context.jwt.k{i}: \"*\" }} }}]\n"))
         .collect();
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &format!("    rateLimits:\n{many}"))));
     let run = Acgw::new(dir.path()).args(["validate"]).run();
@@ -2217,6 +2241,38 @@ fn rule(priority: u32, path: &str, target: &str) -> String {
 
 fn rules(items: &[String]) -> String {
     format!("    rules:\n{}", items.concat())
+}
+
+#[test]
+fn a_rule_without_conditions_is_created_updated_and_plans_clean() {
+    // The model allows 0–3 conditions; UpdateGatewayRule sends `"conditions": []` for none.
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let catch_all = |description: &str, conditions: &str| {
+        format!(
+            "    rules:\n      - priority: 1000000\n        description: {description}\n{conditions}        actions: [{{ routeToTarget: {{ staticRoute: {{ targetName: refunds }} }} }}]\n"
+        )
+    };
+    let apply_then_plan_clean = |body: &str, call: &str| {
+        write(dir.path(), "gateways.yaml", &spec(&gw("tools", body)));
+        let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert!(run.stdout.contains(call), "{run:?}");
+        let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+        assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
+    };
+    apply_then_plan_clean(&catch_all("Everything else", ""), "CreateGatewayRule 1000000");
+    // An update of a rule without conditions.
+    apply_then_plan_clean(&catch_all("All the rest", ""), "UpdateGatewayRule 1000000");
+    // Conditions added, then removed again: `[]` removes them.
+    let paths = "        conditions: [{ matchPaths: { anyOf: [\"/beta/*\"] } }]\n";
+    apply_then_plan_clean(&catch_all("All the rest", paths), "UpdateGatewayRule 1000000");
+    apply_then_plan_clean(&catch_all("All the rest", ""), "UpdateGatewayRule 1000000");
+    // `conditions: []` in a spec is the same as none.
+    let empty = "        conditions: []\n";
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &catch_all("All the rest", empty))));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
@@ -2352,7 +2408,7 @@ fn a_replaced_gateway_gets_its_targets_rules_rate_limits_and_policy_on_the_new_o
         "    targets:\n{}{}{}{}",
         LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
         rules(&[rule(10, "/refunds/*", "refunds")]),
-        rate_limits("principal", 60),
+        rate_limits("$.context.iam.principal", 60),
         POLICY
     );
     let text = spec(&gw("tools", &body));

@@ -1340,8 +1340,35 @@ fn decoded<T: Decode>(v: Value) -> T {
     out.expect("the fixture decodes")
 }
 
-/// A rule with every member, each union member used once.
+/// A rule with every member; the model allows 2 actions, so priorities 10, 30, … use a static
+/// route and a weighted override, and 20, 40, … a weighted route and a static override: two
+/// rules use each union member once.
 fn full_rule(priority: i32) -> Value {
+    const ARN: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:configuration-bundle/orders-abcdefghij";
+    const V1: &str = "0b5e4c1a-1111-4222-8333-444455556666";
+    const V2: &str = "9f8e7d6c-1111-4222-8333-444455556666";
+    let actions = if (priority / 10) % 2 == 1 {
+        json!([
+            { "routeToTarget": { "staticRoute": { "targetName": "primary", "model": "m", "fallback": {
+                "triggerOn": { "statusCodes": ["5XX"], "errors": ["UNROUTABLE"] },
+                "firstByteTimeoutMilliseconds": 2000,
+                "circuitBreaker": { "mode": "DISABLED" },
+                "targetFallback": [{ "targetName": "backup", "model": "n", "triggerOn": { "statusCodes": ["429"] }, "firstByteTimeoutMilliseconds": 50 }]
+            } } } },
+            { "configurationBundle": { "weightedOverride": { "trafficSplit": [
+                { "name": "x", "weight": 99, "configurationBundle": { "bundleArn": ARN, "bundleVersion": V1 }, "description": "d", "metadata": { "a": "b" } },
+                { "name": "y", "weight": 1, "configurationBundle": { "bundleArn": ARN, "bundleVersion": V2 } }
+            ] } } }
+        ])
+    } else {
+        json!([
+            { "routeToTarget": { "weightedRoute": { "trafficSplit": [
+                { "targetName": "blue", "name": "a", "weight": 70, "description": "d", "metadata": { "k": "v" } },
+                { "targetName": "green", "name": "b", "weight": 30 }
+            ] } } },
+            { "configurationBundle": { "staticOverride": { "bundleArn": ARN, "bundleVersion": V1 } } }
+        ])
+    };
     json!({
         "priority": priority,
         "description": "every member",
@@ -1350,22 +1377,7 @@ fn full_rule(priority: i32) -> Value {
             { "matchPaths": { "anyOf": ["/v1/*"] } },
             { "matchModels": { "anyOf": [{ "value": "claude-*", "operator": "StringLike" }] } }
         ],
-        "actions": [
-            { "routeToTarget": { "staticRoute": { "targetName": "primary", "model": "m", "fallback": {
-                "triggerOn": { "statusCodes": ["5XX"], "errors": ["UNROUTABLE"] },
-                "firstByteTimeoutMilliseconds": 2000,
-                "circuitBreaker": { "mode": "DISABLED" },
-                "targetFallback": [{ "targetName": "backup", "model": "n", "triggerOn": { "statusCodes": ["429"] }, "firstByteTimeoutMilliseconds": 10 }]
-            } } } },
-            { "routeToTarget": { "weightedRoute": { "trafficSplit": [
-                { "targetName": "blue", "name": "a", "weight": 70, "description": "d", "metadata": { "k": "v" } },
-                { "targetName": "green", "name": "b", "weight": 30 }
-            ] } } },
-            { "configurationBundle": { "staticOverride": { "bundleArn": "arn:bundle", "bundleVersion": "1" } } },
-            { "configurationBundle": { "weightedOverride": { "trafficSplit": [
-                { "name": "x", "weight": 100, "configurationBundle": { "bundleArn": "arn:bundle", "bundleVersion": "2" }, "description": "d", "metadata": { "a": "b" } }
-            ] } } }
-        ]
+        "actions": actions
     })
 }
 
@@ -1443,7 +1455,19 @@ async fn rules_round_trip_every_member_conflict_on_priority_and_page() {
         .await
         .expect("update");
     assert_eq!((updated.priority(), updated.description()), (30, Some("moved")));
-    assert_eq!(updated.actions().len(), 4);
+    assert_eq!(updated.actions().len(), 2);
+    assert_eq!(updated.conditions().len(), 3);
+    // `"conditions": []` (0 items is within the model's 0–3) removes the conditions.
+    let cleared = client
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id(&id2)
+        .set_conditions(Some(Vec::new()))
+        .send()
+        .await
+        .expect("conditions cleared");
+    assert!(cleared.conditions().is_empty(), "{cleared:?}");
+    assert_eq!(cleared.description(), Some("moved"), "absent members stay");
 
     // Validation names fields.
     let err = client
@@ -1521,8 +1545,8 @@ async fn rule_and_rate_limit_statuses_follow_the_delays() {
         .create_gateway_rate_limit()
         .gateway_identifier(&gw)
         .rate_limit_id("slow")
-        .dimension_keys("principal")
-        .entries(limit_entry(&[("principal", "*")], 5.0))
+        .dimension_keys("$.context.iam.principal")
+        .entries(limit_entry(&[("$.context.iam.principal", "*")], 5.0))
         .send()
         .await
         .expect("create limit");
@@ -1558,7 +1582,7 @@ async fn rule_and_rate_limit_statuses_follow_the_delays() {
         .update_gateway_rate_limit()
         .gateway_identifier(&gw)
         .rate_limit_id("slow")
-        .entries(limit_entry(&[("principal", "*")], 6.0))
+        .entries(limit_entry(&[("$.context.iam.principal", "*")], 6.0))
         .send()
         .await
         .expect("update limit");
@@ -1578,7 +1602,7 @@ async fn system_managed_rules_cannot_be_changed() {
     let (handle, client) = start_default().await;
     let gw = create(&client, "system").send().await.expect("create gateway").gateway_id().to_string();
     let id = handle.add_system_rule(&gw, 5, "bedrock-agentcore-policy").expect("added");
-    assert_eq!(handle.add_system_rule(&gw, 5, "other"), None, "the priority is taken");
+    assert_eq!(handle.add_system_rule(&gw, 5, "$.context.jwt.other"), None, "the priority is taken");
     let got = client.get_gateway_rule().gateway_identifier(&gw).rule_id(&id).send().await.expect("get");
     assert_eq!(got.system().map(|s| s.managed_by()), Some("bedrock-agentcore-policy"));
     let err = client
@@ -1612,13 +1636,13 @@ fn full_rate_limit(id: &str) -> Value {
     json!({
         "rateLimitId": id,
         "description": "every member",
-        "dimensionKeys": ["principal", "model"],
+        "dimensionKeys": ["$.context.iam.principal", "qualifiedModelId"],
         "entries": [
-            { "dimensions": { "principal": "a", "model": "m" },
+            { "dimensions": { "$.context.iam.principal": "a", "qualifiedModelId": "m" },
               "requests": [{ "rate": 100, "period": "minute" }],
               "tokens": [{ "rate": 2.5, "period": "second" }],
               "connections": [{ "rate": 3, "period": "second" }] },
-            { "dimensions": { "principal": "a", "model": "*" }, "requests": [{ "rate": 10, "period": "second" }] }
+            { "dimensions": { "$.context.iam.principal": "a", "qualifiedModelId": "*" }, "requests": [{ "rate": 10, "period": "second" }] }
         ]
     })
 }
@@ -1666,9 +1690,9 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
     let err = client
         .create_gateway_rate_limit()
         .gateway_identifier(&gw)
-        .dimension_keys("principal")
-        .dimension_keys("model")
-        .entries(limit_entry(&[("principal", "b"), ("model", "c")], 1.0))
+        .dimension_keys("$.context.iam.principal")
+        .dimension_keys("qualifiedModelId")
+        .entries(limit_entry(&[("$.context.iam.principal", "b"), ("qualifiedModelId", "c")], 1.0))
         .send()
         .await
         .expect_err("same keys");
@@ -1677,7 +1701,7 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
         .update_gateway_rate_limit()
         .gateway_identifier(&gw)
         .rate_limit_id("per-principal")
-        .entries(limit_entry(&[("principal", "*"), ("model", "m")], 1.0))
+        .entries(limit_entry(&[("$.context.iam.principal", "*"), ("qualifiedModelId", "m")], 1.0))
         .send()
         .await
         .expect_err("leading wildcard");
@@ -1686,7 +1710,7 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
         .update_gateway_rate_limit()
         .gateway_identifier(&gw)
         .rate_limit_id("per-principal")
-        .entries(limit_entry(&[("principal", "a"), ("model", "*")], 7.0))
+        .entries(limit_entry(&[("$.context.iam.principal", "a"), ("qualifiedModelId", "*")], 7.0))
         .send()
         .await
         .expect("update");
@@ -1697,8 +1721,8 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
         client
             .create_gateway_rate_limit()
             .gateway_identifier(&gw)
-            .dimension_keys(format!("k{i}"))
-            .entries(limit_entry(&[(&format!("k{i}"), "*")], 1.0))
+            .dimension_keys(format!("$.context.jwt.k{i}"))
+            .entries(limit_entry(&[(&format!("$.context.jwt.k{i}"), "*")], 1.0))
             .send()
             .await
             .expect("within the quota");
@@ -1706,8 +1730,8 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
     let err = client
         .create_gateway_rate_limit()
         .gateway_identifier(&gw)
-        .dimension_keys("one-too-many")
-        .entries(limit_entry(&[("one-too-many", "*")], 1.0))
+        .dimension_keys("toolName")
+        .entries(limit_entry(&[("toolName", "*")], 1.0))
         .send()
         .await
         .expect_err("quota");
@@ -1735,14 +1759,14 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
     // BatchPut is the complete set: one kept by ID, one matched by keys, one new; the rest go.
     let batch: BatchPutLimitEntry = decoded(full_rate_limit("per-principal"));
     let by_keys = aws_sdk_bedrockagentcorecontrol::types::BatchPutLimitEntry::builder()
-        .dimension_keys("k3")
-        .entries(limit_entry(&[("k3", "x")], 9.0))
+        .dimension_keys("$.context.jwt.k3")
+        .entries(limit_entry(&[("$.context.jwt.k3", "x")], 9.0))
         .build()
         .expect("batch entry");
     let new = aws_sdk_bedrockagentcorecontrol::types::BatchPutLimitEntry::builder()
         .rate_limit_id("fresh")
-        .dimension_keys("tenant")
-        .entries(limit_entry(&[("tenant", "*")], 2.0))
+        .dimension_keys("$.context.jwt.tenant")
+        .entries(limit_entry(&[("$.context.jwt.tenant", "*")], 2.0))
         .build()
         .expect("batch entry");
     let out = client
@@ -1761,8 +1785,8 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
     assert!(ids.contains(&"per-principal") && ids.contains(&"fresh"), "{ids:?}");
     let bad = aws_sdk_bedrockagentcorecontrol::types::BatchPutLimitEntry::builder()
         .rate_limit_id("fresh")
-        .dimension_keys("other")
-        .entries(limit_entry(&[("other", "*")], 2.0))
+        .dimension_keys("$.context.jwt.other")
+        .entries(limit_entry(&[("$.context.jwt.other", "*")], 2.0))
         .build()
         .expect("batch entry");
     let err = client
@@ -1807,5 +1831,44 @@ async fn resource_policy_put_get_delete() {
     let other = "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/nope-abcdefghij";
     let err = client.put_resource_policy().resource_arn(other).policy(doc).send().await.expect_err("no gateway");
     assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_and_rate_limit_lists_take_1_to_100_per_page() {
+    use acgw::api::ReadApi;
+    let (handle, client) = start_default().await;
+    let gw = create(&client, "pages").send().await.expect("create gateway").gateway_id().to_string();
+    // model: GatewayRuleMaxResults and GatewayRateLimitMaxResults are 1–100, unlike the 1–1000
+    // of ListGateways and ListGatewayTargets.
+    for bad in [0, 101, 1000] {
+        let err = client.list_gateway_rules().gateway_identifier(&gw).max_results(bad).send().await.expect_err("rules");
+        assert_eq!(err.code(), Some("ValidationException"), "ListGatewayRules maxResults={bad}");
+        let err = client
+            .list_gateway_rate_limits()
+            .gateway_identifier(&gw)
+            .max_results(bad)
+            .send()
+            .await
+            .expect_err("rate limits");
+        assert_eq!(err.code(), Some("ValidationException"), "ListGatewayRateLimits maxResults={bad}");
+    }
+    for good in [1, 100] {
+        client.list_gateway_rules().gateway_identifier(&gw).max_results(good).send().await.expect("rules");
+        client.list_gateway_rate_limits().gateway_identifier(&gw).max_results(good).send().await.expect("limits");
+    }
+    client.list_gateway_targets().gateway_identifier(&gw).max_results(1000).send().await.expect("targets");
+    // acgw's client reads every rule, in pages within the bound.
+    for priority in 1..=101 {
+        let rule = json!({
+            "priority": priority,
+            "actions": [{ "routeToTarget": { "staticRoute": { "targetName": "t" } } }]
+        });
+        create_rule(&client, &gw, &decoded(rule)).send().await.expect("create rule");
+    }
+    let api = acgw::api::sdk::SdkApi::new(client.clone());
+    let rules = api.list_rules(&gw).await.expect("acgw lists every rule");
+    assert_eq!(rules.len(), 101);
+    assert!(api.list_rate_limits(&gw).await.expect("acgw lists rate limits").is_empty());
     handle.shutdown().await.expect("shutdown");
 }

@@ -1037,6 +1037,8 @@ fn string_strategy(schema: &Value) -> BoxedStrategy<String> {
     let max = schema.get("maxLength").and_then(Value::as_u64).map_or(40, |m| m as usize);
     match schema.get("pattern").and_then(Value::as_str) {
         Some(p) => {
+            // A pattern without a maximum (a configuration bundle ARN) bounds the length itself.
+            let max = if schema.get("maxLength").is_none() { usize::MAX } else { max };
             // `^(?:...)$` as written by the schema; the regex strategy wants the bare pattern.
             let bare = p.trim_start_matches("^(?:").trim_end_matches(")$").to_string();
             string_regex(&bare)
@@ -1183,8 +1185,12 @@ fn rate_limit_strategy() -> BoxedStrategy<acgw::model::rate_limit::RateLimit> {
     let schema = acgw::model::schema::spec_file();
     let defs = schema["$defs"].as_object().cloned().expect("defs");
     let rate_configs = from_schema(&defs, &json!({ "$ref": "#/$defs/RateConfig" }), 0);
-    let configs = proptest::collection::vec(rate_configs, 1..=2);
-    let keys = proptest::sample::subsequence(vec!["principal", "model", "path", "target"], 1..=3);
+    // The model allows exactly one rate config per kind.
+    let configs = proptest::collection::vec(rate_configs, 1..=1);
+    let keys = proptest::sample::subsequence(
+        vec!["$.context.iam.principal", "qualifiedModelId", "$.context.request.header.x-team", "targetName"],
+        1..=3,
+    );
     let description = proptest::option::of(string_regex("[a-zA-Z0-9 ]{1,30}").expect("regex"));
     (keys, description, configs.clone(), proptest::option::of(configs), any::<bool>())
         .prop_map(|(keys, description, requests, tokens, wildcard)| {

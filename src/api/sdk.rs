@@ -17,12 +17,17 @@ use crate::model::sdk::Sdk;
 use crate::model::target::Target;
 use crate::model::Gateway;
 
-/// The page size for list calls: the API's maximum, so that N gateways take ceil(N/1000) calls.
+/// The page size for ListGateways and ListGatewayTargets: the model's maximum (1–1000), so that
+/// N gateways take ceil(N/1000) calls.
 const PAGE_SIZE: i32 = 1000;
 
-/// The page size for ListGatewayRateLimits: the per-gateway quota (its bounds are undocumented;
-/// every page is followed anyway).
-const RATE_LIMIT_PAGE_SIZE: i32 = 50;
+/// The page size for ListGatewayRules: the model's maximum (GatewayRuleMaxResults, 1–100; the
+/// SDK states no bound). Every page is followed.
+const RULE_PAGE_SIZE: i32 = 100;
+
+/// The page size for ListGatewayRateLimits: the model's maximum (GatewayRateLimitMaxResults,
+/// 1–100), which also covers the per-gateway quota of 50 in one call.
+const RATE_LIMIT_PAGE_SIZE: i32 = 100;
 
 /// The gateway API over the AWS SDK client.
 #[derive(Clone)]
@@ -195,7 +200,7 @@ impl ReadApi for SdkApi {
                 .client
                 .list_gateway_rules()
                 .gateway_identifier(gateway_id)
-                .max_results(PAGE_SIZE)
+                .max_results(RULE_PAGE_SIZE)
                 .set_next_token(token.take())
                 .send()
                 .await

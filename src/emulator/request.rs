@@ -10,14 +10,13 @@ use serde_json::{Map, Value};
 use super::wire::{problems_to_error, strict_body_problems, ApiError};
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
 use crate::model::policy::ResourcePolicy;
-use crate::model::rate_limit::{check_dimensions, BatchPutLimitEntry, LimitEntry, RateLimitId};
-use crate::model::rule::{Action, Condition, Priority, Rule};
-use crate::model::target::Text;
+use crate::model::rate_limit::{check_dimensions, BatchPutLimitEntry, LimitEntries, RateLimitDescription, RateLimitId};
+use crate::model::rule::{Actions, Conditions, Priority, Rule, RuleDescription};
 use crate::model::target::{
     HttpTargetConfiguration, InferenceTargetConfiguration, McpTargetConfiguration, OAuthGrantType, Target,
     TargetConfiguration,
 };
-use crate::model::{Bounded, Gateway, TagKey, Tags};
+use crate::model::{Gateway, TagKey, Tags};
 
 /// Largest request body accepted; the API's own documents are far smaller.
 pub const MAX_BODY: usize = 1 << 20;
@@ -388,7 +387,8 @@ pub fn check_resource_arn(arn: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A page request: `maxResults` (1–1000, default 50) and an optional `nextToken`.
+/// A page request: `maxResults` (1 to the operation's maximum, default 50) and an optional
+/// `nextToken`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paging {
     pub max_results: usize,
@@ -398,17 +398,24 @@ pub struct Paging {
 /// The service's page size when `maxResults` is omitted (the model documents none).
 pub const DEFAULT_PAGE: usize = 50;
 
-/// Reads `maxResults` and `nextToken` from the query string.
-pub fn parse_paging(query: &[(String, String)]) -> Result<Paging, ApiError> {
+/// The largest `maxResults` of ListGateways and ListGatewayTargets (model: 1–1000).
+pub const MAX_PAGE: usize = 1000;
+
+/// The largest `maxResults` of ListGatewayRules and ListGatewayRateLimits (model:
+/// GatewayRuleMaxResults and GatewayRateLimitMaxResults, 1–100).
+pub const MAX_RULE_PAGE: usize = 100;
+
+/// Reads `maxResults` (1–`max`) and `nextToken` from the query string.
+pub fn parse_paging(query: &[(String, String)], max: usize) -> Result<Paging, ApiError> {
     let mut paging = Paging { max_results: DEFAULT_PAGE, next_token: None };
     for (k, v) in query {
         match k.as_str() {
             "maxResults" => match v.parse::<usize>() {
-                Ok(n) if (1..=1000).contains(&n) => paging.max_results = n,
+                Ok(n) if (1..=max).contains(&n) => paging.max_results = n,
                 _ => {
                     return Err(ApiError::field(
                         "maxResults",
-                        format!("must be an integer from 1 to 1000, found `{v}`"),
+                        format!("must be an integer from 1 to {max}, found `{v}`"),
                     ))
                 }
             },
@@ -451,19 +458,27 @@ pub struct RulePatch {
 /// UpdateGatewayRule's members, each optional.
 struct RuleUpdate {
     priority: Option<Priority>,
-    description: Option<Text>,
-    conditions: Option<Vec<Condition>>,
-    actions: Option<Bounded<Action, 1, { usize::MAX }>>,
+    description: Option<RuleDescription>,
+    conditions: Option<Conditions>,
+    actions: Option<Actions>,
 }
 
 impl Decode for RuleUpdate {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
         let entries = cx.map(node)?;
         cx.check_keys(entries, Rule::KEYS);
+        // `"conditions": []` is a value here (the model allows 0 items): it removes the
+        // conditions, where `optional` would read it as "not sent" and keep them.
+        let conditions = match node.get("conditions") {
+            Some(c) if matches!(&c.kind, NodeKind::Seq(items) if items.is_empty()) => {
+                Some(Conditions::new(Vec::new()).expect("the model allows no conditions"))
+            }
+            _ => cx.optional(entries, "conditions"),
+        };
         Some(RuleUpdate {
             priority: cx.optional(entries, "priority"),
             description: cx.optional(entries, "description"),
-            conditions: cx.optional(entries, "conditions"),
+            conditions,
             actions: cx.optional(entries, "actions"),
         })
     }
@@ -554,8 +569,8 @@ pub struct RateLimitPatch {
 
 /// UpdateGatewayRateLimit's members, each optional.
 struct RateLimitUpdate {
-    description: Option<Text>,
-    entries: Option<Bounded<LimitEntry, 1, { usize::MAX }>>,
+    description: Option<RateLimitDescription>,
+    entries: Option<LimitEntries>,
 }
 
 impl Decode for RateLimitUpdate {
@@ -758,10 +773,14 @@ mod tests {
     #[test]
     fn paging_bounds() {
         let q = |s: &str| super::super::wire::query_pairs(Some(s)).unwrap();
-        assert_eq!(parse_paging(&q("maxResults=1000")).unwrap().max_results, 1000);
-        assert!(parse_paging(&q("maxResults=0")).is_err());
-        assert!(parse_paging(&q("maxResults=1001")).is_err());
-        assert_eq!(parse_paging(&[]).unwrap().max_results, DEFAULT_PAGE);
+        assert_eq!(parse_paging(&q("maxResults=1000"), MAX_PAGE).unwrap().max_results, 1000);
+        assert!(parse_paging(&q("maxResults=0"), MAX_PAGE).is_err());
+        assert!(parse_paging(&q("maxResults=1001"), MAX_PAGE).is_err());
+        assert_eq!(parse_paging(&[], MAX_PAGE).unwrap().max_results, DEFAULT_PAGE);
+        // Rules and rate limits: 1–100.
+        assert_eq!(parse_paging(&q("maxResults=100"), MAX_RULE_PAGE).unwrap().max_results, 100);
+        assert!(parse_paging(&q("maxResults=101"), MAX_RULE_PAGE).is_err());
+        const { assert!(DEFAULT_PAGE <= MAX_RULE_PAGE) };
     }
 
     #[test]

@@ -548,7 +548,7 @@ fn dispatch(
             lock(&shared.state).create_gateway(req, env)
         }
         Route::ListGateways => {
-            let paging = request::parse_paging(query)?;
+            let paging = request::parse_paging(query, request::MAX_PAGE)?;
             lock(&shared.state).list_gateways(&paging, env)
         }
         Route::GetGateway(id) => {
@@ -571,7 +571,7 @@ fn dispatch(
         }
         Route::ListTargets(id) => {
             request::check_gateway_id(&id)?;
-            let paging = request::parse_paging(query)?;
+            let paging = request::parse_paging(query, request::MAX_PAGE)?;
             lock(&shared.state).list_targets(&id, &paging, env)
         }
         Route::GetTarget(id, target) => {
@@ -616,7 +616,7 @@ fn dispatch(
         }
         Route::ListRules(id) => {
             request::check_gateway_id(&id)?;
-            let paging = request::parse_paging(query)?;
+            let paging = request::parse_paging(query, request::MAX_RULE_PAGE)?;
             lock(&shared.state).list_rules(&id, &paging, env)
         }
         Route::GetRule(id, rule) => {
@@ -642,7 +642,7 @@ fn dispatch(
         }
         Route::ListRateLimits(id) => {
             request::check_gateway_id(&id)?;
-            let paging = request::parse_paging(query)?;
+            let paging = request::parse_paging(query, request::MAX_RULE_PAGE)?;
             lock(&shared.state).list_rate_limits(&id, &paging, env)
         }
         Route::BatchPutRateLimits(id) => {

@@ -1845,7 +1845,7 @@ mod tests {
             .as_str()
             .unwrap()
             .to_string();
-        let limit = br#"{"rateLimitId":"l","dimensionKeys":["p"],"entries":[{"dimensions":{"p":"*"},"requests":[{"rate":1.5,"period":"second"}]}]}"#;
+        let limit = br#"{"rateLimitId":"l1","dimensionKeys":["targetName"],"entries":[{"dimensions":{"targetName":"*"},"requests":[{"rate":1.5,"period":"second"}]}]}"#;
         s.create_rate_limit(&id, parse_create_rate_limit(limit).unwrap(), &env(0)).unwrap();
         let arn = format!("arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:gateway/{id}");
         let policy = parse_put_policy(br#"{"policy":"{\"Version\":\"2012-10-17\"}"}"#).unwrap();
@@ -1857,7 +1857,7 @@ mod tests {
         let mut back = State::load(&path, None).unwrap();
         let got = back.get_rule(&id, &rule_id, &env(500)).unwrap().body.unwrap();
         assert_eq!((got["priority"].as_i64(), got["status"].as_str()), (Some(7), Some("ACTIVE")));
-        let got = back.get_rate_limit(&id, "l", &env(500)).unwrap().body.unwrap();
+        let got = back.get_rate_limit(&id, "l1", &env(500)).unwrap().body.unwrap();
         assert_eq!(got["entries"][0]["requests"][0]["rate"], 1.5);
         assert_eq!(
             back.get_resource_policy(&arn, &env(500)).unwrap().body.unwrap()["policy"],

@@ -182,9 +182,10 @@ pub fn region_from_authorization(header: Option<&str>) -> Option<String> {
 
 /// Arrays that the model allows to be empty; every other array needs at least one item.
 /// (`required` is a tool schema's: a tool whose inputs are all optional lists none; OAuth
-/// `scopes` is required but may hold 0–100.)
+/// `scopes` is required but may hold 0–100; a rule's `conditions` holds 0–3, and
+/// UpdateGatewayRule sends `[]` to remove them.)
 const MAY_BE_EMPTY_LISTS: &[&str] =
-    &["supportedVersions", "securityGroupIds", "privateEndpointOverrides", "required", "scopes"];
+    &["supportedVersions", "securityGroupIds", "privateEndpointOverrides", "required", "scopes", "conditions"];
 
 /// Objects whose members are all optional, so `{}` is a valid value; any other `{}` is an empty
 /// union or misses required members.
@@ -203,6 +204,11 @@ const MAY_BE_EMPTY_OBJECTS: &[&str] = &[
     "s3",
     "metadataConfiguration",
     "modelMapping",
+    // Rule shapes: a traffic split's `metadata` map holds 0–25 entries; FallbackTriggers and
+    // CircuitBreakerConfiguration have only optional members.
+    "metadata",
+    "triggerOn",
+    "circuitBreaker",
 ];
 
 /// Wire-level checks that the spec decoder is lenient about, because in a spec an empty value means

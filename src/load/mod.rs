@@ -569,6 +569,8 @@ fn load_rate_limits(node: Node, cx: &mut Cx<'_>) -> Option<Vec<RateLimit>> {
     }
     let mut out = Vec::with_capacity(items.len());
     let mut seen: Vec<(String, Mark)> = Vec::new();
+    // Each decoded rate limit's dimensionKeys, its ID and where its dimensionKeys are.
+    let mut keys_seen: Vec<(Vec<String>, String, Mark)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let decoded = cx.at(format!("[{i}]"), |cx| {
             let r = RateLimit::decode(item, cx);
@@ -577,6 +579,23 @@ fn load_rate_limits(node: Node, cx: &mut Cx<'_>) -> Option<Vec<RateLimit>> {
         });
         match decoded {
             Some(r) => {
+                // "Must be unique per gateway—no two rate limits can share the same dimension
+                // keys" (SDK). Compared as ordered lists, as the emulator does: the order is
+                // meaningful (`*` only trails), so [a, b] and [b, a] are different scopes.
+                let keys: Vec<String> = r.dimension_keys.iter().map(|k| k.to_string()).collect();
+                let keys_mark = item.get("dimensionKeys").map_or(item.mark, |n| n.mark);
+                if let Some((_, first_id, first)) = keys_seen.iter().find(|(k, _, _)| *k == keys) {
+                    let message = format!(
+                        "rate limit `{}` has the same dimensionKeys [{}] as rate limit `{first_id}` (first at line {}); dimension keys must be unique per gateway",
+                        r.rate_limit_id,
+                        keys.join(", "),
+                        first.line
+                    );
+                    cx.at(format!("[{i}]"), |cx| cx.at("dimensionKeys", |cx| cx.error(keys_mark, message)));
+                    ok = false;
+                } else {
+                    keys_seen.push((keys, r.rate_limit_id.to_string(), keys_mark));
+                }
                 let mark = item.get("rateLimitId").map_or(item.mark, |n| n.mark);
                 if let Some((_, first)) = seen.iter().find(|(n, _)| n == r.rate_limit_id.as_str()) {
                     let first = *first;

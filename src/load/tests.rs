@@ -331,7 +331,7 @@ fn cases() -> Vec<(String, String, String, String, String)> {
         format!("[{{interceptor: {{lambda: {{arn: '{LAMBDA}'}}}}, interceptionPoints: [REQUEST], inputConfiguration: {{passRequestHeaders: false}}}}]"),
         format!("[{{interceptor: {{lambda: {{arn: '{LAMBDA}'}}}}, interceptionPoints: [REQUEST], inputConfiguration: {{passRequestHeaders: false, payloadFilter: {{exclude: [{{field: RESPONSE_BODY}}, {{field: RESPONSE_BODY}}]}}}}}}]"),
         "interceptorConfigurations[0].inputConfiguration.payloadFilter.exclude",
-        "exactly 1 items",
+        "exactly 1 item",
     );
     push(
         "interceptors",

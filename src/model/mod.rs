@@ -269,10 +269,84 @@ impl<T: Decode, const MIN: usize, const MAX: usize> Decode for Bounded<T, MIN, M
     }
 }
 
+/// A map that can only hold `MIN..=MAX` entries (the model's `min`/`max` on a map shape).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct BoundedMap<K: Ord, V, const MIN: usize, const MAX: usize>(BTreeMap<K, V>);
+
+impl<K: Ord, V, const MIN: usize, const MAX: usize> BoundedMap<K, V, MIN, MAX> {
+    /// Wraps `map` if its entry count is within bounds.
+    pub fn new(map: BTreeMap<K, V>) -> Result<Self, String> {
+        if map.len() < MIN || map.len() > MAX {
+            return Err(count_message(MIN, MAX, map.len(), "entries"));
+        }
+        Ok(Self(map))
+    }
+
+    /// The entries.
+    pub fn as_map(&self) -> &BTreeMap<K, V> {
+        &self.0
+    }
+}
+
+impl<K: Ord, V, const MIN: usize, const MAX: usize> Deref for BoundedMap<K, V, MIN, MAX> {
+    type Target = BTreeMap<K, V>;
+    fn deref(&self) -> &BTreeMap<K, V> {
+        &self.0
+    }
+}
+
+impl<K: Ord + schema::MapKey, V: Schema, const MIN: usize, const MAX: usize> Schema for BoundedMap<K, V, MIN, MAX> {
+    fn schema(defs: &mut Defs) -> Value {
+        schema::map(K::key_schema(), V::schema(defs), MIN, MAX)
+    }
+}
+
+impl<K: Ord, V, const MIN: usize, const MAX: usize> FromService<BTreeMap<K, V>> for BoundedMap<K, V, MIN, MAX> {
+    fn from_service(map: BTreeMap<K, V>) -> Self {
+        Self(map)
+    }
+}
+
+impl<K: Ord + Sdk<Sdk = String>, V: Sdk, const MIN: usize, const MAX: usize> Sdk for BoundedMap<K, V, MIN, MAX> {
+    type Sdk = std::collections::HashMap<String, V::Sdk>;
+    fn to_sdk(&self) -> Result<Self::Sdk, sdk::BuildFailure> {
+        self.0.to_sdk()
+    }
+    fn from_sdk(value: Self::Sdk, path: &str) -> Result<Self, live::Unreadable> {
+        // Tolerant: a live map outside the bounds is kept as it is (see FromService).
+        BTreeMap::from_sdk(value, path).map(Self::from_service)
+    }
+    fn blank(value: &Self::Sdk) -> bool {
+        value.is_empty()
+    }
+    fn blank_is_valid() -> bool {
+        MIN == 0
+    }
+}
+
+impl<K: Ord + Decode, V: Decode, const MIN: usize, const MAX: usize> Decode for BoundedMap<K, V, MIN, MAX> {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let map = BTreeMap::<K, V>::decode(node, cx)?;
+        match Self::new(map) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                cx.error(node.mark, e);
+                None
+            }
+        }
+    }
+}
+
 fn count_message(min: usize, max: usize, found: usize, what: &str) -> String {
     if max == usize::MAX {
         format!("expected at least {min} {what}, found {found}")
     } else if min == max {
+        let what = match (min, what) {
+            (1, "items") => "item",
+            (1, "entries") => "entry",
+            _ => what,
+        };
         format!("expected exactly {min} {what}, found {found}")
     } else if min == 0 {
         format!("expected at most {max} {what}, found {found}")

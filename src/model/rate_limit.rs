@@ -1,8 +1,9 @@
 //! A gateway rate limit: every member of CreateGatewayRateLimit, UpdateGatewayRateLimit and
 //! BatchPutGatewayRateLimits in aws-sdk-bedrockagentcorecontrol 1.97, under its API JSON name
-//! (see `reference/agentcore-rules-ratelimits-policy-api.md`).
-
-use std::collections::BTreeMap;
+//! (see `docs/reference/agentcore-rules-ratelimits-policy-api.md`).
+//!
+//! The SDK carries no length, range, pattern or list-size bounds; the bounds here are the service
+//! model's (botocore 1.44.8 `bedrock-agentcore-control/2023-06-05/service-2.json`), shape by shape.
 
 use serde_json::{json, Value};
 
@@ -10,22 +11,41 @@ use super::decode::{Cx, Decode, Node, NodeKind};
 use super::live::Unreadable;
 use super::schema::{self, Defs, Schema};
 use super::sdk::{BuildFailure, Sdk};
-use super::target::Text;
-use super::{Bounded, FromService};
+use super::{Bounded, BoundedMap, FromService};
 
 spec_string!(
-    /// A rate limit's ID, chosen by the customer (the SDK documents no constraint; it is a URI
-    /// label, so acgw keeps it to alphanumerics, `-` and `_`, at most 256 characters).
-    RateLimitId, len 1..=256, pattern "[0-9a-zA-Z][-_0-9a-zA-Z]*"
+    /// A rate limit's ID, chosen by the customer (the SDK documents no constraint; model:
+    /// GatewayRateLimitId, 2–64 alphanumerics, `-`, `_` and `.`, starting and ending with an
+    /// alphanumeric).
+    RateLimitId, len 2..=64, pattern r"[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,62}[a-zA-Z0-9]"
 );
 spec_string!(
-    /// A dimension key name (the SDK documents no constraint).
-    DimensionKey, len 1..=usize::MAX
+    /// A dimension key name (the SDK documents no constraint; model: DimensionKey, 1–128
+    /// characters): `targetName`, `toolName`, `qualifiedModelId`, `$.context.iam.principal`,
+    /// `$.context.iam.sourceIdentity`, `$.context.jwt.<claim>`,
+    /// `$.context.request.header.<name>` or `$.context.request.body.<dotted.path>`.
+    DimensionKey, len 1..=128,
+    pattern r"targetName|toolName|qualifiedModelId|\$\.context\.iam\.principal|\$\.context\.iam\.sourceIdentity|\$\.context\.jwt\.[a-zA-Z_][a-zA-Z0-9_\-.]{0,61}[a-zA-Z0-9_]|\$\.context\.request\.header\.[a-zA-Z0-9!#$%&'+.^_`|~\-]+|\$\.context\.request\.body\.[a-zA-Z_][a-zA-Z0-9_\-]*(?:\.[a-zA-Z_][a-zA-Z0-9_\-]*)*"
 );
 spec_string!(
-    /// A dimension value; `*` is a wildcard, legal only in trailing positions.
-    DimensionValue, len 1..=usize::MAX
+    /// A dimension value (model: 1–256 characters); `*` is a wildcard, legal only in trailing
+    /// positions.
+    DimensionValue, len 1..=256
 );
+spec_string!(
+    /// GatewayRateLimitDescription: at most 512 characters (the model allows an empty one; in a
+    /// spec an empty value means "not set").
+    RateLimitDescription, len 0..=512
+);
+
+/// DimensionKeys: 1–10 (model).
+pub type DimensionKeys = Bounded<DimensionKey, 1, 10>;
+/// LimitEntries: 1–1000 (model).
+pub type LimitEntries = Bounded<LimitEntry, 1, 1000>;
+/// RateConfigs: exactly one (model: "Currently supports one entry per limit").
+pub type RateConfigs = Bounded<RateConfig, 1, 1>;
+/// LimitEntryDimensionsMap: 1–10 entries (model).
+pub type Dimensions = BoundedMap<DimensionKey, DimensionValue, 1, 10>;
 
 spec_enum!(
     /// Period: the window a rate is measured over.
@@ -35,17 +55,21 @@ spec_enum!(
 /// The wildcard dimension value.
 pub const WILDCARD: &str = "*";
 
-/// A rate (a double in the API): finite and not negative. Compared by value, with `-0` read as
+/// A rate (a double in the API): 0–10,000,000 (model: RateConfigRateDouble; 0 blocks all
+/// matching traffic). Compared by value, with `-0` read as
 /// `0`, so that the model types stay `Eq`.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 #[serde(transparent)]
 pub struct Rate(f64);
 
 impl Rate {
-    /// The rate if it is finite and not negative.
+    /// The model's maximum.
+    pub const MAX: f64 = 10_000_000.0;
+
+    /// The rate if it is within 0–10,000,000.
     pub fn new(v: f64) -> Result<Self, String> {
-        if !v.is_finite() || v < 0.0 {
-            return Err(format!("expected a finite number of at least 0, found {v}"));
+        if !v.is_finite() || !(0.0..=Self::MAX).contains(&v) {
+            return Err(format!("expected a number from 0 to 10000000, found {v}"));
         }
         // -0.0 == 0.0 already, but its bits differ: keep one representation.
         Ok(Rate(if v == 0.0 { 0.0 } else { v }))
@@ -105,7 +129,7 @@ impl Decode for Rate {
 
 impl Schema for Rate {
     fn schema(defs: &mut Defs) -> Value {
-        schema::scalar(defs, json!({ "type": "number", "minimum": 0 }))
+        schema::scalar(defs, json!({ "type": "number", "minimum": 0, "maximum": Rate::MAX }))
     }
 }
 
@@ -126,9 +150,9 @@ shape_struct! {
     /// `rateLimitId` within the gateway (required in acgw specs, optional in the API).
     RateLimit {
         rate_limit_id: req RateLimitId => "rateLimitId" "The rate limit's ID; its identity within the gateway.",
-        description: opt Text => "description" "A human-readable description for this rate limit.",
-        dimension_keys: req Bounded<DimensionKey, 1, { usize::MAX }> => "dimensionKeys" "The ordered dimension key names that define the scope of this rate limit. Immutable: a change replaces the rate limit.",
-        entries: req Bounded<LimitEntry, 1, { usize::MAX }> => "entries" "The entries that map dimension values to rate configurations.",
+        description: opt RateLimitDescription => "description" "A human-readable description for this rate limit (at most 512 characters).",
+        dimension_keys: req DimensionKeys => "dimensionKeys" "The ordered dimension key names (1–10) that define the scope of this rate limit; unique per gateway. Immutable: a change replaces the rate limit.",
+        entries: req LimitEntries => "entries" "The entries (1–1000) that map dimension values to rate configurations.",
     }
 }
 
@@ -143,9 +167,9 @@ shape_struct! {
     /// BatchPutLimitEntry: one rate limit of a BatchPutGatewayRateLimits request.
     BatchPutLimitEntry => BatchPutLimitEntry fallible {
         rate_limit_id: opt RateLimitId => "rateLimitId" "The rate limit's ID; when given, the service upserts by it.",
-        description: opt Text => "description" "A human-readable description for this rate limit.",
-        dimension_keys: req Bounded<DimensionKey, 1, { usize::MAX }> => "dimensionKeys" "The ordered dimension key names that define the scope of this rate limit.",
-        entries: req Bounded<LimitEntry, 1, { usize::MAX }> => "entries" "The entries that map dimension values to rate configurations.",
+        description: opt RateLimitDescription => "description" "A human-readable description for this rate limit (at most 512 characters).",
+        dimension_keys: req DimensionKeys => "dimensionKeys" "The ordered dimension key names (1–10) that define the scope of this rate limit.",
+        entries: req LimitEntries => "entries" "The entries (1–1000) that map dimension values to rate configurations.",
     }
 }
 
@@ -208,10 +232,10 @@ pub fn check_dimensions(node: &Node, cx: &mut Cx<'_>) {
 shape_struct! {
     /// LimitEntry.
     LimitEntry => LimitEntry fallible {
-        dimensions: req BTreeMap<DimensionKey, DimensionValue> => "dimensions" "Dimension names (the rate limit's dimensionKeys) to values; `*` is a wildcard, only in trailing positions.",
-        requests: opt Vec<RateConfig> => "requests" "The maximum number of requests allowed per period.",
-        tokens: opt Vec<RateConfig> => "tokens" "The maximum number of tokens allowed per period.",
-        connections: opt Vec<RateConfig> => "connections" "The maximum number of concurrent connections allowed.",
+        dimensions: req Dimensions => "dimensions" "Dimension names (the rate limit's dimensionKeys) to values of 1–256 characters; `*` is a wildcard, only in trailing positions.",
+        requests: opt RateConfigs => "requests" "The maximum number of requests allowed per period (exactly one rate config).",
+        tokens: opt RateConfigs => "tokens" "The maximum number of tokens allowed per period (exactly one rate config).",
+        connections: opt RateConfigs => "connections" "The maximum number of concurrent connections allowed (exactly one rate config).",
     }
 }
 
