@@ -682,8 +682,8 @@ fn target_spec_text(prefix: &str, n: usize) -> String {
              description: Orders\n        actions: [{ routeToTarget: { staticRoute: { targetName: orders } } }]\n",
         );
         out.push_str(
-            "    rateLimits:\n      - rateLimitId: per-principal\n        dimensionKeys: [principal]\n        \
-             entries: [{ dimensions: { principal: \"*\" }, requests: [{ rate: 10, period: second }] }]\n",
+            "    rateLimits:\n      - rateLimitId: per-principal\n        dimensionKeys: [$.context.iam.principal]\n        \
+             entries: [{ dimensions: { $.context.iam.principal: \"*\" }, requests: [{ rate: 10, period: second }] }]\n",
         );
         out.push_str(
             "    resourcePolicy:\n      Version: \"2012-10-17\"\n      Statement:\n        - { Effect: Allow, \

@@ -143,13 +143,13 @@ fn parts(out: &mut String, i: usize) {
     for r in 0..5 {
         let _ = write!(
             out,
-            "      - priority: {}\n        conditions: [{{ matchPaths: {{ anyOf: [\"/tools/{r}/*\"] }} }}]\n        \
+            "      - priority: {}\n        conditions: [{{ matchPaths: {{ anyOf: [\"/tools-{r}/*\"] }} }}]\n        \
              actions: [{{ routeToTarget: {{ staticRoute: {{ targetName: mcp-0 }} }} }}]\n",
             (r + 1) * 10
         );
     }
     out.push_str("    rateLimits:\n");
-    for (r, key) in ["principal", "model", "path"].iter().enumerate() {
+    for (r, key) in ["$.context.iam.principal", "qualifiedModelId", "toolName"].iter().enumerate() {
         let _ = write!(
             out,
             "      - rateLimitId: limit-{r}\n        dimensionKeys: [{key}]\n        \
