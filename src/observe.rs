@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
+use crate::kind::{ListKind, RateLimitKind, RuleKind};
 use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
 use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
@@ -94,21 +95,29 @@ pub enum ObserveError {
     /// GetResourcePolicy failed for one gateway.
     #[error("GetResourcePolicy for gateway {name} ({gateway_id}) failed: {error}")]
     Policy { name: String, gateway_id: String, error: ApiError },
-    /// ListGatewayRateLimits failed for one gateway.
-    #[error("ListGatewayRateLimits for gateway {name} ({gateway_id}) failed: {error}")]
-    RateLimits { name: String, gateway_id: String, error: ApiError },
-    /// A rate limit of a gateway could not be represented by this build.
-    #[error("rate limit {rate_limit_id} of gateway {name} ({gateway_id}): ListGatewayRateLimits answered {reason}")]
-    RateLimitUnreadable { name: String, gateway_id: String, rate_limit_id: String, reason: String },
-    /// ListGatewayRules failed for one gateway.
-    #[error("ListGatewayRules for gateway {name} ({gateway_id}) failed: {error}")]
-    Rules { name: String, gateway_id: String, error: ApiError },
-    /// A rule of a gateway could not be represented by this build.
-    #[error("rule {rule_id} of gateway {name} ({gateway_id}): ListGatewayRules answered {reason}")]
-    RuleUnreadable { name: String, gateway_id: String, rule_id: String, reason: String },
-    /// Two live rules of one gateway have one priority: acgw cannot tell which one a spec means.
-    #[error("gateway {name} ({gateway_id}) has {} live rules with priority {priority}: {}; delete all but one", rule_ids.len(), rule_ids.join(", "))]
-    DuplicateRule { name: String, gateway_id: String, priority: i32, rule_ids: Vec<String> },
+    /// Listing a gateway's items of one kind (ListGatewayRules, ListGatewayRateLimits) failed.
+    #[error("{call} for gateway {name} ({gateway_id}) failed: {error}")]
+    Items { call: &'static str, name: String, gateway_id: String, error: ApiError },
+    /// An item of a gateway could not be represented by this build.
+    #[error("{noun} {item} of gateway {name} ({gateway_id}): {call} answered {reason}")]
+    ItemUnreadable {
+        noun: &'static str,
+        call: &'static str,
+        name: String,
+        gateway_id: String,
+        item: String,
+        reason: String,
+    },
+    /// Two live items of one gateway have one key: acgw cannot tell which one a spec means.
+    #[error("gateway {name} ({gateway_id}) has {} live {nouns} with {key_field} {key}: {}; delete all but one", ids.len(), ids.join(", "))]
+    DuplicateItems {
+        nouns: &'static str,
+        key_field: &'static str,
+        name: String,
+        gateway_id: String,
+        key: String,
+        ids: Vec<String>,
+    },
     /// More than one live gateway has a name that a spec manages: acgw never guesses.
     #[error(
         "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
@@ -130,11 +139,9 @@ impl ObserveError {
             | ObserveError::TargetUnreadable { gateway_id, .. }
             | ObserveError::DuplicateTarget { gateway_id, .. }
             | ObserveError::Policy { gateway_id, .. }
-            | ObserveError::RateLimits { gateway_id, .. }
-            | ObserveError::RateLimitUnreadable { gateway_id, .. }
-            | ObserveError::Rules { gateway_id, .. }
-            | ObserveError::RuleUnreadable { gateway_id, .. }
-            | ObserveError::DuplicateRule { gateway_id, .. } => Some(gateway_id),
+            | ObserveError::Items { gateway_id, .. }
+            | ObserveError::ItemUnreadable { gateway_id, .. }
+            | ObserveError::DuplicateItems { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
         }
     }
@@ -505,8 +512,8 @@ pub async fn observe_parts<N: AsRef<str>>(
 async fn read_part(api: &impl ReadApi, at: At<'_>, arn: &str, part: Part) -> Result<PartValue, ObserveError> {
     match part {
         Part::Targets => read_targets_of(api, at).await.map(PartValue::Targets),
-        Part::Rules => read_rules_of(api, at).await.map(PartValue::Rules),
-        Part::RateLimits => read_rate_limits_of(api, at).await.map(PartValue::RateLimits),
+        Part::Rules => read_listed::<RuleKind>(api, at).await.map(PartValue::Rules),
+        Part::RateLimits => read_listed::<RateLimitKind>(api, at).await.map(PartValue::RateLimits),
         Part::Policy => read_policy_of(api, at, arn).await.map(PartValue::Policy),
     }
 }
@@ -537,60 +544,40 @@ async fn read_policy_of(api: &impl ReadApi, at: At<'_>, arn: &str) -> Result<Opt
     })
 }
 
-/// ListGatewayRateLimits, every page (it returns full details, so no Get is needed), sorted by
-/// ID. A rate limit this build cannot represent fails the gateway.
-async fn read_rate_limits_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveRateLimit>, ObserveError> {
+/// Lists a gateway's items of kind `K` (every page; the listing carries full details), sorted by
+/// key. An item this build cannot represent fails the gateway, unless it is system-managed (never
+/// touched, so only its key matters), and so do two items with one key: a spec could not tell
+/// which one it means.
+async fn read_listed<K: ListKind>(api: &impl ReadApi, at: At<'_>) -> Result<Vec<K::Live>, ObserveError> {
     let (name, gateway_id) = (at.name.to_string(), at.gateway_id.to_string());
-    let mut list = match at.call(api.list_rate_limits(at.gateway_id)).await {
+    let mut list = match at.call(K::list(api, at.gateway_id)).await {
         Ok(list) => list,
-        // The gateway vanished after it was read: it has no rate limits.
+        // The gateway vanished after it was read: it has none.
         Err(ApiError::NotFound(_)) => Vec::new(),
-        Err(error) => return Err(ObserveError::RateLimits { name, gateway_id, error }),
+        Err(error) => return Err(ObserveError::Items { call: K::LIST_CALL, name, gateway_id, error }),
     };
-    if let Some(bad) = list.iter().find(|r| r.config.is_err()) {
-        let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
-        return Err(ObserveError::RateLimitUnreadable {
+    let unreadable = list.iter().find_map(|i| match K::live_read(i) {
+        Err(u) if K::system_managed_by(i).is_none() => Some((K::live_id(i).to_string(), u.to_string())),
+        _ => None,
+    });
+    if let Some((item, reason)) = unreadable {
+        return Err(ObserveError::ItemUnreadable { noun: K::NOUN, call: K::LIST_CALL, name, gateway_id, item, reason });
+    }
+    list.sort_by(|a, b| (K::live_key(a), K::live_id(a)).cmp(&(K::live_key(b), K::live_id(b))));
+    let duplicate = list.windows(2).find_map(|w| K::live_key(&w[0]).filter(|k| K::live_key(&w[1]).as_ref() == Some(k)));
+    if let Some(key) = duplicate {
+        let ids =
+            list.iter().filter(|i| K::live_key(i).as_ref() == Some(&key)).map(|i| K::live_id(i).to_string()).collect();
+        return Err(ObserveError::DuplicateItems {
+            nouns: K::NOUNS,
+            key_field: K::KEY_FIELD,
             name,
             gateway_id,
-            rate_limit_id: bad.rate_limit_id.clone(),
-            reason,
+            key: key.to_string(),
+            ids,
         });
     }
-    list.sort_by(|a, b| a.rate_limit_id.cmp(&b.rate_limit_id));
     Ok(list)
-}
-
-/// ListGatewayRules, every page (full details, system-managed rules included), sorted by
-/// priority. A user rule this build cannot represent, or two rules with one priority, fail the
-/// gateway.
-async fn read_rules_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveRule>, ObserveError> {
-    let (name, gateway_id) = (at.name.to_string(), at.gateway_id.to_string());
-    let mut list = match at.call(api.list_rules(at.gateway_id)).await {
-        Ok(list) => list,
-        // The gateway vanished after it was read: it has no rules.
-        Err(ApiError::NotFound(_)) => Vec::new(),
-        Err(error) => return Err(ObserveError::Rules { name, gateway_id, error }),
-    };
-    // A system-managed rule this build cannot represent is still never touched, but its
-    // priority must be known: only user rules must be readable.
-    if let Some(bad) = list.iter().find(|r| r.config.is_err() && r.system_managed_by.is_none()) {
-        let reason = bad.config.as_ref().err().map(ToString::to_string).unwrap_or_default();
-        return Err(ObserveError::RuleUnreadable { name, gateway_id, rule_id: bad.rule_id.clone(), reason });
-    }
-    list.sort_by(|a, b| (rule_priority(a), &a.rule_id).cmp(&(rule_priority(b), &b.rule_id)));
-    let duplicate =
-        list.windows(2).find(|w| rule_priority(&w[0]).is_some() && rule_priority(&w[0]) == rule_priority(&w[1]));
-    if let Some(w) = duplicate {
-        let priority = rule_priority(&w[0]).unwrap_or_default();
-        let rule_ids = list.iter().filter(|r| rule_priority(r) == Some(priority)).map(|r| r.rule_id.clone()).collect();
-        return Err(ObserveError::DuplicateRule { name, gateway_id, priority, rule_ids });
-    }
-    Ok(list)
-}
-
-/// A live rule's priority, when its configuration could be read.
-pub fn rule_priority(r: &LiveRule) -> Option<i32> {
-    r.config.as_ref().ok().map(|c| c.priority.get())
 }
 
 /// ListGatewayTargets (every page), then GetGatewayTarget per target, sorted by name. Two live

@@ -201,7 +201,7 @@ impl EmulatorHandle {
         self.shared.rate_stats()
     }
 
-    /// Starts [`Self::rate_stats`] over from zero (the current window's count stays).
+    /// Starts [`Self::rate_stats`] over from zero, with a new second of the `max_rps` accounting.
     pub fn reset_rate_stats(&self) {
         self.shared.reset_rate_stats();
     }

@@ -310,6 +310,9 @@ impl Shared {
     }
 
     pub(super) fn reset_rate_stats(&self) {
+        // A new second of accounting too: the arrivals of the current one would otherwise count
+        // towards the next peak (a benchmark's setup, just before what it measures).
+        *lock(&self.window) = RateWindow { start: Instant::now(), count: 0, arrivals: 0 };
         self.throttled.store(0, Ordering::Relaxed);
         self.peak_window.store(0, Ordering::Relaxed);
     }

@@ -3,10 +3,13 @@
 //! them.
 //!
 //! Each kind has one home here that says how its items are identified, normalized and compared
-//! ([`ItemKind`]) and how the generic apply engine writes them ([`WriteKind`], [`ListKind`]). The stages are
-//! generic over them: `plan` ([`crate::plan::ItemPlan`]), `render` and `apply` hold no copy per
-//! kind, so adding a kind is one module here plus its place in [`crate::plan::GatewayPlan`] and
-//! in the order apply writes a gateway's parts.
+//! ([`ItemKind`]) and how they are listed and written ([`WriteKind`], [`ListKind`]). The stages
+//! are generic over them: `observe` (a listed kind is read by one generic reader), `plan`
+//! ([`crate::plan::ItemPlan`]), `render` and `apply` hold no copy per kind. Adding a kind is one
+//! module here plus its registration: a [`crate::observe::Part`] (with its field of
+//! [`crate::observe::LiveState`]), its field of [`crate::plan::GatewayPlan`], and its place in
+//! the order apply writes a gateway's parts; the compiler points at each `match` that must name
+//! it.
 
 pub mod rate_limit;
 pub mod rule;
@@ -24,6 +27,7 @@ use serde::Serialize;
 
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::model::decode::{Cx, Decode, Node};
+use crate::model::live::Unreadable;
 
 /// One kind of gateway item: how the stages identify, compare, plan and render its items.
 pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'static {
@@ -73,8 +77,12 @@ pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'stati
     fn live_status(live: &Self::Live) -> &Self::Status;
     /// A live item's `updatedAt`, as the service reported it.
     fn live_updated_at(live: &Self::Live) -> &str;
+    /// A live item's configuration, or why this build cannot represent it.
+    fn live_read(live: &Self::Live) -> Result<&Self::Desired, &Unreadable>;
     /// A live item's configuration; `None` when this build cannot represent it.
-    fn live_config(live: &Self::Live) -> Option<&Self::Desired>;
+    fn live_config(live: &Self::Live) -> Option<&Self::Desired> {
+        Self::live_read(live).ok()
+    }
     /// `system.managedBy` of a system-managed live item, which acgw never changes or deletes.
     fn system_managed_by(_live: &Self::Live) -> Option<&str> {
         None

@@ -11,7 +11,7 @@ use super::{ItemKind, ListKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
-use crate::model::live::{GatewayRateLimitStatus, LiveRateLimit};
+use crate::model::live::{GatewayRateLimitStatus, LiveRateLimit, Unreadable};
 use crate::model::rate_limit::RateLimit;
 use crate::normalize;
 
@@ -71,8 +71,8 @@ impl ItemKind for RateLimitKind {
         &live.updated_at
     }
 
-    fn live_config(live: &LiveRateLimit) -> Option<&RateLimit> {
-        live.config.as_ref().ok()
+    fn live_read(live: &LiveRateLimit) -> Result<&RateLimit, &Unreadable> {
+        live.config.as_ref()
     }
 
     fn normalized(desired: &RateLimit, _region: Option<&str>) -> serde_json::Value {

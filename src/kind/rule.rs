@@ -11,7 +11,7 @@ use super::{ItemKind, ListKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
-use crate::model::live::{GatewayRuleStatus, LiveRule};
+use crate::model::live::{GatewayRuleStatus, LiveRule, Unreadable};
 use crate::model::rule::Rule;
 use crate::normalize;
 
@@ -70,8 +70,8 @@ impl ItemKind for RuleKind {
         &live.updated_at
     }
 
-    fn live_config(live: &LiveRule) -> Option<&Rule> {
-        live.config.as_ref().ok()
+    fn live_read(live: &LiveRule) -> Result<&Rule, &Unreadable> {
+        live.config.as_ref()
     }
 
     fn system_managed_by(live: &LiveRule) -> Option<&str> {

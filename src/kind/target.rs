@@ -14,7 +14,7 @@ use super::{ItemKind, WriteKind};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
-use crate::model::live::{LiveTarget, TargetStatus};
+use crate::model::live::{LiveTarget, TargetStatus, Unreadable};
 use crate::model::target::Target;
 use crate::normalize;
 
@@ -70,8 +70,8 @@ impl ItemKind for TargetKind {
         &live.updated_at
     }
 
-    fn live_config(live: &LiveTarget) -> Option<&Target> {
-        live.config.as_ref().ok()
+    fn live_read(live: &LiveTarget) -> Result<&Target, &Unreadable> {
+        live.config.as_ref()
     }
 
     fn normalized(desired: &Target, region: Option<&str>) -> serde_json::Value {
