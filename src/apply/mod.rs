@@ -1,6 +1,6 @@
 //! Apply: turn planned work into API calls that can be interrupted and re-run at any point.
 //!
-//! Creates carry a deterministic client token ([`token`]), every change is followed by a wait
+//! Creates carry a deterministic client token (`token`), every change is followed by a wait
 //! for READY, and each gateway's outcome records exactly which calls were made, so a partial
 //! apply says what was done and what was not.
 
