@@ -90,27 +90,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
     }
     let what = match g.action {
         Action::Create => "will be created".to_string(),
-        Action::Update
-            if !g.update_gateway
-                && g.tag_changes.is_empty()
-                && !g.targets.iter().flatten().any(|t| t.is_change())
-                && g.resource_policy.as_ref().is_none_or(|p| p.action == Action::NoOp)
-                && g.rate_limits.iter().flatten().any(|r| r.is_change()) =>
-        {
-            "is unchanged; its rate limits change".to_string()
-        }
-        Action::Update
-            if !g.update_gateway
-                && g.tag_changes.is_empty()
-                && !g.targets.iter().flatten().any(|t| t.is_change())
-                && g.resource_policy.as_ref().is_none_or(|p| p.action == Action::NoOp)
-                && g.rules.iter().flatten().any(|r| r.is_change()) =>
-        {
-            "is unchanged; its rules change".to_string()
-        }
-        Action::Update if !g.update_gateway && g.tag_changes.is_empty() => {
-            "is unchanged; its targets change".to_string()
-        }
+        Action::Update if !g.update_gateway && g.tag_changes.is_empty() => parts_change(g),
         Action::Update if !g.update_gateway => "will be updated in place (tags only)".to_string(),
         Action::Update if g.changes.is_empty() => {
             "will be updated in place: its last update did not succeed, so its configuration is sent again".to_string()
@@ -362,4 +342,28 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
     out.push('\n');
     unmanaged(&mut out, &report.unmanaged, color);
     out
+}
+/// The headline of a gateway whose configuration and tags hold while some of its parts change:
+/// which parts.
+fn parts_change(g: &GatewayPlan) -> String {
+    let mut parts = Vec::new();
+    if g.targets.iter().flatten().any(|t| t.is_change()) {
+        parts.push("targets");
+    }
+    if g.rules.iter().flatten().any(|r| r.is_change()) {
+        parts.push("rules");
+    }
+    if g.rate_limits.iter().flatten().any(|r| r.is_change()) {
+        parts.push("rate limits");
+    }
+    if g.resource_policy.as_ref().is_some_and(|p| p.action != Action::NoOp) {
+        parts.push("resource policy");
+    }
+    let verb = if parts == ["resource policy"] { "changes" } else { "change" };
+    let named = match parts.split_last() {
+        None => return "is unchanged".to_string(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    };
+    format!("is unchanged; its {named} {verb}")
 }
