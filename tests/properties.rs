@@ -24,10 +24,11 @@ use acgw::apply::{self, Options, Silent, Work};
 use acgw::emulator::{Config, Emulator, EmulatorHandle};
 use acgw::load::{self, Desired, Source, Spec};
 use acgw::model::decode::{Cx, Decode, Node};
+use acgw::model::live::LiveGateway;
 use acgw::model::target::Target;
 use acgw::model::Gateway;
 use acgw::normalize;
-use acgw::observe::{observe, Observed, Part};
+use acgw::observe::{observe, LiveState, Observed, Part};
 use acgw::plan::{self, Plan};
 use aws_sdk_bedrockagentcorecontrol::types as t;
 use proptest::prelude::*;
@@ -382,6 +383,15 @@ struct Harness {
     next: AtomicU64,
 }
 
+/// The part work of a `Work::Update` that leaves a gateway's configuration and tags alone.
+#[derive(Default)]
+struct Parts {
+    targets: Vec<apply::TargetWork>,
+    rules: Vec<apply::RuleWork>,
+    rate_limits: Vec<apply::RateLimitWork>,
+    policy: Option<apply::PolicyWork>,
+}
+
 impl Harness {
     fn start() -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -422,6 +432,39 @@ impl Harness {
 
     fn observe(&self, names: &[&str]) -> Result<Observed, TestCaseError> {
         self.rt.block_on(observe(&self.api, names, 4)).map_err(|e| TestCaseError::fail(format!("observe: {e}")))
+    }
+
+    /// Applies `parts` to the live gateway `name` (its configuration and tags left alone) and
+    /// fails the case unless every call succeeded.
+    fn apply_parts(
+        &self,
+        name: &str,
+        live: &LiveGateway,
+        gateway: &Gateway,
+        parts: Parts,
+    ) -> Result<(), TestCaseError> {
+        let work = Work::Update {
+            gateway_id: live.gateway_id.clone(),
+            gateway_arn: live.gateway_arn.clone(),
+            desired: gateway.clone(),
+            config: false,
+            tags_set: Default::default(),
+            tags_remove: Vec::new(),
+            targets: parts.targets,
+            rules: parts.rules,
+            rate_limits: parts.rate_limits,
+            policy: parts.policy,
+        };
+        let report = self.rt.block_on(apply::apply(&self.api, vec![(name.into(), work)], &self.opts, &Silent));
+        prop_assert!(report.succeeded(), "apply failed: {:?}", report.gateways);
+        Ok(())
+    }
+
+    /// Observes the gateway `name` with one of its parts.
+    fn observe_part(&self, name: &str, part: Part) -> Result<LiveState, TestCaseError> {
+        let mut observed = self.observe(&[name])?;
+        self.rt.block_on(acgw::observe::observe_parts(&self.api, &mut observed, &[(name, vec![part])], 4));
+        observed.managed.remove(name).ok_or_else(|| TestCaseError::fail(format!("not observed: {:?}", observed.failed)))
     }
 
     /// Observes the desired gateways and plans against them.
@@ -1139,32 +1182,15 @@ fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
     )
     .expect("gateway");
     h.apply(&gateway).expect("gateway created");
-    let gateway_id = h.observe(&["targets"]).expect("observed").managed["targets"].live.gateway_id.clone();
+    let live_gateway = h.observe(&["targets"]).expect("observed").managed["targets"].live.clone();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(8u32);
     for &kind in TARGET_KINDS {
         check(&format!("target kind {}.{}", kind.0, kind.1), cases, target_of_kind(kind), |mut desired| {
             let n = h.next.fetch_add(1, Ordering::Relaxed);
             desired.name = acgw::model::target::TargetName::try_from(format!("t{n}").as_str()).expect("name");
-            let work = vec![acgw::apply::TargetWork::Create { desired: desired.clone() }];
-            let update = Work::Update {
-                gateway_id: gateway_id.clone(),
-                gateway_arn: String::new(),
-                desired: gateway.clone(),
-                config: false,
-                tags_set: Default::default(),
-                tags_remove: Vec::new(),
-                targets: work,
-                rules: Vec::new(),
-                rate_limits: Vec::new(),
-                policy: None,
-            };
-            let report = h.rt.block_on(apply::apply(&h.api, vec![("targets".into(), update)], &h.opts, &Silent));
-            prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
-            let mut observed = h.observe(&["targets"])?;
-            h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("targets", vec![Part::Targets])], 4));
-            let Some(state) = observed.managed.get("targets") else {
-                return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
-            };
+            let targets = vec![apply::TargetWork::Create { desired: desired.clone() }];
+            h.apply_parts("targets", &live_gateway, &gateway, Parts { targets, ..Parts::default() })?;
+            let state = h.observe_part("targets", Part::Targets)?;
             let live = state.targets.clone().unwrap_or_default();
             let mine: Vec<_> = live.into_iter().filter(|t| t.name == desired.name.as_str()).collect();
             prop_assert_eq!(mine.len(), 1);
@@ -1232,31 +1258,15 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
     )
     .expect("gateway");
     h.apply(&gateway).expect("gateway created");
-    let gateway_id = h.observe(&["limits"]).expect("observed").managed["limits"].live.gateway_id.clone();
+    let live_gateway = h.observe(&["limits"]).expect("observed").managed["limits"].live.clone();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(16u32);
     check("generated rate limits", cases, rate_limit_strategy(), |mut desired| {
         let n = h.next.fetch_add(1, Ordering::Relaxed);
         let id = format!("rl{n}");
         desired.rate_limit_id = acgw::model::rate_limit::RateLimitId::try_from(id.as_str()).expect("id");
-        let update = Work::Update {
-            gateway_id: gateway_id.clone(),
-            gateway_arn: String::new(),
-            desired: gateway.clone(),
-            config: false,
-            tags_set: Default::default(),
-            tags_remove: Vec::new(),
-            targets: Vec::new(),
-            rules: Vec::new(),
-            rate_limits: vec![acgw::apply::RateLimitWork::Create { desired: desired.clone(), replaces: None }],
-            policy: None,
-        };
-        let report = h.rt.block_on(apply::apply(&h.api, vec![("limits".into(), update)], &h.opts, &Silent));
-        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
-        let mut observed = h.observe(&["limits"])?;
-        h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("limits", vec![Part::RateLimits])], 4));
-        let Some(state) = observed.managed.get("limits") else {
-            return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
-        };
+        let rate_limits = vec![apply::RateLimitWork::Create { desired: desired.clone(), replaces: None }];
+        h.apply_parts("limits", &live_gateway, &gateway, Parts { rate_limits, ..Parts::default() })?;
+        let state = h.observe_part("limits", Part::RateLimits)?;
         let mine: Vec<_> =
             state.rate_limits.clone().unwrap_or_default().into_iter().filter(|r| r.rate_limit_id == id).collect();
         prop_assert_eq!(mine.len(), 1);
@@ -1265,20 +1275,8 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
         let plans = plan::plan_rate_limits(std::slice::from_ref(&desired), Some(&mine));
         prop_assert!(plans.iter().all(|p| p.action == plan::Action::NoOp), "a plan after apply changes: {plans:#?}");
         // Delete it again: a gateway holds at most 50.
-        let delete = Work::Update {
-            gateway_id: gateway_id.clone(),
-            gateway_arn: String::new(),
-            desired: gateway.clone(),
-            config: false,
-            tags_set: Default::default(),
-            tags_remove: Vec::new(),
-            targets: Vec::new(),
-            rules: Vec::new(),
-            rate_limits: vec![acgw::apply::RateLimitWork::Delete { rate_limit_id: id.clone() }],
-            policy: None,
-        };
-        let report = h.rt.block_on(apply::apply(&h.api, vec![("limits".into(), delete)], &h.opts, &Silent));
-        prop_assert!(report.succeeded(), "delete failed: {:?}", report.gateways);
+        let rate_limits = vec![apply::RateLimitWork::Delete { rate_limit_id: id.clone() }];
+        h.apply_parts("limits", &live_gateway, &gateway, Parts { rate_limits, ..Parts::default() })?;
         Ok(())
     });
 }
@@ -1371,31 +1369,13 @@ fn generated_resource_policies_read_back_as_put_and_plan_no_changes_however_writ
     )
     .expect("gateway");
     h.apply(&gateway).expect("gateway created");
-    let observed = h.observe(&["policed"]).expect("observed");
-    let (gateway_id, gateway_arn) =
-        (observed.managed["policed"].live.gateway_id.clone(), observed.managed["policed"].live.gateway_arn.clone());
+    let live_gateway = h.observe(&["policed"]).expect("observed").managed["policed"].live.clone();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(24u32);
     check("generated resource policies", cases, policy_strategy(), |document| {
         let desired = ResourcePolicy::new(document.clone()).map_err(TestCaseError::fail)?;
-        let put = Work::Update {
-            gateway_id: gateway_id.clone(),
-            gateway_arn: gateway_arn.clone(),
-            desired: gateway.clone(),
-            config: false,
-            tags_set: Default::default(),
-            tags_remove: Vec::new(),
-            targets: Vec::new(),
-            rules: Vec::new(),
-            rate_limits: Vec::new(),
-            policy: Some(apply::PolicyWork::Put(desired.clone())),
-        };
-        let report = h.rt.block_on(apply::apply(&h.api, vec![("policed".into(), put)], &h.opts, &Silent));
-        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {document:#}", report.gateways);
-        let mut observed = h.observe(&["policed"])?;
-        h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("policed", vec![Part::Policy])], 4));
-        let Some(state) = observed.managed.get("policed") else {
-            return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
-        };
+        let policy = Some(apply::PolicyWork::Put(desired.clone()));
+        h.apply_parts("policed", &live_gateway, &gateway, Parts { policy, ..Parts::default() })?;
+        let state = h.observe_part("policed", Part::Policy)?;
         let live = state.policy.clone().flatten();
         let live_doc = live.as_ref().map(|p| normalize::policy(p.document().clone()));
         prop_assert_eq!(live_doc, Some(normalize::policy(document.clone())));
@@ -1463,31 +1443,14 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
         decode(&json!({ "name": "rules", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }))
             .expect("gateway");
     h.apply(&gateway).expect("gateway created");
-    let gateway_id = h.observe(&["rules"]).expect("observed").managed["rules"].live.gateway_id.clone();
+    let live_gateway = h.observe(&["rules"]).expect("observed").managed["rules"].live.clone();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(16u32);
-    let work = |rules: Vec<acgw::apply::RuleWork>| Work::Update {
-        gateway_id: gateway_id.clone(),
-        gateway_arn: String::new(),
-        desired: gateway.clone(),
-        config: false,
-        tags_set: Default::default(),
-        tags_remove: Vec::new(),
-        targets: Vec::new(),
-        rules,
-        rate_limits: Vec::new(),
-        policy: None,
-    };
     check("generated rules", cases, rule_strategy(), |mut desired| {
         let n = h.next.fetch_add(1, Ordering::Relaxed) as i32;
         desired.priority = acgw::model::rule::Priority::new(n + 1).expect("priority");
-        let create = work(vec![acgw::apply::RuleWork::Create { desired: desired.clone(), replaces: None }]);
-        let report = h.rt.block_on(apply::apply(&h.api, vec![("rules".into(), create)], &h.opts, &Silent));
-        prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
-        let mut observed = h.observe(&["rules"])?;
-        h.rt.block_on(acgw::observe::observe_parts(&h.api, &mut observed, &[("rules", vec![Part::Rules])], 4));
-        let Some(state) = observed.managed.get("rules") else {
-            return Err(TestCaseError::fail(format!("not observed: {:?}", observed.failed)));
-        };
+        let rules = vec![apply::RuleWork::Create { desired: desired.clone(), replaces: None }];
+        h.apply_parts("rules", &live_gateway, &gateway, Parts { rules, ..Parts::default() })?;
+        let state = h.observe_part("rules", Part::Rules)?;
         let mine: Vec<_> = state
             .rules
             .clone()
@@ -1500,12 +1463,9 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
         prop_assert_eq!(normalize::rule(&config), normalize::rule(&desired));
         let plans = plan::plan_rules(std::slice::from_ref(&desired), Some(&mine)).map_err(TestCaseError::fail)?;
         prop_assert!(plans.iter().all(|p| p.action == plan::Action::NoOp), "a plan after apply changes: {plans:#?}");
-        let delete = work(vec![acgw::apply::RuleWork::Delete {
-            rule_id: mine[0].rule_id.clone(),
-            priority: desired.priority.get(),
-        }]);
-        let report = h.rt.block_on(apply::apply(&h.api, vec![("rules".into(), delete)], &h.opts, &Silent));
-        prop_assert!(report.succeeded(), "delete failed: {:?}", report.gateways);
+        let rules =
+            vec![apply::RuleWork::Delete { rule_id: mine[0].rule_id.clone(), priority: desired.priority.get() }];
+        h.apply_parts("rules", &live_gateway, &gateway, Parts { rules, ..Parts::default() })?;
         Ok(())
     });
 }
