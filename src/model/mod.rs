@@ -414,62 +414,7 @@ impl Decode for Tags {
 }
 
 /// AdvertisedScopeMapping: 1–50 entries of scope → scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct ScopeMapping(BTreeMap<Scope, Scope>);
-
-impl ScopeMapping {
-    /// Wraps `map` if it has 1–50 entries.
-    pub fn new(map: BTreeMap<Scope, Scope>) -> Result<Self, String> {
-        if map.is_empty() || map.len() > 50 {
-            return Err(count_message(1, 50, map.len(), "entries"));
-        }
-        Ok(Self(map))
-    }
-
-    /// The entries.
-    pub fn as_map(&self) -> &BTreeMap<Scope, Scope> {
-        &self.0
-    }
-}
-
-impl Schema for ScopeMapping {
-    fn schema(defs: &mut Defs) -> Value {
-        schema::map(Scope::string_schema(), Scope::schema(defs), 1, 50)
-    }
-}
-
-impl Sdk for ScopeMapping {
-    type Sdk = std::collections::HashMap<String, String>;
-    fn to_sdk(&self) -> Result<Self::Sdk, sdk::BuildFailure> {
-        self.0.to_sdk()
-    }
-    fn from_sdk(value: Self::Sdk, path: &str) -> Result<Self, live::Unreadable> {
-        BTreeMap::from_sdk(value, path).map(Self::from_service)
-    }
-    fn blank(value: &Self::Sdk) -> bool {
-        value.is_empty()
-    }
-}
-
-impl FromService<BTreeMap<Scope, Scope>> for ScopeMapping {
-    fn from_service(map: BTreeMap<Scope, Scope>) -> Self {
-        Self(map)
-    }
-}
-
-impl Decode for ScopeMapping {
-    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
-        let map = BTreeMap::<Scope, Scope>::decode(node, cx)?;
-        match Self::new(map) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                cx.error(node.mark, e);
-                None
-            }
-        }
-    }
-}
+pub type ScopeMapping = BoundedMap<Scope, Scope, 1, 50>;
 
 spec_int!(
     /// sessionTimeoutInSeconds: 900–28800; the service's default is 3600.
