@@ -676,7 +676,13 @@ fn hostile_specs_fail_with_a_location_and_make_no_api_call() {
     assert_eq!(emu.calls(), 0, "no API call for invalid specs: {:?}", emu.stats());
 }
 
-/// Peak resident memory of a finished child, in bytes (from `wait4`, which reports per child).
+/// Runs a child to its end and returns its exit code and peak resident memory, in bytes.
+///
+/// `wait4`'s `ru_maxrss` is not enough alone: the child is spawned sharing this test process's
+/// memory until it execs, and Linux folds that memory's high-water mark (this process's peak,
+/// whatever other tests did before) into the child's figure. So the child's own high-water mark
+/// (`VmHWM`, which starts afresh at exec) is read from /proc while it runs; it can only miss the
+/// last millisecond. `ru_maxrss` serves when the child ended before the first read.
 // The child is reaped by `wait4` below, which std's `Child` cannot see.
 #[allow(clippy::zombie_processes)]
 fn run_measuring_rss(mut cmd: Command) -> (Option<i32>, u64) {
@@ -685,11 +691,24 @@ fn run_measuring_rss(mut cmd: Command) -> (Option<i32>, u64) {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own unwaited child; status and usage point to live locals.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 failed");
+    let mut own_peak = 0u64;
+    loop {
+        // SAFETY: `pid` is our own unwaited child; status and usage point to live locals.
+        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if waited == pid {
+            break;
+        }
+        assert_eq!(waited, 0, "wait4 failed");
+        let hwm = std::fs::read_to_string(format!("/proc/{pid}/status")).ok().and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+        own_peak = own_peak.max(hwm.unwrap_or(0) * 1024);
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    (code, usage.ru_maxrss as u64 * 1024)
+    let rss = if own_peak > 0 { own_peak } else { usage.ru_maxrss as u64 * 1024 };
+    (code, rss)
 }
 
 #[test]
@@ -697,8 +716,7 @@ fn an_alias_bomb_and_a_50_mib_file_stay_within_200_mib() {
     let dir = tempfile::tempdir().unwrap();
     let huge = dir.path().join("huge.yaml");
     let line = "  - {name: x, roleArn: 'arn:aws:iam::123456789012:role/r', authorizerType: NONE}\n";
-    let text = format!("gateways:\n{}", line.repeat(50 * 1024 * 1024 / line.len() + 1));
-    std::fs::write(&huge, text).unwrap();
+    std::fs::write(&huge, format!("gateways:\n{}", line.repeat(50 * 1024 * 1024 / line.len() + 1))).unwrap();
     let bomb = repo().join("tests/hostile/billion-laughs.yaml");
     for file in [huge, bomb] {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
