@@ -54,39 +54,43 @@ impl SdkApi {
     }
 }
 
-/// Guards against a server that hands back a token it already gave, which would loop forever.
-fn check_token(seen: &mut HashSet<String>, op: &str, token: &str) -> Result<(), ApiError> {
-    if !seen.insert(token.to_string()) {
-        return Err(ApiError::Response(format!("{op} returned the nextToken {token:?} twice; stopping")));
+/// Every page of the list call `op`: `fetch(token)` sends the request for the page after `token`
+/// and answers its items and next token. A token handed back twice is an error: following it
+/// would loop forever.
+async fn paged<T, Fut>(op: &str, mut fetch: impl FnMut(Option<String>) -> Fut) -> Result<Vec<T>, ApiError>
+where
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    let mut seen = HashSet::new();
+    loop {
+        let (items, next) = fetch(token.take()).await?;
+        out.extend(items);
+        match next.filter(|t| !t.is_empty()) {
+            Some(t) if !seen.insert(t.clone()) => {
+                return Err(ApiError::Response(format!("{op} returned the nextToken {t:?} twice; stopping")))
+            }
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
     }
-    Ok(())
 }
 
 impl ReadApi for SdkApi {
     async fn list_gateways(&self) -> Result<Vec<GatewaySummary>, ApiError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        loop {
+        paged("ListGateways", |token| async move {
             let page = self
                 .client
                 .list_gateways()
                 .max_results(PAGE_SIZE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(classify)?;
-            for item in page.items {
-                out.push(convert::summary_from_sdk(item));
-            }
-            match page.next_token.filter(|t| !t.is_empty()) {
-                Some(t) => {
-                    check_token(&mut seen, "ListGateways", &t)?;
-                    token = Some(t);
-                }
-                None => return Ok(out),
-            }
-        }
+            Ok((page.items.into_iter().map(convert::summary_from_sdk).collect(), page.next_token))
+        })
+        .await
     }
 
     async fn get_gateway(&self, gateway_id: &str) -> Result<LiveGateway, ApiError> {
@@ -100,32 +104,29 @@ impl ReadApi for SdkApi {
     }
 
     async fn list_targets(&self, gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        loop {
+        paged("ListGatewayTargets", |token| async move {
             let page = self
                 .client
                 .list_gateway_targets()
                 .gateway_identifier(gateway_id)
                 .max_results(PAGE_SIZE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(classify)?;
-            out.extend(page.items.into_iter().map(|t| TargetSummary {
-                target_id: t.target_id,
-                name: t.name,
-                status: t.status.as_str().to_string(),
-            }));
-            match page.next_token.filter(|t| !t.is_empty()) {
-                Some(t) => {
-                    check_token(&mut seen, "ListGatewayTargets", &t)?;
-                    token = Some(t);
-                }
-                None => return Ok(out),
-            }
-        }
+            Ok((
+                page.items
+                    .into_iter()
+                    .map(|t| TargetSummary {
+                        target_id: t.target_id,
+                        name: t.name,
+                        status: t.status.as_str().to_string(),
+                    })
+                    .collect(),
+                page.next_token,
+            ))
+        })
+        .await
     }
 
     async fn get_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
@@ -155,28 +156,19 @@ impl ReadApi for SdkApi {
     }
 
     async fn list_rate_limits(&self, gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        loop {
+        paged("ListGatewayRateLimits", |token| async move {
             let page = self
                 .client
                 .list_gateway_rate_limits()
                 .gateway_identifier(gateway_id)
                 .max_results(RATE_LIMIT_PAGE_SIZE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(classify)?;
-            out.extend(page.rate_limits.into_iter().map(convert::rate_limit_from_detail));
-            match page.next_token.filter(|t| !t.is_empty()) {
-                Some(t) => {
-                    check_token(&mut seen, "ListGatewayRateLimits", &t)?;
-                    token = Some(t);
-                }
-                None => return Ok(out),
-            }
-        }
+            Ok((page.rate_limits.into_iter().map(convert::rate_limit_from_detail).collect(), page.next_token))
+        })
+        .await
     }
 
     async fn get_rate_limit(&self, gateway_id: &str, rate_limit_id: &str) -> Result<LiveRateLimit, ApiError> {
@@ -192,28 +184,19 @@ impl ReadApi for SdkApi {
     }
 
     async fn list_rules(&self, gateway_id: &str) -> Result<Vec<LiveRule>, ApiError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        loop {
+        paged("ListGatewayRules", |token| async move {
             let page = self
                 .client
                 .list_gateway_rules()
                 .gateway_identifier(gateway_id)
                 .max_results(RULE_PAGE_SIZE)
-                .set_next_token(token.take())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(classify)?;
-            out.extend(page.gateway_rules.into_iter().map(convert::rule_from_detail));
-            match page.next_token.filter(|t| !t.is_empty()) {
-                Some(t) => {
-                    check_token(&mut seen, "ListGatewayRules", &t)?;
-                    token = Some(t);
-                }
-                None => return Ok(out),
-            }
-        }
+            Ok((page.gateway_rules.into_iter().map(convert::rule_from_detail).collect(), page.next_token))
+        })
+        .await
     }
 
     async fn get_rule(&self, gateway_id: &str, rule_id: &str) -> Result<LiveRule, ApiError> {
@@ -387,5 +370,32 @@ impl WriteApi for SdkApi {
             .await
             .map_err(classify)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A list whose pages answer `pages[i]`, the next token being the index of the next page.
+    async fn list(pages: &[(&[u32], Option<&str>)]) -> Result<Vec<u32>, ApiError> {
+        paged("ListThings", |token| {
+            let i: usize = token.map_or(0, |t| t.parse().expect("a page index"));
+            let (items, next) = pages[i];
+            async move { Ok((items.to_vec(), next.map(str::to_string))) }
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn every_page_is_followed_until_no_token_or_an_empty_one() {
+        assert_eq!(list(&[(&[1, 2], Some("1")), (&[], Some("2")), (&[3], None)]).await, Ok(vec![1, 2, 3]));
+        assert_eq!(list(&[(&[1], Some(""))]).await, Ok(vec![1]));
+    }
+
+    #[tokio::test]
+    async fn a_token_handed_back_twice_stops_the_listing() {
+        let err = list(&[(&[1], Some("1")), (&[2], Some("1"))]).await.expect_err("loops");
+        assert_eq!(err, ApiError::Response("ListThings returned the nextToken \"1\" twice; stopping".into()));
     }
 }
