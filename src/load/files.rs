@@ -154,8 +154,35 @@ fn read(value: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<(PathBuf, Stri
 pub fn policy(union: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<ResourcePolicy> {
     let value = union.get("file")?;
     let (path, text) = cx.at("file", |cx| read(value, base, cx))?;
+    let doc = one_document(&path, &text, value.mark, "a policy", cx)?;
+    let (policy, inner) = decode_in_file(&path, cx, |file_cx| ResourcePolicy::decode(&doc, file_cx));
+    report_under(&cx.path(), inner, cx);
+    policy
+}
+
+/// A tool schema file as a checked list node: problems inside it are reported at its own lines.
+fn tool_list(path: &Path, text: &str, at: Mark, cx: &mut Cx<'_>) -> Node {
+    let empty = placeholder(true, at);
+    let Some(mut doc) = one_document(path, text, at, "a list of tool definitions", cx) else { return empty };
+    let (decoded, inner) = decode_in_file(path, cx, |file_cx| Vec::<ToolDefinition>::decode(&doc, file_cx).is_some());
+    if !decoded && inner.is_empty() {
+        cx.error(at, format!("{}: expected a list of tool definitions", path.display()));
+        return empty;
+    }
+    let failed = inner.iter().any(|p| p.severity == Severity::Error);
+    report_under(&format!("{}.inlinePayload", cx.path()), inner, cx);
+    if failed {
+        return empty;
+    }
+    escape_tree(&mut doc);
+    doc
+}
+
+/// The one document (YAML or JSON) of a referenced file, which must hold `what`; a syntax error
+/// is reported at the file's own line and column.
+fn one_document(path: &Path, text: &str, at: Mark, what: &str, cx: &mut Cx<'_>) -> Option<Node> {
     let shown = path.display().to_string();
-    let docs = match super::yaml::parse_documents(&text) {
+    let docs = match super::yaml::parse_documents(text) {
         Ok(docs) => docs,
         Err(e) => {
             cx.push(Problem {
@@ -171,67 +198,31 @@ pub fn policy(union: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<Resource
     };
     let mut docs = docs.into_iter().flatten();
     let (Some(doc), None) = (docs.next(), docs.next()) else {
-        cx.error(value.mark, format!("{shown} must hold exactly one document: a policy"));
+        cx.error(at, format!("{shown} must hold exactly one document: {what}"));
         return None;
     };
-    let mut inner = Vec::new();
-    let policy = {
-        let mut file_cx = Cx::new(&shown, &mut inner);
-        file_cx.set_gateway(cx.gateway().map(str::to_string));
-        ResourcePolicy::decode(&doc, &mut file_cx)
-    };
-    let path_prefix = cx.path();
-    for mut p in inner {
-        p.path = format!("{path_prefix}{}", p.path);
-        cx.push(p);
-    }
-    policy
+    Some(doc)
 }
 
-/// A tool schema file as a checked list node: problems inside it are reported at its own lines.
-fn tool_list(path: &Path, text: &str, at: Mark, cx: &mut Cx<'_>) -> Node {
+/// Runs `decode` with problems placed in the file at `path` (its lines, the same gateway), and
+/// returns them beside its result for [`report_under`].
+fn decode_in_file<T>(path: &Path, cx: &Cx<'_>, decode: impl FnOnce(&mut Cx<'_>) -> T) -> (T, Vec<Problem>) {
     let shown = path.display().to_string();
-    let empty = placeholder(true, at);
-    let docs = match super::yaml::parse_documents(text) {
-        Ok(docs) => docs,
-        Err(e) => {
-            cx.push(Problem {
-                severity: Severity::Error,
-                file: shown,
-                mark: e.mark,
-                gateway: cx.gateway().map(str::to_string),
-                path: cx.path(),
-                message: e.message,
-            });
-            return empty;
-        }
-    };
-    let mut docs = docs.into_iter().flatten();
-    let (Some(mut doc), None) = (docs.next(), docs.next()) else {
-        cx.error(at, format!("{shown} must hold exactly one document: a list of tool definitions"));
-        return empty;
-    };
     let mut inner = Vec::new();
-    let decoded = {
+    let value = {
         let mut file_cx = Cx::new(&shown, &mut inner);
         file_cx.set_gateway(cx.gateway().map(str::to_string));
-        Vec::<ToolDefinition>::decode(&doc, &mut file_cx).is_some()
+        decode(&mut file_cx)
     };
-    if !decoded && inner.is_empty() {
-        cx.error(at, format!("{shown}: expected a list of tool definitions"));
-        return empty;
-    }
-    let failed = inner.iter().any(|p| p.severity == Severity::Error);
-    let path_prefix = format!("{}.inlinePayload", cx.path());
-    for mut p in inner {
-        p.path = format!("{path_prefix}{}", p.path);
+    (value, inner)
+}
+
+/// Reports problems found inside a file under the spec path `prefix` that refers to it.
+fn report_under(prefix: &str, problems: Vec<Problem>, cx: &mut Cx<'_>) {
+    for mut p in problems {
+        p.path = format!("{prefix}{}", p.path);
         cx.push(p);
     }
-    if failed {
-        return empty;
-    }
-    escape_tree(&mut doc);
-    doc
 }
 
 /// What stands in for a payload whose file could not be used. The problem is already reported
