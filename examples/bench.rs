@@ -485,12 +485,18 @@ const PLAN_TARGETS: usize = 5;
 const APPLY_TARGET_GATEWAYS: usize = 100;
 const APPLY_TARGETS: usize = 3;
 
-/// Issue 13: plan over 1,000 gateways with 5 targets each at 20 ms per call, parallelism 10,
-/// against `⌈calls / 10⌉ × 20 ms` with calls = 1 + 1,000 × (2 + 1 + 5); peak RSS under 150 MiB.
-fn plan_1k_with_targets(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
-    eprintln!("bench: creating {PLAN_GATEWAYS} gateways with {PLAN_TARGETS} targets each");
-    let path = ctx.dir.path().join("plan-1k-targets.yaml");
-    std::fs::write(&path, specs::yaml_with_targets(PLAN_GATEWAYS, PLAN_TARGETS))?;
+/// Applies `yaml` (written to `file`) to a fresh emulator without latency, then plans it at 20 ms
+/// per call, parallelism 10, checking that the plan is clean and made exactly `expected` calls;
+/// returns the plan's run and its calls. `label` names the fleet in progress lines.
+fn plan_fresh_fleet(
+    ctx: &mut Ctx,
+    file: &str,
+    yaml: &str,
+    label: &str,
+    expected: u64,
+) -> anyhow::Result<(ChildRun, u64)> {
+    let path = ctx.dir.path().join(file);
+    std::fs::write(&path, yaml)?;
     let emulator = ctx.runtime.block_on(Emulator::start(Config::default()))?;
     let url = emulator.url();
     let spec = path_str(&path)?.to_string();
@@ -498,17 +504,26 @@ fn plan_1k_with_targets(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
         run_ok(ctx, &["apply", "-f", &spec, "--auto-approve", "--endpoint-url", &url, "--parallelism", "32"], 0);
     let result = setup.and_then(|_| {
         emulator.set_faults(Faults { latency: CALL_LATENCY, ..Faults::default() });
-        eprintln!("bench: plan {PLAN_GATEWAYS} gateways x {PLAN_TARGETS} targets, parallelism 10");
+        eprintln!("bench: plan {label}, parallelism 10");
         let before = emulator.stats();
         let run = run_ok(ctx, &["plan", "-f", &spec, "--endpoint-url", &url, "--parallelism", "10"], 0)?;
         ensure!(run.stdout.contains("No changes."), "the fleet should plan clean, got: {}", tail(&run.stdout));
         let calls = calls_between(&before, &emulator.stats());
-        let expected = 1 + PLAN_GATEWAYS as u64 * (2 + 1 + PLAN_TARGETS as u64);
         ensure!(calls == expected, "plan made {calls} calls, expected {expected}");
         Ok((run, calls))
     });
     ctx.runtime.block_on(emulator.shutdown())?;
-    let (run, calls) = result?;
+    result
+}
+
+/// Issue 13: plan over 1,000 gateways with 5 targets each at 20 ms per call, parallelism 10,
+/// against `⌈calls / 10⌉ × 20 ms` with calls = 1 + 1,000 × (2 + 1 + 5); peak RSS under 150 MiB.
+fn plan_1k_with_targets(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
+    eprintln!("bench: creating {PLAN_GATEWAYS} gateways with {PLAN_TARGETS} targets each");
+    let yaml = specs::yaml_with_targets(PLAN_GATEWAYS, PLAN_TARGETS);
+    let expected = 1 + PLAN_GATEWAYS as u64 * (2 + 1 + PLAN_TARGETS as u64);
+    let label = format!("{PLAN_GATEWAYS} gateways x {PLAN_TARGETS} targets");
+    let (run, calls) = plan_fresh_fleet(ctx, "plan-1k-targets.yaml", &yaml, &label, expected)?;
     let bound = plan_bound(calls, 10);
     let workload = format!(
         "`plan`, {} gateways × {PLAN_TARGETS} targets, {} ms/call, parallelism 10",
@@ -538,26 +553,10 @@ fn plan_1k_with_targets(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
 fn plan_200_with_every_part(ctx: &mut Ctx) -> anyhow::Result<Vec<Row>> {
     const GATEWAYS: usize = 200;
     eprintln!("bench: creating {GATEWAYS} complete gateways");
-    let path = ctx.dir.path().join("plan-200-parts.yaml");
-    std::fs::write(&path, specs::yaml_with_parts(GATEWAYS))?;
-    let emulator = ctx.runtime.block_on(Emulator::start(Config::default()))?;
-    let url = emulator.url();
-    let spec = path_str(&path)?.to_string();
-    let setup =
-        run_ok(ctx, &["apply", "-f", &spec, "--auto-approve", "--endpoint-url", &url, "--parallelism", "32"], 0);
-    let result = setup.and_then(|_| {
-        emulator.set_faults(Faults { latency: CALL_LATENCY, ..Faults::default() });
-        eprintln!("bench: plan {GATEWAYS} complete gateways, parallelism 10");
-        let before = emulator.stats();
-        let run = run_ok(ctx, &["plan", "-f", &spec, "--endpoint-url", &url, "--parallelism", "10"], 0)?;
-        ensure!(run.stdout.contains("No changes."), "the fleet should plan clean, got: {}", tail(&run.stdout));
-        let calls = calls_between(&before, &emulator.stats());
-        let expected = 1 + GATEWAYS as u64 * (2 + 1 + 5 + 1 + 1 + 1);
-        ensure!(calls == expected, "plan made {calls} calls, expected {expected}");
-        Ok((run, calls))
-    });
-    ctx.runtime.block_on(emulator.shutdown())?;
-    let (run, calls) = result?;
+    let expected = 1 + GATEWAYS as u64 * (2 + 1 + 5 + 1 + 1 + 1);
+    let yaml = specs::yaml_with_parts(GATEWAYS);
+    let (run, calls) =
+        plan_fresh_fleet(ctx, "plan-200-parts.yaml", &yaml, &format!("{GATEWAYS} complete gateways"), expected)?;
     let bound = plan_bound(calls, 10);
     Ok(vec![Row {
         workload: format!(
