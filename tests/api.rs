@@ -289,7 +289,7 @@ async fn local_mode_keeps_state_between_runs() {
 
 /// Observes `gateways` gateways through acgw's default (adaptive) limiter against an emulator
 /// that admits `quota` calls per second, and returns what the limiter settled on.
-async fn settle_against(quota: u32, gateways: usize) -> RateSummary {
+async fn settle_against(quota: u32, gateways: usize) -> (RateSummary, Vec<String>) {
     let emulator = start(None).await;
     let names: Vec<String> = (0..gateways).map(|i| format!("quota{quota}-{i:03}")).collect();
     create_many(&api_for(&emulator), &names).await;
@@ -301,16 +301,21 @@ async fn settle_against(quota: u32, gateways: usize) -> RateSummary {
     let summary = limiter.summary();
     let seen = emulator.rate_stats();
     assert_eq!(summary.throttles, seen.throttled, "every throttle the emulator sent was seen: {summary:?}");
-    summary
+    (summary, limiter.decisions())
 }
 
 /// Asserts that the limiter found the quota by being throttled, and settled within 30% of it.
-fn assert_settled_near(summary: &RateSummary, quota: f64) {
-    assert!(summary.throttles > 0, "the quota is found by reaching it: {summary:?}");
+/// A failure prints the limiter's decisions (what `-vv` shows), which say why.
+fn assert_settled_near((summary, decisions): &(RateSummary, Vec<String>), quota: f64) {
+    let why = decisions.join("\n");
+    assert!(summary.throttles > 0, "the quota is found by reaching it: {summary:?}\n{why}");
     let settled = summary.settled_rps;
-    assert!((settled - quota).abs() <= 0.3 * quota, "settled at {settled}/s against a quota of {quota}/s: {summary:?}");
+    assert!(
+        (settled - quota).abs() <= 0.3 * quota,
+        "settled at {settled}/s against a quota of {quota}/s: {summary:?}\n{why}"
+    );
     let estimate = summary.quota_estimate.expect("an estimate of the quota");
-    assert!((estimate - quota).abs() <= 0.3 * quota, "estimated {estimate}/s against {quota}/s: {summary:?}");
+    assert!((estimate - quota).abs() <= 0.3 * quota, "estimated {estimate}/s against {quota}/s: {summary:?}\n{why}");
     // What -v prints names a --max-rps within the same 30%.
     assert!(summary.describe().contains("Next time `--max-rps "), "{}", summary.describe());
 }
