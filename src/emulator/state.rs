@@ -602,24 +602,8 @@ impl State {
             return Err(ApiError::conflict(format!("Gateway {gateway_id} is being deleted")));
         }
         let fingerprint = req.fingerprint();
-        if let Some(token) = &req.client_token {
-            if let Some(seen) = g.target_tokens.get(token) {
-                // A token whose target is gone is forgotten: there is nothing left to return.
-                if let Some(t) = g.targets.iter().find(|t| t.target_id == seen.id) {
-                    if seen.request != fingerprint {
-                        return Err(ApiError::validation(
-                            "IdempotentParameterMismatchException",
-                            "The client token was already used with different request parameters",
-                        ));
-                    }
-                    return Ok(Answer {
-                        status: 202,
-                        body: Some(g.target_detail(t, env.now_ms, None)),
-                        mutated: false,
-                    });
-                }
-                g.target_tokens.remove(token);
-            }
+        if let Some(t) = replayed(&g.targets, &g.target_tokens, req.client_token.as_ref(), &fingerprint)? {
+            return Ok(Answer { status: 202, body: Some(g.target_detail(t, env.now_ms, None)), mutated: false });
         }
         if g.targets.iter().any(|t| t.name() == req.name) {
             return Err(ApiError::conflict(format!("A target with name {} already exists in this gateway", req.name)));
@@ -749,22 +733,17 @@ impl State {
         self.purge(env.now_ms);
         let g = self.gateway_mut(gateway_id)?;
         let body = json!({ "gatewayArn": g.gateway_arn, "targetId": target_id, "status": Status::Deleting.as_str() });
-        let t = g.target_mut(target_id)?;
-        if t.gone_at_ms.is_some() {
-            return Ok(Answer { status: 202, body: Some(body), mutated: false });
-        }
+        let t = g.target(target_id)?;
         let status = t.status(env.now_ms);
-        if status.is_pending_auth() {
+        if t.gone_at_ms.is_none() && status.is_pending_auth() {
             return Err(ApiError::conflict(format!(
                 "Target {target_id} is {} and cannot be deleted until authorization completes",
                 status.as_str()
             )));
         }
-        t.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
-        g.target_tokens.retain(|_, t| t.id != target_id);
-        self.purge(env.now_ms);
-        self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        let marked =
+            mark_deleted(&mut g.targets, &mut g.target_tokens, target_id, env.now_ms + millis(env.delays.delete))?;
+        Ok(self.part_deleted(env.now_ms, body, marked))
     }
 
     /// Makes the next create or update of the target named `name` in a gateway settle as FAILED
@@ -880,17 +859,11 @@ impl GatewayRecord {
     }
 
     fn target(&self, target_id: &str) -> Result<&TargetRecord, ApiError> {
-        self.targets
-            .iter()
-            .find(|t| t.target_id == target_id)
-            .ok_or_else(|| ApiError::not_found(format!("Target not found: {target_id}")))
+        part(&self.targets, target_id)
     }
 
     fn target_mut(&mut self, target_id: &str) -> Result<&mut TargetRecord, ApiError> {
-        self.targets
-            .iter_mut()
-            .find(|t| t.target_id == target_id)
-            .ok_or_else(|| ApiError::not_found(format!("Target not found: {target_id}")))
+        part_mut(&mut self.targets, target_id)
     }
 
     /// `config` with what the service adds on its own: with a policy engine, targets must pass
@@ -1027,6 +1000,80 @@ fn mismatch() -> ApiError {
     )
 }
 
+/// What the stored parts of a gateway (targets, rules, rate limits) share: found by ID, replayed
+/// by client token, and deleted by marking them DELETING until their delete delay has passed.
+trait PartRecord {
+    /// How a NotFound answer names the kind: "Gateway rule not found: …".
+    const NOT_FOUND: &'static str;
+    fn id(&self) -> &str;
+    fn gone_at_mut(&mut self) -> &mut Option<u64>;
+}
+
+macro_rules! part_record {
+    ($record:ty, $id:ident, $not_found:literal) => {
+        impl PartRecord for $record {
+            const NOT_FOUND: &'static str = $not_found;
+            fn id(&self) -> &str {
+                &self.$id
+            }
+            fn gone_at_mut(&mut self) -> &mut Option<u64> {
+                &mut self.gone_at_ms
+            }
+        }
+    };
+}
+
+part_record!(TargetRecord, target_id, "Target");
+part_record!(RuleRecord, rule_id, "Gateway rule");
+part_record!(RateLimitRecord, rate_limit_id, "Gateway rate limit");
+
+/// Part `id` of `items`, or NotFound.
+fn part<'a, R: PartRecord>(items: &'a [R], id: &str) -> Result<&'a R, ApiError> {
+    items.iter().find(|r| r.id() == id).ok_or_else(|| ApiError::not_found(format!("{} not found: {id}", R::NOT_FOUND)))
+}
+
+/// Part `id` of `items`, to change, or NotFound.
+fn part_mut<'a, R: PartRecord>(items: &'a mut [R], id: &str) -> Result<&'a mut R, ApiError> {
+    items
+        .iter_mut()
+        .find(|r| r.id() == id)
+        .ok_or_else(|| ApiError::not_found(format!("{} not found: {id}", R::NOT_FOUND)))
+}
+
+/// The part that client `token` created, when a create repeats it: the create is a replay. A
+/// token whose part is gone is forgotten (there is nothing left to return); one that came with
+/// other parameters is IdempotentParameterMismatchException.
+fn replayed<'a, R: PartRecord>(
+    items: &'a [R],
+    tokens: &BTreeMap<String, TokenRecord>,
+    token: Option<&String>,
+    fingerprint: &Value,
+) -> Result<Option<&'a R>, ApiError> {
+    let Some(seen) = token.and_then(|t| tokens.get(t)) else { return Ok(None) };
+    let Ok(r) = part(items, &seen.id) else { return Ok(None) };
+    if seen.request != *fingerprint {
+        return Err(mismatch());
+    }
+    Ok(Some(r))
+}
+
+/// Marks part `id` DELETING until `gone_at_ms` and forgets the client tokens that created it;
+/// false when it already was (a repeated delete changes nothing).
+fn mark_deleted<R: PartRecord>(
+    items: &mut [R],
+    tokens: &mut BTreeMap<String, TokenRecord>,
+    id: &str,
+    gone_at_ms: u64,
+) -> Result<bool, ApiError> {
+    let gone = part_mut(items, id)?.gone_at_mut();
+    if gone.is_some() {
+        return Ok(false);
+    }
+    *gone = Some(gone_at_ms);
+    tokens.retain(|_, t| t.id != id);
+    Ok(true)
+}
+
 impl RuleRecord {
     fn status(&self, now_ms: u64) -> &'static str {
         part_status(self.gone_at_ms, self.ready_at_ms, self.last_change, now_ms)
@@ -1071,17 +1118,11 @@ impl RateLimitRecord {
 
 impl GatewayRecord {
     fn rule(&self, rule_id: &str) -> Result<&RuleRecord, ApiError> {
-        self.rules
-            .iter()
-            .find(|r| r.rule_id == rule_id)
-            .ok_or_else(|| ApiError::not_found(format!("Gateway rule not found: {rule_id}")))
+        part(&self.rules, rule_id)
     }
 
     fn rule_mut(&mut self, rule_id: &str) -> Result<&mut RuleRecord, ApiError> {
-        self.rules
-            .iter_mut()
-            .find(|r| r.rule_id == rule_id)
-            .ok_or_else(|| ApiError::not_found(format!("Gateway rule not found: {rule_id}")))
+        part_mut(&mut self.rules, rule_id)
     }
 
     /// The live rule (not being deleted) other than `except` that holds `priority`.
@@ -1092,17 +1133,11 @@ impl GatewayRecord {
     }
 
     fn rate_limit(&self, id: &str) -> Result<&RateLimitRecord, ApiError> {
-        self.rate_limits
-            .iter()
-            .find(|r| r.rate_limit_id == id)
-            .ok_or_else(|| ApiError::not_found(format!("Gateway rate limit not found: {id}")))
+        part(&self.rate_limits, id)
     }
 
     fn rate_limit_mut(&mut self, id: &str) -> Result<&mut RateLimitRecord, ApiError> {
-        self.rate_limits
-            .iter_mut()
-            .find(|r| r.rate_limit_id == id)
-            .ok_or_else(|| ApiError::not_found(format!("Gateway rate limit not found: {id}")))
+        part_mut(&mut self.rate_limits, id)
     }
 
     fn live_rate_limits(&self) -> usize {
@@ -1139,6 +1174,15 @@ fn page<T>(
 }
 
 impl State {
+    /// The answer to a delete of a part (DELETING); the state changed only if it was `marked` now.
+    fn part_deleted(&mut self, now_ms: u64, body: Value, marked: bool) -> Answer {
+        if marked {
+            self.purge(now_ms);
+            self.mutated();
+        }
+        Answer { status: 202, body: Some(body), mutated: marked }
+    }
+
     fn next(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -1153,20 +1197,8 @@ impl State {
         let g = self.gateway(gateway_id)?;
         g.refuse_if_deleting()?;
         let fingerprint = req.fingerprint();
-        if let Some(token) = &req.client_token {
-            if let Some(seen) = g.rule_tokens.get(token) {
-                // A token whose rule is gone is forgotten: there is nothing left to return.
-                if let Ok(r) = g.rule(&seen.id) {
-                    if seen.request != fingerprint {
-                        return Err(mismatch());
-                    }
-                    return Ok(Answer {
-                        status: 202,
-                        body: Some(r.detail(&g.gateway_arn, env.now_ms, None)),
-                        mutated: false,
-                    });
-                }
-            }
+        if let Some(r) = replayed(&g.rules, &g.rule_tokens, req.client_token.as_ref(), &fingerprint)? {
+            return Ok(Answer { status: 202, body: Some(r.detail(&g.gateway_arn, env.now_ms, None)), mutated: false });
         }
         if let Some(other) = g.priority_holder(i64::from(req.priority), None) {
             return Err(ApiError::conflict(format!(
@@ -1259,21 +1291,14 @@ impl State {
         self.purge(env.now_ms);
         let g = self.gateway_mut(gateway_id)?;
         let body = json!({ "ruleId": rule_id, "status": "DELETING" });
-        let r = g.rule_mut(rule_id)?;
-        if let Some(by) = &r.managed_by {
+        if let Some(by) = &g.rule(rule_id)?.managed_by {
             return Err(ApiError::validation(
                 "FieldValidationFailed",
                 format!("Rule {rule_id} is managed by {by} and cannot be deleted"),
             ));
         }
-        if r.gone_at_ms.is_some() {
-            return Ok(Answer { status: 202, body: Some(body), mutated: false });
-        }
-        r.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
-        g.rule_tokens.retain(|_, t| t.id != rule_id);
-        self.purge(env.now_ms);
-        self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        let marked = mark_deleted(&mut g.rules, &mut g.rule_tokens, rule_id, env.now_ms + millis(env.delays.delete))?;
+        Ok(self.part_deleted(env.now_ms, body, marked))
     }
 
     /// ListGatewayRules: full details, in creation order.
@@ -1370,16 +1395,8 @@ impl State {
         let g = self.gateway(gateway_id)?;
         g.refuse_if_deleting()?;
         let fingerprint = req.fingerprint();
-        if let Some(token) = &req.client_token {
-            if let Some(seen) = g.rate_limit_tokens.get(token) {
-                if let Ok(r) = g.rate_limit(&seen.id) {
-                    if seen.request != fingerprint {
-                        return Err(mismatch());
-                    }
-                    let body = r.detail(gateway_id, env.now_ms, None);
-                    return Ok(Answer { status: 202, body: Some(body), mutated: false });
-                }
-            }
+        if let Some(r) = replayed(&g.rate_limits, &g.rate_limit_tokens, req.client_token.as_ref(), &fingerprint)? {
+            return Ok(Answer { status: 202, body: Some(r.detail(gateway_id, env.now_ms, None)), mutated: false });
         }
         if let Some(id) = &req.rate_limit_id {
             if g.rate_limit(id).is_ok() {
@@ -1466,15 +1483,9 @@ impl State {
         self.purge(env.now_ms);
         let g = self.gateway_mut(gateway_id)?;
         let body = json!({ "rateLimitId": id, "status": "DELETING" });
-        let r = g.rate_limit_mut(id)?;
-        if r.gone_at_ms.is_some() {
-            return Ok(Answer { status: 202, body: Some(body), mutated: false });
-        }
-        r.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
-        g.rate_limit_tokens.retain(|_, t| t.id != id);
-        self.purge(env.now_ms);
-        self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        let marked =
+            mark_deleted(&mut g.rate_limits, &mut g.rate_limit_tokens, id, env.now_ms + millis(env.delays.delete))?;
+        Ok(self.part_deleted(env.now_ms, body, marked))
     }
 
     /// ListGatewayRateLimits: full details, in creation order.
