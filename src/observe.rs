@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
-use crate::kind::{ListKind, RateLimitKind, RuleKind};
-use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
+use crate::kind::{ListKind, RateLimitKind, RuleKind, TargetKind, WriteKind};
+use crate::model::live::{
+    GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetStatus, TargetSummary,
+};
 use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
 
@@ -545,9 +547,9 @@ async fn read_policy_of(api: &impl ReadApi, at: At<'_>, arn: &str) -> Result<Opt
 }
 
 /// Lists a gateway's items of kind `K` (every page; the listing carries full details), sorted by
-/// key. An item this build cannot represent fails the gateway, unless it is system-managed (never
-/// touched, so only its key matters), and so do two items with one key: a spec could not tell
-/// which one it means.
+/// key, leaving out those being deleted. An item this build cannot represent fails the gateway,
+/// unless it is system-managed (never touched, so only its key matters), and so do two items with
+/// one key: a spec could not tell which one it means.
 async fn read_listed<K: ListKind>(api: &impl ReadApi, at: At<'_>) -> Result<Vec<K::Live>, ObserveError> {
     let (name, gateway_id) = (at.name.to_string(), at.gateway_id.to_string());
     let mut list = match at.call(K::list(api, at.gateway_id)).await {
@@ -556,6 +558,7 @@ async fn read_listed<K: ListKind>(api: &impl ReadApi, at: At<'_>) -> Result<Vec<
         Err(ApiError::NotFound(_)) => Vec::new(),
         Err(error) => return Err(ObserveError::Items { call: K::LIST_CALL, name, gateway_id, error }),
     };
+    list.retain(|i| !K::deleting(K::live_status(i)));
     let unreadable = list.iter().find_map(|i| match K::live_read(i) {
         Err(u) if K::system_managed_by(i).is_none() => Some((K::live_id(i).to_string(), u.to_string())),
         _ => None,
@@ -580,17 +583,20 @@ async fn read_listed<K: ListKind>(api: &impl ReadApi, at: At<'_>) -> Result<Vec<
     Ok(list)
 }
 
-/// ListGatewayTargets (every page), then GetGatewayTarget per target, sorted by name. Two live
-/// targets with one name, or one this build cannot represent, fail the gateway.
+/// ListGatewayTargets (every page), then GetGatewayTarget per target, sorted by name, leaving out
+/// those being deleted. Two live targets with one name, or one this build cannot represent, fail
+/// the gateway.
 async fn read_targets_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveTarget>, ObserveError> {
     let (name, gateway_id) = (at.name, at.gateway_id);
-    let summaries = match at.call(api.list_targets(gateway_id)).await {
+    let mut summaries = match at.call(api.list_targets(gateway_id)).await {
         Ok(list) => list,
         Err(ApiError::NotFound(_)) => Vec::new(),
         Err(error) => {
             return Err(ObserveError::Targets { name: name.to_string(), gateway_id: gateway_id.to_string(), error })
         }
     };
+    // A target being deleted is gone, as for every kind (`WriteKind::deleting`).
+    summaries.retain(|t| !TargetKind::deleting(&TargetStatus::from(t.status.as_str())));
     let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for t in &summaries {
         by_name.entry(t.name.as_str()).or_default().push(t.target_id.as_str());
@@ -609,6 +615,7 @@ async fn read_targets_of(api: &impl ReadApi, at: At<'_>) -> Result<Vec<LiveTarge
     let mut out = Vec::with_capacity(summaries.len());
     for (t, result) in futures_util::future::join_all(gets).await {
         match result {
+            Ok(live) if TargetKind::deleting(&live.status) => {}
             Ok(live) => {
                 if let Err(u) = &live.config {
                     return Err(ObserveError::TargetUnreadable {

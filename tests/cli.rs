@@ -2661,6 +2661,42 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
 }
 
 #[test]
+fn a_rule_another_tool_is_deleting_counts_as_gone() {
+    // Deletes take a minute here, so a rule deleted outside acgw stays DELETING for the test.
+    let emu = Emu::start(Config { delete_delay: Duration::from_secs(60), ..Config::default() });
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x"), rule(20, "/b/*", "x")]))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let gateway = emu.ids()["tools"].clone();
+    let going = emu.rules("tools")[&10].0.clone();
+    let client = emu.client();
+    emu.rt.block_on(async {
+        client.delete_gateway_rule().gateway_identifier(&gateway).rule_id(&going).send().await.expect("deleted")
+    });
+    assert_eq!(emu.rules("tools")[&10].1, "DELETING");
+
+    // The rule is going away: the plan creates it again rather than calling it unchanged.
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("1 rule to add"), "{}", run.stdout);
+
+    // Another tool puts a new rule at the same priority while the old one is still DELETING:
+    // not two rules at one priority, but one rule to update to the spec.
+    let planted = emu.add_rule_unchecked("tools", 10);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(!run.stdout.contains("could not be planned"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 rule to change"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains(&format!("UpdateGatewayRule 10 ({planted})")), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "apply then plan is clean while the old rule is still DELETING: {run:?}");
+    assert!(emu.rule_ids("tools").contains(&going), "the old rule is still listed, DELETING");
+}
+
+#[test]
 fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_saved_plan() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();

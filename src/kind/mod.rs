@@ -152,6 +152,9 @@ pub trait WriteKind: ItemKind {
     /// True when a live item's status is settled: writes are waited on until it is, and only
     /// settled items are deleted when a gateway goes.
     fn settled(status: &Self::Status) -> bool;
+    /// True when a live item is being deleted (by acgw or anyone else): observe reads it as
+    /// gone, so that plans neither compare with nor count an item that is going away.
+    fn deleting(status: &Self::Status) -> bool;
     /// The service's reasons when a live item settled in a failure status (the wait ends in an
     /// error); `None` otherwise.
     fn failed(_live: &Self::Live) -> Option<Vec<String>> {

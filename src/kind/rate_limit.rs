@@ -106,6 +106,10 @@ impl WriteKind for RateLimitKind {
         *status == GatewayRateLimitStatus::Active
     }
 
+    fn deleting(status: &GatewayRateLimitStatus) -> bool {
+        *status == GatewayRateLimitStatus::Deleting
+    }
+
     fn get<A: ReadApi>(
         api: &A,
         gateway_id: &str,

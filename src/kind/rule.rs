@@ -110,6 +110,10 @@ impl WriteKind for RuleKind {
         *status == GatewayRuleStatus::Active
     }
 
+    fn deleting(status: &GatewayRuleStatus) -> bool {
+        *status == GatewayRuleStatus::Deleting
+    }
+
     fn get<A: ReadApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
         api.get_rule(gateway_id, id)
     }

@@ -113,6 +113,10 @@ impl WriteKind for TargetKind {
         *status == TargetStatus::Ready || status.is_pending_auth()
     }
 
+    fn deleting(status: &TargetStatus) -> bool {
+        *status == TargetStatus::Deleting
+    }
+
     fn failed(live: &LiveTarget) -> Option<Vec<String>> {
         live.status.is_failure().then(|| live.status_reasons.clone())
     }
