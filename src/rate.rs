@@ -975,14 +975,14 @@ mod tests {
 
     /// Sends `per_second` requests a second for `span` after `from`, held back by something other
     /// than the limiter (so its limit may be far above what is sent), each answered at once and
-    /// throttled where `throttled(n)` says for the `n`th; returns the time at the end.
+    /// throttled where `throttled(n)` says for the `n`th.
     fn send_at(
         c: &mut Controller,
         from: Instant,
         span: Duration,
         per_second: f64,
         mut throttled: impl FnMut(u64) -> bool,
-    ) -> Instant {
+    ) {
         let mut now = from;
         let mut n = 0;
         while now < from + span {
@@ -991,7 +991,6 @@ mod tests {
             c.record(now, if throttled(n) { Event::Throttled } else { Event::Accepted });
             now += Duration::from_secs_f64(1.0 / per_second);
         }
-        now
     }
 
     #[test]

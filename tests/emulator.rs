@@ -1715,6 +1715,27 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
         .await
         .expect("update");
     assert_eq!((updated.entries().len(), updated.description()), (1, Some("every member")));
+    // The model allows an empty description (0–512 characters, unlike other descriptions): an
+    // update with one clears it.
+    let cleared = client
+        .update_gateway_rate_limit()
+        .gateway_identifier(&gw)
+        .rate_limit_id("per-principal")
+        .description("")
+        .send()
+        .await
+        .expect("an empty description is valid");
+    assert_eq!((cleared.entries().len(), cleared.description()), (1, None));
+    let err = client
+        .update_gateway_rule()
+        .gateway_identifier(&gw)
+        .rule_id("NOSUCHRULE0")
+        .description("")
+        .send()
+        .await
+        .expect_err("a rule's description is 1–256");
+    assert_eq!(err.code(), Some("ValidationException"), "{err:?}");
+    assert!(format!("{err:?}").contains("description"), "{err:?}");
 
     // At most 50 per gateway (one exists).
     for i in 0..49 {

@@ -606,9 +606,21 @@ fn check_batch(node: &Node, cx: &mut Cx<'_>) {
     }
 }
 
+/// True when `obj` has `"description": ""`. A rate limit's description may be empty
+/// (GatewayRateLimitDescription is 0–512 in the service model), unlike every other string the
+/// strict wire check refuses empty; a create stores none, an update clears the description.
+fn take_empty_description(obj: &mut Map<String, Value>) -> bool {
+    let empty = obj.get("description").and_then(Value::as_str) == Some("");
+    if empty {
+        obj.remove("description");
+    }
+    empty
+}
+
 /// Validates a CreateGatewayRateLimit body.
 pub fn parse_create_rate_limit(body: &[u8]) -> Result<RateLimitRequest, ApiError> {
     let mut obj = parse_object(body)?;
+    take_empty_description(&mut obj);
     let mut fields = Vec::new();
     let client_token = take_client_token(&mut obj, &mut fields);
     // CreateGatewayRateLimit has exactly BatchPutLimitEntry's members besides the token.
@@ -633,8 +645,12 @@ pub fn parse_update_rate_limit(body: &[u8]) -> Result<RateLimitPatch, ApiError> 
     let mut rest = obj.clone();
     rest.remove("dimensionKeys");
     rest.remove("rateLimitId");
+    let clear_description = take_empty_description(&mut rest);
     let update: RateLimitUpdate = decode_body(&rest, fields, |_, _| {})?;
     let mut patch = RateLimitPatch::default();
+    if clear_description {
+        patch.members.insert("description".into(), Value::String(String::new()));
+    }
     if let Some(d) = &update.description {
         patch.members.insert("description".into(), to_value(d)?);
     }
@@ -658,6 +674,11 @@ pub fn parse_batch_put(body: &[u8]) -> Result<(Option<String>, Vec<RateLimitRequ
     let mut obj = parse_object(body)?;
     let mut fields = Vec::new();
     let client_token = take_client_token(&mut obj, &mut fields);
+    if let Some(Value::Array(items)) = obj.get_mut("rateLimits") {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            take_empty_description(item);
+        }
+    }
     let batch: BatchPut = decode_body(&obj, fields, check_batch)?;
     let items = batch.rate_limits.iter().map(|e| RateLimitRequest::of(e, None)).collect::<Result<Vec<_>, _>>()?;
     Ok((client_token, items))

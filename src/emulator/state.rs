@@ -1469,7 +1469,14 @@ impl State {
             check_entries(&r.dimension_keys, entries)?;
         }
         let r = self.gateway_mut(gateway_id)?.rate_limit_mut(id)?;
-        r.config.extend(patch.members);
+        for (k, v) in patch.members {
+            // `"description": ""` clears the description (see request::take_empty_description).
+            if k == "description" && v.as_str() == Some("") {
+                r.config.remove(&k);
+            } else {
+                r.config.insert(k, v);
+            }
+        }
         r.updated_at_ms = env.now_ms;
         r.ready_at_ms = env.now_ms + millis(env.delays.update);
         r.last_change = Change::Update;
