@@ -449,11 +449,11 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watc
     let _ = conn.await;
 }
 
-/// Waits `d`, to within tens of microseconds. tokio's timer fires on the first millisecond tick
-/// after its deadline: a 20 ms sleep took 21.2 ms on average here (measured over 100), so every
-/// call at the benchmarks' "20 ms per call" took 6% longer than the bound they are measured
-/// against. So tokio wakes [`TIMER_SLACK`] early (a long latency can still be cancelled at
-/// shutdown) and a blocking thread sleeps the rest (20.2 ms on average for 20 ms).
+/// Waits `d`, and never less. tokio's timer fires on the first millisecond tick after its
+/// deadline: a 20 ms sleep took 21.16 ms on average here (measured over 100), so every call at
+/// the benchmarks' "20 ms per call" took 6% longer than the bound they are measured against. So
+/// tokio wakes [`TIMER_SLACK`] early (a long latency can still be cancelled at shutdown) and a
+/// blocking thread sleeps the rest: 20.35 ms on average for 20 ms, measured the same way.
 async fn sleep_exactly(d: Duration) {
     if d.is_zero() {
         return;
