@@ -5,6 +5,8 @@
 //! that settles waiting for a user's authorization is not waited on: the report says where to
 //! authorize it. System-managed items never get here.
 
+use std::future::Future;
+
 use futures_util::stream::{self, StreamExt};
 
 use super::{ApplyError, Options, Run, WaitClock, TRANSPORT_RETRIES};
@@ -90,19 +92,13 @@ async fn one<K: WriteKind, A: WriteApi>(api: &A, opts: &Options, gateway_id: &st
     let result: Result<Option<K::Live>, ApplyError> = async {
         match &work {
             ItemWork::Delete { id, .. } => {
-                let mut attempt = 0;
-                loop {
+                let delete = || async {
                     match K::delete(api, gateway_id, id).await {
-                        Ok(()) | Err(ApiError::NotFound(_)) => break,
-                        // Busy (CREATING/UPDATING): let it settle, then delete.
-                        Err(ApiError::Conflict(_)) if attempt < retries => {
-                            attempt += 1;
-                            wait_settled_id::<K, A>(api, opts, gateway_id, id).await?;
-                        }
-                        Err(ApiError::Transport(_)) if attempt < retries => attempt += 1,
-                        Err(source) => return Err(ApplyError::Api { call: K::DELETE_CALL, source }),
+                        Err(ApiError::NotFound(_)) => Ok(()),
+                        other => other,
                     }
-                }
+                };
+                send_when_settled::<K, A, _, _>(api, opts, gateway_id, id, retries, K::DELETE_CALL, delete).await?;
                 calls.push(format!("{} {label}", K::DELETE_CALL));
                 wait_gone::<K, A>(api, opts, gateway_id, id).await?;
                 Ok(None)
@@ -123,20 +119,9 @@ async fn one<K: WriteKind, A: WriteApi>(api: &A, opts: &Options, gateway_id: &st
                 wait_settled::<K, A>(api, opts, gateway_id, live, false).await.map(Some)
             }
             ItemWork::Update { id, desired } => {
-                let mut attempt = 0;
-                let live = loop {
-                    match K::update(api, gateway_id, id, desired).await {
-                        Ok(live) => break live,
-                        // Not settled yet: wait for it, then send the update again.
-                        Err(ApiError::Conflict(_)) if attempt < retries => {
-                            attempt += 1;
-                            wait_settled_id::<K, A>(api, opts, gateway_id, id).await?;
-                        }
-                        // Sending every member again is idempotent.
-                        Err(ApiError::Transport(_)) if attempt < retries => attempt += 1,
-                        Err(source) => return Err(ApplyError::Api { call: K::UPDATE_CALL, source }),
-                    }
-                };
+                let update = || K::update(api, gateway_id, id, desired);
+                let live =
+                    send_when_settled::<K, A, _, _>(api, opts, gateway_id, id, retries, K::UPDATE_CALL, update).await?;
                 calls.push(format!("{} {label}", K::UPDATE_CALL));
                 wait_settled::<K, A>(api, opts, gateway_id, live, false).await.map(Some)
             }
@@ -193,6 +178,33 @@ pub(super) async fn wait_settled<K: WriteKind, A: WriteApi>(
 
 /// Reads the item `id` and waits until it is settled, whatever `--no-wait` says: a call that met
 /// it busy is sent again after that.
+/// Sends an update or delete of item `id` (`call`) until the service takes it, up to `retries`
+/// more times in all: an item still busy (Conflict: CREATING or UPDATING) is waited on until
+/// settled and sent to again, and one whose answer was lost is sent again (every member again
+/// for an update, a delete twice: both idempotent).
+async fn send_when_settled<K: WriteKind, A: WriteApi, T, Fut: Future<Output = Result<T, ApiError>>>(
+    api: &A,
+    opts: &Options,
+    gateway_id: &str,
+    id: &str,
+    retries: usize,
+    call: &'static str,
+    mut send: impl FnMut() -> Fut,
+) -> Result<T, ApplyError> {
+    let mut attempt = 0;
+    loop {
+        match send().await {
+            Ok(answer) => return Ok(answer),
+            Err(ApiError::Conflict(_)) if attempt < retries => {
+                attempt += 1;
+                wait_settled_id::<K, A>(api, opts, gateway_id, id).await?;
+            }
+            Err(ApiError::Transport(_)) if attempt < retries => attempt += 1,
+            Err(source) => return Err(ApplyError::Api { call, source }),
+        }
+    }
+}
+
 async fn wait_settled_id<K: WriteKind, A: WriteApi>(
     api: &A,
     opts: &Options,
