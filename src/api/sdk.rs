@@ -54,26 +54,67 @@ impl SdkApi {
     }
 }
 
+/// The most pages one listing follows. The server controls `nextToken`, and a server that always
+/// hands back a new one would otherwise keep a command listing forever (issue 22 saw 11,500 calls
+/// in 25 s); at the largest page sizes this is ten million items, far past any quota.
+pub const MAX_PAGES: usize = 10_000;
+
+/// The most items one listing keeps: a hundred times the largest page, and far above the
+/// service's quotas (gateways per account, targets, rules and rate limits per gateway), so that a
+/// server padding its pages cannot make acgw hold an unbounded list either.
+pub const MAX_ITEMS: usize = 100_000;
+
 /// Every page of the list call `op`: `fetch(token)` sends the request for the page after `token`
 /// and answers its items and next token. A token handed back twice is an error: following it
-/// would loop forever.
-async fn paged<T, Fut>(op: &str, mut fetch: impl FnMut(Option<String>) -> Fut) -> Result<Vec<T>, ApiError>
+/// would loop forever. So is a listing past [`MAX_PAGES`] pages or [`MAX_ITEMS`] items: the
+/// caller fails what the listing was for (one gateway for its targets, the command for
+/// ListGateways), never loops on the server's word.
+async fn paged<T, Fut>(op: &str, fetch: impl FnMut(Option<String>) -> Fut) -> Result<Vec<T>, ApiError>
+where
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    paged_within(op, MAX_PAGES, MAX_ITEMS, fetch).await
+}
+
+/// [`paged`] with its caps as arguments, so that tests can reach them in a few pages.
+async fn paged_within<T, Fut>(
+    op: &str,
+    max_pages: usize,
+    max_items: usize,
+    mut fetch: impl FnMut(Option<String>) -> Fut,
+) -> Result<Vec<T>, ApiError>
 where
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
 {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     let mut seen = HashSet::new();
-    loop {
+    for _ in 0..max_pages {
         let (items, next) = fetch(token.take()).await?;
         out.extend(items);
+        if out.len() > max_items {
+            return Err(ApiError::Response(format!(
+                "{op} listed more than {max_items} items; stopping (no quota allows that many)"
+            )));
+        }
         match next.filter(|t| !t.is_empty()) {
             Some(t) if !seen.insert(t.clone()) => {
-                return Err(ApiError::Response(format!("{op} returned the nextToken {t:?} twice; stopping")))
+                return Err(ApiError::Response(format!("{op} returned the nextToken {} twice; stopping", shown(&t))))
             }
             Some(t) => token = Some(t),
             None => return Ok(out),
         }
+    }
+    Err(ApiError::Response(format!("{op} still had more pages after {max_pages}; stopping")))
+}
+
+/// A server's token as an error shows it: debug-quoted (control characters escaped) and cut
+/// short, since the server chooses its length.
+fn shown(token: &str) -> String {
+    const SHOWN: usize = 64;
+    match token.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &token[..cut]),
+        None => format!("{token:?}"),
     }
 }
 
@@ -391,6 +432,44 @@ mod tests {
     async fn every_page_is_followed_until_no_token_or_an_empty_one() {
         assert_eq!(list(&[(&[1, 2], Some("1")), (&[], Some("2")), (&[3], None)]).await, Ok(vec![1, 2, 3]));
         assert_eq!(list(&[(&[1], Some(""))]).await, Ok(vec![1]));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_stops_paging_is_cut_off_at_the_page_cap() {
+        let mut calls = 0;
+        let err = paged_within("ListThings", 50, usize::MAX, |token: Option<String>| {
+            calls += 1;
+            let next = token.map_or(0, |t| t.parse::<u64>().expect("a number")) + 1;
+            async move { Ok((Vec::<u32>::new(), Some(next.to_string()))) }
+        })
+        .await
+        .expect_err("endless");
+        assert_eq!(calls, 50);
+        assert_eq!(err, ApiError::Response("ListThings still had more pages after 50; stopping".into()));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_pads_its_pages_is_cut_off_at_the_item_cap() {
+        let mut calls = 0;
+        let err = paged_within("ListThings", usize::MAX, 250, |token: Option<String>| {
+            calls += 1;
+            let next = token.map_or(0, |t| t.parse::<u64>().expect("a number")) + 1;
+            async move { Ok((vec![0u32; 100], Some(next.to_string()))) }
+        })
+        .await
+        .expect_err("padded");
+        assert_eq!(calls, 3, "the third page of 100 passes 250");
+        assert_eq!(
+            err,
+            ApiError::Response("ListThings listed more than 250 items; stopping (no quota allows that many)".into())
+        );
+    }
+
+    #[test]
+    fn a_token_in_an_error_is_escaped_and_cut_short() {
+        assert_eq!(shown("a\u{1b}[2Jb"), "\"a\\u{1b}[2Jb\"");
+        let long = "x".repeat(5000);
+        assert_eq!(shown(&long), format!("{:?}…", "x".repeat(64)));
     }
 
     #[tokio::test]

@@ -280,6 +280,13 @@ impl EmulatorHandle {
         self.shared.deny_reads(gateway_id);
     }
 
+    /// Makes ListGateways (`None`) or one gateway's ListGatewayTargets never end: every page is
+    /// full (the live items, repeated) and carries a token never seen before, as a broken or
+    /// hostile server could answer.
+    pub fn page_forever(&self, gateway_id: Option<&str>) {
+        self.shared.page_forever(gateway_id);
+    }
+
     /// Stops accepting connections, lets in-flight calls finish (up to a few seconds), and writes
     /// the state file one last time.
     pub async fn shutdown(mut self) -> Result<(), EmulatorError> {

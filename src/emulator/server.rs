@@ -374,6 +374,10 @@ impl Shared {
         lock(&self.state).deny_reads(gateway_id);
     }
 
+    pub(super) fn page_forever(&self, gateway_id: Option<&str>) {
+        lock(&self.state).page_forever(gateway_id);
+    }
+
     fn roll(&self, rate: f64) -> bool {
         rate > 0.0 && lock(&self.fault_rng).f64() < rate
     }

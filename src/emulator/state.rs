@@ -248,6 +248,13 @@ pub struct State {
     /// Gateway IDs whose GetGateway and ListTagsForResource answer AccessDeniedException.
     #[serde(skip)]
     denied: BTreeSet<String>,
+    /// Listings that never end (see [`State::page_forever`]): `None` for ListGateways, a gateway
+    /// ID for its ListGatewayTargets.
+    #[serde(skip)]
+    endless: BTreeSet<Option<String>>,
+    /// The last page number an endless listing handed out, so that every token is new.
+    #[serde(skip)]
+    endless_pages: u64,
     /// Bumped on every mutation, so that an older snapshot never overwrites a newer file.
     #[serde(skip)]
     version: u64,
@@ -268,6 +275,8 @@ impl State {
             failing_targets: BTreeMap::new(),
             injected: Vec::new(),
             denied: BTreeSet::new(),
+            endless: BTreeSet::new(),
+            endless_pages: 0,
             version: 0,
             rng: id_rng(seed, 1),
         }
@@ -374,6 +383,20 @@ impl State {
     /// an IAM policy that denies one resource does.
     pub fn deny_reads(&mut self, gateway_id: &str) {
         self.denied.insert(gateway_id.to_string());
+    }
+
+    /// Makes a listing hostile: ListGateways (`None`) or one gateway's ListGatewayTargets answers
+    /// every page full, repeating the live items, with a token it never handed out before, as a
+    /// broken or malicious server could; for tests of the client's page and item caps.
+    pub fn page_forever(&mut self, gateway_id: Option<&str>) {
+        self.endless.insert(gateway_id.map(str::to_string));
+    }
+
+    /// A full page cycled from `items`, with a token never handed out before.
+    fn endless_page(&mut self, kind: &str, items: Vec<Value>, size: usize) -> Answer {
+        self.endless_pages += 1;
+        let page: Vec<Value> = items.iter().cycle().take(size).cloned().collect();
+        Answer::read(json!({ "items": page, "nextToken": encode_token(kind, u64::MAX - self.endless_pages) }))
     }
 
     fn readable(&self, id: &str) -> Result<&GatewayRecord, ApiError> {
@@ -536,6 +559,10 @@ impl State {
     pub fn list_gateways(&mut self, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
         let after = decode_token(paging.next_token.as_deref(), "g")?;
+        if self.endless.contains(&None) {
+            let every = self.gateways.values().map(|g| g.summary(env.now_ms)).collect();
+            return Ok(self.endless_page("g", every, paging.max_results));
+        }
         let mut all: Vec<&GatewayRecord> = self.gateways.values().filter(|g| g.seq > after).collect();
         all.sort_by_key(|g| g.seq);
         let page = &all[..all.len().min(paging.max_results)];
@@ -715,6 +742,10 @@ impl State {
     pub fn list_targets(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
         let after = decode_token(paging.next_token.as_deref(), "t")?;
+        if self.endless.contains(&Some(gateway_id.to_string())) {
+            let every = self.gateway(gateway_id)?.targets.iter().map(|t| t.summary(env.now_ms)).collect();
+            return Ok(self.endless_page("t", every, paging.max_results));
+        }
         let g = self.gateway(gateway_id)?;
         let all: Vec<&TargetRecord> = g.targets.iter().filter(|t| t.seq > after).collect();
         let page = &all[..all.len().min(paging.max_results)];
