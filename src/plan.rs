@@ -21,7 +21,7 @@ use crate::model::rate_limit::RateLimit;
 use crate::model::rule::Rule;
 use crate::model::target::Target as GatewayTarget;
 use crate::model::Gateway;
-use crate::model::{OWNER_TAG, PREVENT_DESTROY_TAG};
+use crate::model::{protection_tag, OWNER_TAG, PREVENT_DESTROY_TAG};
 use crate::normalize;
 use crate::observe::{LiveState, ObserveError, Observed, Owned};
 use crate::problem::{Problems, Severity};
@@ -118,17 +118,44 @@ impl Fingerprint {
         self.tags.get(OWNER_TAG).map(String::as_str)
     }
 
-    /// True when `lifecycle.preventDestroy` protects it.
-    pub fn protected(&self) -> bool {
-        self.tags.get(PREVENT_DESTROY_TAG).is_some_and(|v| v == "true")
+    /// What protects it from deletion and replacement, if anything: its protection tag (see
+    /// [`crate::model::protection_tag`]).
+    pub fn protection(&self) -> Option<Protection> {
+        protection_tag(&self.tags)
+            .map(|(key, value)| Protection::Tag { key: key.to_string(), value: value.to_string() })
     }
 }
 
-/// Why a gateway is not deleted or replaced: its protection tag, and how to lift it.
-pub fn protection_message(name: &str) -> String {
+/// Why a gateway may not be deleted or replaced. Any one sign is enough: protection fails closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protection {
+    /// Its spec says `lifecycle: { preventDestroy: true }`, applied or not.
+    Spec,
+    /// Its live tags carry the protection tag with a value other than `false`.
+    Tag { key: String, value: String },
+}
+
+impl Protection {
+    /// The protection of a gateway that has live `tags` and, when it is in the specs, `spec_says`
+    /// its `lifecycle.preventDestroy`: the spec's word first, then the tag's.
+    pub fn of(spec_says: bool, live: &Fingerprint) -> Option<Protection> {
+        if spec_says {
+            Some(Protection::Spec)
+        } else {
+            live.protection()
+        }
+    }
+}
+
+/// Why a gateway is not deleted or replaced: what protects it, and how to lift it.
+pub fn protection_message(name: &str, protection: &Protection) -> String {
+    let why = match protection {
+        Protection::Spec => "its spec says `lifecycle: { preventDestroy: true }`".to_string(),
+        Protection::Tag { key, value } => format!("tag {key}={value:?}"),
+    };
     format!(
-        "gateway {name} is protected from deletion ({PREVENT_DESTROY_TAG}=true); to lift it, set \
-         `lifecycle: {{ preventDestroy: false }}` in its spec and apply, or remove the tag by hand"
+        "gateway {name} is protected from deletion ({why}); to lift it, set \
+         `lifecycle: {{ preventDestroy: false }}` in its spec and apply, or remove the {PREVENT_DESTROY_TAG} tag by hand"
     )
 }
 
@@ -733,11 +760,11 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
         let fingerprint = Fingerprint::of_owned(owned);
         if !prune {
             orphaned.push(Unmanaged::from(&owned.summary));
-        } else if fingerprint.protected() {
+        } else if let Some(protection) = fingerprint.protection() {
             failed.push(FailedGateway {
                 name: owned.summary.name.clone(),
                 gateway_id: Some(fingerprint.gateway_id.clone()),
-                error: format!("not pruned: {}", protection_message(&owned.summary.name)),
+                error: format!("not pruned: {}", protection_message(&owned.summary.name, &protection)),
             });
         } else {
             gateways.push(delete_plan(&owned.summary.name, fingerprint, DeleteReason::Pruned));
@@ -825,8 +852,8 @@ pub fn destroy(
             failed.push(refuse(error));
             continue;
         }
-        if fingerprint.protected() {
-            failed.push(refuse(format!("not destroyed: {}", protection_message(name))));
+        if let Some(protection) = Protection::of(spec.prevent_destroy, &fingerprint) {
+            failed.push(refuse(format!("not destroyed: {}", protection_message(name, &protection))));
             continue;
         }
         match targets.get(&fingerprint.gateway_id) {

@@ -59,12 +59,12 @@ pub enum Work {
         policy: Option<PolicyWork>,
     },
     /// Delete, wait until gone, create: only with `allow_replace`, only without undeclared
-    /// targets, and never when `protected` (`acgw:prevent-destroy=true`); then the parts.
+    /// targets, and never when `protected` (by its spec or its tag); then the parts.
     Replace {
         gateway_id: String,
         desired: Gateway,
         forced_by: String,
-        protected: bool,
+        protected: Option<crate::plan::Protection>,
         targets: Option<Vec<TargetWork>>,
         /// `None` when the spec does not declare `rules:` (then live user rules refuse it).
         rules: Option<Vec<RuleWork>>,
@@ -336,8 +336,8 @@ async fn apply_one<A: WriteApi>(
         }
         Work::Replace { gateway_id, desired, forced_by, protected, targets: t, rules: u, rate_limits: r, policy } => {
             run.gateway_id = Some(gateway_id.clone());
-            if protected {
-                Err(ApplyError::Protected(crate::plan::protection_message(&run.name)))
+            if let Some(protection) = protected {
+                Err(ApplyError::Protected(crate::plan::protection_message(&run.name, &protection)))
             } else {
                 let declared = t.is_some();
                 let limits_declared = r.is_some();

@@ -191,7 +191,7 @@ fn replace_work() -> Vec<(String, Work)> {
             gateway_id: "orders-a1b2c3d4e5".into(),
             desired: desired(),
             forced_by: "status FAILED".into(),
-            protected: false,
+            protected: None,
             targets: None,
             rules: None,
             rate_limits: None,

@@ -288,7 +288,12 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 gateway_id: seen.gateway_id.clone(),
                 desired: desired.clone(),
                 forced_by: g.forced_by.join(", "),
-                protected: seen.protected(),
+                // The desired tags carry the protection tag when the spec asks for it, so a
+                // protection not yet applied protects as well as one already on the gateway.
+                protected: plan::Protection::of(
+                    acgw::model::protection_tag(&acgw::normalize::gateway_tags(desired)).is_some(),
+                    seen,
+                ),
                 targets: g.targets.as_deref().map(item_work),
                 rules: g.rules.as_deref().map(item_work),
                 rate_limits: g.rate_limits.as_deref().map(item_work),

@@ -440,6 +440,16 @@ pub const PREVENT_DESTROY_TAG: &str = "acgw:prevent-destroy";
 /// Tag keys with this prefix are acgw's own: specs cannot set them directly.
 pub const ACGW_TAG_PREFIX: &str = "acgw:";
 
+/// The tag among `tags` that protects a gateway from deletion and replacement, if any. Protection
+/// fails closed: the key is matched without regard to case or surrounding spaces, and any value
+/// but a clear `false` (again without regard to case or spaces) protects, so `True`, `yes`,
+/// ` true` or an empty value written by hand or by another tool never lets a deletion through.
+pub fn protection_tag<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> Option<(&'a str, &'a str)> {
+    tags.into_iter()
+        .find(|(k, v)| k.trim().eq_ignore_ascii_case(PREVENT_DESTROY_TAG) && !v.trim().eq_ignore_ascii_case("false"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
 /// `lifecycle`: acgw's own per-gateway key, not an API member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -42,3 +42,72 @@ fn a_gateway_listing_that_never_ends_fails_the_command_after_a_bounded_number_of
     assert!(run.stderr.contains("ListGateways listed more than 100000 items; stopping"), "{run:?}");
     assert!(emu.stats()["ListGateways"] <= 101, "{:?}", emu.stats());
 }
+
+#[test]
+fn a_spec_that_says_prevent_destroy_protects_before_it_was_ever_applied() {
+    let emu = Emu::new();
+    // Made by this owner, but never applied with the protection: no tag on it yet.
+    emu.create(
+        serde_json::json!({"name": "vault", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
+        &[("acgw:owner", "team-a")],
+    );
+    let id = emu.ids()["vault"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let protected = |authorizer: &str| {
+        "owner: team-a\ngateways:\n".to_string()
+            + &gw("vault", "    lifecycle: { preventDestroy: true }\n").replace("AWS_IAM", authorizer)
+    };
+    write(dir.path(), "gateways.yaml", &protected("AWS_IAM"));
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(
+        run.stdout.contains("not destroyed: gateway vault is protected from deletion (its spec says `lifecycle: { preventDestroy: true }`)"),
+        "{run:?}"
+    );
+    assert_eq!(emu.ids().get("vault"), Some(&id));
+
+    // A replacement is refused as well, even with --allow-replace, and before anything is deleted.
+    write(dir.path(), "gateways.yaml", &protected("NONE"));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("not replaced: gateway vault is protected from deletion"), "{run:?}");
+    assert_eq!(emu.ids().get("vault"), Some(&id), "the same gateway is still there");
+    assert_eq!(emu.stats().get("DeleteGateway"), Some(&0), "{:?}", emu.stats());
+}
+
+#[test]
+fn the_protection_tag_fails_closed_on_any_value_but_a_clear_false() {
+    let emu = Emu::new();
+    let protecting = [
+        ("acgw:prevent-destroy", "True"),
+        ("acgw:prevent-destroy", "TRUE"),
+        ("acgw:prevent-destroy", "yes"),
+        ("acgw:prevent-destroy", " true"),
+        ("acgw:prevent-destroy", ""),
+        ("ACGW:Prevent-Destroy", "true"),
+    ];
+    for (i, (key, value)) in protecting.iter().enumerate() {
+        emu.create(
+            serde_json::json!({"name": format!("kept{i}"), "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
+            &[("acgw:owner", "team-a"), (key, value)],
+        );
+    }
+    emu.create(
+        serde_json::json!({"name": "lifted", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
+        &[("acgw:owner", "team-a"), ("acgw:prevent-destroy", " FALSE ")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["other"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    for (i, (key, value)) in protecting.iter().enumerate() {
+        assert!(
+            run.stdout
+                .contains(&format!("not pruned: gateway kept{i} is protected from deletion (tag {key}={value:?})")),
+            "kept{i} ({key}={value:?}): {run:?}"
+        );
+    }
+    let names = emu.names();
+    assert!((0..protecting.len()).all(|i| names.contains(&format!("kept{i}"))), "{names:?}");
+    assert!(!names.contains(&"lifted".to_string()), "a clear false does not protect: {names:?}");
+}
