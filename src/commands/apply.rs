@@ -15,11 +15,17 @@ use acgw::plan::{self, Action, ItemPlan, Plan};
 use acgw::render;
 use acgw::ui::{RateSpinner, Ui};
 
+/// The largest saved plan `apply` reads: far above a plan of a thousand gateways with their
+/// targets, and a bound on what a device or a `/proc` file named as a plan can make it hold.
+const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
+
 pub fn run(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     match &args.plan_file {
         Some(file) => {
-            let text =
-                std::fs::read_to_string(file).with_context(|| format!("cannot read plan file {}", file.display()))?;
+            let bytes = acgw::bounded::read(file, MAX_PLAN_BYTES, "plan files")
+                .with_context(|| format!("cannot read plan file {}", file.display()))?;
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("cannot read plan file {}: it is not UTF-8", file.display()))?;
             let plan =
                 Plan::from_json(&text).with_context(|| format!("{} is not a valid acgw plan", file.display()))?;
             super::runtime()?.block_on(apply_saved(global, args, ui, plan))

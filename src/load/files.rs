@@ -114,36 +114,31 @@ fn read(value: &Node, base: &Base<'_>, cx: &mut Cx<'_>) -> Option<(PathBuf, Stri
             return None;
         }
     }
-    match std::fs::metadata(&resolved) {
-        Ok(m) if m.len() > MAX_INLINE_BYTES => {
+    let bytes = match crate::bounded::read(&resolved, MAX_INLINE_BYTES, "inline schemas") {
+        Ok(bytes) => bytes,
+        Err(crate::bounded::ReadError::TooLarge { .. }) => {
             cx.error(
                 value.mark,
                 format!(
-                    "{} is {} bytes; inline schemas are limited to {MAX_INLINE_BYTES} bytes (use s3 instead)",
+                    "{} is over {MAX_INLINE_BYTES} bytes; inline schemas are limited to {MAX_INLINE_BYTES} bytes (use s3 instead)",
                     path.display(),
-                    m.len()
                 ),
             );
             return None;
         }
-        Ok(m) if !m.is_file() => {
-            cx.error(value.mark, format!("{} is not a file", path.display()));
-            return None;
-        }
-        Ok(_) => {}
         Err(e) => {
-            cx.error(value.mark, format!("cannot read {}: {e}", path.display()));
+            cx.error(value.mark, format!("{} {e}", path.display()));
             return None;
         }
-    }
-    match std::fs::read_to_string(&resolved) {
+    };
+    match String::from_utf8(bytes) {
         Ok(text) if text.trim().is_empty() => {
             cx.error(value.mark, format!("{} is empty", path.display()));
             None
         }
         Ok(text) => Some((path, text)),
-        Err(e) => {
-            cx.error(value.mark, format!("cannot read {}: {e}", path.display()));
+        Err(_) => {
+            cx.error(value.mark, format!("cannot read {}: stream did not contain valid UTF-8", path.display()));
             None
         }
     }

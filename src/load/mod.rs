@@ -278,15 +278,13 @@ fn expand_paths(paths: &[PathBuf], problems: &mut Vec<Problem>) -> Vec<PathBuf> 
 
 fn read_spec_file(path: &Path) -> Result<String, Problem> {
     let shown = path.display().to_string();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_FILE_BYTES {
-        return Err(file_problem(
-            &shown,
-            Mark { line: 1, column: 1 },
-            format!("file is {size} bytes; spec files over {MAX_FILE_BYTES} bytes are refused"),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| file_problem(&shown, Mark::default(), format!("cannot read: {e}")))?;
+    let bytes = crate::bounded::read(path, MAX_FILE_BYTES, "spec files").map_err(|e| match e {
+        crate::bounded::ReadError::TooLarge { .. } => {
+            file_problem(&shown, Mark { line: 1, column: 1 }, format!("file {e}"))
+        }
+        crate::bounded::ReadError::Io(e) => file_problem(&shown, Mark::default(), format!("cannot read: {e}")),
+        other => file_problem(&shown, Mark::default(), format!("cannot read: it {other}")),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);

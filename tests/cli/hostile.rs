@@ -111,3 +111,39 @@ fn the_protection_tag_fails_closed_on_any_value_but_a_clear_false() {
     assert!((0..protecting.len()).all(|i| names.contains(&format!("kept{i}"))), "{names:?}");
     assert!(!names.contains(&"lifted".to_string()), "a clear false does not protect: {names:?}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn size_caps_hold_for_files_that_report_no_size() {
+    let dir = tempfile::tempdir().unwrap();
+    // A device never ends: refused by its type, at once, instead of read until memory runs out.
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "/dev/zero"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("/dev/zero: error: cannot read: it is a device, not a regular file"), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["apply", "/dev/zero"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.contains("cannot read plan file /dev/zero") && run.stderr.contains("is a device"), "{run:?}");
+
+    // /proc files report 0 bytes and hold far more: the 1 MiB cap of a `file:` still holds.
+    let target = |file: &str| {
+        format!(
+            "      - name: big
+        targetConfiguration:
+          mcp:
+            lambda:
+              lambdaArn: arn:aws:lambda:us-east-1:123456789012:function:big
+              toolSchema: {{ file: {file} }}
+        credentialProviderConfigurations: [{{ credentialProviderType: GATEWAY_IAM_ROLE }}]
+"
+        )
+    };
+    for (file, why) in [
+        ("/proc/kallsyms", "is over 1048576 bytes; inline schemas are limited to 1048576 bytes"),
+        ("/dev/zero", "is a device, not a regular file"),
+    ] {
+        write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &target(file))));
+        let run = Acgw::new(dir.path()).args(["validate", "--allow-outside-files"]).run();
+        assert_eq!(run.code, Some(1), "{file}: {run:?}");
+        assert!(run.stderr.contains(&format!("{file} {why}")), "{file}: {run:?}");
+    }
+}
