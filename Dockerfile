@@ -7,6 +7,8 @@
 # Alpine's Rust builds for musl natively, so the release build is static with no cross toolchain.
 FROM rust:1.94.1-alpine AS build
 # build-base: the C compiler aws-lc-sys (rustls' crypto) needs; ca-certificates: copied below.
+# Unpinned: Alpine drops old package versions from its index, so a pin breaks the build.
+# hadolint ignore=DL3018
 RUN apk add --no-cache build-base ca-certificates
 WORKDIR /src
 COPY . .

@@ -636,3 +636,21 @@ fn install_resolves_the_version_and_installs_only_a_release_binary_whose_checksu
     assert!(step.stderr.contains("using the cached acgw 9.9.9"), "{step:?}");
     assert_eq!(gh.requests().len(), before);
 }
+
+#[test]
+fn apply_runs_without_a_prompt_and_says_whether_it_changed_anything() {
+    let gh = FakeGitHub::start();
+    let job = Job::new();
+    let apply = &[("INPUT_COMMAND", "apply"), ("INPUT_ARGS", "--local")];
+    let step = job.action(&gh, Some(4), apply);
+    assert_eq!(step.code, Some(0), "{step:?}");
+    assert_eq!(step.outputs["has-changes"], "true");
+    let body = gh.acgw_comments_on(4)[0].body.clone();
+    assert!(body.contains("### acgw apply\n\n```\n"), "{body}");
+    assert!(body.contains("Apply complete: 2 gateways changed."), "{body}");
+    let step = job.action(&gh, Some(4), apply);
+    assert_eq!((step.code, step.outputs["has-changes"].as_str()), (Some(0), "false"), "{step:?}");
+    let mine = gh.acgw_comments_on(4);
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(mine[0].body.contains("No changes. Gateways match the specs."), "{}", mine[0].body);
+}
