@@ -614,6 +614,16 @@ fn install_resolves_the_version_and_installs_only_a_release_binary_whose_checksu
             &[("ACGW_INSTALL_VERSION", version), ("ACGW_INSTALL_DIR", dir), ("ACGW_RELEASES_URL", &releases)],
         )
     };
+    // An unreleased ref on a runner without cargo: said plainly, with the way out.
+    let step = job.run(
+        &gh,
+        "install.sh",
+        &["install"],
+        None,
+        &[("ACGW_INSTALL_VERSION", "source"), ("ACGW_INSTALL_DIR", dir), ("PATH", "/usr/bin:/bin")],
+    );
+    assert_eq!(step.code, Some(1), "{step:?}");
+    assert!(step.stderr.contains("version: source builds acgw with cargo, which this runner lacks"), "{step:?}");
     // A checksum that does not match: refused, nothing installed.
     let step = install("v9.9.8");
     assert_eq!(step.code, Some(1), "{step:?}");
