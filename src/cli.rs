@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// acgw keeps Amazon Bedrock AgentCore gateways in the state declared in YAML.
 #[derive(Debug, Parser)]
-#[command(name = "acgw", version, about, propagate_version = true)]
+// The version line names the commit and the SDK (set by build.rs), so a pasted report can be traced.
+#[command(name = "acgw", version = env!("ACGW_VERSION_LINE"), about, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub output: OutputArgs,

@@ -2737,3 +2737,5 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
 }
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/version.rs"]
+mod version;
