@@ -9,6 +9,7 @@
 pub mod api;
 pub mod apply;
 pub mod atomic;
+pub mod confine;
 pub mod connect;
 pub mod diff;
 pub mod emulator;
