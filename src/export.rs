@@ -41,6 +41,9 @@ pub struct Export {
     pub files: Vec<(String, String)>,
 }
 
+/// Says whether a schema file (its path relative to the YAML) may be written, or why not.
+pub type CheckFile<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+
 /// How to export.
 #[derive(Clone, Copy, Default)]
 pub struct Options<'a> {
@@ -49,7 +52,7 @@ pub struct Options<'a> {
     pub split_payloads: bool,
     /// Asked about every schema file path (relative to the YAML) before the YAML names it: an
     /// error leaves that gateway out of the export, with the error as the reason. `None` accepts all.
-    pub check_file: Option<&'a dyn Fn(&str) -> Result<(), String>>,
+    pub check_file: Option<CheckFile<'a>>,
 }
 
 impl std::fmt::Debug for Options<'_> {
@@ -282,8 +285,8 @@ const SLUG_KEEP: usize = 48;
 /// name itself when it is 1 to 64 of `[a-z0-9-]` not starting with `-`; otherwise its letters
 /// and digits in lower case (other runs as one `-`, at most 48) and `-` plus 8 hex digits of
 /// the name's SHA-256, so that names the cleaning makes alike still differ. Never empty, never
-/// `.` or `..`, never a separator, at most 57 bytes past the plain case; lower case only, so
-/// that case-insensitive file systems cannot merge two of them.
+/// `.` or `..`, never a separator, at most 64 bytes; lower case only, so that case-insensitive
+/// file systems cannot merge two of them.
 pub fn file_slug(name: &str) -> String {
     let plain = (1..=SLUG_MAX).contains(&name.len())
         && !name.starts_with('-')
