@@ -336,6 +336,10 @@ pub struct ExportArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With -o: replace schema files that exist already but this run did not write (never a
+    /// symbolic link).
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// `acgw emulator`.

@@ -10,6 +10,7 @@ pub mod api;
 pub mod apply;
 pub mod atomic;
 pub mod bounded;
+pub mod confine;
 pub mod connect;
 pub mod diff;
 pub mod emulator;

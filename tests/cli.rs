@@ -1725,14 +1725,14 @@ fn export_writes_targets_long_payloads_to_files_and_secrets_as_placeholders_and_
     assert_eq!(run.code, Some(0), "{run:?}");
     let run = Acgw::new(dir.path()).args(["export", "-o", "export/gateways.yaml"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stderr.contains("ACGW_TOOLS_API_AUDIENCE"), "the placeholder is named: {run:?}");
+    assert!(run.stderr.contains("ACGW_TOOLS__API__AUDIENCE"), "the placeholder is named: {run:?}");
     let exported = std::fs::read_to_string(dir.path().join("export/gateways.yaml")).unwrap();
     assert!(!exported.contains("secret-audience"), "{exported}");
     assert!(exported.contains("file: schemas/tools/api.yaml"), "{exported}");
     assert_eq!(std::fs::read_to_string(dir.path().join("export/schemas/tools/api.yaml")).unwrap(), long);
     let run = Acgw::new(dir.path())
         .args(["plan", "--detailed-exitcode", "-f", "export/gateways.yaml"])
-        .env("ACGW_TOOLS_API_AUDIENCE", "secret-audience")
+        .env("ACGW_TOOLS__API__AUDIENCE", "secret-audience")
         .emu(&emu)
         .run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
@@ -2739,3 +2739,5 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
 mod hostile;
 #[path = "cli/version.rs"]
 mod version;
+#[path = "cli/export_confinement.rs"]
+mod export_confinement;

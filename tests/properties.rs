@@ -1019,6 +1019,217 @@ fn out_of_model_responses_fail_no_gateway_but_their_own_and_never_panic() {
     );
 }
 
+// ---------------------------------------------------------------- hostile names through export -o
+
+/// Pieces of names a hostile service might answer: separators, `..`, control characters,
+/// unicode, and what YAML, shells or file systems treat specially.
+#[rustfmt::skip]
+const NAME_BITS: &[&str] = &[
+    "..", "/", "\\", ".", "\0", "\u{1b}[31m", "\n", "\r", "\t", "\u{7f}", "é", "日", "🦀", "\u{202e}", "a", "Z",
+    "0", "-", "_", " ", "~", "${HOME}", "%2e%2e", "CON", ":", "*", "?", "\"", "'", "#", "&a", "null", "..\\..",
+];
+
+/// A name a spec can hold (gateway or target).
+fn valid_name() -> BoxedStrategy<String> {
+    re("[0-9a-zA-Z](-?[0-9a-zA-Z]){0,30}-?")
+}
+
+/// A live name: a valid spec name, hostile pieces, or 1–1,000 characters.
+fn live_name() -> BoxedStrategy<String> {
+    prop_oneof![
+        2 => valid_name(),
+        3 => proptest::collection::vec(select(NAME_BITS), 1..12).prop_map(|bits| bits.concat()),
+        1 => re("[a-zA-Z0-9./-]{1,1000}"),
+        1 => re(".{1,1000}"),
+    ]
+    .boxed()
+}
+
+/// 1–3 gateways of 1–2 targets (name → secret) each, named by `name`.
+fn named_gateways(name: fn() -> BoxedStrategy<String>) -> BoxedStrategy<BTreeMap<String, BTreeMap<String, String>>> {
+    proptest::collection::btree_map(name(), proptest::collection::btree_map(name(), "[a-z0-9]{1,12}", 1..=2), 1..=3)
+        .boxed()
+}
+
+/// Whether a spec can hold `name` as a gateway (`gateway`) or target name.
+fn spec_name(name: &str, gateway: bool) -> bool {
+    // The pattern `([0-9a-zA-Z][-]?){1,max}`.
+    let max = if gateway { 48 } else { 100 };
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.contains("--")
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && name.bytes().filter(u8::is_ascii_alphanumeric).count() <= max
+}
+
+/// A live gateway `name` holding `targets` (name, secret) as read from the service: each with
+/// an OpenAPI schema long enough for `export -o` to write to a file and an OAuth secret.
+fn hostile_live(name: &str, targets: &[(String, String)]) -> Result<LiveState, TestCaseError> {
+    use acgw::model::live::{GatewayStatus, LiveTarget, TargetStatus};
+    use acgw::model::target::TargetName;
+    use acgw::model::{FromService, GatewayName};
+    let mut gateway =
+        decode(&json!({"name": "g", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "NONE"}))?;
+    gateway.name = GatewayName::from_service(name.to_string());
+    let payload: String = (0..25).map(|i| format!("# {name:?} line {i}\n")).collect::<String>() + "openapi: 3.0.3\n";
+    let mut live_targets = Vec::new();
+    for (i, (target, secret)) in targets.iter().enumerate() {
+        let json = json!({
+            "name": "t",
+            "targetConfiguration": {"mcp": {"openApiSchema": {"inlinePayload": payload}}},
+            "credentialProviderConfigurations": [{"credentialProviderType": "OAUTH", "credentialProvider": {"oauthCredentialProvider": {
+                "providerArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/x",
+                "scopes": ["read"], "customParameters": {"audience": secret}}}}],
+        });
+        let mut problems = Vec::new();
+        let mut config = Target::decode(&Node::from_json(&json), &mut Cx::new("generated", &mut problems))
+            .ok_or_else(|| TestCaseError::fail(format!("{problems:?}")))?;
+        config.name = TargetName::from_service(target.clone());
+        live_targets.push(LiveTarget {
+            target_id: format!("TARGET{i:04}"),
+            name: target.clone(),
+            status: TargetStatus::Ready,
+            status_reasons: Vec::new(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            last_synchronized_at: None,
+            authorization_url: None,
+            config: Ok(config),
+        });
+    }
+    live_targets.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(LiveState {
+        live: LiveGateway {
+            gateway_id: "gw-abcdefghij".into(),
+            gateway_arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw-abcdefghij".into(),
+            status: GatewayStatus::Ready,
+            status_reasons: Vec::new(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            config: Ok(gateway),
+        },
+        tags: Default::default(),
+        targets: Some(live_targets),
+        policy: None,
+        rate_limits: None,
+        rules: None,
+    })
+}
+
+/// Every path under `dir` (not following symlinks).
+fn every_path(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable") {
+        let entry = entry.expect("entry");
+        out.push(entry.path());
+        if entry.file_type().expect("type").is_dir() {
+            every_path(&entry.path(), out);
+        }
+    }
+}
+
+/// What `acgw export -o out/gateways.yaml` does with generated hostile gateway and target
+/// names: every file it writes is inside `out/`, is a plain file (no symlink anywhere), and
+/// no name fails the export. When every name is one a spec can hold, the export loads back
+/// (with each placeholder's variable set to its secret) and plans clean against the same live
+/// state. A name a spec cannot hold cannot plan clean, since no spec can name that gateway; for
+/// those, "clean" means the export still loads as YAML and its only errors are those names,
+/// each of which export warned about.
+#[test]
+fn export_of_hostile_names_stays_in_its_folder_and_loads_back_clean() {
+    check(
+        "export_of_hostile_names_stays_in_its_folder_and_loads_back_clean",
+        256,
+        // Half the cases hold only names a spec can hold, so that both halves of the property run.
+        prop_oneof![named_gateways(valid_name), named_gateways(live_name)],
+        |gateways| {
+            let mut observed = Observed::default();
+            for (name, targets) in &gateways {
+                let targets: Vec<(String, String)> = targets.iter().map(|(t, s)| (t.clone(), s.clone())).collect();
+                observed.managed.insert(name.clone(), hostile_live(name, &targets)?);
+            }
+            let top = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let out = top.path().join("out");
+            let mut folder = acgw::confine::Folder::new(&out, false);
+            let check_file = |rel: &str| folder.check(rel).map(drop).map_err(|e| e.to_string());
+            let options = acgw::export::Options { split_payloads: true, check_file: Some(&check_file) };
+            let export = acgw::export::to_yaml_with(&observed, "generated", options)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(export.skipped.is_empty(), "no name fails the export: {:?}", export.skipped);
+            prop_assert_eq!(export.count, gateways.len());
+            let split: usize = gateways.values().map(|t| t.len()).sum();
+            prop_assert_eq!(export.files.len(), split, "one schema file per target");
+            for (file, text) in &export.files {
+                folder.write(file, text.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            acgw::atomic::write(&out.join("gateways.yaml"), export.yaml.as_bytes())
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+
+            let mut paths = Vec::new();
+            every_path(top.path(), &mut paths);
+            let root = out.canonicalize().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut files = 0;
+            for path in &paths {
+                let meta = std::fs::symlink_metadata(path).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(!meta.file_type().is_symlink(), "{}", path.display());
+                let real = path.canonicalize().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(
+                    real == root || real.starts_with(&root),
+                    "{} is outside {}",
+                    real.display(),
+                    root.display()
+                );
+                files += usize::from(meta.is_file());
+            }
+            prop_assert_eq!(files, split + 1, "{:?}", paths);
+
+            let all_valid =
+                gateways.iter().all(|(g, targets)| spec_name(g, true) && targets.keys().all(|t| spec_name(t, false)));
+            let secrets: BTreeMap<String, String> = gateways
+                .iter()
+                .flat_map(|(g, targets)| {
+                    targets.iter().map(move |(t, s)| (acgw::export::env_name(&[g, t, "audience"]), s.clone()))
+                })
+                .collect();
+            prop_assert_eq!(secrets.len(), split, "one placeholder per secret");
+            let env = |var: &str| secrets.get(var).cloned();
+            let loaded = load::load_paths(&[out.join("gateways.yaml")], &env);
+            if all_valid {
+                let desired = loaded
+                    .map_err(|p| TestCaseError::fail(format!("does not load back:\n{p}\n---\n{}", export.yaml)))?;
+                prop_assert_eq!(desired.specs.len(), gateways.len());
+                assert_no_changes(&plan::build(&desired, &observed), &format!("against the export\n{}", export.yaml))?;
+            } else {
+                let problems = match loaded {
+                    Ok(_) => {
+                        return Err(TestCaseError::fail(format!("names a spec cannot hold loaded:\n{}", export.yaml)))
+                    }
+                    Err(p) => p.0,
+                };
+                for p in problems.iter().filter(|p| p.severity == acgw::problem::Severity::Error) {
+                    let about_a_name =
+                        p.path == "name" || (p.path.starts_with("targets[") && p.path.ends_with("].name"));
+                    prop_assert!(about_a_name, "an error not about a name: {}: {}\n{}", p.path, p.message, export.yaml);
+                }
+                for (g, targets) in &gateways {
+                    if !spec_name(g, true) {
+                        prop_assert!(
+                            export.warnings.iter().any(|w| w.contains(": name: the live value is copied")),
+                            "{:?}",
+                            export.warnings
+                        );
+                    }
+                    if targets.keys().any(|t| !spec_name(t, false)) {
+                        prop_assert!(
+                            export.warnings.iter().any(|w| w.contains("].name: the live value is copied")),
+                            "{:?}",
+                            export.warnings
+                        );
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+}
+
 // ---------------------------------------------------------------- targets, generated from the schema
 
 /// A strategy for values of `schema`, driven by the JSON Schema that `acgw schema` prints: the

@@ -51,17 +51,24 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         }
         drop(progress);
         left_out.iter().for_each(|w| ui.warn(w));
-        let options = acgw::export::Options { split_payloads: args.output.is_some() };
+        // Schema files are named from live names, so they are written only inside the output's
+        // folder, never through a symlink, and never over a file this run did not write.
+        let dir = args
+            .output
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let mut folder = acgw::confine::Folder::new(dir, args.force);
+        let check = |rel: &str| folder.check(rel).map(drop).map_err(|e| e.to_string());
+        let options = acgw::export::Options { split_payloads: args.output.is_some(), check_file: Some(&check) };
         let export =
             acgw::export::to_yaml_with(&observed, &format!("{} ({})", conn.endpoint(), conn.region()), options)?;
         export.warnings.iter().for_each(|w| ui.warn(w));
         match &args.output {
             Some(path) => {
-                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
                 for (file, text) in &export.files {
-                    let target = dir.join(file);
-                    acgw::atomic::write(&target, text.as_bytes())
-                        .with_context(|| format!("cannot write {}", target.display()))?;
+                    folder.write(file, text.as_bytes())?;
                 }
                 acgw::atomic::write(path, export.yaml.as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;

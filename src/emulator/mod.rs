@@ -237,6 +237,12 @@ impl EmulatorHandle {
         self.shared.set_raw(gateway_id, pointer, value)
     }
 
+    /// [`EmulatorHandle::set_raw`] for the target named `target` of gateway `gateway_id`: `/name`
+    /// gives it a name the API would refuse (`../x`, 1,000 characters), as a hostile service could.
+    pub fn set_target_raw(&self, gateway_id: &str, target: &str, pointer: &str, value: serde_json::Value) -> bool {
+        self.shared.set_target_raw(gateway_id, target, pointer, value)
+    }
+
     /// Makes the next create or update of the target named `name` in gateway `gateway_id` end in
     /// FAILED (a create) or UPDATE_UNSUCCESSFUL (an update) with `reasons` as its statusReasons,
     /// once its delay is over.

@@ -362,6 +362,16 @@ impl Shared {
         lock(&self.state).set_raw(gateway_id, pointer, value)
     }
 
+    pub(super) fn set_target_raw(
+        &self,
+        gateway_id: &str,
+        target: &str,
+        pointer: &str,
+        value: serde_json::Value,
+    ) -> bool {
+        lock(&self.state).set_target_raw(gateway_id, target, pointer, value)
+    }
+
     pub(super) fn add_system_rule(&self, gateway_id: &str, priority: i32, managed_by: &str) -> Option<String> {
         lock(&self.state).add_system_rule(gateway_id, priority, managed_by, now_ms())
     }

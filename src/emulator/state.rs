@@ -356,23 +356,19 @@ impl State {
     /// gateway or the pointer's parent is not an object.
     pub fn set_raw(&mut self, gateway_id: &str, pointer: &str, value: Value) -> bool {
         let Some(g) = self.gateways.get_mut(gateway_id) else { return false };
-        let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
-        let mut root = Value::Object(std::mem::take(&mut g.config));
-        let stored = match root.pointer_mut(parent) {
-            Some(Value::Object(map)) => {
-                let key = key.replace("~1", "/").replace("~0", "~");
-                if value.is_null() {
-                    map.remove(&key);
-                } else {
-                    map.insert(key, value);
-                }
-                true
-            }
-            _ => false,
-        };
-        if let Value::Object(map) = root {
-            g.config = map;
+        let stored = store_raw(&mut g.config, pointer, value);
+        if stored {
+            self.mutated();
         }
+        stored
+    }
+
+    /// [`State::set_raw`] for the stored configuration of the target named `target` (its name
+    /// included: `/name` renames it past the API's pattern, as a hostile service could answer).
+    pub fn set_target_raw(&mut self, gateway_id: &str, target: &str, pointer: &str, value: Value) -> bool {
+        let Some(g) = self.gateways.get_mut(gateway_id) else { return false };
+        let Some(t) = g.targets.iter_mut().find(|t| t.name() == target) else { return false };
+        let stored = store_raw(&mut t.config, pointer, value);
         if stored {
             self.mutated();
         }
@@ -811,6 +807,29 @@ impl State {
             .position(|(g, want, _)| g == gateway_id && (*want == TargetOperation::Any || *want == op))?;
         Some(self.injected.remove(at).2)
     }
+}
+
+/// Stores `value` at the JSON pointer `pointer` of `config` (`null` removes the member); false
+/// when the pointer's parent is not an object.
+fn store_raw(config: &mut Map<String, Value>, pointer: &str, value: Value) -> bool {
+    let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
+    let mut root = Value::Object(std::mem::take(config));
+    let stored = match root.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if value.is_null() {
+                map.remove(&key);
+            } else {
+                map.insert(key, value);
+            }
+            true
+        }
+        _ => false,
+    };
+    if let Value::Object(map) = root {
+        *config = map;
+    }
+    stored
 }
 
 impl GatewayRecord {
