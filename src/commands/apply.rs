@@ -339,8 +339,41 @@ async fn execute(
     execute_plan(conn, global, &Execution::from(args), ui, plan, not_read).await
 }
 
+/// The exit code of an apply or destroy stopped by SIGINT or SIGTERM (128 + SIGINT, as shells do).
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// Handles SIGINT and SIGTERM from now on: the first triggers `interrupt` (the apply stops sending
+/// calls and reports), a second exits at once. Without this, a signal would kill acgw before it
+/// could say which calls took effect.
+fn watch_signals(interrupt: apply::Interrupt) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        };
+        interrupt.trigger();
+        eprintln!(
+            "acgw: {name} received: sending no new calls; waiting up to {}s for the calls in flight, then reporting \
+             what took effect (send it again to exit at once).",
+            interrupt.grace().as_secs()
+        );
+        let name = tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        };
+        eprintln!(
+            "acgw: {name} received again: exiting at once without a report; calls in flight may or may not have \
+             taken effect. Run the same command again to converge."
+        );
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }))
+}
+
 /// Carries out every change of `plan`, reports, and closes the connection; exit 1 when anything,
-/// including `not_read`, was not done.
+/// including `not_read`, was not done, 130 when a signal stopped it.
 pub(super) async fn execute_plan(
     conn: Connection,
     global: &ClientArgs,
@@ -361,6 +394,8 @@ pub(super) async fn execute_plan(
         opts.poll_initial = std::time::Duration::from_millis(20);
         opts.poll_max = std::time::Duration::from_millis(200);
     }
+    // Kept until the process ends: tokio never gives a signal back to its default action.
+    let _signals = watch_signals(opts.interrupt.clone())?;
     let total = work.len();
     let report = if ui.quiet {
         apply::apply(conn.api(), work, &opts, &apply::Silent).await
@@ -380,6 +415,9 @@ pub(super) async fn execute_plan(
         ApplyFormat::Json => ui.data(&report::json(&report)),
     }
     super::close(conn, ui).await?;
+    if report.interrupted {
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
 }
 
