@@ -136,9 +136,11 @@ fn signal(child: &Child, signal: i32) {
 
 #[test]
 fn sigint_during_apply_stops_sending_reports_what_took_effect_and_exits_130() {
-    let (emu, dir) = slow_emulator_and_specs(Duration::from_secs(1));
-    let apply = || Acgw::new(dir.path()).args(["apply", "--auto-approve", "--parallelism", "1", "-f", "g.yaml"]);
-    let mut child = spawn(apply().emu(&emu));
+    // Long enough that the first gateway is still CREATING when the signal comes, however slow
+    // the machine: its wait is what the signal cuts short.
+    let (emu, dir) = slow_emulator_and_specs(Duration::from_secs(5));
+    let apply = || Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "g.yaml"]);
+    let mut child = spawn(apply().args(["--parallelism", "1"]).emu(&emu));
     let mut stderr = stderr_of(&mut child);
     wait_for_call(&emu, "CreateGateway", 0);
     signal(&child, libc::SIGINT);
@@ -169,6 +171,29 @@ fn sigint_during_apply_stops_sending_reports_what_took_effect_and_exits_130() {
     assert_eq!(emu.names(), ["one", "three", "two"]);
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "g.yaml"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn sigint_during_destroy_reports_what_was_deleted_and_a_second_destroy_finishes() {
+    let emu = Emu::start(Config { delete_delay: Duration::from_secs(5), ..Config::default() });
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &owned_spec("preview/pr-7", &["pr7-a", "pr7-b", "pr7-c"]));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let mut child = spawn(Acgw::new(dir.path()).args(["destroy", "--auto-approve", "--parallelism", "1"]).emu(&emu));
+    let mut stderr = stderr_of(&mut child);
+    wait_for_call(&emu, "DeleteGateway", 0);
+    signal(&child, libc::SIGINT);
+    read_until(&mut stderr, "SIGINT received");
+    let (code, stdout, rest) = finish(child, stderr);
+    assert_eq!(code, Some(130), "{stdout}\n{rest}");
+    assert_eq!(count(&emu, "DeleteGateway"), 1, "no delete after the signal");
+    assert!(stdout.contains("partly done, interrupted") && stdout.contains("done: DeleteGateway"), "{stdout}");
+    assert!(stdout.contains("Apply interrupted: 0 succeeded, 3 not finished"), "{stdout}");
+
+    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(emu.names().is_empty(), "{:?}", emu.names());
 }
 
 #[test]
