@@ -273,21 +273,17 @@ impl StateLock {
     /// Takes the lock, saying once on stderr that it waits when another run holds it, and giving
     /// up with [`ConnectError::LockTimeout`] after `timeout` (0 refuses at once).
     pub async fn acquire(state_file: &Path, timeout: Duration) -> Result<Self, ConnectError> {
-        use std::os::unix::fs::OpenOptionsExt;
         let path = Self::path_for(state_file);
         let lock_error = |source| ConnectError::Lock { path: path.clone(), source };
         // A planted symlink would make acgw create or lock some other file.
         if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
             return Err(lock_error(std::io::Error::other("it exists and is not a regular file")));
         }
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(lock_error)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(lock_error)?;
         let started = std::time::Instant::now();
         let mut told = false;
         loop {

@@ -346,30 +346,67 @@ const EXIT_INTERRUPTED: u8 = 130;
 /// calls and reports), a second exits at once. Without this, a signal would kill acgw before it
 /// could say which calls took effect.
 fn watch_signals(interrupt: apply::Interrupt) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
-    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut signals = Signals::new()?;
     Ok(tokio::spawn(async move {
-        let name = tokio::select! {
-            _ = int.recv() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        };
+        let name = signals.next().await;
         interrupt.trigger();
         eprintln!(
             "acgw: {name} received: sending no new calls; waiting up to {}s for the calls in flight, then reporting \
              what took effect (send it again to exit at once).",
             interrupt.grace().as_secs()
         );
-        let name = tokio::select! {
-            _ = int.recv() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        };
+        let name = signals.next().await;
         eprintln!(
             "acgw: {name} received again: exiting at once without a report; calls in flight may or may not have \
              taken effect. Run the same command again to converge."
         );
         std::process::exit(i32::from(EXIT_INTERRUPTED));
     }))
+}
+
+/// The signals that stop an apply: SIGINT and SIGTERM.
+#[cfg(unix)]
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+            term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+        })
+    }
+
+    /// Waits for the next one and names it.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.int.recv() => "SIGINT",
+            _ = self.term.recv() => "SIGTERM",
+        }
+    }
+}
+
+/// The signal that stops an apply where there are no Unix signals: Ctrl-C.
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        Ok(Signals)
+    }
+
+    /// Waits for the next one and names it; never, when Ctrl-C cannot be listened for.
+    async fn next(&mut self) -> &'static str {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        "Ctrl-C"
+    }
 }
 
 /// Carries out every change of `plan`, reports, and closes the connection; exit 1 when anything,
