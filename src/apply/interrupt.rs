@@ -25,7 +25,7 @@ use crate::model::target::Target;
 use crate::model::Gateway;
 
 /// How long calls in flight may still take once an apply is interrupted, unless told otherwise.
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+const DEFAULT_GRACE: Duration = Duration::from_secs(30);
 
 /// A switch that stops an apply: cheap to clone, shared by the signal handler and the engine.
 #[derive(Debug, Clone)]

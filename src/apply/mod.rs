@@ -14,7 +14,7 @@ mod token;
 pub use crate::kind::rate_limit::RateLimitWork;
 pub use crate::kind::rule::RuleWork;
 pub use crate::kind::target::TargetWork;
-pub use interrupt::{Interrupt, DEFAULT_GRACE as DEFAULT_INTERRUPT_GRACE};
+pub use interrupt::Interrupt;
 pub use items::ItemWork;
 
 use std::time::{Duration, Instant};

@@ -431,7 +431,8 @@ pub(super) async fn execute_plan(
         opts.poll_initial = std::time::Duration::from_millis(20);
         opts.poll_max = std::time::Duration::from_millis(200);
     }
-    // Kept until the process ends: tokio never gives a signal back to its default action.
+    // The handler stays for the rest of the process (tokio never restores a signal's default
+    // action), so a signal while the report is printed or the connection closes is still caught.
     let _signals = watch_signals(opts.interrupt.clone())?;
     let total = work.len();
     let report = if ui.quiet {
