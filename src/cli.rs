@@ -60,6 +60,10 @@ pub struct ClientArgs {
     /// client-side limiter on top of acgw's, which cuts hard on every throttle.
     #[arg(long, value_enum, env = "AWS_RETRY_MODE", default_value_t = RetryMode::Standard)]
     pub retry_mode: RetryMode,
+    /// With --local: how long to wait for another acgw run in this directory to release the
+    /// state file's lock before giving up (exit 1), e.g. 30s, 5m; 0 refuses at once.
+    #[arg(long, env = "ACGW_LOCK_TIMEOUT", default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
 }
 
 impl ClientArgs {
@@ -76,6 +80,7 @@ impl ClientArgs {
                 RetryMode::Adaptive => acgw::connect::RetryMode::Adaptive,
             },
             max_rps: self.max_rps,
+            lock_timeout: self.lock_timeout,
         }
     }
 }

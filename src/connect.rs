@@ -50,10 +50,16 @@ pub struct Settings {
     pub retry_mode: RetryMode,
     /// A pinned request rate; `None` finds the quota.
     pub max_rps: Option<u32>,
+    /// `--local`: how long to wait for another acgw run's lock on the state file.
+    pub lock_timeout: Duration,
 }
 
 /// Where `--local` keeps the emulator's state, relative to the working directory.
 pub const LOCAL_STATE_FILE: &str = ".acgw/local-state.json";
+/// How long `--local` waits for another run's lock on the state file, unless told otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a waiting `--local` run tries the lock again.
+const LOCK_POLL: Duration = Duration::from_millis(100);
 /// The region `--local` signs for.
 pub const LOCAL_REGION: &str = "us-east-1";
 
@@ -94,6 +100,17 @@ pub enum ConnectError {
     /// `--local`: the state directory could not be created.
     #[error("cannot create {}: {source}", path.display())]
     StateDir { path: PathBuf, source: std::io::Error },
+    /// `--local`: the lock beside the state file could not be opened or taken.
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock { path: PathBuf, source: std::io::Error },
+    /// `--local`: another acgw run held the state file's lock for the whole timeout.
+    #[error(
+        "another acgw run has held the lock on {} for {}s, so this run did nothing; wait for it to finish \
+         and run again (--lock-timeout sets how long to wait)",
+        state_file.display(),
+        waited.as_secs_f64()
+    )]
+    LockTimeout { state_file: PathBuf, waited: Duration },
     /// `--local`: the emulator did not start.
     #[error("cannot start the local emulator: {0}")]
     Emulator(#[from] EmulatorError),
@@ -107,6 +124,8 @@ pub struct Connection {
     region: String,
     endpoint: String,
     emulator: Option<EmulatorHandle>,
+    /// With `--local`, held until the emulator has written its state for the last time.
+    lock: Option<StateLock>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -150,6 +169,8 @@ impl Connection {
         if let Some(emulator) = self.emulator {
             emulator.shutdown().await?;
         }
+        // Released only now: the next run must load the state this one wrote last.
+        drop(self.lock);
         Ok(())
     }
 }
@@ -159,7 +180,7 @@ impl Connection {
 pub async fn connect(global: &Settings) -> Result<Connection, ConnectError> {
     let limiter = RateLimiter::for_max_rps(global.max_rps);
     if global.local {
-        return connect_local(Path::new(LOCAL_STATE_FILE), global.max_attempts, limiter).await;
+        return connect_local(Path::new(LOCAL_STATE_FILE), global.max_attempts, limiter, global.lock_timeout).await;
     }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config(global.retry_mode, global.max_attempts))
@@ -197,19 +218,25 @@ pub async fn connect(global: &Settings) -> Result<Connection, ConnectError> {
     let client = Client::from_conf(builder.build());
     let endpoint = resolve_endpoint(&client).await?;
     check_reachable(&endpoint).await?;
-    Ok(Connection { api: SdkApi::new(client), limiter, region, endpoint, emulator: None })
+    Ok(Connection { api: SdkApi::new(client), limiter, region, endpoint, emulator: None, lock: None })
 }
 
-/// Starts the emulator with its state in `state_file` (creating the directory) and connects to it
-/// with fixed fake credentials, so that `--local` needs no AWS setup at all.
+/// Takes the lock on `state_file` (waiting up to `lock_timeout` for another run to release it),
+/// starts the emulator with its state in `state_file` (creating the directory) and connects to it
+/// with fixed fake credentials, so that `--local` needs no AWS setup at all. The lock is held until
+/// [`Connection::close`] (or the connection is dropped), so overlapping runs take turns.
 pub async fn connect_local(
     state_file: &Path,
     max_attempts: u32,
     limiter: RateLimiter,
+    lock_timeout: Duration,
 ) -> Result<Connection, ConnectError> {
     if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| ConnectError::StateDir { path: dir.to_path_buf(), source })?;
     }
+    // Before the state is loaded: a run that loaded it while another was still changing it would
+    // write back a state without the other's changes.
+    let lock = StateLock::acquire(state_file, lock_timeout).await?;
     let emulator =
         Emulator::start(EmulatorConfig { state_file: Some(state_file.to_path_buf()), ..EmulatorConfig::default() })
             .await?;
@@ -223,7 +250,63 @@ pub async fn connect_local(
         region: LOCAL_REGION.to_string(),
         endpoint,
         emulator: Some(emulator),
+        lock: Some(lock),
     })
+}
+
+/// An advisory lock (`flock`) on a file beside a `--local` state file, held while a run uses that
+/// state; the operating system releases it when the process ends, however it ends.
+#[derive(Debug)]
+pub struct StateLock {
+    _file: std::fs::File,
+}
+
+impl StateLock {
+    /// The lock file of `state_file`: a separate file, because the state file itself is replaced
+    /// by a rename on every write, and a lock on a replaced file guards nothing.
+    pub fn path_for(state_file: &Path) -> PathBuf {
+        let mut name = state_file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".lock");
+        state_file.with_file_name(name)
+    }
+
+    /// Takes the lock, saying once on stderr that it waits when another run holds it, and giving
+    /// up with [`ConnectError::LockTimeout`] after `timeout` (0 refuses at once).
+    pub async fn acquire(state_file: &Path, timeout: Duration) -> Result<Self, ConnectError> {
+        let path = Self::path_for(state_file);
+        let lock_error = |source| ConnectError::Lock { path: path.clone(), source };
+        // A planted symlink would make acgw create or lock some other file.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
+            return Err(lock_error(std::io::Error::other("it exists and is not a regular file")));
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(lock_error)?;
+        let started = std::time::Instant::now();
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(StateLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(source)) => return Err(lock_error(source)),
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Err(ConnectError::LockTimeout { state_file: state_file.to_path_buf(), waited: timeout });
+            }
+            if !told {
+                eprintln!(
+                    "waiting for the lock on {} held by another acgw run… (up to {}s)",
+                    state_file.display(),
+                    timeout.as_secs_f64()
+                );
+                told = true;
+            }
+            tokio::time::sleep(LOCK_POLL.min(timeout - waited)).await;
+        }
+    }
 }
 
 /// A client for an emulator (or any endpoint) at `url`, with fixed fake credentials and region
@@ -429,6 +512,24 @@ mod tests {
         assert_eq!(host_port("http://[::1]"), Some(("::1".into(), 80)));
         assert_eq!(host_port("localhost:80"), None);
         assert_eq!(origin("http://127.0.0.1:9/gateways?maxResults=1"), "http://127.0.0.1:9");
+    }
+
+    #[tokio::test]
+    async fn the_state_lock_is_exclusive_until_released_and_never_follows_a_symlink() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = dir.path().join("local-state.json");
+        let held = StateLock::acquire(&state, Duration::ZERO).await.expect("the lock is free");
+        let err = StateLock::acquire(&state, Duration::ZERO).await.expect_err("the lock is held");
+        assert!(matches!(err, ConnectError::LockTimeout { .. }), "{err}");
+        drop(held);
+        StateLock::acquire(&state, Duration::ZERO).await.expect("free again once released");
+
+        let other = dir.path().join("other.json");
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, StateLock::path_for(&other)).expect("symlink");
+        let err = StateLock::acquire(&other, Duration::ZERO).await.expect_err("a symlink is refused");
+        assert!(err.to_string().contains("is not a regular file"), "{err}");
+        assert!(!elsewhere.exists(), "nothing was created through the symlink");
     }
 
     #[tokio::test]

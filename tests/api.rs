@@ -273,13 +273,17 @@ async fn a_closed_port_fails_within_seconds_as_transport() {
 async fn local_mode_keeps_state_between_runs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(".acgw").join("local-state.json");
-    let conn = connect::connect_local(&path, 3, RateLimiter::for_max_rps(None)).await.expect("local");
+    let conn = connect::connect_local(&path, 3, RateLimiter::for_max_rps(None), connect::DEFAULT_LOCK_TIMEOUT)
+        .await
+        .expect("local");
     assert_eq!(conn.region(), "us-east-1");
     conn.api().create_gateway(&minimal("kept"), &token("kept")).await.expect("create");
     conn.close().await.expect("close");
     assert!(path.exists());
 
-    let conn = connect::connect_local(&path, 3, RateLimiter::for_max_rps(None)).await.expect("local again");
+    let conn = connect::connect_local(&path, 3, RateLimiter::for_max_rps(None), connect::DEFAULT_LOCK_TIMEOUT)
+        .await
+        .expect("local again");
     let observed = observe(conn.api(), &["kept"], 2).await.expect("observe");
     assert!(observed.managed.contains_key("kept"));
     conn.close().await.expect("close");
@@ -351,6 +355,7 @@ fn global(region: Option<&str>, endpoint: Option<&str>) -> connect::Settings {
         max_rps: None,
         max_attempts: 8,
         retry_mode: connect::RetryMode::Standard,
+        lock_timeout: connect::DEFAULT_LOCK_TIMEOUT,
     }
 }
 

@@ -2741,3 +2741,5 @@ mod hostile;
 mod version;
 #[path = "cli/export_confinement.rs"]
 mod export_confinement;
+#[path = "cli/signal.rs"]
+mod signal;

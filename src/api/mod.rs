@@ -40,6 +40,10 @@ pub enum ApiError {
     /// The service answered with something the model cannot hold.
     #[error("unexpected response: {0}")]
     Response(String),
+    /// acgw was interrupted: the call was not sent, or (`sent`) its answer did not come within
+    /// the grace period, so it may or may not have taken effect.
+    #[error("{}", if *.sent { "interrupted while waiting for the answer; it may or may not have taken effect" } else { "interrupted; not sent" })]
+    Interrupted { sent: bool },
 }
 
 fn fields_suffix(fields: &[(String, String)]) -> String {

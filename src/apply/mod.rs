@@ -4,6 +4,7 @@
 //! for READY, and each gateway's outcome records exactly which calls were made, so a partial
 //! apply says what was done and what was not.
 
+mod interrupt;
 mod items;
 pub mod report;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod token;
 pub use crate::kind::rate_limit::RateLimitWork;
 pub use crate::kind::rule::RuleWork;
 pub use crate::kind::target::TargetWork;
+pub use interrupt::Interrupt;
 pub use items::ItemWork;
 
 use std::time::{Duration, Instant};
@@ -111,6 +113,8 @@ pub struct Options {
     /// Delay between polls: steady for the first 8 polls, then doubling up to `poll_max`.
     pub poll_initial: Duration,
     pub poll_max: Duration,
+    /// Stops the apply part-way (SIGINT/SIGTERM): no new calls, waits cut short.
+    pub interrupt: Interrupt,
 }
 
 impl Options {
@@ -124,6 +128,7 @@ impl Options {
             allow_replace: false,
             poll_initial: Duration::from_millis(250),
             poll_max: Duration::from_secs(10),
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -161,6 +166,21 @@ pub enum ApplyError {
     /// The gateway could not be read (or represented) when planning, so nothing was sent for it.
     #[error("not applied: {reason}")]
     NotRead { reason: String },
+    /// A signal stopped the apply: at `call` (which was not sent, or was sent and left
+    /// unanswered when `in_flight`), or before the gateway's first call when `call` is `None`.
+    #[error("{}", interrupted_message(.call.as_deref(), *.in_flight))]
+    Interrupted { call: Option<String>, in_flight: bool },
+}
+
+fn interrupted_message(call: Option<&str>, in_flight: bool) -> String {
+    match (call, in_flight) {
+        (None, _) => "interrupted before its first call: nothing was sent for it".to_string(),
+        (Some(call), false) => format!("interrupted: {call} and the calls after it were not sent"),
+        (Some(call), true) => format!(
+            "interrupted: {call} was sent but not answered within the grace period, so it may or may not have \
+             taken effect; the calls after it were not sent"
+        ),
+    }
 }
 
 fn reasons_suffix(reasons: &[String]) -> String {
@@ -227,6 +247,8 @@ impl GatewayOutcome {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     pub gateways: Vec<GatewayOutcome>,
+    /// True when a signal stopped the apply (see [`Options::interrupt`]).
+    pub interrupted: bool,
 }
 
 impl Report {
@@ -250,14 +272,17 @@ impl Progress for Silent {
 }
 
 /// Applies all `work` concurrently (bounded by `parallelism`); one failure does not stop others.
+/// Once `opts.interrupt` is triggered nothing more is sent, and the report says where each
+/// gateway stopped.
 pub async fn apply<A: WriteApi>(api: &A, work: Vec<(String, Work)>, opts: &Options, progress: &dyn Progress) -> Report {
+    let api = interrupt::Guarded::new(api, &opts.interrupt);
     let mut gateways: Vec<GatewayOutcome> = stream::iter(work)
-        .map(|(name, work)| apply_one(api, name, work, opts, progress))
+        .map(|(name, work)| apply_one(&api, name, work, opts, progress))
         .buffer_unordered(opts.parallelism.max(1))
         .collect()
         .await;
     gateways.sort_by(|a, b| a.name.cmp(&b.name));
-    Report { gateways }
+    Report { gateways, interrupted: opts.interrupt.is_set() }
 }
 
 /// Records what one gateway's apply did.
@@ -302,6 +327,8 @@ async fn apply_one<A: WriteApi>(
         gateway_arn: None,
     };
     let result = match work {
+        // Gateways still queued when the signal came are not started at all.
+        _ if opts.interrupt.is_set() => Err(ApplyError::Interrupted { call: None, in_flight: false }),
         Work::Create { desired, targets: t, rules: u, rate_limits: r, policy } => {
             let waits = !t.is_empty() || !u.is_empty() || !r.is_empty() || policy.is_some();
             match create(api, &mut run, &desired, None, waits).await {
@@ -359,6 +386,7 @@ async fn apply_one<A: WriteApi>(
             delete(api, &mut run, &gateway_id).await
         }
     };
+    let result = result.map_err(interrupt::interrupted);
     match &result {
         Ok(()) => run.say("done"),
         Err(e) => run.say(&format!("failed: {e}")),
@@ -810,16 +838,16 @@ impl<'a> WaitClock<'a> {
         self.started.elapsed()
     }
 
-    /// Sleeps the current delay without lengthening it.
+    /// Sleeps the current delay without lengthening it (less when interrupted).
     async fn retry(&self) {
-        tokio::time::sleep(self.delay).await;
+        self.opts.interrupt.sleep(self.delay).await;
     }
 
     /// Sleeps the current delay. For the first [`STEADY_POLLS`] × `poll_initial` the delay stays
     /// `poll_initial` (most resources settle within seconds, and a wait that doubles from the
     /// start oversleeps them by up to half); after that it doubles up to `poll_max`.
     async fn back_off(&mut self) {
-        tokio::time::sleep(self.delay).await;
+        self.opts.interrupt.sleep(self.delay).await;
         if self.started.elapsed() >= self.opts.poll_initial * STEADY_POLLS {
             self.delay = (self.delay * 2).min(self.opts.poll_max);
         }

@@ -55,7 +55,13 @@ pub fn text(report: &Report, color: bool) -> String {
             if settling == 1 { " is" } else { "s are" }
         ));
     }
-    if failed.is_empty() {
+    if report.interrupted {
+        out.push_str(&format!(
+            "Apply interrupted: {ok} succeeded, {} not finished ({}). The `done` lines say which calls took effect; run apply again to finish.\n",
+            failed.len(),
+            if failed.is_empty() { "none".to_string() } else { failed.join(", ") }
+        ));
+    } else if failed.is_empty() {
         out.push_str(&format!("Apply complete: {ok} gateway{} changed.\n", plural(ok)));
     } else {
         out.push_str(&format!(
@@ -92,6 +98,9 @@ fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
         (past.to_string(), "32")
     } else if matches!(g.error, Some(ApplyError::NotRead { .. })) {
         ("not applied".to_string(), "31")
+    } else if matches!(g.error, Some(ApplyError::Interrupted { .. })) {
+        let word = if g.done.is_empty() { "interrupted" } else { "partly done, interrupted" };
+        (word.to_string(), "33")
     } else if g.done.is_empty() {
         (format!("{} failed", g.action), "31")
     } else {
@@ -123,6 +132,7 @@ pub fn json(report: &Report) -> String {
                 "result": match (&g.error, g.done.is_empty()) {
                     (None, _) => "succeeded",
                     (Some(ApplyError::NotRead { .. }), _) => "not-applied",
+                    (Some(ApplyError::Interrupted { .. }), _) => "interrupted",
                     (Some(_), true) => "failed",
                     (Some(_), false) => "partial",
                 },
@@ -140,6 +150,7 @@ pub fn json(report: &Report) -> String {
     let doc = serde_json::json!({
         "format_version": "2",
         "succeeded": report.succeeded(),
+        "interrupted": report.interrupted,
         "summary": {
             "succeeded": report.gateways.iter().filter(|g| g.succeeded()).count(),
             "failed": report.gateways.iter().filter(|g| !g.succeeded()).count(),

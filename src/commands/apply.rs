@@ -350,8 +350,78 @@ async fn execute(
     execute_plan(conn, global, &Execution::from(args), ui, plan, not_read).await
 }
 
+/// The exit code of an apply or destroy stopped by SIGINT or SIGTERM (128 + SIGINT, as shells do).
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// Handles SIGINT and SIGTERM from now on: the first triggers `interrupt` (the apply stops sending
+/// calls and reports), a second exits at once. Without this, a signal would kill acgw before it
+/// could say which calls took effect.
+fn watch_signals(interrupt: apply::Interrupt) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let mut signals = Signals::new()?;
+    Ok(tokio::spawn(async move {
+        let name = signals.next().await;
+        interrupt.trigger();
+        eprintln!(
+            "acgw: {name} received: sending no new calls; waiting up to {}s for the calls in flight, then reporting \
+             what took effect (send it again to exit at once).",
+            interrupt.grace().as_secs()
+        );
+        let name = signals.next().await;
+        eprintln!(
+            "acgw: {name} received again: exiting at once without a report; calls in flight may or may not have \
+             taken effect. Run the same command again to converge."
+        );
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }))
+}
+
+/// The signals that stop an apply: SIGINT and SIGTERM.
+#[cfg(unix)]
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+            term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+        })
+    }
+
+    /// Waits for the next one and names it.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.int.recv() => "SIGINT",
+            _ = self.term.recv() => "SIGTERM",
+        }
+    }
+}
+
+/// The signal that stops an apply where there are no Unix signals: Ctrl-C.
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> anyhow::Result<Self> {
+        Ok(Signals)
+    }
+
+    /// Waits for the next one and names it; never, when Ctrl-C cannot be listened for.
+    async fn next(&mut self) -> &'static str {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        "Ctrl-C"
+    }
+}
+
 /// Carries out every change of `plan`, reports, and closes the connection; exit 1 when anything,
-/// including `not_read`, was not done.
+/// including `not_read`, was not done, 130 when a signal stopped it.
 pub(super) async fn execute_plan(
     conn: Connection,
     global: &ClientArgs,
@@ -372,6 +442,9 @@ pub(super) async fn execute_plan(
         opts.poll_initial = std::time::Duration::from_millis(20);
         opts.poll_max = std::time::Duration::from_millis(200);
     }
+    // The handler stays for the rest of the process (tokio never restores a signal's default
+    // action), so a signal while the report is printed or the connection closes is still caught.
+    let _signals = watch_signals(opts.interrupt.clone())?;
     let total = work.len();
     let report = if ui.quiet {
         apply::apply(conn.api(), work, &opts, &apply::Silent).await
@@ -391,6 +464,9 @@ pub(super) async fn execute_plan(
         ApplyFormat::Json => ui.data(&report::json(&report)),
     }
     super::close(conn, ui).await?;
+    if report.interrupted {
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
 }
 
