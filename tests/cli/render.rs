@@ -152,10 +152,15 @@ const HOSTILE: &str = "x\u{1b}]0;pwned\u{7}\u{1b}[2J|`y`<script>alert(1)</script
 fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
-    let id = emu.create(serde_json::json!({"name": "planted", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    // Owned by this run's owner, in no spec: drift reports it orphaned and `--prune` deletes it,
+    // so its name heads a drift entry, a plan's table row and its details.
+    let id = emu.create(
+        serde_json::json!({"name": "planted", "roleArn": ROLE, "authorizerType": "NONE"}),
+        &[("acgw:owner", "team-a")],
+    );
     // The emulator validates names on create, as the service does; the hook stores it raw.
     assert!(emu.handle().set_raw(&id, "/name", serde_json::json!(HOSTILE)));
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
+    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["tools"]));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
@@ -163,9 +168,11 @@ fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
         run.stdout.contains('\u{1b}') || run.stderr.contains('\u{1b}') || run.stderr.contains('\u{7}')
     };
     for format in ["text", "markdown"] {
-        for command in ["plan", "drift"] {
-            let run = Acgw::new(dir.path()).args([command, "--color", "never", "--format", format]).emu(&emu).run();
-            assert_eq!(run.code, Some(0), "{command} {format}: {run:?}");
+        for (command, code) in [("plan", 0), ("drift", 2)] {
+            let prune = if command == "plan" { "--prune" } else { "-v" };
+            let run =
+                Acgw::new(dir.path()).args([command, prune, "--color", "never", "--format", format]).emu(&emu).run();
+            assert_eq!(run.code, Some(code), "{command} {format}: {run:?}");
             assert!(!raw(&run), "{command} {format} prints a control character raw: {run:?}");
             assert!(run.stdout.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2J"), "{command} {format} escapes it: {run:?}");
             assert!(!run.stdout.lines().any(|l| l.starts_with("# H")), "{command} {format}: {run:?}");
