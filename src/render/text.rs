@@ -123,7 +123,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         None => {}
     }
     if let Some(status) = g.observed.as_ref().map(|o| &o.status).filter(|s| **s != GatewayStatus::Ready) {
-        let _ = write!(head, " [status {status}]");
+        let _ = write!(head, " [status {}]", clean(&status.to_string()));
     }
     out.push_str(&paint(color, tone, &paint(color, BOLD, &head)));
     out.push('\n');
@@ -323,7 +323,7 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
         }
         let _ = write!(head, ": {}", paint(color, tone, label));
         if let Some(status) = g.status.as_ref().filter(|s| **s != GatewayStatus::Ready) {
-            let _ = write!(head, " [status {status}]");
+            let _ = write!(head, " [status {}]", clean(&status.to_string()));
         }
         if !g.forced_by.is_empty() {
             let _ = write!(head, " (only a replacement can undo {})", clean(&g.forced_by.join(", ")));
