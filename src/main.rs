@@ -24,7 +24,9 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote live names and service messages: no control character of theirs
+            // reaches the terminal. Line feeds stay: a stale plan's error lists one gateway a line.
+            eprintln!("error: {}", acgw::render::clean_lines(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }

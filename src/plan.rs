@@ -1509,7 +1509,13 @@ impl<K: ItemKind> ItemDrift<K> {
             status: p.observed.as_ref().map(|o| o.status.clone()),
             managed_by: p.managed_by.clone(),
             forced_by: p.forced_by.clone(),
-            changes: if p.action == Action::Create { Vec::new() } else { p.changes.clone() },
+            // A drift report is never applied, so unlike a plan it has no need of secret values:
+            // every rendering of it, JSON included, shows them as `(sensitive)`.
+            changes: if p.action == Action::Create {
+                Vec::new()
+            } else {
+                crate::render::mask_sensitive(&p.changes, K::sensitive)
+            },
             authorization_url: p.authorization_url.clone(),
         }
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::problem::{Problem, Severity};
 use crate::rate::RateLimiter;
+use crate::render::clean;
 
 /// When to color output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,37 +77,41 @@ impl Ui {
         let _ = out.flush();
     }
 
+    // The message methods below print one line each with its control characters escaped
+    // (`\u{1b}`): messages quote live names and service errors, which must not move the cursor,
+    // recolor the terminal or forge a line of their own. No message of theirs spans lines.
+
     /// Progress for humans on stderr, unless quiet.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", clean(text));
         }
     }
 
     /// Detail shown with `-v`.
     pub fn debug(&self, text: &str) {
         if self.verbose > 0 {
-            eprintln!("{}", self.paint_err("2", text));
+            eprintln!("{}", self.paint_err("2", &clean(text)));
         }
     }
 
     /// A warning on stderr, unless quiet.
     pub fn warn(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{} {text}", self.paint_err("33;1", "warning:"));
+            eprintln!("{} {}", self.paint_err("33;1", "warning:"), clean(text));
         }
     }
 
     /// An error on stderr (always shown).
     pub fn error(&self, text: &str) {
-        eprintln!("{} {text}", self.paint_err("31;1", "error:"));
+        eprintln!("{} {}", self.paint_err("31;1", "error:"), clean(text));
     }
 
     /// A spec problem on stderr; warnings are hidden by `-q`.
     pub fn problem(&self, p: &Problem) {
         match p.severity {
-            Severity::Error => eprintln!("{}", self.paint_err("31", &p.to_string())),
-            Severity::Warning if !self.quiet => eprintln!("{}", self.paint_err("33", &p.to_string())),
+            Severity::Error => eprintln!("{}", self.paint_err("31", &clean(&p.to_string()))),
+            Severity::Warning if !self.quiet => eprintln!("{}", self.paint_err("33", &clean(&p.to_string()))),
             Severity::Warning => {}
         }
     }

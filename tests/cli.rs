@@ -2743,3 +2743,5 @@ mod version;
 mod export_confinement;
 #[path = "cli/signal.rs"]
 mod signal;
+#[path = "cli/render.rs"]
+mod render;

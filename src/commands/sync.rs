@@ -90,17 +90,19 @@ pub fn run(global: &ClientArgs, args: &SyncArgs, ui: &Ui) -> anyhow::Result<Exit
             .await;
         let mut results = results;
         results.sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
+        // Target names, IDs, statuses and errors are the service's: their control characters
+        // are escaped.
+        let clean = acgw::render::clean;
         for (gateway, t, result) in results {
+            let (gateway, name, id) = (clean(&gateway), clean(&t.name), clean(&t.target_id));
             match result {
                 Ok(live) => ui.data_raw(&format!(
-                    "✓ {gateway}/{} ({}) synchronized: {}, lastSynchronizedAt {}\n",
-                    t.name,
-                    t.target_id,
-                    live.status,
-                    live.last_synchronized_at.as_deref().unwrap_or("(not reported)")
+                    "✓ {gateway}/{name} ({id}) synchronized: {}, lastSynchronizedAt {}\n",
+                    clean(&live.status.to_string()),
+                    clean(live.last_synchronized_at.as_deref().unwrap_or("(not reported)"))
                 )),
                 Err(e) => {
-                    ui.data_raw(&format!("✗ {gateway}/{} ({}) not synchronized: {e}\n", t.name, t.target_id));
+                    ui.data_raw(&format!("✗ {gateway}/{name} ({id}) not synchronized: {}\n", clean(&e.to_string())));
                     failed += 1;
                 }
             }

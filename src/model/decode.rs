@@ -100,13 +100,15 @@ pub struct Cx<'a> {
     env: Option<Env<'a>>,
     gateway: Option<String>,
     path: Vec<String>,
+    /// True while a sensitive value is decoded: messages then never quote the value.
+    secret: bool,
     problems: &'a mut Vec<Problem>,
 }
 
 impl<'a> Cx<'a> {
     /// A context for one file (or one request body); problems are appended to `problems`.
     pub fn new(file: &'a str, problems: &'a mut Vec<Problem>) -> Self {
-        Cx { file, env: None, gateway: None, path: Vec::new(), problems }
+        Cx { file, env: None, gateway: None, path: Vec::new(), secret: false, problems }
     }
 
     /// Interpolates `${VAR}` in scalar values with `env` (specs do; API requests do not).
@@ -115,14 +117,30 @@ impl<'a> Cx<'a> {
         self
     }
 
+    /// Runs `f` to decode a sensitive value (a type declared sensitive, such as an OAuth custom
+    /// parameter's value): the problems it reports name the field, never the value, so that a
+    /// secret does not reach a terminal, a CI log or an annotation.
+    pub fn secret<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = std::mem::replace(&mut self.secret, true);
+        let out = f(self);
+        self.secret = outer;
+        out
+    }
+
+    /// True while a sensitive value is decoded (see [`Cx::secret`]).
+    pub fn is_secret(&self) -> bool {
+        self.secret
+    }
+
     /// The text of a scalar after interpolation, or `None` (reported) if it is not one or fails.
     pub fn text<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
         let NodeKind::Scalar { value, .. } = &node.kind else {
             self.error(node.mark, format!("expected a string, found {}", node.type_name()));
             return None;
         };
+        let expand = if self.secret { super::interpolate::interpolate_secret } else { super::interpolate::interpolate };
         match self.env {
-            Some(env) if value.contains('$') => match super::interpolate::interpolate(value, env) {
+            Some(env) if value.contains('$') => match expand(value, env) {
                 Ok(v) => Some(std::borrow::Cow::Owned(v)),
                 Err(e) => {
                     self.error(node.mark, e);
@@ -223,6 +241,8 @@ impl<'a> Cx<'a> {
             if let Some(kind) = yaml_core_type(value) {
                 let message = if kind == "null" {
                     "expected a string, found null".to_string()
+                } else if self.secret {
+                    format!("expected a string, found a {kind} (not shown: the value is sensitive); quote it to use it as text")
                 } else {
                     format!("expected a string, found the {kind} `{value}`; quote it (\"{value}\") to use it as text")
                 };
@@ -436,5 +456,64 @@ impl<K: Decode + Ord, V: Decode> Decode for BTreeMap<K, V> {
             }
         }
         ok.then_some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A spec with one OAuth target whose custom parameter `key` is `value` (YAML, as written).
+    fn spec(value: &str) -> String {
+        format!(
+            "gateways:
+  - name: tools
+    roleArn: arn:aws:iam::123456789012:role/r
+    authorizerType: AWS_IAM
+    targets:
+      - name: calendar
+        targetConfiguration: {{ mcp: {{ mcpServer: {{ endpoint: \"https://calendar.example.com/mcp\" }} }} }}
+        credentialProviderConfigurations:
+          - credentialProviderType: OAUTH
+            credentialProvider:
+              oauthCredentialProvider:
+                providerArn: arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/c
+                scopes: [read]
+                customParameters: {{ key: {value} }}
+"
+        )
+    }
+
+    #[test]
+    fn problems_with_a_sensitive_value_name_the_field_never_the_value() {
+        let long = format!("\"{}\"", "S3CRET".repeat(400));
+        let env = |name: &str| match name {
+            "LONG_SECRET" => Some("S3CRET".repeat(400)),
+            _ => None,
+        };
+        for (value, secret) in [
+            ("31415926535", "31415926535"),
+            ("0x5EC4E7", "5EC4E7"),
+            ("27182.818e3", "27182.818"),
+            ("true", "true"),
+            (long.as_str(), "S3CRET"),
+            ("\"${LONG_SECRET}\"", "S3CRET"),
+            ("\"S3CRET${unterminated\"", "S3CRET"),
+            ("\"S3CRET${not a name}\"", "S3CRET"),
+            ("\"${NOT_SET}S3CRET\"", "S3CRET"),
+        ] {
+            let problems = crate::load::load_text("g.yaml", &spec(value), &env).expect_err(value).0;
+            assert_eq!(problems.len(), 1, "{value}: {problems:?}");
+            let p = &problems[0];
+            assert!(p.path.ends_with("customParameters.key"), "the field is named: {p}");
+            assert_eq!((p.mark.line, p.gateway.as_deref()), (14, Some("tools")), "{p}");
+            let shown = format!("{p} {}", serde_json::to_string(p).expect("json"));
+            assert!(!shown.contains(secret), "{value}: the value leaks: {shown}");
+        }
+        // An unset variable is named: it is not the secret.
+        let p = &crate::load::load_text("g.yaml", &spec("\"${NOT_SET}\""), &env).expect_err("unset").0[0];
+        assert!(p.message.contains("`NOT_SET` is not set"), "{p}");
+        // Elsewhere a number is still quoted, to help fix it.
+        let p = &crate::load::load_text("g.yaml", &spec("x }\n        description: 31415926535\n        z: { "), &env);
+        let p = &p.as_ref().expect_err("a number as description").0;
+        assert!(p.iter().any(|p| p.message.contains("31415926535")), "{p:?}");
     }
 }

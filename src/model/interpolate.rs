@@ -2,6 +2,42 @@
 
 /// Expands variables in `text` using `env`; the error says which variable and why.
 pub fn interpolate(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    expand(text, env).map_err(|fault| match fault {
+        Fault::Unterminated => format!("unterminated `${{` in {}", crate::model::quote_short(text)),
+        Fault::NotAVariable(inner) => format!(
+            "`${{{inner}}}` is not a variable reference: names are letters, digits and `_`, not starting with a digit"
+        ),
+        Fault::Unset(name) => unset(&name),
+    })
+}
+
+/// Like [`interpolate`] for a sensitive value: the error never quotes any part of `text` (only
+/// the name of a variable that is not set).
+pub fn interpolate_secret(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    expand(text, env).map_err(|fault| match fault {
+        Fault::Unterminated | Fault::NotAVariable(_) => {
+            "this sensitive value (not shown) has an unterminated `${` or a \
+             `${...}` that is not a variable reference; write `$${` for a literal `${`"
+                .to_string()
+        }
+        Fault::Unset(name) => unset(&name),
+    })
+}
+
+fn unset(name: &str) -> String {
+    format!("environment variable `{name}` is not set (use `${{{name}:-default}}` for a default)")
+}
+
+/// Why a `${` could not be expanded.
+enum Fault {
+    Unterminated,
+    /// What was between the braces.
+    NotAVariable(String),
+    /// The variable's name.
+    Unset(String),
+}
+
+fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Fault> {
     if !text.contains('$') {
         return Ok(text.to_string());
     }
@@ -14,25 +50,20 @@ pub fn interpolate(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S
             out.push_str("${");
             rest = tail;
         } else if let Some(tail) = after.strip_prefix("${") {
-            let end =
-                tail.find('}').ok_or_else(|| format!("unterminated `${{` in {}", crate::model::quote_short(text)))?;
+            let end = tail.find('}').ok_or(Fault::Unterminated)?;
             let inner = &tail[..end];
             let (name, default) = match inner.split_once(":-") {
                 Some((n, d)) => (n, Some(d)),
                 None => (inner, None),
             };
             if !is_var_name(name) {
-                return Err(format!("`${{{inner}}}` is not a variable reference: names are letters, digits and `_`, not starting with a digit"));
+                return Err(Fault::NotAVariable(inner.to_string()));
             }
             match (env(name), default) {
                 (Some(v), Some(d)) if v.is_empty() => out.push_str(d),
                 (Some(v), _) => out.push_str(&v),
                 (None, Some(d)) => out.push_str(d),
-                (None, None) => {
-                    return Err(format!(
-                        "environment variable `{name}` is not set (use `${{{name}:-default}}` for a default)"
-                    ))
-                }
+                (None, None) => return Err(Fault::Unset(name.to_string())),
             }
             rest = &tail[end + 1..];
         } else {

@@ -1,9 +1,9 @@
 //! Macros that give model types their rules: constrained strings, enums, structs, unions.
 
 /// A string newtype that can only hold a value within `len` (characters) and matching `pattern`
-/// as a whole string.
+/// as a whole string; `sensitive: true` makes the problems found decoding it never quote it.
 macro_rules! spec_string {
-    ($(#[$m:meta])* $name:ident, len $min:literal ..= $max:expr $(, pattern $pat:literal)?) => {
+    ($(#[$m:meta])* $name:ident, len $min:literal ..= $max:expr $(, pattern $pat:literal)? $(, sensitive: $sensitive:literal)?) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
         #[serde(transparent)]
@@ -105,19 +105,45 @@ macro_rules! spec_string {
 
         impl $crate::model::decode::Decode for $name {
             fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
-                let s = cx.string(node)?;
-                match Self::check(&s) {
-                    Ok(()) => Some(Self(s.into_owned())),
-                    Err(e) => {
-                        cx.error(node.mark, e);
-                        None
+                let decode = |cx: &mut $crate::model::decode::Cx<'_>| {
+                    let s = cx.string(node)?;
+                    match Self::check(&s) {
+                        Ok(()) => Some(Self(s.into_owned())),
+                        Err(_) if cx.is_secret() => {
+                            // The check's message may quote the value (a pattern mismatch does).
+                            cx.error(node.mark, Self::check_sensitive(&s).err().unwrap_or_default());
+                            None
+                        }
+                        Err(e) => {
+                            cx.error(node.mark, e);
+                            None
+                        }
                     }
+                };
+                if spec_string!(@sensitive $($sensitive)?) {
+                    cx.secret(decode)
+                } else {
+                    decode(cx)
                 }
+            }
+        }
+
+        impl $name {
+            /// Like `check`, with a message that never quotes `s`: for sensitive values.
+            fn check_sensitive(s: &str) -> Result<(), String> {
+                let n = s.chars().count();
+                let (min, max): (usize, usize) = ($min, $max);
+                if n < min || n > max {
+                    return Self::check(s);
+                }
+                Self::check(s).map_err(|_| "does not match the expected pattern (not shown: the value is sensitive)".to_string())
             }
         }
     };
     (@pattern $pat:literal) => { Some($pat) };
     (@pattern) => { None };
+    (@sensitive $sensitive:literal) => { $sensitive };
+    (@sensitive) => { false };
 }
 
 /// A set of wire values: the ones this build knows, plus `Unknown` for a value the service sent

@@ -84,8 +84,9 @@ spec_string!(
     CustomParameterKey, len 1..=256
 );
 spec_string!(
-    /// An OAuth custom parameter value: sensitive (it can hold a secret).
-    CustomParameterValue, len 1..=2048
+    /// An OAuth custom parameter value: sensitive (it can hold a secret), so problems with it
+    /// never quote it.
+    CustomParameterValue, len 1..=2048, sensitive: true
 );
 spec_string!(
     /// An API key's parameter name or prefix.

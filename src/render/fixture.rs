@@ -185,3 +185,112 @@ pub fn plan() -> Plan {
     plan.target = Target { region: Some("us-east-1".into()), endpoint: None };
     plan
 }
+
+/// Decodes a model value from API JSON, panicking on invalid test data.
+fn decoded<T: Decode>(value: serde_json::Value) -> T {
+    let mut problems = Vec::new();
+    let v = T::decode(&Node::from_json(&value), &mut Cx::new("fixture", &mut problems));
+    assert!(problems.is_empty(), "{problems:?}");
+    v.expect("fixture value decodes")
+}
+
+/// A target on an MCP server at `endpoint`, with an OAuth provider whose `customParameters` hold
+/// `audience`.
+fn oauth_target(name: &str, endpoint: &str, audience: &str) -> crate::model::target::Target {
+    decoded(json!({
+        "name": name,
+        "targetConfiguration": {"mcp": {"mcpServer": {"endpoint": endpoint}}},
+        "credentialProviderConfigurations": [{
+            "credentialProviderType": "OAUTH",
+            "credentialProvider": {"oauthCredentialProvider": {
+                "providerArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/cal",
+                "scopes": ["read"],
+                "customParameters": {"audience": audience},
+            }},
+        }],
+    }))
+}
+
+/// A live target, READY, with a deterministic ID and timestamp.
+fn live_target(config: crate::model::target::Target, id: &str) -> crate::model::live::LiveTarget {
+    crate::model::live::LiveTarget {
+        target_id: id.into(),
+        name: config.name.as_str().to_string(),
+        status: crate::model::live::TargetStatus::Ready,
+        status_reasons: Vec::new(),
+        updated_at: "2025-06-01T12:00:00Z".into(),
+        last_synchronized_at: None,
+        authorization_url: None,
+        config: Ok(config),
+    }
+}
+
+fn rule(priority: i32, path: &str) -> crate::model::rule::Rule {
+    decoded(json!({
+        "priority": priority,
+        "conditions": [{"matchPaths": {"anyOf": [path]}}],
+        "actions": [{"routeToTarget": {"staticRoute": {"targetName": "calendar"}}}],
+    }))
+}
+
+fn rate_limit(rate: f64) -> crate::model::rate_limit::RateLimit {
+    decoded(json!({
+        "rateLimitId": "per-user",
+        "dimensionKeys": ["$.context.request.header.user"],
+        "entries": [{"dimensions": {"$.context.request.header.user": "*"}, "requests": [{"rate": rate, "period": "minute"}]}],
+    }))
+}
+
+fn policy(action: &str) -> crate::model::policy::ResourcePolicy {
+    crate::model::policy::ResourcePolicy::new(json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": action, "Resource": "*"}],
+    }))
+    .expect("a valid policy")
+}
+
+/// The secret the spec of [`parts_plan`] declares in a target's `customParameters`.
+pub const SPEC_SECRET: &str = "spec-secret-8d41";
+/// The secret the live target of [`parts_plan`] holds in its `customParameters`.
+pub const LIVE_SECRET: &str = "live-secret-5c07";
+
+/// A plan for one gateway whose own configuration and tags hold while its parts drift: target
+/// `calendar` modified (endpoint and a secret custom parameter), `docs` missing, `stray` live
+/// but not declared; rule 20 modified; rate limit `per-user` modified; the resource policy
+/// changed.
+pub fn parts_plan() -> Plan {
+    let config = json!({"name": "tools", "roleArn": ROLE, "authorizerType": "AWS_IAM"});
+    let mut spec = desired(vec![gateway(config.clone())]).specs.remove(0);
+    spec.targets = Some(vec![
+        oauth_target("calendar", "https://calendar.example.com/mcp", SPEC_SECRET),
+        oauth_target("docs", "https://docs.example.com/mcp", "docs"),
+    ]);
+    spec.rules = Some(vec![rule(20, "/new/*")]);
+    spec.rate_limits = Some(vec![rate_limit(20.0)]);
+    spec.resource_policy = Some(Some(policy("bedrock-agentcore:InvokeGateway")));
+    let mut live = live(config, GatewayStatus::Ready, &[]);
+    live.targets = Some(vec![
+        live_target(oauth_target("calendar", "https://old.example.com/mcp", LIVE_SECRET), "CALENDAR01"),
+        live_target(oauth_target("stray", "https://stray.example.com/mcp", "stray"), "STRAY00001"),
+    ]);
+    live.rules = Some(vec![crate::model::live::LiveRule {
+        rule_id: "RULE000020".into(),
+        status: crate::model::live::GatewayRuleStatus::Active,
+        updated_at: "2025-06-01T12:00:00Z".into(),
+        system_managed_by: None,
+        config: Ok(rule(20, "/old/*")),
+    }]);
+    live.rate_limits = Some(vec![crate::model::live::LiveRateLimit {
+        rate_limit_id: "per-user".into(),
+        status: crate::model::live::GatewayRateLimitStatus::Active,
+        updated_at: "2025-06-01T12:00:00Z".into(),
+        config: Ok(rate_limit(10.0)),
+    }]);
+    live.policy = Some(Some(policy("bedrock-agentcore:*")));
+    let mut observed = Observed::default();
+    observed.managed.insert("tools".into(), live);
+    let desired = Desired { specs: vec![spec], ..Desired::default() };
+    let mut plan = plan::build(&desired, &observed);
+    plan.target = Target { region: Some("us-east-1".into()), endpoint: None };
+    plan
+}

@@ -4,8 +4,12 @@
 use std::fmt::Write as _;
 
 use super::{change_count, clean, closing_line, drift_line, items, Item, TextLine};
+use crate::diff::{Change, TagChange};
 use crate::kind::ItemKind;
-use crate::plan::{Action, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemPlan, Plan, Unmanaged};
+use crate::plan::{
+    Action, DriftEntry, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
+    TargetDriftState, Unmanaged,
+};
 
 /// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
 /// GitHub refuses comments over 65,536 characters, and callers may add a header of their own.
@@ -56,7 +60,8 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
     if !changed.is_empty() {
         b.push("| Gateway | Action | Changes |\n| --- | --- | --- |\n");
         for g in &changed {
-            let what = match g.action {
+            let mut what = match g.action {
+                Action::Update if !g.update_gateway && g.tag_changes.is_empty() => String::new(),
                 Action::Replace => {
                     format!("forced by {}; {}", code_list(&g.forced_by), change_count(&g.changes, &g.tag_changes))
                 }
@@ -81,7 +86,11 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
                 }
                 _ => change_count(&g.changes, &g.tag_changes),
             };
-            if !b.push(&format!("| `{}` | {} | {what} |\n", g.name, action_label(g.action))) {
+            // What changes of its targets, rules, rate limits and policy, as text plans say.
+            if let Some(parts) = super::parts_summary(g).filter(|_| g.action != Action::Delete) {
+                what = if what.is_empty() { parts } else { format!("{what}; {parts}") };
+            }
+            if !b.push(&format!("| {} | {} | {what} |\n", code(&g.name), action_label(g.action))) {
                 break;
             }
             rows_shown += 1;
@@ -96,16 +105,11 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
                 .observed
                 .iter()
                 .flat_map(|o| o.targets.iter().flatten())
-                .map(|t| format!("- target {} ({})", t.name, t.target_id))
+                .map(|t| format!("- target {} ({})\n", clean(&t.name), clean(&t.target_id)))
                 .collect();
-            let fence = "```";
-            format!(
-                "{fence}diff\n- gateway {}\n{}{fence}\n",
-                g.name,
-                lines.iter().map(|l| format!("{l}\n")).collect::<String>()
-            )
+            fenced(&format!("- gateway {}\n{}", clean(&g.name), lines.concat()))
         } else {
-            let mut body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
+            let mut body = own_block(&g.changes, &g.tag_changes, &g.forced_by, parts_change(g));
             for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
                 body.push_str(&item_block(t));
             }
@@ -122,13 +126,13 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
         };
         let what = match g.action {
             Action::Replace => {
-                let fields: Vec<String> = g.forced_by.iter().map(|f| format!("<code>{f}</code>")).collect();
+                let fields: Vec<String> = g.forced_by.iter().map(|f| format!("<code>{}</code>", html(f))).collect();
                 format!("replace, forced by {}", fields.join(", "))
             }
             other => other.as_str().to_string(),
         };
         let piece =
-            format!("<details><summary><code>{}</code>{id}: {what}</summary>\n\n{body}\n</details>\n\n", g.name);
+            format!("<details><summary><code>{}</code>{id}: {what}</summary>\n\n{body}\n</details>\n\n", html(&g.name));
         if !b.push(&piece) {
             break;
         }
@@ -138,6 +142,14 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
     unmanaged_section(&mut b, &plan.unmanaged);
     let shown = Shown { rows: rows_shown, of_rows: changed.len(), details: details_shown, of_details: changed.len() };
     finish(b, shown, "`acgw plan` (or read the saved plan's JSON)")
+}
+
+/// True when a gateway's targets, rules, rate limits or resource policy change.
+fn parts_change(g: &GatewayPlan) -> bool {
+    g.targets.iter().flatten().any(|t| t.is_change())
+        || g.rules.iter().flatten().any(|r| r.is_change())
+        || g.rate_limits.iter().flatten().any(|r| r.is_change())
+        || g.resource_policy.as_ref().is_some_and(|p| !p.changes.is_empty())
 }
 
 fn action_label(a: Action) -> &'static str {
@@ -155,27 +167,71 @@ fn code_list(items: &[String]) -> String {
 }
 
 /// A code span that is safe in a table cell: no backtick can end it, no `|` can split the cell.
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     format!("`{}`", clean(s).replace('`', "'").replace('|', "\\|"))
 }
 
-/// Plain text that is safe in a table cell.
-fn cell(s: &str) -> String {
-    clean(s).replace('|', "\\|")
+/// Plain text that is safe in a table cell and shows as itself: the characters that Markdown or
+/// HTML would read as markup (a link, emphasis, a tag, an entity, a new column) are
+/// backslash-escaped.
+pub(super) fn cell(s: &str) -> String {
+    let mut out = String::new();
+    for c in clean(s).chars() {
+        if "\\`*_[]<>&|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
-/// Text that is safe inside HTML (`<summary>`).
-fn html(s: &str) -> String {
-    clean(s).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// Text that is safe inside HTML (`<summary>`, `<code>`) and shows as itself: HTML specials
+/// and the characters Markdown could still read as markup are written as character references.
+pub(super) fn html(s: &str) -> String {
+    let mut out = String::new();
+    for c in clean(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' | '`' | '|' | '*' | '_' | '[' | ']' | '~' | '\\' => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `body` in a ```diff block whose fence is longer than any run of backticks in it, so that no
+/// value can close the block early.
+pub(super) fn fenced(body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}diff\n{body}{fence}\n")
+}
+
+/// The diff block of a gateway's own fields and tags; left out when they hold and only its parts
+/// (targets, rules, rate limits, policy) change, where it would be an empty block.
+fn own_block(changes: &[Change], tags: &[TagChange], forced_by: &[String], parts_change: bool) -> String {
+    if changes.is_empty() && tags.is_empty() && parts_change {
+        return String::new();
+    }
+    diff_block(&items(changes, tags, forced_by))
 }
 
 /// One item's changes (a target's, a rule's, a rate limit's), paths under `<spec key>.<key>.`
 /// (`targets.orders-api.`, `rules.10.`), sensitive values masked; a replacement says why.
 fn item_block<K: ItemKind>(p: &ItemPlan<K>) -> String {
-    let fence = "```";
     if p.action == Action::Delete {
-        let id = p.observed.as_ref().filter(|_| K::ID_IN_REPORTS).map(|o| format!(" ({})", o.id)).unwrap_or_default();
-        return format!("{fence}diff\n- {} {}{id}\n{fence}\n", K::NOUN, p.key);
+        let id = p
+            .observed
+            .as_ref()
+            .filter(|_| K::ID_IN_REPORTS)
+            .map(|o| format!(" ({})", clean(&o.id)))
+            .unwrap_or_default();
+        return fenced(&format!("- {} {}{id}\n", K::NOUN, clean(&p.key.to_string())));
     }
     let changes: Vec<crate::diff::Change> = super::mask_sensitive(&p.changes, K::sensitive)
         .into_iter()
@@ -185,7 +241,7 @@ fn item_block<K: ItemKind>(p: &ItemPlan<K>) -> String {
         })
         .collect();
     let note = if p.action == Action::Replace {
-        format!("{} `{}` -/+ replaced: {}\n\n", K::NOUN, p.key, p.forced_by.join("; "))
+        format!("{} {} -/+ replaced: {}\n\n", K::NOUN, code(&p.key.to_string()), cell(&p.forced_by.join("; ")))
     } else {
         String::new()
     };
@@ -239,10 +295,7 @@ fn diff_block(items: &[Item]) -> String {
             }
         }
     }
-    // A fence longer than any backtick run in the values, so no value can close the block early.
-    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    format!("{fence}diff\n{body}{fence}\n")
+    fenced(&body)
 }
 
 /// Gateways that could not be read, right under the summary so that the size budget never cuts
@@ -353,11 +406,17 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
         b.push("| Gateway | State | Fields |\n| --- | --- | --- |\n");
         for g in &drifted {
             let paths: Vec<String> = g.changes.iter().map(|c| c.path.clone()).collect();
-            let mut fields = code_list(&paths);
+            let mut fields: Vec<String> = paths.iter().map(|p| code(p)).collect();
             if !g.tag_changes.is_empty() {
-                fields = if fields.is_empty() { "tags".into() } else { format!("{fields}, tags") };
+                fields.push("tags".into());
             }
-            if !b.push(&format!("| `{}` | {} | {fields} |\n", g.name, g.state.as_str())) {
+            let mut parts = Vec::new();
+            item_fields(&mut parts, g.targets.iter().flatten());
+            item_fields(&mut parts, g.rules.iter().flatten());
+            item_fields(&mut parts, g.rate_limits.iter().flatten());
+            fields.extend(parts.iter().map(|p| code(p)));
+            let fields = fields.join(", ");
+            if !b.push(&format!("| {} | {} | {fields} |\n", code(&g.name), g.state.as_str())) {
                 break;
             }
             rows += 1;
@@ -367,10 +426,10 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
     let mut details = 0;
     for g in drifted.iter().filter(|g| g.state == DriftState::Modified) {
         let id = g.gateway_id.as_ref().map(|i| format!(" ({})", html(i))).unwrap_or_default();
-        let body = diff_block(&items(&g.changes, &g.tag_changes, &g.forced_by));
+        let body = drift_body(g);
         let piece = format!(
             "<details><summary><code>{}</code>{id}: modified (<code>-</code> live, <code>+</code> spec)</summary>\n\n{body}\n</details>\n\n",
-            g.name
+            html(&g.name)
         );
         if !b.push(&piece) {
             break;
@@ -381,6 +440,68 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
     unmanaged_section(&mut b, &report.unmanaged);
     let shown = Shown { rows, of_rows: drifted.len(), details, of_details: modified };
     finish(b, shown, "`acgw drift --format json`")
+}
+
+/// The fields a drift table names for a gateway's items of one kind: each drifted field under
+/// `<spec key>.<key>.`, or the item itself when it is missing or not declared.
+fn item_fields<'a, K: ItemKind>(out: &mut Vec<String>, drift: impl Iterator<Item = &'a ItemDrift<K>>) {
+    for d in drift.filter(|d| d.managed_by.is_none()) {
+        let at = format!("{}.{}", K::SPEC_KEY, d.key);
+        match d.state {
+            TargetDriftState::Modified => out.extend(d.changes.iter().map(|c| format!("{at}.{}", c.path))),
+            TargetDriftState::Missing => out.push(format!("{at} (missing)")),
+            TargetDriftState::NotDeclared => out.push(format!("{at} (not declared)")),
+            TargetDriftState::InSync | TargetDriftState::PendingAuthorization => {}
+        }
+    }
+}
+
+/// The details of a modified gateway: its own fields and tags, then each drifted target, rule
+/// and rate limit, as text drift lists them.
+fn drift_body(g: &DriftEntry) -> String {
+    let mut blocks = Vec::new();
+    item_drift_blocks(&mut blocks, g.targets.iter().flatten());
+    item_drift_blocks(&mut blocks, g.rules.iter().flatten());
+    item_drift_blocks(&mut blocks, g.rate_limits.iter().flatten());
+    let mut body = own_block(&g.changes, &g.tag_changes, &g.forced_by, !blocks.is_empty());
+    body.push_str(&blocks.concat());
+    body
+}
+
+/// One block per drifted item of one kind: a modified item's fields (sensitive values masked,
+/// paths under `<spec key>.<key>.`), a missing one as `+`, an undeclared one as `-`.
+fn item_drift_blocks<'a, K: ItemKind>(out: &mut Vec<String>, drift: impl Iterator<Item = &'a ItemDrift<K>>) {
+    for d in drift.filter(|d| d.managed_by.is_none()) {
+        let key = d.key.to_string();
+        let id = d.id.as_ref().filter(|_| K::ID_IN_REPORTS).map(|i| format!(" ({})", clean(i))).unwrap_or_default();
+        match d.state {
+            TargetDriftState::Modified => {
+                if !d.forced_by.is_empty() {
+                    out.push(format!(
+                        "{} {} drifted; only a replacement can undo it: {}\n\n",
+                        K::NOUN,
+                        code(&key),
+                        cell(&d.forced_by.join("; "))
+                    ));
+                }
+                let changes: Vec<Change> = super::mask_sensitive(&d.changes, K::sensitive)
+                    .into_iter()
+                    .map(|mut c| {
+                        c.path = format!("{}.{}.{}", K::SPEC_KEY, key, c.path);
+                        c
+                    })
+                    .collect();
+                out.push(diff_block(&items(&changes, &[], &[])));
+            }
+            TargetDriftState::Missing => {
+                out.push(fenced(&format!("+ {} {}  # missing: apply creates it\n", K::NOUN, clean(&key))));
+            }
+            TargetDriftState::NotDeclared => {
+                out.push(fenced(&format!("- {} {}{id}  # not declared: apply deletes it\n", K::NOUN, clean(&key))));
+            }
+            TargetDriftState::InSync | TargetDriftState::PendingAuthorization => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -91,12 +91,33 @@ pub(crate) fn value(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// `s` with control characters (other than tab) escaped, so text from the API or a spec cannot
-/// move the cursor, recolor the terminal or break a line where none was.
-pub(crate) fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
+/// `s` with control characters (other than tab) and bidirectional overrides escaped as
+/// `\u{1b}`, so text from the API or a spec cannot move the cursor, recolor the terminal, break
+/// a line where none was, or display in an order other than the one it has.
+pub fn clean(s: &str) -> String {
+    escape_where(s, |c| c != '\t')
+}
+
+/// Like [`clean`], but keeps line feeds: for messages made of several lines of their own (the
+/// lines of a live string in them are [`clean`]ed where they are built).
+pub fn clean_lines(s: &str) -> String {
+    escape_where(s, |c| c != '\t' && c != '\n')
+}
+
+/// `s` with the characters that [`clean`] escapes escaped, except those `escape` refuses.
+fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> String {
+    // The bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are
+    // format characters, not controls, but reorder what a reader sees ("Trojan Source").
+    let hostile = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if hostile(c) && escape(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A tag value as shown in a diff.
@@ -161,14 +182,15 @@ pub(crate) struct TagRow {
     pub after: Option<String>,
 }
 
-/// Display items for a gateway's changes, tags last.
+/// Display items for a gateway's changes, tags last. Paths are [`clean`]ed: an item's key (a live
+/// target's name) is part of them.
 pub(crate) fn items(changes: &[Change], tags: &[TagChange], forced_by: &[String]) -> Vec<Item> {
     let mut out: Vec<Item> = changes
         .iter()
         .map(|c| {
             if let Some(el) = &c.elements {
                 return Item::Set {
-                    path: c.path.clone(),
+                    path: clean(&c.path),
                     kind: c.kind,
                     added: el.added.iter().map(value).collect(),
                     removed: el.removed.iter().map(value).collect(),
@@ -177,13 +199,13 @@ pub(crate) fn items(changes: &[Change], tags: &[TagChange], forced_by: &[String]
             if c.is_text() {
                 let text = |v: &Option<Value>| v.as_ref().and_then(Value::as_str).unwrap_or("").to_string();
                 return Item::Text {
-                    path: c.path.clone(),
+                    path: clean(&c.path),
                     kind: c.kind,
                     lines: line_diff(&text(&c.before), &text(&c.after)),
                 };
             }
             Item::Scalar {
-                path: c.path.clone(),
+                path: clean(&c.path),
                 kind: c.kind,
                 before: c.before.as_ref().map(value),
                 after: c.after.as_ref().map(value),
@@ -273,7 +295,8 @@ pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
 
 /// Changes whose path is `sensitive` (a target's OAuth `customParameters`, see
 /// [`crate::kind::ItemKind::sensitive`]) with their values replaced by `(sensitive)`: text and
-/// Markdown never print them; JSON plans carry them, because `apply PLANFILE` needs them.
+/// Markdown never print them, nor do drift reports; JSON plans carry them, because `apply PLANFILE`
+/// needs them.
 pub fn mask_sensitive(changes: &[crate::diff::Change], sensitive: fn(&str) -> bool) -> Vec<crate::diff::Change> {
     changes
         .iter()

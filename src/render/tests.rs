@@ -206,3 +206,130 @@ fn gateways_that_could_not_be_read_are_listed_with_their_reason_next_to_the_othe
     let md = markdown::drift(&drift);
     assert!(md.contains("| 1 | 3 | 1 | 0 | 2 | 2 |"), "{md}");
 }
+
+#[test]
+fn drift_markdown_parts_snapshot() {
+    let report = fixture::parts_plan().drift_report();
+    let md = markdown::drift(&report);
+    insta::assert_snapshot!("drift_markdown_parts", md);
+}
+
+#[test]
+fn drift_of_parts_names_every_drifted_field_in_markdown_as_in_text() {
+    let report = fixture::parts_plan().drift_report();
+    let md = markdown::drift(&report);
+    let text = text::drift(&report, false);
+    for field in [
+        "targets.calendar.targetConfiguration.mcp.mcpServer.endpoint",
+        "targets.docs (missing)",
+        "targets.stray (not declared)",
+        "rules.20.conditions[0].matchPaths.anyOf[0]",
+        "rateLimits.per-user.entries[0].requests[0].rate",
+        "resourcePolicy.Statement[0].Action[0]",
+    ] {
+        assert!(md.contains(&format!("`{field}`")), "the Fields cell names {field}: {md}");
+    }
+    assert!(text.contains("target calendar (CALENDAR01): modified"), "{text}");
+    assert!(
+        md.contains(
+            "+ targets.calendar.targetConfiguration.mcp.mcpServer.endpoint: \"https://calendar.example.com/mcp\""
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("- targets.calendar.targetConfiguration.mcp.mcpServer.endpoint: \"https://old.example.com/mcp\""),
+        "{md}"
+    );
+    assert!(md.contains("+ target docs  # missing"), "{md}");
+    assert!(md.contains("- target stray (STRAY00001)  # not declared"), "{md}");
+    assert!(!md.contains("```diff\n```"), "no empty diff block: {md}");
+}
+
+#[test]
+fn secrets_are_masked_in_every_drift_rendering_json_included() {
+    let plan = fixture::parts_plan();
+    let report = plan.drift_report();
+    for out in [
+        json::drift(&report),
+        markdown::drift(&report),
+        text::drift(&report, false),
+        markdown::plan(&plan),
+        text::plan(&plan, false),
+    ] {
+        assert!(!out.contains(fixture::SPEC_SECRET) && !out.contains(fixture::LIVE_SECRET), "{out}");
+        assert!(out.contains("(sensitive)"), "{out}");
+    }
+    // The saved plan is the one place they stay: `apply PLANFILE` sends them.
+    assert!(json::plan(&plan).contains(fixture::SPEC_SECRET));
+}
+
+/// A name as a hostile service could send it: terminal escapes, a line break, Markdown and HTML.
+const HOSTILE: &str = "evil|`x`<script>alert(1)</script>*b*_i_[x](https://e.example)&amp;\x1b[2J\r\n```\n# H\u{202e}";
+
+/// The parts fixture with the gateway, the undeclared target and an unmanaged gateway renamed
+/// [`HOSTILE`] (as if listed from the service).
+fn hostile_plan() -> crate::plan::Plan {
+    let mut plan = fixture::parts_plan();
+    let g = &mut plan.gateways[0];
+    g.name = HOSTILE.into();
+    for t in g.targets.iter_mut().flatten().filter(|t| t.key.name == "stray") {
+        t.key.name = HOSTILE.into();
+    }
+    let mut unmanaged = fixture::plan().unmanaged;
+    unmanaged[0].name = HOSTILE.into();
+    plan.unmanaged = unmanaged;
+    plan
+}
+
+#[test]
+fn hostile_names_are_escaped_for_markdown_and_the_terminal() {
+    let plan = hostile_plan();
+    let outputs = [
+        ("plan markdown", markdown::plan(&plan)),
+        ("drift markdown", markdown::drift(&plan.drift_report())),
+        ("plan text", text::plan(&plan, false)),
+        ("drift text", text::drift(&plan.drift_report(), false)),
+    ];
+    for (what, out) in &outputs {
+        for raw in ['\x1b', '\r', '\u{202e}'] {
+            assert!(!out.contains(raw), "{what} prints {raw:?} raw: {out}");
+        }
+        assert!(!out.lines().any(|l| l.starts_with("# H")), "{what} lets a name start a line: {out}");
+    }
+    for (what, md) in &outputs[..2] {
+        // In a table: one code span, no cell break, no backtick to end it early.
+        assert!(
+            md.contains(r"| `evil\|'x'<script>alert(1)</script>*b*_i_[x](https://e.example)&amp;\u{1b}[2J\u{d}\u{a}'''\u{a}# H\u{202e}` |"),
+            "{what}: {md}"
+        );
+        // In HTML (<summary>): character references only.
+        assert!(md.contains("<code>evil&#124;&#96;x&#96;&lt;script&gt;alert(1)&lt;/script&gt;&#42;b&#42;&#95;i&#95;&#91;x&#93;(https://e.example)&amp;amp;&#92;u{1b}&#91;2J"), "{what}: {md}");
+        // Raw markup only where Markdown shows it as text: in a code span or a diff block.
+        assert!(
+            md.lines()
+                .filter(|l| l.contains("<script>"))
+                .all(|l| l.starts_with("| `evil") || l.starts_with("- target evil")),
+            "{what}: {md}"
+        );
+        // Every fence opened is closed: no name ends a diff block early.
+        let fences: Vec<&str> = md.lines().filter(|l| l.starts_with("```")).collect();
+        assert_eq!(fences.len() % 2, 0, "{what}: {md}");
+        assert!(fences.chunks(2).all(|pair| pair[0].trim_end_matches("diff") == pair[1]), "{what}: {md}");
+    }
+    insta::assert_snapshot!("hostile_plan_markdown", outputs[0].1);
+}
+
+#[test]
+fn markdown_escapers_neutralize_markup() {
+    use super::markdown::{cell, code, fenced, html};
+    assert_eq!(code("a|b`c\x1b"), r"`a\|b'c\u{1b}`");
+    assert_eq!(cell("a|b *c* [x](y) <i>&amp; ~d~ \\"), r"a\|b \*c\* \[x\](y) \<i\>\&amp; \~d\~ \\");
+    assert_eq!(
+        html("<b>\"x\" & 'y' `z` |*_[]~\\"),
+        "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39; &#96;z&#96; &#124;&#42;&#95;&#91;&#93;&#126;&#92;"
+    );
+    assert_eq!(fenced("+ a: \"````\"\n"), "`````diff\n+ a: \"````\"\n`````\n");
+    assert_eq!(fenced("- x\n"), "```diff\n- x\n```\n");
+    assert_eq!(clean("a\u{202e}b\u{2066}c\nd\te"), "a\\u{202e}b\\u{2066}c\\u{a}d\te");
+    assert_eq!(clean_lines("a\x1b\nb\rc"), "a\\u{1b}\nb\\u{d}c");
+}

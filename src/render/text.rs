@@ -54,7 +54,8 @@ fn pending_authorization(out: &mut String, plan: &Plan, color: bool) {
     let _ = writeln!(out, "\nTargets pending authorization ({}; a user must authorize each):", pending.len());
     for (gateway, t) in pending {
         let url = t.authorization_url.as_deref().unwrap_or_default();
-        let _ = writeln!(out, "  {} {gateway}/{}  {}", paint(color, YELLOW, "!"), clean(&t.key.name), clean(url));
+        let _ =
+            writeln!(out, "  {} {}/{}  {}", paint(color, YELLOW, "!"), clean(gateway), clean(&t.key.name), clean(url));
     }
 }
 
@@ -84,7 +85,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         Action::Delete => ("-", RED),
         Action::NoOp => (" ", DIM),
     };
-    let mut head = format!("{symbol} {}", g.name);
+    let mut head = format!("{symbol} {}", clean(&g.name));
     if let Some(o) = &g.observed {
         let _ = write!(head, " ({})", clean(&o.gateway_id));
     }
@@ -99,7 +100,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         Action::Replace if g.forced_by.iter().any(|f| f == crate::plan::FORCED_BY_FAILED) => {
             "must be replaced: its creation FAILED".to_string()
         }
-        Action::Replace => format!("must be replaced: {} cannot change in place", g.forced_by.join(", ")),
+        Action::Replace => format!("must be replaced: {} cannot change in place", clean(&g.forced_by.join(", "))),
         Action::Delete => match (g.reason, g.observed.as_ref().and_then(|o| o.owner())) {
             (Some(DeleteReason::Pruned), Some(owner)) => {
                 format!("will be deleted (owned by {}, no longer in the specs)", clean(owner))
@@ -122,7 +123,7 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         None => {}
     }
     if let Some(status) = g.observed.as_ref().map(|o| &o.status).filter(|s| **s != GatewayStatus::Ready) {
-        let _ = write!(head, " [status {status}]");
+        let _ = write!(head, " [status {}]", clean(&status.to_string()));
     }
     out.push_str(&paint(color, tone, &paint(color, BOLD, &head)));
     out.push('\n');
@@ -168,7 +169,7 @@ fn item_plans<'a, K: ItemKind>(out: &mut String, plans: impl Iterator<Item = &'a
                 ("~", YELLOW, "will be updated: its last change did not succeed".to_string())
             }
             Action::Update => ("~", YELLOW, "will be updated in place".to_string()),
-            Action::Replace => ("-/+", RED, format!("must be replaced: {}", p.forced_by.join("; "))),
+            Action::Replace => ("-/+", RED, format!("must be replaced: {}", clean(&p.forced_by.join("; ")))),
             Action::Delete => ("-", RED, "will be deleted".to_string()),
         };
         // The service's ID is shown when it is not the key.
@@ -291,7 +292,7 @@ fn item_drift<'a, K: ItemKind>(out: &mut String, drift: impl Iterator<Item = &'a
             let _ = write!(line, " at {}", clean(url));
         }
         if !d.forced_by.is_empty() {
-            let _ = write!(line, " (only a replacement can undo it: {})", d.forced_by.join("; "));
+            let _ = write!(line, " (only a replacement can undo it: {})", clean(&d.forced_by.join("; ")));
         }
         out.push_str(&line);
         out.push('\n');
@@ -316,16 +317,16 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
             DriftState::Missing => ("missing", RED),
             DriftState::Orphaned => ("orphaned (owned, in no spec)", RED),
         };
-        let mut head = g.name.clone();
+        let mut head = clean(&g.name);
         if let Some(id) = &g.gateway_id {
             let _ = write!(head, " ({})", clean(id));
         }
         let _ = write!(head, ": {}", paint(color, tone, label));
         if let Some(status) = g.status.as_ref().filter(|s| **s != GatewayStatus::Ready) {
-            let _ = write!(head, " [status {status}]");
+            let _ = write!(head, " [status {}]", clean(&status.to_string()));
         }
         if !g.forced_by.is_empty() {
-            let _ = write!(head, " (only a replacement can undo {})", g.forced_by.join(", "));
+            let _ = write!(head, " (only a replacement can undo {})", clean(&g.forced_by.join(", ")));
         }
         out.push_str(&head);
         out.push('\n');
