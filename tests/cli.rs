@@ -2735,13 +2735,13 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
     );
     assert_eq!(emu.names(), ["keep"]);
 }
-#[path = "cli/hostile.rs"]
-mod hostile;
-#[path = "cli/version.rs"]
-mod version;
 #[path = "cli/export_confinement.rs"]
 mod export_confinement;
-#[path = "cli/signal.rs"]
-mod signal;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/render.rs"]
 mod render;
+#[path = "cli/signal.rs"]
+mod signal;
+#[path = "cli/version.rs"]
+mod version;

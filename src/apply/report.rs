@@ -6,43 +6,46 @@ use std::time::Duration;
 use super::{ApplyError, GatewayOutcome, Progress, Report};
 use crate::model::live::GatewayStatus;
 use crate::rate::RateLimiter;
+use crate::render::clean;
 use crate::ui::{paint, rate_text};
 
 /// The report as text: one line per gateway, then a closing line that says what failed.
 pub fn text(report: &Report, color: bool) -> String {
     let mut out = String::new();
-    let width = report.gateways.iter().map(|g| g.name.len()).max().unwrap_or(0);
+    // Names, IDs, statuses, target names, URLs and errors can all come from the service (a pruned
+    // gateway's name, an error's message): each is escaped before colors are added around it.
+    let width = report.gateways.iter().map(|g| clean(&g.name).len()).max().unwrap_or(0);
     for g in &report.gateways {
         let (word, code) = status_word(g);
-        let id = g.gateway_id.as_deref().unwrap_or("-");
+        let id = clean(g.gateway_id.as_deref().unwrap_or("-"));
         // READY is what a finished apply means; anything else (e.g. with --no-wait) is news.
         let status = match &g.status {
-            Some(s) if *s != GatewayStatus::Ready => format!("  [status {s}]"),
+            Some(s) if *s != GatewayStatus::Ready => clean(&format!("  [status {s}]")),
             _ => String::new(),
         };
         out.push_str(&format!(
             "{} {:<width$}  {}  {}  {}{status}\n",
             paint(color, code, symbol(g)),
-            g.name,
+            clean(&g.name),
             paint(color, code, &format!("{word:<22}")),
             id,
             seconds(g.elapsed),
         ));
         if !g.done.is_empty() {
-            out.push_str(&format!("  {:<width$}  done: {}\n", "", g.done.join(", ")));
+            out.push_str(&format!("  {:<width$}  done: {}\n", "", clean(&g.done.join(", "))));
         }
         for (target, url) in &g.pending_auth {
             out.push_str(&format!(
                 "  {:<width$}  {}\n",
                 "",
-                paint(color, "33", &format!("target {target} is pending authorization: authorize it at {url}"))
+                paint(color, "33", &clean(&format!("target {target} is pending authorization: authorize it at {url}")))
             ));
         }
         if let Some(e) = &g.error {
-            out.push_str(&format!("  {:<width$}  {}\n", "", paint(color, "31", &format!("error: {e}"))));
+            out.push_str(&format!("  {:<width$}  {}\n", "", paint(color, "31", &clean(&format!("error: {e}")))));
         }
     }
-    let failed: Vec<&str> = report.gateways.iter().filter(|g| !g.succeeded()).map(|g| g.name.as_str()).collect();
+    let failed: Vec<String> = report.gateways.iter().filter(|g| !g.succeeded()).map(|g| clean(&g.name)).collect();
     let ok = report.gateways.len() - failed.len();
     let settling = report
         .gateways
@@ -165,8 +168,14 @@ pub struct Lines;
 
 impl Progress for Lines {
     fn event(&self, name: &str, message: &str) {
-        eprintln!("{name}: {message}");
+        eprintln!("{}", event_line(name, message));
     }
+}
+
+/// One progress event as a line: names and messages can hold what the service sent (a pruned
+/// gateway's name, an error message), so control characters are escaped.
+fn event_line(name: &str, message: &str) -> String {
+    clean(&format!("{name}: {message}"))
 }
 
 /// A live progress bar on a terminal: gateways finished out of all, the request rate, and the
@@ -208,14 +217,14 @@ impl Progress for Bar {
         if message == "done" || message.starts_with("failed") {
             self.bar.inc(1);
             if message.starts_with("failed") {
-                self.bar.println(format!("{name}: {message}"));
+                self.bar.println(event_line(name, message));
             }
         }
         if let Some(limiter) = &self.limiter {
             self.bar.set_prefix(rate_text(limiter));
         }
         if let Ok(mut last) = self.last.lock() {
-            *last = format!("{name}: {message}");
+            *last = event_line(name, message);
             self.bar.set_message(last.clone());
         }
     }
