@@ -31,13 +31,7 @@ pub fn run(args: &ValidateArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             }
         }
         ValidateFormat::Json => {
-            let doc = serde_json::json!({
-                "format_version": "1",
-                "valid": ok,
-                "gateways": gateways,
-                "problems": problems,
-            });
-            ui.data(&serde_json::to_string_pretty(&doc)?);
+            ui.data_raw(&acgw::output::ValidateDocument::new(ok, gateways, &problems).to_json());
         }
         ValidateFormat::Github => {
             for p in &problems {
