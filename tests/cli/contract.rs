@@ -231,3 +231,37 @@ fn github_annotations_escape_hostile_file_names_and_messages() {
         assert!(!message.replace("%25", "").replace("%0A", "").replace("%0D", "").contains('%'), "{line}");
     }
 }
+
+#[test]
+fn a_plan_of_an_older_format_applies_and_one_from_a_newer_acgw_is_refused_before_any_call() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("solo", "")));
+    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    let save = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut p = plan.clone();
+        edit(&mut p);
+        write(dir.path(), name, &serde_json::to_string_pretty(&p).unwrap());
+    };
+    // Newer: a version this acgw does not know, or a member it does not know in its own version.
+    save("v4.json", &|p| p["format_version"] = serde_json::json!("4"));
+    save("unknown.json", &|p| p["gateways"][0]["waitFor"] = serde_json::json!("READY"));
+    // Older: version 2 had none of the members version 3 added, and this plan uses none of them.
+    save("v2.json", &|p| p["format_version"] = serde_json::json!("2"));
+    for file in ["v4.json", "unknown.json"] {
+        let calls = emu.calls();
+        let run = Acgw::new(dir.path()).args(["apply", file, "--format", "json"]).emu(&emu).run();
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(run.stderr.contains("apply it with the acgw version that made it"), "{run:?}");
+        assert!(json_of(&run)["refused"].as_str().unwrap().contains("newer acgw"), "{run:?}");
+        assert_eq!(emu.calls(), calls, "refused before any API call");
+    }
+    assert!(emu.names().is_empty());
+    let run = Acgw::new(dir.path()).args(["apply", "v2.json", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_eq!(json_of(&run)["gateways"][0]["result"], "succeeded");
+    assert_eq!(emu.names(), ["solo"]);
+}

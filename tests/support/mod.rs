@@ -73,8 +73,8 @@ const DOCUMENTS: &[&str] = &["plan", "drift", "apply", "destroy", "validate", "s
 /// back through a YAML 1.1 parser (PyYAML) with every scalar as acgw reads it.
 pub fn check_contracts(args: &[String], dir: &Path, run: &Run) {
     let Some(command) = args.iter().find(|a| DOCUMENTS.contains(&a.as_str()) || *a == "export") else { return };
-    // Usage errors (64) and signals print no document.
-    if run.code.is_none() || run.code == Some(64) {
+    // Usage errors (64), help and signals print no document.
+    if run.code.is_none() || run.code == Some(64) || args.iter().any(|a| a == "--help" || a == "-h") {
         return;
     }
     let value_of = |flags: &[&str]| {
