@@ -43,7 +43,8 @@ pub enum Output {
 
 impl Output {
     /// Every document, in the order the docs list them.
-    pub const ALL: [Output; 6] = [Output::Plan, Output::Drift, Output::Apply, Output::Destroy, Output::Validate, Output::Sync];
+    pub const ALL: [Output; 6] =
+        [Output::Plan, Output::Drift, Output::Apply, Output::Destroy, Output::Validate, Output::Sync];
 
     /// Its name: the command that prints it, and its schema's file stem in `docs/schemas/`.
     pub fn name(self) -> &'static str {
@@ -168,7 +169,10 @@ impl ApplyDocument {
                 pending_authorization: g
                     .pending_auth
                     .iter()
-                    .map(|(target, url)| PendingAuthorization { target: target.clone(), authorization_url: url.clone() })
+                    .map(|(target, url)| PendingAuthorization {
+                        target: target.clone(),
+                        authorization_url: url.clone(),
+                    })
                     .collect(),
                 error: g.error.as_ref().map(ToString::to_string),
             })
@@ -314,7 +318,8 @@ fn object(doc: &str, props: Vec<(&str, bool, Value)>) -> Value {
         }
         properties.insert(key.to_string(), schema);
     }
-    let mut s = json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false });
+    let mut s =
+        json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false });
     if !doc.is_empty() {
         s["description"] = json!(doc);
     }
@@ -395,7 +400,11 @@ fn change_schema(defs: &mut Defs) -> Value {
                 ("kind", true, one_of_strings(&["add", "remove", "change"])),
                 ("before", true, json!({})),
                 ("after", true, json!({})),
-                ("elements", false, object("", vec![("added", true, list(json!({}))), ("removed", true, list(json!({})))])),
+                (
+                    "elements",
+                    false,
+                    object("", vec![("added", true, list(json!({}))), ("removed", true, list(json!({})))]),
+                ),
             ],
         )
     })
@@ -419,7 +428,12 @@ fn unmanaged_schema(defs: &mut Defs) -> Value {
     define(defs, "Unmanaged", |_| {
         object(
             "A live gateway no spec names.",
-            vec![("name", true, string()), ("gatewayId", true, string()), ("status", true, string()), ("updatedAt", true, string())],
+            vec![
+                ("name", true, string()),
+                ("gatewayId", true, string()),
+                ("status", true, string()),
+                ("updatedAt", true, string()),
+            ],
         )
     })
 }
@@ -461,10 +475,8 @@ where
     K::Desired: Schema,
 {
     define(defs, def, |defs| {
-        let observed = object(
-            "",
-            vec![(K::ID_FIELD, true, string()), ("status", true, string()), ("updatedAt", true, string())],
-        );
+        let observed =
+            object("", vec![(K::ID_FIELD, true, string()), ("status", true, string()), ("updatedAt", true, string())]);
         let mut props = vec![(K::KEY_FIELD, true, K::key_schema()), ("action", true, one_of_strings(ACTIONS))];
         if K::SYSTEM_MANAGED {
             props.push(("managedBy", false, string()));
@@ -538,7 +550,11 @@ fn item_drift_schema<K: KeySchema>(defs: &mut Defs, def: &str) -> Value {
     define(defs, def, |defs| {
         let mut props = vec![
             (K::KEY_FIELD, true, K::key_schema()),
-            ("state", true, one_of_strings(&["in-sync", "modified", "missing", "not-declared", "pending-authorization"])),
+            (
+                "state",
+                true,
+                one_of_strings(&["in-sync", "modified", "missing", "not-declared", "pending-authorization"]),
+            ),
         ];
         if K::ID_IN_REPORTS {
             props.push((K::ID_FIELD, true, nullable(string())));
@@ -576,7 +592,10 @@ fn drift_schema(defs: &mut Defs) -> Value {
     );
     let summary = object(
         "Counts per state.",
-        ["inSync", "modified", "missing", "orphaned", "unmanaged", "failed"].into_iter().map(|k| (k, true, count())).collect(),
+        ["inSync", "modified", "missing", "orphaned", "unmanaged", "failed"]
+            .into_iter()
+            .map(|k| (k, true, count()))
+            .collect(),
     );
     object(
         "Differences between the specs and the live gateways. See docs/plan-format.md.",
@@ -672,4 +691,28 @@ fn sync_schema() -> Value {
             ("errors", true, list(string())),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_state_every_documents_current_version() {
+        let docs = include_str!("../docs/output-format.md");
+        for o in Output::ALL {
+            let row = format!("`{}`: `\"{}\"`", o.name(), o.format_version());
+            assert!(docs.contains(&row), "docs/output-format.md must state {row}");
+            assert_eq!(Output::from_name(o.name()), Some(o));
+        }
+    }
+
+    #[test]
+    fn a_refused_run_fails_and_names_every_gateway_it_left_alone() {
+        let doc = ApplyDocument::refused("no", &[("a".into(), Some("a-1".into()), "none")]);
+        assert!(!doc.succeeded);
+        assert_eq!(doc.summary.failed, 1);
+        assert_eq!(doc.gateways[0].result, "not-applied");
+        assert_eq!(doc.gateways[0].error.as_deref(), Some("no"));
+    }
 }

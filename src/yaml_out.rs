@@ -104,7 +104,12 @@ fn quoted(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+            c if (c as u32) < 0x20
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || c == '\u{2028}'
+                || c == '\u{2029}'
+                || c == '\u{feff}' =>
+            {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
             c => out.push(c),
@@ -120,9 +125,8 @@ fn quoted(s: &str) -> String {
 fn plain_ok(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
     let last = s.chars().last().unwrap_or(first);
-    let safe_char = |c: char| {
-        c.is_ascii_alphanumeric() || " _-./@+()=$:".contains(c) || (c as u32 >= 0xa0 && c.is_alphanumeric())
-    };
+    let safe_char =
+        |c: char| c.is_ascii_alphanumeric() || " _-./@+()=$:".contains(c) || (c as u32 >= 0xa0 && c.is_alphanumeric());
     // `: ` makes a key; a leading indicator starts a different node kind.
     s.chars().all(safe_char)
         && !" -.+=$(@:".contains(first)
@@ -138,11 +142,9 @@ fn plain_ok(s: &str) -> bool {
 pub fn resolves_to_non_string(s: &str) -> bool {
     const WORDS: &[&str] = &[
         // null
-        "", "~", "null", "Null", "NULL",
-        // YAML 1.1 booleans (1.2 keeps only true/false)
+        "", "~", "null", "Null", "NULL", // YAML 1.1 booleans (1.2 keeps only true/false)
         "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-        "on", "On", "ON", "off", "Off", "OFF",
-        // floats
+        "on", "On", "ON", "off", "Off", "OFF", // floats
         ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
         // merge and value keys (YAML 1.1)
         "<<", "=",
@@ -172,11 +174,9 @@ pub fn resolves_to_non_string(s: &str) -> bool {
 /// YAML 1.1's timestamp: a date, optionally followed by a time.
 fn regex_date(s: &str) -> bool {
     static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(r"^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?([Tt]|[ \t]+|$)").ok()
-    })
-    .as_ref()
-    .is_some_and(|re| re.is_match(s))
+    RE.get_or_init(|| regex::Regex::new(r"^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?([Tt]|[ \t]+|$)").ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(s))
 }
 
 /// True when a multi-line `s` can be a literal block scalar and read back exactly: printable,
@@ -185,7 +185,11 @@ fn regex_date(s: &str) -> bool {
 fn block_ok(s: &str) -> bool {
     s.contains('\n')
         && !s.starts_with([' ', '\t', '\n'])
-        && s.chars().all(|c| c == '\n' || c == '\t' || (!c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}' && c != '\u{85}'))
+        && s.chars().all(|c| {
+            c == '\n'
+                || c == '\t'
+                || (!c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}' && c != '\u{85}')
+        })
         && s.lines().all(|l| !l.ends_with([' ', '\t']))
         && !s.contains('\r')
 }
@@ -222,9 +226,42 @@ mod tests {
 
     /// Strings that some YAML parser reads as something else when written plain.
     const TRAPS: &[&str] = &[
-        "2012-10-17", "2025-06-18", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "yes", "no", "on",
-        "off", "y", "n", "Y", "N", "True", "NO", "0755", "0o755", "0x1F", "1e3", "1.5", "-1", "+1", ".5", ".inf",
-        "-.inf", ".nan", "~", "null", "", "=", "<<", "1:20", "190:20:30", "1_000", "0b101", "12e03", "-.5e-3",
+        "2012-10-17",
+        "2025-06-18",
+        "2001-12-14t21:59:43.10-05:00",
+        "2001-12-14 21:59:43.10 -5",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "Y",
+        "N",
+        "True",
+        "NO",
+        "0755",
+        "0o755",
+        "0x1F",
+        "1e3",
+        "1.5",
+        "-1",
+        "+1",
+        ".5",
+        ".inf",
+        "-.inf",
+        ".nan",
+        "~",
+        "null",
+        "",
+        "=",
+        "<<",
+        "1:20",
+        "190:20:30",
+        "1_000",
+        "0b101",
+        "12e03",
+        "-.5e-3",
     ];
 
     #[test]
@@ -246,7 +283,10 @@ mod tests {
 
     #[test]
     fn indicators_and_structure_are_quoted() {
-        for s in ["- a", "a: b", "a #b", "#x", "&a", "*a", "!t", "|", ">", "%x", "@x", "`x", "{a}", "[a]", "a,b", "'a'", "\"a\"", " a", "a ", "?", "a\u{7f}"] {
+        for s in [
+            "- a", "a: b", "a #b", "#x", "&a", "*a", "!t", "|", ">", "%x", "@x", "`x", "{a}", "[a]", "a,b", "'a'",
+            "\"a\"", " a", "a ", "?", "a\u{7f}",
+        ] {
             assert!(scalar_string(s).starts_with('"'), "{s:?}");
         }
     }

@@ -2735,4 +2735,5 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
     );
     assert_eq!(emu.names(), ["keep"]);
 }
-#[path = "cli/contract.rs"] mod contract;
+#[path = "cli/contract.rs"]
+mod contract;

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use futures_util::stream::{self, StreamExt};
 
 use crate::cli::{ApplyFormat, ClientArgs, SyncArgs};
-use acgw::output::{SyncDocument, SyncTarget};
 use acgw::apply::{self, Options};
 use acgw::model::live::LiveTarget;
 use acgw::observe::{self, Part};
+use acgw::output::{SyncDocument, SyncTarget};
 use acgw::ui::{RateSpinner, Ui};
 
 pub fn run(global: &ClientArgs, args: &SyncArgs, ui: &Ui) -> anyhow::Result<ExitCode> {

@@ -158,7 +158,10 @@ fn the_checked_in_output_schemas_are_current_valid_and_closed() {
 fn open_objects(schema: &serde_json::Value, at: String, out: &mut Vec<String>) {
     match schema {
         serde_json::Value::Object(map) => {
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") && map.get("type") == Some(&serde_json::json!("object")) {
+            if map.contains_key("properties")
+                && !map.contains_key("additionalProperties")
+                && map.get("type") == Some(&serde_json::json!("object"))
+            {
                 out.push(at.clone());
             }
             for (k, v) in map {
