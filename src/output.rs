@@ -86,7 +86,6 @@ impl Output {
         };
         let mut doc = Map::new();
         doc.insert("$schema".into(), json!(DIALECT));
-        doc.insert("$id".into(), json!(format!("https://acgw.dev/schemas/{}.json", self.name())));
         doc.insert("title".into(), json!(title));
         if let Value::Object(body) = body {
             doc.extend(body);

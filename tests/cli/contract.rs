@@ -268,3 +268,101 @@ fn a_plan_of_an_older_format_applies_and_one_from_a_newer_acgw_is_refused_before
     assert_eq!(json_of(&run)["gateways"][0]["result"], "succeeded");
     assert_eq!(emu.names(), ["solo"]);
 }
+
+#[test]
+fn pyyaml_reads_every_yaml_1_1_trap_as_the_string_export_meant() {
+    let mut traps: Vec<String> = [
+        "2012-10-17",
+        "2001-12-14t21:59:43.10-05:00",
+        "2001-12-14 21:59:43.10 -5",
+        "2002-12-14",
+        "yes",
+        "Yes",
+        "YES",
+        "no",
+        "on",
+        "On",
+        "OFF",
+        "y",
+        "Y",
+        "n",
+        "N",
+        "true",
+        "False",
+        "0755",
+        "0o755",
+        "0x1F",
+        "0b1010",
+        "1_000",
+        "1e3",
+        "6.8523015e+5",
+        "685.230_15e+03",
+        "-1",
+        "+12",
+        ".5",
+        "1.",
+        ".inf",
+        "-.Inf",
+        "+.INF",
+        ".nan",
+        ".NaN",
+        "~",
+        "null",
+        "NULL",
+        "",
+        "=",
+        "<<",
+        "1:20",
+        "190:20:30.15",
+        "-1:30",
+        "- a",
+        "a: b",
+        "a #b",
+        "#c",
+        "&a",
+        "*a",
+        "!tag",
+        "|",
+        ">",
+        "%x",
+        "@x",
+        "`x",
+        "{a}",
+        "[a]",
+        "a,b",
+        "'q'",
+        "\"q\"",
+        " lead",
+        "trail ",
+        "?",
+        "? x",
+        ":",
+        "a:",
+        "line\nbreak",
+        "two\n\nblank\n\n",
+        "tab\tin",
+        "\ttab first",
+        "cr\r\nlf",
+        "nel\u{85}x",
+        "ls\u{2028}x",
+        "bom\u{feff}x",
+        "del\u{7f}",
+        "ctl\u{1}",
+        "\\back",
+        "ünï",
+        "日本",
+        "emoji 🎉",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    traps.push("x".repeat(300));
+    let value = serde_json::json!({
+        "gateways": traps.iter().map(|t| serde_json::json!({ "name": t, "tags": { t.clone(): t } })).collect::<Vec<_>>(),
+        "list": traps,
+    });
+    let yaml = acgw::yaml_out::to_string(&value);
+    support::check_yaml_reads_the_same(&yaml);
+    let back: serde_json::Value = serde_yaml::from_str(&yaml).expect("acgw's reading");
+    assert_eq!(back, value, "{yaml}");
+}
