@@ -311,4 +311,15 @@ mod tests {
         let back: serde_json::Value = serde_yaml::from_str(&text).expect(&text);
         assert_eq!(back, value, "{text}");
     }
+
+    proptest::proptest! {
+        /// Any string, as a value and as a key, in a mapping and a list, reads back as itself.
+        #[test]
+        fn any_string_reads_back(s in "[ -~\t\n\r\u{85}\u{a0}-\u{ff}\u{2028}\u{feff}]{0,40}") {
+            let value = json!({ "k": s.clone(), s.clone(): [s.clone(), { "n": s.clone() }] });
+            let text = to_string(&value);
+            let back: serde_json::Value = serde_yaml::from_str(&text).map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}: {text}")))?;
+            proptest::prop_assert_eq!(back, value, "{}", text);
+        }
+    }
 }
