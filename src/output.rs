@@ -77,8 +77,8 @@ impl Output {
     pub fn schema(self) -> Value {
         let mut defs = Defs::default();
         let (title, body) = match self {
-            Output::Plan => ("acgw plan", plan_schema(&mut defs)),
-            Output::Drift => ("acgw drift report", drift_schema(&mut defs)),
+            Output::Plan => ("acgw plan", or_failure(plan_schema(&mut defs))),
+            Output::Drift => ("acgw drift report", or_failure(drift_schema(&mut defs))),
             Output::Apply => ("acgw apply report", apply_schema(self)),
             Output::Destroy => ("acgw destroy report", apply_schema(self)),
             Output::Validate => ("acgw validate report", validate_schema()),
@@ -95,6 +95,28 @@ impl Output {
             doc.insert("$defs".into(), json!(defs));
         }
         Value::Object(doc)
+    }
+}
+
+/// What `plan` and `drift` print with `--format json` when they fail before they have a plan
+/// (invalid specs, no connection): stdout still holds one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureDocument {
+    /// The version of the document that would have come ([`crate::plan::FORMAT_VERSION`]).
+    pub format_version: &'static str,
+    /// Why there is no plan; the details are on stderr.
+    pub error: String,
+}
+
+impl FailureDocument {
+    /// The failure of a plan or drift run.
+    pub fn new(error: String) -> Self {
+        FailureDocument { format_version: crate::plan::FORMAT_VERSION, error }
+    }
+
+    /// Pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        to_json(self)
     }
 }
 
@@ -357,6 +379,15 @@ fn define(defs: &mut Defs, name: &str, build: impl FnOnce(&mut Defs) -> Value) -
 const ACTIONS: &[&str] = &["create", "update", "replace", "delete", "no-op"];
 
 // ---- plan and drift ----
+
+/// `document`, or the failure document printed instead when there is none to print.
+fn or_failure(document: Value) -> Value {
+    let failure = object(
+        "Printed instead when the run failed before it had a plan (invalid specs, no connection); a saved plan is never one.",
+        vec![("format_version", true, version(crate::plan::FORMAT_VERSION)), ("error", true, string())],
+    );
+    json!({ "oneOf": [document, failure] })
+}
 
 /// The JSON type of an item kind's key (a target's name, a rule's priority, a rate limit's ID).
 trait KeySchema: ItemKind {

@@ -55,6 +55,13 @@ fn every_command_prints_one_json_document_for_every_outcome() {
         }
     }
 
+    // plan and drift that fail before they have a plan: invalid specs, --prune without an owner.
+    for args in [&["plan", "-f", "bad.yaml"][..], &["drift", "-f", "bad.yaml"], &["plan", "--prune"]] {
+        let run = acgw().args(args).args(["--format", "json"]).emu(&emu).run();
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(json_of(&run)["error"].is_string(), "{run:?}");
+    }
+
     // apply, refused: no terminal and no --auto-approve; a replacement without --allow-replace;
     // invalid specs. Each prints a report that says why and applies nothing.
     let run = acgw().args(["apply", "--format", "json"]).emu(&emu).run();
