@@ -373,3 +373,34 @@ fn pyyaml_reads_every_yaml_1_1_trap_as_the_string_export_meant() {
     let back: serde_json::Value = serde_yaml::from_str(&yaml).expect("acgw's reading");
     assert_eq!(back, value, "{yaml}");
 }
+
+#[test]
+fn sync_reports_each_target_and_each_refusal_in_one_json_document() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    let with_schema = "      - name: fixed
+        targetConfiguration:
+          mcp:
+            mcpServer: { endpoint: \"https://fixed.example.com/mcp\", mcpToolSchema: { inlinePayload: \"{}\" } }
+";
+    let targets = format!("{}{with_schema}", mcp_target("docs", 5));
+    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["sync", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let doc = json_of(&run);
+    assert_eq!(doc["targets"][0]["target"], "docs", "{run:?}");
+    assert_eq!(doc["targets"][0]["result"], "synchronized", "{run:?}");
+    assert!(doc["targets"][0]["last_synchronized_at"].as_str().is_some_and(|t| t.starts_with("20")), "{run:?}");
+    assert!(run.stderr.contains("✓ tools/docs"), "the human line goes to stderr: {run:?}");
+    let run = Acgw::new(dir.path())
+        .args(["sync", "--target", "fixed", "--target", "gone", "--format", "json"])
+        .emu(&emu)
+        .run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let doc = json_of(&run);
+    assert_eq!(doc["succeeded"], false);
+    assert_eq!(doc["summary"]["failed"], 2, "{run:?}");
+    assert!(doc["errors"][0].as_str().unwrap().contains("target fixed cannot be synchronized"), "{run:?}");
+}
