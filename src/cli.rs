@@ -129,8 +129,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Re-discover the tools of MCP server targets (SynchronizeGatewayTargets), e.g. after a deploy.
     Sync(SyncArgs),
-    /// Print the JSON Schema of spec files, for editors (yaml-language-server, SchemaStore).
-    Schema,
+    /// Print the JSON Schema of spec files, for editors (yaml-language-server, SchemaStore), or
+    /// with --output that of a command's JSON output.
+    Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
@@ -153,6 +154,9 @@ pub struct SyncArgs {
     /// How long to wait for each target to be READY again, e.g. 90s, 10m.
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub wait_timeout: Duration,
+    /// Format of the final report.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
 }
 
 /// `acgw destroy`.
@@ -174,6 +178,39 @@ pub struct DestroyArgs {
     /// Format of the final report.
     #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
     pub format: ApplyFormat,
+}
+
+/// `acgw schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of this command's `--format json` document instead of the spec files'.
+    #[arg(long, value_enum, value_name = "DOCUMENT")]
+    pub output: Option<OutputDocument>,
+}
+
+/// The documents `acgw schema --output` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputDocument {
+    Plan,
+    Drift,
+    Apply,
+    Destroy,
+    Validate,
+    Sync,
+}
+
+impl From<OutputDocument> for acgw::output::Output {
+    fn from(d: OutputDocument) -> Self {
+        use acgw::output::Output;
+        match d {
+            OutputDocument::Plan => Output::Plan,
+            OutputDocument::Drift => Output::Drift,
+            OutputDocument::Apply => Output::Apply,
+            OutputDocument::Destroy => Output::Destroy,
+            OutputDocument::Validate => Output::Validate,
+            OutputDocument::Sync => Output::Sync,
+        }
+    }
 }
 
 /// `acgw completions`.

@@ -195,7 +195,7 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
     }
     skipped.sort();
     let count = gateways.len();
-    let body = serde_yaml::to_string(&serde_json::json!({ "gateways": gateways }))?;
+    let body = crate::yaml_out::to_string(&serde_json::json!({ "gateways": gateways }));
     let yaml = format!(
         "# Exported by acgw {} from {source}: {count} gateway{}.\n# Output-only fields (IDs, ARNs, status, timestamps) and aws: tags are left out.\n{body}",
         env!("CARGO_PKG_VERSION"),

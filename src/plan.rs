@@ -674,14 +674,23 @@ pub struct Plan {
 /// Why a saved plan file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
-    #[error("not a valid plan file: {0}")]
+    #[error("not a valid plan file: {0}{hint}", hint = unknown_field_hint(.0))]
     Json(#[from] serde_json::Error),
-    #[error("plan file has format_version {found}; this acgw reads format_version \"1\", \"2\" and \"3\"")]
+    #[error("plan file has format_version {found}; this acgw reads format_version \"1\", \"2\" and \"3\". A plan from a newer acgw is refused rather than partly applied: apply it with the acgw version that made it (docs/output-format.md)")]
     Version { found: String },
     #[error("plan file: gateway `{name}` has an invalid desired configuration:\n{problems}")]
     InvalidGateway { name: String, problems: Problems },
     #[error("plan file is inconsistent: {0}")]
     Inconsistent(String),
+}
+
+/// Why a plan with a member this acgw does not know is refused, and what to do.
+fn unknown_field_hint(e: &serde_json::Error) -> &'static str {
+    if e.to_string().contains("unknown field") {
+        ". A plan holding a member this acgw does not know (written by a newer acgw, or edited) is refused rather than partly applied: apply it with the acgw version that made it (docs/output-format.md)"
+    } else {
+        ""
+    }
 }
 
 /// The `forcedBy` entry of a gateway replaced because its creation FAILED: it is no field, but

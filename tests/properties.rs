@@ -887,7 +887,7 @@ fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
         "wafConfiguration:",
         "customTransformConfiguration:",
         "team: support",
-        "cost-center: ''",
+        "cost-center: \"\"",
     ] {
         assert!(yaml.contains(member), "the export lacks `{member}`:\n{yaml}");
     }

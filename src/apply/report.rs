@@ -123,44 +123,9 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// The report as one versioned JSON document.
+/// The report as one versioned JSON document (its schema: `acgw schema --output apply`).
 pub fn json(report: &Report) -> String {
-    let gateways: Vec<serde_json::Value> = report
-        .gateways
-        .iter()
-        .map(|g| {
-            serde_json::json!({
-                "name": g.name,
-                "action": g.action,
-                "result": match (&g.error, g.done.is_empty()) {
-                    (None, _) => "succeeded",
-                    (Some(ApplyError::NotRead { .. }), _) => "not-applied",
-                    (Some(ApplyError::Interrupted { .. }), _) => "interrupted",
-                    (Some(_), true) => "failed",
-                    (Some(_), false) => "partial",
-                },
-                "gateway_id": g.gateway_id,
-                "elapsed_ms": g.elapsed.as_millis() as u64,
-                "done": g.done,
-                "status": g.status.as_ref().map(GatewayStatus::as_str),
-                "pending_authorization": g.pending_auth.iter()
-                    .map(|(target, url)| serde_json::json!({ "target": target, "authorization_url": url }))
-                    .collect::<Vec<_>>(),
-                "error": g.error.as_ref().map(ToString::to_string),
-            })
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "format_version": "2",
-        "succeeded": report.succeeded(),
-        "interrupted": report.interrupted,
-        "summary": {
-            "succeeded": report.gateways.iter().filter(|g| g.succeeded()).count(),
-            "failed": report.gateways.iter().filter(|g| !g.succeeded()).count(),
-        },
-        "gateways": gateways,
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    crate::output::ApplyDocument::of(report).to_json()
 }
 
 /// Plain progress lines on stderr (`name: message`), for logs and pipelines.

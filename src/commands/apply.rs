@@ -11,6 +11,7 @@ use acgw::connect::Connection;
 use acgw::diff;
 use acgw::kind::ItemKind;
 use acgw::observe::{self, Part};
+use acgw::output::ApplyDocument;
 use acgw::plan::{self, Action, ItemPlan, Plan};
 use acgw::render;
 use acgw::ui::{RateSpinner, Ui};
@@ -20,6 +21,52 @@ use acgw::ui::{RateSpinner, Ui};
 const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    refused_as_json(run_inner(global, args, ui), args.format, ui)
+}
+
+/// With `--format json`, an error before the report (a refusal, a stale or unreadable plan, no
+/// connection) still prints one report, saying why nothing was applied, so stdout is always one
+/// document; the error goes to stderr and the exit code is unchanged.
+pub(super) fn refused_as_json(
+    result: anyhow::Result<ExitCode>,
+    format: ApplyFormat,
+    ui: &Ui,
+) -> anyhow::Result<ExitCode> {
+    if format == ApplyFormat::Json && !super::json_printed() {
+        // Every path that returns without a report refused up front (e.g. invalid specs).
+        let why = match &result {
+            Err(e) => format!("{e:#}"),
+            Ok(_) => "nothing was applied: see the errors on stderr".to_string(),
+        };
+        super::print_json(ui, &ApplyDocument::refused(&why, &[]).to_json());
+    }
+    result
+}
+
+/// Refuses, with `--format json` printing a report in which every gateway `plan` would change
+/// is not applied.
+pub(super) fn refuse(plan: &Plan, format: ApplyFormat, ui: &Ui, error: anyhow::Error) -> anyhow::Error {
+    if format == ApplyFormat::Json && !super::json_printed() {
+        let gateways: Vec<(String, Option<String>, &'static str)> = plan
+            .gateways
+            .iter()
+            .filter(|g| g.is_change())
+            .map(|g| (g.name.clone(), g.observed.as_ref().map(|o| o.gateway_id.clone()), "none"))
+            .collect();
+        super::print_json(ui, &ApplyDocument::refused(&format!("{error:#}"), &gateways).to_json());
+    }
+    error
+}
+
+/// Prints the report of a run with nothing to apply: only the gateways that could not be read.
+pub(super) fn print_nothing_to_do(format: ApplyFormat, ui: &Ui, not_read: Vec<apply::GatewayOutcome>) {
+    if format == ApplyFormat::Json {
+        super::print_json(ui, &report::json(&apply::Report { gateways: not_read, interrupted: false }));
+    }
+}
+
+fn run_inner(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let json = args.format == ApplyFormat::Json;
     match &args.plan_file {
         Some(file) => {
             let bytes = acgw::bounded::read(file, MAX_PLAN_BYTES, "plan files")
@@ -33,14 +80,20 @@ pub fn run(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
         None => {
             let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
             if !args.auto_approve && !ui.stdin_is_terminal {
-                ui.error("refusing to apply without confirmation: stdin is not a terminal. Pass --auto-approve, or save a plan with `acgw plan --out FILE` and apply that.");
+                let why = "refusing to apply without confirmation: stdin is not a terminal. Pass --auto-approve, or save a plan with `acgw plan --out FILE` and apply that.";
+                ui.error(why);
+                if json {
+                    super::print_json(ui, &ApplyDocument::refused(why, &[]).to_json());
+                }
                 return Ok(ExitCode::from(1));
             }
             super::runtime()?.block_on(async {
                 let conn = super::connect(global, ui).await?;
                 let (_, plan) = super::observe_and_plan(conn.api(), &conn, &desired, global, ui, args.prune).await?;
-                ui.data_raw(&render::plan(&plan, acgw::render::Format::Text, ui.color_stdout));
+                let color = if json { ui.color_stderr } else { ui.color_stdout };
+                super::human(ui, json, &render::plan(&plan, acgw::render::Format::Text, color));
                 if !plan.has_changes() {
+                    print_nothing_to_do(args.format, ui, not_read(&plan));
                     super::close(conn, ui).await?;
                     if plan.has_failures() {
                         ui.error(&super::failed_summary(plan.failed.len(), "planned"));
@@ -48,10 +101,12 @@ pub fn run(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<Exi
                     }
                     return Ok(ExitCode::SUCCESS);
                 }
-                refuse_replacements(&plan, args)?;
-                refuse_takeovers(&plan, args)?;
+                refuse_replacements(&plan, args)
+                    .and_then(|()| refuse_takeovers(&plan, args))
+                    .map_err(|e| refuse(&plan, args.format, ui, e))?;
                 if !args.auto_approve && !confirm()? {
                     ui.error("apply cancelled; nothing was changed.");
+                    let _ = refuse(&plan, args.format, ui, anyhow::anyhow!("apply cancelled; nothing was changed."));
                     super::close(conn, ui).await?;
                     return Ok(ExitCode::from(1));
                 }
@@ -80,6 +135,7 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     }
     if !plan.has_changes() {
         ui.info("The plan has no changes.");
+        print_nothing_to_do(args.format, ui, not_read(&plan));
         super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));
@@ -87,8 +143,9 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         }
         return Ok(ExitCode::SUCCESS);
     }
-    refuse_replacements(&plan, args)?;
-    refuse_takeovers(&plan, args)?;
+    refuse_replacements(&plan, args)
+        .and_then(|()| refuse_takeovers(&plan, args))
+        .map_err(|e| refuse(&plan, args.format, ui, e))?;
     let touched: Vec<(&str, Vec<Part>)> =
         plan.gateways.iter().filter(|g| g.is_change()).map(|g| (g.name.as_str(), planned_parts(g))).collect();
     let parallelism = usize::from(global.parallelism);
@@ -150,11 +207,12 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         })
         .collect();
     if !stale.is_empty() {
-        bail!(
+        let error = anyhow::anyhow!(
             "the plan is stale: {} gateway(s) changed since it was made, so nothing was applied:\n{}\nRun `acgw plan` again.",
             stale.len(),
             stale.join("\n")
         );
+        return Err(refuse(&plan, args.format, ui, error));
     }
     let mut plan = plan;
     plan.gateways.retain(|g| !now.failed.contains_key(&g.name));
@@ -461,9 +519,13 @@ pub(super) async fn execute_plan(
     report.gateways.sort_by(|a, b| a.name.cmp(&b.name));
     match how.format {
         ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
-        ApplyFormat::Json => ui.data(&report::json(&report)),
+        ApplyFormat::Json => super::print_json(ui, &report::json(&report)),
     }
-    super::close(conn, ui).await?;
+    if let Err(e) = super::close(conn, ui).await {
+        // The report is out: an error closing must not print a second document.
+        ui.error(&format!("{e:#}"));
+        return Ok(ExitCode::from(1));
+    }
     if report.interrupted {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }

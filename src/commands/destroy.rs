@@ -10,12 +10,22 @@ use acgw::plan;
 use acgw::render;
 use acgw::ui::Ui;
 
-use super::apply::{ask, execute_plan, Execution};
+use super::apply::{ask, execute_plan, refuse, refused_as_json, Execution};
+use crate::cli::ApplyFormat;
 
 pub fn run(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    refused_as_json(run_inner(global, args, ui), args.format, ui)
+}
+
+fn run_inner(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let json = args.format == ApplyFormat::Json;
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     if !args.auto_approve && !ui.stdin_is_terminal {
-        ui.error("refusing to destroy without confirmation: stdin is not a terminal. Pass --auto-approve.");
+        let why = "refusing to destroy without confirmation: stdin is not a terminal. Pass --auto-approve.";
+        ui.error(why);
+        if json {
+            super::print_json(ui, &acgw::output::ApplyDocument::refused(why, &[]).to_json());
+        }
         return Ok(ExitCode::from(1));
     }
     super::runtime()?.block_on(async {
@@ -28,7 +38,8 @@ pub fn run(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<E
         let targets = observe::read_targets(conn.api(), &live, parallelism).await;
         let mut plan = plan::destroy(&desired, &observed, &targets, args.take_ownership);
         plan.target = super::target_of(&conn);
-        ui.data_raw(&render::plan(&plan, acgw::render::Format::Text, ui.color_stdout));
+        let color = if json { ui.color_stderr } else { ui.color_stdout };
+        super::human(ui, json, &render::plan(&plan, acgw::render::Format::Text, color));
         // Gateways already gone are done: a second destroy of the same specs succeeds.
         let gone: Vec<GatewayOutcome> = names
             .iter()
@@ -45,6 +56,7 @@ pub fn run(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result<E
             && !ask("Destroy these gateways and their targets? Only 'yes' is accepted: ")?
         {
             ui.error("destroy cancelled; nothing was deleted.");
+            let _ = refuse(&plan, args.format, ui, anyhow::anyhow!("destroy cancelled; nothing was deleted."));
             super::close(conn, ui).await?;
             return Ok(ExitCode::from(1));
         }

@@ -2,12 +2,25 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{ClientArgs, DriftArgs};
+use crate::cli::{ClientArgs, DriftArgs, ReportFormat};
 use acgw::api::ReadOnly;
 use acgw::render;
 use acgw::ui::Ui;
 
 pub fn run(global: &ClientArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let result = run_inner(global, args, ui);
+    if args.format == ReportFormat::Json && !super::json_printed() {
+        // Every path that returns without a document failed before it had a plan.
+        let why = match &result {
+            Err(e) => format!("{e:#}"),
+            Ok(_) => "the specs are invalid: see the errors on stderr".to_string(),
+        };
+        super::print_json(ui, &acgw::output::FailureDocument::new(why).to_json());
+    }
+    result
+}
+
+fn run_inner(global: &ClientArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     super::runtime()?.block_on(async {
         let conn = super::connect(global, ui).await?;
@@ -15,7 +28,12 @@ pub fn run(global: &ClientArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<Exi
         let api = ReadOnly::new(conn.api());
         let (_, plan) = super::observe_and_plan(&api, &conn, &desired, global, ui, false).await?;
         let report = plan.drift_report();
-        ui.data_raw(&render::drift(&report, args.format.into(), ui.color_stdout));
+        let text = render::drift(&report, args.format.into(), ui.color_stdout);
+        if args.format == ReportFormat::Json {
+            super::print_json(ui, &text);
+        } else {
+            ui.data_raw(&text);
+        }
         super::close(conn, ui).await?;
         if report.has_failures() {
             // A cron job must not read "no drift" when some gateways were never checked.

@@ -5,12 +5,16 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, SchemaArgs};
 use acgw::ui::Ui;
 
-/// Prints the spec files' JSON Schema.
-pub fn schema(ui: &Ui) -> anyhow::Result<ExitCode> {
-    ui.data(&serde_json::to_string_pretty(&acgw::model::schema::spec_file())?);
+/// Prints the spec files' JSON Schema, or that of an output document.
+pub fn schema(args: &SchemaArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let schema = match args.output {
+        None => acgw::model::schema::spec_file(),
+        Some(doc) => acgw::output::Output::from(doc).schema(),
+    };
+    ui.data(&serde_json::to_string_pretty(&schema)?);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,9 +31,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Emulator(args) => emulator::run(args, &ui),
         Command::Destroy(args) => destroy::run(&args.client, args, &ui),
         Command::Sync(args) => sync::run(&args.client, args, &ui),
-        Command::Schema => integrate::schema(&ui),
+        Command::Schema(args) => integrate::schema(args, &ui),
         Command::Completions(args) => integrate::completions(args.shell),
         Command::Man => integrate::man(),
+    }
+}
+
+/// Set once a command has printed its JSON document, so that an error after it does not print a
+/// second one (stdout must stay exactly one document).
+static JSON_PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prints a command's JSON document on stdout.
+fn print_json(ui: &Ui, doc: &str) {
+    JSON_PRINTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    ui.data_raw(doc);
+}
+
+/// Whether a JSON document was printed already.
+fn json_printed() -> bool {
+    JSON_PRINTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Human output that belongs on stdout in text mode; with `--format json` it goes to stderr
+/// (unless quiet), so that stdout holds only the document.
+fn human(ui: &Ui, json: bool, text: &str) {
+    if !json {
+        ui.data_raw(text);
+    } else if !ui.quiet {
+        eprint!("{text}");
     }
 }
 

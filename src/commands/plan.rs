@@ -4,11 +4,24 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::{ClientArgs, PlanArgs};
+use crate::cli::{ClientArgs, PlanArgs, ReportFormat};
 use acgw::render;
 use acgw::ui::Ui;
 
 pub fn run(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let result = run_inner(global, args, ui);
+    if args.format == ReportFormat::Json && !super::json_printed() {
+        // Every path that returns without a document failed before it had a plan.
+        let why = match &result {
+            Err(e) => format!("{e:#}"),
+            Ok(_) => "the specs are invalid: see the errors on stderr".to_string(),
+        };
+        super::print_json(ui, &acgw::output::FailureDocument::new(why).to_json());
+    }
+    result
+}
+
+fn run_inner(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let Some(desired) = super::load_specs(&args.specs, ui) else { return Ok(ExitCode::from(1)) };
     super::runtime()?.block_on(async {
         let conn = super::connect(global, ui).await?;
@@ -23,7 +36,12 @@ pub fn run(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Exit
                 out.display()
             ));
         }
-        ui.data_raw(&render::plan(&plan, args.format.into(), ui.color_stdout));
+        let text = render::plan(&plan, args.format.into(), ui.color_stdout);
+        if args.format == ReportFormat::Json {
+            super::print_json(ui, &text);
+        } else {
+            ui.data_raw(&text);
+        }
         super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), "planned"));

@@ -31,13 +31,7 @@ pub fn run(args: &ValidateArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             }
         }
         ValidateFormat::Json => {
-            let doc = serde_json::json!({
-                "format_version": "1",
-                "valid": ok,
-                "gateways": gateways,
-                "problems": problems,
-            });
-            ui.data(&serde_json::to_string_pretty(&doc)?);
+            ui.data_raw(&acgw::output::ValidateDocument::new(ok, gateways, &problems).to_json());
         }
         ValidateFormat::Github => {
             for p in &problems {
@@ -84,4 +78,27 @@ fn escape_data(s: &str) -> String {
 
 fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acgw::problem::Mark;
+
+    #[test]
+    fn workflow_commands_escape_every_character_that_could_end_or_forge_one() {
+        let p = Problem {
+            severity: Severity::Warning,
+            file: "a,b:c%d\r\ne.yaml".into(),
+            mark: Mark { line: 3, column: 7 },
+            gateway: Some("g\n::error::forged".into()),
+            path: "description".into(),
+            message: "100% bad\r\n::error file=x::forged".into(),
+        };
+        assert_eq!(
+            github_line(&p),
+            "::warning file=a%2Cb%3Ac%25d%0D%0Ae.yaml,line=3,col=7::gateway `g%0A::error::forged`: description: \
+             100%25 bad%0D%0A::error file=x::forged"
+        );
+    }
 }

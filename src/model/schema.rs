@@ -28,6 +28,11 @@ impl Defs {
         }
         reference(name)
     }
+
+    /// The definitions collected, for a document's `$defs`.
+    pub fn into_map(self) -> BTreeMap<String, Value> {
+        self.0
+    }
 }
 
 fn reference(name: &str) -> Value {

@@ -1,0 +1,755 @@
+//! The machine-readable documents (`--format json`) and their JSON Schemas (draft 2020-12).
+//!
+//! Each document is one JSON value on stdout, with a `format_version` of its own; the rule for
+//! versions is in `docs/output-format.md`. The schemas are generated here from the same types
+//! and constants that serialize the documents (the item kinds' field names, the plan's version),
+//! closed with `additionalProperties: false` everywhere, so that a field added without a schema
+//! change fails the tests that validate every JSON output of the suite.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::apply::{ApplyError, Report};
+use crate::kind::rate_limit::RateLimitKind;
+use crate::kind::rule::RuleKind;
+use crate::kind::target::TargetKind;
+use crate::kind::ItemKind;
+use crate::model::schema::{Defs, Schema, DIALECT};
+use crate::problem::Problem;
+
+/// The `format_version` of the apply and destroy reports.
+pub const APPLY_FORMAT_VERSION: &str = "2";
+/// The `format_version` of the validate report.
+pub const VALIDATE_FORMAT_VERSION: &str = "1";
+/// The `format_version` of the sync report.
+pub const SYNC_FORMAT_VERSION: &str = "1";
+
+/// The documents acgw prints for machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// `plan --format json` and `plan --out` (the saved plan).
+    Plan,
+    /// `drift --format json`.
+    Drift,
+    /// `apply --format json`.
+    Apply,
+    /// `destroy --format json` (the apply report's shape).
+    Destroy,
+    /// `validate --format json`.
+    Validate,
+    /// `sync --format json`.
+    Sync,
+}
+
+impl Output {
+    /// Every document, in the order the docs list them.
+    pub const ALL: [Output; 6] =
+        [Output::Plan, Output::Drift, Output::Apply, Output::Destroy, Output::Validate, Output::Sync];
+
+    /// Its name: the command that prints it, and its schema's file stem in `docs/schemas/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Output::Plan => "plan",
+            Output::Drift => "drift",
+            Output::Apply => "apply",
+            Output::Destroy => "destroy",
+            Output::Validate => "validate",
+            Output::Sync => "sync",
+        }
+    }
+
+    /// The document named `name`.
+    pub fn from_name(name: &str) -> Option<Output> {
+        Output::ALL.into_iter().find(|o| o.name() == name)
+    }
+
+    /// The `format_version` this acgw writes.
+    pub fn format_version(self) -> &'static str {
+        match self {
+            Output::Plan | Output::Drift => crate::plan::FORMAT_VERSION,
+            Output::Apply | Output::Destroy => APPLY_FORMAT_VERSION,
+            Output::Validate => VALIDATE_FORMAT_VERSION,
+            Output::Sync => SYNC_FORMAT_VERSION,
+        }
+    }
+
+    /// Its JSON Schema.
+    pub fn schema(self) -> Value {
+        let mut defs = Defs::default();
+        let (title, body) = match self {
+            Output::Plan => ("acgw plan", or_failure(plan_schema(&mut defs))),
+            Output::Drift => ("acgw drift report", or_failure(drift_schema(&mut defs))),
+            Output::Apply => ("acgw apply report", apply_schema(self)),
+            Output::Destroy => ("acgw destroy report", apply_schema(self)),
+            Output::Validate => ("acgw validate report", validate_schema()),
+            Output::Sync => ("acgw sync report", sync_schema()),
+        };
+        let mut doc = Map::new();
+        doc.insert("$schema".into(), json!(DIALECT));
+        doc.insert("title".into(), json!(title));
+        if let Value::Object(body) = body {
+            doc.extend(body);
+        }
+        let defs = defs.into_map();
+        if !defs.is_empty() {
+            doc.insert("$defs".into(), json!(defs));
+        }
+        Value::Object(doc)
+    }
+}
+
+/// What `plan` and `drift` print with `--format json` when they fail before they have a plan
+/// (invalid specs, no connection): stdout still holds one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureDocument {
+    /// The version of the document that would have come ([`crate::plan::FORMAT_VERSION`]).
+    pub format_version: &'static str,
+    /// Why there is no plan; the details are on stderr.
+    pub error: String,
+}
+
+impl FailureDocument {
+    /// The failure of a plan or drift run.
+    pub fn new(error: String) -> Self {
+        FailureDocument { format_version: crate::plan::FORMAT_VERSION, error }
+    }
+
+    /// Pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+/// The apply (and destroy) report: what was done per gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplyDocument {
+    /// Always [`APPLY_FORMAT_VERSION`].
+    pub format_version: &'static str,
+    /// True when every gateway succeeded and nothing was refused.
+    pub succeeded: bool,
+    /// Why nothing was applied, when the run refused before any change (e.g. a replacement
+    /// without `--allow-replace`, a stale plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    /// True when a signal stopped the run (exit 130); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+    pub summary: ApplySummary,
+    /// Sorted by name.
+    pub gateways: Vec<ApplyGateway>,
+}
+
+/// Counts of gateways by outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ApplySummary {
+    pub succeeded: usize,
+    pub failed: usize,
+}
+
+/// One gateway's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplyGateway {
+    pub name: String,
+    /// `create`, `update`, `replace`, `delete` or `none` (not applied).
+    pub action: &'static str,
+    /// `succeeded`, `partial`, `failed`, `interrupted` or `not-applied`.
+    pub result: &'static str,
+    pub gateway_id: Option<String>,
+    pub elapsed_ms: u64,
+    /// Calls that took effect, in order.
+    pub done: Vec<String>,
+    /// The status last seen; `null` when no call reported one.
+    pub status: Option<String>,
+    pub pending_authorization: Vec<PendingAuthorization>,
+    pub error: Option<String>,
+}
+
+/// A target left pending OAuth authorization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingAuthorization {
+    pub target: String,
+    pub authorization_url: String,
+}
+
+impl ApplyDocument {
+    /// The document of a finished apply.
+    pub fn of(report: &Report) -> Self {
+        let gateways: Vec<ApplyGateway> = report
+            .gateways
+            .iter()
+            .map(|g| ApplyGateway {
+                name: g.name.clone(),
+                action: g.action,
+                result: match (&g.error, g.done.is_empty()) {
+                    (None, _) => "succeeded",
+                    (Some(ApplyError::NotRead { .. }), _) => "not-applied",
+                    (Some(ApplyError::Interrupted { .. }), _) => "interrupted",
+                    (Some(_), true) => "failed",
+                    (Some(_), false) => "partial",
+                },
+                gateway_id: g.gateway_id.clone(),
+                elapsed_ms: u64::try_from(g.elapsed.as_millis()).unwrap_or(u64::MAX),
+                done: g.done.clone(),
+                status: g.status.as_ref().map(|s| s.as_str().to_string()),
+                pending_authorization: g
+                    .pending_auth
+                    .iter()
+                    .map(|(target, url)| PendingAuthorization {
+                        target: target.clone(),
+                        authorization_url: url.clone(),
+                    })
+                    .collect(),
+                error: g.error.as_ref().map(ToString::to_string),
+            })
+            .collect();
+        let succeeded = gateways.iter().filter(|g| g.result == "succeeded").count();
+        ApplyDocument {
+            format_version: APPLY_FORMAT_VERSION,
+            succeeded: succeeded == gateways.len(),
+            refused: None,
+            interrupted: report.interrupted,
+            summary: ApplySummary { succeeded, failed: gateways.len() - succeeded },
+            gateways,
+        }
+    }
+
+    /// The document of a run that refused before changing anything: every gateway it would have
+    /// changed is `not-applied` with `reason`.
+    pub fn refused(reason: &str, gateways: &[(String, Option<String>, &'static str)]) -> Self {
+        let gateways: Vec<ApplyGateway> = gateways
+            .iter()
+            .map(|(name, id, action)| ApplyGateway {
+                name: name.clone(),
+                action,
+                result: "not-applied",
+                gateway_id: id.clone(),
+                elapsed_ms: 0,
+                done: Vec::new(),
+                status: None,
+                pending_authorization: Vec::new(),
+                error: Some(reason.to_string()),
+            })
+            .collect();
+        ApplyDocument {
+            format_version: APPLY_FORMAT_VERSION,
+            succeeded: false,
+            refused: Some(reason.to_string()),
+            interrupted: false,
+            summary: ApplySummary { succeeded: 0, failed: gateways.len() },
+            gateways,
+        }
+    }
+
+    /// Pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+/// The validate report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidateDocument<'a> {
+    /// Always [`VALIDATE_FORMAT_VERSION`].
+    pub format_version: &'static str,
+    pub valid: bool,
+    /// Gateways declared (0 when invalid).
+    pub gateways: usize,
+    /// Errors and warnings, sorted by file and position.
+    pub problems: &'a [Problem],
+}
+
+impl<'a> ValidateDocument<'a> {
+    /// The report of one validate run.
+    pub fn new(valid: bool, gateways: usize, problems: &'a [Problem]) -> Self {
+        ValidateDocument { format_version: VALIDATE_FORMAT_VERSION, valid, gateways, problems }
+    }
+
+    /// Pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+/// The sync report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncDocument {
+    /// Always [`SYNC_FORMAT_VERSION`].
+    pub format_version: &'static str,
+    /// True when every chosen target synchronized and nothing else failed.
+    pub succeeded: bool,
+    pub summary: SyncSummary,
+    /// Sorted by gateway, then target name.
+    pub targets: Vec<SyncTarget>,
+    /// Failures that are no target's synchronization: a gateway that could not be read, a named
+    /// target that is missing or cannot be synchronized.
+    pub errors: Vec<String>,
+}
+
+/// Counts of the sync report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncSummary {
+    pub synchronized: usize,
+    pub failed: usize,
+}
+
+/// One target's synchronization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncTarget {
+    pub gateway: String,
+    pub target: String,
+    pub target_id: String,
+    /// `synchronized` or `failed`.
+    pub result: &'static str,
+    /// The status after the synchronization; `null` when it failed.
+    pub status: Option<String>,
+    pub last_synchronized_at: Option<String>,
+    pub error: Option<String>,
+}
+
+impl SyncDocument {
+    /// The report of `targets` plus `errors`.
+    pub fn new(targets: Vec<SyncTarget>, errors: Vec<String>) -> Self {
+        let synchronized = targets.iter().filter(|t| t.result == "synchronized").count();
+        let failed = targets.len() - synchronized + errors.len();
+        SyncDocument {
+            format_version: SYNC_FORMAT_VERSION,
+            succeeded: failed == 0,
+            summary: SyncSummary { synchronized, failed },
+            targets,
+            errors,
+        }
+    }
+
+    /// Pretty-printed, ending in a newline.
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+fn to_json<T: Serialize>(doc: &T) -> String {
+    // Every map key in these documents is a string, so serializing cannot fail.
+    let mut text = serde_json::to_string_pretty(doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+// ---- schema building blocks ----
+
+/// A closed object: `props` as (key, required, schema); nothing else allowed.
+fn object(doc: &str, props: Vec<(&str, bool, Value)>) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for (key, req, schema) in props {
+        if req {
+            required.push(key.to_string());
+        }
+        properties.insert(key.to_string(), schema);
+    }
+    let mut s =
+        json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false });
+    if !doc.is_empty() {
+        s["description"] = json!(doc);
+    }
+    s
+}
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn nullable(schema: Value) -> Value {
+    json!({ "anyOf": [schema, { "type": "null" }] })
+}
+
+fn count() -> Value {
+    json!({ "type": "integer", "minimum": 0 })
+}
+
+fn list(items: Value) -> Value {
+    json!({ "type": "array", "items": items })
+}
+
+fn one_of_strings(values: &[&str]) -> Value {
+    json!({ "type": "string", "enum": values })
+}
+
+fn version(v: &str) -> Value {
+    json!({ "const": v, "description": "This document's format version; see docs/output-format.md." })
+}
+
+/// A reference to `$defs/name`, defined by `build` on first use.
+fn define(defs: &mut Defs, name: &str, build: impl FnOnce(&mut Defs) -> Value) -> Value {
+    defs.define(name, build)
+}
+
+const ACTIONS: &[&str] = &["create", "update", "replace", "delete", "no-op"];
+
+// ---- plan and drift ----
+
+/// `document`, or the failure document printed instead when there is none to print.
+fn or_failure(document: Value) -> Value {
+    let failure = object(
+        "Printed instead when the run failed before it had a plan (invalid specs, no connection); a saved plan is never one.",
+        vec![("format_version", true, version(crate::plan::FORMAT_VERSION)), ("error", true, string())],
+    );
+    json!({ "oneOf": [document, failure] })
+}
+
+/// The JSON type of an item kind's key (a target's name, a rule's priority, a rate limit's ID).
+trait KeySchema: ItemKind {
+    fn key_schema() -> Value;
+}
+
+impl KeySchema for TargetKind {
+    fn key_schema() -> Value {
+        string()
+    }
+}
+
+impl KeySchema for RuleKind {
+    fn key_schema() -> Value {
+        json!({ "type": "integer" })
+    }
+}
+
+impl KeySchema for RateLimitKind {
+    fn key_schema() -> Value {
+        string()
+    }
+}
+
+fn target_schema(defs: &mut Defs) -> Value {
+    define(defs, "PlanTarget", |_| {
+        object(
+            "Which API the document was made against.",
+            vec![("region", true, nullable(string())), ("endpoint", true, nullable(string()))],
+        )
+    })
+}
+
+fn change_schema(defs: &mut Defs) -> Value {
+    define(defs, "Change", |_| {
+        object(
+            "One changed field, observed (before) → desired (after); null when absent.",
+            vec![
+                ("path", true, string()),
+                ("kind", true, one_of_strings(&["add", "remove", "change"])),
+                ("before", true, json!({})),
+                ("after", true, json!({})),
+                (
+                    "elements",
+                    false,
+                    object("", vec![("added", true, list(json!({}))), ("removed", true, list(json!({})))]),
+                ),
+            ],
+        )
+    })
+}
+
+fn tag_change_schema(defs: &mut Defs) -> Value {
+    define(defs, "TagChange", |_| {
+        object(
+            "One changed tag.",
+            vec![
+                ("key", true, string()),
+                ("kind", true, one_of_strings(&["add", "remove", "change"])),
+                ("before", true, nullable(string())),
+                ("after", true, nullable(string())),
+            ],
+        )
+    })
+}
+
+fn unmanaged_schema(defs: &mut Defs) -> Value {
+    define(defs, "Unmanaged", |_| {
+        object(
+            "A live gateway no spec names.",
+            vec![
+                ("name", true, string()),
+                ("gatewayId", true, string()),
+                ("status", true, string()),
+                ("updatedAt", true, string()),
+            ],
+        )
+    })
+}
+
+fn failed_schema(defs: &mut Defs) -> Value {
+    define(defs, "FailedGateway", |_| {
+        object(
+            "A gateway the specs name that could not be read or represented.",
+            vec![("name", true, string()), ("gatewayId", true, nullable(string())), ("error", true, string())],
+        )
+    })
+}
+
+fn fingerprint_schema(defs: &mut Defs) -> Value {
+    define(defs, "Fingerprint", |_| {
+        object(
+            "What was observed of a live gateway.",
+            vec![
+                ("gatewayId", true, string()),
+                ("gatewayArn", true, string()),
+                ("status", true, string()),
+                ("updatedAt", true, string()),
+                ("tags", true, json!({ "type": "object", "additionalProperties": string() })),
+                (
+                    "targets",
+                    false,
+                    list(object(
+                        "",
+                        vec![("targetId", true, string()), ("name", true, string()), ("status", true, string())],
+                    )),
+                ),
+            ],
+        )
+    })
+}
+
+fn item_plan_schema<K: KeySchema>(defs: &mut Defs, def: &str) -> Value
+where
+    K::Desired: Schema,
+{
+    define(defs, def, |defs| {
+        let observed =
+            object("", vec![(K::ID_FIELD, true, string()), ("status", true, string()), ("updatedAt", true, string())]);
+        let mut props = vec![(K::KEY_FIELD, true, K::key_schema()), ("action", true, one_of_strings(ACTIONS))];
+        if K::SYSTEM_MANAGED {
+            props.push(("managedBy", false, string()));
+        }
+        if K::REPLACEABLE {
+            props.push(("forcedBy", true, list(string())));
+        }
+        props.push(("changes", true, list(change_schema(defs))));
+        props.push(("observed", true, nullable(observed)));
+        props.push(("desired", true, nullable(K::Desired::schema(defs))));
+        if K::AWAITS_AUTHORIZATION {
+            props.push(("authorizationUrl", false, string()));
+        }
+        object(&format!("The plan for one {}.", K::NOUN), props)
+    })
+}
+
+fn plan_schema(defs: &mut Defs) -> Value {
+    // The policy document is the user's IAM JSON, passed through as written: open on purpose.
+    let mut policy = crate::model::policy::ResourcePolicy::schema(defs);
+    policy["additionalProperties"] = json!(true);
+    let policy_plan = object(
+        "The plan for the gateway's resource policy.",
+        vec![
+            ("action", true, one_of_strings(ACTIONS)),
+            ("changes", true, list(change_schema(defs))),
+            ("observed", true, nullable(string())),
+            ("desired", true, nullable(policy)),
+        ],
+    );
+    let gateway_plan = object(
+        "The plan for one gateway.",
+        vec![
+            ("name", true, string()),
+            ("action", true, one_of_strings(ACTIONS)),
+            ("forcedBy", true, list(string())),
+            ("updateGateway", true, json!({ "type": "boolean" })),
+            ("changes", true, list(change_schema(defs))),
+            ("tagChanges", true, list(tag_change_schema(defs))),
+            ("observed", true, nullable(fingerprint_schema(defs))),
+            ("desired", true, nullable(crate::model::Gateway::schema(defs))),
+            ("reason", false, one_of_strings(&["pruned", "destroyed"])),
+            ("targets", false, list(item_plan_schema::<TargetKind>(defs, "TargetPlan"))),
+            ("resourcePolicy", false, policy_plan),
+            ("rateLimits", false, list(item_plan_schema::<RateLimitKind>(defs, "RateLimitPlan"))),
+            ("rules", false, list(item_plan_schema::<RuleKind>(defs, "RulePlan"))),
+        ],
+    );
+    let summary = object(
+        "Counts per action.",
+        ["create", "update", "replace", "noOp", "unmanaged", "failed", "delete", "orphaned"]
+            .into_iter()
+            .map(|k| (k, true, count()))
+            .collect(),
+    );
+    object(
+        "What apply would change (also the file `plan --out` saves). See docs/plan-format.md.",
+        vec![
+            ("format_version", true, version(crate::plan::FORMAT_VERSION)),
+            ("target", true, target_schema(defs)),
+            ("summary", true, summary),
+            ("gateways", true, list(gateway_plan)),
+            ("unmanaged", true, list(unmanaged_schema(defs))),
+            ("failed", true, list(failed_schema(defs))),
+            ("orphaned", true, list(unmanaged_schema(defs))),
+        ],
+    )
+}
+
+fn item_drift_schema<K: KeySchema>(defs: &mut Defs, def: &str) -> Value {
+    define(defs, def, |defs| {
+        let mut props = vec![
+            (K::KEY_FIELD, true, K::key_schema()),
+            (
+                "state",
+                true,
+                one_of_strings(&["in-sync", "modified", "missing", "not-declared", "pending-authorization"]),
+            ),
+        ];
+        if K::ID_IN_REPORTS {
+            props.push((K::ID_FIELD, true, nullable(string())));
+        }
+        props.push(("status", true, nullable(string())));
+        if K::SYSTEM_MANAGED {
+            props.push(("managedBy", false, string()));
+        }
+        if K::REPLACEABLE {
+            props.push(("forcedBy", true, list(string())));
+        }
+        props.push(("changes", true, list(change_schema(defs))));
+        if K::AWAITS_AUTHORIZATION {
+            props.push(("authorizationUrl", false, string()));
+        }
+        object(&format!("How one {} compares with its spec.", K::NOUN), props)
+    })
+}
+
+fn drift_schema(defs: &mut Defs) -> Value {
+    let entry = object(
+        "How one gateway compares with its spec.",
+        vec![
+            ("name", true, string()),
+            ("state", true, one_of_strings(&["in-sync", "modified", "missing", "orphaned"])),
+            ("gatewayId", true, nullable(string())),
+            ("status", true, nullable(string())),
+            ("forcedBy", true, list(string())),
+            ("changes", true, list(change_schema(defs))),
+            ("tagChanges", true, list(tag_change_schema(defs))),
+            ("targets", false, list(item_drift_schema::<TargetKind>(defs, "TargetDrift"))),
+            ("rateLimits", false, list(item_drift_schema::<RateLimitKind>(defs, "RateLimitDrift"))),
+            ("rules", false, list(item_drift_schema::<RuleKind>(defs, "RuleDrift"))),
+        ],
+    );
+    let summary = object(
+        "Counts per state.",
+        ["inSync", "modified", "missing", "orphaned", "unmanaged", "failed"]
+            .into_iter()
+            .map(|k| (k, true, count()))
+            .collect(),
+    );
+    object(
+        "Differences between the specs and the live gateways. See docs/plan-format.md.",
+        vec![
+            ("format_version", true, version(crate::plan::FORMAT_VERSION)),
+            ("target", true, target_schema(defs)),
+            ("summary", true, summary),
+            ("gateways", true, list(entry)),
+            ("unmanaged", true, list(unmanaged_schema(defs))),
+            ("failed", true, list(failed_schema(defs))),
+        ],
+    )
+}
+
+// ---- apply, destroy, validate, sync ----
+
+fn apply_schema(which: Output) -> Value {
+    let gateway = object(
+        "One gateway's outcome.",
+        vec![
+            ("name", true, string()),
+            ("action", true, one_of_strings(&["create", "update", "replace", "delete", "none"])),
+            ("result", true, one_of_strings(&["succeeded", "partial", "failed", "interrupted", "not-applied"])),
+            ("gateway_id", true, nullable(string())),
+            ("elapsed_ms", true, count()),
+            ("done", true, list(string())),
+            ("status", true, nullable(string())),
+            (
+                "pending_authorization",
+                true,
+                list(object("", vec![("target", true, string()), ("authorization_url", true, string())])),
+            ),
+            ("error", true, nullable(string())),
+        ],
+    );
+    let what = if which == Output::Destroy { "What destroy deleted" } else { "What apply did" };
+    object(
+        &format!("{what}, per gateway."),
+        vec![
+            ("format_version", true, version(APPLY_FORMAT_VERSION)),
+            ("succeeded", true, json!({ "type": "boolean" })),
+            ("refused", false, string()),
+            ("interrupted", false, json!({ "type": "boolean" })),
+            ("summary", true, object("", vec![("succeeded", true, count()), ("failed", true, count())])),
+            ("gateways", true, list(gateway)),
+        ],
+    )
+}
+
+fn validate_schema() -> Value {
+    let problem = object(
+        "One problem in a spec.",
+        vec![
+            ("severity", true, one_of_strings(&["error", "warning"])),
+            ("file", true, string()),
+            ("line", true, count()),
+            ("column", true, count()),
+            ("gateway", true, nullable(string())),
+            ("path", true, string()),
+            ("message", true, string()),
+        ],
+    );
+    object(
+        "Whether the specs are valid, and every problem found.",
+        vec![
+            ("format_version", true, version(VALIDATE_FORMAT_VERSION)),
+            ("valid", true, json!({ "type": "boolean" })),
+            ("gateways", true, count()),
+            ("problems", true, list(problem)),
+        ],
+    )
+}
+
+fn sync_schema() -> Value {
+    let target = object(
+        "One target's synchronization.",
+        vec![
+            ("gateway", true, string()),
+            ("target", true, string()),
+            ("target_id", true, string()),
+            ("result", true, one_of_strings(&["synchronized", "failed"])),
+            ("status", true, nullable(string())),
+            ("last_synchronized_at", true, nullable(string())),
+            ("error", true, nullable(string())),
+        ],
+    );
+    object(
+        "Which targets were synchronized.",
+        vec![
+            ("format_version", true, version(SYNC_FORMAT_VERSION)),
+            ("succeeded", true, json!({ "type": "boolean" })),
+            ("summary", true, object("", vec![("synchronized", true, count()), ("failed", true, count())])),
+            ("targets", true, list(target)),
+            ("errors", true, list(string())),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_state_every_documents_current_version() {
+        let docs = include_str!("../docs/output-format.md");
+        for o in Output::ALL {
+            let row = format!("`{}`: `\"{}\"`", o.name(), o.format_version());
+            assert!(docs.contains(&row), "docs/output-format.md must state {row}");
+            assert_eq!(Output::from_name(o.name()), Some(o));
+        }
+    }
+
+    #[test]
+    fn a_refused_run_fails_and_names_every_gateway_it_left_alone() {
+        let doc = ApplyDocument::refused("no", &[("a".into(), Some("a-1".into()), "none")]);
+        assert!(!doc.succeeded);
+        assert_eq!(doc.summary.failed, 1);
+        assert_eq!(doc.gateways[0].result, "not-applied");
+        assert_eq!(doc.gateways[0].error.as_deref(), Some("no"));
+    }
+}
