@@ -236,7 +236,7 @@ fn split_payloads(
                         *v = serde_json::json!({ "file": path });
                     }
                     (Some(_), Some(list @ Value::Array(_))) => {
-                        let text = serde_yaml::to_string(&list)?;
+                        let text = crate::yaml_out::to_string(&list);
                         if text.lines().count() > SPLIT_LINES {
                             let path = unique_path(taken, files, gateway, target, "yaml");
                             files.push((path.clone(), text));
