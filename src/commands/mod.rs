@@ -52,6 +52,19 @@ fn json_printed() -> bool {
     JSON_PRINTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// `result` of a command that prints a plan-like document with `--format json`: when it returns
+/// without having printed one, it failed before it had a plan, so a failure document says why.
+fn or_failure_document(json: bool, ui: &Ui, result: anyhow::Result<ExitCode>) -> anyhow::Result<ExitCode> {
+    if json && !json_printed() {
+        let why = match &result {
+            Err(e) => format!("{e:#}"),
+            Ok(_) => "the specs are invalid: see the errors on stderr".to_string(),
+        };
+        print_json(ui, &acgw::output::FailureDocument::new(why).to_json());
+    }
+    result
+}
+
 /// Human output that belongs on stdout in text mode; with `--format json` it goes to stderr
 /// (unless quiet), so that stdout holds only the document.
 fn human(ui: &Ui, json: bool, text: &str) {

@@ -9,16 +9,7 @@ use acgw::render;
 use acgw::ui::Ui;
 
 pub fn run(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    let result = run_inner(global, args, ui);
-    if args.format == ReportFormat::Json && !super::json_printed() {
-        // Every path that returns without a document failed before it had a plan.
-        let why = match &result {
-            Err(e) => format!("{e:#}"),
-            Ok(_) => "the specs are invalid: see the errors on stderr".to_string(),
-        };
-        super::print_json(ui, &acgw::output::FailureDocument::new(why).to_json());
-    }
-    result
+    super::or_failure_document(args.format == ReportFormat::Json, ui, run_inner(global, args, ui))
 }
 
 fn run_inner(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
