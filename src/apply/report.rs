@@ -65,7 +65,11 @@ pub fn text(report: &Report, color: bool) -> String {
             if failed.is_empty() { "none".to_string() } else { failed.join(", ") }
         ));
     } else if failed.is_empty() {
-        out.push_str(&format!("Apply complete: {ok} gateway{} changed.\n", plural(ok)));
+        // A gateway a destroy found already gone succeeded without a change: say so apart.
+        let gone = report.gateways.iter().filter(|g| already_gone(g)).count();
+        let changed = ok - gone;
+        let gone = if gone > 0 { format!(", {gone} already gone") } else { String::new() };
+        out.push_str(&format!("Apply complete: {changed} gateway{} changed{gone}.\n", plural(changed)));
     } else {
         out.push_str(&format!(
             "Apply incomplete: {ok} succeeded, {} failed ({}). The failed gateways' `done` lines say which calls took effect; run apply again to finish.\n",
@@ -93,7 +97,7 @@ fn status_word(g: &GatewayOutcome) -> (String, &'static str) {
         "delete" => "deleted",
         other => other,
     };
-    if g.succeeded() && g.action == "delete" && g.done.is_empty() {
+    if already_gone(g) {
         ("already gone".to_string(), "2")
     } else if g.succeeded() && g.action == "delete" {
         ("deleted".to_string(), "31")
@@ -126,6 +130,11 @@ fn plural(n: usize) -> &'static str {
 /// The report as one versioned JSON document (its schema: `acgw schema --output apply`).
 pub fn json(report: &Report) -> String {
     crate::output::ApplyDocument::of(report).to_json()
+}
+
+/// A delete that found nothing to delete.
+fn already_gone(g: &GatewayOutcome) -> bool {
+    g.succeeded() && g.action == "delete" && g.done.is_empty()
 }
 
 /// Plain progress lines on stderr (`name: message`), for logs and pipelines.
