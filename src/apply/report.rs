@@ -203,3 +203,24 @@ impl Progress for Bar {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_strings_in_the_text_report_are_escaped_and_gone_gateways_are_not_changes() {
+        let hostile = "evil\u{1b}]0;owned\u{7}\u{1b}[2J";
+        let mut deleted = GatewayOutcome::already_gone(hostile);
+        deleted.gateway_id = Some("id\u{1b}[31m".into());
+        deleted.done = vec![format!("DeleteGatewayTarget {hostile}"), "DeleteGateway".into()];
+        deleted.pending_auth = vec![(hostile.into(), "https://x.example.com/\u{1b}[0m".into())];
+        let report = Report { gateways: vec![deleted, GatewayOutcome::already_gone("gone")], interrupted: false };
+        let text = text(&report, false);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+        assert!(text.contains("evil\\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{text}");
+        assert!(text.contains("id\\u{1b}[31m"), "{text}");
+        assert!(text.ends_with("Apply complete: 1 gateway changed, 1 already gone.\n"), "{text}");
+        assert_eq!(event_line(hostile, "failed: \u{1b}[2J"), "evil\\u{1b}]0;owned\\u{7}\\u{1b}[2J: failed: \\u{1b}[2J");
+    }
+}
