@@ -323,10 +323,13 @@ fn checked_in_service_model_is_the_venvs() {
         .expect(".ci/model-extract runs");
     assert!(out.status.success(), ".ci/model-extract failed: {}", String::from_utf8_lossy(&out.stderr));
     let fresh = String::from_utf8(out.stdout).expect("UTF-8 JSON");
-    let copy = std::fs::read_to_string(repo().join("tests/model/agentcore-control.json")).expect("the checked-in model");
+    let copy =
+        std::fs::read_to_string(repo().join("tests/model/agentcore-control.json")).expect("the checked-in model");
     if fresh != copy {
         let version = |s: &str| {
-            serde_json::from_str::<serde_json::Value>(s).ok().and_then(|v| v["botocoreVersion"].as_str().map(String::from))
+            serde_json::from_str::<serde_json::Value>(s)
+                .ok()
+                .and_then(|v| v["botocoreVersion"].as_str().map(String::from))
         };
         let first = fresh.lines().zip(copy.lines()).position(|(a, b)| a != b).unwrap_or(0) + 1;
         panic!(

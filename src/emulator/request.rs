@@ -689,10 +689,16 @@ pub fn check_rate_limit_id(id: &str) -> Result<(), ApiError> {
     RateLimitId::check(id).map_err(|e| ApiError::field("rateLimitId", e))
 }
 
-/// Checks a `ruleId` URI label: the SDK documents no pattern, so only that it is not blank.
+/// Checks a `ruleId` URI label against the model's `GatewayRuleId`: a 36-character lowercase
+/// UUID (`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).
 pub fn check_rule_id(id: &str) -> Result<(), ApiError> {
-    if id.trim().is_empty() || id.len() > 256 {
-        return Err(ApiError::field("ruleId", "must have length between 1 and 256"));
+    let uuid = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        });
+    if !uuid {
+        return Err(ApiError::field("ruleId", "must be a 36-character lowercase UUID"));
     }
     Ok(())
 }
