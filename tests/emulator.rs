@@ -36,7 +36,11 @@ fn client(url: &str) -> Client {
     Client::from_conf(conf)
 }
 
-async fn start(config: Config) -> (EmulatorHandle, Client) {
+/// Every call is checked against the service model: `shutdown` fails on a deviation, and so does
+/// dropping the handle.
+async fn start(mut config: Config) -> (EmulatorHandle, Client) {
+    config.conformance =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json"));
     let handle = Emulator::start(config).await.expect("emulator starts");
     let client = client(&handle.url());
     (handle, client)
@@ -1723,6 +1727,7 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
         .update_gateway_rate_limit()
         .gateway_identifier(&gw)
         .rate_limit_id("per-principal")
+        .entries(limit_entry(&[("$.context.iam.principal", "a"), ("qualifiedModelId", "*")], 7.0))
         .description("")
         .send()
         .await
@@ -1927,6 +1932,11 @@ async fn answers_follow_the_service_models_ids_codes_and_members() {
     assert_eq!(status, 201, "CreateGatewayRateLimit: {text}");
     let patch = r#"{"description":"changed"}"#;
     let (status, _, text) = raw(&url, "PATCH", &format!("/gateways/{gw}/rate-limits/per-principal"), patch).await;
+    assert_eq!(status, 400, "the model's UpdateGatewayRateLimit requires entries: {text}");
+    let mut patch = full_rate_limit("per-principal");
+    patch.as_object_mut().expect("object").retain(|k, _| k == "entries" || k == "description");
+    let (status, _, text) =
+        raw(&url, "PATCH", &format!("/gateways/{gw}/rate-limits/per-principal"), &patch.to_string()).await;
     assert_eq!(status, 200, "UpdateGatewayRateLimit: {text}");
     let (status, _, text) = raw(&url, "DELETE", &format!("/gateways/{gw}/rate-limits/per-principal"), "").await;
     assert_eq!(status, 200, "DeleteGatewayRateLimit: {text}");
@@ -1944,4 +1954,36 @@ async fn answers_follow_the_service_models_ids_codes_and_members() {
     let got = client.get_gateway_target().gateway_identifier(&gw).target_id(id).send().await.expect("get target");
     assert!(got.credential_provider_configurations().is_empty());
     handle.shutdown().await.expect("shutdown");
+}
+
+/// The conformance layer catches a deliberately wrong answer: against a copy of the model whose
+/// CreateGateway answers 200 and has no `gatewayUrl`, the emulator's (right) CreateGateway answer
+/// is a deviation, named by operation and member path, and fails `shutdown`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conformance_layer_fails_shutdown_on_a_response_the_model_does_not_allow() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json");
+    let mut model: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("model")).expect("json");
+    model["operations"]["CreateGateway"]["http"]["responseCode"] = 200.into();
+    let shape = &mut model["shapes"]["CreateGatewayResponse"];
+    shape["members"].as_object_mut().expect("members").remove("gatewayUrl");
+    shape["required"].as_array_mut().expect("required").retain(|m| m != "gatewayUrl");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let altered = dir.path().join("altered.json");
+    std::fs::write(&altered, model.to_string()).expect("write");
+
+    let handle = Emulator::start(Config { conformance: Some(altered), ..Config::default() }).await.expect("starts");
+    let client = client(&handle.url());
+    create(&client, "wrong").send().await.expect("the client still gets its answer");
+    let found = handle.deviations();
+    assert_eq!(
+        found,
+        [
+            "CreateGateway response: status 202, the model's success code is 200",
+            "CreateGateway response: $.gatewayUrl: not a member of the shape",
+        ],
+        "{found:#?}"
+    );
+    let err = handle.shutdown().await.expect_err("a deviation fails shutdown");
+    let text = err.to_string();
+    assert!(text.contains("deviated from the service model") && text.contains("$.gatewayUrl"), "{text}");
 }

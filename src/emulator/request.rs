@@ -647,6 +647,10 @@ pub fn parse_update_rate_limit(body: &[u8]) -> Result<RateLimitPatch, ApiError> 
     rest.remove("rateLimitId");
     let clear_description = take_empty_description(&mut rest);
     let update: RateLimitUpdate = decode_body(&rest, fields, |_, _| {})?;
+    // The model's UpdateGatewayRateLimitRequest requires `entries` (PATCH or not).
+    if update.entries.is_none() {
+        return Err(ApiError::field("entries", "is required"));
+    }
     let mut patch = RateLimitPatch::default();
     if clear_description {
         patch.members.insert("description".into(), Value::String(String::new()));
