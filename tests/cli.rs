@@ -2744,3 +2744,5 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
 }
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/model_constraints.rs"]
+mod model_constraints;
