@@ -871,10 +871,13 @@ mod tests {
         };
         let server = r#"{"mcp":{"mcpServer":{"endpoint":"https://mcp.example.com"}}}"#;
         let auth_code = r#","credentialProviderConfigurations":[{"credentialProviderType":"OAUTH","credentialProvider":
-            {"oauthCredentialProvider":{"providerArn":"arn:p","scopes":[],"grantType":"AUTHORIZATION_CODE"}}}]"#;
+            {"oauthCredentialProvider":{"providerArn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/p","scopes":[],"grantType":"AUTHORIZATION_CODE"}}}]"#;
         let f = facts(server, auth_code);
         assert_eq!((f.target_type.as_str(), f.needs_auth, f.can_synchronize), ("MCP_SERVER", true, true));
-        let f = facts(r#"{"http":{"agentcoreRuntime":{"arn":"arn:rt"}}}"#, "");
+        let f = facts(
+            r#"{"http":{"agentcoreRuntime":{"arn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent-0123456789"}}}"#,
+            "",
+        );
         assert_eq!((f.target_type.as_str(), f.protocol_type.as_deref()), ("AGENTCORE_RUNTIME", Some("HTTP")));
         let f = facts(r#"{"inference":{"provider":{"endpoint":"https://llm.example.com"}}}"#, "");
         assert_eq!((f.target_type.as_str(), f.protocol_type), ("PROVIDER", None));

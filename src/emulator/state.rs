@@ -1956,7 +1956,7 @@ mod tests {
     }
 
     const AUTH_CODE: &str = r#","credentialProviderConfigurations":[{"credentialProviderType":"OAUTH","credentialProvider":
-        {"oauthCredentialProvider":{"providerArn":"arn:p","scopes":["s"],"grantType":"AUTHORIZATION_CODE"}}}]"#;
+        {"oauthCredentialProvider":{"providerArn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/p","scopes":["s"],"grantType":"AUTHORIZATION_CODE"}}}]"#;
 
     fn gateway(s: &mut State) -> String {
         id_of(&s.create_gateway(parse_create(&create_body("gw", "NONE")).unwrap(), &env(0)).unwrap())

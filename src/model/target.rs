@@ -72,8 +72,8 @@ spec_string!(
     StickinessIdentifier, len 1..=256
 );
 spec_string!(
-    /// A credential provider ARN.
-    ProviderArn, len 1..=usize::MAX
+    /// A credential provider ARN (the model's `arn:…:<12-digit account or none>:…` shape).
+    ProviderArn, len 1..=usize::MAX, pattern "arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)"
 );
 spec_string!(
     /// An OAuth scope.
@@ -97,7 +97,7 @@ spec_string!(
 );
 spec_string!(
     /// An AWS region name.
-    Region, len 1..=32
+    Region, len 1..=32, pattern "[a-zA-Z0-9-]+"
 );
 spec_string!(
     /// An HTTP header name.
@@ -108,12 +108,18 @@ spec_string!(
     QueryParameterName, len 1..=40
 );
 spec_string!(
+    /// A static query parameter's name (the model's StaticQueryParameterName: longer than the
+    /// names `allowedQueryParameters` lists, and restricted to URL-safe characters).
+    StaticQueryParameterName, len 1..=128, pattern "[a-zA-Z0-9_.-]+"
+);
+spec_string!(
     /// An AgentCore runtime ARN.
-    RuntimeArn, len 1..=usize::MAX
+    RuntimeArn, len 1..=usize::MAX,
+    pattern "arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:runtime/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}"
 );
 spec_string!(
     /// A Secrets Manager secret ARN.
-    SecretArn, len 1..=usize::MAX
+    SecretArn, len 1..=usize::MAX, pattern "arn:aws(-[^:]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+"
 );
 
 // ---------------------------------------------------------------- enums
@@ -543,7 +549,7 @@ shape_struct! {
         protocol_type: req PassthroughProtocolType => "protocolType" "The protocol spoken by the endpoint.",
         schema: opt HttpApiSchemaConfiguration => "schema" "The API schema of the endpoint.",
         stickiness_configuration: opt StickinessConfiguration => "stickinessConfiguration" "Session stickiness.",
-        static_query_parameters: opt BTreeMap<QueryParameterName, Text> => "staticQueryParameters" "Query parameters added to every request.",
+        static_query_parameters: opt BTreeMap<StaticQueryParameterName, Text> => "staticQueryParameters" "Query parameters added to every request.",
         static_query_parameter_conflict_resolution: opt StaticQueryParameterConflictResolution => "staticQueryParameterConflictResolution" "Which value wins when a client sends a static query parameter.",
     }
 }

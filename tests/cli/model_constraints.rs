@@ -61,20 +61,14 @@ const NOT_FIXED_YET: &[&str] = &[
     "Gateway.workloadIdentityTemplateArn: only in the model",
     "Gateway.wafConfiguration: only in acgw",
     "Gateway.customTransformConfiguration: only in acgw",
-    "Target.certificateConfigurations[].secretsManager.secretArn: pattern acgw None, model Some(\"arn:aws(-[^:]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+\")",
-    "Target.credentialProviderConfigurations[].credentialProvider.apiKeyCredentialProvider.providerArn: pattern acgw None, model Some(\"arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)\")",
-    "Target.credentialProviderConfigurations[].credentialProvider.iamCredentialProvider.region: pattern acgw None, model Some(\"[a-zA-Z0-9-]+\")",
     "Target.credentialProviderConfigurations[].credentialProvider.oauthCredentialProvider.defaultReturnUrl: pattern acgw None, model Some(\"[a-zA-Z0-9_]+:(/?/?)[^\\\\s]+\")",
-    "Target.credentialProviderConfigurations[].credentialProvider.oauthCredentialProvider.providerArn: pattern acgw None, model Some(\"arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)\")",
     "Target.credentialProviderConfigurations[].credentialProvider.svidCredentialProvider: only in the model",
     "Target.credentialProviderConfigurations[].credentialProviderType: enum acgw [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"OAUTH\"], model [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"JWT_SVID\", \"OAUTH\"]",
-    "Target.targetConfiguration.http.agentcoreRuntime.arn: pattern acgw None, model Some(\"arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:runtime/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}\")",
     "Target.targetConfiguration.http.agentcoreRuntime.qualifier: pattern acgw None, model Some(\".*([1-9][0-9]{0,4})|([a-zA-Z][a-zA-Z0-9_]{0,47}).*\")",
     "Target.targetConfiguration.http.connector.parameters: entries acgw -..-, model -..10",
     "Target.targetConfiguration.http.connector.parameters{key}: pattern acgw None, model Some(\"[a-zA-Z][a-zA-Z0-9_-]*\")",
     "Target.targetConfiguration.http.connector.parameters{value}: length acgw 1..-, model 1..1024",
     "Target.targetConfiguration.http.passthrough.endpoint: pattern acgw Some(\"https://.*\"), model Some(\"https://[a-zA-Z0-9\\\\-.]+(:[0-9]{1,5})?(/.*)?\")",
-    "Target.targetConfiguration.http.passthrough.staticQueryParameters{key}: pattern acgw None, model Some(\"[a-zA-Z0-9_.-]+\")",
     "Target.targetConfiguration.http.passthrough.staticQueryParameters{value}: pattern acgw None, model Some(\"[^\\\\x00-\\\\x1F\\\\x7F]*\")",
     "Target.targetConfiguration.http.passthrough.stickinessConfiguration.compositeIdentifier: items acgw -..-, model -..5",
     "Target.targetConfiguration.http.passthrough.stickinessConfiguration.compositeIdentifier[]: length acgw 1..-, model 1..256",
@@ -380,4 +374,65 @@ fn acgws_constraints_match_the_service_models_inputs() {
         new.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  "),
         gone.iter().map(|s| **s).collect::<Vec<_>>().join("\n  "),
     );
+}
+
+/// The patterns acgw took from the model (issue 24 found them missing): `validate` refuses what
+/// the service would, by place and field, before any call.
+#[test]
+fn validate_refuses_values_outside_the_models_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let targets = r#"gateways:
+  - name: patterns
+    roleArn: arn:aws:iam::123456789012:role/r
+    authorizerType: AWS_IAM
+    targets:
+      - name: runtime
+        targetConfiguration:
+          http:
+            agentcoreRuntime: { arn: not-an-arn }
+      - name: secret
+        targetConfiguration:
+          mcp:
+            mcpServer: { endpoint: https://mcp.example.com/mcp }
+        certificateConfigurations:
+          - secretsManager: { secretArn: "arn:aws:s3:::bucket" }
+        credentialProviderConfigurations:
+          - credentialProviderType: OAUTH
+            credentialProvider:
+              oauthCredentialProvider: { providerArn: oauth-provider, scopes: [read] }
+      - name: signed
+        targetConfiguration:
+          mcp:
+            mcpServer: { endpoint: https://mcp2.example.com/mcp }
+        credentialProviderConfigurations:
+          - credentialProviderType: GATEWAY_IAM_ROLE
+            credentialProvider:
+              iamCredentialProvider: { service: execute-api, region: "us west 2" }
+      - name: passthrough
+        targetConfiguration:
+          http:
+            passthrough:
+              endpoint: https://agents.example.com/a2a
+              protocolType: A2A
+              staticQueryParameters: { "api key": v1 }
+"#;
+    write(dir.path(), "g.yaml", targets);
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "g.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    for (field, value) in [
+        ("agentcoreRuntime.arn", "\"not-an-arn\""),
+        ("secretsManager.secretArn", "\"arn:aws:s3:::bucket\""),
+        ("oauthCredentialProvider.providerArn", "\"oauth-provider\""),
+        ("iamCredentialProvider.region", "\"us west 2\""),
+        ("staticQueryParameters", "\"api key\""),
+    ] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains(field) && l.contains("expected a value matching") && l.contains(value)),
+            "no error for {field} = {value}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stdout.is_empty(), "{run:?}");
 }
