@@ -43,6 +43,18 @@ const DELIBERATE: &[(&str, &str)] = &[
         "`file:` is read at load time and sent as inlinePayload",
     ),
     (
+        "Gateway.wafConfiguration: only in acgw",
+        "update-only in the model (UpdateGatewayRequest): acgw creates, waits, then updates (README)",
+    ),
+    (
+        "Gateway.customTransformConfiguration: only in acgw",
+        "update-only in the model (UpdateGatewayRequest): acgw creates, waits, then updates (README)",
+    ),
+    (
+        "Target.targetConfiguration.inference.provider.modelMapping.providerPrefix.separator: required by acgw, optional in the model",
+        "SDK 1.97's ProviderPrefix requires it (its builder fails without one)",
+    ),
+    (
         "Target.name: required by acgw, optional in the model",
         "a target's identity in a spec (the service requires it too, though the model does not say so)",
     ),
@@ -59,15 +71,12 @@ const NOT_FIXED_YET: &[&str] = &[
     "Gateway.interceptorConfigurations[].responseStreamingConfiguration: only in the model",
     "Gateway.protocolConfiguration.mcp.supportedVersions[]: length acgw 1..-, model -..-",
     "Gateway.workloadIdentityTemplateArn: only in the model",
-    "Gateway.wafConfiguration: only in acgw",
-    "Gateway.customTransformConfiguration: only in acgw",
     "Target.credentialProviderConfigurations[].credentialProvider.svidCredentialProvider: only in the model",
     "Target.credentialProviderConfigurations[].credentialProviderType: enum acgw [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"OAUTH\"], model [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"JWT_SVID\", \"OAUTH\"]",
     "Target.targetConfiguration.http.connector.parameters: entries acgw -..-, model -..10",
     // The model marks these values sensitive, and a pattern error quotes the value: not taken
     // until such errors can leave the value out.
     "Target.targetConfiguration.http.passthrough.staticQueryParameters{value}: pattern acgw None, model Some(\"[^\\\\x00-\\\\x1F\\\\x7F]*\")",
-    "Target.targetConfiguration.inference.provider.modelMapping.providerPrefix.separator: required by acgw, optional in the model",
     "Target.targetConfiguration.mcp.connector.enabled[]: length acgw 1..-, model -..-",
     "Target.targetConfiguration.mcp.lambda.toolSchema.inlinePayload[].inputSchema.properties{key}: length acgw 1..-, model -..-",
     "Target.targetConfiguration.mcp.lambda.toolSchema.inlinePayload[].inputSchema.required[]: length acgw 1..-, model -..-",
