@@ -62,6 +62,9 @@ const DELIBERATE: &[(&str, &str)] = &[
 
 /// Differences found when this test was written (issue 24) and not fixed yet. Each fix removes
 /// its line: the test fails on a line that no longer occurs, as it does on a new difference.
+/// The members "only in the model" are the ones SDK 1.97 lacks (issue 24's interceptor work). The
+/// empty list items and keys the model allows (`length acgw 1..-`) need the emulator's own
+/// request checks relaxed too (src/emulator/request.rs refuses them separately).
 const NOT_FIXED_YET: &[&str] = &[
     "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedAudience[]: length acgw 1..-, model -..-",
     "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedClients[]: length acgw 1..-, model -..-",
