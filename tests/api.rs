@@ -39,9 +39,15 @@ fn token(name: &str) -> String {
 }
 
 async fn start(state_file: Option<&Path>) -> EmulatorHandle {
-    Emulator::start(Config { state_file: state_file.map(Path::to_path_buf), seed: Some(7), ..Config::default() })
-        .await
-        .expect("emulator starts")
+    Emulator::start(Config {
+        state_file: state_file.map(Path::to_path_buf),
+        seed: Some(7),
+        // Every call is checked against the service model: shutdown fails on a deviation.
+        conformance: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json")),
+        ..Config::default()
+    })
+    .await
+    .expect("emulator starts")
 }
 
 fn api_for(emulator: &EmulatorHandle) -> SdkApi {

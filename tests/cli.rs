@@ -169,7 +169,9 @@ struct Emu {
 }
 
 impl Emu {
-    fn start(config: Config) -> Self {
+    fn start(mut config: Config) -> Self {
+        // Every call is checked against the service model (see Drop).
+        config.conformance = Some(repo().join("tests/model/agentcore-control.json"));
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let handle = rt.block_on(Emulator::start(config)).expect("emulator starts");
         let url = handle.url();
@@ -244,7 +246,12 @@ impl Emu {
 impl Drop for Emu {
     fn drop(&mut self) {
         if let Some(h) = self.handle.take() {
-            let _ = self.rt.block_on(h.shutdown());
+            // A deviation from the service model fails the test that caused it.
+            if let Err(e @ acgw::emulator::EmulatorError::Nonconformant { .. }) = self.rt.block_on(h.shutdown()) {
+                if !std::thread::panicking() {
+                    panic!("{e}");
+                }
+            }
         }
     }
 }
@@ -2742,6 +2749,8 @@ mod contract;
 mod export_confinement;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/model_constraints.rs"]
+mod model_constraints;
 #[path = "cli/render.rs"]
 mod render;
 #[path = "cli/signal.rs"]

@@ -36,7 +36,11 @@ fn client(url: &str) -> Client {
     Client::from_conf(conf)
 }
 
-async fn start(config: Config) -> (EmulatorHandle, Client) {
+/// Every call is checked against the service model: `shutdown` fails on a deviation, and so does
+/// dropping the handle.
+async fn start(mut config: Config) -> (EmulatorHandle, Client) {
+    config.conformance =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json"));
     let handle = Emulator::start(config).await.expect("emulator starts");
     let client = client(&handle.url());
     (handle, client)
@@ -952,12 +956,14 @@ async fn every_target_kind_round_trips_and_lists_with_its_type() {
         ids.insert(created.target_id().to_string(), kind);
     }
 
-    // The service always sends credentialProviderConfigurations; the SDK would hide its absence.
+    // A target created without credentials is answered without credentialProviderConfigurations
+    // (the model requires the member but holds its list to exactly one item, so `[]` breaks it);
+    // the SDK would hide either answer, hence the raw read.
     let smithy = ids.iter().find(|(_, k)| **k == TargetType::SmithyModel).map(|(id, _)| id.clone()).expect("smithy");
     let (status, _, text) = raw(&handle.url(), "GET", &format!("/gateways/{gw}/targets/{smithy}/"), "").await;
     assert_eq!(status, 200, "{text}");
     let body: Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(body["credentialProviderConfigurations"], json!([]));
+    assert_eq!(body.get("credentialProviderConfigurations"), None, "{text}");
     for key in ["createdAt", "updatedAt"] {
         assert!(body[key].as_str().is_some_and(is_rfc3339), "{key}");
     }
@@ -1721,6 +1727,7 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
         .update_gateway_rate_limit()
         .gateway_identifier(&gw)
         .rate_limit_id("per-principal")
+        .entries(limit_entry(&[("$.context.iam.principal", "a"), ("qualifiedModelId", "*")], 7.0))
         .description("")
         .send()
         .await
@@ -1729,7 +1736,7 @@ async fn rate_limits_round_trip_conflict_cap_and_batch_put() {
     let err = client
         .update_gateway_rule()
         .gateway_identifier(&gw)
-        .rule_id("NOSUCHRULE0")
+        .rule_id("00000000-0000-4000-8000-000000000000")
         .description("")
         .send()
         .await
@@ -1892,4 +1899,91 @@ async fn rule_and_rate_limit_lists_take_1_to_100_per_page() {
     assert_eq!(rules.len(), 101);
     assert!(api.list_rate_limits(&gw).await.expect("acgw lists rate limits").is_empty());
     handle.shutdown().await.expect("shutdown");
+}
+
+/// What issue 24 found the emulator answering against the service model (botocore 1.44.18):
+/// 10-character rule IDs (the model's `GatewayRuleId` is a lowercase UUID, which boto3 checks
+/// before sending), 202 for every rate-limit mutation (the model: Create 201, Update 200, Delete
+/// 200), `credentialProviderConfigurations: []` (the model's list holds exactly one item), and
+/// `updatedAt` in CreateGatewayRule's answer (not in its output shape).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_follow_the_service_models_ids_codes_and_members() {
+    let (handle, client) = start_default().await;
+    let url = handle.url();
+    let gw = create(&client, "model").send().await.expect("create").gateway_id().to_string();
+
+    let rule = r#"{"priority":7,"actions":[{"routeToTarget":{"staticRoute":{"targetName":"t"}}}]}"#;
+    let (status, _, text) = raw(&url, "POST", &format!("/gateways/{gw}/rules"), rule).await;
+    assert_eq!(status, 202, "{text}");
+    let created: Value = serde_json::from_str(&text).expect("json");
+    let rule_id = created["ruleId"].as_str().expect("ruleId").to_string();
+    let uuid = regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$").expect("regex");
+    assert!(uuid.is_match(&rule_id), "a rule ID is a lowercase UUID: {rule_id}");
+    assert_eq!(created.get("updatedAt"), None, "CreateGatewayRule's output has no updatedAt: {text}");
+    let (status, _, text) = raw(&url, "GET", &format!("/gateways/{gw}/rules/{rule_id}"), "").await;
+    assert_eq!(status, 200, "{text}");
+    let got: Value = serde_json::from_str(&text).expect("json");
+    assert!(got["updatedAt"].is_string(), "GetGatewayRule's output has updatedAt: {text}");
+    let (status, _, text) = raw(&url, "GET", &format!("/gateways/{gw}/rules/NPGQU8PHPW"), "").await;
+    assert_eq!(status, 400, "an ID outside the model's pattern is refused: {text}");
+
+    let limit = full_rate_limit("per-principal").to_string();
+    let (status, _, text) = raw(&url, "POST", &format!("/gateways/{gw}/rate-limits"), &limit).await;
+    assert_eq!(status, 201, "CreateGatewayRateLimit: {text}");
+    let patch = r#"{"description":"changed"}"#;
+    let (status, _, text) = raw(&url, "PATCH", &format!("/gateways/{gw}/rate-limits/per-principal"), patch).await;
+    assert_eq!(status, 400, "the model's UpdateGatewayRateLimit requires entries: {text}");
+    let mut patch = full_rate_limit("per-principal");
+    patch.as_object_mut().expect("object").retain(|k, _| k == "entries" || k == "description");
+    let (status, _, text) =
+        raw(&url, "PATCH", &format!("/gateways/{gw}/rate-limits/per-principal"), &patch.to_string()).await;
+    assert_eq!(status, 200, "UpdateGatewayRateLimit: {text}");
+    let (status, _, text) = raw(&url, "DELETE", &format!("/gateways/{gw}/rate-limits/per-principal"), "").await;
+    assert_eq!(status, 200, "DeleteGatewayRateLimit: {text}");
+    let (status, _, text) = raw(&url, "DELETE", &format!("/gateways/{gw}/rules/{rule_id}"), "").await;
+    assert_eq!(status, 202, "DeleteGatewayRule: {text}");
+
+    let target =
+        r#"{"name":"bare","targetConfiguration":{"mcp":{"mcpServer":{"endpoint":"https://mcp.example.com"}}}}"#;
+    let (status, _, text) = raw(&url, "POST", &format!("/gateways/{gw}/targets"), target).await;
+    assert_eq!(status, 202, "{text}");
+    let created: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(created.get("credentialProviderConfigurations"), None, "{text}");
+    // The SDK reads the missing list as empty.
+    let id = created["targetId"].as_str().expect("targetId");
+    let got = client.get_gateway_target().gateway_identifier(&gw).target_id(id).send().await.expect("get target");
+    assert!(got.credential_provider_configurations().is_empty());
+    handle.shutdown().await.expect("shutdown");
+}
+
+/// The conformance layer catches a deliberately wrong answer: against a copy of the model whose
+/// CreateGateway answers 200 and has no `gatewayUrl`, the emulator's (right) CreateGateway answer
+/// is a deviation, named by operation and member path, and fails `shutdown`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conformance_layer_fails_shutdown_on_a_response_the_model_does_not_allow() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json");
+    let mut model: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("model")).expect("json");
+    model["operations"]["CreateGateway"]["http"]["responseCode"] = 200.into();
+    let shape = &mut model["shapes"]["CreateGatewayResponse"];
+    shape["members"].as_object_mut().expect("members").remove("gatewayUrl");
+    shape["required"].as_array_mut().expect("required").retain(|m| m != "gatewayUrl");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let altered = dir.path().join("altered.json");
+    std::fs::write(&altered, model.to_string()).expect("write");
+
+    let handle = Emulator::start(Config { conformance: Some(altered), ..Config::default() }).await.expect("starts");
+    let client = client(&handle.url());
+    create(&client, "wrong").send().await.expect("the client still gets its answer");
+    let found = handle.deviations();
+    assert_eq!(
+        found,
+        [
+            "CreateGateway response: status 202, the model's success code is 200",
+            "CreateGateway response: $.gatewayUrl: not a member of the shape",
+        ],
+        "{found:#?}"
+    );
+    let err = handle.shutdown().await.expect_err("a deviation fails shutdown");
+    let text = err.to_string();
+    assert!(text.contains("deviated from the service model") && text.contains("$.gatewayUrl"), "{text}");
 }

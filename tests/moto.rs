@@ -302,3 +302,42 @@ fn targets_against_moto_apply_change_rename_and_plan_clean() {
     let run = moto.acgw(dir.path()).args(["drift"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
+
+/// The emulator's conformance layer checks against tests/model/agentcore-control.json, a copy of
+/// the service model in the botocore that `.ci/moto-setup` pins; when the venv's botocore is
+/// another version (the pin moved, or a hand-made venv), the copy must be regenerated, or the
+/// emulator would be proven against a model nobody installs any more.
+#[test]
+fn checked_in_service_model_is_the_venvs() {
+    let python = repo().join("target/moto-venv/bin/python3");
+    if !python.is_file() {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        assert!(!ci, "CI is set but there is no venv at {} (run .ci/moto-setup)", python.display());
+        eprintln!("skipping: no venv at {} (run .ci/moto-setup)", python.display());
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(repo().join(".ci/model-extract"))
+        .arg(&python)
+        .output()
+        .expect(".ci/model-extract runs");
+    assert!(out.status.success(), ".ci/model-extract failed: {}", String::from_utf8_lossy(&out.stderr));
+    let fresh = String::from_utf8(out.stdout).expect("UTF-8 JSON");
+    let copy =
+        std::fs::read_to_string(repo().join("tests/model/agentcore-control.json")).expect("the checked-in model");
+    if fresh != copy {
+        let version = |s: &str| {
+            serde_json::from_str::<serde_json::Value>(s)
+                .ok()
+                .and_then(|v| v["botocoreVersion"].as_str().map(String::from))
+        };
+        let first = fresh.lines().zip(copy.lines()).position(|(a, b)| a != b).unwrap_or(0) + 1;
+        panic!(
+            "the venv's botocore model differs from the checked-in copy: venv botocore {:?}, copy {:?}, first \
+             difference at line {first}.\nRegenerate it with `.ci/model-extract > tests/model/agentcore-control.json` \
+             (and pin that botocore in .ci/moto-setup), then fix what the conformance and constraint tests report.",
+            version(&fresh),
+            version(&copy),
+        );
+    }
+}

@@ -395,7 +395,16 @@ struct Parts {
 impl Harness {
     fn start() -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let emulator = rt.block_on(Emulator::start(Config { seed: Some(11), ..Config::default() })).expect("emulator");
+        let emulator = rt
+            .block_on(Emulator::start(Config {
+                seed: Some(11),
+                // Every call is checked against the service model (see Drop).
+                conformance: Some(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json"),
+                ),
+                ..Config::default()
+            }))
+            .expect("emulator");
         let api = SdkApi::new(acgw::connect::client_for_endpoint(&emulator.url(), 3));
         let mut opts = Options::new(apply::Target { region: "us-east-1".into(), endpoint: emulator.url() });
         opts.poll_initial = Duration::from_millis(2);
@@ -477,7 +486,13 @@ impl Harness {
 impl Drop for Harness {
     fn drop(&mut self) {
         if let Some(emulator) = self.emulator.take() {
-            let _ = self.rt.block_on(emulator.shutdown());
+            // A deviation from the service model fails the test that caused it.
+            if let Err(e @ acgw::emulator::EmulatorError::Nonconformant { .. }) = self.rt.block_on(emulator.shutdown())
+            {
+                if !std::thread::panicking() {
+                    panic!("{e}");
+                }
+            }
         }
     }
 }

@@ -78,7 +78,10 @@ impl Run {
 }
 
 impl Bench {
-    fn start(config: Config) -> Bench {
+    fn start(mut config: Config) -> Bench {
+        // Every call is checked against the service model (see Drop).
+        config.conformance =
+            Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json"));
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let emulator = rt.block_on(Emulator::start(config)).expect("emulator starts");
         let url = emulator.url();
@@ -171,7 +174,13 @@ impl Bench {
 impl Drop for Bench {
     fn drop(&mut self) {
         if let Some(emulator) = self.emulator.take() {
-            let _ = self.rt.block_on(emulator.shutdown());
+            // A deviation from the service model fails the test that caused it.
+            if let Err(e @ acgw::emulator::EmulatorError::Nonconformant { .. }) = self.rt.block_on(emulator.shutdown())
+            {
+                if !std::thread::panicking() {
+                    panic!("{e}");
+                }
+            }
         }
     }
 }

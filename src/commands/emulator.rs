@@ -68,5 +68,6 @@ fn config_of(args: &EmulatorArgs) -> Config {
         update_delay: Duration::from_millis(args.update_delay_ms),
         delete_delay: Duration::from_millis(args.delete_delay_ms),
         seed: args.seed,
+        conformance: None,
     }
 }

@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod conformance;
 mod request;
 mod server;
 mod state;
@@ -32,6 +33,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use conformance::{Model, ModelError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -115,6 +117,11 @@ pub struct Config {
     pub delete_delay: Duration,
     /// Seed for gateway IDs and fault choices; `None` is random.
     pub seed: Option<u64>,
+    /// A service model (botocore JSON, e.g. `tests/model/agentcore-control.json`) to check every
+    /// accepted request and every successful answer against; deviations are kept for
+    /// [`EmulatorHandle::deviations`] and fail [`EmulatorHandle::shutdown`]. For test harnesses:
+    /// `acgw emulator` and `--local` leave it `None` and pay nothing.
+    pub conformance: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -128,6 +135,7 @@ impl Default for Config {
             update_delay: Duration::ZERO,
             delete_delay: Duration::ZERO,
             seed: None,
+            conformance: None,
         }
     }
 }
@@ -147,6 +155,10 @@ pub enum EmulatorError {
     WriteState { path: PathBuf, source: std::io::Error },
     #[error("cannot serialize the emulator state: {0}")]
     Serialize(#[from] serde_json::Error),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("the emulator deviated from the service model (botocore {version}):\n{}", deviations.join("\n"))]
+    Nonconformant { version: String, deviations: Vec<String> },
 }
 
 /// Starts emulators.
@@ -160,12 +172,13 @@ impl Emulator {
             Some(path) => state::State::load(path, config.seed)?,
             None => state::State::new(config.seed),
         };
+        let model = config.conformance.as_deref().map(Model::load).transpose()?;
         let addr = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&addr)
             .await
             .map_err(|source| EmulatorError::Bind { addr: addr.clone(), source })?;
         let local = listener.local_addr().map_err(|source| EmulatorError::Bind { addr, source })?;
-        let shared = Arc::new(server::Shared::new(state, &config));
+        let shared = Arc::new(server::Shared::new(state, &config, model));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
         Ok(EmulatorHandle { addr: local, shared, stop, task: Some(task) })
@@ -293,19 +306,39 @@ impl EmulatorHandle {
         self.shared.page_forever(gateway_id);
     }
 
+    /// What [`Config::conformance`] found so far: one line per deviation, naming the operation,
+    /// request or response, and the member path. Empty when the check is off.
+    pub fn deviations(&self) -> Vec<String> {
+        self.shared.deviations()
+    }
+
     /// Stops accepting connections, lets in-flight calls finish (up to a few seconds), and writes
-    /// the state file one last time.
+    /// the state file one last time. With [`Config::conformance`], any deviation from the model
+    /// is an error here, so that every test that shuts its emulator down checks them.
     pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
-        self.shared.persist().await
+        self.shared.persist().await?;
+        match self.shared.take_deviations() {
+            Some((version, deviations)) if !deviations.is_empty() => {
+                Err(EmulatorError::Nonconformant { version, deviations })
+            }
+            _ => Ok(()),
+        }
     }
 }
 
 impl Drop for EmulatorHandle {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        // A test that drops its emulator without shutting it down still fails on a deviation;
+        // only harnesses turn the check on, so production code never panics here.
+        if let Some((version, deviations)) = self.shared.take_deviations() {
+            if !deviations.is_empty() && !std::thread::panicking() {
+                panic!("the emulator deviated from the service model (botocore {version}):\n{}", deviations.join("\n"));
+            }
+        }
     }
 }

@@ -647,6 +647,10 @@ pub fn parse_update_rate_limit(body: &[u8]) -> Result<RateLimitPatch, ApiError> 
     rest.remove("rateLimitId");
     let clear_description = take_empty_description(&mut rest);
     let update: RateLimitUpdate = decode_body(&rest, fields, |_, _| {})?;
+    // The model's UpdateGatewayRateLimitRequest requires `entries` (PATCH or not).
+    if update.entries.is_none() {
+        return Err(ApiError::field("entries", "is required"));
+    }
     let mut patch = RateLimitPatch::default();
     if clear_description {
         patch.members.insert("description".into(), Value::String(String::new()));
@@ -689,10 +693,16 @@ pub fn check_rate_limit_id(id: &str) -> Result<(), ApiError> {
     RateLimitId::check(id).map_err(|e| ApiError::field("rateLimitId", e))
 }
 
-/// Checks a `ruleId` URI label: the SDK documents no pattern, so only that it is not blank.
+/// Checks a `ruleId` URI label against the model's `GatewayRuleId`: a 36-character lowercase
+/// UUID (`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`).
 pub fn check_rule_id(id: &str) -> Result<(), ApiError> {
-    if id.trim().is_empty() || id.len() > 256 {
-        return Err(ApiError::field("ruleId", "must have length between 1 and 256"));
+    let uuid = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        });
+    if !uuid {
+        return Err(ApiError::field("ruleId", "must be a 36-character lowercase UUID"));
     }
     Ok(())
 }
@@ -861,10 +871,13 @@ mod tests {
         };
         let server = r#"{"mcp":{"mcpServer":{"endpoint":"https://mcp.example.com"}}}"#;
         let auth_code = r#","credentialProviderConfigurations":[{"credentialProviderType":"OAUTH","credentialProvider":
-            {"oauthCredentialProvider":{"providerArn":"arn:p","scopes":[],"grantType":"AUTHORIZATION_CODE"}}}]"#;
+            {"oauthCredentialProvider":{"providerArn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/p","scopes":[],"grantType":"AUTHORIZATION_CODE"}}}]"#;
         let f = facts(server, auth_code);
         assert_eq!((f.target_type.as_str(), f.needs_auth, f.can_synchronize), ("MCP_SERVER", true, true));
-        let f = facts(r#"{"http":{"agentcoreRuntime":{"arn":"arn:rt"}}}"#, "");
+        let f = facts(
+            r#"{"http":{"agentcoreRuntime":{"arn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent-0123456789"}}}"#,
+            "",
+        );
         assert_eq!((f.target_type.as_str(), f.protocol_type.as_deref()), ("AGENTCORE_RUNTIME", Some("HTTP")));
         let f = facts(r#"{"inference":{"provider":{"endpoint":"https://llm.example.com"}}}"#, "");
         assert_eq!((f.target_type.as_str(), f.protocol_type), ("PROVIDER", None));

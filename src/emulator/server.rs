@@ -1,7 +1,7 @@
 //! The HTTP side: accepting connections, routing, fault injection, persistence after mutations.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +18,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::conformance::Model;
 use super::request::{self, MAX_BODY};
 use super::state::{Answer, Delays, Env, Persister, State};
 use super::wire::{query_pairs, region_from_authorization, segments, ApiError};
@@ -285,6 +286,13 @@ pub(super) struct Shared {
     throttled: AtomicU64,
     /// The most calls that arrived in one window.
     peak_window: AtomicU64,
+    /// The service model that traffic is checked against ([`super::Config::conformance`]).
+    model: Option<Arc<Model>>,
+    /// What the check found, in arrival order.
+    deviations: Mutex<Vec<String>>,
+    /// A test hook stored a value the model does not allow (see [`Shared::set_raw`]): answers are
+    /// no longer checked, requests still are.
+    planted: AtomicBool,
 }
 
 /// Locks a mutex even if a panicking thread poisoned it: the data is still consistent, since
@@ -294,7 +302,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(super) fn new(state: State, config: &Config) -> Self {
+    pub(super) fn new(state: State, config: &Config, model: Option<Arc<Model>>) -> Self {
         // A separate stream for faults keeps gateway IDs reproducible whatever faults fire.
         let fault_rng = config.seed.map_or_else(fastrand::Rng::new, |s| fastrand::Rng::with_seed(s ^ 0x5eed_fa17));
         Shared {
@@ -308,7 +316,36 @@ impl Shared {
             requests: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             peak_window: AtomicU64::new(0),
+            model,
+            deviations: Mutex::new(Vec::new()),
+            planted: AtomicBool::new(false),
         }
+    }
+
+    /// Checks an accepted call and its answer against the model, when there is one.
+    fn check_conformance(&self, op: Op, segs: &[String], query: &[(String, String)], body: &[u8], answer: &Answer) {
+        let Some(model) = &self.model else { return };
+        let mut found = model.check_request(op.name(), segs, query, body);
+        if !self.planted.load(Ordering::Relaxed) {
+            found.extend(model.check_response(op.name(), answer.status, answer.body.as_ref()));
+        }
+        if !found.is_empty() {
+            for d in &found {
+                eprintln!("acgw emulator: deviation from the service model: {d}");
+            }
+            lock(&self.deviations).extend(found);
+        }
+    }
+
+    pub(super) fn deviations(&self) -> Vec<String> {
+        lock(&self.deviations).clone()
+    }
+
+    /// The model's version and the deviations found, which are then forgotten; `None` when the
+    /// check is off.
+    pub(super) fn take_deviations(&self) -> Option<(String, Vec<String>)> {
+        let model = self.model.as_ref()?;
+        Some((model.version.clone(), std::mem::take(&mut *lock(&self.deviations))))
     }
 
     pub(super) fn reset_rate_stats(&self) {
@@ -359,6 +396,8 @@ impl Shared {
     }
 
     pub(super) fn set_raw(&self, gateway_id: &str, pointer: &str, value: serde_json::Value) -> bool {
+        // What it plants is meant to break the model, so answers are no longer checked.
+        self.planted.store(true, Ordering::Relaxed);
         lock(&self.state).set_raw(gateway_id, pointer, value)
     }
 
@@ -557,7 +596,9 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> Result<Outcome, ApiE
         .unwrap_or_else(|| DEFAULT_REGION.to_string());
     let query = query_pairs(parts.uri.query())?;
     let env = Env { now_ms: now_ms(), region: &region, delays: shared.delays };
-    let Answer { status, body, mutated } = dispatch(shared, route, &body, &query, &env)?;
+    let answer = dispatch(shared, route, &body, &query, &env)?;
+    shared.check_conformance(op, &segs, &query, &body, &answer);
+    let Answer { status, body, mutated } = answer;
     if mutated {
         if let Err(e) = shared.persist().await {
             // The change is committed in memory; a failed write must not turn it into an error

@@ -329,6 +329,16 @@ impl State {
         (0..10).map(|_| char::from(alphabet[self.rng.usize(..alphabet.len())])).collect()
     }
 
+    /// A rule ID as the model's `GatewayRuleId` has it: a lowercase version-4 UUID, from the
+    /// seeded stream so that seeded runs stay reproducible.
+    fn new_rule_id(&mut self) -> String {
+        let mut bytes: [u8; 16] = std::array::from_fn(|_| self.rng.u8(..));
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    }
+
     fn gateway(&self, id: &str) -> Result<&GatewayRecord, ApiError> {
         self.gateways.get(id).ok_or_else(|| ApiError::not_found(format!("Gateway not found: {id}")))
     }
@@ -940,9 +950,10 @@ impl GatewayRecord {
     /// (a mutation's own answer).
     fn target_detail(&self, t: &TargetRecord, now_ms: u64, status: Option<Status>) -> Value {
         let status = status.unwrap_or_else(|| t.status(now_ms));
+        // A target without credentials has no `credentialProviderConfigurations`: the model's
+        // list holds exactly one item, so `[]` would break it, and the SDK reads a missing list
+        // as empty.
         let mut out = t.config.clone();
-        // The SDK reads a missing list as "could not be read"; the service always sends it.
-        out.entry("credentialProviderConfigurations").or_insert_with(|| json!([]));
         out.insert("gatewayArn".into(), Value::String(self.gateway_arn.clone()));
         out.insert("targetId".into(), Value::String(t.target_id.clone()));
         t.add_common(&mut out, status, now_ms);
@@ -1124,6 +1135,15 @@ fn mark_deleted<R: PartRecord>(
     Ok(true)
 }
 
+/// CreateGatewayRule's answer: a rule's detail without `updatedAt`, which its output shape (unlike
+/// Get's and Update's) does not have.
+fn created_rule(mut detail: Value) -> Value {
+    if let Value::Object(out) = &mut detail {
+        out.remove("updatedAt");
+    }
+    detail
+}
+
 impl RuleRecord {
     fn status(&self, now_ms: u64) -> &'static str {
         part_status(self.gone_at_ms, self.ready_at_ms, self.last_change, now_ms)
@@ -1243,12 +1263,13 @@ impl State {
     /// rule of the gateway is a ConflictException.
     pub fn create_rule(&mut self, gateway_id: &str, req: RuleRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
-        let rule_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let rule_id = self.new_rule_id();
         let g = self.gateway(gateway_id)?;
         g.refuse_if_deleting()?;
         let fingerprint = req.fingerprint();
         if let Some(r) = replayed(&g.rules, &g.rule_tokens, req.client_token.as_ref(), &fingerprint)? {
-            return Ok(Answer { status: 202, body: Some(r.detail(&g.gateway_arn, env.now_ms, None)), mutated: false });
+            let body = created_rule(r.detail(&g.gateway_arn, env.now_ms, None));
+            return Ok(Answer { status: 202, body: Some(body), mutated: false });
         }
         if let Some(other) = g.priority_holder(i64::from(req.priority), None) {
             return Err(ApiError::conflict(format!(
@@ -1269,7 +1290,7 @@ impl State {
             gone_at_ms: None,
             managed_by: None,
         };
-        let body = rule.detail(&g.gateway_arn, env.now_ms, Some("CREATING"));
+        let body = created_rule(rule.detail(&g.gateway_arn, env.now_ms, Some("CREATING")));
         if let Some(token) = req.client_token {
             g.rule_tokens.insert(token, TokenRecord { id: rule_id, request: fingerprint });
         }
@@ -1400,7 +1421,7 @@ impl State {
         now_ms: u64,
     ) -> Option<String> {
         self.purge(now_ms);
-        let rule_id = self.random_id(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        let rule_id = self.new_rule_id();
         let seq = self.next_seq;
         let priority = config.get("priority").and_then(Value::as_i64)?;
         let g = self.gateways.get_mut(gateway_id)?;
@@ -1446,7 +1467,7 @@ impl State {
         g.refuse_if_deleting()?;
         let fingerprint = req.fingerprint();
         if let Some(r) = replayed(&g.rate_limits, &g.rate_limit_tokens, req.client_token.as_ref(), &fingerprint)? {
-            return Ok(Answer { status: 202, body: Some(r.detail(gateway_id, env.now_ms, None)), mutated: false });
+            return Ok(Answer { status: 201, body: Some(r.detail(gateway_id, env.now_ms, None)), mutated: false });
         }
         if let Some(id) = &req.rate_limit_id {
             if g.rate_limit(id).is_ok() {
@@ -1488,7 +1509,8 @@ impl State {
         }
         g.rate_limits.push(record);
         self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        // The model's `http.responseCode` for CreateGatewayRateLimit (rules and targets say 202).
+        Ok(Answer { status: 201, body: Some(body), mutated: true })
     }
 
     /// GetGatewayRateLimit.
@@ -1532,7 +1554,7 @@ impl State {
         r.last_change = Change::Update;
         let body = r.detail(gateway_id, env.now_ms, Some("UPDATING"));
         self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        Ok(Answer { status: 200, body: Some(body), mutated: true })
     }
 
     /// DeleteGatewayRateLimit: DELETING for the delete delay, then gone.
@@ -1542,7 +1564,8 @@ impl State {
         let body = json!({ "rateLimitId": id, "status": "DELETING" });
         let marked =
             mark_deleted(&mut g.rate_limits, &mut g.rate_limit_tokens, id, env.now_ms + millis(env.delays.delete))?;
-        Ok(self.part_deleted(env.now_ms, body, marked))
+        // The model's `http.responseCode` for DeleteGatewayRateLimit is 200 (a rule's is 202).
+        Ok(Answer { status: 200, ..self.part_deleted(env.now_ms, body, marked) })
     }
 
     /// ListGatewayRateLimits: full details, in creation order.
@@ -1952,7 +1975,7 @@ mod tests {
     }
 
     const AUTH_CODE: &str = r#","credentialProviderConfigurations":[{"credentialProviderType":"OAUTH","credentialProvider":
-        {"oauthCredentialProvider":{"providerArn":"arn:p","scopes":["s"],"grantType":"AUTHORIZATION_CODE"}}}]"#;
+        {"oauthCredentialProvider":{"providerArn":"arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/p","scopes":["s"],"grantType":"AUTHORIZATION_CODE"}}}]"#;
 
     fn gateway(s: &mut State) -> String {
         id_of(&s.create_gateway(parse_create(&create_body("gw", "NONE")).unwrap(), &env(0)).unwrap())
@@ -2017,7 +2040,7 @@ mod tests {
             (got["status"].as_str(), &got["statusReasons"][0]),
             (Some("FAILED"), &json!("cannot reach the endpoint"))
         );
-        assert_eq!(got["credentialProviderConfigurations"], json!([]));
+        assert_eq!(got.get("credentialProviderConfigurations"), None, "the model's list holds exactly one item");
 
         let again = s.create_target(&g, parse_create_target(&target_body("t", token)).unwrap(), &env(200)).unwrap();
         assert_eq!((target_id(&again), again.mutated), (t.clone(), false));

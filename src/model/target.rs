@@ -24,8 +24,58 @@ spec_string!(
     TargetName, len 1..=200, pattern "([0-9a-zA-Z][-]?){1,100}"
 );
 spec_string!(
-    /// An `https://` endpoint.
-    HttpsUrl, len 1..=2048, pattern "https://.*"
+    /// An MCP server's `https://` endpoint (the model sets no length cap).
+    HttpsUrl, len 1..=usize::MAX, pattern "https://.*"
+);
+spec_string!(
+    /// A passthrough or inference provider endpoint: `https://`, a host, an optional port and path
+    /// (the model's PassthroughEndpoint; `https://` alone is refused).
+    PassthroughEndpoint, len 1..=2048, pattern "https://[a-zA-Z0-9\\-\\.]+(:[0-9]{1,5})?(/.*)?"
+);
+spec_string!(
+    /// A connector version: MAJOR.MINOR.PATCH (`\d` spelled `[0-9]`: the regex crate's is Unicode).
+    ConnectorVersion, len 5..=32, pattern "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)"
+);
+spec_string!(
+    /// A runtime qualifier (endpoint name or version), as the model's RuntimeQualifier allows.
+    RuntimeQualifier, len 1..=usize::MAX, pattern ".*([1-9][0-9]{0,4})|([a-zA-Z][a-zA-Z0-9_]{0,47}).*"
+);
+spec_string!(
+    /// A path of an inference operation.
+    InferenceOperationPath, len 1..=256, pattern "/[a-zA-Z0-9\\-\\._/{}]+"
+);
+spec_string!(
+    /// A model name or pattern an inference operation serves.
+    ModelPattern, len 1..=2048, pattern "[a-zA-Z0-9\\-\\._\\*\\?@:]+(/[a-zA-Z0-9\\-\\._\\*\\?@:]+)*"
+);
+spec_string!(
+    /// One part of a composite stickiness identifier.
+    CompositeIdentifierEntry, len 1..=256
+);
+spec_string!(
+    /// The name of a connector configuration.
+    ConnectorConfigurationName, len 1..=64, pattern "[a-zA-Z][a-zA-Z0-9_-]*"
+);
+spec_string!(
+    /// The name of an HTTP connector parameter.
+    ConnectorParameterName, len 1..=128, pattern "[a-zA-Z][a-zA-Z0-9_-]*"
+);
+spec_string!(
+    /// The value of an HTTP connector parameter.
+    ConnectorParameterValue, len 1..=1024
+);
+spec_string!(
+    /// The separator after a provider prefix: one character.
+    ProviderPrefixSeparator, len 1..=1
+);
+spec_string!(
+    /// Where OAuth consent returns to: `scheme:` then no whitespace (Java's `\w` spelled as an
+    /// ASCII class; the regex crate's `\s` is wider than Java's, so this is, if anything, stricter).
+    ReturnUrl, len 1..=2048, pattern "[a-zA-Z0-9_]+:(/?/?)[^\\s]+"
+);
+spec_string!(
+    /// The description of a connector configuration.
+    ConnectorConfigurationDescription, len 1..=2000
 );
 spec_string!(
     /// An S3 URI.
@@ -72,8 +122,8 @@ spec_string!(
     StickinessIdentifier, len 1..=256
 );
 spec_string!(
-    /// A credential provider ARN.
-    ProviderArn, len 1..=usize::MAX
+    /// A credential provider ARN (the model's `arn:…:<12-digit account or none>:…` shape).
+    ProviderArn, len 1..=usize::MAX, pattern "arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)"
 );
 spec_string!(
     /// An OAuth scope.
@@ -98,7 +148,7 @@ spec_string!(
 );
 spec_string!(
     /// An AWS region name.
-    Region, len 1..=32
+    Region, len 1..=32, pattern "[a-zA-Z0-9-]+"
 );
 spec_string!(
     /// An HTTP header name.
@@ -109,12 +159,18 @@ spec_string!(
     QueryParameterName, len 1..=40
 );
 spec_string!(
+    /// A static query parameter's name (the model's StaticQueryParameterName: longer than the
+    /// names `allowedQueryParameters` lists, and restricted to URL-safe characters).
+    StaticQueryParameterName, len 1..=128, pattern "[a-zA-Z0-9_.-]+"
+);
+spec_string!(
     /// An AgentCore runtime ARN.
-    RuntimeArn, len 1..=usize::MAX
+    RuntimeArn, len 1..=usize::MAX,
+    pattern "arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:runtime/[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}"
 );
 spec_string!(
     /// A Secrets Manager secret ARN.
-    SecretArn, len 1..=usize::MAX
+    SecretArn, len 1..=usize::MAX, pattern "arn:aws(-[^:]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+"
 );
 
 // ---------------------------------------------------------------- enums
@@ -489,15 +545,15 @@ shape_struct! {
     /// ConnectorSource.
     ConnectorSource => ConnectorSource fallible {
         connector_id: req ConnectorId => "connectorId" "The identifier of the connector.",
-        version: opt Text => "version" "The version of the connector.",
+        version: opt ConnectorVersion => "version" "The version of the connector (MAJOR.MINOR.PATCH).",
     }
 }
 
 shape_struct! {
     /// ConnectorConfiguration.
     ConnectorConfiguration => ConnectorConfiguration fallible {
-        name: req Text => "name" "The name of the configuration.",
-        description: opt Text => "description" "The description of the configuration.",
+        name: req ConnectorConfigurationName => "name" "The name of the configuration.",
+        description: opt ConnectorConfigurationDescription => "description" "The description of the configuration.",
         parameter_values: opt Json => "parameterValues" "The parameter values (any JSON value).",
         parameter_overrides: opt Vec<ConnectorParameterOverride> => "parameterOverrides" "The parameter overrides.",
     }
@@ -525,7 +581,7 @@ shape_struct! {
     /// RuntimeTargetConfiguration.
     RuntimeTargetConfiguration => RuntimeTargetConfiguration fallible {
         arn: req RuntimeArn => "arn" "The ARN of the AgentCore Runtime.",
-        qualifier: opt Text => "qualifier" "The qualifier (endpoint) of the runtime.",
+        qualifier: opt RuntimeQualifier => "qualifier" "The qualifier (endpoint) of the runtime.",
         schema: opt HttpApiSchemaConfiguration => "schema" "The API schema of the runtime.",
     }
 }
@@ -540,11 +596,11 @@ shape_struct! {
 shape_struct! {
     /// PassthroughTargetConfiguration.
     PassthroughTargetConfiguration => PassthroughTargetConfiguration fallible {
-        endpoint: req HttpsUrl => "endpoint" "The HTTPS endpoint requests are passed through to.",
+        endpoint: req PassthroughEndpoint => "endpoint" "The HTTPS endpoint requests are passed through to.",
         protocol_type: req PassthroughProtocolType => "protocolType" "The protocol spoken by the endpoint.",
         schema: opt HttpApiSchemaConfiguration => "schema" "The API schema of the endpoint.",
         stickiness_configuration: opt StickinessConfiguration => "stickinessConfiguration" "Session stickiness.",
-        static_query_parameters: opt BTreeMap<QueryParameterName, Text> => "staticQueryParameters" "Query parameters added to every request.",
+        static_query_parameters: opt BTreeMap<StaticQueryParameterName, Text> => "staticQueryParameters" "Query parameters added to every request.",
         static_query_parameter_conflict_resolution: opt StaticQueryParameterConflictResolution => "staticQueryParameterConflictResolution" "Which value wins when a client sends a static query parameter.",
     }
 }
@@ -554,7 +610,7 @@ shape_struct! {
     StickinessConfiguration => StickinessConfiguration fallible {
         identifier: req StickinessIdentifier => "identifier" "The identifier sessions stick by.",
         timeout: opt StickinessTimeout => "timeout" "The stickiness timeout in seconds (1–86400).",
-        composite_identifier: opt Vec<Text> => "compositeIdentifier" "The parts of a composite identifier.",
+        composite_identifier: opt Bounded<CompositeIdentifierEntry, 1, 5> => "compositeIdentifier" "The parts of a composite identifier (1–5).",
     }
 }
 
@@ -562,7 +618,7 @@ shape_struct! {
     /// HttpConnectorTargetConfiguration.
     HttpConnectorTargetConfiguration => HttpConnectorTargetConfiguration plain {
         source: req HttpConnectorSource => "source" "The source of the connector.",
-        parameters: opt BTreeMap<Text, Text> => "parameters" "The connector's parameters.",
+        parameters: opt BTreeMap<ConnectorParameterName, ConnectorParameterValue> => "parameters" "The connector's parameters.",
     }
 }
 
@@ -598,7 +654,7 @@ shape_struct! {
 shape_struct! {
     /// InferenceProviderTargetConfiguration.
     InferenceProviderTargetConfiguration => InferenceProviderTargetConfiguration fallible {
-        endpoint: req HttpsUrl => "endpoint" "The provider's endpoint.",
+        endpoint: req PassthroughEndpoint => "endpoint" "The provider's endpoint.",
         model_mapping: opt ModelMapping => "modelMapping" "How model names map to the provider's.",
         operations: opt Bounded<InferenceOperationConfiguration, 1, 10> => "operations" "The operations the provider serves (1–10).",
     }
@@ -615,23 +671,23 @@ shape_struct! {
     /// ProviderPrefix.
     ProviderPrefix => ProviderPrefix plain {
         strip: opt bool => "strip" "Whether the prefix is stripped. Absent means false (the SDK does not send false).",
-        separator: req Text => "separator" "The separator after the prefix.",
+        separator: req ProviderPrefixSeparator => "separator" "The separator after the prefix.",
     }
 }
 
 shape_struct! {
     /// InferenceOperationConfiguration.
     InferenceOperationConfiguration => InferenceOperationConfiguration fallible {
-        path: req Text => "path" "The operation's path.",
-        provider_path: opt Text => "providerPath" "The provider's path for it.",
-        models: opt Vec<ModelEntry> => "models" "The models served on it.",
+        path: req InferenceOperationPath => "path" "The operation's path.",
+        provider_path: opt InferenceOperationPath => "providerPath" "The provider's path for it.",
+        models: opt Bounded<ModelEntry, 1, 100> => "models" "The models served on it (1–100).",
     }
 }
 
 shape_struct! {
     /// ModelEntry.
     ModelEntry => ModelEntry fallible {
-        model: req Text => "model" "The model name.",
+        model: req ModelPattern => "model" "The model name.",
     }
 }
 
@@ -661,7 +717,7 @@ shape_struct! {
         scopes: req Bounded<OAuthScope, 0, 100> => "scopes" "The OAuth scopes for the credential provider (up to 100).",
         custom_parameters: opt SensitiveMap => "customParameters" "Custom parameters for the OAuth flow (1–10). Values are sensitive: acgw never prints them outside JSON plans.",
         grant_type: opt OAuthGrantType => "grantType" "The OAuth grant type. Absent means CLIENT_CREDENTIALS.",
-        default_return_url: opt Text => "defaultReturnUrl" "The URL the user is returned to after authorization.",
+        default_return_url: opt ReturnUrl => "defaultReturnUrl" "The URL the user is returned to after authorization.",
     }
 }
 
