@@ -408,6 +408,8 @@ impl Shared {
         pointer: &str,
         value: serde_json::Value,
     ) -> bool {
+        // As with set_raw: what it plants is meant to break the model.
+        self.planted.store(true, Ordering::Relaxed);
         lock(&self.state).set_target_raw(gateway_id, target, pointer, value)
     }
 
