@@ -1438,8 +1438,16 @@ fn a_stale_saved_plan_with_deletions_is_refused() {
 #[test]
 fn each_command_shows_only_the_options_it_uses() {
     let dir = tempfile::tempdir().unwrap();
-    let client =
-        ["--region", "--profile", "--endpoint-url", "--local", "--parallelism", "--max-attempts", "--retry-mode"];
+    let client = [
+        "--region",
+        "--profile",
+        "--endpoint-url",
+        "--local",
+        "--parallelism",
+        "--max-attempts",
+        "--retry-mode",
+        "--lock-timeout",
+    ];
     let help = |args: &[&str]| {
         let run = Acgw::new(dir.path()).args(args).arg_path(Path::new("--help")).run();
         assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
