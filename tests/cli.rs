@@ -1295,6 +1295,7 @@ fn destroy_tears_down_a_preview_environment_and_a_second_destroy_succeeds() {
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("already gone"), "{run:?}");
     assert!(run.stdout.contains("Apply complete: 0 gateways changed, 2 already gone."), "{run:?}");
+    assert!(run.stdout.starts_with("Nothing to destroy: none of the gateways the specs name exists.\n"), "{run:?}");
 
     // A gateway the specs name but another owner holds (or nobody) is refused by name.
     write(dir.path(), "other.yaml", &owned_spec("preview/pr-43", &["bystander"]));

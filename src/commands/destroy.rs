@@ -39,7 +39,12 @@ fn run_inner(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result
         let mut plan = plan::destroy(&desired, &observed, &targets, args.take_ownership);
         plan.target = super::target_of(&conn);
         let color = if json { ui.color_stderr } else { ui.color_stdout };
-        super::human(ui, json, &render::plan(&plan, acgw::render::Format::Text, color));
+        if plan.gateways.is_empty() && plan.failed.is_empty() {
+            // The plan renderer's "No changes. Gateways match the specs." is plan's wording.
+            super::human(ui, json, "Nothing to destroy: none of the gateways the specs name exists.\n");
+        } else {
+            super::human(ui, json, &render::plan(&plan, acgw::render::Format::Text, color));
+        }
         // Gateways already gone are done: a second destroy of the same specs succeeds.
         let gone: Vec<GatewayOutcome> = names
             .iter()
