@@ -54,6 +54,9 @@ const TEMPLATE: &str = r#"gateways:
       arn: {{policyArn}}
       mode: {{policyMode}}
     exceptionLevel: {{exceptionLevel}}
+    domainOverride:
+      default: {{defaultDomain}}
+      alternateDomains: [b.example.com]
     wafConfiguration:
       failureMode: {{wafMode}}
     customTransformConfiguration:
@@ -108,6 +111,7 @@ fn defaults() -> BTreeMap<&'static str, String> {
         ("policyArn", "arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/orders-abcdefghij".to_string()),
         ("policyMode", "ENFORCE".to_string()),
         ("exceptionLevel", "DEBUG".to_string()),
+        ("defaultDomain", "api.example.com".to_string()),
         ("wafMode", "FAIL_OPEN".to_string()),
         ("transformArn", format!("'{LAMBDA}:$LATEST'")),
         ("tags", "{team: support, 'cost center': '42'}".to_string()),

@@ -151,6 +151,11 @@ spec_string!(
     pattern r"arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}"
 );
 spec_string!(
+    /// PublicDomainName: a dotted DNS name of 1–63-character labels.
+    PublicDomainName, len 1..=253,
+    pattern r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?))+"
+);
+spec_string!(
     /// A tag key.
     TagKey, len 1..=128, pattern r"[a-zA-Z0-9\s._:/=+@-]*"
 );
@@ -486,6 +491,9 @@ pub struct Gateway {
     pub policy_engine_configuration: Option<PolicyEngineConfiguration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception_level: Option<ExceptionLevel>,
+    /// Not in SDK 1.97: carried over the wire by `api::carried`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain_override: Option<DomainOverride>,
     /// Update only: a new gateway gets it through an UpdateGateway after it is READY.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waf_configuration: Option<WafConfiguration>,
@@ -509,6 +517,7 @@ decode_struct!(Gateway {
     interceptor_configurations: opt "interceptorConfigurations" "A list of configuration settings for a gateway interceptor.",
     policy_engine_configuration: opt "policyEngineConfiguration" "The policy engine configuration for the gateway.",
     exception_level: opt "exceptionLevel" "The level of detail in error messages returned when invoking the gateway.",
+    domain_override: opt "domainOverride" "The custom domains the gateway answers on (carried by acgw although SDK 1.97 lacks it).",
     waf_configuration: opt "wafConfiguration" "The updated Amazon Web Services WAF configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
     custom_transform_configuration: opt "customTransformConfiguration" "The custom transformation configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
     tags: opt "tags" "A map of key-value pairs to associate with the gateway as metadata tags. Keys starting with aws: belong to AWS and are ignored.",
@@ -529,6 +538,7 @@ impl Gateway {
             interceptor_configurations: None,
             policy_engine_configuration: None,
             exception_level: None,
+            domain_override: None,
             waf_configuration: None,
             custom_transform_configuration: None,
             tags: None,
@@ -802,6 +812,14 @@ shape_struct! {
     PolicyEngineConfiguration => GatewayPolicyEngineConfiguration fallible {
         arn: req PolicyEngineArn => "arn" "The ARN of the policy engine.",
         mode: req PolicyEngineMode => "mode" "The enforcement mode for the policy engine.",
+    }
+}
+
+shape_struct! {
+    /// DomainOverride. SDK 1.97 has no such type: `api::carried` sends and reads it as JSON.
+    DomainOverride {
+        default_domain: req PublicDomainName => "default" "The default custom domain of the gateway.",
+        alternate_domains: opt Bounded<PublicDomainName, 1, 10> => "alternateDomains" "Further custom domains of the gateway.",
     }
 }
 

@@ -69,7 +69,6 @@ const NOT_FIXED_YET: &[&str] = &[
     "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedAudience[]: length acgw 1..-, model -..-",
     "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedClients[]: length acgw 1..-, model -..-",
     "Gateway.authorizerConfiguration.customJWTAuthorizer.certificateConfigurations: only in the model",
-    "Gateway.domainOverride: only in the model",
     "Gateway.interceptorConfigurations[].responseInterceptionMode: only in the model",
     "Gateway.interceptorConfigurations[].responseStreamingConfiguration: only in the model",
     "Gateway.protocolConfiguration.mcp.supportedVersions[]: length acgw 1..-, model -..-",
@@ -161,7 +160,15 @@ impl<'a> Walk<'a> {
                 if union != schema.get("oneOf").is_some() {
                     self.out.push(format!("{path}: a union in {}", if union { "the model only" } else { "acgw only" }));
                 }
+                // A spec key is the member's JSON name: its `locationName` when it has one.
+                let wire = |k: &str, m: &Value| m["locationName"].as_str().unwrap_or(k).to_string();
+                let model_required: BTreeSet<String> = members
+                    .iter()
+                    .filter(|(k, _)| model_required.contains(k.as_str()))
+                    .map(|(k, m)| wire(k, m))
+                    .collect();
                 for (k, m) in &members {
+                    let k = &wire(k, m);
                     let p = format!("{path}.{k}");
                     let Some(sub) = props.get(k) else {
                         self.out.push(format!("{p}: only in the model"));
@@ -177,7 +184,7 @@ impl<'a> Walk<'a> {
                     self.walk(&p, sub, m["shape"].as_str().unwrap_or_default(), true);
                 }
                 for k in props.keys() {
-                    if !members.contains_key(k) {
+                    if !members.iter().any(|(name, m)| wire(name, m) == *k) {
                         self.out.push(format!("{path}.{k}: only in acgw"));
                     }
                 }

@@ -1,0 +1,278 @@
+//! Gateway members of the service model that aws-sdk-bedrockagentcorecontrol 1.97 does not have,
+//! carried over the wire despite the SDK.
+//!
+//! The SDK serializes only the members it knows and silently drops unknown members of a
+//! response, so a gateway with such a member would lose it on acgw's next UpdateGateway (a full
+//! replace). [`CarryInterceptor`], registered on every client acgw builds (`connect`), adds the
+//! carried members to the serialized JSON body of a request before it is signed, and reads them
+//! from the raw body of the response. Which members travel with a request rides beside the SDK
+//! input in a task-local scope set by [`exchange`] around that one call, never in global state.
+//! This module is the one place that knows those members ([`GATEWAY_MEMBERS`]); when the SDK
+//! gains one, it moves to `api::convert` and leaves this list (a test fails while both exist).
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_sdk_bedrockagentcorecontrol::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
+};
+use aws_sdk_bedrockagentcorecontrol::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_bedrockagentcorecontrol::error::BoxError;
+use aws_sdk_bedrockagentcorecontrol::operation::get_gateway::builders::GetGatewayOutputBuilder;
+use aws_smithy_types::body::SdkBody;
+use serde_json::{Map, Value};
+
+use crate::model::live::Unreadable;
+use crate::model::{Bounded, DomainOverride, FromService, Gateway, PublicDomainName};
+
+/// The top-level gateway members carried here, in API naming.
+pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride"];
+
+/// One call's carried members: what its request adds, and what its response held.
+#[derive(Debug, Default)]
+struct Exchange {
+    send: Map<String, Value>,
+    /// `None` until a response body was read.
+    received: Mutex<Option<Received>>,
+}
+
+/// What a response body held beyond the SDK's members.
+#[derive(Debug, Clone, Default)]
+pub struct Received {
+    /// The carried members it held.
+    pub members: Map<String, Value>,
+    /// Top-level members neither the SDK nor this module knows (set to a non-null value).
+    pub unknown: Vec<String>,
+}
+
+tokio::task_local! {
+    static CURRENT: Arc<Exchange>;
+}
+
+/// Runs one SDK call with `send` added to its request body, and answers its result with what its
+/// (last) response body held; `None` when no response body could be read.
+pub async fn exchange<F: Future>(send: Map<String, Value>, call: F) -> (F::Output, Option<Received>) {
+    let ex = Arc::new(Exchange { send, received: Mutex::new(None) });
+    let out = CURRENT.scope(Arc::clone(&ex), call).await;
+    let received = ex.received.lock().ok().and_then(|mut r| r.take());
+    (out, received)
+}
+
+/// The carried members of `config`, as CreateGateway and UpdateGateway take them.
+pub fn gateway_request(config: &Gateway) -> Map<String, Value> {
+    let Ok(Value::Object(all)) = serde_json::to_value(config) else {
+        return Map::new();
+    };
+    all.into_iter().filter(|(k, _)| GATEWAY_MEMBERS.contains(&k.as_str())).collect()
+}
+
+/// Adds to `config` (read through the SDK) the carried members of its response. Fails closed:
+/// with no readable response body, or a member acgw cannot read or carry, the configuration is
+/// [`Unreadable`] by that member's name, so that no update can drop what the gateway has.
+pub fn read_gateway(config: &mut Result<Gateway, Unreadable>, received: Option<Received>) {
+    let Ok(gateway) = config else { return };
+    let Some(received) = received else {
+        *config = Err(Unreadable {
+            path: GATEWAY_MEMBERS.join(", "),
+            reason: "the response body could not be read for the members SDK 1.97 lacks".into(),
+        });
+        return;
+    };
+    if let Some(member) = received.unknown.first() {
+        *config = Err(Unreadable {
+            path: member.clone(),
+            reason: "a member this build of acgw can neither read nor carry; updating the gateway would drop it".into(),
+        });
+        return;
+    }
+    match domain_override(received.members.get("domainOverride")) {
+        Ok(d) => gateway.domain_override = d,
+        Err(e) => *config = Err(e),
+    }
+}
+
+/// `domainOverride` as the service sent it, kept verbatim (see `FromService`).
+fn domain_override(value: Option<&Value>) -> Result<Option<DomainOverride>, Unreadable> {
+    let bad = |path: &str, reason: &str| Unreadable { path: format!("domainOverride{path}"), reason: reason.into() };
+    let obj = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(bad("", "not an object")),
+    };
+    if let Some(k) = obj.keys().find(|k| !DomainOverride::KEYS.contains(&k.as_str())) {
+        return Err(bad(&format!(".{k}"), "a member this build of acgw can neither read nor carry"));
+    }
+    let default_domain = match obj.get("default") {
+        Some(Value::String(s)) => PublicDomainName::from_service(s.clone()),
+        _ => return Err(bad(".default", "missing or not a string, but the model requires it")),
+    };
+    let alternate_domains = match obj.get("alternateDomains") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut names = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => names.push(PublicDomainName::from_service(s.clone())),
+                    _ => return Err(bad(&format!(".alternateDomains[{i}]"), "not a string")),
+                }
+            }
+            // An empty list means "not set", as everywhere in acgw.
+            (!names.is_empty()).then(|| Bounded::from_service(names))
+        }
+        Some(_) => return Err(bad(".alternateDomains", "not a list")),
+    };
+    Ok(Some(DomainOverride { default_domain, alternate_domains }))
+}
+
+/// The member names (API naming) of an SDK type, from the `Debug` output of its empty builder:
+/// the only list of them the SDK exposes. `custom_jwt_authorizer`-style acronyms do not occur at
+/// the top level of the gateway shapes.
+pub(crate) fn sdk_member_names(debug: &str) -> BTreeSet<String> {
+    let inner = debug.split_once('{').map_or("", |(_, rest)| rest);
+    inner
+        .split(',')
+        .filter_map(|field| field.split_once(':').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && !name.starts_with('_'))
+        .map(camel)
+        .collect()
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The members of a gateway response that the SDK reads.
+fn sdk_gateway_output_members() -> &'static BTreeSet<String> {
+    static MEMBERS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    MEMBERS.get_or_init(|| sdk_member_names(&format!("{:?}", GetGatewayOutputBuilder::default())))
+}
+
+/// Carries [`GATEWAY_MEMBERS`] for the call in whose [`exchange`] scope it runs; outside one it
+/// does nothing.
+#[derive(Debug)]
+pub struct CarryInterceptor;
+
+impl Intercept for CarryInterceptor {
+    fn name(&self) -> &'static str {
+        "AcgwCarriedMembers"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(ex) = CURRENT.try_with(Arc::clone) else { return Ok(()) };
+        if ex.send.is_empty() {
+            return Ok(());
+        }
+        let request = context.request_mut();
+        let bytes = request.body().bytes().ok_or("cannot add the members SDK 1.97 lacks to a streamed body")?;
+        let mut body: Map<String, Value> = serde_json::from_slice(bytes)?;
+        for (k, v) in &ex.send {
+            body.insert(k.clone(), v.clone());
+        }
+        let body = serde_json::to_vec(&body)?;
+        request.headers_mut().insert("content-length", body.len().to_string());
+        *request.body_mut() = SdkBody::from(body);
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(ex) = CURRENT.try_with(Arc::clone) else { return Ok(()) };
+        let response = context.response();
+        if !response.status().is_success() {
+            return Ok(());
+        }
+        let Some(Ok(Value::Object(body))) = response.body().bytes().map(serde_json::from_slice::<Value>) else {
+            return Ok(());
+        };
+        let known = sdk_gateway_output_members();
+        let mut received = Received::default();
+        for (k, v) in body {
+            if GATEWAY_MEMBERS.contains(&k.as_str()) {
+                received.members.insert(k, v);
+            } else if !known.contains(&k) && !v.is_null() {
+                received.unknown.push(k);
+            }
+        }
+        if let Ok(mut slot) = ex.received.lock() {
+            *slot = Some(received);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::CreateGatewayInputBuilder;
+    use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::builders::UpdateGatewayInputBuilder;
+
+    /// When the SDK gains a carried member, it must be converted like any other and leave
+    /// [`GATEWAY_MEMBERS`]: two paths for one member would send it twice.
+    #[test]
+    fn carried_members_are_not_in_the_sdk() {
+        let create = sdk_member_names(&format!("{:?}", CreateGatewayInputBuilder::default()));
+        let update = sdk_member_names(&format!("{:?}", UpdateGatewayInputBuilder::default()));
+        let output = sdk_gateway_output_members();
+        // The parse itself works: members the SDK has are found.
+        assert!(create.contains("kmsKeyArn") && update.contains("gatewayIdentifier") && output.contains("gatewayUrl"));
+        for member in GATEWAY_MEMBERS {
+            assert!(
+                !create.contains(*member) && !update.contains(*member) && !output.contains(*member),
+                "the SDK now has `{member}`: convert it in api::convert and remove it from api::carried::GATEWAY_MEMBERS"
+            );
+        }
+    }
+
+    #[test]
+    fn a_domain_override_is_read_verbatim_and_an_unknown_member_refused() {
+        let v = serde_json::json!({"default": "api.example.com", "alternateDomains": ["b.example.com"]});
+        let d = domain_override(Some(&v)).expect("reads").expect("set");
+        assert_eq!(d.default_domain.as_str(), "api.example.com");
+        assert_eq!(d.alternate_domains.as_deref().map(|a| a.len()), Some(1));
+        let v = serde_json::json!({"default": "api.example.com", "wildcard": true});
+        let e = domain_override(Some(&v)).expect_err("refused");
+        assert_eq!(e.path, "domainOverride.wildcard");
+        let v = serde_json::json!({"alternateDomains": ["b.example.com"]});
+        assert_eq!(domain_override(Some(&v)).expect_err("refused").path, "domainOverride.default");
+    }
+
+    #[test]
+    fn a_response_without_a_readable_body_fails_closed() {
+        let mut config = Ok(Gateway::minimal(
+            crate::model::GatewayName::from_service("g".to_string()),
+            crate::model::RoleArn::from_service("arn:aws:iam::123456789012:role/r".to_string()),
+            crate::model::AuthorizerType::None,
+        ));
+        read_gateway(&mut config, None);
+        assert!(config.is_err());
+        let mut config2 = Ok(Gateway::minimal(
+            crate::model::GatewayName::from_service("g".to_string()),
+            crate::model::RoleArn::from_service("arn:aws:iam::123456789012:role/r".to_string()),
+            crate::model::AuthorizerType::None,
+        ));
+        read_gateway(&mut config2, Some(Received { members: Map::new(), unknown: vec!["newThing".into()] }));
+        assert_eq!(config2.expect_err("refused").path, "newThing");
+    }
+}

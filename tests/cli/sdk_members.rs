@@ -1,0 +1,100 @@
+//! Members the service model has and SDK 1.97 lacks, carried by `api::carried` (issue 24):
+//! apply → plan clean, export → plan clean, drift on an out-of-band change, an update of another
+//! field keeps them, and a live member acgw cannot carry makes the gateway refused by name.
+
+use super::*;
+
+const DOMAINS: &str = "    domainOverride:\n      default: api.example.com\n      alternateDomains: [b.example.com]\n";
+
+fn id_of(emu: &Emu, name: &str) -> String {
+    let client = emu.client();
+    emu.rt.block_on(async {
+        let list = client.list_gateways().send().await.expect("lists");
+        list.items().iter().find(|g| g.name() == name).map(|g| g.gateway_id().to_string()).expect("exists")
+    })
+}
+
+#[test]
+fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("doms", DOMAINS)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "the service kept what acgw sent: {run:?}");
+    let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("default: api.example.com") && run.stdout.contains("b.example.com"), "{}", run.stdout);
+
+    // Another field changes: UpdateGateway replaces the whole configuration, and keeps the domains.
+    write(dir.path(), "gateways.yaml", &spec(&gw("doms", &format!("    description: now described\n{DOMAINS}"))));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
+    assert!(run.stdout.contains("now described") && run.stdout.contains("default: api.example.com"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    // Dropping it from the spec is a planned change, shown by its path.
+    write(dir.path(), "gateways.yaml", &spec(&gw("doms", "    description: now described\n")));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("domainOverride"), "{run:?}");
+}
+
+#[test]
+fn an_out_of_band_domain_override_is_drift_and_exports_to_a_clean_plan() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("doms", DOMAINS)));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let id = id_of(&emu, "doms");
+    assert!(emu.handle().set_raw(&id, "/domainOverride/default", serde_json::json!("other.example.com")));
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(doc["gateways"][0]["state"], "modified", "{doc}");
+    assert_eq!(doc["gateways"][0]["changes"][0]["path"], "domainOverride.default", "{doc}");
+
+    // A gateway made elsewhere with the member: export, then plan is clean.
+    let other = emu.create(serde_json::json!({"name": "made", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
+    assert!(emu.handle().set_raw(&other, "/domainOverride", serde_json::json!({"default": "made.example.com"})));
+    let run = Acgw::new(dir.path()).args(["export", "--name", "made", "-o", "exported.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let exported = std::fs::read_to_string(dir.path().join("exported.yaml")).unwrap();
+    assert!(exported.contains("default: made.example.com"), "{exported}");
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+#[test]
+fn a_live_member_acgw_cannot_carry_refuses_the_gateway_by_name() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("future", "    description: d\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let id = id_of(&emu, "future");
+    assert!(emu.handle().set_raw(&id, "/futureMember", serde_json::json!({"on": true})));
+    write(dir.path(), "gateways.yaml", &spec(&gw("future", "    description: changed\n")));
+    let before = mutations(&emu);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("futureMember"), "the member is named: {run:?}");
+    assert_eq!(mutations(&emu), before, "no update dropped the member");
+}
+
+/// `validate` checks the member's shape like any other: the model's pattern and list bounds.
+#[test]
+fn validate_checks_domain_override_against_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = "    domainOverride:\n      default: not_a_domain\n      alternateDomains: [a.example.com, b.example.com, c.example.com, d.example.com, e.example.com, f.example.com, g.example.com, h.example.com, i.example.com, j.example.com, k.example.com]\n";
+    write(dir.path(), "gateways.yaml", &spec(&gw("doms", bad)));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(out.contains("domainOverride.default"), "{out}");
+    assert!(out.contains("domainOverride.alternateDomains"), "{out}");
+}
