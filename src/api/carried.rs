@@ -24,10 +24,10 @@ use aws_smithy_types::body::SdkBody;
 use serde_json::{Map, Value};
 
 use crate::model::live::Unreadable;
-use crate::model::{Bounded, DomainOverride, FromService, Gateway, PublicDomainName};
+use crate::model::{Bounded, DomainOverride, FromService, Gateway, PublicDomainName, WorkloadIdentityTemplateArn};
 
 /// The top-level gateway members carried here, in API naming.
-pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride"];
+pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride", "workloadIdentityTemplateArn"];
 
 /// One call's carried members: what its request adds, and what its response held.
 #[derive(Debug, Default)]
@@ -86,9 +86,25 @@ pub fn read_gateway(config: &mut Result<Gateway, Unreadable>, received: Option<R
         });
         return;
     }
-    match domain_override(received.members.get("domainOverride")) {
-        Ok(d) => gateway.domain_override = d,
+    let read = domain_override(received.members.get("domainOverride")).and_then(|d| {
+        let arn = string(received.members.get("workloadIdentityTemplateArn"), "workloadIdentityTemplateArn")?;
+        Ok((d, arn.map(WorkloadIdentityTemplateArn::from_service)))
+    });
+    match read {
+        Ok((d, arn)) => {
+            gateway.domain_override = d;
+            gateway.workload_identity_template_arn = arn;
+        }
         Err(e) => *config = Err(e),
+    }
+}
+
+/// An optional string member; an empty one means "not set", as everywhere in acgw.
+fn string(value: Option<&Value>, path: &str) -> Result<Option<String>, Unreadable> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok((!s.is_empty()).then(|| s.clone())),
+        Some(_) => Err(Unreadable { path: path.into(), reason: "not a string".into() }),
     }
 }
 

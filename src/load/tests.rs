@@ -57,6 +57,7 @@ const TEMPLATE: &str = r#"gateways:
     domainOverride:
       default: {{defaultDomain}}
       alternateDomains: [b.example.com]
+    workloadIdentityTemplateArn: arn:aws:iam::123456789012:workload-identity-template/orders
     wafConfiguration:
       failureMode: {{wafMode}}
     customTransformConfiguration:

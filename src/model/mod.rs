@@ -156,6 +156,11 @@ spec_string!(
     pattern r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?))+"
 );
 spec_string!(
+    /// WorkloadIdentityTemplateArn.
+    WorkloadIdentityTemplateArn, len 1..=1011,
+    pattern "arn:aws(-[^:]+)?:iam::([0-9]{12}|o-[a-z0-9]{10,32}):workload-identity-template/[a-zA-Z0-9_+=,.@/-]+"
+);
+spec_string!(
     /// A tag key.
     TagKey, len 1..=128, pattern r"[a-zA-Z0-9\s._:/=+@-]*"
 );
@@ -494,6 +499,9 @@ pub struct Gateway {
     /// Not in SDK 1.97: carried over the wire by `api::carried`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain_override: Option<DomainOverride>,
+    /// Not in SDK 1.97: carried over the wire by `api::carried`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_identity_template_arn: Option<WorkloadIdentityTemplateArn>,
     /// Update only: a new gateway gets it through an UpdateGateway after it is READY.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waf_configuration: Option<WafConfiguration>,
@@ -518,6 +526,7 @@ decode_struct!(Gateway {
     policy_engine_configuration: opt "policyEngineConfiguration" "The policy engine configuration for the gateway.",
     exception_level: opt "exceptionLevel" "The level of detail in error messages returned when invoking the gateway.",
     domain_override: opt "domainOverride" "The custom domains the gateway answers on (carried by acgw although SDK 1.97 lacks it).",
+    workload_identity_template_arn: opt "workloadIdentityTemplateArn" "The ARN of the workload identity template for the gateway (carried by acgw although SDK 1.97 lacks it).",
     waf_configuration: opt "wafConfiguration" "The updated Amazon Web Services WAF configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
     custom_transform_configuration: opt "customTransformConfiguration" "The custom transformation configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
     tags: opt "tags" "A map of key-value pairs to associate with the gateway as metadata tags. Keys starting with aws: belong to AWS and are ignored.",
@@ -539,6 +548,7 @@ impl Gateway {
             policy_engine_configuration: None,
             exception_level: None,
             domain_override: None,
+            workload_identity_template_arn: None,
             waf_configuration: None,
             custom_transform_configuration: None,
             tags: None,

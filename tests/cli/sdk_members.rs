@@ -4,7 +4,9 @@
 
 use super::*;
 
-const DOMAINS: &str = "    domainOverride:\n      default: api.example.com\n      alternateDomains: [b.example.com]\n";
+const DOMAINS: &str =
+    "    domainOverride:\n      default: api.example.com\n      alternateDomains: [b.example.com]\n    \
+    workloadIdentityTemplateArn: arn:aws:iam::123456789012:workload-identity-template/orders\n";
 
 fn id_of(emu: &Emu, name: &str) -> String {
     let client = emu.client();
@@ -26,6 +28,7 @@ fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field()
     let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("default: api.example.com") && run.stdout.contains("b.example.com"), "{}", run.stdout);
+    assert!(run.stdout.contains("workload-identity-template/orders"), "{}", run.stdout);
 
     // Another field changes: UpdateGateway replaces the whole configuration, and keeps the domains.
     write(dir.path(), "gateways.yaml", &spec(&gw("doms", &format!("    description: now described\n{DOMAINS}"))));
@@ -33,6 +36,7 @@ fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field()
     assert_eq!(run.code, Some(0), "{run:?}");
     let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
     assert!(run.stdout.contains("now described") && run.stdout.contains("default: api.example.com"), "{}", run.stdout);
+    assert!(run.stdout.contains("workload-identity-template/orders"), "{}", run.stdout);
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
@@ -57,14 +61,24 @@ fn an_out_of_band_domain_override_is_drift_and_exports_to_a_clean_plan() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(doc["gateways"][0]["state"], "modified", "{doc}");
     assert_eq!(doc["gateways"][0]["changes"][0]["path"], "domainOverride.default", "{doc}");
+    let arn = "arn:aws:iam::123456789012:workload-identity-template/edited";
+    assert!(emu.handle().set_raw(&id, "/workloadIdentityTemplateArn", serde_json::json!(arn)));
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let paths: Vec<&str> =
+        doc["gateways"][0]["changes"].as_array().unwrap().iter().filter_map(|c| c["path"].as_str()).collect();
+    assert!(paths.contains(&"workloadIdentityTemplateArn"), "{doc}");
 
     // A gateway made elsewhere with the member: export, then plan is clean.
     let other = emu.create(serde_json::json!({"name": "made", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
     assert!(emu.handle().set_raw(&other, "/domainOverride", serde_json::json!({"default": "made.example.com"})));
+    let arn = "arn:aws:iam::123456789012:workload-identity-template/made";
+    assert!(emu.handle().set_raw(&other, "/workloadIdentityTemplateArn", serde_json::json!(arn)));
     let run = Acgw::new(dir.path()).args(["export", "--name", "made", "-o", "exported.yaml"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let exported = std::fs::read_to_string(dir.path().join("exported.yaml")).unwrap();
-    assert!(exported.contains("default: made.example.com"), "{exported}");
+    assert!(exported.contains("default: made.example.com") && exported.contains("template/made"), "{exported}");
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
@@ -97,4 +111,8 @@ fn validate_checks_domain_override_against_the_model() {
     let out = format!("{}{}", run.stdout, run.stderr);
     assert!(out.contains("domainOverride.default"), "{out}");
     assert!(out.contains("domainOverride.alternateDomains"), "{out}");
+    write(dir.path(), "gateways.yaml", &spec(&gw("arn", "    workloadIdentityTemplateArn: arn:aws:iam::123:role/x\n")));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(format!("{}{}", run.stdout, run.stderr).contains("workloadIdentityTemplateArn"), "{run:?}");
 }
