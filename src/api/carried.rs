@@ -29,6 +29,40 @@ use crate::model::{Bounded, DomainOverride, FromService, Gateway, PublicDomainNa
 /// The top-level gateway members carried here, in API naming.
 pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride", "workloadIdentityTemplateArn"];
 
+/// Members of the model that SDK 1.97 lacks and that acgw does not carry yet, nested where the
+/// SDK drops them unseen (`[]` is every item of a list). A live gateway with one set is refused
+/// by its path, as for any member acgw cannot read: an update would clear it.
+const NOT_CARRIED: &[&str] = &[
+    "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+    "interceptorConfigurations[].responseInterceptionMode",
+    "interceptorConfigurations[].responseStreamingConfiguration",
+];
+
+/// The paths (items numbered) at which `path` holds a non-null value in `value`.
+fn set_paths(value: &Value, path: &str, at: String, out: &mut Vec<String>) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let (key, each) = match head.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (head, false),
+    };
+    let Some(v) = value.get(key).filter(|v| !v.is_null()) else { return };
+    let here = if at.is_empty() { key.to_string() } else { format!("{at}.{key}") };
+    let mut visit = |v: &Value, here: String| match rest {
+        Some(rest) => set_paths(v, rest, here, out),
+        None => out.push(here),
+    };
+    if each {
+        for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+            visit(item, format!("{here}[{i}]"));
+        }
+    } else {
+        visit(v, here);
+    }
+}
+
 /// One call's carried members: what its request adds, and what its response held.
 #[derive(Debug, Default)]
 struct Exchange {
@@ -42,7 +76,7 @@ struct Exchange {
 pub struct Received {
     /// The carried members it held.
     pub members: Map<String, Value>,
-    /// Top-level members neither the SDK nor this module knows (set to a non-null value).
+    /// Members neither the SDK nor this module carries (set to a non-null value), by path.
     pub unknown: Vec<String>,
 }
 
@@ -224,6 +258,11 @@ impl Intercept for CarryInterceptor {
         };
         let known = sdk_gateway_output_members();
         let mut received = Received::default();
+        let whole = Value::Object(body);
+        for path in NOT_CARRIED {
+            set_paths(&whole, path, String::new(), &mut received.unknown);
+        }
+        let Value::Object(body) = whole else { return Ok(()) };
         for (k, v) in body {
             if GATEWAY_MEMBERS.contains(&k.as_str()) {
                 received.members.insert(k, v);
@@ -272,6 +311,25 @@ mod tests {
         assert_eq!(e.path, "domainOverride.wildcard");
         let v = serde_json::json!({"alternateDomains": ["b.example.com"]});
         assert_eq!(domain_override(Some(&v)).expect_err("refused").path, "domainOverride.default");
+    }
+
+    #[test]
+    fn nested_members_acgw_does_not_carry_are_found_by_path() {
+        let body = serde_json::json!({
+            "authorizerConfiguration": {"customJWTAuthorizer": {"certificateConfigurations": [{"s3": {"uri": "s3://b/k"}}]}},
+            "interceptorConfigurations": [{"interceptionPoints": ["REQUEST"]}, {"responseInterceptionMode": "STREAM", "responseStreamingConfiguration": null}]
+        });
+        let mut out = Vec::new();
+        for path in NOT_CARRIED {
+            set_paths(&body, path, String::new(), &mut out);
+        }
+        assert_eq!(
+            out,
+            [
+                "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+                "interceptorConfigurations[1].responseInterceptionMode"
+            ]
+        );
     }
 
     #[test]

@@ -116,3 +116,28 @@ fn validate_checks_domain_override_against_the_model() {
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(format!("{}{}", run.stdout, run.stderr).contains("workloadIdentityTemplateArn"), "{run:?}");
 }
+
+/// Nested members SDK 1.97 lacks and acgw does not carry yet: the gateway is refused by the
+/// member's path rather than updated without it.
+#[test]
+fn a_nested_member_acgw_does_not_carry_refuses_the_gateway_by_path() {
+    let emu = Emu::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gateways.yaml", &spec(&gw("streamy", "    description: d\n")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let id = id_of(&emu, "streamy");
+    let lambda = "arn:aws:lambda:us-east-1:123456789012:function:f";
+    let interceptors = serde_json::json!([{
+        "interceptor": {"lambda": {"arn": lambda}},
+        "interceptionPoints": ["RESPONSE"],
+        "responseInterceptionMode": "STREAM"
+    }]);
+    assert!(emu.handle().set_raw(&id, "/interceptorConfigurations", interceptors));
+    write(dir.path(), "gateways.yaml", &spec(&gw("streamy", "    description: changed\n")));
+    let before = mutations(&emu);
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("interceptorConfigurations[0].responseInterceptionMode"), "{run:?}");
+    assert_eq!(mutations(&emu), before, "no update dropped the member");
+}
