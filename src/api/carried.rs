@@ -24,19 +24,21 @@ use aws_smithy_types::body::SdkBody;
 use serde_json::{Map, Value};
 
 use crate::model::live::Unreadable;
-use crate::model::{Bounded, DomainOverride, FromService, Gateway, PublicDomainName, WorkloadIdentityTemplateArn};
+use crate::model::{
+    Bounded, DomainOverride, FromService, Gateway, MaxEventsPerInvocation, PublicDomainName, ResponseInterceptionMode,
+    ResponseStreamingConfiguration, WorkloadIdentityTemplateArn,
+};
 
 /// The top-level gateway members carried here, in API naming.
 pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride", "workloadIdentityTemplateArn"];
 
+/// The members of each `interceptorConfigurations` item carried here.
+pub const INTERCEPTOR_MEMBERS: &[&str] = &["responseInterceptionMode", "responseStreamingConfiguration"];
+
 /// Members of the model that SDK 1.97 lacks and that acgw does not carry yet, nested where the
 /// SDK drops them unseen (`[]` is every item of a list). A live gateway with one set is refused
 /// by its path, as for any member acgw cannot read: an update would clear it.
-const NOT_CARRIED: &[&str] = &[
-    "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
-    "interceptorConfigurations[].responseInterceptionMode",
-    "interceptorConfigurations[].responseStreamingConfiguration",
-];
+const NOT_CARRIED: &[&str] = &["authorizerConfiguration.customJWTAuthorizer.certificateConfigurations"];
 
 /// The paths (items numbered) at which `path` holds a non-null value in `value`.
 fn set_paths(value: &Value, path: &str, at: String, out: &mut Vec<String>) {
@@ -66,15 +68,18 @@ fn set_paths(value: &Value, path: &str, at: String, out: &mut Vec<String>) {
 /// One call's carried members: what its request adds, and what its response held.
 #[derive(Debug, Default)]
 struct Exchange {
-    send: Map<String, Value>,
+    send: Outgoing,
     /// `None` until a response body was read.
     received: Mutex<Option<Received>>,
 }
 
+/// What a request adds to its body: (JSON pointer of an object in the body, key, value).
+pub type Outgoing = Vec<(String, String, Value)>;
+
 /// What a response body held beyond the SDK's members.
 #[derive(Debug, Clone, Default)]
 pub struct Received {
-    /// The carried members it held.
+    /// The carried top-level members it held, and `interceptorConfigurations` as sent.
     pub members: Map<String, Value>,
     /// Members neither the SDK nor this module carries (set to a non-null value), by path.
     pub unknown: Vec<String>,
@@ -86,19 +91,35 @@ tokio::task_local! {
 
 /// Runs one SDK call with `send` added to its request body, and answers its result with what its
 /// (last) response body held; `None` when no response body could be read.
-pub async fn exchange<F: Future>(send: Map<String, Value>, call: F) -> (F::Output, Option<Received>) {
+pub async fn exchange<F: Future>(send: Outgoing, call: F) -> (F::Output, Option<Received>) {
     let ex = Arc::new(Exchange { send, received: Mutex::new(None) });
     let out = CURRENT.scope(Arc::clone(&ex), call).await;
     let received = ex.received.lock().ok().and_then(|mut r| r.take());
     (out, received)
 }
 
-/// The carried members of `config`, as CreateGateway and UpdateGateway take them.
-pub fn gateway_request(config: &Gateway) -> Map<String, Value> {
+/// The carried members of `config`, as CreateGateway and UpdateGateway take them. The SDK
+/// serializes `interceptorConfigurations` in the model's order, so item `i` here is item `i`
+/// of the body.
+pub fn gateway_request(config: &Gateway) -> Outgoing {
     let Ok(Value::Object(all)) = serde_json::to_value(config) else {
-        return Map::new();
+        return Outgoing::new();
     };
-    all.into_iter().filter(|(k, _)| GATEWAY_MEMBERS.contains(&k.as_str())).collect()
+    let mut send = Outgoing::new();
+    for (k, v) in &all {
+        if GATEWAY_MEMBERS.contains(&k.as_str()) {
+            send.push((String::new(), k.clone(), v.clone()));
+        }
+    }
+    let items = all.get("interceptorConfigurations").and_then(Value::as_array);
+    for (i, item) in items.into_iter().flatten().enumerate() {
+        for key in INTERCEPTOR_MEMBERS {
+            if let Some(v) = item.get(*key) {
+                send.push((format!("/interceptorConfigurations/{i}"), key.to_string(), v.clone()));
+            }
+        }
+    }
+    send
 }
 
 /// Adds to `config` (read through the SDK) the carried members of its response. Fails closed:
@@ -124,13 +145,73 @@ pub fn read_gateway(config: &mut Result<Gateway, Unreadable>, received: Option<R
         let arn = string(received.members.get("workloadIdentityTemplateArn"), "workloadIdentityTemplateArn")?;
         Ok((d, arn.map(WorkloadIdentityTemplateArn::from_service)))
     });
+    let read = read.and_then(|r| Ok((r, interceptors(received.members.get("interceptorConfigurations"), gateway)?)));
     match read {
-        Ok((d, arn)) => {
+        Ok(((d, arn), members)) => {
             gateway.domain_override = d;
             gateway.workload_identity_template_arn = arn;
+            if let Some(list) = gateway.interceptor_configurations.take() {
+                let mut members = members.into_iter();
+                gateway.interceptor_configurations = Some(list.map_items(|items| {
+                    items
+                        .into_iter()
+                        .map(|mut item| {
+                            let (mode, streaming) = members.next().unwrap_or_default();
+                            item.response_interception_mode = mode;
+                            item.response_streaming_configuration = streaming;
+                            item
+                        })
+                        .collect()
+                }));
+            }
         }
         Err(e) => *config = Err(e),
     }
+}
+
+/// The carried members of each interceptor the SDK read, matched by position (the SDK keeps the
+/// service's order).
+type InterceptorMembers = (Option<ResponseInterceptionMode>, Option<ResponseStreamingConfiguration>);
+
+fn interceptors(raw: Option<&Value>, gateway: &Gateway) -> Result<Vec<InterceptorMembers>, Unreadable> {
+    let count = gateway.interceptor_configurations.as_deref().map_or(0, <[_]>::len);
+    let items: &[Value] = raw.and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let path = |k: &str| format!("interceptorConfigurations[{i}].{k}");
+        let item = items.get(i);
+        let mode = string(item.and_then(|v| v.get("responseInterceptionMode")), &path("responseInterceptionMode"))?
+            .map(|m| ResponseInterceptionMode::from_service(m.as_str()));
+        let streaming = match item.and_then(|v| v.get("responseStreamingConfiguration")) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(o)) => {
+                if let Some(k) = o.keys().find(|k| !ResponseStreamingConfiguration::KEYS.contains(&k.as_str())) {
+                    return Err(Unreadable {
+                        path: format!("{}.{k}", path("responseStreamingConfiguration")),
+                        reason: "a member this build of acgw can neither read nor carry".into(),
+                    });
+                }
+                let max = match o.get("maxEventsPerInvocation") {
+                    None | Some(Value::Null) => None,
+                    Some(n) => match n.as_i64().and_then(|n| i32::try_from(n).ok()) {
+                        Some(n) => Some(MaxEventsPerInvocation::from_service(n)),
+                        None => {
+                            return Err(Unreadable {
+                                path: format!("{}.maxEventsPerInvocation", path("responseStreamingConfiguration")),
+                                reason: "not a 32-bit integer".into(),
+                            })
+                        }
+                    },
+                };
+                Some(ResponseStreamingConfiguration { max_events_per_invocation: max })
+            }
+            Some(_) => {
+                return Err(Unreadable { path: path("responseStreamingConfiguration"), reason: "not an object".into() })
+            }
+        };
+        out.push((mode, streaming));
+    }
+    Ok(out)
 }
 
 /// An optional string member; an empty one means "not set", as everywhere in acgw.
@@ -232,9 +313,14 @@ impl Intercept for CarryInterceptor {
         }
         let request = context.request_mut();
         let bytes = request.body().bytes().ok_or("cannot add the members SDK 1.97 lacks to a streamed body")?;
-        let mut body: Map<String, Value> = serde_json::from_slice(bytes)?;
-        for (k, v) in &ex.send {
-            body.insert(k.clone(), v.clone());
+        let mut body: Value = serde_json::from_slice(bytes)?;
+        for (at, k, v) in &ex.send {
+            // Fails closed: never send the request without a member it should carry.
+            let object = body
+                .pointer_mut(at)
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| format!("the request body has no object at {at:?} to carry {k} in"))?;
+            object.insert(k.clone(), v.clone());
         }
         let body = serde_json::to_vec(&body)?;
         request.headers_mut().insert("content-length", body.len().to_string());
@@ -264,7 +350,7 @@ impl Intercept for CarryInterceptor {
         }
         let Value::Object(body) = whole else { return Ok(()) };
         for (k, v) in body {
-            if GATEWAY_MEMBERS.contains(&k.as_str()) {
+            if GATEWAY_MEMBERS.contains(&k.as_str()) || k == "interceptorConfigurations" {
                 received.members.insert(k, v);
             } else if !known.contains(&k) && !v.is_null() {
                 received.unknown.push(k);
@@ -290,6 +376,17 @@ mod tests {
         let create = sdk_member_names(&format!("{:?}", CreateGatewayInputBuilder::default()));
         let update = sdk_member_names(&format!("{:?}", UpdateGatewayInputBuilder::default()));
         let output = sdk_gateway_output_members();
+        let interceptor = sdk_member_names(&format!(
+            "{:?}",
+            aws_sdk_bedrockagentcorecontrol::types::builders::GatewayInterceptorConfigurationBuilder::default()
+        ));
+        assert!(interceptor.contains("interceptionPoints"), "{interceptor:?}");
+        for member in INTERCEPTOR_MEMBERS {
+            assert!(
+                !interceptor.contains(*member),
+                "the SDK now has interceptor `{member}`: convert it in the model and remove it from api::carried::INTERCEPTOR_MEMBERS"
+            );
+        }
         // The parse itself works: members the SDK has are found.
         assert!(create.contains("kmsKeyArn") && update.contains("gatewayIdentifier") && output.contains("gatewayUrl"));
         for member in GATEWAY_MEMBERS {
@@ -323,13 +420,7 @@ mod tests {
         for path in NOT_CARRIED {
             set_paths(&body, path, String::new(), &mut out);
         }
-        assert_eq!(
-            out,
-            [
-                "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
-                "interceptorConfigurations[1].responseInterceptionMode"
-            ]
-        );
+        assert_eq!(out, ["authorizerConfiguration.customJWTAuthorizer.certificateConfigurations"]);
     }
 
     #[test]

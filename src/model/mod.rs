@@ -778,6 +778,26 @@ shape_struct! {
         interceptor: req Interceptor => "interceptor" "The infrastructure settings of an interceptor configuration.",
         interception_points: req Bounded<InterceptionPoint, 1, 2> => "interceptionPoints" "The supported points of interception.",
         input_configuration: opt InterceptorInputConfiguration => "inputConfiguration" "The configuration for the input of the interceptor.",
+        response_interception_mode: carried ResponseInterceptionMode => "responseInterceptionMode" "How the interceptor receives the response: buffered whole, or streamed (carried by acgw although SDK 1.97 lacks it).",
+        response_streaming_configuration: carried ResponseStreamingConfiguration => "responseStreamingConfiguration" "The streaming settings of a response interceptor (carried by acgw although SDK 1.97 lacks it).",
+    }
+}
+
+spec_enum!(
+    /// ResponseInterceptionMode. SDK 1.97 has no such type: `api::carried` sends and reads it.
+    ResponseInterceptionMode { Buffered = "BUFFERED", Stream = "STREAM" }
+);
+
+spec_int!(
+    /// MaxEventsPerInvocation: 1–8192.
+    MaxEventsPerInvocation, 1..=8192
+);
+
+shape_struct! {
+    /// ResponseStreamingConfiguration. SDK 1.97 has no such type: `api::carried` sends and reads it.
+    #[derive(Default)]
+    ResponseStreamingConfiguration {
+        max_events_per_invocation: opt MaxEventsPerInvocation => "maxEventsPerInvocation" "The most events sent to the interceptor per invocation.",
     }
 }
 

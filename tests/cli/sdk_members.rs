@@ -4,9 +4,17 @@
 
 use super::*;
 
-const DOMAINS: &str =
-    "    domainOverride:\n      default: api.example.com\n      alternateDomains: [b.example.com]\n    \
-    workloadIdentityTemplateArn: arn:aws:iam::123456789012:workload-identity-template/orders\n";
+const DOMAINS: &str = concat!(
+    "    domainOverride:\n",
+    "      default: api.example.com\n",
+    "      alternateDomains: [b.example.com]\n",
+    "    workloadIdentityTemplateArn: arn:aws:iam::123456789012:workload-identity-template/orders\n",
+    "    interceptorConfigurations:\n",
+    "      - interceptor: { lambda: { arn: 'arn:aws:lambda:us-east-1:123456789012:function:f' } }\n",
+    "        interceptionPoints: [RESPONSE]\n",
+    "        responseInterceptionMode: STREAM\n",
+    "        responseStreamingConfiguration: { maxEventsPerInvocation: 100 }\n",
+);
 
 fn id_of(emu: &Emu, name: &str) -> String {
     let client = emu.client();
@@ -29,6 +37,8 @@ fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field()
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("default: api.example.com") && run.stdout.contains("b.example.com"), "{}", run.stdout);
     assert!(run.stdout.contains("workload-identity-template/orders"), "{}", run.stdout);
+    assert!(run.stdout.contains("responseInterceptionMode: STREAM"), "{}", run.stdout);
+    assert!(run.stdout.contains("maxEventsPerInvocation: 100"), "{}", run.stdout);
 
     // Another field changes: UpdateGateway replaces the whole configuration, and keeps the domains.
     write(dir.path(), "gateways.yaml", &spec(&gw("doms", &format!("    description: now described\n{DOMAINS}"))));
@@ -37,6 +47,8 @@ fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field()
     let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
     assert!(run.stdout.contains("now described") && run.stdout.contains("default: api.example.com"), "{}", run.stdout);
     assert!(run.stdout.contains("workload-identity-template/orders"), "{}", run.stdout);
+    assert!(run.stdout.contains("responseInterceptionMode: STREAM"), "{}", run.stdout);
+    assert!(run.stdout.contains("maxEventsPerInvocation: 100"), "{}", run.stdout);
     let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
@@ -69,6 +81,17 @@ fn an_out_of_band_domain_override_is_drift_and_exports_to_a_clean_plan() {
     let paths: Vec<&str> =
         doc["gateways"][0]["changes"].as_array().unwrap().iter().filter_map(|c| c["path"].as_str()).collect();
     assert!(paths.contains(&"workloadIdentityTemplateArn"), "{doc}");
+    let pointer = "/interceptorConfigurations/0/responseStreamingConfiguration/maxEventsPerInvocation";
+    assert!(emu.handle().set_raw(&id, pointer, serde_json::json!(7)));
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let paths: Vec<&str> =
+        doc["gateways"][0]["changes"].as_array().unwrap().iter().filter_map(|c| c["path"].as_str()).collect();
+    assert!(
+        paths.iter().any(|p| p.starts_with("interceptorConfigurations") && p.ends_with("maxEventsPerInvocation")),
+        "{doc}"
+    );
 
     // A gateway made elsewhere with the member: export, then plan is clean.
     let other = emu.create(serde_json::json!({"name": "made", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
@@ -127,17 +150,16 @@ fn a_nested_member_acgw_does_not_carry_refuses_the_gateway_by_path() {
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let id = id_of(&emu, "streamy");
-    let lambda = "arn:aws:lambda:us-east-1:123456789012:function:f";
-    let interceptors = serde_json::json!([{
-        "interceptor": {"lambda": {"arn": lambda}},
-        "interceptionPoints": ["RESPONSE"],
-        "responseInterceptionMode": "STREAM"
-    }]);
-    assert!(emu.handle().set_raw(&id, "/interceptorConfigurations", interceptors));
+    let authorizer = serde_json::json!({"customJWTAuthorizer": {
+        "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
+        "allowedClients": ["c"],
+        "certificateConfigurations": [{"s3": {"uri": "s3://bucket/ca.pem"}}]
+    }});
+    assert!(emu.handle().set_raw(&id, "/authorizerConfiguration", authorizer));
     write(dir.path(), "gateways.yaml", &spec(&gw("streamy", "    description: changed\n")));
     let before = mutations(&emu);
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stdout.contains("interceptorConfigurations[0].responseInterceptionMode"), "{run:?}");
+    assert!(run.stdout.contains("authorizerConfiguration.customJWTAuthorizer.certificateConfigurations"), "{run:?}");
     assert_eq!(mutations(&emu), before, "no update dropped the member");
 }
