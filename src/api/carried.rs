@@ -25,8 +25,8 @@ use serde_json::{Map, Value};
 
 use crate::model::live::Unreadable;
 use crate::model::{
-    Bounded, DomainOverride, FromService, Gateway, MaxEventsPerInvocation, PublicDomainName, ResponseInterceptionMode,
-    ResponseStreamingConfiguration, WorkloadIdentityTemplateArn,
+    Bounded, CertificateConfiguration, DomainOverride, FromService, Gateway, MaxEventsPerInvocation, PublicDomainName,
+    ResponseInterceptionMode, ResponseStreamingConfiguration, WorkloadIdentityTemplateArn,
 };
 
 /// The top-level gateway members carried here, in API naming.
@@ -35,10 +35,14 @@ pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride", "workloadIdentityTempla
 /// The members of each `interceptorConfigurations` item carried here.
 pub const INTERCEPTOR_MEMBERS: &[&str] = &["responseInterceptionMode", "responseStreamingConfiguration"];
 
+/// The members of `authorizerConfiguration.customJWTAuthorizer` carried here.
+pub const JWT_MEMBERS: &[&str] = &["certificateConfigurations"];
+
 /// Members of the model that SDK 1.97 lacks and that acgw does not carry yet, nested where the
 /// SDK drops them unseen (`[]` is every item of a list). A live gateway with one set is refused
-/// by its path, as for any member acgw cannot read: an update would clear it.
-const NOT_CARRIED: &[&str] = &["authorizerConfiguration.customJWTAuthorizer.certificateConfigurations"];
+/// by its path, as for any member acgw cannot read: an update would clear it. Every gateway
+/// member the model has is carried now; a new one goes here until it is.
+const NOT_CARRIED: &[&str] = &[];
 
 /// The paths (items numbered) at which `path` holds a non-null value in `value`.
 fn set_paths(value: &Value, path: &str, at: String, out: &mut Vec<String>) {
@@ -111,6 +115,12 @@ pub fn gateway_request(config: &Gateway) -> Outgoing {
             send.push((String::new(), k.clone(), v.clone()));
         }
     }
+    let jwt = all.get("authorizerConfiguration").and_then(|a| a.get("customJWTAuthorizer"));
+    for key in JWT_MEMBERS {
+        if let Some(v) = jwt.and_then(|j| j.get(*key)) {
+            send.push(("/authorizerConfiguration/customJWTAuthorizer".into(), key.to_string(), v.clone()));
+        }
+    }
     let items = all.get("interceptorConfigurations").and_then(Value::as_array);
     for (i, item) in items.into_iter().flatten().enumerate() {
         for key in INTERCEPTOR_MEMBERS {
@@ -146,6 +156,18 @@ pub fn read_gateway(config: &mut Result<Gateway, Unreadable>, received: Option<R
         Ok((d, arn.map(WorkloadIdentityTemplateArn::from_service)))
     });
     let read = read.and_then(|r| Ok((r, interceptors(received.members.get("interceptorConfigurations"), gateway)?)));
+    let read = read.and_then(|r| {
+        let raw = received.members.get("authorizerConfiguration").and_then(|a| a.get("customJWTAuthorizer"));
+        Ok((r, certificates(raw.and_then(|j| j.get("certificateConfigurations")))?))
+    });
+    let read = read.map(|(r, certificates)| {
+        if let Some(crate::model::AuthorizerConfiguration::CustomJwtAuthorizer(jwt)) =
+            &mut gateway.authorizer_configuration
+        {
+            jwt.certificate_configurations = certificates;
+        }
+        r
+    });
     match read {
         Ok(((d, arn), members)) => {
             gateway.domain_override = d;
@@ -166,6 +188,29 @@ pub fn read_gateway(config: &mut Result<Gateway, Unreadable>, received: Option<R
             }
         }
         Err(e) => *config = Err(e),
+    }
+}
+
+/// `certificateConfigurations` as the service sent it, checked as a spec is: a value outside the
+/// model makes the gateway unreadable by its path rather than being dropped.
+fn certificates(raw: Option<&Value>) -> Result<Option<Bounded<CertificateConfiguration, 1, 1>>, Unreadable> {
+    use crate::model::decode::{Cx, Decode, Node};
+    let path = "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations";
+    let raw = match raw {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(a)) if a.is_empty() => return Ok(None),
+        Some(v) => v,
+    };
+    let mut problems = Vec::new();
+    let decoded =
+        Bounded::<CertificateConfiguration, 1, 1>::decode(&Node::from_json(raw), &mut Cx::new("", &mut problems));
+    match (decoded, problems.first()) {
+        (Some(v), None) => Ok(Some(v)),
+        (_, Some(p)) => Err(Unreadable {
+            path: if p.path.is_empty() { path.to_string() } else { format!("{path}{}", p.path) },
+            reason: p.message.clone(),
+        }),
+        (None, None) => Err(Unreadable { path: path.into(), reason: "not readable".into() }),
     }
 }
 
@@ -350,7 +395,10 @@ impl Intercept for CarryInterceptor {
         }
         let Value::Object(body) = whole else { return Ok(()) };
         for (k, v) in body {
-            if GATEWAY_MEMBERS.contains(&k.as_str()) || k == "interceptorConfigurations" {
+            if GATEWAY_MEMBERS.contains(&k.as_str())
+                || k == "interceptorConfigurations"
+                || k == "authorizerConfiguration"
+            {
                 received.members.insert(k, v);
             } else if !known.contains(&k) && !v.is_null() {
                 received.unknown.push(k);
@@ -381,6 +429,17 @@ mod tests {
             aws_sdk_bedrockagentcorecontrol::types::builders::GatewayInterceptorConfigurationBuilder::default()
         ));
         assert!(interceptor.contains("interceptionPoints"), "{interceptor:?}");
+        let jwt = sdk_member_names(&format!(
+            "{:?}",
+            aws_sdk_bedrockagentcorecontrol::types::builders::CustomJwtAuthorizerConfigurationBuilder::default()
+        ));
+        assert!(jwt.contains("discoveryUrl"), "{jwt:?}");
+        for member in JWT_MEMBERS {
+            assert!(
+                !jwt.contains(*member),
+                "the SDK now has customJWTAuthorizer `{member}`: convert it in the model and remove it from api::carried::JWT_MEMBERS"
+            );
+        }
         for member in INTERCEPTOR_MEMBERS {
             assert!(
                 !interceptor.contains(*member),
@@ -417,10 +476,20 @@ mod tests {
             "interceptorConfigurations": [{"interceptionPoints": ["REQUEST"]}, {"responseInterceptionMode": "STREAM", "responseStreamingConfiguration": null}]
         });
         let mut out = Vec::new();
-        for path in NOT_CARRIED {
+        for path in [
+            "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+            "interceptorConfigurations[].responseInterceptionMode",
+            "interceptorConfigurations[].responseStreamingConfiguration",
+        ] {
             set_paths(&body, path, String::new(), &mut out);
         }
-        assert_eq!(out, ["authorizerConfiguration.customJWTAuthorizer.certificateConfigurations"]);
+        assert_eq!(
+            out,
+            [
+                "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+                "interceptorConfigurations[1].responseInterceptionMode"
+            ]
+        );
     }
 
     #[test]

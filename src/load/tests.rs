@@ -48,6 +48,7 @@ const TEMPLATE: &str = r#"gateways:
         allowedWorkloadConfiguration:
           hostingEnvironments: {{hostingEnvs}}
           workloadIdentities: {{workloadIds}}
+        certificateConfigurations: [{secretsManager: {secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ca'}}]
     kmsKeyArn: {{kms}}
     interceptorConfigurations: {{interceptors}}
     policyEngineConfiguration:

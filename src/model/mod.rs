@@ -632,6 +632,49 @@ shape_struct! {
         private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint configuration for the JWT issuer.",
         private_endpoint_overrides: opt Bounded<PrivateEndpointOverride, 0, 5> => "privateEndpointOverrides" "The private endpoint overrides for the custom JWT authorizer configuration.",
         allowed_workload_configuration: opt AllowedWorkloadConfiguration => "allowedWorkloadConfiguration" "The configuration that restricts which workloads in the request's identity chain are allowed to invoke the target, identified by their hosting environments and workload identities.",
+        certificate_configurations: carried Bounded<CertificateConfiguration, 1, 1> => "certificateConfigurations" "The certificate that verifies the JWT issuer's TLS connection (carried by acgw although SDK 1.97 lacks it).",
+    }
+}
+
+/// CertificateConfiguration (union). SDK 1.97 has no such type: `api::carried` sends and reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum CertificateConfiguration {
+    #[serde(rename = "s3")]
+    S3(S3Certificate),
+    #[serde(rename = "secretsManager")]
+    SecretsManager(SecretsManagerCertificate),
+}
+
+decode_union!(CertificateConfiguration {
+    S3 = "s3" "A certificate stored in Amazon S3.",
+    SecretsManager = "secretsManager" "A certificate stored in Secrets Manager.",
+});
+
+spec_string!(
+    /// CertificateS3Uri.
+    CertificateS3Uri, len 1..=usize::MAX, pattern "s3://.{1,2043}"
+);
+spec_string!(
+    /// CertificateBucketOwnerAccountId.
+    AccountId, len 1..=usize::MAX, pattern "[0-9]{12}"
+);
+spec_string!(
+    /// CertificateSecretArn.
+    CertificateSecretArn, len 1..=usize::MAX, pattern "arn:aws(-[^:]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+"
+);
+
+shape_struct! {
+    /// S3CertificateConfiguration.
+    S3Certificate {
+        uri: req CertificateS3Uri => "uri" "The S3 URI of the certificate.",
+        bucket_owner_account_id: opt AccountId => "bucketOwnerAccountId" "The account that owns the bucket.",
+    }
+}
+
+shape_struct! {
+    /// SecretsManagerCertificateConfiguration.
+    SecretsManagerCertificate {
+        secret_arn: req CertificateSecretArn => "secretArn" "The ARN of the secret that holds the certificate.",
     }
 }
 

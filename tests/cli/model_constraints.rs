@@ -68,7 +68,6 @@ const DELIBERATE: &[(&str, &str)] = &[
 const NOT_FIXED_YET: &[&str] = &[
     "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedAudience[]: length acgw 1..-, model -..-",
     "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedClients[]: length acgw 1..-, model -..-",
-    "Gateway.authorizerConfiguration.customJWTAuthorizer.certificateConfigurations: only in the model",
     "Gateway.protocolConfiguration.mcp.supportedVersions[]: length acgw 1..-, model -..-",
     "Target.credentialProviderConfigurations[].credentialProvider.svidCredentialProvider: only in the model",
     "Target.credentialProviderConfigurations[].credentialProviderType: enum acgw [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"OAUTH\"], model [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"JWT_SVID\", \"OAUTH\"]",

@@ -140,26 +140,43 @@ fn validate_checks_domain_override_against_the_model() {
     assert!(format!("{}{}", run.stdout, run.stderr).contains("workloadIdentityTemplateArn"), "{run:?}");
 }
 
-/// Nested members SDK 1.97 lacks and acgw does not carry yet: the gateway is refused by the
-/// member's path rather than updated without it.
+/// JWT `certificateConfigurations` (a union inside the authorizer): apply → plan clean, export
+/// keeps it, an update of another field keeps it, and a certificate kind acgw does not know
+/// refuses the gateway by path rather than updating it without.
 #[test]
-fn a_nested_member_acgw_does_not_carry_refuses_the_gateway_by_path() {
+fn jwt_certificate_configurations_are_carried_and_an_unknown_kind_is_refused() {
     let emu = Emu::new();
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("streamy", "    description: d\n")));
+    let jwt = |description: &str| {
+        format!(
+            "  - name: certs\n    roleArn: {ROLE}\n    authorizerType: CUSTOM_JWT\n    description: {description}\n    \
+             authorizerConfiguration:\n      customJWTAuthorizer:\n        \
+             discoveryUrl: https://idp.example.com/.well-known/openid-configuration\n        \
+             allowedClients: [c]\n        \
+             certificateConfigurations:\n          - s3: {{ uri: 's3://bucket/ca.pem', bucketOwnerAccountId: '123456789012' }}\n"
+        )
+    };
+    write(dir.path(), "gateways.yaml", &spec(&jwt("one")));
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let id = id_of(&emu, "streamy");
-    let authorizer = serde_json::json!({"customJWTAuthorizer": {
-        "discoveryUrl": "https://idp.example.com/.well-known/openid-configuration",
-        "allowedClients": ["c"],
-        "certificateConfigurations": [{"s3": {"uri": "s3://bucket/ca.pem"}}]
-    }});
-    assert!(emu.handle().set_raw(&id, "/authorizerConfiguration", authorizer));
-    write(dir.path(), "gateways.yaml", &spec(&gw("streamy", "    description: changed\n")));
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    write(dir.path(), "gateways.yaml", &spec(&jwt("two")));
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = Acgw::new(dir.path()).args(["export", "--name", "certs"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(run.stdout.contains("s3://bucket/ca.pem") && run.stdout.contains("description: two"), "{}", run.stdout);
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    let id = id_of(&emu, "certs");
+    let pointer = "/authorizerConfiguration/customJWTAuthorizer/certificateConfigurations";
+    assert!(emu.handle().set_raw(&id, pointer, serde_json::json!([{"acm": {"arn": "x"}}])));
+    write(dir.path(), "gateways.yaml", &spec(&jwt("three")));
     let before = mutations(&emu);
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
-    assert!(run.stdout.contains("authorizerConfiguration.customJWTAuthorizer.certificateConfigurations"), "{run:?}");
+    assert!(run.stdout.contains("customJWTAuthorizer.certificateConfigurations"), "{run:?}");
     assert_eq!(mutations(&emu), before, "no update dropped the member");
 }
