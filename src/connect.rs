@@ -20,6 +20,7 @@ use aws_sdk_bedrockagentcorecontrol::config::{
 use aws_sdk_bedrockagentcorecontrol::error::BoxError;
 use aws_sdk_bedrockagentcorecontrol::Client;
 
+use crate::api::carried::CarryInterceptor;
 use crate::api::sdk::SdkApi;
 use crate::emulator::{Config as EmulatorConfig, Emulator, EmulatorError, EmulatorHandle};
 use crate::rate::RateLimiter;
@@ -214,7 +215,8 @@ pub async fn connect(global: &Settings) -> Result<Connection, ConnectError> {
     }
     let region = shared.region().map(|r| r.to_string()).filter(|r| !r.is_empty()).ok_or(ConnectError::NoRegion)?;
 
-    let builder = limited(aws_sdk_bedrockagentcorecontrol::config::Builder::from(&shared), &limiter);
+    let builder = limited(aws_sdk_bedrockagentcorecontrol::config::Builder::from(&shared), &limiter)
+        .interceptor(CarryInterceptor);
     let client = Client::from_conf(builder.build());
     let endpoint = resolve_endpoint(&client).await?;
     check_reachable(&endpoint).await?;
@@ -332,6 +334,7 @@ fn local_config(url: &str) -> aws_sdk_bedrockagentcorecontrol::config::Builder {
         .credentials_provider(Credentials::new("ACGWLOCALKEY", "acgw-local-secret", None, None, "acgw-local"))
         .endpoint_url(url)
         .timeout_config(timeout_config())
+        .interceptor(CarryInterceptor)
 }
 
 /// Puts `limiter` in front of the SDK's HTTP client, and lets throttled attempts be retried

@@ -2762,6 +2762,8 @@ mod hostile;
 mod model_constraints;
 #[path = "cli/render.rs"]
 mod render;
+#[path = "cli/sdk_members.rs"]
+mod sdk_members;
 #[path = "cli/signal.rs"]
 mod signal;
 #[path = "cli/version.rs"]

@@ -237,6 +237,9 @@ fn config_from_parts(p: Parts) -> Result<m::Gateway, Unreadable> {
         interceptor_configurations: opt(p.interceptor_configurations, "", "interceptorConfigurations")?,
         policy_engine_configuration: opt(p.policy_engine_configuration, "", "policyEngineConfiguration")?,
         exception_level: opt(p.exception_level, "", "exceptionLevel")?,
+        // Not in SDK 1.97: `api::carried` reads them from the raw response.
+        domain_override: None,
+        workload_identity_template_arn: None,
         waf_configuration: opt(p.waf_configuration, "", "wafConfiguration")?,
         custom_transform_configuration: opt(p.custom_transform_configuration, "", "customTransformConfiguration")?,
         tags: None,

@@ -4,6 +4,7 @@
 //! only `apply` uses. The production implementation is the AWS SDK ([`sdk`]); conversion between
 //! SDK types and the model lives in [`convert`].
 
+pub mod carried;
 pub mod convert;
 pub mod sdk;
 

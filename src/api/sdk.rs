@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use aws_sdk_bedrockagentcorecontrol::Client;
 
+use crate::api::carried;
 use crate::api::convert::{self, classify};
 use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::model::live::{
@@ -135,8 +136,11 @@ impl ReadApi for SdkApi {
     }
 
     async fn get_gateway(&self, gateway_id: &str) -> Result<LiveGateway, ApiError> {
-        let out = self.client.get_gateway().gateway_identifier(gateway_id).send().await.map_err(classify)?;
-        convert::live_from_get(out)
+        let call = self.client.get_gateway().gateway_identifier(gateway_id).send();
+        let (out, received) = carried::exchange(Default::default(), call).await;
+        let mut live = convert::live_from_get(out.map_err(classify)?)?;
+        carried::read_gateway(&mut live.config, received);
+        Ok(live)
     }
 
     async fn list_tags(&self, arn: &str) -> Result<TagMap, ApiError> {
@@ -292,13 +296,19 @@ impl WriteApi for SdkApi {
     }
 
     async fn create_gateway(&self, config: &Gateway, client_token: &str) -> Result<LiveGateway, ApiError> {
-        let out = convert::create_input(config, client_token)?.send_with(&self.client).await.map_err(classify)?;
-        convert::live_from_create(out)
+        let call = convert::create_input(config, client_token)?.send_with(&self.client);
+        let (out, received) = carried::exchange(carried::gateway_request(config), call).await;
+        let mut live = convert::live_from_create(out.map_err(classify)?)?;
+        carried::read_gateway(&mut live.config, received);
+        Ok(live)
     }
 
     async fn update_gateway(&self, gateway_id: &str, config: &Gateway) -> Result<LiveGateway, ApiError> {
-        let out = convert::update_input(gateway_id, config)?.send_with(&self.client).await.map_err(classify)?;
-        convert::live_from_update(out)
+        let call = convert::update_input(gateway_id, config)?.send_with(&self.client);
+        let (out, received) = carried::exchange(carried::gateway_request(config), call).await;
+        let mut live = convert::live_from_update(out.map_err(classify)?)?;
+        carried::read_gateway(&mut live.config, received);
+        Ok(live)
     }
 
     async fn delete_gateway(&self, gateway_id: &str) -> Result<GatewayStatus, ApiError> {

@@ -437,15 +437,17 @@ impl Check<'_> {
     ) {
         for (k, v) in obj {
             let member_path = format!("{path}.{k}");
-            match members.iter().find(|(name, _)| name == k) {
+            // A body member's JSON key is its `locationName` when it has one (DomainOverride's
+            // `defaultDomain` travels as `default`), as botocore serializes it.
+            match members.iter().find(|(_, m)| m.wire_name == *k) {
                 Some((_, m)) => self.value(&m.shape, v, &member_path),
                 None => self.fail(&member_path, "not a member of the shape"),
             }
         }
         for r in required {
             let Some((_, m)) = members.iter().find(|(name, _)| name == r) else { continue };
-            if !obj.contains_key(r) && !UNSATISFIABLE_REQUIRED.iter().any(|(shape, _)| *shape == m.shape) {
-                self.fail(&format!("{path}.{r}"), "required but absent");
+            if !obj.contains_key(&m.wire_name) && !UNSATISFIABLE_REQUIRED.iter().any(|(shape, _)| *shape == m.shape) {
+                self.fail(&format!("{path}.{}", m.wire_name), "required but absent");
             }
         }
         if union {

@@ -48,12 +48,17 @@ const TEMPLATE: &str = r#"gateways:
         allowedWorkloadConfiguration:
           hostingEnvironments: {{hostingEnvs}}
           workloadIdentities: {{workloadIds}}
+        certificateConfigurations: [{secretsManager: {secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ca'}}]
     kmsKeyArn: {{kms}}
     interceptorConfigurations: {{interceptors}}
     policyEngineConfiguration:
       arn: {{policyArn}}
       mode: {{policyMode}}
     exceptionLevel: {{exceptionLevel}}
+    domainOverride:
+      default: {{defaultDomain}}
+      alternateDomains: [b.example.com]
+    workloadIdentityTemplateArn: arn:aws:iam::123456789012:workload-identity-template/orders
     wafConfiguration:
       failureMode: {{wafMode}}
     customTransformConfiguration:
@@ -108,6 +113,7 @@ fn defaults() -> BTreeMap<&'static str, String> {
         ("policyArn", "arn:aws:bedrock-agentcore:us-east-1:123456789012:policy-engine/orders-abcdefghij".to_string()),
         ("policyMode", "ENFORCE".to_string()),
         ("exceptionLevel", "DEBUG".to_string()),
+        ("defaultDomain", "api.example.com".to_string()),
         ("wafMode", "FAIL_OPEN".to_string()),
         ("transformArn", format!("'{LAMBDA}:$LATEST'")),
         ("tags", "{team: support, 'cost center': '42'}".to_string()),

@@ -278,10 +278,13 @@ macro_rules! decode_struct {
     };
     (@required req) => { true };
     (@required opt) => { false };
+    (@required carried) => { false };
     (@get req $cx:ident $node:ident $entries:ident $key:literal) => { $cx.required($node, $entries, $key) };
     (@get opt $cx:ident $node:ident $entries:ident $key:literal) => { $cx.optional($entries, $key) };
+    (@get carried $cx:ident $node:ident $entries:ident $key:literal) => { $cx.optional($entries, $key) };
     (@unwrap req $f:ident) => { $f? };
     (@unwrap opt $f:ident) => { $f };
+    (@unwrap carried $f:ident) => { $f };
 }
 
 /// `Decode` and `Schema` for a union: a mapping with exactly one of the listed members.
@@ -433,8 +436,9 @@ macro_rules! shape_struct {
     };
     (@ty req $ty:ty) => { $ty };
     (@ty opt $ty:ty) => { Option<$ty> };
+    (@ty carried $ty:ty) => { Option<$ty> };
     (@ser req $map:ident $e:expr, $key:literal) => { $map.serialize_entry($key, &$e)? };
-    (@ser opt $map:ident $e:expr, $key:literal) => {
+    (@ser $kind:ident $map:ident $e:expr, $key:literal) => {
         if let Some(v) = &$e {
             $map.serialize_entry($key, v)?;
         }
@@ -448,10 +452,8 @@ macro_rules! sdk_struct {
             type Sdk = aws_sdk_bedrockagentcorecontrol::types::$sdk;
 
             fn to_sdk(&self) -> Result<Self::Sdk, $crate::model::sdk::BuildFailure> {
-                let b = pastey::paste! {
-                    aws_sdk_bedrockagentcorecontrol::types::$sdk::builder()
-                        $(.[<set_ $field>](sdk_struct!(@to $kind self.$field)))*
-                };
+                let b = aws_sdk_bedrockagentcorecontrol::types::$sdk::builder();
+                $(let b = sdk_struct!(@set $kind b $field self.$field);)*
                 sdk_struct!(@build $build b $sdk)
             }
 
@@ -460,12 +462,18 @@ macro_rules! sdk_struct {
             }
         }
     };
+    // A `carried` member is one the SDK lacks: `api::carried` sends and reads it.
+    (@set carried $b:ident $field:ident $e:expr) => { $b };
+    (@set $kind:ident $b:ident $field:ident $e:expr) => {
+        pastey::paste! { $b.[<set_ $field>](sdk_struct!(@to $kind $e)) }
+    };
     (@to req $e:expr) => { Some($crate::model::sdk::Sdk::to_sdk(&$e)?) };
     (@to opt $e:expr) => { $e.as_ref().map($crate::model::sdk::Sdk::to_sdk).transpose()? };
     (@build fallible $b:ident $sdk:ident) => {
         $b.build().map_err(|e| $crate::model::sdk::BuildFailure::new(stringify!($sdk), e))
     };
     (@build plain $b:ident $sdk:ident) => { Ok($b.build()) };
+    (@from carried $e:expr, $path:ident, $key:literal) => { None };
     (@from req $e:expr, $path:ident, $key:literal) => { $crate::model::sdk::req($e, $path, $key)? };
     (@from opt $e:expr, $path:ident, $key:literal) => { $crate::model::sdk::opt($e, $path, $key)? };
 }

@@ -151,6 +151,16 @@ spec_string!(
     pattern r"arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:policy-engine\/[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9_]{10}"
 );
 spec_string!(
+    /// PublicDomainName: a dotted DNS name of 1–63-character labels.
+    PublicDomainName, len 1..=253,
+    pattern r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?))+"
+);
+spec_string!(
+    /// WorkloadIdentityTemplateArn.
+    WorkloadIdentityTemplateArn, len 1..=1011,
+    pattern "arn:aws(-[^:]+)?:iam::([0-9]{12}|o-[a-z0-9]{10,32}):workload-identity-template/[a-zA-Z0-9_+=,.@/-]+"
+);
+spec_string!(
     /// A tag key.
     TagKey, len 1..=128, pattern r"[a-zA-Z0-9\s._:/=+@-]*"
 );
@@ -486,6 +496,12 @@ pub struct Gateway {
     pub policy_engine_configuration: Option<PolicyEngineConfiguration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception_level: Option<ExceptionLevel>,
+    /// Not in SDK 1.97: carried over the wire by `api::carried`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain_override: Option<DomainOverride>,
+    /// Not in SDK 1.97: carried over the wire by `api::carried`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload_identity_template_arn: Option<WorkloadIdentityTemplateArn>,
     /// Update only: a new gateway gets it through an UpdateGateway after it is READY.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waf_configuration: Option<WafConfiguration>,
@@ -509,6 +525,8 @@ decode_struct!(Gateway {
     interceptor_configurations: opt "interceptorConfigurations" "A list of configuration settings for a gateway interceptor.",
     policy_engine_configuration: opt "policyEngineConfiguration" "The policy engine configuration for the gateway.",
     exception_level: opt "exceptionLevel" "The level of detail in error messages returned when invoking the gateway.",
+    domain_override: opt "domainOverride" "The custom domains the gateway answers on (carried by acgw although SDK 1.97 lacks it).",
+    workload_identity_template_arn: opt "workloadIdentityTemplateArn" "The ARN of the workload identity template for the gateway (carried by acgw although SDK 1.97 lacks it).",
     waf_configuration: opt "wafConfiguration" "The updated Amazon Web Services WAF configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
     custom_transform_configuration: opt "customTransformConfiguration" "The custom transformation configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
     tags: opt "tags" "A map of key-value pairs to associate with the gateway as metadata tags. Keys starting with aws: belong to AWS and are ignored.",
@@ -529,6 +547,8 @@ impl Gateway {
             interceptor_configurations: None,
             policy_engine_configuration: None,
             exception_level: None,
+            domain_override: None,
+            workload_identity_template_arn: None,
             waf_configuration: None,
             custom_transform_configuration: None,
             tags: None,
@@ -612,6 +632,49 @@ shape_struct! {
         private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint configuration for the JWT issuer.",
         private_endpoint_overrides: opt Bounded<PrivateEndpointOverride, 0, 5> => "privateEndpointOverrides" "The private endpoint overrides for the custom JWT authorizer configuration.",
         allowed_workload_configuration: opt AllowedWorkloadConfiguration => "allowedWorkloadConfiguration" "The configuration that restricts which workloads in the request's identity chain are allowed to invoke the target, identified by their hosting environments and workload identities.",
+        certificate_configurations: carried Bounded<CertificateConfiguration, 1, 1> => "certificateConfigurations" "The certificate that verifies the JWT issuer's TLS connection (carried by acgw although SDK 1.97 lacks it).",
+    }
+}
+
+/// CertificateConfiguration (union). SDK 1.97 has no such type: `api::carried` sends and reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum CertificateConfiguration {
+    #[serde(rename = "s3")]
+    S3(S3Certificate),
+    #[serde(rename = "secretsManager")]
+    SecretsManager(SecretsManagerCertificate),
+}
+
+decode_union!(CertificateConfiguration {
+    S3 = "s3" "A certificate stored in Amazon S3.",
+    SecretsManager = "secretsManager" "A certificate stored in Secrets Manager.",
+});
+
+spec_string!(
+    /// CertificateS3Uri.
+    CertificateS3Uri, len 1..=usize::MAX, pattern "s3://.{1,2043}"
+);
+spec_string!(
+    /// CertificateBucketOwnerAccountId.
+    AccountId, len 1..=usize::MAX, pattern "[0-9]{12}"
+);
+spec_string!(
+    /// CertificateSecretArn.
+    CertificateSecretArn, len 1..=usize::MAX, pattern "arn:aws(-[^:]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+"
+);
+
+shape_struct! {
+    /// S3CertificateConfiguration.
+    S3Certificate {
+        uri: req CertificateS3Uri => "uri" "The S3 URI of the certificate.",
+        bucket_owner_account_id: opt AccountId => "bucketOwnerAccountId" "The account that owns the bucket.",
+    }
+}
+
+shape_struct! {
+    /// SecretsManagerCertificateConfiguration.
+    SecretsManagerCertificate {
+        secret_arn: req CertificateSecretArn => "secretArn" "The ARN of the secret that holds the certificate.",
     }
 }
 
@@ -758,6 +821,26 @@ shape_struct! {
         interceptor: req Interceptor => "interceptor" "The infrastructure settings of an interceptor configuration.",
         interception_points: req Bounded<InterceptionPoint, 1, 2> => "interceptionPoints" "The supported points of interception.",
         input_configuration: opt InterceptorInputConfiguration => "inputConfiguration" "The configuration for the input of the interceptor.",
+        response_interception_mode: carried ResponseInterceptionMode => "responseInterceptionMode" "How the interceptor receives the response: buffered whole, or streamed (carried by acgw although SDK 1.97 lacks it).",
+        response_streaming_configuration: carried ResponseStreamingConfiguration => "responseStreamingConfiguration" "The streaming settings of a response interceptor (carried by acgw although SDK 1.97 lacks it).",
+    }
+}
+
+spec_enum!(
+    /// ResponseInterceptionMode. SDK 1.97 has no such type: `api::carried` sends and reads it.
+    ResponseInterceptionMode { Buffered = "BUFFERED", Stream = "STREAM" }
+);
+
+spec_int!(
+    /// MaxEventsPerInvocation: 1–8192.
+    MaxEventsPerInvocation, 1..=8192
+);
+
+shape_struct! {
+    /// ResponseStreamingConfiguration. SDK 1.97 has no such type: `api::carried` sends and reads it.
+    #[derive(Default)]
+    ResponseStreamingConfiguration {
+        max_events_per_invocation: opt MaxEventsPerInvocation => "maxEventsPerInvocation" "The most events sent to the interceptor per invocation.",
     }
 }
 
@@ -802,6 +885,14 @@ shape_struct! {
     PolicyEngineConfiguration => GatewayPolicyEngineConfiguration fallible {
         arn: req PolicyEngineArn => "arn" "The ARN of the policy engine.",
         mode: req PolicyEngineMode => "mode" "The enforcement mode for the policy engine.",
+    }
+}
+
+shape_struct! {
+    /// DomainOverride. SDK 1.97 has no such type: `api::carried` sends and reads it as JSON.
+    DomainOverride {
+        default_domain: req PublicDomainName => "default" "The default custom domain of the gateway.",
+        alternate_domains: opt Bounded<PublicDomainName, 1, 10> => "alternateDomains" "Further custom domains of the gateway.",
     }
 }
 

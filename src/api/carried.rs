@@ -1,0 +1,512 @@
+//! Gateway members of the service model that aws-sdk-bedrockagentcorecontrol 1.97 does not have,
+//! carried over the wire despite the SDK.
+//!
+//! The SDK serializes only the members it knows and silently drops unknown members of a
+//! response, so a gateway with such a member would lose it on acgw's next UpdateGateway (a full
+//! replace). [`CarryInterceptor`], registered on every client acgw builds (`connect`), adds the
+//! carried members to the serialized JSON body of a request before it is signed, and reads them
+//! from the raw body of the response. Which members travel with a request rides beside the SDK
+//! input in a task-local scope set by [`exchange`] around that one call, never in global state.
+//! This module is the one place that knows those members ([`GATEWAY_MEMBERS`]); when the SDK
+//! gains one, it moves to `api::convert` and leaves this list (a test fails while both exist).
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_sdk_bedrockagentcorecontrol::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
+};
+use aws_sdk_bedrockagentcorecontrol::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_bedrockagentcorecontrol::error::BoxError;
+use aws_sdk_bedrockagentcorecontrol::operation::get_gateway::builders::GetGatewayOutputBuilder;
+use aws_smithy_types::body::SdkBody;
+use serde_json::{Map, Value};
+
+use crate::model::live::Unreadable;
+use crate::model::{
+    Bounded, CertificateConfiguration, DomainOverride, FromService, Gateway, MaxEventsPerInvocation, PublicDomainName,
+    ResponseInterceptionMode, ResponseStreamingConfiguration, WorkloadIdentityTemplateArn,
+};
+
+/// The top-level gateway members carried here, in API naming.
+pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride", "workloadIdentityTemplateArn"];
+
+/// The members of each `interceptorConfigurations` item carried here.
+pub const INTERCEPTOR_MEMBERS: &[&str] = &["responseInterceptionMode", "responseStreamingConfiguration"];
+
+/// The members of `authorizerConfiguration.customJWTAuthorizer` carried here.
+pub const JWT_MEMBERS: &[&str] = &["certificateConfigurations"];
+
+/// Members of the model that SDK 1.97 lacks and that acgw does not carry yet, nested where the
+/// SDK drops them unseen (`[]` is every item of a list). A live gateway with one set is refused
+/// by its path, as for any member acgw cannot read: an update would clear it. Every gateway
+/// member the model has is carried now; a new one goes here until it is.
+const NOT_CARRIED: &[&str] = &[];
+
+/// The paths (items numbered) at which `path` holds a non-null value in `value`.
+fn set_paths(value: &Value, path: &str, at: String, out: &mut Vec<String>) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let (key, each) = match head.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (head, false),
+    };
+    let Some(v) = value.get(key).filter(|v| !v.is_null()) else { return };
+    let here = if at.is_empty() { key.to_string() } else { format!("{at}.{key}") };
+    let mut visit = |v: &Value, here: String| match rest {
+        Some(rest) => set_paths(v, rest, here, out),
+        None => out.push(here),
+    };
+    if each {
+        for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+            visit(item, format!("{here}[{i}]"));
+        }
+    } else {
+        visit(v, here);
+    }
+}
+
+/// One call's carried members: what its request adds, and what its response held.
+#[derive(Debug, Default)]
+struct Exchange {
+    send: Outgoing,
+    /// `None` until a response body was read.
+    received: Mutex<Option<Received>>,
+}
+
+/// What a request adds to its body: (JSON pointer of an object in the body, key, value).
+pub type Outgoing = Vec<(String, String, Value)>;
+
+/// What a response body held beyond the SDK's members.
+#[derive(Debug, Clone, Default)]
+pub struct Received {
+    /// The carried top-level members it held, and `interceptorConfigurations` as sent.
+    pub members: Map<String, Value>,
+    /// Members neither the SDK nor this module carries (set to a non-null value), by path.
+    pub unknown: Vec<String>,
+}
+
+tokio::task_local! {
+    static CURRENT: Arc<Exchange>;
+}
+
+/// Runs one SDK call with `send` added to its request body, and answers its result with what its
+/// (last) response body held; `None` when no response body could be read.
+pub async fn exchange<F: Future>(send: Outgoing, call: F) -> (F::Output, Option<Received>) {
+    let ex = Arc::new(Exchange { send, received: Mutex::new(None) });
+    let out = CURRENT.scope(Arc::clone(&ex), call).await;
+    let received = ex.received.lock().ok().and_then(|mut r| r.take());
+    (out, received)
+}
+
+/// The carried members of `config`, as CreateGateway and UpdateGateway take them. The SDK
+/// serializes `interceptorConfigurations` in the model's order, so item `i` here is item `i`
+/// of the body.
+pub fn gateway_request(config: &Gateway) -> Outgoing {
+    let Ok(Value::Object(all)) = serde_json::to_value(config) else {
+        return Outgoing::new();
+    };
+    let mut send = Outgoing::new();
+    for (k, v) in &all {
+        if GATEWAY_MEMBERS.contains(&k.as_str()) {
+            send.push((String::new(), k.clone(), v.clone()));
+        }
+    }
+    let jwt = all.get("authorizerConfiguration").and_then(|a| a.get("customJWTAuthorizer"));
+    for key in JWT_MEMBERS {
+        if let Some(v) = jwt.and_then(|j| j.get(*key)) {
+            send.push(("/authorizerConfiguration/customJWTAuthorizer".into(), key.to_string(), v.clone()));
+        }
+    }
+    let items = all.get("interceptorConfigurations").and_then(Value::as_array);
+    for (i, item) in items.into_iter().flatten().enumerate() {
+        for key in INTERCEPTOR_MEMBERS {
+            if let Some(v) = item.get(*key) {
+                send.push((format!("/interceptorConfigurations/{i}"), key.to_string(), v.clone()));
+            }
+        }
+    }
+    send
+}
+
+/// Adds to `config` (read through the SDK) the carried members of its response. Fails closed:
+/// with no readable response body, or a member acgw cannot read or carry, the configuration is
+/// [`Unreadable`] by that member's name, so that no update can drop what the gateway has.
+pub fn read_gateway(config: &mut Result<Gateway, Unreadable>, received: Option<Received>) {
+    let Ok(gateway) = config else { return };
+    let Some(received) = received else {
+        *config = Err(Unreadable {
+            path: GATEWAY_MEMBERS.join(", "),
+            reason: "the response body could not be read for the members SDK 1.97 lacks".into(),
+        });
+        return;
+    };
+    if let Some(member) = received.unknown.first() {
+        *config = Err(Unreadable {
+            path: member.clone(),
+            reason: "a member this build of acgw can neither read nor carry; updating the gateway would drop it".into(),
+        });
+        return;
+    }
+    let read = domain_override(received.members.get("domainOverride")).and_then(|d| {
+        let arn = string(received.members.get("workloadIdentityTemplateArn"), "workloadIdentityTemplateArn")?;
+        Ok((d, arn.map(WorkloadIdentityTemplateArn::from_service)))
+    });
+    let read = read.and_then(|r| Ok((r, interceptors(received.members.get("interceptorConfigurations"), gateway)?)));
+    let read = read.and_then(|r| {
+        let raw = received.members.get("authorizerConfiguration").and_then(|a| a.get("customJWTAuthorizer"));
+        Ok((r, certificates(raw.and_then(|j| j.get("certificateConfigurations")))?))
+    });
+    let read = read.map(|(r, certificates)| {
+        if let Some(crate::model::AuthorizerConfiguration::CustomJwtAuthorizer(jwt)) =
+            &mut gateway.authorizer_configuration
+        {
+            jwt.certificate_configurations = certificates;
+        }
+        r
+    });
+    match read {
+        Ok(((d, arn), members)) => {
+            gateway.domain_override = d;
+            gateway.workload_identity_template_arn = arn;
+            if let Some(list) = gateway.interceptor_configurations.take() {
+                let mut members = members.into_iter();
+                gateway.interceptor_configurations = Some(list.map_items(|items| {
+                    items
+                        .into_iter()
+                        .map(|mut item| {
+                            let (mode, streaming) = members.next().unwrap_or_default();
+                            item.response_interception_mode = mode;
+                            item.response_streaming_configuration = streaming;
+                            item
+                        })
+                        .collect()
+                }));
+            }
+        }
+        Err(e) => *config = Err(e),
+    }
+}
+
+/// `certificateConfigurations` as the service sent it, checked as a spec is: a value outside the
+/// model makes the gateway unreadable by its path rather than being dropped.
+fn certificates(raw: Option<&Value>) -> Result<Option<Bounded<CertificateConfiguration, 1, 1>>, Unreadable> {
+    use crate::model::decode::{Cx, Decode, Node};
+    let path = "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations";
+    let raw = match raw {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(a)) if a.is_empty() => return Ok(None),
+        Some(v) => v,
+    };
+    let mut problems = Vec::new();
+    let decoded =
+        Bounded::<CertificateConfiguration, 1, 1>::decode(&Node::from_json(raw), &mut Cx::new("", &mut problems));
+    match (decoded, problems.first()) {
+        (Some(v), None) => Ok(Some(v)),
+        (_, Some(p)) => Err(Unreadable {
+            path: if p.path.is_empty() { path.to_string() } else { format!("{path}{}", p.path) },
+            reason: p.message.clone(),
+        }),
+        (None, None) => Err(Unreadable { path: path.into(), reason: "not readable".into() }),
+    }
+}
+
+/// The carried members of each interceptor the SDK read, matched by position (the SDK keeps the
+/// service's order).
+type InterceptorMembers = (Option<ResponseInterceptionMode>, Option<ResponseStreamingConfiguration>);
+
+fn interceptors(raw: Option<&Value>, gateway: &Gateway) -> Result<Vec<InterceptorMembers>, Unreadable> {
+    let count = gateway.interceptor_configurations.as_deref().map_or(0, <[_]>::len);
+    let items: &[Value] = raw.and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let path = |k: &str| format!("interceptorConfigurations[{i}].{k}");
+        let item = items.get(i);
+        let mode = string(item.and_then(|v| v.get("responseInterceptionMode")), &path("responseInterceptionMode"))?
+            .map(|m| ResponseInterceptionMode::from_service(m.as_str()));
+        let streaming = match item.and_then(|v| v.get("responseStreamingConfiguration")) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(o)) => {
+                if let Some(k) = o.keys().find(|k| !ResponseStreamingConfiguration::KEYS.contains(&k.as_str())) {
+                    return Err(Unreadable {
+                        path: format!("{}.{k}", path("responseStreamingConfiguration")),
+                        reason: "a member this build of acgw can neither read nor carry".into(),
+                    });
+                }
+                let max = match o.get("maxEventsPerInvocation") {
+                    None | Some(Value::Null) => None,
+                    Some(n) => match n.as_i64().and_then(|n| i32::try_from(n).ok()) {
+                        Some(n) => Some(MaxEventsPerInvocation::from_service(n)),
+                        None => {
+                            return Err(Unreadable {
+                                path: format!("{}.maxEventsPerInvocation", path("responseStreamingConfiguration")),
+                                reason: "not a 32-bit integer".into(),
+                            })
+                        }
+                    },
+                };
+                Some(ResponseStreamingConfiguration { max_events_per_invocation: max })
+            }
+            Some(_) => {
+                return Err(Unreadable { path: path("responseStreamingConfiguration"), reason: "not an object".into() })
+            }
+        };
+        out.push((mode, streaming));
+    }
+    Ok(out)
+}
+
+/// An optional string member; an empty one means "not set", as everywhere in acgw.
+fn string(value: Option<&Value>, path: &str) -> Result<Option<String>, Unreadable> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok((!s.is_empty()).then(|| s.clone())),
+        Some(_) => Err(Unreadable { path: path.into(), reason: "not a string".into() }),
+    }
+}
+
+/// `domainOverride` as the service sent it, kept verbatim (see `FromService`).
+fn domain_override(value: Option<&Value>) -> Result<Option<DomainOverride>, Unreadable> {
+    let bad = |path: &str, reason: &str| Unreadable { path: format!("domainOverride{path}"), reason: reason.into() };
+    let obj = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(bad("", "not an object")),
+    };
+    if let Some(k) = obj.keys().find(|k| !DomainOverride::KEYS.contains(&k.as_str())) {
+        return Err(bad(&format!(".{k}"), "a member this build of acgw can neither read nor carry"));
+    }
+    let default_domain = match obj.get("default") {
+        Some(Value::String(s)) => PublicDomainName::from_service(s.clone()),
+        _ => return Err(bad(".default", "missing or not a string, but the model requires it")),
+    };
+    let alternate_domains = match obj.get("alternateDomains") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut names = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => names.push(PublicDomainName::from_service(s.clone())),
+                    _ => return Err(bad(&format!(".alternateDomains[{i}]"), "not a string")),
+                }
+            }
+            // An empty list means "not set", as everywhere in acgw.
+            (!names.is_empty()).then(|| Bounded::from_service(names))
+        }
+        Some(_) => return Err(bad(".alternateDomains", "not a list")),
+    };
+    Ok(Some(DomainOverride { default_domain, alternate_domains }))
+}
+
+/// The member names (API naming) of an SDK type, from the `Debug` output of its empty builder:
+/// the only list of them the SDK exposes. `custom_jwt_authorizer`-style acronyms do not occur at
+/// the top level of the gateway shapes.
+pub(crate) fn sdk_member_names(debug: &str) -> BTreeSet<String> {
+    let inner = debug.split_once('{').map_or("", |(_, rest)| rest);
+    inner
+        .split(',')
+        .filter_map(|field| field.split_once(':').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && !name.starts_with('_'))
+        .map(camel)
+        .collect()
+}
+
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The members of a gateway response that the SDK reads.
+fn sdk_gateway_output_members() -> &'static BTreeSet<String> {
+    static MEMBERS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    MEMBERS.get_or_init(|| sdk_member_names(&format!("{:?}", GetGatewayOutputBuilder::default())))
+}
+
+/// Carries [`GATEWAY_MEMBERS`] for the call in whose [`exchange`] scope it runs; outside one it
+/// does nothing.
+#[derive(Debug)]
+pub struct CarryInterceptor;
+
+impl Intercept for CarryInterceptor {
+    fn name(&self) -> &'static str {
+        "AcgwCarriedMembers"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(ex) = CURRENT.try_with(Arc::clone) else { return Ok(()) };
+        if ex.send.is_empty() {
+            return Ok(());
+        }
+        let request = context.request_mut();
+        let bytes = request.body().bytes().ok_or("cannot add the members SDK 1.97 lacks to a streamed body")?;
+        let mut body: Value = serde_json::from_slice(bytes)?;
+        for (at, k, v) in &ex.send {
+            // Fails closed: never send the request without a member it should carry.
+            let object = body
+                .pointer_mut(at)
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| format!("the request body has no object at {at:?} to carry {k} in"))?;
+            object.insert(k.clone(), v.clone());
+        }
+        let body = serde_json::to_vec(&body)?;
+        request.headers_mut().insert("content-length", body.len().to_string());
+        *request.body_mut() = SdkBody::from(body);
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Ok(ex) = CURRENT.try_with(Arc::clone) else { return Ok(()) };
+        let response = context.response();
+        if !response.status().is_success() {
+            return Ok(());
+        }
+        let Some(Ok(Value::Object(body))) = response.body().bytes().map(serde_json::from_slice::<Value>) else {
+            return Ok(());
+        };
+        let known = sdk_gateway_output_members();
+        let mut received = Received::default();
+        let whole = Value::Object(body);
+        for path in NOT_CARRIED {
+            set_paths(&whole, path, String::new(), &mut received.unknown);
+        }
+        let Value::Object(body) = whole else { return Ok(()) };
+        for (k, v) in body {
+            if GATEWAY_MEMBERS.contains(&k.as_str())
+                || k == "interceptorConfigurations"
+                || k == "authorizerConfiguration"
+            {
+                received.members.insert(k, v);
+            } else if !known.contains(&k) && !v.is_null() {
+                received.unknown.push(k);
+            }
+        }
+        if let Ok(mut slot) = ex.received.lock() {
+            *slot = Some(received);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_bedrockagentcorecontrol::operation::create_gateway::builders::CreateGatewayInputBuilder;
+    use aws_sdk_bedrockagentcorecontrol::operation::update_gateway::builders::UpdateGatewayInputBuilder;
+
+    /// When the SDK gains a carried member, it must be converted like any other and leave
+    /// [`GATEWAY_MEMBERS`]: two paths for one member would send it twice.
+    #[test]
+    fn carried_members_are_not_in_the_sdk() {
+        let create = sdk_member_names(&format!("{:?}", CreateGatewayInputBuilder::default()));
+        let update = sdk_member_names(&format!("{:?}", UpdateGatewayInputBuilder::default()));
+        let output = sdk_gateway_output_members();
+        let interceptor = sdk_member_names(&format!(
+            "{:?}",
+            aws_sdk_bedrockagentcorecontrol::types::builders::GatewayInterceptorConfigurationBuilder::default()
+        ));
+        assert!(interceptor.contains("interceptionPoints"), "{interceptor:?}");
+        let jwt = sdk_member_names(&format!(
+            "{:?}",
+            aws_sdk_bedrockagentcorecontrol::types::builders::CustomJwtAuthorizerConfigurationBuilder::default()
+        ));
+        assert!(jwt.contains("discoveryUrl"), "{jwt:?}");
+        for member in JWT_MEMBERS {
+            assert!(
+                !jwt.contains(*member),
+                "the SDK now has customJWTAuthorizer `{member}`: convert it in the model and remove it from api::carried::JWT_MEMBERS"
+            );
+        }
+        for member in INTERCEPTOR_MEMBERS {
+            assert!(
+                !interceptor.contains(*member),
+                "the SDK now has interceptor `{member}`: convert it in the model and remove it from api::carried::INTERCEPTOR_MEMBERS"
+            );
+        }
+        // The parse itself works: members the SDK has are found.
+        assert!(create.contains("kmsKeyArn") && update.contains("gatewayIdentifier") && output.contains("gatewayUrl"));
+        for member in GATEWAY_MEMBERS {
+            assert!(
+                !create.contains(*member) && !update.contains(*member) && !output.contains(*member),
+                "the SDK now has `{member}`: convert it in api::convert and remove it from api::carried::GATEWAY_MEMBERS"
+            );
+        }
+    }
+
+    #[test]
+    fn a_domain_override_is_read_verbatim_and_an_unknown_member_refused() {
+        let v = serde_json::json!({"default": "api.example.com", "alternateDomains": ["b.example.com"]});
+        let d = domain_override(Some(&v)).expect("reads").expect("set");
+        assert_eq!(d.default_domain.as_str(), "api.example.com");
+        assert_eq!(d.alternate_domains.as_deref().map(|a| a.len()), Some(1));
+        let v = serde_json::json!({"default": "api.example.com", "wildcard": true});
+        let e = domain_override(Some(&v)).expect_err("refused");
+        assert_eq!(e.path, "domainOverride.wildcard");
+        let v = serde_json::json!({"alternateDomains": ["b.example.com"]});
+        assert_eq!(domain_override(Some(&v)).expect_err("refused").path, "domainOverride.default");
+    }
+
+    #[test]
+    fn nested_members_acgw_does_not_carry_are_found_by_path() {
+        let body = serde_json::json!({
+            "authorizerConfiguration": {"customJWTAuthorizer": {"certificateConfigurations": [{"s3": {"uri": "s3://b/k"}}]}},
+            "interceptorConfigurations": [{"interceptionPoints": ["REQUEST"]}, {"responseInterceptionMode": "STREAM", "responseStreamingConfiguration": null}]
+        });
+        let mut out = Vec::new();
+        for path in [
+            "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+            "interceptorConfigurations[].responseInterceptionMode",
+            "interceptorConfigurations[].responseStreamingConfiguration",
+        ] {
+            set_paths(&body, path, String::new(), &mut out);
+        }
+        assert_eq!(
+            out,
+            [
+                "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+                "interceptorConfigurations[1].responseInterceptionMode"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_response_without_a_readable_body_fails_closed() {
+        let mut config = Ok(Gateway::minimal(
+            crate::model::GatewayName::from_service("g".to_string()),
+            crate::model::RoleArn::from_service("arn:aws:iam::123456789012:role/r".to_string()),
+            crate::model::AuthorizerType::None,
+        ));
+        read_gateway(&mut config, None);
+        assert!(config.is_err());
+        let mut config2 = Ok(Gateway::minimal(
+            crate::model::GatewayName::from_service("g".to_string()),
+            crate::model::RoleArn::from_service("arn:aws:iam::123456789012:role/r".to_string()),
+            crate::model::AuthorizerType::None,
+        ));
+        read_gateway(&mut config2, Some(Received { members: Map::new(), unknown: vec!["newThing".into()] }));
+        assert_eq!(config2.expect_err("refused").path, "newThing");
+    }
+}
