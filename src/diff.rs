@@ -257,6 +257,28 @@ pub fn tags_to_remove(changes: &[TagChange]) -> Vec<String> {
     changes.iter().filter(|c| c.kind == ChangeKind::Remove).map(|c| c.key.clone()).collect()
 }
 
+/// Changes whose path is `sensitive` (a target's OAuth `customParameters`, see
+/// [`crate::kind::ItemKind::sensitive`]) with their values replaced by `(sensitive)`: text and
+/// Markdown never print them, nor do drift reports; JSON plans carry them, because `apply PLANFILE`
+/// needs them.
+pub fn mask_sensitive(changes: &[Change], sensitive: fn(&str) -> bool) -> Vec<Change> {
+    changes
+        .iter()
+        .map(|c| {
+            if !sensitive(&c.path) {
+                return c.clone();
+            }
+            let hide =
+                |v: &Option<serde_json::Value>| v.as_ref().map(|_| serde_json::Value::String("(sensitive)".into()));
+            let mut masked = c.clone();
+            masked.before = hide(&c.before);
+            masked.after = hide(&c.after);
+            masked.elements = None;
+            masked
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

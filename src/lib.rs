@@ -14,6 +14,7 @@ pub mod confine;
 pub mod connect;
 pub mod diff;
 pub mod emulator;
+pub mod escape;
 pub mod export;
 pub mod kind;
 pub mod load;

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 
 use crate::api::{ApiError, ReadApi};
-use crate::kind::{ListKind, RateLimitKind, RuleKind, TargetKind, WriteKind};
+use crate::api::items::ListKind;
+use crate::kind::{RateLimitKind, RuleKind, TargetKind, WriteKind};
 use crate::model::live::{
     GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetStatus, TargetSummary,
 };

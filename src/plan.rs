@@ -1523,7 +1523,7 @@ impl<K: ItemKind> ItemDrift<K> {
             changes: if p.action == Action::Create {
                 Vec::new()
             } else {
-                crate::render::mask_sensitive(&p.changes, K::sensitive)
+                crate::diff::mask_sensitive(&p.changes, K::sensitive)
             },
             authorization_url: p.authorization_url.clone(),
         }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use crate::problem::{Problem, Severity};
 use crate::rate::RateLimiter;
-use crate::render::clean;
+pub use crate::escape::paint;
+use crate::escape::clean;
 
 /// When to color output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,11 +169,3 @@ pub fn rate_text(limiter: &RateLimiter) -> String {
     format!("{} req/s (limit {:.0}/s)", limiter.current_rps(), limiter.limit_rps())
 }
 
-/// Wraps `text` in an ANSI SGR `code` when `on`.
-pub fn paint(on: bool, code: &str, text: &str) -> String {
-    if on {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}

@@ -6,6 +6,7 @@
 
 pub mod carried;
 pub mod convert;
+pub mod items;
 pub mod sdk;
 
 use std::future::Future;

@@ -11,31 +11,9 @@ use futures_util::stream::{self, StreamExt};
 
 use super::{ApplyError, Options, Run, WaitClock, TRANSPORT_RETRIES};
 use crate::api::{ApiError, WriteApi};
-use crate::kind::{ItemKind, ListKind, WriteKind};
+use super::ItemWork;
+use crate::api::items::{ItemApi, ListKind};
 use crate::model::live::GatewayStatus;
-
-/// What to do for one item of kind `K`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ItemWork<K: ItemKind> {
-    /// Create with a deterministic client token; `replaces` is the `updatedAt` of the item it
-    /// replaces (so the token differs from the one that created that one).
-    Create { desired: K::Desired, replaces: Option<String> },
-    /// Update (the item `id`) with every member.
-    Update { id: String, desired: K::Desired },
-    /// Delete, then wait until it is gone.
-    Delete { id: String, key: K::Key },
-}
-
-impl<K: ItemKind> ItemWork<K> {
-    /// How `done` lines and errors name the item.
-    fn label(&self) -> String {
-        match self {
-            ItemWork::Create { desired, .. } => K::label(&K::key(desired), None),
-            ItemWork::Update { id, desired } => K::label(&K::key(desired), Some(id)),
-            ItemWork::Delete { id, key } => K::label(key, Some(id)),
-        }
-    }
-}
 
 /// What one item's calls did.
 struct Done {
@@ -47,7 +25,7 @@ struct Done {
 
 /// Applies `work` to the items of kind `K` of `gateway_id`, recording every call that took
 /// effect, and every item left waiting for a user's authorization.
-pub(super) async fn apply<K: WriteKind, A: WriteApi>(
+pub(super) async fn apply<K: ItemApi, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     gateway_id: &str,
@@ -84,7 +62,7 @@ pub(super) async fn apply<K: WriteKind, A: WriteApi>(
     Ok(())
 }
 
-async fn one<K: WriteKind, A: WriteApi>(api: &A, opts: &Options, gateway_id: &str, work: ItemWork<K>) -> Done {
+async fn one<K: ItemApi, A: WriteApi>(api: &A, opts: &Options, gateway_id: &str, work: ItemWork<K>) -> Done {
     let label = work.label();
     let mut calls = Vec::new();
     // A kind that retries writes sends them up to TRANSPORT_RETRIES more times.
@@ -146,7 +124,7 @@ async fn one<K: WriteKind, A: WriteApi>(api: &A, opts: &Options, gateway_id: &st
 /// Polls an item that a call just answered with `live` until its status is settled, and returns
 /// it as last seen; a failure status is an error with the service's reasons. With `--no-wait`
 /// (unless `always`, a wait a later call needs), returns `live` unless it failed.
-pub(super) async fn wait_settled<K: WriteKind, A: WriteApi>(
+pub(super) async fn wait_settled<K: ItemApi, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
@@ -182,7 +160,7 @@ pub(super) async fn wait_settled<K: WriteKind, A: WriteApi>(
 /// more times in all: an item still busy (Conflict: CREATING or UPDATING) is waited on until
 /// settled and sent to again, and one whose answer was lost is sent again (every member again
 /// for an update, a delete twice: both idempotent).
-async fn send_when_settled<K: WriteKind, A: WriteApi, T, Fut: Future<Output = Result<T, ApiError>>>(
+async fn send_when_settled<K: ItemApi, A: WriteApi, T, Fut: Future<Output = Result<T, ApiError>>>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
@@ -205,7 +183,7 @@ async fn send_when_settled<K: WriteKind, A: WriteApi, T, Fut: Future<Output = Re
     }
 }
 
-async fn wait_settled_id<K: WriteKind, A: WriteApi>(
+async fn wait_settled_id<K: ItemApi, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,
@@ -216,7 +194,7 @@ async fn wait_settled_id<K: WriteKind, A: WriteApi>(
 }
 
 /// Reads the item `id`, reading again after throttling or a lost response until `clock` runs out.
-async fn get_live<K: WriteKind, A: WriteApi>(
+async fn get_live<K: ItemApi, A: WriteApi>(
     api: &A,
     clock: &WaitClock<'_>,
     gateway_id: &str,
@@ -232,7 +210,7 @@ async fn get_live<K: WriteKind, A: WriteApi>(
 }
 
 /// Polls the item until it is gone.
-async fn wait_gone<K: WriteKind, A: WriteApi>(
+async fn wait_gone<K: ItemApi, A: WriteApi>(
     api: &A,
     opts: &Options,
     gateway_id: &str,

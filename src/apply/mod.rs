@@ -9,22 +9,20 @@ mod items;
 pub mod report;
 #[cfg(test)]
 mod tests;
-mod token;
+mod work;
 
-pub use crate::kind::rate_limit::RateLimitWork;
-pub use crate::kind::rule::RuleWork;
-pub use crate::kind::target::TargetWork;
 pub use interrupt::Interrupt;
-pub use items::ItemWork;
+pub use work::{ItemWork, RateLimitWork, RuleWork, TargetWork};
 
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 
-pub use token::{client_token, item_token, target_token};
+pub use crate::kind::token::{client_token, item_token, target_token};
 
+use crate::api::items::ItemApi;
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::kind::{RateLimitKind, RuleKind, TargetKind, WriteKind};
+use crate::kind::{RateLimitKind, RuleKind, TargetKind};
 use crate::model::live::{GatewayStatus, LiveGateway, TagMap};
 use crate::model::Gateway;
 
@@ -446,7 +444,7 @@ async fn parts<A: WriteApi>(
 }
 
 /// The work on the items of kind `K` of the gateway `run` is about, once it is READY.
-async fn with_items<K: WriteKind, A: WriteApi>(
+async fn with_items<K: ItemApi, A: WriteApi>(
     api: &A,
     run: &mut Run<'_>,
     work: Vec<ItemWork<K>>,

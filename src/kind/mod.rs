@@ -14,18 +14,17 @@
 pub mod rate_limit;
 pub mod rule;
 pub mod target;
+pub mod token;
 
 pub use rate_limit::RateLimitKind;
 pub use rule::RuleKind;
 pub use target::TargetKind;
 
 use std::fmt::{Debug, Display};
-use std::future::Future;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::api::{ApiError, ReadApi, WriteApi};
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::Unreadable;
 
@@ -174,39 +173,6 @@ pub trait WriteKind: ItemKind {
         desired: &Self::Desired,
         replaces: Option<&str>,
     ) -> String {
-        crate::apply::item_token(region, endpoint, gateway_id, desired, replaces)
+        token::item_token(region, endpoint, gateway_id, desired, replaces)
     }
-
-    /// One item ([`WriteKind::GET_CALL`]).
-    fn get<A: ReadApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
-    /// Creates an item with a client token ([`WriteKind::CREATE_CALL`]).
-    fn create<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        desired: &Self::Desired,
-        token: &str,
-    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
-    /// Updates the item `id` to `desired` ([`WriteKind::UPDATE_CALL`]).
-    fn update<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-        desired: &Self::Desired,
-    ) -> impl Future<Output = Result<Self::Live, ApiError>> + Send;
-    /// Deletes the item `id` ([`WriteKind::DELETE_CALL`]).
-    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
-}
-
-/// A kind whose list of live items a gateway delete or replace reads whole (rules, rate limits;
-/// targets are listed as summaries there).
-pub trait ListKind: WriteKind {
-    /// The list call, for errors: `ListGatewayRules`.
-    const LIST_CALL: &'static str;
-
-    /// Every item of a gateway ([`ListKind::LIST_CALL`]).
-    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<Self::Live>, ApiError>> + Send;
 }

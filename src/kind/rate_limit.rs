@@ -3,13 +3,10 @@
 //! update is a PATCH): either replaces the rate limit.
 
 use std::fmt;
-use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, ListKind, WriteKind};
-use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::apply::ItemWork;
+use super::{ItemKind, WriteKind};
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{GatewayRateLimitStatus, LiveRateLimit, Unreadable};
 use crate::model::rate_limit::RateLimit;
@@ -108,84 +105,5 @@ impl WriteKind for RateLimitKind {
 
     fn deleting(status: &GatewayRateLimitStatus) -> bool {
         *status == GatewayRateLimitStatus::Deleting
-    }
-
-    fn get<A: ReadApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send {
-        api.get_rate_limit(gateway_id, id)
-    }
-
-    fn create<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        desired: &RateLimit,
-        token: &str,
-    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send {
-        api.create_rate_limit(gateway_id, desired, token)
-    }
-
-    /// The update names the rate limit by the `rateLimitId` in `desired`, which is its ID.
-    fn update<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        _id: &str,
-        desired: &RateLimit,
-    ) -> impl Future<Output = Result<LiveRateLimit, ApiError>> + Send {
-        api.update_rate_limit(gateway_id, desired)
-    }
-
-    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let call = api.delete_rate_limit(gateway_id, id);
-        async move { call.await.map(|_| ()) }
-    }
-}
-
-impl ListKind for RateLimitKind {
-    const LIST_CALL: &'static str = "ListGatewayRateLimits";
-
-    fn list<A: ReadApi>(
-        api: &A,
-        gateway_id: &str,
-    ) -> impl Future<Output = Result<Vec<LiveRateLimit>, ApiError>> + Send {
-        api.list_rate_limits(gateway_id)
-    }
-}
-
-/// What to do for one rate limit: [`ItemWork`] under the rate limit's own names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RateLimitWork {
-    /// CreateGatewayRateLimit with a deterministic client token; `replaces` is the `updatedAt`
-    /// of the rate limit it replaces (so the token differs from the one that created that one).
-    Create { desired: RateLimit, replaces: Option<String> },
-    /// UpdateGatewayRateLimit (PATCH) with every member it has.
-    Update { desired: RateLimit },
-    /// DeleteGatewayRateLimit, then wait until it is gone.
-    Delete { rate_limit_id: String },
-}
-
-impl From<RateLimitWork> for ItemWork<RateLimitKind> {
-    fn from(work: RateLimitWork) -> Self {
-        match work {
-            RateLimitWork::Create { desired, replaces } => ItemWork::Create { desired, replaces },
-            RateLimitWork::Update { desired } => {
-                ItemWork::Update { id: desired.rate_limit_id.as_str().to_string(), desired }
-            }
-            RateLimitWork::Delete { rate_limit_id } => {
-                ItemWork::Delete { key: RateLimitKey { rate_limit_id: rate_limit_id.clone() }, id: rate_limit_id }
-            }
-        }
-    }
-}
-
-impl From<ItemWork<RateLimitKind>> for RateLimitWork {
-    fn from(work: ItemWork<RateLimitKind>) -> Self {
-        match work {
-            ItemWork::Create { desired, replaces } => RateLimitWork::Create { desired, replaces },
-            ItemWork::Update { desired, .. } => RateLimitWork::Update { desired },
-            ItemWork::Delete { id, .. } => RateLimitWork::Delete { rate_limit_id: id },
-        }
     }
 }

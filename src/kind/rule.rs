@@ -3,13 +3,10 @@
 //! PATCH), so removing it replaces the rule.
 
 use std::fmt;
-use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, ListKind, WriteKind};
-use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::apply::ItemWork;
+use super::{ItemKind, WriteKind};
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{GatewayRuleStatus, LiveRule, Unreadable};
 use crate::model::rule::Rule;
@@ -112,72 +109,5 @@ impl WriteKind for RuleKind {
 
     fn deleting(status: &GatewayRuleStatus) -> bool {
         *status == GatewayRuleStatus::Deleting
-    }
-
-    fn get<A: ReadApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
-        api.get_rule(gateway_id, id)
-    }
-
-    fn create<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        desired: &Rule,
-        token: &str,
-    ) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
-        api.create_rule(gateway_id, desired, token)
-    }
-
-    fn update<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-        desired: &Rule,
-    ) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
-        api.update_rule(gateway_id, id, desired)
-    }
-
-    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let call = api.delete_rule(gateway_id, id);
-        async move { call.await.map(|_| ()) }
-    }
-}
-
-impl ListKind for RuleKind {
-    const LIST_CALL: &'static str = "ListGatewayRules";
-
-    fn list<A: ReadApi>(api: &A, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRule>, ApiError>> + Send {
-        api.list_rules(gateway_id)
-    }
-}
-
-/// What to do for one rule: [`ItemWork`] under the rule's own names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleWork {
-    /// CreateGatewayRule with a deterministic client token; `replaces` is the `updatedAt` of the
-    /// rule it replaces (so the token differs from the one that created that one).
-    Create { desired: Rule, replaces: Option<String> },
-    /// UpdateGatewayRule (PATCH) with every member.
-    Update { rule_id: String, desired: Rule },
-    /// DeleteGatewayRule, then wait until it is gone.
-    Delete { rule_id: String, priority: i32 },
-}
-
-impl From<RuleWork> for ItemWork<RuleKind> {
-    fn from(work: RuleWork) -> Self {
-        match work {
-            RuleWork::Create { desired, replaces } => ItemWork::Create { desired, replaces },
-            RuleWork::Update { rule_id, desired } => ItemWork::Update { id: rule_id, desired },
-            RuleWork::Delete { rule_id, priority } => ItemWork::Delete { id: rule_id, key: RuleKey { priority } },
-        }
-    }
-}
-
-impl From<ItemWork<RuleKind>> for RuleWork {
-    fn from(work: ItemWork<RuleKind>) -> Self {
-        match work {
-            ItemWork::Create { desired, replaces } => RuleWork::Create { desired, replaces },
-            ItemWork::Update { id, desired } => RuleWork::Update { rule_id: id, desired },
-            ItemWork::Delete { id, key } => RuleWork::Delete { rule_id: id, priority: key.priority },
-        }
     }
 }

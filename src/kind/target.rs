@@ -6,13 +6,10 @@
 //! print them.
 
 use std::fmt;
-use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
 use super::{ItemKind, WriteKind};
-use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::apply::ItemWork;
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{LiveTarget, TargetStatus, Unreadable};
 use crate::model::target::Target;
@@ -127,68 +124,6 @@ impl WriteKind for TargetKind {
 
     /// A target is never replaced, so its token has no `replaces` part (and stays what it was).
     fn token(region: &str, endpoint: &str, gateway_id: &str, desired: &Target, _replaces: Option<&str>) -> String {
-        crate::apply::target_token(region, endpoint, gateway_id, desired)
-    }
-
-    fn get<A: ReadApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
-        api.get_target(gateway_id, id)
-    }
-
-    fn create<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        desired: &Target,
-        token: &str,
-    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
-        api.create_target(gateway_id, desired, token)
-    }
-
-    fn update<A: WriteApi>(
-        api: &A,
-        gateway_id: &str,
-        id: &str,
-        desired: &Target,
-    ) -> impl Future<Output = Result<LiveTarget, ApiError>> + Send {
-        api.update_target(gateway_id, id, desired)
-    }
-
-    fn delete<A: WriteApi>(api: &A, gateway_id: &str, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send {
-        api.delete_target(gateway_id, id)
-    }
-}
-
-/// What to do for one target: [`ItemWork`] under the target's own names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TargetWork {
-    /// CreateGatewayTarget with a deterministic client token.
-    Create { desired: Target },
-    /// UpdateGatewayTarget with the complete configuration.
-    Update { target_id: String, desired: Target },
-    /// DeleteGatewayTarget, then wait until it is gone.
-    Delete { name: String, target_id: String },
-}
-
-impl From<TargetWork> for ItemWork<TargetKind> {
-    fn from(work: TargetWork) -> Self {
-        match work {
-            TargetWork::Create { desired } => ItemWork::Create { desired, replaces: None },
-            TargetWork::Update { target_id, desired } => ItemWork::Update { id: target_id, desired },
-            TargetWork::Delete { name, target_id } => ItemWork::Delete { id: target_id, key: TargetKey { name } },
-        }
-    }
-}
-
-impl From<ItemWork<TargetKind>> for TargetWork {
-    /// A target is never replaced, so no create replaces another.
-    fn from(work: ItemWork<TargetKind>) -> Self {
-        match work {
-            ItemWork::Create { desired, .. } => TargetWork::Create { desired },
-            ItemWork::Update { id, desired } => TargetWork::Update { target_id: id, desired },
-            ItemWork::Delete { id, key } => TargetWork::Delete { name: key.name, target_id: id },
-        }
+        super::token::target_token(region, endpoint, gateway_id, desired)
     }
 }

@@ -542,8 +542,7 @@ fn load_rules(node: Node, declared: Option<&[String]>, cx: &mut Cx<'_>) -> Optio
     ok.then_some(out)
 }
 
-/// The most rate limits a gateway can have (the service quota).
-pub const MAX_RATE_LIMITS: usize = 50;
+pub use crate::model::rate_limit::MAX_RATE_LIMITS;
 
 /// A gateway's `rateLimits:` list: every rate limit decoded and checked, `rateLimitId` required
 /// and unique within the gateway, at most [`MAX_RATE_LIMITS`]. `None` (reported) if anything is

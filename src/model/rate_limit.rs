@@ -13,6 +13,9 @@ use super::schema::{self, Defs, Schema};
 use super::sdk::{BuildFailure, Sdk};
 use super::{Bounded, BoundedMap, FromService};
 
+/// The most rate limits a gateway can have (the service quota).
+pub const MAX_RATE_LIMITS: usize = 50;
+
 spec_string!(
     /// A rate limit's ID, chosen by the customer (the SDK documents no constraint; model:
     /// GatewayRateLimitId, 2–64 alphanumerics, `-`, `_` and `.`, starting and ending with an

@@ -8,7 +8,9 @@ pub mod text;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+pub use crate::diff::mask_sensitive;
 use crate::diff::{Change, ChangeKind, TagChange};
+pub use crate::escape::{clean, clean_lines};
 use crate::plan::{DriftReport, Plan, Summary};
 
 /// Renders a plan in `format`; `color` applies to text only.
@@ -89,35 +91,6 @@ pub fn drift_line(report: &DriftReport) -> String {
 /// A value as shown in a diff: compact JSON (strings quoted).
 pub(crate) fn value(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
-}
-
-/// `s` with control characters (other than tab) and bidirectional overrides escaped as
-/// `\u{1b}`, so text from the API or a spec cannot move the cursor, recolor the terminal, break
-/// a line where none was, or display in an order other than the one it has.
-pub fn clean(s: &str) -> String {
-    escape_where(s, |c| c != '\t')
-}
-
-/// Like [`clean`], but keeps line feeds: for messages made of several lines of their own (the
-/// lines of a live string in them are [`clean`]ed where they are built).
-pub fn clean_lines(s: &str) -> String {
-    escape_where(s, |c| c != '\t' && c != '\n')
-}
-
-/// `s` with the characters that [`clean`] escapes escaped, except those `escape` refuses.
-fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> String {
-    // The bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are
-    // format characters, not controls, but reorder what a reader sees ("Trojan Source").
-    let hostile = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if hostile(c) && escape(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A tag value as shown in a diff.
@@ -291,26 +264,4 @@ pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
         parts.extend(what.map(str::to_string));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-/// Changes whose path is `sensitive` (a target's OAuth `customParameters`, see
-/// [`crate::kind::ItemKind::sensitive`]) with their values replaced by `(sensitive)`: text and
-/// Markdown never print them, nor do drift reports; JSON plans carry them, because `apply PLANFILE`
-/// needs them.
-pub fn mask_sensitive(changes: &[crate::diff::Change], sensitive: fn(&str) -> bool) -> Vec<crate::diff::Change> {
-    changes
-        .iter()
-        .map(|c| {
-            if !sensitive(&c.path) {
-                return c.clone();
-            }
-            let hide =
-                |v: &Option<serde_json::Value>| v.as_ref().map(|_| serde_json::Value::String("(sensitive)".into()));
-            let mut masked = c.clone();
-            masked.before = hide(&c.before);
-            masked.after = hide(&c.after);
-            masked.elements = None;
-            masked
-        })
-        .collect()
 }

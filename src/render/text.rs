@@ -10,7 +10,7 @@ use crate::plan::{
     Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
     TargetDriftState, Unmanaged,
 };
-use crate::ui::paint;
+use crate::escape::paint;
 
 const GREEN: &str = "32";
 const RED: &str = "31";
