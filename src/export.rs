@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::Gateway;
 use crate::normalize;
-use crate::observe::Observed;
+use crate::observed::Observed;
 use crate::plan::FailedGateway;
 use crate::problem::Severity;
 

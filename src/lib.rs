@@ -17,10 +17,13 @@ pub mod emulator;
 pub mod escape;
 pub mod export;
 pub mod kind;
+#[cfg(test)]
+mod layering_tests;
 pub mod load;
 pub mod model;
 pub mod normalize;
 pub mod observe;
+pub mod observed;
 pub mod output;
 pub mod plan;
 pub mod problem;

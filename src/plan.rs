@@ -23,7 +23,7 @@ use crate::model::target::Target as GatewayTarget;
 use crate::model::Gateway;
 use crate::model::{protection_tag, OWNER_TAG, PREVENT_DESTROY_TAG};
 use crate::normalize;
-use crate::observe::{LiveState, ObserveError, Observed, Owned};
+use crate::observed::{LiveState, ObserveError, Observed, Owned};
 use crate::problem::{Problems, Severity};
 
 /// The version of the plan (and drift report) JSON this build writes.

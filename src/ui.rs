@@ -4,10 +4,10 @@ use std::io::{IsTerminal, Write};
 
 use std::time::Duration;
 
+use crate::escape::clean;
+pub use crate::escape::paint;
 use crate::problem::{Problem, Severity};
 use crate::rate::RateLimiter;
-pub use crate::escape::paint;
-use crate::escape::clean;
 
 /// When to color output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,4 +168,3 @@ impl Drop for RateSpinner {
 pub fn rate_text(limiter: &RateLimiter) -> String {
     format!("{} req/s (limit {:.0}/s)", limiter.current_rps(), limiter.limit_rps())
 }
-

@@ -11,6 +11,8 @@ pub mod sdk;
 
 use std::future::Future;
 
+pub use crate::observed::ApiError;
+
 use crate::model::live::{
     GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
     LiveTarget, TagMap, TargetSummary,
@@ -20,41 +22,6 @@ use crate::model::rate_limit::RateLimit;
 use crate::model::rule::Rule;
 use crate::model::target::Target;
 use crate::model::Gateway;
-
-/// Why an API call failed, classified for the caller's decisions (retry, wait, report).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("conflict: {0}")]
-    Conflict(String),
-    #[error("validation failed: {message}{}", fields_suffix(.fields))]
-    Validation { message: String, reason: String, fields: Vec<(String, String)> },
-    #[error("throttled: {0}")]
-    Throttling(String),
-    #[error("access denied: {0}")]
-    AccessDenied(String),
-    #[error("{code}: {message}")]
-    Service { code: String, message: String },
-    /// The request may or may not have reached the service (timeouts, refused or reset connections).
-    #[error("could not reach the API: {0}")]
-    Transport(String),
-    /// The service answered with something the model cannot hold.
-    #[error("unexpected response: {0}")]
-    Response(String),
-    /// acgw was interrupted: the call was not sent, or (`sent`) its answer did not come within
-    /// the grace period, so it may or may not have taken effect.
-    #[error("{}", if *.sent { "interrupted while waiting for the answer; it may or may not have taken effect" } else { "interrupted; not sent" })]
-    Interrupted { sent: bool },
-}
-
-fn fields_suffix(fields: &[(String, String)]) -> String {
-    if fields.is_empty() {
-        return String::new();
-    }
-    let parts: Vec<String> = fields.iter().map(|(n, m)| format!("{n}: {m}")).collect();
-    format!(" ({})", parts.join("; "))
-}
 
 /// The read-only calls: everything `observe`, `plan`, `drift` and `export` may do.
 pub trait ReadApi: Send + Sync {

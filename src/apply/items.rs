@@ -9,10 +9,10 @@ use std::future::Future;
 
 use futures_util::stream::{self, StreamExt};
 
-use super::{ApplyError, Options, Run, WaitClock, TRANSPORT_RETRIES};
-use crate::api::{ApiError, WriteApi};
 use super::ItemWork;
+use super::{ApplyError, Options, Run, WaitClock, TRANSPORT_RETRIES};
 use crate::api::items::{ItemApi, ListKind};
+use crate::api::{ApiError, WriteApi};
 use crate::model::live::GatewayStatus;
 
 /// What one item's calls did.

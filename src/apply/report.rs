@@ -127,11 +127,6 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// The report as one versioned JSON document (its schema: `acgw schema --output apply`).
-pub fn json(report: &Report) -> String {
-    crate::output::ApplyDocument::of(report).to_json()
-}
-
 /// A delete that found nothing to delete.
 fn already_gone(g: &GatewayOutcome) -> bool {
     g.succeeded() && g.action == "delete" && g.done.is_empty()

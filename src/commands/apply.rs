@@ -61,7 +61,7 @@ pub(super) fn refuse(plan: &Plan, format: ApplyFormat, ui: &Ui, error: anyhow::E
 /// Prints the report of a run with nothing to apply: only the gateways that could not be read.
 pub(super) fn print_nothing_to_do(format: ApplyFormat, ui: &Ui, not_read: Vec<apply::GatewayOutcome>) {
     if format == ApplyFormat::Json {
-        super::print_json(ui, &report::json(&apply::Report { gateways: not_read, interrupted: false }));
+        super::print_json(ui, &ApplyDocument::of(&apply::Report { gateways: not_read, interrupted: false }).to_json());
     }
 }
 
@@ -519,7 +519,7 @@ pub(super) async fn execute_plan(
     report.gateways.sort_by(|a, b| a.name.cmp(&b.name));
     match how.format {
         ApplyFormat::Text => ui.data_raw(&report::text(&report, ui.color_stdout)),
-        ApplyFormat::Json => super::print_json(ui, &report::json(&report)),
+        ApplyFormat::Json => super::print_json(ui, &ApplyDocument::of(&report).to_json()),
     }
     if let Err(e) = super::close(conn, ui).await {
         // The report is out: an error closing must not print a second document.

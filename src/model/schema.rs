@@ -261,7 +261,8 @@ pub fn spec_file() -> Value {
     let lifecycle = json!({ "anyOf": [lifecycle, unset(&mut defs)] });
     let policy = crate::model::policy::ResourcePolicy::schema(&mut defs);
     let rules = array(crate::model::rule::Rule::schema(&mut defs), 0, usize::MAX);
-    let rate_limits = array(crate::model::rate_limit::RateLimit::schema(&mut defs), 0, crate::model::rate_limit::MAX_RATE_LIMITS);
+    let rate_limits =
+        array(crate::model::rate_limit::RateLimit::schema(&mut defs), 0, crate::model::rate_limit::MAX_RATE_LIMITS);
     // acgw's own keys on a gateway entry: `targets` (present = complete) and `lifecycle`.
     if let Some(Value::Object(props)) = defs.0.get_mut("Gateway").and_then(|g| g.get_mut("properties")) {
         props.insert(

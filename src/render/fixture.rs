@@ -6,7 +6,7 @@ use crate::load::{Desired, Source, Spec};
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveGateway, TagMap};
 use crate::model::Gateway;
-use crate::observe::{LiveState, Observed};
+use crate::observed::{LiveState, Observed};
 use crate::plan::{self, Plan, Target};
 use crate::problem::Mark;
 

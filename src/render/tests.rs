@@ -64,7 +64,7 @@ fn unmanaged_gateways_follow_the_closing_line() {
 /// A plan big enough to blow any comment limit: many gateways with long instruction changes.
 fn huge_plan(n: usize) -> crate::plan::Plan {
     use crate::model::live::GatewayStatus;
-    use crate::observe::Observed;
+    use crate::observed::Observed;
     use serde_json::json;
     let long =
         |v: &str| (0..40).map(|i| format!("Line {i} of the instructions, version {v}.")).collect::<Vec<_>>().join("\n");
@@ -141,7 +141,7 @@ fn control_characters_from_outside_are_escaped() {
 fn plan_with_failures() -> crate::plan::Plan {
     use crate::api::ApiError;
     use crate::model::live::{GatewayStatus, Unreadable};
-    use crate::observe::ObserveError;
+    use crate::observed::ObserveError;
     let (mut desired, mut observed) = fixture::state();
     let role = "arn:aws:iam::123456789012:role/gw";
     for name in ["denied", "odd"] {

@@ -4,13 +4,13 @@ use std::fmt::Write as _;
 
 use super::{clean, closing_line, drift_line, items, Item, TextLine};
 use crate::diff::ChangeKind;
+use crate::escape::paint;
 use crate::kind::{ItemKind, TargetKind};
 use crate::model::live::GatewayStatus;
 use crate::plan::{
     Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
     TargetDriftState, Unmanaged,
 };
-use crate::escape::paint;
 
 const GREEN: &str = "32";
 const RED: &str = "31";

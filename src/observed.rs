@@ -1,0 +1,236 @@
+//! What observe found, as data: the live state of each managed gateway, the gateways acgw owns,
+//! and why a read failed. `observe` (I/O) fills these in; `plan`, `render` and `export` read
+//! them, without depending on the API layer that produced them.
+
+use std::collections::BTreeMap;
+
+use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
+use crate::model::policy::ResourcePolicy;
+
+/// Why an API call failed, classified for the caller's decisions (retry, wait, report).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("validation failed: {message}{}", fields_suffix(.fields))]
+    Validation { message: String, reason: String, fields: Vec<(String, String)> },
+    #[error("throttled: {0}")]
+    Throttling(String),
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("{code}: {message}")]
+    Service { code: String, message: String },
+    /// The request may or may not have reached the service (timeouts, refused or reset connections).
+    #[error("could not reach the API: {0}")]
+    Transport(String),
+    /// The service answered with something the model cannot hold.
+    #[error("unexpected response: {0}")]
+    Response(String),
+    /// acgw was interrupted: the call was not sent, or (`sent`) its answer did not come within
+    /// the grace period, so it may or may not have taken effect.
+    #[error("{}", if *.sent { "interrupted while waiting for the answer; it may or may not have taken effect" } else { "interrupted; not sent" })]
+    Interrupted { sent: bool },
+}
+
+fn fields_suffix(fields: &[(String, String)]) -> String {
+    if fields.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = fields.iter().map(|(n, m)| format!("{n}: {m}")).collect();
+    format!(" ({})", parts.join("; "))
+}
+
+/// One live gateway that a spec names: its configuration and its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveState {
+    pub live: LiveGateway,
+    /// All tags as the API returned them, `aws:` keys included (normalization drops those).
+    pub tags: TagMap,
+    /// Its targets, sorted by name, when its spec declares `targets:` (see [`observe_parts`]);
+    /// `None` when they were not read.
+    pub targets: Option<Vec<LiveTarget>>,
+    /// Its resource policy when its spec declares `resourcePolicy:` (see [`observe_parts`]):
+    /// `Some(None)` when it has none; `None` when it was not read.
+    pub policy: Option<Option<ResourcePolicy>>,
+    /// Its rate limits, sorted by ID, when its spec declares `rateLimits:` (see
+    /// [`observe_parts`]); `None` when they were not read.
+    pub rate_limits: Option<Vec<LiveRateLimit>>,
+    /// Its rules (system-managed ones included), sorted by priority, when its spec declares
+    /// `rules:` (see [`observe_parts`]); `None` when they were not read.
+    pub rules: Option<Vec<LiveRule>>,
+}
+
+/// What observe found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// Live gateways named in the specs, by name. A configuration this build cannot represent is
+    /// kept here as `Err` in its [`LiveGateway::config`], beside the ID and status.
+    pub managed: BTreeMap<String, LiveState>,
+    /// Gateways named in the specs that could not be read, by name: each fails alone, never
+    /// the gateways around it.
+    pub failed: BTreeMap<String, ObserveError>,
+    /// Live gateways named in no spec, sorted by name; never touched.
+    pub unmanaged: Vec<GatewaySummary>,
+    /// Live gateways named in no spec but tagged with this run's owner, sorted by name: what
+    /// `--prune` deletes (filled by [`find_owned`]; empty otherwise).
+    pub owned: Vec<Owned>,
+}
+
+impl Observed {
+    /// Moves a managed gateway to [`Observed::failed`] with `error`; a gateway already failed
+    /// keeps its first error.
+    pub fn fail(&mut self, gateway: &str, error: ObserveError) {
+        if self.managed.remove(gateway).is_some() {
+            self.failed.insert(gateway.to_string(), error);
+        }
+    }
+}
+
+/// A live gateway in no spec that carries the owner tag of this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owned {
+    pub summary: GatewaySummary,
+    pub gateway_arn: String,
+    /// All tags as the API returned them.
+    pub tags: TagMap,
+    /// Its targets, when they were asked for (a gateway is deleted after its targets).
+    pub targets: Option<Vec<TargetSummary>>,
+}
+
+/// Why observing failed: the call, the gateway, and the API's answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ObserveError {
+    /// ListGateways failed: nothing can be observed.
+    #[error("ListGateways failed: {error}")]
+    List { error: ApiError },
+    /// GetGateway failed for one gateway.
+    #[error("GetGateway for gateway {name} ({gateway_id}) failed: {error}")]
+    Get { name: String, gateway_id: String, error: ApiError },
+    /// ListTagsForResource failed for one gateway.
+    #[error("ListTagsForResource for gateway {name} ({gateway_arn}) failed: {error}")]
+    Tags { name: String, gateway_id: String, gateway_arn: String, error: ApiError },
+    /// ListGatewayTargets failed for one gateway.
+    #[error("ListGatewayTargets for gateway {name} ({gateway_id}) failed: {error}")]
+    Targets { name: String, gateway_id: String, error: ApiError },
+    /// GetGatewayTarget failed for one target of a gateway.
+    #[error("GetGatewayTarget for target {target} ({target_id}) of gateway {name} ({gateway_id}) failed: {error}")]
+    TargetGet { name: String, gateway_id: String, target: String, target_id: String, error: ApiError },
+    /// A target of a gateway could not be represented by this build.
+    #[error("target {target} ({target_id}) of gateway {name} ({gateway_id}): GetGatewayTarget answered {reason}")]
+    TargetUnreadable { name: String, gateway_id: String, target: String, target_id: String, reason: String },
+    /// Two live targets of one gateway share a name that its spec manages.
+    #[error("gateway {name} ({gateway_id}) has {} targets named {target}: {}; a spec cannot tell which one it means (delete the extra ones)", target_ids.len(), target_ids.join(", "))]
+    DuplicateTarget { name: String, gateway_id: String, target: String, target_ids: Vec<String> },
+    /// GetResourcePolicy failed for one gateway.
+    #[error("GetResourcePolicy for gateway {name} ({gateway_id}) failed: {error}")]
+    Policy { name: String, gateway_id: String, error: ApiError },
+    /// Listing a gateway's items of one kind (ListGatewayRules, ListGatewayRateLimits) failed.
+    #[error("{call} for gateway {name} ({gateway_id}) failed: {error}")]
+    Items { call: &'static str, name: String, gateway_id: String, error: ApiError },
+    /// An item of a gateway could not be represented by this build.
+    #[error("{noun} {item} of gateway {name} ({gateway_id}): {call} answered {reason}")]
+    ItemUnreadable {
+        noun: &'static str,
+        call: &'static str,
+        name: String,
+        gateway_id: String,
+        item: String,
+        reason: String,
+    },
+    /// Two live items of one gateway have one key: acgw cannot tell which one a spec means.
+    #[error("gateway {name} ({gateway_id}) has {} live {nouns} with {key_field} {key}: {}; delete all but one", ids.len(), ids.join(", "))]
+    DuplicateItems {
+        nouns: &'static str,
+        key_field: &'static str,
+        name: String,
+        gateway_id: String,
+        key: String,
+        ids: Vec<String>,
+    },
+    /// More than one live gateway has a name that a spec manages: acgw never guesses.
+    #[error(
+        "{} live gateways are named {name}: {}; a spec cannot tell which one it means \
+         (delete the extra ones, or rename the spec)",
+        gateway_ids.len(),
+        gateway_ids.join(", ")
+    )]
+    DuplicateName { name: String, gateway_ids: Vec<String> },
+}
+
+impl ObserveError {
+    /// The live gateway this error is about, when there is exactly one.
+    pub fn gateway_id(&self) -> Option<&str> {
+        match self {
+            ObserveError::Get { gateway_id, .. }
+            | ObserveError::Tags { gateway_id, .. }
+            | ObserveError::Targets { gateway_id, .. }
+            | ObserveError::TargetGet { gateway_id, .. }
+            | ObserveError::TargetUnreadable { gateway_id, .. }
+            | ObserveError::DuplicateTarget { gateway_id, .. }
+            | ObserveError::Policy { gateway_id, .. }
+            | ObserveError::Items { gateway_id, .. }
+            | ObserveError::ItemUnreadable { gateway_id, .. }
+            | ObserveError::DuplicateItems { gateway_id, .. } => Some(gateway_id),
+            ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
+        }
+    }
+}
+
+/// A part of a gateway that is read only when its spec declares it (present means complete,
+/// absent means unmanaged and never read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// `targets:`: ListGatewayTargets, then GetGatewayTarget per target.
+    Targets,
+    /// `rules:`: ListGatewayRules (full details).
+    Rules,
+    /// `rateLimits:`: ListGatewayRateLimits (full details).
+    RateLimits,
+    /// `resourcePolicy:`: GetResourcePolicy.
+    Policy,
+}
+
+impl Part {
+    /// Every part, in the order a gateway's parts are applied.
+    pub const ALL: [Part; 4] = [Part::Targets, Part::Rules, Part::RateLimits, Part::Policy];
+
+    /// The spec key that declares it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Targets => "targets",
+            Part::Rules => "rules",
+            Part::RateLimits => "rateLimits",
+            Part::Policy => "resourcePolicy",
+        }
+    }
+}
+
+/// What was read of one part of one gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartValue {
+    Targets(Vec<LiveTarget>),
+    Rules(Vec<LiveRule>),
+    RateLimits(Vec<LiveRateLimit>),
+    Policy(Option<ResourcePolicy>),
+}
+
+impl PartValue {
+    /// Stores the value in its field of the managed gateway `gateway`, if it is still managed.
+    pub fn store_in(self, observed: &mut Observed, gateway: &str) {
+        if let Some(state) = observed.managed.get_mut(gateway) {
+            self.store(state);
+        }
+    }
+
+    /// Stores the value in its field of `state`.
+    pub(crate) fn store(self, state: &mut LiveState) {
+        match self {
+            PartValue::Targets(v) => state.targets = Some(v),
+            PartValue::Rules(v) => state.rules = Some(v),
+            PartValue::RateLimits(v) => state.rate_limits = Some(v),
+            PartValue::Policy(v) => state.policy = Some(v),
+        }
+    }
+}
