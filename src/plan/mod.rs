@@ -1,0 +1,464 @@
+//! Plan: one action per gateway, the fingerprint of what was observed, and the saved-plan format.
+//!
+//! [`Plan`] serializes to ONE versioned JSON document (see `docs/plan-format.md`): it is both the
+//! `--format json` output and the file `plan --out` writes and `apply PLANFILE` reads back with
+//! [`Plan::from_json`]. Reading validates the desired configurations exactly like specs.
+
+mod build;
+mod drift;
+mod items;
+#[cfg(test)]
+mod ownership_tests;
+mod saved;
+#[cfg(test)]
+mod tests;
+
+pub use build::*;
+pub use drift::*;
+pub use items::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{self, Change, TagChange};
+use crate::kind::{ItemKind, RateLimitKind, RuleKind, TargetKind};
+use crate::load::Desired;
+use crate::model::decode::{Cx, Decode, Node};
+use crate::model::live::{GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
+// The tests below name the statuses of live items.
+#[cfg(test)]
+use crate::model::live::{GatewayRateLimitStatus, GatewayRuleStatus, TargetStatus};
+use crate::model::policy::ResourcePolicy;
+use crate::model::rate_limit::RateLimit;
+use crate::model::rule::Rule;
+use crate::model::target::Target as GatewayTarget;
+use crate::model::Gateway;
+use crate::model::{protection_tag, OWNER_TAG, PREVENT_DESTROY_TAG};
+use crate::normalize;
+use crate::observed::{LiveState, ObserveError, Observed, Owned};
+use crate::problem::{Problems, Severity};
+
+/// The version of the plan (and drift report) JSON this build writes.
+pub const FORMAT_VERSION: &str = "3";
+
+/// The versions of saved plans this build reads: version 1 is version 2 without `failed`.
+pub const READS_FORMAT_VERSIONS: &[&str] = &["1", "2", "3"];
+
+/// The member whose change forces a replacement: the API refuses to change it in place.
+pub const FORCES_REPLACEMENT: &[&str] = &["authorizerType"];
+
+/// What to do with one gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Action {
+    #[serde(rename = "create")]
+    Create,
+    #[serde(rename = "update")]
+    Update,
+    #[serde(rename = "replace")]
+    Replace,
+    #[serde(rename = "delete")]
+    Delete,
+    #[serde(rename = "no-op")]
+    NoOp,
+}
+
+impl Action {
+    /// The wire name (`create`, `update`, `replace`, `no-op`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::NoOp => "no-op",
+        }
+    }
+}
+
+/// Which API the plan was made against; filled in by the caller, checked by `apply PLANFILE`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Target {
+    pub region: Option<String>,
+    /// A custom endpoint URL (`--endpoint-url`, the emulator); `null` for the default endpoint.
+    pub endpoint: Option<String>,
+}
+
+/// What was observed of a live gateway; `apply PLANFILE` refuses when any of it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fingerprint {
+    pub gateway_id: String,
+    pub gateway_arn: String,
+    pub status: GatewayStatus,
+    /// RFC 3339, as the service reported it.
+    pub updated_at: String,
+    /// The user-visible tags (`aws:` keys dropped; acgw's own `acgw:` keys kept).
+    pub tags: TagMap,
+    /// For `delete`: the targets deleted first; a gateway that gained targets since is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<TargetSummary>>,
+}
+
+impl Fingerprint {
+    /// The fingerprint of a live gateway as observe read it.
+    pub fn of(live: &LiveState) -> Self {
+        Fingerprint {
+            gateway_id: live.live.gateway_id.clone(),
+            gateway_arn: live.live.gateway_arn.clone(),
+            status: live.live.status.clone(),
+            updated_at: live.live.updated_at.clone(),
+            tags: normalize::tag_map(&live.tags),
+            targets: None,
+        }
+    }
+
+    /// The fingerprint of an owned gateway found in no spec.
+    pub fn of_owned(owned: &Owned) -> Self {
+        Fingerprint {
+            gateway_id: owned.summary.gateway_id.clone(),
+            gateway_arn: owned.gateway_arn.clone(),
+            status: owned.summary.status.clone(),
+            updated_at: owned.summary.updated_at.clone(),
+            tags: normalize::tag_map(&owned.tags),
+            targets: owned.targets.clone(),
+        }
+    }
+
+    /// The owner the gateway's tags name.
+    pub fn owner(&self) -> Option<&str> {
+        self.tags.get(OWNER_TAG).map(String::as_str)
+    }
+
+    /// What protects it from deletion and replacement, if anything: its protection tag (see
+    /// [`crate::model::protection_tag`]).
+    pub fn protection(&self) -> Option<Protection> {
+        protection_tag(&self.tags)
+            .map(|(key, value)| Protection::Tag { key: key.to_string(), value: value.to_string() })
+    }
+}
+
+/// Why a gateway may not be deleted or replaced. Any one sign is enough: protection fails closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protection {
+    /// Its spec says `lifecycle: { preventDestroy: true }`, applied or not.
+    Spec,
+    /// Its live tags carry the protection tag with a value other than `false`.
+    Tag { key: String, value: String },
+}
+
+impl Protection {
+    /// The protection of a gateway that has live `tags` and, when it is in the specs, `spec_says`
+    /// its `lifecycle.preventDestroy`: the spec's word first, then the tag's.
+    pub fn of(spec_says: bool, live: &Fingerprint) -> Option<Protection> {
+        if spec_says {
+            Some(Protection::Spec)
+        } else {
+            live.protection()
+        }
+    }
+}
+
+/// Why a gateway is not deleted or replaced: what protects it, and how to lift it.
+pub fn protection_message(name: &str, protection: &Protection) -> String {
+    let why = match protection {
+        Protection::Spec => "its spec says `lifecycle: { preventDestroy: true }`".to_string(),
+        Protection::Tag { key, value } => format!("tag {key}={value:?}"),
+    };
+    format!(
+        "gateway {name} is protected from deletion ({why}); to lift it, set \
+         `lifecycle: {{ preventDestroy: false }}` in its spec and apply, or remove the {PREVENT_DESTROY_TAG} tag by hand"
+    )
+}
+
+/// The plan for one gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayPlan {
+    pub name: String,
+    pub action: Action,
+    /// For `replace`: the fields whose change forces it; empty otherwise.
+    pub forced_by: Vec<String>,
+    /// For `update`: true when an UpdateGateway call is needed, false when only tags change.
+    pub update_gateway: bool,
+    /// Field changes, observed → desired (for `create`: every field to be set).
+    pub changes: Vec<Change>,
+    /// Tag changes, observed → desired (TagResource/UntagResource; part of CreateGateway on create).
+    pub tag_changes: Vec<TagChange>,
+    /// What was observed; `null` for `create` (the gateway did not exist).
+    pub observed: Option<Fingerprint>,
+    /// The complete desired configuration as the specs declare it (not normalized), tags
+    /// included (acgw's own too); `null` for `delete`.
+    pub desired: Option<Gateway>,
+    /// For `delete`: why (`pruned`: owned and in no spec; `destroyed`: `acgw destroy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<DeleteReason>,
+    /// The gateway's targets when its spec declares `targets:` (sorted by name, every live and
+    /// declared one, no-ops included so that a saved plan records what it saw); `null` when
+    /// acgw does not manage them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<ItemPlan<TargetKind>>>,
+    /// The gateway's resource policy when its spec declares `resourcePolicy:`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<PolicyPlan>,
+    /// The gateway's rate limits when its spec declares `rateLimits:` (sorted by `rateLimitId`,
+    /// every live and declared one, no-ops included); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<Vec<ItemPlan<RateLimitKind>>>,
+    /// The gateway's rules when its spec declares `rules:` (sorted by priority, every live and
+    /// declared one, no-ops and system-managed ones included); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<ItemPlan<RuleKind>>>,
+}
+
+/// The plan for a gateway's resource policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyPlan {
+    /// `create` (none live), `update`, `delete` (`resourcePolicy: null`) or `no-op`.
+    pub action: Action,
+    /// Changes under `resourcePolicy`, observed → desired, compared as IAM reads policies.
+    pub changes: Vec<Change>,
+    /// A digest of the live policy at plan time (`null` when there was none): a saved plan is
+    /// stale when it moved.
+    pub observed: Option<String>,
+    /// The policy to put; `null` for `delete` and when none is wanted.
+    pub desired: Option<ResourcePolicy>,
+}
+
+/// The digest a plan records of a live policy: SHA-256 of its normalized JSON.
+pub fn policy_digest(policy: &ResourcePolicy) -> String {
+    use sha2::{Digest, Sha256};
+    let text = normalize::policy(policy.document().clone()).to_string();
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plans a gateway's resource policy: `desired` from the spec (`None`: none wanted), `live` as
+/// read (`None` for a gateway to be created or replaced: it has none).
+pub fn plan_policy(desired: Option<&ResourcePolicy>, live: Option<&ResourcePolicy>) -> PolicyPlan {
+    let normalized = |p: Option<&ResourcePolicy>| p.map(|p| normalize::policy(p.document().clone()));
+    let mut changes = Vec::new();
+    diff::values("resourcePolicy".into(), normalized(live).as_ref(), normalized(desired).as_ref(), &mut changes);
+    let action = match (live, desired) {
+        (None, None) => Action::NoOp,
+        (None, Some(_)) => Action::Create,
+        (Some(_), None) => Action::Delete,
+        (Some(_), Some(_)) if changes.is_empty() => Action::NoOp,
+        (Some(_), Some(_)) => Action::Update,
+    };
+    PolicyPlan { action, changes, observed: live.map(policy_digest), desired: desired.cloned() }
+}
+
+/// What moved between a saved plan's policy and a fresh read of it; empty when it still holds.
+pub fn policy_staleness(planned: &PolicyPlan, now: Option<&ResourcePolicy>) -> Vec<String> {
+    let now = now.map(policy_digest);
+    if planned.observed == now {
+        return Vec::new();
+    }
+    vec![match (&planned.observed, now) {
+        (None, Some(_)) => "a resource policy was put since the plan".to_string(),
+        (Some(_), None) => "its resource policy was deleted since the plan".to_string(),
+        _ => "its resource policy changed since the plan".to_string(),
+    }]
+}
+
+pub use crate::kind::rate_limit::{DESCRIPTION_REPLACE, DIMENSION_KEYS_REPLACE};
+pub use crate::kind::rule::RULE_DESCRIPTION_REPLACE;
+
+/// Why a gateway is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeleteReason {
+    /// Owned by this run's owner and named in no spec (`--prune`).
+    Pruned,
+    /// Named in the specs given to `acgw destroy`.
+    Destroyed,
+}
+
+impl GatewayPlan {
+    /// True unless the action is `no-op`.
+    pub fn is_change(&self) -> bool {
+        self.action != Action::NoOp
+    }
+
+    /// The change of the `acgw:owner` tag, as (live owner, desired owner), when there is one.
+    pub fn owner_change(&self) -> Option<(Option<&str>, &str)> {
+        self.tag_changes
+            .iter()
+            .find(|t| t.key == OWNER_TAG)
+            .and_then(|t| t.after.as_deref().map(|after| (t.before.as_deref(), after)))
+    }
+
+    /// The owner that already holds this gateway when the plan takes it over from them.
+    pub fn takes_over_from(&self) -> Option<&str> {
+        self.owner_change().and_then(|(before, _)| before)
+    }
+}
+
+/// A live gateway that no spec names; listed, never touched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Unmanaged {
+    pub name: String,
+    pub gateway_id: String,
+    pub status: GatewayStatus,
+    pub updated_at: String,
+}
+
+impl From<&GatewaySummary> for Unmanaged {
+    fn from(s: &GatewaySummary) -> Self {
+        Unmanaged {
+            name: s.name.clone(),
+            gateway_id: s.gateway_id.clone(),
+            status: s.status.clone(),
+            updated_at: s.updated_at.clone(),
+        }
+    }
+}
+
+/// A gateway the specs name that could not be planned: its live state could not be read, or this
+/// build cannot represent it. It is reported beside the others and never changed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FailedGateway {
+    pub name: String,
+    /// The live gateway, when there is exactly one.
+    pub gateway_id: Option<String>,
+    /// What went wrong, naming the call or the field path.
+    pub error: String,
+}
+
+impl FailedGateway {
+    /// The failure recorded by observe for the gateway named `name`.
+    pub fn from_observe(name: &str, error: &ObserveError) -> Self {
+        FailedGateway {
+            name: name.to_string(),
+            gateway_id: error.gateway_id().map(str::to_string),
+            error: error.to_string(),
+        }
+    }
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub no_op: usize,
+    pub unmanaged: usize,
+    /// Gateways that could not be planned (absent in format version 1).
+    #[serde(default)]
+    pub failed: usize,
+    /// Gateways to delete (absent in format version 1).
+    #[serde(default)]
+    pub delete: usize,
+    /// Owned gateways in no spec, not deleted without `--prune` (absent in format version 1).
+    #[serde(default)]
+    pub orphaned: usize,
+}
+
+impl Summary {
+    fn count(gateways: &[GatewayPlan], unmanaged: usize, failed: usize, orphaned: usize) -> Self {
+        let n = |a: Action| gateways.iter().filter(|g| g.action == a).count();
+        Summary {
+            create: n(Action::Create),
+            update: n(Action::Update),
+            replace: n(Action::Replace),
+            no_op: n(Action::NoOp),
+            unmanaged,
+            failed,
+            delete: n(Action::Delete),
+            orphaned,
+        }
+    }
+}
+
+/// A complete plan: the versioned document of `plan --format json` and `plan --out`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: String,
+    pub target: Target,
+    pub summary: Summary,
+    /// Sorted by name.
+    pub gateways: Vec<GatewayPlan>,
+    /// Sorted by name, then ID.
+    pub unmanaged: Vec<Unmanaged>,
+    /// Gateways the specs name that could not be planned, sorted by name.
+    pub failed: Vec<FailedGateway>,
+    /// Live gateways tagged with this run's owner that no spec names, not deleted because
+    /// `--prune` was not given; sorted by name.
+    pub orphaned: Vec<Unmanaged>,
+}
+
+/// Why a saved plan file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("not a valid plan file: {0}{hint}", hint = unknown_field_hint(.0))]
+    Json(#[from] serde_json::Error),
+    #[error("plan file has format_version {found}; this acgw reads format_version \"1\", \"2\" and \"3\". A plan from a newer acgw is refused rather than partly applied: apply it with the acgw version that made it (docs/output-format.md)")]
+    Version { found: String },
+    #[error("plan file: gateway `{name}` has an invalid desired configuration:\n{problems}")]
+    InvalidGateway { name: String, problems: Problems },
+    #[error("plan file is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+/// Why a plan with a member this acgw does not know is refused, and what to do.
+fn unknown_field_hint(e: &serde_json::Error) -> &'static str {
+    if e.to_string().contains("unknown field") {
+        ". A plan holding a member this acgw does not know (written by a newer acgw, or edited) is refused rather than partly applied: apply it with the acgw version that made it (docs/output-format.md)"
+    } else {
+        ""
+    }
+}
+
+/// The `forcedBy` entry of a gateway replaced because its creation FAILED: it is no field, but
+/// like one it cannot be changed in place (the service offers no way to retry a create).
+pub const FORCED_BY_FAILED: &str = "status FAILED";
+
+impl Plan {
+    /// A plan from its parts, with the summary counted.
+    pub fn assemble(
+        target: Target,
+        gateways: Vec<GatewayPlan>,
+        unmanaged: Vec<Unmanaged>,
+        failed: Vec<FailedGateway>,
+    ) -> Plan {
+        Plan {
+            format_version: FORMAT_VERSION.to_string(),
+            target,
+            summary: Summary::count(&gateways, unmanaged.len(), failed.len(), 0),
+            gateways,
+            unmanaged,
+            failed,
+            orphaned: Vec::new(),
+        }
+    }
+
+    /// This plan with `orphaned` listed (and counted).
+    pub fn with_orphaned(mut self, mut orphaned: Vec<Unmanaged>) -> Plan {
+        orphaned.sort();
+        self.summary.orphaned = orphaned.len();
+        self.orphaned = orphaned;
+        self
+    }
+
+    /// True when any gateway is to be created, updated or replaced.
+    pub fn has_changes(&self) -> bool {
+        self.gateways.iter().any(GatewayPlan::is_change)
+    }
+
+    /// True when any gateway the specs name could not be planned.
+    pub fn has_failures(&self) -> bool {
+        !self.failed.is_empty()
+    }
+
+    /// The plan for the gateway named `name`.
+    pub fn get(&self, name: &str) -> Option<&GatewayPlan> {
+        self.gateways.iter().find(|g| g.name == name)
+    }
+}
