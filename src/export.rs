@@ -167,7 +167,7 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
             }
             map.insert("rules".into(), Value::Array(list));
         }
-        if let (Some(Some(policy)), Value::Object(map)) = (&state.policy, &mut value) {
+        if let (Some(Some(policy)), Value::Object(map)) = (&state.resource_policy, &mut value) {
             let mut doc = policy.document().clone();
             escape_interpolation(&mut doc);
             map.insert("resourcePolicy".into(), doc);
@@ -461,8 +461,8 @@ mod tests {
     fn live(config: Value, tags: &[(&str, &str)]) -> LiveState {
         let mut problems = Vec::new();
         let gateway = Gateway::decode(&Node::from_json(&config), &mut Cx::new("test", &mut problems)).expect("valid");
-        LiveState {
-            live: LiveGateway {
+        LiveState::new(
+            LiveGateway {
                 gateway_id: format!("{}-abcdefghij", gateway.name),
                 gateway_arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/x-abcdefghij".into(),
                 status: GatewayStatus::Ready,
@@ -470,12 +470,8 @@ mod tests {
                 updated_at: "2026-01-01T00:00:00Z".into(),
                 config: Ok(gateway),
             },
-            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            targets: None,
-            policy: None,
-            rate_limits: None,
-            rules: None,
-        }
+            tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        )
     }
 
     /// A target whose OAuth `customParameters` hold `audience` and whose OpenAPI schema is

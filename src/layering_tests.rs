@@ -230,3 +230,22 @@ fn the_checker_sees_an_upward_import() {
     assert_eq!(imports(&code), BTreeSet::from(["model".to_string(), "api".to_string()]));
     assert_eq!(tests, vec!["fixture".to_string()]);
 }
+
+#[test]
+fn no_source_file_is_over_a_thousand_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            name != "tests.rs" && !name.ends_with("_tests.rs")
+        })
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).expect("source is readable").lines().count();
+            (lines > 1000).then(|| format!("{}: {lines} lines", f.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these by job (tests aside):\n{}", long.join("\n"));
+}

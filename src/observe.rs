@@ -259,7 +259,7 @@ async fn read_one(api: &impl ReadApi, at: At<'_>, parts: &[Part]) -> Result<Opti
     let mut parts = parts.to_vec();
     parts.sort();
     let values = futures_util::future::join_all(parts.iter().map(|&p| read_part(api, at, &live.gateway_arn, p))).await;
-    let mut state = LiveState { live, tags, targets: None, policy: None, rate_limits: None, rules: None };
+    let mut state = LiveState::new(live, tags);
     for value in values {
         value?.store(&mut state);
     }
@@ -590,11 +590,11 @@ mod tests {
         assert_eq!(fake.peak.load(Ordering::SeqCst), 5, "one bound across gateways and part kinds");
         let all = &observed.managed["gw-00"];
         assert_eq!((all.targets.as_deref(), all.rules.as_deref()), (Some(&[][..]), Some(&[][..])));
-        assert_eq!((all.rate_limits.as_deref(), all.policy.as_ref()), (Some(&[][..]), Some(&None)));
+        assert_eq!((all.rate_limits.as_deref(), all.resource_policy.as_ref()), (Some(&[][..]), Some(&None)));
         let rules_only = &observed.managed["gw-01"];
         assert!(rules_only.rules.is_some());
         assert_eq!(
-            (rules_only.targets.as_ref(), rules_only.rate_limits.as_ref(), rules_only.policy.as_ref()),
+            (rules_only.targets.as_ref(), rules_only.rate_limits.as_ref(), rules_only.resource_policy.as_ref()),
             (None, None, None)
         );
     }

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::live::{GatewaySummary, LiveGateway, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
-use crate::model::policy::ResourcePolicy;
+use crate::kind::GatewayPart;
+pub use crate::kind::Part;
+use crate::model::live::{GatewaySummary, LiveGateway, TagMap, TargetSummary};
 
 /// Why an API call failed, classified for the caller's decisions (retry, wait, report).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,25 +43,52 @@ fn fields_suffix(fields: &[(String, String)]) -> String {
     format!(" ({})", parts.join("; "))
 }
 
-/// One live gateway that a spec names: its configuration and its tags.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveState {
-    pub live: LiveGateway,
-    /// All tags as the API returned them, `aws:` keys included (normalization drops those).
-    pub tags: TagMap,
-    /// Its targets, sorted by name, when its spec declares `targets:` (see [`observe_parts`]);
-    /// `None` when they were not read.
-    pub targets: Option<Vec<LiveTarget>>,
-    /// Its resource policy when its spec declares `resourcePolicy:` (see [`observe_parts`]):
-    /// `Some(None)` when it has none; `None` when it was not read.
-    pub policy: Option<Option<ResourcePolicy>>,
-    /// Its rate limits, sorted by ID, when its spec declares `rateLimits:` (see
-    /// [`observe_parts`]); `None` when they were not read.
-    pub rate_limits: Option<Vec<LiveRateLimit>>,
-    /// Its rules (system-managed ones included), sorted by priority, when its spec declares
-    /// `rules:` (see [`observe_parts`]); `None` when they were not read.
-    pub rules: Option<Vec<LiveRule>>,
+macro_rules! observed_parts {
+    ([$(($var:ident, $field:ident, $key:literal, $kind:ty, $rank:literal)),* $(,)?]) => {
+        /// One live gateway that a spec names: its configuration, its tags, and each part its
+        /// spec declares (see [`crate::observe::observe_parts`]).
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct LiveState {
+            pub live: LiveGateway,
+            /// All tags as the API returned them, `aws:` keys included (normalization drops those).
+            pub tags: TagMap,
+            $(
+                #[doc = concat!("What was read of `", $key, ":` (lists sorted by key) when its spec declares it; `None` when it was not read.")]
+                pub $field: Option<<$kind as GatewayPart>::Observed>,
+            )*
+        }
+
+        impl LiveState {
+            /// A live gateway with none of its parts read.
+            pub fn new(live: LiveGateway, tags: TagMap) -> LiveState {
+                LiveState { live, tags, $($field: None,)* }
+            }
+        }
+
+        /// What was read of one part of one gateway.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum PartValue {
+            $($var(<$kind as GatewayPart>::Observed),)*
+        }
+
+        impl PartValue {
+            /// Stores the value in its field of the managed gateway `gateway`, if it is still managed.
+            pub fn store_in(self, observed: &mut Observed, gateway: &str) {
+                if let Some(state) = observed.managed.get_mut(gateway) {
+                    self.store(state);
+                }
+            }
+
+            /// Stores the value in its field of `state`.
+            pub(crate) fn store(self, state: &mut LiveState) {
+                match self {
+                    $(PartValue::$var(v) => state.$field = Some(v),)*
+                }
+            }
+        }
+    };
 }
+crate::kind::for_each_part!(observed_parts);
 
 /// What observe found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -174,63 +202,6 @@ impl ObserveError {
             | ObserveError::ItemUnreadable { gateway_id, .. }
             | ObserveError::DuplicateItems { gateway_id, .. } => Some(gateway_id),
             ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
-        }
-    }
-}
-
-/// A part of a gateway that is read only when its spec declares it (present means complete,
-/// absent means unmanaged and never read).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Part {
-    /// `targets:`: ListGatewayTargets, then GetGatewayTarget per target.
-    Targets,
-    /// `rules:`: ListGatewayRules (full details).
-    Rules,
-    /// `rateLimits:`: ListGatewayRateLimits (full details).
-    RateLimits,
-    /// `resourcePolicy:`: GetResourcePolicy.
-    Policy,
-}
-
-impl Part {
-    /// Every part, in the order a gateway's parts are applied.
-    pub const ALL: [Part; 4] = [Part::Targets, Part::Rules, Part::RateLimits, Part::Policy];
-
-    /// The spec key that declares it.
-    pub fn key(self) -> &'static str {
-        match self {
-            Part::Targets => "targets",
-            Part::Rules => "rules",
-            Part::RateLimits => "rateLimits",
-            Part::Policy => "resourcePolicy",
-        }
-    }
-}
-
-/// What was read of one part of one gateway.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PartValue {
-    Targets(Vec<LiveTarget>),
-    Rules(Vec<LiveRule>),
-    RateLimits(Vec<LiveRateLimit>),
-    Policy(Option<ResourcePolicy>),
-}
-
-impl PartValue {
-    /// Stores the value in its field of the managed gateway `gateway`, if it is still managed.
-    pub fn store_in(self, observed: &mut Observed, gateway: &str) {
-        if let Some(state) = observed.managed.get_mut(gateway) {
-            self.store(state);
-        }
-    }
-
-    /// Stores the value in its field of `state`.
-    pub(crate) fn store(self, state: &mut LiveState) {
-        match self {
-            PartValue::Targets(v) => state.targets = Some(v),
-            PartValue::Rules(v) => state.rules = Some(v),
-            PartValue::RateLimits(v) => state.rate_limits = Some(v),
-            PartValue::Policy(v) => state.policy = Some(v),
         }
     }
 }

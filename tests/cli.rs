@@ -2758,6 +2758,8 @@ mod contract;
 mod export_confinement;
 #[path = "cli/hostile.rs"]
 mod hostile;
+#[path = "cli/kinds.rs"]
+mod kinds;
 #[path = "cli/model_constraints.rs"]
 mod model_constraints;
 #[path = "cli/render.rs"]

@@ -1112,8 +1112,8 @@ fn hostile_live(name: &str, targets: &[(String, String)]) -> Result<LiveState, T
         });
     }
     live_targets.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(LiveState {
-        live: LiveGateway {
+    let mut state = LiveState::new(
+        LiveGateway {
             gateway_id: "gw-abcdefghij".into(),
             gateway_arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/gw-abcdefghij".into(),
             status: GatewayStatus::Ready,
@@ -1121,12 +1121,10 @@ fn hostile_live(name: &str, targets: &[(String, String)]) -> Result<LiveState, T
             updated_at: "2026-01-01T00:00:00Z".into(),
             config: Ok(gateway),
         },
-        tags: Default::default(),
-        targets: Some(live_targets),
-        policy: None,
-        rate_limits: None,
-        rules: None,
-    })
+        Default::default(),
+    );
+    state.targets = Some(live_targets);
+    Ok(state)
 }
 
 /// Every path under `dir` (not following symlinks).
@@ -1602,7 +1600,7 @@ fn generated_resource_policies_read_back_as_put_and_plan_no_changes_however_writ
         let policy = Some(apply::PolicyWork::Put(desired.clone()));
         h.apply_parts("policed", &live_gateway, &gateway, Parts { policy, ..Parts::default() })?;
         let state = h.observe_part("policed", Part::Policy)?;
-        let live = state.policy.clone().flatten();
+        let live = state.resource_policy.clone().flatten();
         let live_doc = live.as_ref().map(|p| normalize::policy(p.document().clone()));
         prop_assert_eq!(live_doc, Some(normalize::policy(document.clone())));
         let plan = plan::plan_policy(Some(&desired), live.as_ref());

@@ -189,7 +189,7 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
                 moved.extend(plan::item_staleness(planned, live));
             }
             if let (Some(planned), Some(live), Action::Update) =
-                (&g.resource_policy, now.managed.get(&g.name).and_then(|l| l.policy.as_ref()), g.action)
+                (&g.resource_policy, now.managed.get(&g.name).and_then(|l| l.resource_policy.as_ref()), g.action)
             {
                 moved.extend(plan::policy_staleness(planned, live.as_ref()));
             }

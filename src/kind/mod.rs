@@ -1,21 +1,26 @@
-//! Item kinds: the lists of items a gateway holds under a spec key (`targets:`, `rules:`,
-//! `rateLimits:`), where present means the complete list and absent means acgw does not manage
-//! them.
+//! Kinds: what acgw manages, one home per kind, at two levels.
 //!
-//! Each kind has one home here that says how its items are identified, normalized and compared
-//! ([`ItemKind`]) and how they are listed and written ([`WriteKind`], [`ListKind`]). The stages
-//! are generic over them: `observe` (a listed kind is read by one generic reader), `plan`
-//! ([`crate::plan::ItemPlan`]), `render` and `apply` hold no copy per kind. Adding a kind is one
-//! module here plus its registration: a [`crate::observe::Part`] (with its field of
-//! [`crate::observe::LiveState`]), its field of [`crate::plan::GatewayPlan`], and its place in
-//! the order apply writes a gateway's parts; the compiler points at each `match` that must name
-//! it.
+//! - Account-level resources ([`ResourceKind`]): gateways (and next, credential providers),
+//!   declared under a top-level spec key and owned through the `acgw:owner` tag.
+//! - Gateway parts ([`GatewayPart`]): what a gateway holds under a spec key, where present means
+//!   complete and absent means acgw does not manage it. Most are lists of items ([`ItemKind`]:
+//!   targets, rules, rate limits); the resource policy is one document ([`PolicyKind`]).
+//!
+//! This module is the pure half of each kind: identity, normalization, comparison, status
+//! semantics and names. The I/O half (its calls) sits with the API layer in
+//! [`crate::api::items`]. Each level is registered once ([`for_each_part!`],
+//! [`RESOURCE_KINDS`]); the stages generate their per-part fields and dispatch from that list.
+//! See `docs/architecture.md` for what adding a kind takes.
 
+pub mod gateway;
+pub mod policy;
 pub mod rate_limit;
 pub mod rule;
 pub mod target;
 pub mod token;
 
+pub use gateway::GatewayKind;
+pub use policy::PolicyKind;
 pub use rate_limit::RateLimitKind;
 pub use rule::RuleKind;
 pub use target::TargetKind;
@@ -27,6 +32,153 @@ use serde::Serialize;
 
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::Unreadable;
+
+/// Every gateway part, registered once: `(Part variant, field name at every stage, spec and JSON
+/// key, kind, place in the order apply writes them)`. The list's own order is the order of the
+/// parts in plans, drift reports and their JSON. `for_each_part!(m)` calls the macro `m` with the
+/// list; each stage generates its per-part fields and dispatch from it (see `Part`,
+/// `observed::LiveState`, `plan::GatewayPlan`), so adding a part is one module in `kind/` plus
+/// one line here.
+macro_rules! for_each_part {
+    ($m:path) => {
+        $m! {[
+            (Targets, targets, "targets", $crate::kind::TargetKind, 0),
+            (Policy, resource_policy, "resourcePolicy", $crate::kind::PolicyKind, 3),
+            (RateLimits, rate_limits, "rateLimits", $crate::kind::RateLimitKind, 2),
+            (Rules, rules, "rules", $crate::kind::RuleKind, 1),
+        ]}
+    };
+}
+pub(crate) use for_each_part;
+
+/// Every account-level resource kind, registered once: the top-level spec keys and the order of
+/// writes across kinds (creates in this order, deletes in reverse).
+pub const RESOURCE_KINDS: &[ResourceInfo] = &[ResourceInfo::of::<gateway::GatewayKind>()];
+
+macro_rules! part_enum {
+    ([$(($var:ident, $field:ident, $key:literal, $kind:ty, $rank:literal)),* $(,)?]) => {
+        /// A part of a gateway that is read only when its spec declares it (present means
+        /// complete, absent means unmanaged and never read).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Part {
+            $(#[doc = concat!("`", $key, ":`")] $var,)*
+        }
+
+        impl Part {
+            /// Every part, in the order a gateway's parts are applied.
+            pub const ALL: [Part; [$($key),*].len()] = by_rank([$((Part::$var, $rank)),*]);
+            /// Every part, in the order plans and drift reports list them.
+            pub const LISTED: [Part; [$($key),*].len()] = [$(Part::$var),*];
+
+            /// The spec key that declares it.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Part::$var => $key,)*
+                }
+            }
+
+            /// Its place in the order apply writes a gateway's parts.
+            pub fn rank(self) -> u8 {
+                match self {
+                    $(Part::$var => $rank,)*
+                }
+            }
+
+            /// The noun in messages: `targets`, `resource policy`.
+            pub fn noun(self) -> &'static str {
+                match self {
+                    $(Part::$var => <$kind as GatewayPart>::NOUN,)*
+                }
+            }
+        }
+    };
+}
+for_each_part!(part_enum);
+
+/// Parts are ordered as apply writes them.
+impl Ord for Part {
+    fn cmp(&self, other: &Part) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+impl PartialOrd for Part {
+    fn partial_cmp(&self, other: &Part) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `parts` in the order of their ranks (a stable insertion sort, usable in a constant).
+const fn by_rank<const N: usize>(mut parts: [(Part, u8); N]) -> [Part; N] {
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && parts[j - 1].1 > parts[j].1 {
+            let t = parts[j - 1];
+            parts[j - 1] = parts[j];
+            parts[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    let mut out = [Part::Targets; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = parts[k].0;
+        k += 1;
+    }
+    out
+}
+
+/// A part of a gateway: a list of items ([`ItemKind`]) or one document ([`PolicyKind`]).
+pub trait GatewayPart: 'static {
+    /// Its registered variant.
+    const PART: Part;
+    /// The noun in messages (plural for lists): `targets`, `resource policy`.
+    const NOUN: &'static str;
+    /// What observe reads of it: a list of live items, or the policy (`None`: there is none).
+    type Observed: Clone + Debug + PartialEq + Eq + Send + Sync;
+}
+
+/// One kind of account-level resource: declared under a top-level spec key, listed whole (the
+/// ones in no spec are only listed, never read further), read per declared resource, and deleted
+/// only when the `acgw:owner` tag proves acgw owns it.
+pub trait ResourceKind: 'static {
+    /// The noun in messages: `gateway`.
+    const NOUN: &'static str;
+    /// The plural noun: `gateways`.
+    const NOUNS: &'static str;
+    /// The top-level spec key, also the key of the kind's list in plans: `gateways`.
+    const SPEC_KEY: &'static str;
+    /// The order of writes across kinds: a lower rank is created before and deleted after a
+    /// higher one (a credential provider before the gateways whose targets name it).
+    const RANK: u8;
+    /// The desired configuration, as specs declare it.
+    type Desired;
+    /// A live resource as the service reports it.
+    type Live;
+
+    /// A desired resource's identity: its name, unique within the kind.
+    fn name(desired: &Self::Desired) -> &str;
+    /// A live resource's configuration, as compared: both sides are normalized the same way.
+    fn normalized(desired: &Self::Desired) -> Self::Desired;
+}
+
+/// What the registry records of an account-level kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceInfo {
+    pub noun: &'static str,
+    pub nouns: &'static str,
+    pub spec_key: &'static str,
+    pub rank: u8,
+}
+
+impl ResourceInfo {
+    /// The registry entry of kind `K`.
+    pub const fn of<K: ResourceKind>() -> ResourceInfo {
+        ResourceInfo { noun: K::NOUN, nouns: K::NOUNS, spec_key: K::SPEC_KEY, rank: K::RANK }
+    }
+}
 
 /// One kind of gateway item: how the stages identify, compare, plan and render its items.
 pub trait ItemKind: Debug + Clone + Copy + PartialEq + Eq + Send + Sync + 'static {

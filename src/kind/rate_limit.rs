@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, WriteKind};
+use super::{GatewayPart, ItemKind, Part, WriteKind};
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{GatewayRateLimitStatus, LiveRateLimit, Unreadable};
 use crate::model::rate_limit::RateLimit;
@@ -34,6 +34,12 @@ impl fmt::Display for RateLimitKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rate_limit_id)
     }
+}
+
+impl GatewayPart for RateLimitKind {
+    const PART: Part = Part::RateLimits;
+    const NOUN: &'static str = "rate limits";
+    type Observed = Vec<LiveRateLimit>;
 }
 
 impl ItemKind for RateLimitKind {

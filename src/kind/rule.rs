@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, WriteKind};
+use super::{GatewayPart, ItemKind, Part, WriteKind};
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{GatewayRuleStatus, LiveRule, Unreadable};
 use crate::model::rule::Rule;
@@ -31,6 +31,12 @@ impl fmt::Display for RuleKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.priority)
     }
+}
+
+impl GatewayPart for RuleKind {
+    const PART: Part = Part::Rules;
+    const NOUN: &'static str = "rules";
+    type Observed = Vec<LiveRule>;
 }
 
 impl ItemKind for RuleKind {

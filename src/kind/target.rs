@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ItemKind, WriteKind};
+use super::{GatewayPart, ItemKind, Part, WriteKind};
 use crate::model::decode::{Cx, Node};
 use crate::model::live::{LiveTarget, TargetStatus, Unreadable};
 use crate::model::target::Target;
@@ -30,6 +30,12 @@ impl fmt::Display for TargetKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
     }
+}
+
+impl GatewayPart for TargetKind {
+    const PART: Part = Part::Targets;
+    const NOUN: &'static str = "targets";
+    type Observed = Vec<LiveTarget>;
 }
 
 impl ItemKind for TargetKind {

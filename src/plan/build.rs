@@ -33,7 +33,7 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                     // A new or replacing gateway has no policy yet.
                     let live_policy = match plan.action {
                         Action::Create | Action::Replace => None,
-                        _ => live.and_then(|l| l.policy.clone()).flatten(),
+                        _ => live.and_then(|l| l.resource_policy.clone()).flatten(),
                     };
                     let policy_plan = plan_policy(desired_policy.as_ref(), live_policy.as_ref());
                     if plan.action == Action::NoOp && policy_plan.action != Action::NoOp {
@@ -124,10 +124,7 @@ pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> G
         tag_changes: Vec::new(),
         observed: Some(observed),
         desired: None,
-        targets: None,
-        resource_policy: None,
-        rate_limits: None,
-        rules: None,
+        ..GatewayPlan::bare(String::new(), Action::Delete)
     }
 }
 
@@ -203,10 +200,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
             observed: None,
             desired: Some(desired.clone()),
             reason: None,
-            targets: None,
-            resource_policy: None,
-            rate_limits: None,
-            rules: None,
+            ..GatewayPlan::bare(String::new(), Action::Create)
         });
     };
     let fingerprint = Fingerprint::of(live);
@@ -248,10 +242,7 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         observed: Some(fingerprint),
         desired: Some(desired.clone()),
         reason: None,
-        targets: None,
-        resource_policy: None,
-        rate_limits: None,
-        rules: None,
+        ..GatewayPlan::bare(String::new(), Action::NoOp)
     })
 }
 

@@ -6,42 +6,36 @@ impl Plan {
     /// The drift view of this plan: in sync, modified, missing or orphaned per gateway.
     pub fn drift_report(&self) -> DriftReport {
         let orphans = self.orphaned.iter().map(|o| DriftEntry {
-            name: o.name.clone(),
-            state: DriftState::Orphaned,
             gateway_id: Some(o.gateway_id.clone()),
             status: Some(o.status.clone()),
-            forced_by: Vec::new(),
-            changes: Vec::new(),
-            tag_changes: Vec::new(),
-            targets: None,
-            rate_limits: None,
-            rules: None,
+            ..DriftEntry::bare(o.name.clone(), DriftState::Orphaned)
         });
         let mut gateways = self
             .gateways
             .iter()
-            .map(|g| DriftEntry {
-                name: g.name.clone(),
-                state: match g.action {
-                    Action::Create => DriftState::Missing,
-                    Action::Update | Action::Replace => DriftState::Modified,
-                    Action::Delete => DriftState::Orphaned,
-                    Action::NoOp => DriftState::InSync,
-                },
-                gateway_id: g.observed.as_ref().map(|o| o.gateway_id.clone()),
-                status: g.observed.as_ref().map(|o| o.status.clone()),
-                forced_by: g.forced_by.clone(),
-                changes: if g.action == Action::Create {
-                    Vec::new()
-                } else {
-                    // The resource policy's differences are the gateway's, under `resourcePolicy`.
-                    let policy = g.resource_policy.iter().flat_map(|p| p.changes.iter().cloned());
-                    g.changes.iter().cloned().chain(policy).collect()
-                },
-                tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
-                targets: g.targets.as_ref().map(|ts| ts.iter().map(ItemDrift::of).collect()),
-                rate_limits: g.rate_limits.as_ref().map(|rs| rs.iter().map(ItemDrift::of).collect()),
-                rules: g.rules.as_ref().map(|rs| rs.iter().map(ItemDrift::of).collect()),
+            .map(|g| {
+                DriftEntry {
+                    name: g.name.clone(),
+                    state: match g.action {
+                        Action::Create => DriftState::Missing,
+                        Action::Update | Action::Replace => DriftState::Modified,
+                        Action::Delete => DriftState::Orphaned,
+                        Action::NoOp => DriftState::InSync,
+                    },
+                    gateway_id: g.observed.as_ref().map(|o| o.gateway_id.clone()),
+                    status: g.observed.as_ref().map(|o| o.status.clone()),
+                    forced_by: g.forced_by.clone(),
+                    changes: if g.action == Action::Create {
+                        Vec::new()
+                    } else {
+                        // The resource policy's differences are the gateway's, under `resourcePolicy`.
+                        let policy = g.resource_policy.iter().flat_map(|p| p.changes.iter().cloned());
+                        g.changes.iter().cloned().chain(policy).collect()
+                    },
+                    tag_changes: if g.action == Action::Create { Vec::new() } else { g.tag_changes.clone() },
+                    ..DriftEntry::bare(String::new(), DriftState::InSync)
+                }
+                .with_parts_of(g)
             })
             .chain(orphans)
             .collect::<Vec<_>>();
@@ -91,33 +85,6 @@ impl DriftState {
     }
 }
 
-/// One gateway in a drift report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DriftEntry {
-    pub name: String,
-    pub state: DriftState,
-    /// `null` when missing.
-    pub gateway_id: Option<String>,
-    /// `null` when missing.
-    pub status: Option<GatewayStatus>,
-    /// Fields whose drift could only be undone by replacing the gateway.
-    pub forced_by: Vec<String>,
-    /// Field differences, live → spec (empty unless modified).
-    pub changes: Vec<Change>,
-    /// Tag differences, live → spec (empty unless modified).
-    pub tag_changes: Vec<TagChange>,
-    /// The gateway's targets when its spec declares `targets:` (absent otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<ItemDrift<TargetKind>>>,
-    /// The gateway's rate limits when its spec declares `rateLimits:` (absent otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate_limits: Option<Vec<ItemDrift<RateLimitKind>>>,
-    /// The gateway's rules when its spec declares `rules:` (absent otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<ItemDrift<RuleKind>>>,
-}
-
 /// One item (a target, a rule, a rate limit) in a drift report: in-sync, modified, missing,
 /// not-declared or pending-authorization; a system-managed item is in-sync and carries its
 /// `managedBy`. Its key is written under the kind's [`ItemKind::KEY_FIELD`].
@@ -140,7 +107,7 @@ pub struct ItemDrift<K: ItemKind> {
 }
 
 impl<K: ItemKind> ItemDrift<K> {
-    fn of(p: &ItemPlan<K>) -> Self {
+    pub(super) fn of(p: &ItemPlan<K>) -> Self {
         ItemDrift {
             key: p.key.clone(),
             state: match p.action {

@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{self, Change, TagChange};
-use crate::kind::{ItemKind, RateLimitKind, RuleKind, TargetKind};
+use std::fmt::Debug;
+
+use crate::kind::{GatewayPart, ItemKind, PolicyKind, RateLimitKind, RuleKind, TargetKind};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
@@ -172,45 +174,173 @@ pub fn protection_message(name: &str, protection: &Protection) -> String {
     )
 }
 
-/// The plan for one gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GatewayPlan {
-    pub name: String,
-    pub action: Action,
-    /// For `replace`: the fields whose change forces it; empty otherwise.
-    pub forced_by: Vec<String>,
-    /// For `update`: true when an UpdateGateway call is needed, false when only tags change.
-    pub update_gateway: bool,
-    /// Field changes, observed → desired (for `create`: every field to be set).
-    pub changes: Vec<Change>,
-    /// Tag changes, observed → desired (TagResource/UntagResource; part of CreateGateway on create).
-    pub tag_changes: Vec<TagChange>,
-    /// What was observed; `null` for `create` (the gateway did not exist).
-    pub observed: Option<Fingerprint>,
-    /// The complete desired configuration as the specs declare it (not normalized), tags
-    /// included (acgw's own too); `null` for `delete`.
-    pub desired: Option<Gateway>,
-    /// For `delete`: why (`pruned`: owned and in no spec; `destroyed`: `acgw destroy`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<DeleteReason>,
-    /// The gateway's targets when its spec declares `targets:` (sorted by name, every live and
-    /// declared one, no-ops included so that a saved plan records what it saw); `null` when
-    /// acgw does not manage them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<ItemPlan<TargetKind>>>,
-    /// The gateway's resource policy when its spec declares `resourcePolicy:`; absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource_policy: Option<PolicyPlan>,
-    /// The gateway's rate limits when its spec declares `rateLimits:` (sorted by `rateLimitId`,
-    /// every live and declared one, no-ops included); absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate_limits: Option<Vec<ItemPlan<RateLimitKind>>>,
-    /// The gateway's rules when its spec declares `rules:` (sorted by priority, every live and
-    /// declared one, no-ops and system-managed ones included); absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<ItemPlan<RuleKind>>>,
+/// What a plan holds of each gateway part, generic over the kinds: item plans for a list of
+/// items, a [`PolicyPlan`] for the policy; how a saved plan's part is read back; and what a
+/// drift report shows of it.
+pub trait PlannedPart: GatewayPart {
+    /// In a plan: every live and declared item (no-ops included, so that a saved plan records
+    /// what it saw), sorted by key; or the policy's plan.
+    type Planned: Debug + Clone + PartialEq + Eq + Serialize;
+    /// In a saved plan, before it is checked like a spec.
+    type Raw: serde::de::DeserializeOwned;
+    /// In a drift report ([`Folded`] when the part's drift is shown as the gateway's own).
+    type Drift: Debug + Clone + PartialEq + Eq + Serialize;
+
+    /// A saved plan's part of `gateway`, read and checked like a spec.
+    fn read_saved(gateway: &str, raw: Self::Raw) -> Result<Self::Planned, PlanFileError>;
+    /// The part as a drift report shows it; `None` when it is folded into the gateway's changes.
+    fn drift(planned: &Self::Planned) -> Option<Self::Drift>;
 }
+
+/// The drift of a part that a drift report shows among the gateway's own changes (the resource
+/// policy, under `resourcePolicy`): never a value of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Folded {}
+
+macro_rules! plan_parts {
+    ([$(($var:ident, $field:ident, $key:literal, $kind:ty, $rank:literal)),* $(,)?]) => {
+        /// The plan for one gateway.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct GatewayPlan {
+            pub name: String,
+            pub action: Action,
+            /// For `replace`: the fields whose change forces it; empty otherwise.
+            pub forced_by: Vec<String>,
+            /// For `update`: true when an UpdateGateway call is needed, false when only tags change.
+            pub update_gateway: bool,
+            /// Field changes, observed → desired (for `create`: every field to be set).
+            pub changes: Vec<Change>,
+            /// Tag changes, observed → desired (TagResource/UntagResource; part of CreateGateway on create).
+            pub tag_changes: Vec<TagChange>,
+            /// What was observed; `null` for `create` (the gateway did not exist).
+            pub observed: Option<Fingerprint>,
+            /// The complete desired configuration as the specs declare it (not normalized), tags
+            /// included (acgw's own too); `null` for `delete`.
+            pub desired: Option<Gateway>,
+            /// For `delete`: why (`pruned`: owned and in no spec; `destroyed`: `acgw destroy`).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub reason: Option<DeleteReason>,
+            $(
+                #[doc = concat!("The gateway's `", $key, "` when its spec declares it (see [`PlannedPart::Planned`]); absent otherwise.")]
+                #[serde(rename = $key, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<<$kind as PlannedPart>::Planned>,
+            )*
+        }
+
+        impl GatewayPlan {
+            /// A plan for `name` with `action` and nothing else: no changes, no parts.
+            pub fn bare(name: String, action: Action) -> GatewayPlan {
+                GatewayPlan {
+                    name,
+                    action,
+                    forced_by: Vec::new(),
+                    update_gateway: false,
+                    changes: Vec::new(),
+                    tag_changes: Vec::new(),
+                    observed: None,
+                    desired: None,
+                    reason: None,
+                    $($field: None,)*
+                }
+            }
+        }
+
+        /// A saved plan's gateway, before its desired configurations are checked.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub(super) struct RawGatewayPlan {
+            pub(super) name: String,
+            pub(super) action: Action,
+            pub(super) forced_by: Vec<String>,
+            pub(super) update_gateway: bool,
+            pub(super) changes: Vec<Change>,
+            pub(super) tag_changes: Vec<TagChange>,
+            pub(super) observed: Option<Fingerprint>,
+            pub(super) desired: Option<serde_json::Value>,
+            #[serde(default)]
+            pub(super) reason: Option<DeleteReason>,
+            $(
+                #[serde(default, rename = $key)]
+                pub(super) $field: Option<<$kind as PlannedPart>::Raw>,
+            )*
+        }
+
+        impl RawGatewayPlan {
+            /// The saved gateway plan, every part read and checked like a spec, in plan order.
+            pub(super) fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
+                let desired = match &self.desired {
+                    Some(desired) => Some(saved::decode_desired(&self.name, desired)?),
+                    None => None,
+                };
+                $(
+                    let $field = match self.$field {
+                        Some(raw) => Some(<$kind as PlannedPart>::read_saved(&self.name, raw)?),
+                        None => None,
+                    };
+                )*
+                Ok(GatewayPlan {
+                    name: self.name,
+                    action: self.action,
+                    forced_by: self.forced_by,
+                    update_gateway: self.update_gateway,
+                    changes: self.changes,
+                    tag_changes: self.tag_changes,
+                    observed: self.observed,
+                    desired,
+                    reason: self.reason,
+                    $($field,)*
+                })
+            }
+        }
+
+        /// One gateway in a drift report.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct DriftEntry {
+            pub name: String,
+            pub state: DriftState,
+            /// `null` when missing.
+            pub gateway_id: Option<String>,
+            /// `null` when missing.
+            pub status: Option<GatewayStatus>,
+            /// Fields whose drift could only be undone by replacing the gateway.
+            pub forced_by: Vec<String>,
+            /// Field differences, live → spec (empty unless modified).
+            pub changes: Vec<Change>,
+            /// Tag differences, live → spec (empty unless modified).
+            pub tag_changes: Vec<TagChange>,
+            $(
+                #[doc = concat!("The gateway's `", $key, "` when its spec declares it and the part has a drift view of its own (absent otherwise).")]
+                #[serde(rename = $key, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<<$kind as PlannedPart>::Drift>,
+            )*
+        }
+
+        impl DriftEntry {
+            /// An entry for `name` in `state` with no differences and no parts.
+            pub fn bare(name: String, state: DriftState) -> DriftEntry {
+                DriftEntry {
+                    name,
+                    state,
+                    gateway_id: None,
+                    status: None,
+                    forced_by: Vec::new(),
+                    changes: Vec::new(),
+                    tag_changes: Vec::new(),
+                    $($field: None,)*
+                }
+            }
+
+            /// Each part of `plan` as a drift report shows it.
+            pub(super) fn with_parts_of(mut self, plan: &GatewayPlan) -> DriftEntry {
+                $(self.$field = plan.$field.as_ref().and_then(<$kind as PlannedPart>::drift);)*
+                self
+            }
+        }
+    };
+}
+crate::kind::for_each_part!(plan_parts);
 
 /// The plan for a gateway's resource policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

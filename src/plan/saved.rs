@@ -120,40 +120,8 @@ struct RawPlan {
     orphaned: Vec<Unmanaged>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawGatewayPlan {
-    name: String,
-    action: Action,
-    forced_by: Vec<String>,
-    update_gateway: bool,
-    changes: Vec<Change>,
-    tag_changes: Vec<TagChange>,
-    observed: Option<Fingerprint>,
-    desired: Option<serde_json::Value>,
-    #[serde(default)]
-    reason: Option<DeleteReason>,
-    #[serde(default)]
-    targets: Option<Vec<RawEntry>>,
-    #[serde(default)]
-    resource_policy: Option<RawPolicyPlan>,
-    #[serde(default)]
-    rate_limits: Option<Vec<RawEntry>>,
-    #[serde(default)]
-    rules: Option<Vec<RawEntry>>,
-}
-
 /// An entry of a saved plan, before it is checked.
-type RawEntry = serde_json::Map<String, serde_json::Value>;
-
-/// A saved plan's items of kind `K` for the gateway `gateway`, read and checked like a spec.
-fn saved_items<K: ItemKind>(
-    gateway: &str,
-    list: Option<Vec<RawEntry>>,
-) -> Result<Option<Vec<ItemPlan<K>>>, PlanFileError> {
-    let Some(list) = list else { return Ok(None) };
-    list.into_iter().map(|entry| saved_item::<K>(gateway, entry)).collect::<Result<Vec<_>, _>>().map(Some)
-}
+pub type RawEntry = serde_json::Map<String, serde_json::Value>;
 
 /// Refuses an entry with a member not in `fields`, as serde's `deny_unknown_fields` words it.
 fn deny_unknown(entry: &RawEntry, fields: &[&str]) -> Result<(), serde_json::Error> {
@@ -259,9 +227,10 @@ fn saved_item<K: ItemKind>(gateway: &str, mut entry: RawEntry) -> Result<ItemPla
     Ok(ItemPlan { key, action, managed_by, forced_by, changes, observed, desired, authorization_url })
 }
 
+/// A saved plan's resource-policy plan, before its desired policy is checked.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawPolicyPlan {
+pub struct RawPolicyPlan {
     action: Action,
     changes: Vec<Change>,
     observed: Option<String>,
@@ -281,39 +250,8 @@ impl RawPolicyPlan {
     }
 }
 
-impl RawGatewayPlan {
-    fn into_plan(self) -> Result<GatewayPlan, PlanFileError> {
-        let desired = match &self.desired {
-            Some(desired) => Some(decode_desired(&self.name, desired)?),
-            None => None,
-        };
-        let targets = saved_items::<TargetKind>(&self.name, self.targets)?;
-        let resource_policy = match self.resource_policy {
-            Some(p) => Some(p.into_plan(&self.name)?),
-            None => None,
-        };
-        let rate_limits = saved_items::<RateLimitKind>(&self.name, self.rate_limits)?;
-        let rules = saved_items::<RuleKind>(&self.name, self.rules)?;
-        Ok(GatewayPlan {
-            resource_policy,
-            rate_limits,
-            rules,
-            name: self.name,
-            action: self.action,
-            forced_by: self.forced_by,
-            update_gateway: self.update_gateway,
-            changes: self.changes,
-            tag_changes: self.tag_changes,
-            observed: self.observed,
-            desired,
-            reason: self.reason,
-            targets,
-        })
-    }
-}
-
 /// A saved plan's desired configuration, checked like a spec.
-fn decode_desired(name: &str, desired: &serde_json::Value) -> Result<Gateway, PlanFileError> {
+pub(super) fn decode_desired(name: &str, desired: &serde_json::Value) -> Result<Gateway, PlanFileError> {
     decode_saved(name, &format!("plan file: gateways[{name}].desired"), desired, Gateway::check_cross_field)
 }
 
@@ -342,5 +280,34 @@ fn decode_saved<T: Decode>(
             problems.0.retain(|p| p.severity == Severity::Error);
             Err(PlanFileError::InvalidGateway { name: gateway.to_string(), problems })
         }
+    }
+}
+
+impl<K: ItemKind + GatewayPart> PlannedPart for K {
+    type Planned = Vec<ItemPlan<K>>;
+    type Raw = Vec<RawEntry>;
+    type Drift = Vec<ItemDrift<K>>;
+
+    fn read_saved(gateway: &str, raw: Vec<RawEntry>) -> Result<Vec<ItemPlan<K>>, PlanFileError> {
+        raw.into_iter().map(|entry| saved_item::<K>(gateway, entry)).collect()
+    }
+
+    fn drift(planned: &Vec<ItemPlan<K>>) -> Option<Vec<ItemDrift<K>>> {
+        Some(planned.iter().map(ItemDrift::of).collect())
+    }
+}
+
+impl PlannedPart for PolicyKind {
+    type Planned = PolicyPlan;
+    type Raw = RawPolicyPlan;
+    type Drift = Folded;
+
+    fn read_saved(gateway: &str, raw: RawPolicyPlan) -> Result<PolicyPlan, PlanFileError> {
+        raw.into_plan(gateway)
+    }
+
+    /// The policy's differences are the gateway's, under `resourcePolicy`.
+    fn drift(_planned: &PolicyPlan) -> Option<Folded> {
+        None
     }
 }

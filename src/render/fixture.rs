@@ -24,8 +24,8 @@ pub fn live(config: serde_json::Value, status: GatewayStatus, tags: &[(&str, &st
     let mut config = gateway(config);
     config.tags = None;
     let name = config.name.as_str().to_string();
-    LiveState {
-        live: LiveGateway {
+    LiveState::new(
+        LiveGateway {
             gateway_id: format!("{name}-a1b2c3d4e5"),
             gateway_arn: format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{name}-a1b2c3d4e5"),
             status,
@@ -33,12 +33,8 @@ pub fn live(config: serde_json::Value, status: GatewayStatus, tags: &[(&str, &st
             updated_at: "2025-06-01T12:00:00Z".into(),
             config: Ok(config),
         },
-        tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<TagMap>(),
-        targets: None,
-        policy: None,
-        rate_limits: None,
-        rules: None,
-    }
+        tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<TagMap>(),
+    )
 }
 
 /// Desired state from gateways.
@@ -286,7 +282,7 @@ pub fn parts_plan() -> Plan {
         updated_at: "2025-06-01T12:00:00Z".into(),
         config: Ok(rate_limit(10.0)),
     }]);
-    live.policy = Some(Some(policy("bedrock-agentcore:*")));
+    live.resource_policy = Some(Some(policy("bedrock-agentcore:*")));
     let mut observed = Observed::default();
     observed.managed.insert("tools".into(), live);
     let desired = Desired { specs: vec![spec], ..Desired::default() };
