@@ -529,27 +529,26 @@ fn export_then_plan_shows_no_changes() {
 #[test]
 fn hostile_specs_fail_with_a_location_and_make_no_api_call() {
     let emu = Env::new();
-    let dir = tempfile::tempdir().unwrap();
     let hostile = repo().join("tests/hostile");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&hostile).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
     // Generated cases: too big or too odd to commit.
-    let deep = dir.path().join("deep.yaml");
+    let deep = emu.dir().join("deep.yaml");
     std::fs::write(&deep, format!("gateways: {}{}", "[".repeat(10_000), "]".repeat(10_000))).unwrap();
-    let huge = dir.path().join("huge.yaml");
+    let huge = emu.dir().join("huge.yaml");
     let mut text = String::from("gateways:\n");
     while text.len() < 50 * 1024 * 1024 {
         text.push_str("  - {name: x, roleArn: 'arn:aws:iam::123456789012:role/r', authorizerType: NONE}\n");
     }
     std::fs::write(&huge, text).unwrap();
-    let empty_dir = dir.path().join("empty-dir");
+    let empty_dir = emu.dir().join("empty-dir");
     std::fs::create_dir(&empty_dir).unwrap();
     cases.extend([deep, huge, empty_dir]);
     assert!(cases.len() >= 12, "{cases:?}");
     let location = regex::Regex::new(r"(?m)^\S+:\d+:\d+: error: |^\S+: error: ").unwrap();
     for case in &cases {
         for command in ["plan", "apply", "drift"] {
-            let mut acgw = Acgw::new(dir.path()).args([command, "-f"]).arg_path(case).on(&emu);
+            let mut acgw = emu.acgw().args([command, "-f"]).arg_path(case);
             if command == "apply" {
                 acgw = acgw.args(["--auto-approve"]);
             }
@@ -650,8 +649,8 @@ fn failed_and_unsuccessful_gateways_give_their_reasons_and_are_repaired_by_the_n
 
 /// Gateways holding what AWS may send one day, beside healthy ones: an enum value and a union
 /// member this build does not know, an empty and an over-long description, and one whose reads
-/// are denied. Returns the emulator, the spec directory and the IDs by name.
-fn odd_account() -> (Env, tempfile::TempDir, BTreeMap<&'static str, String>) {
+/// are denied. Returns the Env (its directory holds the spec) and the IDs by name.
+fn odd_account() -> (Env, BTreeMap<&'static str, String>) {
     let emu = Env::new();
     let names = ["alpha", "blank", "denied", "future", "hybrid", "long", "zeta"];
     let mut ids = BTreeMap::new();
@@ -672,7 +671,6 @@ fn odd_account() -> (Env, tempfile::TempDir, BTreeMap<&'static str, String>) {
         serde_json::json!({"oauth2Authorizer": {"issuer": "x"}})
     ));
     h.deny_reads(&ids["denied"]);
-    let dir = tempfile::tempdir().unwrap();
     let specs: Vec<String> = names
         .iter()
         .map(|n| match *n {
@@ -681,16 +679,16 @@ fn odd_account() -> (Env, tempfile::TempDir, BTreeMap<&'static str, String>) {
             _ => gw(n, "    description: d\n"),
         })
         .collect();
-    write(dir.path(), "gateways.yaml", &spec(&specs.concat()));
-    (emu, dir, ids)
+    emu.write("gateways.yaml", &spec(&specs.concat()));
+    (emu, ids)
 }
 
 #[test]
 fn one_odd_gateway_never_blinds_plan_drift_or_export() {
-    let (emu, dir, ids) = odd_account();
+    let (emu, ids) = odd_account();
     let before = mutations(&emu);
 
-    let run = Acgw::new(dir.path()).args(["plan"]).on(&emu).run();
+    let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(1), "failures make plan exit 1: {run:?}");
     let out = &run.stdout;
     assert!(out.contains("protocolConfiguration.mcp.searchType: \"HYBRID\" → \"SEMANTIC\""), "{out}");
@@ -713,7 +711,7 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
     );
     assert!(run.stderr.contains("2 gateways could not be planned"), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).on(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(1), "a drift job must not read success when gateways were not checked: {run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let state: BTreeMap<&str, &str> = doc["gateways"]
@@ -736,7 +734,7 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
     assert_eq!(failed, ["denied", "future"]);
     assert_eq!(doc["summary"]["failed"], 2);
     for format in ["text", "markdown"] {
-        let run = Acgw::new(dir.path()).args(["drift", "--format", format]).on(&emu).run();
+        let run = emu.acgw().args(["drift", "--format", format]).run();
         assert_eq!(run.code, Some(1), "{format}: {run:?}");
         assert!(
             run.stdout.contains("future") && run.stdout.contains("this acgw version cannot read it"),
@@ -745,7 +743,7 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
         assert!(run.stdout.contains("hybrid"), "{format}: {run:?}");
     }
 
-    let run = Acgw::new(dir.path()).args(["export"]).on(&emu).run();
+    let run = emu.acgw().args(["export"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     for name in ["alpha", "blank", "hybrid", "long", "zeta"] {
         assert!(run.stdout.contains(&format!("name: {name}")), "{name} exported: {}", run.stdout);
@@ -761,17 +759,17 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
 
 #[test]
 fn apply_converges_the_healthy_gateways_and_never_touches_the_unreadable_one() {
-    let (emu, dir, ids) = odd_account();
+    let (emu, ids) = odd_account();
     // A saved plan with failures is kept: applying it does the rest and names what it left out.
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).on(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).on(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✓ hybrid") && run.stdout.contains("✓ long"), "{run:?}");
     assert!(run.stdout.contains("✗ future") && run.stdout.contains("not applied"), "{run:?}");
     assert!(run.stdout.contains("✗ denied"), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).on(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "the unreadable gateways still fail: {run:?}");
     assert!(
         run.stdout.contains("Plan: 0 to create, 0 to update")
@@ -779,7 +777,7 @@ fn apply_converges_the_healthy_gateways_and_never_touches_the_unreadable_one() {
         "{run:?}"
     );
     // The gateway with the unknown union member kept it: no update silently dropped it.
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).on(&emu).run();
+    let run = emu.acgw().args(["plan", "--format", "json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(doc["summary"]["update"], 0, "{doc}");

@@ -105,11 +105,10 @@ fn a_local_run_that_cannot_get_the_lock_in_time_changes_nothing_and_says_why() {
 }
 
 /// Three gateways applied one at a time, each staying CREATING for `create_delay`.
-fn slow_emulator_and_specs(create_delay: Duration) -> (Env, tempfile::TempDir) {
+fn slow_emulator_and_specs(create_delay: Duration) -> Env {
     let emu = Env::builder().create_delay(create_delay).start();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "g.yaml", &spec(&[gw("one", ""), gw("two", ""), gw("three", "")].concat()));
-    (emu, dir)
+    emu.write("g.yaml", &spec(&[gw("one", ""), gw("two", ""), gw("three", "")].concat()));
+    emu
 }
 
 fn count(emu: &Env, operation: &str) -> u64 {
@@ -138,8 +137,8 @@ fn signal(child: &Child, signal: i32) {
 fn sigint_during_apply_stops_sending_reports_what_took_effect_and_exits_130() {
     // Long enough that the first gateway is still CREATING when the signal comes, however slow
     // the machine: its wait is what the signal cuts short.
-    let (emu, dir) = slow_emulator_and_specs(Duration::from_secs(5));
-    let apply = || Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "g.yaml"]);
+    let emu = slow_emulator_and_specs(Duration::from_secs(5));
+    let apply = || Acgw::new(emu.dir()).args(["apply", "--auto-approve", "-f", "g.yaml"]);
     let mut child = spawn(apply().args(["--parallelism", "1"]).on(&emu));
     let mut stderr = stderr_of(&mut child);
     wait_for_call(&emu, "CreateGateway", 0);
@@ -169,7 +168,7 @@ fn sigint_during_apply_stops_sending_reports_what_took_effect_and_exits_130() {
     let run = apply().on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["one", "three", "two"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "g.yaml"]).on(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "g.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
@@ -197,9 +196,8 @@ fn sigint_during_destroy_reports_what_was_deleted_and_a_second_destroy_finishes(
 
 #[test]
 fn sigterm_is_handled_like_sigint_and_a_second_signal_exits_at_once_without_a_report() {
-    let (emu, dir) = slow_emulator_and_specs(Duration::from_secs(60));
-    let mut child =
-        spawn(Acgw::new(dir.path()).args(["apply", "--auto-approve", "--parallelism", "1", "-f", "g.yaml"]).on(&emu));
+    let emu = slow_emulator_and_specs(Duration::from_secs(60));
+    let mut child = spawn(emu.acgw().args(["apply", "--auto-approve", "--parallelism", "1", "-f", "g.yaml"]));
     let mut stderr = stderr_of(&mut child);
     wait_for_call(&emu, "CreateGateway", 0);
     // The gateway stays CREATING, so apply polls it: make the next poll hang for a minute, and
