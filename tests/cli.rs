@@ -604,8 +604,7 @@ fn an_alias_bomb_and_a_50_mib_file_stay_within_200_mib() {
     std::fs::write(&huge, format!("gateways:\n{}", line.repeat(50 * 1024 * 1024 / line.len() + 1))).unwrap();
     let bomb = repo().join("tests/hostile/billion-laughs.yaml");
     for file in [huge, bomb] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
-        cmd.args(["validate", "-f"]).arg(&file).current_dir(dir.path());
+        let cmd = Acgw::new(dir.path()).args(["validate", "-f"]).arg_path(&file).into_command();
         let (code, rss) = run_measuring_rss(cmd);
         assert_eq!(code, Some(1), "{}", file.display());
         assert!(rss < 200 * 1024 * 1024, "{}: peak RSS {} MiB", file.display(), rss / 1024 / 1024);
