@@ -31,9 +31,8 @@ fn a_target_listing_that_never_ends_fails_only_its_gateway() {
 
 #[test]
 fn a_gateway_listing_that_never_ends_fails_the_command_after_a_bounded_number_of_calls() {
-    let emu = Env::new();
+    let emu = Env::builder().hook(|emulator| emulator.page_forever(None)).start();
     emu.create(serde_json::json!({"name": "a", "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
-    emu.handle().page_forever(None);
     emu.write("gateways.yaml", &spec(&gw("a", "")));
     let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
