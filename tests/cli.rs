@@ -5,21 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults};
+use acgw::emulator::Faults;
 
 mod support;
-use support::{repo, write, Acgw};
-
-/// Runs against the in-process emulator.
-trait OnEmu {
-    fn emu(self, emu: &Emu) -> Self;
-}
-
-impl OnEmu for Acgw {
-    fn emu(self, emu: &Emu) -> Self {
-        self.endpoint(&emu.url)
-    }
-}
+use support::{repo, write, Acgw, Env};
 
 const BAD: &str = "gateways:
   - name: orders
@@ -161,101 +150,6 @@ impl ArgPath for Acgw {
     }
 }
 
-/// An emulator in this test process, with a runtime that outlives the child processes.
-struct Emu {
-    rt: tokio::runtime::Runtime,
-    handle: Option<EmulatorHandle>,
-    url: String,
-}
-
-impl Emu {
-    fn start(mut config: Config) -> Self {
-        // Every call is checked against the service model (see Drop).
-        config.conformance = Some(repo().join("tests/model/agentcore-control.json"));
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let handle = rt.block_on(Emulator::start(config)).expect("emulator starts");
-        let url = handle.url();
-        Emu { rt, handle: Some(handle), url }
-    }
-
-    fn new() -> Self {
-        Emu::start(Config::default())
-    }
-
-    fn handle(&self) -> &EmulatorHandle {
-        self.handle.as_ref().expect("running")
-    }
-
-    fn stats(&self) -> BTreeMap<String, u64> {
-        self.handle().stats()
-    }
-
-    fn calls(&self) -> u64 {
-        self.stats().values().sum()
-    }
-
-    fn faults(&self, faults: Faults) {
-        self.handle().set_faults(faults);
-    }
-
-    fn client(&self) -> aws_sdk_bedrockagentcorecontrol::Client {
-        acgw::connect::client_for_endpoint(&self.url, 3)
-    }
-
-    /// Creates a gateway directly through the SDK, as the console or another tool would.
-    fn create(&self, json: serde_json::Value, tags: &[(&str, &str)]) -> String {
-        let client = self.client();
-        let mut problems = Vec::new();
-        let node = acgw::model::decode::Node::from_json(&json);
-        let mut gateway = <acgw::model::Gateway as acgw::model::decode::Decode>::decode(
-            &node,
-            &mut acgw::model::decode::Cx::new("test", &mut problems),
-        )
-        .unwrap_or_else(|| panic!("{problems:?}"));
-        let tags: BTreeMap<String, String> = tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        gateway.tags = None;
-        self.rt.block_on(async {
-            let mut input = acgw::api::convert::create_input(
-                &gateway,
-                &format!("test-token-{}-0123456789abcdefghijklmnop", gateway.name),
-            )
-            .expect("converts");
-            for (k, v) in &tags {
-                input = input.tags(k, v);
-            }
-            let out = input.send_with(&client).await.expect("created");
-            out.gateway_id().to_string()
-        })
-    }
-
-    /// Live gateways by name (every page).
-    fn names(&self) -> Vec<String> {
-        let client = self.client();
-        self.rt.block_on(async {
-            let mut names = Vec::new();
-            let mut pages = client.list_gateways().max_results(1000).into_paginator().send();
-            while let Some(page) = pages.next().await {
-                names.extend(page.expect("lists").items().iter().map(|g| g.name().to_string()));
-            }
-            names.sort();
-            names
-        })
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        if let Some(h) = self.handle.take() {
-            // A deviation from the service model fails the test that caused it.
-            if let Err(e @ acgw::emulator::EmulatorError::Nonconformant { .. }) = self.rt.block_on(h.shutdown()) {
-                if !std::thread::panicking() {
-                    panic!("{e}");
-                }
-            }
-        }
-    }
-}
-
 const ROLE: &str = "arn:aws:iam::123456789012:role/r";
 
 fn spec(gateways: &str) -> String {
@@ -268,7 +162,7 @@ fn gw(name: &str, extra: &str) -> String {
 
 #[test]
 fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
-    let emu = Emu::new();
+    let emu = Env::new();
     emu.create(
         serde_json::json!({"name": "keep", "roleArn": ROLE, "authorizerType": "AWS_IAM", "description": "same"}),
         &[],
@@ -279,7 +173,6 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
     );
     emu.create(serde_json::json!({"name": "auth", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
     emu.create(serde_json::json!({"name": "stray", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
-    let dir = tempfile::tempdir().unwrap();
     let text = spec(
         &[
             gw("keep", "    description: same\n"),
@@ -289,9 +182,9 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
         ]
         .concat(),
     );
-    write(dir.path(), "gateways.yaml", &text);
+    emu.write("gateways.yaml", &text);
 
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let out = &run.stdout;
     assert!(out.contains("+ fresh will be created"), "{out}");
@@ -303,10 +196,10 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
     let unmanaged_at = out.find("stray").expect("unmanaged listed");
     assert!(unmanaged_at > out.find("Plan:").unwrap(), "unmanaged gateways come after the plan: {out}");
 
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(0), "plain plan exits 0 on success: {run:?}");
 
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--format", "json"]).run();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
     assert_eq!(doc["format_version"], "3");
     let actions: BTreeMap<String, String> = doc["gateways"]
@@ -320,21 +213,20 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
     assert_eq!(actions["auth"], "replace");
     assert_eq!(actions["fresh"], "create");
 
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "markdown"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--format", "markdown"]).run();
     assert!(run.stdout.contains("<details>"), "{}", run.stdout);
     assert!(run.stdout.contains("```diff"), "{}", run.stdout);
 }
 
 #[test]
 fn plan_makes_one_list_call_and_two_calls_per_existing_managed_gateway() {
-    let emu = Emu::new();
+    let emu = Env::new();
     for name in ["a", "b", "c", "other"] {
         emu.create(serde_json::json!({"name": name, "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
     }
     let before = emu.stats();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&[gw("a", ""), gw("b", ""), gw("c", ""), gw("missing", "")].concat()));
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&[gw("a", ""), gw("b", ""), gw("c", ""), gw("missing", "")].concat()));
+    let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let after = emu.stats();
     let delta = |op: &str| after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0);
@@ -346,7 +238,7 @@ fn plan_makes_one_list_call_and_two_calls_per_existing_managed_gateway() {
 
 #[test]
 fn server_defaults_set_order_empty_values_and_aws_tags_do_not_show_as_changes() {
-    let emu = Emu::new();
+    let emu = Env::new();
     // What the console would make: a server-filled session timeout, lists in another order,
     // an explicit MCP protocol type and an aws: tag.
     emu.create(
@@ -364,9 +256,7 @@ fn server_defaults_set_order_empty_values_and_aws_tags_do_not_show_as_changes() 
         list.items()[0].gateway_id().to_string()
     });
     assert!(emu.handle().add_service_tag(&id, "aws:cloudformation:stack-name", "s"));
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
+    emu.write(
         "gateways.yaml",
         &format!(
             "gateways:\n  - name: norm\n    description: ''\n    roleArn: {ROLE}\n    authorizerType: CUSTOM_JWT\n    \
@@ -376,15 +266,14 @@ fn server_defaults_set_order_empty_values_and_aws_tags_do_not_show_as_changes() 
              allowedAudience: [x, y]\n        allowedScopes: []\n    tags: {{team: t}}\n"
         ),
     );
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes. Gateways match the specs."), "{run:?}");
 }
 
 #[test]
 fn every_example_applies_and_then_plans_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let mut examples: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -393,9 +282,9 @@ fn every_example_applies_and_then_plans_clean() {
     examples.push(repo().join("gateways.yaml"));
     assert!(examples.len() >= 5);
     for example in &examples {
-        let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f"]).arg_path(example).emu(&emu).run();
+        let run = emu.acgw().args(["apply", "--auto-approve", "-f"]).arg_path(example).run();
         assert_eq!(run.code, Some(0), "{}: {run:?}", example.display());
-        let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f"]).arg_path(example).emu(&emu).run();
+        let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f"]).arg_path(example).run();
         assert_eq!(run.code, Some(0), "{}: a plan after apply shows changes: {}", example.display(), run.stdout);
     }
     // The WAF example needed a create and an update in one apply.
@@ -405,14 +294,13 @@ fn every_example_applies_and_then_plans_clean() {
 
 #[test]
 fn apply_needs_auto_approve_without_a_terminal_and_no_changes_is_success() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("solo", "")));
-    let run = Acgw::new(dir.path()).args(["apply"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("solo", "")));
+    let run = emu.acgw().args(["apply"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("--auto-approve"), "{run:?}");
     assert!(emu.names().is_empty(), "nothing was created");
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--format", "json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let json_start = run.stdout.rfind("{\n  \"format_version\"").expect("json report after the plan");
     let report: serde_json::Value = serde_json::from_str(&run.stdout[json_start..]).expect("json report");
@@ -420,28 +308,26 @@ fn apply_needs_auto_approve_without_a_terminal_and_no_changes_is_success() {
     assert_eq!(report["gateways"][0]["action"], "create");
     assert_eq!(report["gateways"][0]["result"], "succeeded");
     assert!(report["gateways"][0]["gateway_id"].as_str().unwrap().starts_with("solo-"));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
 }
 
 #[test]
 fn a_saved_plan_applies_once_and_a_stale_one_is_refused() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&[gw("alpha", "    description: one\n"), gw("beta", "")].concat()));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&[gw("alpha", "    description: one\n"), gw("beta", "")].concat()));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
-    write(
-        dir.path(),
+    emu.write(
         "gateways.yaml",
         &spec(&[gw("alpha", "    description: two\n"), gw("beta", ""), gw("gamma", "")].concat()),
     );
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(dir.path().join("plan.json")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(emu.dir().join("plan.json")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 
     // Someone changes alpha and creates gamma by hand after the plan was made.
@@ -456,7 +342,7 @@ fn a_saved_plan_applies_once_and_a_stale_one_is_refused() {
     });
     emu.create(serde_json::json!({"name": "gamma", "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
     let mutations_before = mutations(&emu);
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("the plan is stale"), "{run:?}");
     assert!(run.stderr.contains("alpha: tags changed (owner)"), "{run:?}");
@@ -464,16 +350,16 @@ fn a_saved_plan_applies_once_and_a_stale_one_is_refused() {
     assert_eq!(mutations(&emu), mutations_before, "a stale plan makes no change");
 
     // A fresh plan applies without asking, and applying it twice is refused as stale.
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("alpha: updatedAt moved"), "{run:?}");
 }
 
-fn mutations(emu: &Emu) -> u64 {
+fn mutations(emu: &Env) -> u64 {
     let stats = emu.stats();
     ["CreateGateway", "UpdateGateway", "DeleteGateway", "TagResource", "UntagResource"]
         .iter()
@@ -483,35 +369,33 @@ fn mutations(emu: &Emu) -> u64 {
 
 #[test]
 fn replacing_needs_allow_replace_and_then_deletes_and_creates() {
-    let emu = Emu::start(Config { delete_delay: Duration::from_millis(300), ..Config::default() });
+    let emu = Env::builder().delete_delay(Duration::from_millis(300)).start();
     let old = emu.create(serde_json::json!({"name": "swap", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("swap", "")));
+    emu.write("gateways.yaml", &spec(&gw("swap", "")));
     let before = mutations(&emu);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("--allow-replace"), "{run:?}");
     assert!(run.stderr.contains("swap (forced by authorizerType)"), "{run:?}");
     assert_eq!(mutations(&emu), before, "refused before any change");
 
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("replaced"), "{run:?}");
     assert!(run.stdout.contains("DeleteGateway, CreateGateway"), "{run:?}");
     assert_eq!(emu.names(), ["swap"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(!run.stdout.contains(&old), "the new gateway has a new ID");
 }
 
 #[test]
 fn a_partial_apply_says_exactly_what_was_done_and_what_was_not() {
-    let emu = Emu::new();
+    let emu = Env::new();
     let taken = emu.create(serde_json::json!({"name": "hastargets", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
     emu.add_target(&taken, "t1");
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&[gw("hastargets", ""), gw("newone", "")].concat()));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&[gw("hastargets", ""), gw("newone", "")].concat()));
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✓ newone"), "{run:?}");
     assert!(run.stdout.contains("✗ hastargets"), "{run:?}");
@@ -522,10 +406,9 @@ fn a_partial_apply_says_exactly_what_was_done_and_what_was_not() {
 
 #[test]
 fn a_gateway_that_stays_creating_times_out_with_its_name_and_status() {
-    let emu = Emu::start(Config { create_delay: Duration::from_secs(30), ..Config::default() });
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("slow", "")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--wait-timeout", "1s"]).emu(&emu).run();
+    let emu = Env::builder().create_delay(Duration::from_secs(30)).start();
+    emu.write("gateways.yaml", &spec(&gw("slow", "")));
+    let run = emu.acgw().args(["apply", "--auto-approve", "--wait-timeout", "1s"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✗ slow"), "{run:?}");
     assert!(run.stdout.contains("it is still CREATING"), "{run:?}");
@@ -534,48 +417,45 @@ fn a_gateway_that_stays_creating_times_out_with_its_name_and_status() {
 
 #[test]
 fn apply_converges_under_throttling_and_server_errors() {
-    let emu = Emu::start(Config { seed: Some(7), ..Config::default() });
-    emu.faults(Faults { throttle_rate: 0.3, error_rate: 0.1, ..Faults::default() });
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::builder().seed(7).start();
+    emu.set_faults(Faults { throttle_rate: 0.3, error_rate: 0.1, ..Faults::default() });
     let names: Vec<String> = (0..3).map(|i| format!("busy{i}")).collect();
-    write(dir.path(), "gateways.yaml", &spec(&names.iter().map(|n| gw(n, "    tags: {k: v}\n")).collect::<String>()));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&names.iter().map(|n| gw(n, "    tags: {k: v}\n")).collect::<String>()));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    emu.faults(Faults::default());
+    emu.set_faults(Faults::default());
     assert_eq!(emu.names(), names);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn lost_responses_never_create_a_second_gateway() {
-    let emu = Emu::start(Config { seed: Some(11), ..Config::default() });
-    emu.faults(Faults { lost_response_rate: 0.3, ..Faults::default() });
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::builder().seed(11).start();
+    emu.set_faults(Faults { lost_response_rate: 0.3, ..Faults::default() });
     let names: Vec<String> = (0..8).map(|i| format!("lost{i}")).collect();
-    write(dir.path(), "gateways.yaml", &spec(&names.iter().map(|n| gw(n, "    description: d\n")).collect::<String>()));
+    emu.write("gateways.yaml", &spec(&names.iter().map(|n| gw(n, "    description: d\n")).collect::<String>()));
     let mut runs = 0;
     loop {
         runs += 1;
-        let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+        let run = emu.acgw().args(["apply", "--auto-approve"]).run();
         if run.code == Some(0) {
             break;
         }
         assert_eq!(run.code, Some(1), "{run:?}");
         assert!(runs < 10, "apply did not converge in 10 runs: {run:?}");
     }
-    emu.faults(Faults::default());
+    emu.set_faults(Faults::default());
     assert_eq!(emu.names(), names, "exactly one gateway per spec after {runs} run(s)");
 }
 
 #[test]
 fn drift_is_read_only_and_exits_2_with_field_paths() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&[gw("steady", "    description: d\n"), gw("gone", "")].concat()));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&[gw("steady", "    description: d\n"), gw("gone", "")].concat()));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["drift"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift"]).run();
     assert_eq!(run.code, Some(0), "in sync: {run:?}");
 
     // Someone edits a gateway in the console, and deletes another.
@@ -600,7 +480,7 @@ fn drift_is_read_only_and_exits_2_with_field_paths() {
         }
     });
     let before = mutations(&emu);
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let by_name: BTreeMap<String, &serde_json::Value> =
@@ -610,7 +490,7 @@ fn drift_is_read_only_and_exits_2_with_field_paths() {
     assert_eq!(by_name["gone"]["state"], "missing");
     assert_eq!(mutations(&emu), before, "drift made no change");
     for format in ["text", "markdown"] {
-        let run = Acgw::new(dir.path()).args(["drift", "--format", format]).emu(&emu).run();
+        let run = emu.acgw().args(["drift", "--format", format]).run();
         assert_eq!(run.code, Some(2), "{format}: {run:?}");
         assert!(run.stdout.contains("steady") && run.stdout.contains("description"), "{format}: {}", run.stdout);
     }
@@ -618,7 +498,7 @@ fn drift_is_read_only_and_exits_2_with_field_paths() {
 
 #[test]
 fn export_then_plan_shows_no_changes() {
-    let emu = Emu::new();
+    let emu = Env::new();
     emu.create(
         serde_json::json!({
             "name": "handmade", "roleArn": ROLE, "authorizerType": "CUSTOM_JWT", "description": "made in the console",
@@ -630,47 +510,45 @@ fn export_then_plan_shows_no_changes() {
         &[("team", "ops")],
     );
     emu.create(serde_json::json!({"name": "other", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
-    let dir = tempfile::tempdir().unwrap();
-    let run = Acgw::new(dir.path()).args(["export", "-o", "exported.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["validate", "-f", "exported.yaml"]).run();
+    let run = Acgw::new(emu.dir()).args(["validate", "-f", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "the export validates with no edits: {run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["export", "--name", "other"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--name", "other"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("name: other") && !run.stdout.contains("handmade"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["export", "--name", "nope"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--name", "nope"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("no live gateway is named nope"), "{run:?}");
 }
 
 #[test]
 fn hostile_specs_fail_with_a_location_and_make_no_api_call() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let hostile = repo().join("tests/hostile");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&hostile).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
     // Generated cases: too big or too odd to commit.
-    let deep = dir.path().join("deep.yaml");
+    let deep = emu.dir().join("deep.yaml");
     std::fs::write(&deep, format!("gateways: {}{}", "[".repeat(10_000), "]".repeat(10_000))).unwrap();
-    let huge = dir.path().join("huge.yaml");
+    let huge = emu.dir().join("huge.yaml");
     let mut text = String::from("gateways:\n");
     while text.len() < 50 * 1024 * 1024 {
         text.push_str("  - {name: x, roleArn: 'arn:aws:iam::123456789012:role/r', authorizerType: NONE}\n");
     }
     std::fs::write(&huge, text).unwrap();
-    let empty_dir = dir.path().join("empty-dir");
+    let empty_dir = emu.dir().join("empty-dir");
     std::fs::create_dir(&empty_dir).unwrap();
     cases.extend([deep, huge, empty_dir]);
     assert!(cases.len() >= 12, "{cases:?}");
     let location = regex::Regex::new(r"(?m)^\S+:\d+:\d+: error: |^\S+: error: ").unwrap();
     for case in &cases {
         for command in ["plan", "apply", "drift"] {
-            let mut acgw = Acgw::new(dir.path()).args([command, "-f"]).arg_path(case).emu(&emu);
+            let mut acgw = emu.acgw().args([command, "-f"]).arg_path(case);
             if command == "apply" {
                 acgw = acgw.args(["--auto-approve"]);
             }
@@ -726,8 +604,7 @@ fn an_alias_bomb_and_a_50_mib_file_stay_within_200_mib() {
     std::fs::write(&huge, format!("gateways:\n{}", line.repeat(50 * 1024 * 1024 / line.len() + 1))).unwrap();
     let bomb = repo().join("tests/hostile/billion-laughs.yaml");
     for file in [huge, bomb] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
-        cmd.args(["validate", "-f"]).arg(&file).current_dir(dir.path());
+        let cmd = Acgw::new(dir.path()).args(["validate", "-f"]).arg_path(&file).into_command();
         let (code, rss) = run_measuring_rss(cmd);
         assert_eq!(code, Some(1), "{}", file.display());
         assert!(rss < 200 * 1024 * 1024, "{}: peak RSS {} MiB", file.display(), rss / 1024 / 1024);
@@ -736,49 +613,44 @@ fn an_alias_bomb_and_a_50_mib_file_stay_within_200_mib() {
 
 #[test]
 fn failed_and_unsuccessful_gateways_give_their_reasons_and_are_repaired_by_the_next_apply() {
-    let emu = Emu::start(Config {
-        create_delay: Duration::from_millis(100),
-        update_delay: Duration::from_millis(100),
-        ..Config::default()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&[gw("doomed", ""), gw("shaky", "    description: one\n")].concat()));
+    let emu = Env::builder().create_delay(Duration::from_millis(100)).update_delay(Duration::from_millis(100)).start();
+    emu.write("gateways.yaml", &spec(&[gw("doomed", ""), gw("shaky", "    description: one\n")].concat()));
     emu.handle().fail_next("doomed", &["The role arn:aws:iam::123456789012:role/r cannot be assumed"]);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✓ shaky"), "{run:?}");
     assert!(run.stdout.contains("✗ doomed"), "{run:?}");
     assert!(run.stdout.contains("is FAILED: The role arn:aws:iam::123456789012:role/r cannot be assumed"), "{run:?}");
 
     // The FAILED gateway is planned as a replacement, which needs --allow-replace.
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan"]).run();
     assert!(run.stdout.contains("doomed") && run.stdout.contains("must be replaced: its creation FAILED"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["drift"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift"]).run();
     assert_eq!(run.code, Some(2), "a FAILED gateway is drift: {run:?}");
 
-    write(dir.path(), "gateways.yaml", &spec(&[gw("doomed", ""), gw("shaky", "    description: two\n")].concat()));
+    emu.write("gateways.yaml", &spec(&[gw("doomed", ""), gw("shaky", "    description: two\n")].concat()));
     emu.handle().fail_next("shaky", &["Internal error while applying the update"]);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✓ doomed"), "replaced: {run:?}");
     assert!(run.stdout.contains("is UPDATE_UNSUCCESSFUL: Internal error while applying the update"), "{run:?}");
 
     // The unsuccessful update is sent again although the configuration already matches.
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("its last update did not succeed"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["doomed", "shaky"]);
 }
 
 /// Gateways holding what AWS may send one day, beside healthy ones: an enum value and a union
 /// member this build does not know, an empty and an over-long description, and one whose reads
-/// are denied. Returns the emulator, the spec directory and the IDs by name.
-fn odd_account() -> (Emu, tempfile::TempDir, BTreeMap<&'static str, String>) {
-    let emu = Emu::new();
+/// are denied. Returns the Env (its directory holds the spec) and the IDs by name.
+fn odd_account() -> (Env, BTreeMap<&'static str, String>) {
+    let emu = Env::new();
     let names = ["alpha", "blank", "denied", "future", "hybrid", "long", "zeta"];
     let mut ids = BTreeMap::new();
     for name in names {
@@ -798,7 +670,6 @@ fn odd_account() -> (Emu, tempfile::TempDir, BTreeMap<&'static str, String>) {
         serde_json::json!({"oauth2Authorizer": {"issuer": "x"}})
     ));
     h.deny_reads(&ids["denied"]);
-    let dir = tempfile::tempdir().unwrap();
     let specs: Vec<String> = names
         .iter()
         .map(|n| match *n {
@@ -807,16 +678,16 @@ fn odd_account() -> (Emu, tempfile::TempDir, BTreeMap<&'static str, String>) {
             _ => gw(n, "    description: d\n"),
         })
         .collect();
-    write(dir.path(), "gateways.yaml", &spec(&specs.concat()));
-    (emu, dir, ids)
+    emu.write("gateways.yaml", &spec(&specs.concat()));
+    (emu, ids)
 }
 
 #[test]
 fn one_odd_gateway_never_blinds_plan_drift_or_export() {
-    let (emu, dir, ids) = odd_account();
+    let (emu, ids) = odd_account();
     let before = mutations(&emu);
 
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(1), "failures make plan exit 1: {run:?}");
     let out = &run.stdout;
     assert!(out.contains("protocolConfiguration.mcp.searchType: \"HYBRID\" → \"SEMANTIC\""), "{out}");
@@ -839,7 +710,7 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
     );
     assert!(run.stderr.contains("2 gateways could not be planned"), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(1), "a drift job must not read success when gateways were not checked: {run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let state: BTreeMap<&str, &str> = doc["gateways"]
@@ -862,7 +733,7 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
     assert_eq!(failed, ["denied", "future"]);
     assert_eq!(doc["summary"]["failed"], 2);
     for format in ["text", "markdown"] {
-        let run = Acgw::new(dir.path()).args(["drift", "--format", format]).emu(&emu).run();
+        let run = emu.acgw().args(["drift", "--format", format]).run();
         assert_eq!(run.code, Some(1), "{format}: {run:?}");
         assert!(
             run.stdout.contains("future") && run.stdout.contains("this acgw version cannot read it"),
@@ -871,7 +742,7 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
         assert!(run.stdout.contains("hybrid"), "{format}: {run:?}");
     }
 
-    let run = Acgw::new(dir.path()).args(["export"]).emu(&emu).run();
+    let run = emu.acgw().args(["export"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     for name in ["alpha", "blank", "hybrid", "long", "zeta"] {
         assert!(run.stdout.contains(&format!("name: {name}")), "{name} exported: {}", run.stdout);
@@ -887,17 +758,17 @@ fn one_odd_gateway_never_blinds_plan_drift_or_export() {
 
 #[test]
 fn apply_converges_the_healthy_gateways_and_never_touches_the_unreadable_one() {
-    let (emu, dir, ids) = odd_account();
+    let (emu, ids) = odd_account();
     // A saved plan with failures is kept: applying it does the rest and names what it left out.
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✓ hybrid") && run.stdout.contains("✓ long"), "{run:?}");
     assert!(run.stdout.contains("✗ future") && run.stdout.contains("not applied"), "{run:?}");
     assert!(run.stdout.contains("✗ denied"), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "the unreadable gateways still fail: {run:?}");
     assert!(
         run.stdout.contains("Plan: 0 to create, 0 to update")
@@ -905,7 +776,7 @@ fn apply_converges_the_healthy_gateways_and_never_touches_the_unreadable_one() {
         "{run:?}"
     );
     // The gateway with the unknown union member kept it: no update silently dropped it.
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--format", "json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(doc["summary"]["update"], 0, "{doc}");
@@ -1162,7 +1033,7 @@ fn the_man_page_renders_with_every_command() {
 
 // ---------------------------------------------------------------- ownership and deletion
 
-impl Emu {
+impl Env {
     /// Adds a target to a gateway, as another tool would.
     fn add_target(&self, gateway_id: &str, name: &str) -> String {
         let client = self.client();
@@ -1210,10 +1081,9 @@ fn owned_spec(owner: &str, gateways: &[&str]) -> String {
 
 #[test]
 fn prune_deletes_exactly_the_owned_gateways_no_spec_names_and_their_targets() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "gone-one", "gone-two"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["keep", "gone-one", "gone-two"]));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.tags("keep").get("acgw:owner").map(String::as_str), Some("team-a"));
     let ids = emu.ids();
@@ -1225,18 +1095,18 @@ fn prune_deletes_exactly_the_owned_gateways_no_spec_names_and_their_targets() {
         &[("acgw:owner", "team-b")],
     );
 
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep"]));
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["keep"]));
+    let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("Orphaned gateways (2; owned by this owner, in no spec; `--prune` deletes them):"),
         "{run:?}"
     );
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(2), "orphaned gateways are drift: {run:?}");
     assert!(run.stdout.contains("\"orphaned\": 2"), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["plan", "--prune"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--prune"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains(&format!(
@@ -1247,11 +1117,11 @@ fn prune_deletes_exactly_the_owned_gateways_no_spec_names_and_their_targets() {
     );
     assert!(run.stdout.contains("    - target tools ("), "{run:?}");
     assert!(run.stdout.contains("Plan: 0 to create, 0 to update, 0 to replace, 2 to delete, 1 unchanged."), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--format", "markdown"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--prune", "--format", "markdown"]).run();
     assert!(run.stdout.contains("| Create | Update | Replace | Delete | Unchanged | Orphaned |"), "{run:?}");
     assert!(run.stdout.contains("| `gone-one` | **delete** |"), "{run:?}");
 
-    let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--prune", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("DeleteGatewayTarget tools, DeleteGateway"), "{run:?}");
     assert!(
@@ -1259,127 +1129,118 @@ fn prune_deletes_exactly_the_owned_gateways_no_spec_names_and_their_targets() {
         "the report shows the deletion with `-`: {run:?}"
     );
     assert_eq!(emu.names(), ["handmade", "keep", "theirs"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--prune", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // Without an owner there is nothing to prove ownership with.
-    write(dir.path(), "plain.yaml", &spec(&gw("keep", "")));
-    let run = Acgw::new(dir.path()).args(["plan", "--prune", "-f", "plain.yaml"]).emu(&emu).run();
+    emu.write("plain.yaml", &spec(&gw("keep", "")));
+    let run = emu.acgw().args(["plan", "--prune", "-f", "plain.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("--prune deletes only gateways tagged with this run's owner"), "{run:?}");
     // A run without an owner leaves the owner tag alone.
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "plain.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "plain.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn destroy_tears_down_a_preview_environment_and_a_second_destroy_succeeds() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("preview/pr-42", &["pr42-api", "pr42-ui"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &owned_spec("preview/pr-42", &["pr42-api", "pr42-ui"]));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.add_target(&emu.ids()["pr42-api"], "t1");
     emu.create(serde_json::json!({"name": "bystander", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
 
-    let run = Acgw::new(dir.path()).args(["destroy"]).emu(&emu).run();
+    let run = emu.acgw().args(["destroy"]).run();
     assert_eq!(run.code, Some(1), "no terminal, no --auto-approve: {run:?}");
     assert!(run.stderr.contains("Pass --auto-approve"), "{run:?}");
     assert_eq!(emu.names().len(), 3);
 
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["destroy", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("will be deleted"), "{run:?}");
     assert_eq!(emu.names(), ["bystander"]);
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["destroy", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("already gone"), "{run:?}");
     assert!(run.stdout.contains("Apply complete: 0 gateways changed, 2 already gone."), "{run:?}");
     assert!(run.stdout.starts_with("Nothing to destroy: none of the gateways the specs name exists.\n"), "{run:?}");
 
     // A gateway the specs name but another owner holds (or nobody) is refused by name.
-    write(dir.path(), "other.yaml", &owned_spec("preview/pr-43", &["bystander"]));
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    emu.write("other.yaml", &owned_spec("preview/pr-43", &["bystander"]));
+    let run = emu.acgw().args(["destroy", "--auto-approve", "-f", "other.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("bystander") && run.stdout.contains("has no acgw:owner tag"), "{run:?}");
     assert_eq!(emu.names(), ["bystander"]);
-    let run = Acgw::new(dir.path())
-        .args(["destroy", "--auto-approve", "--take-ownership", "-f", "other.yaml"])
-        .emu(&emu)
-        .run();
+    let run = emu.acgw().args(["destroy", "--auto-approve", "--take-ownership", "-f", "other.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(emu.names().is_empty());
 }
 
 #[test]
 fn prevent_destroy_blocks_prune_destroy_and_replace_after_its_spec_is_gone() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let protected = "owner: team-a\ngateways:\n".to_string()
         + &gw("vault", "    lifecycle: { preventDestroy: true }\n")
         + &gw("other", "");
-    write(dir.path(), "gateways.yaml", &protected);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &protected);
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.tags("vault").get("acgw:prevent-destroy").map(String::as_str), Some("true"));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "acgw's own tags are no perpetual diff: {run:?}");
 
     // Its spec is deleted: prune refuses it, saying how to lift the protection.
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["other"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["other"]));
+    let run = emu.acgw().args(["apply", "--prune", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("vault") && run.stdout.contains("preventDestroy: false"), "{run:?}");
     assert!(emu.names().contains(&"vault".to_string()));
 
     // destroy refuses it too.
-    write(
-        dir.path(),
+    emu.write(
         "vault.yaml",
         &("owner: team-a\ngateways:\n".to_string() + &gw("vault", "    lifecycle: { preventDestroy: true }\n")),
     );
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "vault.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["destroy", "--auto-approve", "-f", "vault.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("is protected from deletion"), "{run:?}");
     // So does a replacement, even with --allow-replace.
     let replaced = "owner: team-a\ngateways:\n".to_string()
         + &gw("vault", "    lifecycle: { preventDestroy: true }\n").replace("AWS_IAM", "NONE");
-    write(dir.path(), "vault.yaml", &replaced);
-    let run =
-        Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace", "-f", "vault.yaml"]).emu(&emu).run();
+    emu.write("vault.yaml", &replaced);
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace", "-f", "vault.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("not replaced") && run.stdout.contains("is protected from deletion"), "{run:?}");
     assert!(emu.names().contains(&"vault".to_string()));
 
     // Lifting it: preventDestroy false and apply removes the tag; then destroy works.
-    write(
-        dir.path(),
+    emu.write(
         "vault.yaml",
         &("owner: team-a\ngateways:\n".to_string() + &gw("vault", "    lifecycle: { preventDestroy: false }\n")),
     );
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "vault.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "-f", "vault.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(!emu.tags("vault").contains_key("acgw:prevent-destroy"));
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "vault.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["destroy", "--auto-approve", "-f", "vault.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["other"]);
 }
 
 #[test]
 fn adoption_tags_unowned_gateways_and_another_owner_needs_take_ownership() {
-    let emu = Emu::new();
+    let emu = Env::new();
     emu.create(serde_json::json!({"name": "legacy", "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
     emu.create(
         serde_json::json!({"name": "contested", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
         &[("acgw:owner", "team-b")],
     );
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&[gw("legacy", ""), gw("contested", "")].concat()));
-    let run = Acgw::new(dir.path()).args(["plan", "--owner", "team-a"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&[gw("legacy", ""), gw("contested", "")].concat()));
+    let run = emu.acgw().args(["plan", "--owner", "team-a"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("will be adopted by owner team-a"), "{run:?}");
     assert!(run.stdout.contains("owned by team-b: taking it over needs --take-ownership"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--owner", "team-a"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--owner", "team-a"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.contains("contested (owned by `team-b`, not `team-a`)")
@@ -1387,51 +1248,47 @@ fn adoption_tags_unowned_gateways_and_another_owner_needs_take_ownership() {
         "{run:?}"
     );
     assert!(!emu.tags("legacy").contains_key("acgw:owner"), "nothing was applied");
-    let run = Acgw::new(dir.path())
-        .args(["apply", "--auto-approve", "--owner", "team-a", "--take-ownership"])
-        .emu(&emu)
-        .run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--owner", "team-a", "--take-ownership"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.tags("legacy").get("acgw:owner").map(String::as_str), Some("team-a"));
     assert_eq!(emu.tags("contested").get("acgw:owner").map(String::as_str), Some("team-a"));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--owner", "team-a"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--owner", "team-a"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // The owner must be one across files, and acgw's tags are its own.
-    write(dir.path(), "a.yaml", &owned_spec("team-a", &["x1"]));
-    write(dir.path(), "b.yaml", &owned_spec("team-b", &["x2"]));
-    let run = Acgw::new(dir.path()).args(["validate", "-f", "a.yaml", "-f", "b.yaml"]).run();
+    emu.write("a.yaml", &owned_spec("team-a", &["x1"]));
+    emu.write("b.yaml", &owned_spec("team-b", &["x2"]));
+    let run = Acgw::new(emu.dir()).args(["validate", "-f", "a.yaml", "-f", "b.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.contains("b.yaml:1:8: error: owner: owner `team-b` disagrees with owner `team-a` at a.yaml:1:8"),
         "{run:?}"
     );
-    write(dir.path(), "c.yaml", &spec(&gw("x3", "    tags: { \"acgw:owner\": me }\n")));
-    let run = Acgw::new(dir.path()).args(["validate", "-f", "c.yaml"]).run();
+    emu.write("c.yaml", &spec(&gw("x3", "    tags: { \"acgw:owner\": me }\n")));
+    let run = Acgw::new(emu.dir()).args(["validate", "-f", "c.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("tag keys starting with `acgw:` are acgw's own"), "{run:?}");
 }
 
 #[test]
 fn a_stale_saved_plan_with_deletions_is_refused() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "old"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["keep", "old"]));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep"]));
-    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["keep"]));
+    let run = emu.acgw().args(["plan", "--prune", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // The gateway to delete gains a target after the plan was reviewed.
     emu.add_target(&emu.ids()["old"], "late");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("the plan is stale") && run.stderr.contains("old: it gained targets"), "{run:?}");
     assert!(emu.names().contains(&"old".to_string()));
     // A fresh plan applies.
-    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--prune", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["keep"]);
 }
@@ -1477,7 +1334,7 @@ fn each_command_shows_only_the_options_it_uses() {
 
 #[test]
 fn an_unreadable_neighbour_fails_alone_when_ownership_is_looked_for() {
-    let emu = Emu::new();
+    let emu = Env::new();
     // No spec'd gateway exists yet, so the account's ARN pattern comes from the gateways in no
     // spec, read in name order; the first of them cannot be read.
     let denied = emu.create(serde_json::json!({"name": "aaa-locked", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
@@ -1486,9 +1343,8 @@ fn an_unreadable_neighbour_fails_alone_when_ownership_is_looked_for() {
         serde_json::json!({"name": "old", "roleArn": ROLE, "authorizerType": "NONE"}),
         &[("acgw:owner", "team-a")],
     );
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["fresh"]));
-    let run = Acgw::new(dir.path()).args(["plan", "--prune"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["fresh"]));
+    let run = emu.acgw().args(["plan", "--prune"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains(&format!("! aaa-locked ({denied}) could not be planned: GetGateway")), "{run:?}");
     assert!(run.stdout.contains("- old (") && run.stdout.contains("+ fresh will be created"), "{run:?}");
@@ -1496,7 +1352,7 @@ fn an_unreadable_neighbour_fails_alone_when_ownership_is_looked_for() {
 
 // ---------------------------------------------------------------- targets
 
-impl Emu {
+impl Env {
     /// A gateway's live targets: name → (targetId, status).
     fn targets(&self, gateway: &str) -> BTreeMap<String, (String, String)> {
         let id = self.ids()[gateway].clone();
@@ -1542,11 +1398,10 @@ fn mcp_target(name: &str, priority: u32) -> String {
 
 #[test]
 fn targets_are_created_changed_renamed_and_deleted_and_then_plan_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let first = format!("{}{}", LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"), mcp_target("docs", 5));
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &first)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &first)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("CreateGatewayTarget docs") && run.stdout.contains("CreateGatewayTarget refunds"),
@@ -1555,20 +1410,20 @@ fn targets_are_created_changed_renamed_and_deleted_and_then_plan_clean() {
     let live = emu.targets("tools");
     assert_eq!(live.keys().collect::<Vec<_>>(), ["docs", "refunds"]);
     assert!(live.values().all(|(_, status)| status == "READY"), "{live:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
 
     // One changed field, one rename (a delete plus a create).
     let second = format!("{}{}", LAMBDA_TARGET.replace("DESCRIPTION", "Refunds and returns"), mcp_target("docs2", 5));
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &second)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &second)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("1 target to add, 1 to change, 1 to delete"), "{}", run.stdout);
     assert!(run.stdout.contains("~ target refunds ("), "{}", run.stdout);
     assert!(run.stdout.contains("~ description: \"Refunds\" → \"Refunds and returns\""), "{}", run.stdout);
     assert!(run.stdout.contains("- target docs ("), "{}", run.stdout);
     assert!(run.stdout.contains("+ target docs2 will be created"), "{}", run.stdout);
-    let json = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let json = emu.acgw().args(["plan", "--format", "json"]).run();
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("json plan");
     let actions: Vec<(&str, &str)> = doc["gateways"][0]["targets"]
         .as_array()
@@ -1578,32 +1433,31 @@ fn targets_are_created_changed_renamed_and_deleted_and_then_plan_clean() {
         .collect();
     assert_eq!(actions, [("docs", "delete"), ("docs2", "create"), ("refunds", "update")]);
     let refunds_id = emu.targets("tools")["refunds"].0.clone();
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let live = emu.targets("tools");
     assert_eq!(live.keys().collect::<Vec<_>>(), ["docs2", "refunds"]);
     assert_eq!(live["refunds"].0, refunds_id, "an update keeps the target");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // `targets: []` deletes every target.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    targets: []\n")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", "    targets: []\n")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(emu.targets("tools").is_empty());
 }
 
 #[test]
 fn without_targets_key_live_targets_are_left_alone_and_not_read() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", "")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let id = emu.ids()["tools"].clone();
     emu.add_target(&id, "made-by-hand");
     let before = emu.stats();
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
     let after = emu.stats();
@@ -1615,20 +1469,19 @@ fn without_targets_key_live_targets_are_left_alone_and_not_read() {
 
 #[test]
 fn a_saved_plan_refuses_when_a_target_appeared() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 5))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 5))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 6))));
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 6))));
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
     assert_eq!(saved["format_version"], "3");
     assert_eq!(saved["gateways"][0]["targets"][0]["observed"]["status"], "READY");
     emu.add_target(&emu.ids()["tools"], "intruder");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("target intruder appeared"), "{run:?}");
     assert_eq!(emu.targets("tools").len(), 2, "nothing was applied");
@@ -1636,8 +1489,7 @@ fn a_saved_plan_refuses_when_a_target_appeared() {
 
 #[test]
 fn a_target_pending_authorization_is_reported_with_its_url_not_waited_on() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let oauth = "      - name: calendar
         targetConfiguration:
           mcp:
@@ -1651,22 +1503,22 @@ fn a_target_pending_authorization_is_reported_with_its_url_not_waited_on() {
                 grantType: AUTHORIZATION_CODE
                 customParameters: { prompt: consent-secret-value }
 ";
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", oauth)));
-    let plan = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", oauth)));
+    let plan = emu.acgw().args(["plan", "--color", "never"]).run();
     assert!(!plan.stdout.contains("consent-secret-value"), "sensitive values stay out of text plans: {}", plan.stdout);
     assert!(plan.stdout.contains("(sensitive)"), "{}", plan.stdout);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--color", "never"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--color", "never"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("target calendar is pending authorization: authorize it at https://"), "{run:?}");
     assert!(!run.stdout.contains("consent-secret-value") && !run.stderr.contains("consent-secret-value"));
     assert_eq!(emu.targets("tools")["calendar"].1, "CREATE_PENDING_AUTH");
-    let plan = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    let plan = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(plan.code, Some(0), "pending authorization is no change: {plan:?}");
     assert!(
         plan.stdout.contains("Targets pending authorization (1") && plan.stdout.contains("tools/calendar  https://"),
         "{plan:?}"
     );
-    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    let drift = emu.acgw().args(["drift", "--color", "never"]).run();
     assert_eq!(drift.code, Some(0), "pending authorization is not drift: {drift:?}");
     assert!(
         drift.stdout.contains("target calendar (") && drift.stdout.contains("pending authorization at https://"),
@@ -1676,21 +1528,20 @@ fn a_target_pending_authorization_is_reported_with_its_url_not_waited_on() {
 
 #[test]
 fn a_replaced_gateway_gets_its_declared_targets_on_the_new_one() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let targets = format!("{}{}", mcp_target("docs", 5), mcp_target("search", 7));
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &targets)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let old = emu.ids()["tools"].clone();
     let replaced = spec(&gw_targets("tools", &targets)).replace("authorizerType: AWS_IAM", "authorizerType: NONE");
-    write(dir.path(), "gateways.yaml", &replaced);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    emu.write("gateways.yaml", &replaced);
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let new = emu.ids()["tools"].clone();
     assert_ne!(old, new, "the gateway was replaced");
     assert_eq!(emu.targets("tools").keys().collect::<Vec<_>>(), ["docs", "search"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
@@ -1723,10 +1574,9 @@ fn file_references_are_read_relative_to_the_spec_and_errors_point_at_the_file_ke
 
 #[test]
 fn export_writes_targets_long_payloads_to_files_and_secrets_as_placeholders_and_plans_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let long: String = (0..30).map(|i| format!("# line {i}\n")).collect::<String>() + "openapi: 3.0.3\n";
-    write(dir.path(), "api.yaml", &long);
+    emu.write("api.yaml", &long);
     let targets = "      - name: api
         targetConfiguration: { mcp: { openApiSchema: { file: api.yaml } } }
         credentialProviderConfigurations:
@@ -1737,48 +1587,47 @@ fn export_writes_targets_long_payloads_to_files_and_secrets_as_placeholders_and_
                 scopes: [read]
                 customParameters: { audience: secret-audience }
 ";
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", targets)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", targets)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["export", "-o", "export/gateways.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export/gateways.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stderr.contains("ACGW_TOOLS__API__AUDIENCE"), "the placeholder is named: {run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("export/gateways.yaml")).unwrap();
+    let exported = std::fs::read_to_string(emu.dir().join("export/gateways.yaml")).unwrap();
     assert!(!exported.contains("secret-audience"), "{exported}");
     assert!(exported.contains("file: schemas/tools/api.yaml"), "{exported}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("export/schemas/tools/api.yaml")).unwrap(), long);
-    let run = Acgw::new(dir.path())
+    assert_eq!(std::fs::read_to_string(emu.dir().join("export/schemas/tools/api.yaml")).unwrap(), long);
+    let run = emu
+        .acgw()
         .args(["plan", "--detailed-exitcode", "-f", "export/gateways.yaml"])
         .env("ACGW_TOOLS__API__AUDIENCE", "secret-audience")
-        .emu(&emu)
         .run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
 }
 
 #[test]
 fn sync_synchronizes_mcp_server_targets_without_a_tool_schema_and_refuses_others() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let with_schema = "      - name: fixed
         targetConfiguration:
           mcp:
             mcpServer: { endpoint: \"https://fixed.example.com/mcp\", mcpToolSchema: { inlinePayload: \"{}\" } }
 ";
     let targets = format!("{}{}{with_schema}", mcp_target("docs", 5), LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"));
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &targets)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let before = emu.stats();
-    let run = Acgw::new(dir.path()).args(["sync"]).emu(&emu).run();
+    let run = emu.acgw().args(["sync"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("✓ tools/docs (") && run.stdout.contains("lastSynchronizedAt 20"), "{run:?}");
     assert!(!run.stdout.contains("refunds") && !run.stdout.contains("fixed"), "only syncable targets: {run:?}");
     let calls = |s: &BTreeMap<String, u64>| s.get("SynchronizeGatewayTargets").copied().unwrap_or(0);
     assert_eq!(calls(&emu.stats()) - calls(&before), 1, "one call per target");
-    let run = Acgw::new(dir.path()).args(["sync", "--target", "fixed"]).emu(&emu).run();
+    let run = emu.acgw().args(["sync", "--target", "fixed"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("target fixed cannot be synchronized"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["sync", "--gateway", "nope"]).emu(&emu).run();
+    let run = emu.acgw().args(["sync", "--gateway", "nope"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(calls(&emu.stats()) - calls(&before), 1, "refusals make no call");
 }
@@ -1795,7 +1644,7 @@ const POLICY: &str = "    resourcePolicy:
           Resource: \"*\"
 ";
 
-impl Emu {
+impl Env {
     /// A gateway's live resource policy as JSON; `None` when it has none.
     fn policy(&self, gateway: &str) -> Option<serde_json::Value> {
         let id = self.ids()[gateway].clone();
@@ -1813,84 +1662,81 @@ impl Emu {
 
 #[test]
 fn a_resource_policy_is_put_compared_as_iam_reads_it_changed_and_deleted() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", POLICY)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", POLICY)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("PutResourcePolicy"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
     // Lists where IAM takes a string or a list, and another key order, are no change.
     let same = POLICY
         .replace("Action: bedrock-agentcore:InvokeGateway", "Action: [bedrock-agentcore:InvokeGateway]")
         .replace("Resource: \"*\"", "Resource: [\"*\"]");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &same)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &same)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // A real change: the plan names it, a saved plan goes stale when the live policy moves.
     let deny = POLICY.replace("Effect: Allow", "Effect: Deny");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &deny)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &deny)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("~ resource policy will be changed"), "{}", run.stdout);
     assert!(run.stdout.contains("resourcePolicy.Statement[0].Effect: \"Allow\" → \"Deny\""), "{}", run.stdout);
     // The headline names what changes: not the targets, which this gateway does not even declare.
     assert!(run.stdout.contains("is unchanged; its resource policy changes"), "{}", run.stdout);
-    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    let drift = emu.acgw().args(["drift", "--color", "never"]).run();
     assert_eq!(drift.code, Some(2), "{drift:?}");
     assert!(drift.stdout.contains("resourcePolicy.Statement[0].Effect"), "{drift:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // Someone else puts another policy: the saved plan refuses.
-    write(dir.path(), "other.yaml", &spec(&gw("tools", &POLICY.replace("Sid: callers", "Sid: others"))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    emu.write("other.yaml", &spec(&gw("tools", &POLICY.replace("Sid: callers", "Sid: others"))));
+    let run = emu.acgw().args(["apply", "--auto-approve", "-f", "other.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("resource policy changed since the plan"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // Export then plan is clean, the policy included.
-    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    let exported = std::fs::read_to_string(emu.dir().join("export.yaml")).unwrap();
     assert!(exported.contains("resourcePolicy:") && exported.contains("Deny"), "{exported}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // `null` deletes it; absent leaves it alone.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    resourcePolicy: null\n")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", "    resourcePolicy: null\n")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("DeleteResourcePolicy"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn a_resource_policy_file_is_read_without_interpolation_and_errors_point_into_it() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
+    let emu = Env::new();
+    emu.write(
         "policy.json",
         r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "bedrock-agentcore:InvokeGateway", "Resource": "*", "Condition": {"StringLike": {"aws:userid": "${aws:username}"}}}]}"#,
     );
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    resourcePolicy: { file: policy.json }\n")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", "    resourcePolicy: { file: policy.json }\n")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "`${{aws:username}}` in a file is IAM's, not ours: {run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "bad.json", "{\"Statement\": []}\n");
-    write(dir.path(), "bad.yaml", &spec(&gw("tools", "    resourcePolicy: { file: bad.json }\n")));
-    let run = Acgw::new(dir.path()).args(["validate", "-f", "bad.yaml"]).run();
+    emu.write("bad.json", "{\"Statement\": []}\n");
+    emu.write("bad.yaml", &spec(&gw("tools", "    resourcePolicy: { file: bad.json }\n")));
+    let run = Acgw::new(emu.dir()).args(["validate", "-f", "bad.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("bad.json:1:1") && run.stderr.contains("Version"), "{run:?}");
 }
 
 // ---------------------------------------------------------------- rate limits
 
-impl Emu {
+impl Env {
     /// A gateway's live rate limits: rateLimitId → (status, dimensionKeys, description).
     fn rate_limits(&self, gateway: &str) -> BTreeMap<String, (String, Vec<String>, Option<String>)> {
         let id = self.ids()[gateway].clone();
@@ -1951,10 +1797,9 @@ fn rate_limits(keys: &str, rate: u32) -> String {
 
 #[test]
 fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("CreateGatewayRateLimit global")
@@ -1964,26 +1809,26 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
     let live = emu.rate_limits("tools");
     assert_eq!(live.keys().collect::<Vec<_>>(), ["global", "per-principal"]);
     assert!(live.values().all(|(status, _, _)| status == "ACTIVE"), "{live:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
     // Rates compare as numbers (the model allows one rate config per kind): no change.
     let reordered = rate_limits("$.context.iam.principal", 60)
         .replace("[{ rate: 5, period: second }]", "[{ rate: 5.0, period: second }]");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &reordered)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &reordered)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // An entry changes: an update in place.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 120))));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 120))));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("is unchanged; its rate limits change: 1 rate limit to change"), "{}", run.stdout);
     assert!(run.stdout.contains("~ rate limit per-principal will be updated in place"), "{}", run.stdout);
     assert!(run.stdout.contains("entries[0].requests[0].rate: 60"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("UpdateGatewayRateLimit per-principal"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // dimensionKeys change: a replacement.
@@ -1993,8 +1838,8 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
             "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\" }",
             "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\", qualifiedModelId: \"*\" }",
         );
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &changed)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(
         run.stdout.contains("-/+ rate limit per-principal must be replaced: dimensionKeys cannot change in place"),
@@ -2002,24 +1847,24 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
         run.stdout
     );
     assert!(run.stdout.contains("1 rate limit to replace"), "{}", run.stdout);
-    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    let drift = emu.acgw().args(["drift", "--color", "never"]).run();
     assert_eq!(drift.code, Some(2), "{drift:?}");
     assert!(drift.stdout.contains("rate limit per-principal: modified"), "{drift:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let deleted = run.stdout.find("DeleteGatewayRateLimit per-principal").expect("deleted");
     let created = run.stdout.find("CreateGatewayRateLimit per-principal").expect("created");
     assert!(deleted < created, "delete, then create: {run:?}");
     assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["$.context.iam.principal", "qualifiedModelId"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // A removed description cannot be cleared by PATCH: a replacement too.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed.replace("        description: Per caller\n", ""))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &changed.replace("        description: Per caller\n", ""))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.rate_limits("tools")["per-principal"].2, None);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // One removed from the list: deleted.
@@ -2028,31 +1873,30 @@ fn rate_limits_are_created_updated_replaced_and_deleted_and_then_plan_clean() {
         dimensionKeys: [targetName]
         entries: [{ dimensions: { targetName: \"*\" }, connections: [{ rate: 50, period: second }] }]
 ";
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", only_global)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", only_global)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("DeleteGatewayRateLimit per-principal"), "{run:?}");
     assert_eq!(emu.rate_limits("tools").keys().collect::<Vec<_>>(), ["global"]);
 
     // `rateLimits: []` deletes every one.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    rateLimits: []\n")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", "    rateLimits: []\n")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(emu.rate_limits("tools").is_empty());
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn without_rate_limits_key_live_rate_limits_are_left_alone_and_not_read() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", "")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.add_rate_limit("tools", "made-by-hand");
     let before = emu.stats();
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
     let after = emu.stats();
@@ -2071,16 +1915,15 @@ fn without_rate_limits_key_live_rate_limits_are_left_alone_and_not_read() {
 
 #[test]
 fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 70))));
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 70))));
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
     assert_eq!(saved["format_version"], "3");
     let limits = saved["gateways"][0]["rateLimits"].as_array().expect("rateLimits in the plan");
     assert_eq!(limits[1]["rateLimitId"], "per-principal");
@@ -2088,17 +1931,17 @@ fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
     assert_eq!(limits[1]["observed"]["status"], "ACTIVE");
     assert!(limits[1]["observed"]["updatedAt"].is_string());
     // Someone else changes it: the saved plan refuses.
-    write(dir.path(), "other.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 80))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    emu.write("other.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 80))));
+    let run = emu.acgw().args(["apply", "--auto-approve", "-f", "other.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("rate limit per-principal: updatedAt moved"), "{run:?}");
     // One appears: refused too.
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.add_rate_limit("tools", "intruder");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("rate limit intruder appeared"), "{run:?}");
     assert_eq!(emu.rate_limits("tools").len(), 3, "nothing was applied");
@@ -2106,10 +1949,9 @@ fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
 
 #[test]
 fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan_is_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let changed = rate_limits("$.context.iam.principal, qualifiedModelId", 60)
         .replace("{ $.context.iam.principal: \"*\" }", "{ $.context.iam.principal: \"*\", qualifiedModelId: \"*\" }")
@@ -2117,8 +1959,8 @@ fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan
             "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\" }",
             "{ $.context.iam.principal: \"arn:aws:iam::123456789012:role/batch\", qualifiedModelId: \"*\" }",
         );
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &changed)));
+    let run = emu.acgw().args(["plan", "--out", "plan.json", "--color", "never"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("-/+ rate limit per-principal must be replaced: dimensionKeys cannot change in place"),
@@ -2126,14 +1968,14 @@ fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan
         run.stdout
     );
     let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
     let limits = saved["gateways"][0]["rateLimits"].as_array().expect("rateLimits in the plan");
     assert_eq!((&limits[0]["rateLimitId"], &limits[0]["action"]), (&"global".into(), &"no-op".into()));
     assert_eq!((&limits[1]["rateLimitId"], &limits[1]["action"]), (&"per-principal".into(), &"replace".into()));
     assert_eq!(limits[1]["forcedBy"], serde_json::json!(["dimensionKeys cannot change in place"]));
 
     // The reviewed plan applies without asking: delete, then create with the new keys.
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let deleted = run.stdout.find("DeleteGatewayRateLimit per-principal").expect("deleted");
     let created = run.stdout.find("CreateGatewayRateLimit per-principal").expect("created");
@@ -2143,11 +1985,11 @@ fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan
     assert_eq!(live.keys().collect::<Vec<_>>(), ["global", "per-principal"]);
     assert_eq!(live["per-principal"].0, "ACTIVE");
     assert_eq!(live["per-principal"].1, ["$.context.iam.principal", "qualifiedModelId"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
     // The same plan again is stale: the rate limit it saw is gone.
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("the plan is stale") && run.stderr.contains("rate limit per-principal"), "{run:?}");
     assert_eq!(emu.rate_limits("tools")["per-principal"].1, ["$.context.iam.principal", "qualifiedModelId"]);
@@ -2155,20 +1997,19 @@ fn a_saved_plan_replaces_a_rate_limit_whose_dimension_keys_changed_and_then_plan
 
 #[test]
 fn export_writes_rate_limits_and_plans_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rate_limits("$.context.iam.principal", 60))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.add_rate_limit("tools", "made-by-hand");
-    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    let exported = std::fs::read_to_string(emu.dir().join("export.yaml")).unwrap();
     assert!(
         exported.contains("rateLimits:") && exported.contains("made-by-hand") && exported.contains("per-principal"),
         "{exported}"
     );
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
 }
 
@@ -2222,7 +2063,7 @@ fn rate_limit_specs_are_checked_offline() {
 
 // ---------------------------------------------------------------- rules
 
-impl Emu {
+impl Env {
     /// A gateway's live rules: priority → (ruleId, status, description, managedBy).
     fn rules(&self, gateway: &str) -> BTreeMap<i32, (String, String, Option<String>, Option<String>)> {
         let id = self.ids()[gateway].clone();
@@ -2283,19 +2124,18 @@ fn rules(items: &[String]) -> String {
 #[test]
 fn a_rule_without_conditions_is_created_updated_and_plans_clean() {
     // The model allows 0–3 conditions; UpdateGatewayRule sends `"conditions": []` for none.
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let catch_all = |description: &str, conditions: &str| {
         format!(
             "    rules:\n      - priority: 1000000\n        description: {description}\n{conditions}        actions: [{{ routeToTarget: {{ staticRoute: {{ targetName: refunds }} }} }}]\n"
         )
     };
     let apply_then_plan_clean = |body: &str, call: &str| {
-        write(dir.path(), "gateways.yaml", &spec(&gw("tools", body)));
-        let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+        emu.write("gateways.yaml", &spec(&gw("tools", body)));
+        let run = emu.acgw().args(["apply", "--auto-approve"]).run();
         assert_eq!(run.code, Some(0), "{run:?}");
         assert!(run.stdout.contains(call), "{run:?}");
-        let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+        let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
         assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
     };
     apply_then_plan_clean(&catch_all("Everything else", ""), "CreateGatewayRule 1000000");
@@ -2307,75 +2147,73 @@ fn a_rule_without_conditions_is_created_updated_and_plans_clean() {
     apply_then_plan_clean(&catch_all("All the rest", ""), "UpdateGatewayRule 1000000");
     // `conditions: []` in a spec is the same as none.
     let empty = "        conditions: []\n";
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &catch_all("All the rest", empty))));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &catch_all("All the rest", empty))));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn rules_are_created_updated_moved_and_deleted_and_then_plan_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let first = rules(&[rule(10, "/beta/*", "refunds"), rule(20, "/v2/*", "refunds")]);
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &first)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &first)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("CreateGatewayRule 10") && run.stdout.contains("CreateGatewayRule 20"), "{run:?}");
     let live = emu.rules("tools");
     assert_eq!(live.keys().copied().collect::<Vec<_>>(), [10, 20]);
     assert!(live.values().all(|(_, status, _, _)| status == "ACTIVE"), "{live:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean: {run:?}");
 
     // A condition changes: an update in place.
     let changed = rules(&[rule(10, "/gamma/*", "refunds"), rule(20, "/v2/*", "refunds")]);
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &changed)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &changed)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("is unchanged; its rules change: 1 rule to change"), "{}", run.stdout);
     assert!(run.stdout.contains("will be updated in place"), "{}", run.stdout);
     assert!(run.stdout.contains("conditions[0].matchPaths.anyOf[0]"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("UpdateGatewayRule 10"), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // A priority changes: a delete plus a create.
     let old_id = emu.rules("tools")[&20].0.clone();
     let moved = rules(&[rule(10, "/gamma/*", "refunds"), rule(30, "/v2/*", "refunds")]);
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &moved)));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &moved)));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("1 rule to add, 1 to delete"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let deleted = run.stdout.find(&format!("DeleteGatewayRule 20 ({old_id})")).expect("deleted");
     let created = run.stdout.find("CreateGatewayRule 30").expect("created");
     assert!(deleted < created, "delete, then create: {run:?}");
     assert_eq!(emu.rules("tools").keys().copied().collect::<Vec<_>>(), [10, 30]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // `rules: []` deletes every user rule.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    rules: []\n")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", "    rules: []\n")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(emu.rules("tools").is_empty());
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn without_rules_key_live_rules_are_left_alone_and_not_read() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "")));
+    emu.write("gateways.yaml", &spec(&gw("tools", "")));
     let before = emu.stats();
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
     let after = emu.stats();
@@ -2387,31 +2225,30 @@ fn without_rules_key_live_rules_are_left_alone_and_not_read() {
 
 #[test]
 fn system_managed_rules_are_shown_and_never_touched() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let system_id = emu.add_system_rule("tools", 5, "aws-guardrails");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", "    rules: []\n")));
-    let run = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", "    rules: []\n")));
+    let run = emu.acgw().args(["plan", "--color", "never"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("rule 5 managed by aws-guardrails"), "{}", run.stdout);
     assert!(run.stdout.contains("1 rule to delete"), "{}", run.stdout);
-    let drift = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    let drift = emu.acgw().args(["drift", "--color", "never"]).run();
     assert!(drift.stdout.contains("rule 5: managed by aws-guardrails"), "{drift:?}");
     assert!(!drift.stdout.contains("rule 5: not declared"), "{drift:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let live = emu.rules("tools");
     assert_eq!(live.len(), 1, "{live:?}");
     assert_eq!(live[&5].0, system_id);
     assert_eq!(live[&5].3.as_deref(), Some("aws-guardrails"));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // A spec rule at the system rule's priority fails that gateway, naming the system rule.
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(5, "/a/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rules(&[rule(5, "/a/*", "x")]))));
+    let run = emu.acgw().args(["plan"]).run();
     assert_ne!(run.code, Some(0), "{run:?}");
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains(&system_id) && all.contains("system-managed"), "{run:?}");
@@ -2419,28 +2256,26 @@ fn system_managed_rules_are_shown_and_never_touched() {
 
 #[test]
 fn a_rule_routes_to_a_target_created_in_the_same_apply() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let body = format!(
         "    targets:\n{}{}",
         LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
         rules(&[rule(10, "/refunds/*", "refunds")])
     );
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &body)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let target = run.stdout.find("CreateGatewayTarget refunds").expect("target created");
     let rule_created = run.stdout.find("CreateGatewayRule 10").expect("rule created");
     assert!(target < rule_created, "target first, then rule: {run:?}");
     assert_eq!(emu.rules("tools")[&10].1, "ACTIVE");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn a_replaced_gateway_gets_its_targets_rules_rate_limits_and_policy_on_the_new_one() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let body = format!(
         "    targets:\n{}{}{}{}",
         LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
@@ -2449,17 +2284,17 @@ fn a_replaced_gateway_gets_its_targets_rules_rate_limits_and_policy_on_the_new_o
         POLICY
     );
     let text = spec(&gw("tools", &body));
-    write(dir.path(), "gateways.yaml", &text);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &text);
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let old = emu.ids()["tools"].clone();
 
     // authorizerType cannot change in place: the gateway is replaced, and every part with it.
-    write(dir.path(), "gateways.yaml", &text.replace("authorizerType: AWS_IAM", "authorizerType: NONE"));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &text.replace("authorizerType: AWS_IAM", "authorizerType: NONE"));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains(&format!("-/+ tools ({old})")), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("replaced") && run.stdout.contains("DeleteGateway, CreateGateway"), "{run:?}");
     let recreated = run.stdout.find("DeleteGateway, CreateGateway").expect("replaced");
@@ -2505,7 +2340,7 @@ fn a_replaced_gateway_gets_its_targets_rules_rate_limits_and_policy_on_the_new_o
     assert_eq!(policy["Statement"][0]["Sid"], "callers", "{policy}");
     assert_eq!(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::123456789012:root", "{policy}");
 
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
 }
@@ -2532,71 +2367,64 @@ fn rule_specs_are_checked_offline() {
 
 #[test]
 fn a_saved_plan_refuses_when_a_rule_moved_or_appeared() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x")]))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/b/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/b/*", "x")]))));
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
     assert_eq!(saved["format_version"], "3");
     let planned = saved["gateways"][0]["rules"].as_array().expect("rules in the plan");
     assert_eq!(planned[0]["priority"], 10);
     assert_eq!(planned[0]["action"], "update");
     assert!(planned[0]["observed"]["ruleId"].is_string());
     // Someone else changes it: the saved plan refuses.
-    write(dir.path(), "other.yaml", &spec(&gw("tools", &rules(&[rule(10, "/c/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "other.yaml"]).emu(&emu).run();
+    emu.write("other.yaml", &spec(&gw("tools", &rules(&[rule(10, "/c/*", "x")]))));
+    let run = emu.acgw().args(["apply", "--auto-approve", "-f", "other.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("rule 10") && run.stderr.contains("moved"), "{run:?}");
     // One appears: refused too.
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let intruder = emu.add_system_rule("tools", 99, "someone");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains(&format!("rule {intruder} appeared")), "{run:?}");
 }
 
 #[test]
 fn export_writes_user_rules_only_and_plans_clean() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     // Export writes the targets too, so the routes must name live targets.
     let body = format!(
         "    targets:\n{}{}",
         LAMBDA_TARGET.replace("DESCRIPTION", "Refunds"),
         rules(&[rule(10, "/a/*", "refunds"), rule(20, "/b/*", "refunds")])
     );
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("tools", &body)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.add_system_rule("tools", 5, "aws-guardrails");
-    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    let exported = std::fs::read_to_string(emu.dir().join("export.yaml")).unwrap();
     assert!(exported.contains("rules:") && exported.contains("/a/*") && exported.contains("/b/*"), "{exported}");
     assert!(!exported.contains("aws-guardrails") && !exported.contains("priority: 5"), "{exported}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
 }
 
 #[test]
 fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rules_are_managed() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let managed = rules(&[rule(10, "/a/*", "x")]);
-    write(
-        dir.path(),
-        "gateways.yaml",
-        &spec(&[gw("healthy", &managed), gw("plain", ""), gw("routed", &managed)].concat()),
-    );
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&[gw("healthy", &managed), gw("plain", ""), gw("routed", &managed)].concat()));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let ids = emu.ids();
     let first = emu.rules("routed")[&10].0.clone();
@@ -2605,8 +2433,7 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
     emu.add_rule_unchecked("plain", 20);
     emu.add_rule_unchecked("plain", 20);
     // `healthy` has something to plan.
-    write(
-        dir.path(),
+    emu.write(
         "gateways.yaml",
         &spec(
             &[
@@ -2619,7 +2446,7 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
     );
 
     let before = emu.stats();
-    let run = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--color", "never"]).run();
     assert_eq!(run.code, Some(1), "a gateway that cannot be planned exits 1: {run:?}");
     let routed = &ids["routed"];
     let mut pair = [first.clone(), second.clone()];
@@ -2648,7 +2475,7 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
     let lists = |stats: &BTreeMap<String, u64>| stats.get("ListGatewayRules").copied().unwrap_or(0);
     assert_eq!(lists(&emu.stats()) - lists(&before), 2, "only the gateways that declare `rules:` have theirs read");
 
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--format", "json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
     let failed = doc["failed"].as_array().expect("failed[]");
@@ -2660,7 +2487,7 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
     assert_eq!(planned, ["healthy", "plain"]);
 
     // Apply changes the others and leaves the ambiguous one alone.
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("✓ healthy") && run.stdout.contains("✗ routed"), "{run:?}");
     assert!(run.stdout.contains("not applied"), "{run:?}");
@@ -2672,7 +2499,7 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
     emu.rt.block_on(async {
         client.delete_gateway_rule().gateway_identifier(routed).rule_id(&second).send().await.expect("deleted")
     });
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.rules("routed")[&10].0, first);
 }
@@ -2680,10 +2507,9 @@ fn two_live_rules_with_one_priority_fail_their_gateway_alone_and_only_where_rule
 #[test]
 fn a_rule_another_tool_is_deleting_counts_as_gone() {
     // Deletes take a minute here, so a rule deleted outside acgw stays DELETING for the test.
-    let emu = Emu::start(Config { delete_delay: Duration::from_secs(60), ..Config::default() });
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x"), rule(20, "/b/*", "x")]))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::builder().delete_delay(Duration::from_secs(60)).start();
+    emu.write("gateways.yaml", &spec(&gw("tools", &rules(&[rule(10, "/a/*", "x"), rule(20, "/b/*", "x")]))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let gateway = emu.ids()["tools"].clone();
     let going = emu.rules("tools")[&10].0.clone();
@@ -2694,34 +2520,33 @@ fn a_rule_another_tool_is_deleting_counts_as_gone() {
     assert_eq!(emu.rules("tools")[&10].1, "DELETING");
 
     // The rule is going away: the plan creates it again rather than calling it unchanged.
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("1 rule to add"), "{}", run.stdout);
 
     // Another tool puts a new rule at the same priority while the old one is still DELETING:
     // not two rules at one priority, but one rule to update to the spec.
     let planted = emu.add_rule_unchecked("tools", 10);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "--color", "never"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "--color", "never"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(!run.stdout.contains("could not be planned"), "{}", run.stdout);
     assert!(run.stdout.contains("1 rule to change"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains(&format!("UpdateGatewayRule 10 ({planted})")), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean while the old rule is still DELETING: {run:?}");
     assert!(emu.rule_ids("tools").contains(&going), "the old rule is still listed, DELETING");
 }
 
 #[test]
 fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_saved_plan() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "old", "preview"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["keep", "old", "preview"]));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["keep", "preview"]));
-    let run = Acgw::new(dir.path()).args(["plan", "--prune", "--out", "plan.json"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["keep", "preview"]));
+    let run = emu.acgw().args(["plan", "--prune", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("- old ("), "{run:?}");
     // A delete plan records the gateway and its targets, not its rules or rate limits: those are
@@ -2730,7 +2555,7 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
     // stale; they are deleted with it.
     let rule_id = emu.add_rule_unchecked("old", 10);
     emu.add_rate_limit("old", "made-by-hand");
-    let run = Acgw::new(dir.path()).args(["apply", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains(&format!("DeleteGatewayRule {rule_id}"))
@@ -2743,8 +2568,8 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
     // `acgw destroy` of a gateway with rules and rate limits deletes them first too.
     emu.add_rule_unchecked("preview", 10);
     emu.add_rate_limit("preview", "per-model");
-    write(dir.path(), "preview.yaml", &owned_spec("team-a", &["preview"]));
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve", "-f", "preview.yaml"]).emu(&emu).run();
+    emu.write("preview.yaml", &owned_spec("team-a", &["preview"]));
+    let run = emu.acgw().args(["destroy", "--auto-approve", "-f", "preview.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("DeleteGatewayRule") && run.stdout.contains("DeleteGatewayRateLimit per-model"),

@@ -12,81 +12,76 @@
 //! makes it). Without it the suite says so and skips, except under CI, where it fails.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{repo, write, Acgw};
+use support::{repo, Acgw, Env};
 
-/// A moto_server of its own per test (moto has no name uniqueness: shared state would leak).
-struct Moto {
+/// Where moto_server is: `ACGW_MOTO_SERVER`, or the venv `.ci/moto-setup` makes.
+fn server_path() -> PathBuf {
+    match std::env::var_os("ACGW_MOTO_SERVER") {
+        Some(path) => PathBuf::from(path),
+        None => repo().join("target/moto-venv/bin/moto_server"),
+    }
+}
+
+/// A running moto_server, stopped when the [`Env`] that holds it is dropped.
+struct MotoServer {
     child: Child,
-    url: String,
-    python: PathBuf,
     _logs: tempfile::TempDir,
 }
 
-impl Moto {
-    /// Starts moto_server on a free loopback port; `None` (with a note) when it is not installed
-    /// and this is not CI.
-    fn start() -> Option<Moto> {
-        let server = match std::env::var_os("ACGW_MOTO_SERVER") {
-            Some(path) => PathBuf::from(path),
-            None => repo().join("target/moto-venv/bin/moto_server"),
-        };
-        if !server.is_file() {
-            let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
-            assert!(!ci, "CI is set but moto_server is not at {} (run .ci/moto-setup)", server.display());
-            eprintln!("skipping: no moto_server at {} (run .ci/moto-setup to test against moto)", server.display());
-            return None;
-        }
-        let python = server.with_file_name("python3");
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let logs = tempfile::tempdir().expect("tempdir");
-        let log = std::fs::File::create(logs.path().join("moto.log")).expect("log file");
-        let child = Command::new(&server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
-        let mut moto = Moto { child, url: format!("http://127.0.0.1:{port}"), python, _logs: logs };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                let log = std::fs::read_to_string(moto._logs.path().join("moto.log")).unwrap_or_default();
-                panic!("moto_server exited with {status}:\n{log}");
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "moto_server did not listen within 60 s");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(moto)
-    }
-
-    /// `acgw` pointed at this server.
-    fn acgw(&self, dir: &Path) -> Acgw {
-        Acgw::new(dir).endpoint(&self.url)
-    }
-
-    /// Runs `tests/moto/helper.py` (boto3) against this server; its stdout.
-    fn boto3(&self, args: &[&str]) -> String {
-        let out = Command::new(&self.python)
-            .arg(repo().join("tests/moto/helper.py"))
-            .args(["--endpoint", &self.url])
-            .args(args)
-            .output()
-            .expect("the boto3 helper runs");
-        assert!(out.status.success(), "helper {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Moto {
+impl Drop for MotoServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An [`Env`] on a moto_server of its own (moto has no name uniqueness: shared state would leak),
+/// on a free loopback port; `None` (with a note) when it is not installed and this is not CI.
+fn moto() -> Option<Env> {
+    let server = server_path();
+    if !server.is_file() {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        assert!(!ci, "CI is set but moto_server is not at {} (run .ci/moto-setup)", server.display());
+        eprintln!("skipping: no moto_server at {} (run .ci/moto-setup to test against moto)", server.display());
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let logs = tempfile::tempdir().expect("tempdir");
+    let log = std::fs::File::create(logs.path().join("moto.log")).expect("log file");
+    let child = Command::new(&server)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+    let mut moto = MotoServer { child, _logs: logs };
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = moto.child.try_wait() {
+            let log = std::fs::read_to_string(moto._logs.path().join("moto.log")).unwrap_or_default();
+            panic!("moto_server exited with {status}:\n{log}");
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "moto_server did not listen within 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Env::builder().external(&format!("http://127.0.0.1:{port}"), moto).start())
+}
+
+/// Runs `tests/moto/helper.py` (boto3, from the server's venv) against `moto`; its stdout.
+fn boto3(moto: &Env, args: &[&str]) -> String {
+    let out = Command::new(server_path().with_file_name("python3"))
+        .arg(repo().join("tests/moto/helper.py"))
+        .args(["--endpoint", &moto.url])
+        .args(args)
+        .output()
+        .expect("the boto3 helper runs");
+    assert!(out.status.success(), "helper {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 const SPEC: &str = "gateways:
@@ -127,25 +122,24 @@ const SPEC: &str = "gateways:
 
 #[test]
 fn apply_plan_and_drift_against_moto() {
-    let Some(moto) = Moto::start() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", SPEC);
-    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    let Some(moto) = moto() else { return };
+    moto.write("gateways.yaml", SPEC);
+    let run = Acgw::new(moto.dir()).args(["validate"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
-    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve", "--no-wait"]).run();
+    let run = moto.acgw().args(["apply", "--auto-approve", "--no-wait"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("Apply complete: 3 gateways changed."), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode"]).run();
+    let run = moto.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "moto's `description: \"\"` is no change: {run:?}");
     assert!(run.stdout.contains("No changes. Gateways match the specs."), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["drift"]).run();
+    let run = moto.acgw().args(["drift"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // Someone edits a gateway through boto3: drift names the field.
-    moto.boto3(&["set-description", "--name", "moto-jwt", "--description", "edited by hand"]);
-    moto.boto3(&["tag", "--name", "moto-mcp", "--key", "owner", "--value", "someone"]);
-    let run = moto.acgw(dir.path()).args(["drift", "--format", "json"]).run();
+    boto3(&moto, &["set-description", "--name", "moto-jwt", "--description", "edited by hand"]);
+    boto3(&moto, &["tag", "--name", "moto-mcp", "--key", "owner", "--value", "someone"]);
+    let run = moto.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let entry = |name: &str| doc["gateways"].as_array().unwrap().iter().find(|g| g["name"] == name).cloned().unwrap();
@@ -156,35 +150,34 @@ fn apply_plan_and_drift_against_moto() {
     assert_eq!(entry("moto-min")["state"], "in-sync");
 
     // apply repairs it; moto leaves the updated gateway UPDATING, which --no-wait reports.
-    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve", "--no-wait"]).run();
+    let run = moto.acgw().args(["apply", "--auto-approve", "--no-wait"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("[status UPDATING]"), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["drift"]).run();
+    let run = moto.acgw().args(["drift"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // A saved plan applies once; the same plan again is stale.
-    write(dir.path(), "gateways.yaml", &SPEC.replace("description: MCP settings", "description: MCP settings, v2"));
-    let run = moto.acgw(dir.path()).args(["plan", "--out", "plan.json"]).run();
+    moto.write("gateways.yaml", &SPEC.replace("description: MCP settings", "description: MCP settings, v2"));
+    let run = moto.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["apply", "plan.json", "--no-wait"]).run();
+    let run = moto.acgw().args(["apply", "plan.json", "--no-wait"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode"]).run();
+    let run = moto.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["apply", "plan.json", "--no-wait"]).run();
+    let run = moto.acgw().args(["apply", "plan.json", "--no-wait"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("the plan is stale") && run.stderr.contains("moto-mcp"), "{run:?}");
 }
 
 #[test]
 fn what_boto3_made_exports_validates_and_plans_clean() {
-    let Some(moto) = Moto::start() else { return };
+    let Some(moto) = moto() else { return };
     let ids: serde_json::Value =
-        serde_json::from_str(&moto.boto3(&["seed-every-member", "--prefix", "boto"])).expect("ids as json");
+        serde_json::from_str(&boto3(&moto, &["seed-every-member", "--prefix", "boto"])).expect("ids as json");
     assert_eq!(ids.as_object().map(|o| o.len()), Some(5), "{ids}");
-    let dir = tempfile::tempdir().unwrap();
-    let run = moto.acgw(dir.path()).args(["export", "-o", "exported.yaml"]).run();
+    let run = moto.acgw().args(["export", "-o", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let yaml = std::fs::read_to_string(dir.path().join("exported.yaml")).expect("exported");
+    let yaml = std::fs::read_to_string(moto.dir().join("exported.yaml")).expect("exported");
     for member in [
         "customClaims:",
         "matchValueStringList:",
@@ -202,17 +195,16 @@ fn what_boto3_made_exports_validates_and_plans_clean() {
     let minimal = yaml.split("- name: ").find(|g| g.starts_with("boto-minimal")).expect("boto-minimal exported");
     assert!(!minimal.contains("description"), "moto's empty description is not exported:\n{minimal}");
 
-    let run = Acgw::new(dir.path()).args(["validate", "-f", "exported.yaml"]).run();
+    let run = Acgw::new(moto.dir()).args(["validate", "-f", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).run();
+    let run = moto.acgw().args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("No changes."), "{run:?}");
 }
 
 #[test]
 fn prune_and_destroy_against_moto_delete_only_what_the_owner_tag_proves() {
-    let Some(moto) = Moto::start() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let Some(moto) = moto() else { return };
     let spec = |names: &[&str]| {
         let mut text = String::from("owner: team-a\ngateways:\n");
         for n in names {
@@ -222,27 +214,27 @@ fn prune_and_destroy_against_moto_delete_only_what_the_owner_tag_proves() {
         }
         text
     };
-    write(dir.path(), "gateways.yaml", &spec(&["keep", "old"]));
-    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve", "--no-wait"]).run();
+    moto.write("gateways.yaml", &spec(&["keep", "old"]));
+    let run = moto.acgw().args(["apply", "--auto-approve", "--no-wait"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     // boto3 makes a neighbour that nobody owns.
-    moto.boto3(&["seed-every-member", "--prefix", "hand"]);
+    boto3(&moto, &["seed-every-member", "--prefix", "hand"]);
 
-    write(dir.path(), "gateways.yaml", &spec(&["keep"]));
-    let run = moto.acgw(dir.path()).args(["apply", "--prune", "--auto-approve", "--no-wait"]).run();
+    moto.write("gateways.yaml", &spec(&["keep"]));
+    let run = moto.acgw().args(["apply", "--prune", "--auto-approve", "--no-wait"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("- old (") && run.stdout.contains("no longer in the specs"), "{run:?}");
-    let names: serde_json::Value = serde_json::from_str(&moto.boto3(&["dump"])).expect("json");
+    let names: serde_json::Value = serde_json::from_str(&boto3(&moto, &["dump"])).expect("json");
     let mut live: Vec<&str> = names.as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
     live.sort();
     assert_eq!(live, ["hand-interceptors", "hand-jwt", "hand-kms", "hand-minimal", "hand-policy", "keep"]);
 
-    let run = moto.acgw(dir.path()).args(["destroy", "--auto-approve"]).run();
+    let run = moto.acgw().args(["destroy", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["destroy", "--auto-approve"]).run();
+    let run = moto.acgw().args(["destroy", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "a second destroy finds it gone: {run:?}");
     assert!(run.stdout.contains("already gone"), "{run:?}");
-    let names: serde_json::Value = serde_json::from_str(&moto.boto3(&["dump"])).expect("json");
+    let names: serde_json::Value = serde_json::from_str(&boto3(&moto, &["dump"])).expect("json");
     assert_eq!(names.as_array().map(Vec::len), Some(5), "only the hand-made gateways remain: {names}");
 }
 
@@ -271,25 +263,24 @@ const TARGETS: &str = "gateways:
 
 #[test]
 fn targets_against_moto_apply_change_rename_and_plan_clean() {
-    let Some(moto) = Moto::start() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("gateways.yaml"), TARGETS).unwrap();
-    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve"]).run();
+    let Some(moto) = moto() else { return };
+    moto.write("gateways.yaml", TARGETS);
+    let run = moto.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("CreateGatewayTarget docs") && run.stdout.contains("CreateGatewayTarget refunds"),
         "{run:?}"
     );
-    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode"]).run();
+    let run = moto.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "apply then plan is clean against moto: {run:?}");
     // moto leaves an updated resource UPDATING for ever: --no-wait returns once accepted.
     let changed = TARGETS
         .replace("description: Refunds", "description: Refunds and returns")
         .replace("- name: docs", "- name: docs2");
-    std::fs::write(dir.path().join("gateways.yaml"), changed).unwrap();
-    let run = moto.acgw(dir.path()).args(["plan", "--color", "never"]).run();
+    moto.write("gateways.yaml", &changed);
+    let run = moto.acgw().args(["plan", "--color", "never"]).run();
     assert!(run.stdout.contains("1 target to add, 1 to change, 1 to delete"), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["apply", "--auto-approve", "--no-wait"]).run();
+    let run = moto.acgw().args(["apply", "--auto-approve", "--no-wait"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(
         run.stdout.contains("DeleteGatewayTarget docs")
@@ -297,9 +288,9 @@ fn targets_against_moto_apply_change_rename_and_plan_clean() {
             && run.stdout.contains("CreateGatewayTarget docs2"),
         "{run:?}"
     );
-    let run = moto.acgw(dir.path()).args(["plan", "--detailed-exitcode"]).run();
+    let run = moto.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = moto.acgw(dir.path()).args(["drift"]).run();
+    let run = moto.acgw().args(["drift"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 

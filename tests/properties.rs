@@ -16,12 +16,9 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use acgw::api::sdk::SdkApi;
 use acgw::apply::{self, Options, Silent, Work};
-use acgw::emulator::{Config, Emulator, EmulatorHandle};
 use acgw::load::{self, Desired, Source, Spec};
 use acgw::model::decode::{Cx, Decode, Node};
 use acgw::model::live::LiveGateway;
@@ -36,6 +33,9 @@ use proptest::sample::select;
 use proptest::string::string_regex;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
+
+mod support;
+use support::Env;
 
 // ---------------------------------------------------------------- runner
 
@@ -374,15 +374,6 @@ fn decode(json: &Value) -> Result<Gateway, TestCaseError> {
 
 // ---------------------------------------------------------------- harness
 
-/// One emulator (reached through the real SDK over HTTP) and a runtime for one test.
-struct Harness {
-    rt: tokio::runtime::Runtime,
-    emulator: Option<EmulatorHandle>,
-    api: SdkApi,
-    opts: Options,
-    next: AtomicU64,
-}
-
 /// The part work of a `Work::Update` that leaves a gateway's configuration and tags alone.
 #[derive(Default)]
 struct Parts {
@@ -392,30 +383,26 @@ struct Parts {
     policy: Option<apply::PolicyWork>,
 }
 
-impl Harness {
-    fn start() -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let emulator = rt
-            .block_on(Emulator::start(Config {
-                seed: Some(11),
-                // Every call is checked against the service model (see Drop).
-                conformance: Some(
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json"),
-                ),
-                ..Config::default()
-            }))
-            .expect("emulator");
-        let api = SdkApi::new(acgw::connect::client_for_endpoint(&emulator.url(), 3));
-        let mut opts = Options::new(apply::Target { region: "us-east-1".into(), endpoint: emulator.url() });
-        opts.poll_initial = Duration::from_millis(2);
-        opts.poll_max = Duration::from_millis(20);
-        opts.wait_timeout = Duration::from_secs(30);
-        Harness { rt, emulator: Some(emulator), api, opts, next: AtomicU64::new(0) }
-    }
+/// The Env of every emulator-backed property: a fixed seed, so a failing case replays.
+fn env() -> Env {
+    Env::builder().seed(11).start()
+}
 
+/// apply's options against `env`, polling fast (the emulator's delays are zero).
+fn options(env: &Env) -> Options {
+    let mut opts = Options::new(apply::Target { region: "us-east-1".into(), endpoint: env.url.clone() });
+    opts.poll_initial = Duration::from_millis(2);
+    opts.poll_max = Duration::from_millis(20);
+    opts.wait_timeout = Duration::from_secs(30);
+    opts
+}
+
+/// The library's stages (apply, observe, plan) run in process against the Env, as the binary
+/// runs them.
+impl Env {
     /// The generated gateway under a name no other case uses: `t{n}-{generated}`.
     fn fresh(&self, json: &Value) -> Result<Gateway, TestCaseError> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.unique();
         let mut json = json.clone();
         let base = json["name"].as_str().unwrap_or("g").to_string();
         json["name"] = Value::String(format!("t{n}-{base}"));
@@ -434,13 +421,13 @@ impl Harness {
                 policy: None,
             },
         )];
-        let report = self.rt.block_on(apply::apply(&self.api, work, &self.opts, &Silent));
+        let report = self.rt.block_on(apply::apply(&self.api(), work, &options(self), &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
         Ok(())
     }
 
     fn observe(&self, names: &[&str]) -> Result<Observed, TestCaseError> {
-        self.rt.block_on(observe(&self.api, names, 4)).map_err(|e| TestCaseError::fail(format!("observe: {e}")))
+        self.rt.block_on(observe(&self.api(), names, 4)).map_err(|e| TestCaseError::fail(format!("observe: {e}")))
     }
 
     /// Applies `parts` to the live gateway `name` (its configuration and tags left alone) and
@@ -464,7 +451,7 @@ impl Harness {
             rate_limits: parts.rate_limits,
             policy: parts.policy,
         };
-        let report = self.rt.block_on(apply::apply(&self.api, vec![(name.into(), work)], &self.opts, &Silent));
+        let report = self.rt.block_on(apply::apply(&self.api(), vec![(name.into(), work)], &options(self), &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}", report.gateways);
         Ok(())
     }
@@ -472,7 +459,7 @@ impl Harness {
     /// Observes the gateway `name` with one of its parts.
     fn observe_part(&self, name: &str, part: Part) -> Result<LiveState, TestCaseError> {
         let mut observed = self.observe(&[name])?;
-        self.rt.block_on(acgw::observe::observe_parts(&self.api, &mut observed, &[(name, vec![part])], 4));
+        self.rt.block_on(acgw::observe::observe_parts(&self.api(), &mut observed, &[(name, vec![part])], 4));
         observed.managed.remove(name).ok_or_else(|| TestCaseError::fail(format!("not observed: {:?}", observed.failed)))
     }
 
@@ -480,20 +467,6 @@ impl Harness {
     fn plan(&self, desired: &Desired) -> Result<Plan, TestCaseError> {
         let names: Vec<&str> = desired.specs.iter().map(|s| s.gateway.name.as_str()).collect();
         Ok(plan::build(desired, &self.observe(&names)?))
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            // A deviation from the service model fails the test that caused it.
-            if let Err(e @ acgw::emulator::EmulatorError::Nonconformant { .. }) = self.rt.block_on(emulator.shutdown())
-            {
-                if !std::thread::panicking() {
-                    panic!("{e}");
-                }
-            }
-        }
     }
 }
 
@@ -554,7 +527,7 @@ fn decoding_the_serialized_model_gives_it_back() {
 
 #[test]
 fn apply_then_plan_shows_no_changes() {
-    let h = Harness::start();
+    let h = env();
     check("apply_then_plan_shows_no_changes", 256, gateway_json(), |json| {
         let desired = h.fresh(&json)?;
         let specs = desired_of(vec![desired.clone()]);
@@ -567,7 +540,7 @@ fn apply_then_plan_shows_no_changes() {
 
 #[test]
 fn export_then_plan_against_the_export_shows_no_changes() {
-    let h = Harness::start();
+    let h = env();
     check("export_then_plan_against_the_export_shows_no_changes", 256, gateway_json(), |json| {
         let desired = h.fresh(&json)?;
         h.apply(&desired)?;
@@ -592,7 +565,7 @@ fn export_then_plan_against_the_export_shows_no_changes() {
 
 #[test]
 fn normalized_observed_equals_normalized_desired() {
-    let h = Harness::start();
+    let h = env();
     check("normalized_observed_equals_normalized_desired", 256, gateway_json(), |json| {
         let desired = h.fresh(&json)?;
         h.apply(&desired)?;
@@ -801,8 +774,8 @@ async fn wait_ready(client: &aws_sdk_bedrockagentcorecontrol::Client, id: &str) 
 
 #[test]
 fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
-    let h = Harness::start();
-    let client = h.api.client().clone();
+    let h = env();
+    let client = h.client();
     let g = sdk_gateway();
     let kms = "arn:aws:kms:us-east-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef";
     let yaml = h.rt.block_on(async {
@@ -870,7 +843,7 @@ fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
             .await
             .expect("CreateGateway");
         wait_ready(&client, plain.gateway_id()).await;
-        let observed = acgw::observe::observe_all(&h.api, 4).await.expect("observe");
+        let observed = acgw::observe::observe_all(&h.api(), 4).await.expect("observe");
         acgw::export::to_yaml(&observed, "sdk").expect("export").yaml
     });
     for member in [
@@ -922,7 +895,7 @@ fn a_gateway_created_through_the_sdk_exports_to_specs_that_plan_no_changes() {
     );
     let plan = h.rt.block_on(async {
         let names: Vec<&str> = exported.specs.iter().map(|s| s.gateway.name.as_str()).collect();
-        plan::build(&exported, &observe(&h.api, &names, 4).await.expect("observe"))
+        plan::build(&exported, &observe(&h.api(), &names, 4).await.expect("observe"))
     });
     if let Err(e) = assert_no_changes(&plan, "against the export") {
         panic!("{e}\n{yaml}");
@@ -977,15 +950,14 @@ fn odd_member() -> impl Strategy<Value = (&'static str, Value)> {
 
 #[test]
 fn out_of_model_responses_fail_no_gateway_but_their_own_and_never_panic() {
-    let h = Harness::start();
-    let emulator = h.emulator.as_ref().expect("running");
+    let h = env();
+    let emulator = h.handle();
     check(
         "out_of_model_responses_fail_no_gateway_but_their_own_and_never_panic",
         128,
         odd_member(),
         |(pointer, value)| {
-            let names: Vec<String> =
-                ["a", "odd", "z"].iter().map(|n| format!("t{}-{n}", h.next.fetch_add(1, Ordering::Relaxed))).collect();
+            let names: Vec<String> = ["a", "odd", "z"].iter().map(|n| format!("t{}-{n}", h.unique())).collect();
             let gateways: Vec<Gateway> = names
                 .iter()
                 .map(|n| {
@@ -1400,7 +1372,7 @@ fn target_of_kind(kind: (&'static str, &'static str)) -> BoxedStrategy<Target> {
 
 #[test]
 fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
-    let h = Harness::start();
+    let h = env();
     let gateway = decode(
         &json!({ "name": "targets", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }),
     )
@@ -1410,7 +1382,7 @@ fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(8u32);
     for &kind in TARGET_KINDS {
         check(&format!("target kind {}.{}", kind.0, kind.1), cases, target_of_kind(kind), |mut desired| {
-            let n = h.next.fetch_add(1, Ordering::Relaxed);
+            let n = h.unique();
             desired.name = acgw::model::target::TargetName::try_from(format!("t{n}").as_str()).expect("name");
             let targets = vec![apply::TargetWork::Create { desired: desired.clone() }];
             h.apply_parts("targets", &live_gateway, &gateway, Parts { targets, ..Parts::default() })?;
@@ -1476,7 +1448,7 @@ fn rate_limit_strategy() -> BoxedStrategy<acgw::model::rate_limit::RateLimit> {
 
 #[test]
 fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
-    let h = Harness::start();
+    let h = env();
     let gateway = decode(
         &json!({ "name": "limits", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }),
     )
@@ -1485,7 +1457,7 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
     let live_gateway = h.observe(&["limits"]).expect("observed").managed["limits"].live.clone();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(16u32);
     check("generated rate limits", cases, rate_limit_strategy(), |mut desired| {
-        let n = h.next.fetch_add(1, Ordering::Relaxed);
+        let n = h.unique();
         let id = format!("rl{n}");
         desired.rate_limit_id = acgw::model::rate_limit::RateLimitId::try_from(id.as_str()).expect("id");
         let rate_limits = vec![apply::RateLimitWork::Create { desired: desired.clone(), replaces: None }];
@@ -1587,7 +1559,7 @@ fn rewritten(v: &Value) -> Value {
 #[test]
 fn generated_resource_policies_read_back_as_put_and_plan_no_changes_however_written() {
     use acgw::model::policy::ResourcePolicy;
-    let h = Harness::start();
+    let h = env();
     let gateway = decode(
         &json!({ "name": "policed", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }),
     )
@@ -1662,7 +1634,7 @@ fn rule_strategy() -> BoxedStrategy<acgw::model::rule::Rule> {
 
 #[test]
 fn generated_rules_read_back_as_applied_and_plan_no_changes() {
-    let h = Harness::start();
+    let h = env();
     let gateway =
         decode(&json!({ "name": "rules", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" }))
             .expect("gateway");
@@ -1670,7 +1642,7 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
     let live_gateway = h.observe(&["rules"]).expect("observed").managed["rules"].live.clone();
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(16u32);
     check("generated rules", cases, rule_strategy(), |mut desired| {
-        let n = h.next.fetch_add(1, Ordering::Relaxed) as i32;
+        let n = h.unique() as i32;
         desired.priority = acgw::model::rule::Priority::new(n + 1).expect("priority");
         let rules = vec![apply::RuleWork::Create { desired: desired.clone(), replaces: None }];
         h.apply_parts("rules", &live_gateway, &gateway, Parts { rules, ..Parts::default() })?;

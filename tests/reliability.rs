@@ -17,15 +17,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use acgw::api::sdk::SdkApi;
 use acgw::api::ReadApi;
-use acgw::emulator::{Config, Emulator, EmulatorHandle, Faults, RateStats};
+use acgw::emulator::{Faults, RateStats};
 use acgw::model::live::GatewayStatus;
 
 mod support;
+use support::env::EnvBuilder;
+use support::{Env, Run};
 
 /// Gateways per fault cell, as issue 7 asks.
 const GATEWAYS: usize = 50;
@@ -46,143 +47,67 @@ fn full_matrix() -> bool {
 
 // ---------------------------------------------------------------- harness
 
-/// One emulator in this process, a scratch directory, and the binary pointed at both.
-struct Bench {
-    rt: tokio::runtime::Runtime,
-    emulator: Option<EmulatorHandle>,
-    url: String,
-    api: SdkApi,
-    dir: tempfile::TempDir,
-}
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn show(&self) -> String {
-        format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-impl Bench {
-    fn start(mut config: Config) -> Bench {
-        // Every call is checked against the service model (see Drop).
-        config.conformance =
-            Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/model/agentcore-control.json"));
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let emulator = rt.block_on(Emulator::start(config)).expect("emulator starts");
-        let url = emulator.url();
+/// The shared [`Env`], with the credentials that must never leak on every run.
+fn env(builder: EnvBuilder) -> Env {
+    builder
         // Verification reads go through their own client, with retries, so they see the truth.
-        let api = SdkApi::new(acgw::connect::client_for_endpoint(&url, 10));
-        Bench { rt, emulator: Some(emulator), url, api, dir: tempfile::tempdir().expect("tempdir") }
-    }
-
-    fn emulator(&self) -> &EmulatorHandle {
-        self.emulator.as_ref().expect("running")
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// The binary with a clean environment: fake static credentials, no profile, no metadata.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_acgw"));
-        cmd.current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("AWS_CONFIG_FILE", self.path("no-aws-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.path("no-aws-credentials"))
-            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-            .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("NO_COLOR", "1")
-            .args(args)
-            .args(["--endpoint-url", &self.url])
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.command(args).output().expect("the binary runs"))
-    }
-
-    /// Writes `n` gateway specs named `{prefix}-{i}` and returns the file.
-    fn specs(&self, prefix: &str, n: usize) -> PathBuf {
-        let path = self.path(&format!("{prefix}.yaml"));
-        std::fs::write(&path, spec_text(prefix, n)).expect("write specs");
-        path
-    }
-
-    /// Every live gateway, by name: ID and status per copy.
-    fn live(&self) -> BTreeMap<String, Vec<(String, GatewayStatus)>> {
-        let list = self.rt.block_on(self.api.list_gateways()).expect("ListGateways");
-        let mut by_name: BTreeMap<String, Vec<(String, GatewayStatus)>> = BTreeMap::new();
-        for g in list {
-            by_name.entry(g.name).or_default().push((g.gateway_id, g.status));
-        }
-        by_name
-    }
-
-    /// Waits (bounded) until no gateway is still CREATING or UPDATING.
-    fn settle(&self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if self.live().values().flatten().all(|(_, s)| !s.is_transitional()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("gateways still changing after 60 s: {:?}", self.live());
-    }
-
-    /// Exactly the gateways `{prefix}-0..n`, one copy each, all READY, and a plan with no changes.
-    fn assert_converged(&self, prefix: &str, n: usize, spec: &Path) {
-        let live = self.live();
-        let ours: BTreeMap<&String, &Vec<(String, GatewayStatus)>> =
-            live.iter().filter(|(name, _)| name.starts_with(&format!("{prefix}-"))).collect();
-        let duplicates: Vec<_> = ours.iter().filter(|(_, copies)| copies.len() > 1).collect();
-        assert!(duplicates.is_empty(), "{prefix}: duplicate gateways: {duplicates:?}");
-        let expected: Vec<String> = (0..n).map(|i| name_of(prefix, i)).collect();
-        let found: Vec<String> = ours.keys().map(|s| s.to_string()).collect();
-        assert_eq!(found, expected, "{prefix}: expected exactly {n} gateways");
-        let not_ready: Vec<_> = ours.iter().filter(|(_, c)| c[0].1 != GatewayStatus::Ready).collect();
-        assert!(not_ready.is_empty(), "{prefix}: gateways not READY: {not_ready:?}");
-        let spec = spec.to_string_lossy();
-        let plan = self.run(&["plan", "--detailed-exitcode", "-f", &spec]);
-        assert_eq!(plan.code, Some(0), "{prefix}: plan after apply must show no changes:\n{}", plan.show());
-        assert!(plan.stdout.contains("No changes"), "{}", plan.show());
-    }
+        .client_attempts(10)
+        .var("AWS_CONFIG_FILE", "no-aws-config")
+        .var("AWS_SHARED_CREDENTIALS_FILE", "no-aws-credentials")
+        .var("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .var("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .var("AWS_SESSION_TOKEN", SESSION_TOKEN)
+        .start()
 }
 
-impl Drop for Bench {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            // A deviation from the service model fails the test that caused it.
-            if let Err(e @ acgw::emulator::EmulatorError::Nonconformant { .. }) = self.rt.block_on(emulator.shutdown())
-            {
-                if !std::thread::panicking() {
-                    panic!("{e}");
-                }
-            }
-        }
+/// `acgw args` in the Env's directory, pointed at its emulator.
+fn run(env: &Env, args: &[&str]) -> Run {
+    env.acgw().args(args).run()
+}
+
+/// Writes `n` gateway specs named `{prefix}-{i}` and returns the file.
+fn specs(env: &Env, prefix: &str, n: usize) -> PathBuf {
+    env.write(&format!("{prefix}.yaml"), &spec_text(prefix, n))
+}
+
+/// Every live gateway, by name: ID and status per copy.
+fn live(env: &Env) -> BTreeMap<String, Vec<(String, GatewayStatus)>> {
+    let list = env.rt.block_on(env.api().list_gateways()).expect("ListGateways");
+    let mut by_name: BTreeMap<String, Vec<(String, GatewayStatus)>> = BTreeMap::new();
+    for g in list {
+        by_name.entry(g.name).or_default().push((g.gateway_id, g.status));
     }
+    by_name
+}
+
+/// Waits (bounded) until no gateway is still CREATING or UPDATING.
+fn settle(env: &Env) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if live(env).values().flatten().all(|(_, s)| !s.is_transitional()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("gateways still changing after 60 s: {:?}", live(env));
+}
+
+/// Exactly the gateways `{prefix}-0..n`, one copy each, all READY, and a plan with no changes.
+fn assert_converged(env: &Env, prefix: &str, n: usize, spec: &Path) {
+    let live = live(env);
+    let ours: BTreeMap<&String, &Vec<(String, GatewayStatus)>> =
+        live.iter().filter(|(name, _)| name.starts_with(&format!("{prefix}-"))).collect();
+    let duplicates: Vec<_> = ours.iter().filter(|(_, copies)| copies.len() > 1).collect();
+    assert!(duplicates.is_empty(), "{prefix}: duplicate gateways: {duplicates:?}");
+    let expected: Vec<String> = (0..n).map(|i| name_of(prefix, i)).collect();
+    let found: Vec<String> = ours.keys().map(|s| s.to_string()).collect();
+    assert_eq!(found, expected, "{prefix}: expected exactly {n} gateways");
+    let not_ready: Vec<_> = ours.iter().filter(|(_, c)| c[0].1 != GatewayStatus::Ready).collect();
+    assert!(not_ready.is_empty(), "{prefix}: gateways not READY: {not_ready:?}");
+    let spec = spec.to_string_lossy();
+    let plan = run(env, &["plan", "--detailed-exitcode", "-f", &spec]);
+    assert_eq!(plan.code, Some(0), "{prefix}: plan after apply must show no changes:\n{}", plan.show());
+    assert!(plan.stdout.contains("No changes"), "{}", plan.show());
 }
 
 fn name_of(prefix: &str, i: usize) -> String {
@@ -222,9 +147,9 @@ fn spec_text(prefix: &str, n: usize) -> String {
 /// Applies [`GATEWAYS`] gateways under `faults`, re-running apply (at most [`MAX_RUNS`] times)
 /// only when `reruns_allowed`; asserts convergence, prints the cell's numbers, and returns what
 /// the emulator saw of the request rate during the applies.
-fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, extra: &[&str]) -> RateStats {
-    let bench = Bench::start(config);
-    let spec = bench.specs(prefix, GATEWAYS);
+fn fault_cell(label: &str, prefix: &str, config: EnvBuilder, reruns_allowed: bool, extra: &[&str]) -> RateStats {
+    let bench = env(config);
+    let spec = specs(&bench, prefix, GATEWAYS);
     let spec_arg = spec.to_string_lossy().to_string();
     let started = Instant::now();
     let mut runs = 0;
@@ -232,7 +157,7 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, e
         runs += 1;
         let mut args = vec!["apply", "--auto-approve", "-f", &spec_arg];
         args.extend_from_slice(extra);
-        let run = bench.run(&args);
+        let run = run(&bench, &args);
         assert!(!run.stderr.contains("panicked"), "{label}: apply panicked:\n{}", run.show());
         if run.code == Some(0) || !reruns_allowed || runs >= MAX_RUNS {
             break run;
@@ -240,13 +165,13 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, e
         assert_eq!(run.code, Some(1), "{label}: a failed apply exits 1:\n{}", run.show());
     };
     let elapsed = started.elapsed();
-    let rate = bench.emulator().rate_stats();
+    let rate = bench.handle().rate_stats();
     assert_eq!(last.code, Some(0), "{label}: apply did not converge in {runs} run(s):\n{}", last.show());
     // Verification reads the truth: no more injected faults (the plan still goes through the binary).
-    bench.emulator().set_faults(Faults::default());
-    bench.settle();
-    bench.assert_converged(prefix, GATEWAYS, &spec);
-    let stats = bench.emulator().stats();
+    bench.handle().set_faults(Faults::default());
+    settle(&bench);
+    assert_converged(&bench, prefix, GATEWAYS, &spec);
+    let stats = bench.handle().stats();
     eprintln!(
         "RELIABILITY | {label} | {GATEWAYS} gateways, all READY, 0 duplicates, plan: no changes | {runs} run(s) | {:.1} s | CreateGateway calls: {} | throttled: {}, busiest second: {} calls",
         elapsed.as_secs_f64(),
@@ -261,52 +186,49 @@ fn fault_cell(label: &str, prefix: &str, config: Config, reruns_allowed: bool, e
 #[test]
 fn fault_cell_30_percent_throttling() {
     let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
-    fault_cell("30% throttling", "throttle", Config { faults, seed: Some(1), ..Config::default() }, false, &[]);
+    fault_cell("30% throttling", "throttle", Env::builder().faults(faults).seed(1), false, &[]);
 }
 
 /// The same with a pinned rate: throttles are retried within the same budget.
 #[test]
 fn fault_cell_30_percent_throttling_pinned_rate() {
     let faults = Faults { throttle_rate: 0.3, ..Faults::default() };
-    let config = Config { faults, seed: Some(6), ..Config::default() };
+    let config = Env::builder().faults(faults).seed(6);
     fault_cell("30% throttling, --max-rps 50", "throttlepin", config, false, &["--max-rps", "50"]);
 }
 
 #[test]
 fn fault_cell_10_percent_server_errors() {
     let faults = Faults { error_rate: 0.1, ..Faults::default() };
-    fault_cell("10% 500s", "errors", Config { faults, seed: Some(2), ..Config::default() }, false, &[]);
+    fault_cell("10% 500s", "errors", Env::builder().faults(faults).seed(2), false, &[]);
 }
 
 #[test]
 fn fault_cell_30_percent_lost_responses() {
     let faults = Faults { lost_response_rate: 0.3, ..Faults::default() };
-    fault_cell("30% lost responses", "lost", Config { faults, seed: Some(3), ..Config::default() }, true, &[]);
+    fault_cell("30% lost responses", "lost", Env::builder().faults(faults).seed(3), true, &[]);
 }
 
 #[test]
 fn fault_cell_200ms_latency_and_2s_create_delay() {
-    let faults = Faults { latency: Duration::from_millis(200), ..Faults::default() };
-    let config = Config {
-        faults,
-        create_delay: Duration::from_secs(2),
-        update_delay: Duration::from_millis(500),
-        ..Config::default()
-    };
+    let config = Env::builder()
+        .latency(Duration::from_millis(200))
+        .create_delay(Duration::from_secs(2))
+        .update_delay(Duration::from_millis(500));
     fault_cell("200 ms latency, 2 s create delay", "slow", config, false, &[]);
 }
 
 #[test]
 fn fault_cell_20_requests_per_second() {
     let faults = Faults { max_rps: 20, ..Faults::default() };
-    fault_cell("budget of 20 requests/s", "budget", Config { faults, seed: Some(5), ..Config::default() }, false, &[]);
+    fault_cell("budget of 20 requests/s", "budget", Env::builder().faults(faults).seed(5), false, &[]);
 }
 
 /// The same budget, known to acgw: not one call is throttled.
 #[test]
 fn fault_cell_20_requests_per_second_pinned() {
     let faults = Faults { max_rps: 20, ..Faults::default() };
-    let config = Config { faults, seed: Some(9), ..Config::default() };
+    let config = Env::builder().faults(faults).seed(9);
     let rate = fault_cell("budget of 20 requests/s, --max-rps 20", "budgetpin", config, false, &["--max-rps", "20"]);
     assert_eq!(rate.throttled, 0, "a pinned rate is never throttled by the budget it names: {rate:?}");
     assert!(rate.peak_window <= 20, "{rate:?}");
@@ -317,7 +239,7 @@ fn fault_cell_20_requests_per_second_pinned() {
 #[test]
 fn fault_cell_20_requests_per_second_and_20_percent_lost_responses() {
     let faults = Faults { max_rps: 20, lost_response_rate: 0.2, ..Faults::default() };
-    let config = Config { faults, seed: Some(10), ..Config::default() };
+    let config = Env::builder().faults(faults).seed(10);
     fault_cell("budget of 20 requests/s, 20% lost responses", "budgetlost", config, true, &[]);
 }
 
@@ -330,33 +252,25 @@ fn fault_cell_20_requests_per_second_and_20_percent_lost_responses() {
 fn max_rps_is_never_exceeded_in_any_window_of_the_emulator() {
     const QUOTA: u32 = 20;
     const N: usize = 30;
-    let config = Config {
-        faults: Faults { max_rps: QUOTA, ..Faults::default() },
-        create_delay: Duration::from_millis(300),
-        update_delay: Duration::from_millis(300),
-        seed: Some(11),
-        ..Config::default()
-    };
-    let bench = Bench::start(config);
-    let spec = bench.specs("maxrps", N);
+    let bench = env(Env::builder()
+        .faults(Faults { max_rps: QUOTA, ..Faults::default() })
+        .create_delay(Duration::from_millis(300))
+        .update_delay(Duration::from_millis(300))
+        .seed(11));
+    let spec = specs(&bench, "maxrps", N);
     let spec_arg = spec.to_string_lossy().to_string();
-    let apply = bench.run(&["apply", "--auto-approve", "-v", "--max-rps", "20", "-f", &spec_arg]);
+    let apply = run(&bench, &["apply", "--auto-approve", "-v", "--max-rps", "20", "-f", &spec_arg]);
     assert_eq!(apply.code, Some(0), "{}", apply.show());
     assert!(apply.stderr.contains("rate: pinned by --max-rps 20 (paced at 19.0/s"), "{}", apply.show());
     assert!(apply.stderr.contains("; no throttles"), "{}", apply.show());
-    let plan = Run::from(
-        bench
-            .command(&["plan", "--detailed-exitcode", "-v", "-f", &spec_arg])
-            .env("ACGW_MAX_RPS", "20")
-            .output()
-            .expect("plan runs"),
-    );
+    let plan =
+        bench.acgw().args(["plan", "--detailed-exitcode", "-v", "-f", &spec_arg]).env("ACGW_MAX_RPS", "20").run();
     assert_eq!(plan.code, Some(0), "{}", plan.show());
     assert!(plan.stderr.contains("rate: pinned by --max-rps 20"), "{}", plan.show());
-    let rate = bench.emulator().rate_stats();
+    let rate = bench.handle().rate_stats();
     assert_eq!(rate.throttled, 0, "throttled: {rate:?}");
     assert!(rate.peak_window <= u64::from(QUOTA), "{rate:?}");
-    let calls: u64 = bench.emulator().stats().values().sum();
+    let calls: u64 = bench.handle().stats().values().sum();
     eprintln!(
         "RELIABILITY | --max-rps 20 against a budget of 20 requests/s | apply and plan of {N} gateways, {calls} calls | 0 throttled, busiest second: {} calls",
         rate.peak_window
@@ -374,20 +288,19 @@ fn kill_9_at_a_random_moment_then_rerun_converges() {
     let started = Instant::now();
     let mut reruns = Vec::new();
     for trial in 0..trials {
-        let config = Config {
-            create_delay: Duration::from_millis(800),
-            update_delay: Duration::from_millis(300),
-            seed: Some(rng.u64(..)),
-            ..Config::default()
-        };
-        let bench = Bench::start(config);
+        let bench = env(Env::builder()
+            .create_delay(Duration::from_millis(800))
+            .update_delay(Duration::from_millis(300))
+            .seed(rng.u64(..)));
         let prefix = format!("kill{trial}");
-        let spec = bench.specs(&prefix, GATEWAYS);
+        let spec = specs(&bench, &prefix, GATEWAYS);
         let spec_arg = spec.to_string_lossy().to_string();
         // A whole apply takes a few seconds here; kill anywhere from before the first call to the end.
         let kill_after = Duration::from_millis(rng.u64(0..=5_000));
         let mut child = bench
-            .command(&["apply", "--auto-approve", "--parallelism", "10", "-f", &spec_arg])
+            .acgw()
+            .args(["apply", "--auto-approve", "--parallelism", "10", "-f", &spec_arg])
+            .into_command()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -396,11 +309,11 @@ fn kill_9_at_a_random_moment_then_rerun_converges() {
         let finished_first = child.try_wait().expect("try_wait").is_some();
         child.kill().ok(); // SIGKILL on Unix: no chance to clean up
         let _ = child.wait();
-        let before = bench.live().len();
+        let before = live(&bench).len();
         let mut runs = 0;
         loop {
             runs += 1;
-            let run = bench.run(&["apply", "--auto-approve", "-f", &spec_arg]);
+            let run = run(&bench, &["apply", "--auto-approve", "-f", &spec_arg]);
             assert!(!run.stderr.contains("panicked"), "trial {trial} (seed {seed}):\n{}", run.show());
             if run.code == Some(0) {
                 break;
@@ -411,8 +324,8 @@ fn kill_9_at_a_random_moment_then_rerun_converges() {
                 run.show()
             );
         }
-        bench.settle();
-        bench.assert_converged(&prefix, GATEWAYS, &spec);
+        settle(&bench);
+        assert_converged(&bench, &prefix, GATEWAYS, &spec);
         eprintln!(
             "kill trial {trial}: killed after {} ms{} with {before} gateways created; {runs} re-run(s) to converge",
             kill_after.as_millis(),
@@ -431,18 +344,15 @@ fn kill_9_at_a_random_moment_then_rerun_converges() {
 #[test]
 fn two_concurrent_applies_end_with_exactly_n_gateways() {
     let n = 30;
-    let bench = Bench::start(Config { create_delay: Duration::from_millis(300), ..Config::default() });
-    let spec = bench.specs("twice", n);
+    let bench = env(Env::builder().create_delay(Duration::from_millis(300)));
+    let spec = specs(&bench, "twice", n);
     let spec_arg = spec.to_string_lossy().to_string();
     let started = Instant::now();
     let runs: Vec<Run> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..2)
             .map(|_| {
-                let cmd = bench.command(&["apply", "--auto-approve", "-f", &spec_arg]);
-                s.spawn(move || {
-                    let mut cmd = cmd;
-                    Run::from(cmd.output().expect("apply runs"))
-                })
+                let apply = bench.acgw().args(["apply", "--auto-approve", "-f", &spec_arg]);
+                s.spawn(move || apply.run())
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("thread")).collect()
@@ -462,8 +372,8 @@ fn two_concurrent_applies_end_with_exactly_n_gateways() {
             other => panic!("apply {i} exited {other:?}:\n{}", run.show()),
         }
     }
-    bench.settle();
-    bench.assert_converged("twice", n, &spec);
+    settle(&bench);
+    assert_converged(&bench, "twice", n, &spec);
     eprintln!(
         "RELIABILITY | two concurrent applies | {n} gateways, 0 duplicates | exits {:?} | {:.1} s",
         runs.iter().map(|r| r.code).collect::<Vec<_>>(),
@@ -475,8 +385,8 @@ fn two_concurrent_applies_end_with_exactly_n_gateways() {
 
 #[test]
 fn credentials_never_appear_in_any_output() {
-    let bench = Bench::start(Config::default());
-    let spec = bench.specs("secret", 3);
+    let bench = env(Env::builder());
+    let spec = specs(&bench, "secret", 3);
     let spec_arg = spec.to_string_lossy().to_string();
     let plan_file = bench.path("plan.json");
     let plan_arg = plan_file.to_string_lossy().to_string();
@@ -484,7 +394,7 @@ fn credentials_never_appear_in_any_output() {
     let export_arg = export_file.to_string_lossy().to_string();
     let mut runs: Vec<(String, Run)> = Vec::new();
     let mut go = |args: &[&str]| {
-        let run = bench.run(args);
+        let run = run(&bench, args);
         runs.push((args.join(" "), run));
     };
     for v in ["-v", "-vv"] {
@@ -510,10 +420,10 @@ fn credentials_never_appear_in_any_output() {
         go(&["export", v, "-o", &export_arg]);
     }
     // Failure paths print errors: they must not print credentials either.
-    bench.emulator().set_faults(Faults { error_rate: 1.0, ..Faults::default() });
+    bench.handle().set_faults(Faults { error_rate: 1.0, ..Faults::default() });
     go(&["plan", "-vv", "--max-attempts", "1", "-f", &spec_arg]);
     go(&["apply", "-vv", "--max-attempts", "1", "--auto-approve", "-f", &spec_arg]);
-    bench.emulator().set_faults(Faults::default());
+    bench.handle().set_faults(Faults::default());
     std::fs::write(bench.path("bad.yaml"), "gateways:\n  - name: x\n    roleArn: ${NOT_SET}\n").expect("write");
     go(&["plan", "-vv", "-f", "bad.yaml"]);
 
@@ -540,12 +450,12 @@ fn credentials_never_appear_in_any_output() {
 
 /// Gateways of an owner (`{prefix}-00..n`), two neighbours that are not its own (made by hand,
 /// and owned by someone else), and a spec that keeps only the first `keep`.
-fn prune_setup(bench: &Bench, prefix: &str, n: usize, keep: usize) -> PathBuf {
+fn prune_setup(bench: &Env, prefix: &str, n: usize, keep: usize) -> PathBuf {
     let all = bench.path(&format!("{prefix}-all.yaml"));
     std::fs::write(&all, format!("owner: rel/{prefix}\n{}", spec_text(prefix, n))).expect("write");
-    let run = bench.run(&["apply", "--auto-approve", "-f", &all.to_string_lossy()]);
+    let run = run(bench, &["apply", "--auto-approve", "-f", &all.to_string_lossy()]);
     assert_eq!(run.code, Some(0), "{}", run.show());
-    let client = acgw::connect::client_for_endpoint(&bench.url, 10);
+    let client = bench.client();
     bench.rt.block_on(async {
         for (name, owner) in [(format!("{prefix}-hand"), None), (format!("{prefix}-theirs"), Some("someone-else"))] {
             let mut create = client
@@ -576,25 +486,24 @@ fn prune_setup(bench: &Bench, prefix: &str, n: usize, keep: usize) -> PathBuf {
 }
 
 /// Exactly the kept gateways and both neighbours remain, and a pruning plan shows no changes.
-fn assert_pruned(bench: &Bench, prefix: &str, keep: usize, spec: &Path) {
-    let live = bench.live();
+fn assert_pruned(bench: &Env, prefix: &str, keep: usize, spec: &Path) {
+    let live = live(bench);
     let mut expected: Vec<String> = (0..keep).map(|i| name_of(prefix, i)).collect();
     expected.push(format!("{prefix}-hand"));
     expected.push(format!("{prefix}-theirs"));
     expected.sort();
     let found: Vec<String> = live.keys().filter(|n| n.starts_with(&format!("{prefix}-"))).cloned().collect();
     assert_eq!(found, expected, "{prefix}: exactly the kept and the foreign gateways remain");
-    let plan = bench.run(&["plan", "--prune", "--detailed-exitcode", "-f", &spec.to_string_lossy()]);
+    let plan = run(bench, &["plan", "--prune", "--detailed-exitcode", "-f", &spec.to_string_lossy()]);
     assert_eq!(plan.code, Some(0), "{}", plan.show());
 }
 
 #[test]
 fn prune_converges_under_throttling_server_errors_and_lost_responses_and_deletes_only_owned() {
-    let config = Config { delete_delay: Duration::from_millis(200), seed: Some(14), ..Config::default() };
-    let bench = Bench::start(config);
+    let bench = env(Env::builder().delete_delay(Duration::from_millis(200)).seed(14));
     let (n, keep) = (14, 6);
     let spec = prune_setup(&bench, "prune", n, keep);
-    bench.emulator().set_faults(Faults {
+    bench.handle().set_faults(Faults {
         throttle_rate: 0.3,
         error_rate: 0.1,
         lost_response_rate: 0.3,
@@ -607,15 +516,15 @@ fn prune_converges_under_throttling_server_errors_and_lost_responses_and_deletes
         // Standard retries: this cell is about what gets deleted under faults; the adaptive
         // limiter's slowness under 30% throttling is measured by its own cell above.
         let spec_arg = spec.to_string_lossy();
-        let run = bench.run(&["apply", "--prune", "--auto-approve", "--retry-mode", "standard", "-f", &spec_arg]);
+        let run = run(&bench, &["apply", "--prune", "--auto-approve", "--retry-mode", "standard", "-f", &spec_arg]);
         assert!(!run.stderr.contains("panicked"), "{}", run.show());
         if run.code == Some(0) {
             break;
         }
         assert!(runs < MAX_RUNS, "no convergence after {runs} runs:\n{}", run.show());
     }
-    bench.emulator().set_faults(Faults::default());
-    bench.settle();
+    bench.handle().set_faults(Faults::default());
+    settle(&bench);
     assert_pruned(&bench, "prune", keep, &spec);
     eprintln!(
         "RELIABILITY | prune under 30% throttling + 10% 500s + 30% lost responses | {} of {n} deleted, foreign ones kept | {runs} run(s) | {:.1} s",
@@ -631,14 +540,15 @@ fn kill_9_during_a_prune_then_rerun_converges() {
     eprintln!("prune kill test: seed {seed} ({trials} trials); replay with ACGW_KILL_SEED={seed}");
     let mut rng = fastrand::Rng::with_seed(seed);
     for trial in 0..trials {
-        let config = Config { delete_delay: Duration::from_millis(400), seed: Some(rng.u64(..)), ..Config::default() };
-        let bench = Bench::start(config);
+        let bench = env(Env::builder().delete_delay(Duration::from_millis(400)).seed(rng.u64(..)));
         let prefix = format!("pk{trial}");
         let spec = prune_setup(&bench, &prefix, 12, 4);
         let spec_arg = spec.to_string_lossy().to_string();
         let kill_after = Duration::from_millis(rng.u64(0..=3_000));
         let mut child = bench
-            .command(&["apply", "--prune", "--auto-approve", "-f", &spec_arg])
+            .acgw()
+            .args(["apply", "--prune", "--auto-approve", "-f", &spec_arg])
+            .into_command()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -649,13 +559,13 @@ fn kill_9_during_a_prune_then_rerun_converges() {
         let mut runs = 0;
         loop {
             runs += 1;
-            let run = bench.run(&["apply", "--prune", "--auto-approve", "-f", &spec_arg]);
+            let run = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec_arg]);
             if run.code == Some(0) {
                 break;
             }
             assert!(runs < MAX_RUNS, "trial {trial} (seed {seed}): no convergence:\n{}", run.show());
         }
-        bench.settle();
+        settle(&bench);
         assert_pruned(&bench, &prefix, 4, &spec);
         eprintln!("prune kill trial {trial}: killed after {} ms; {runs} re-run(s)", kill_after.as_millis());
     }
@@ -704,11 +614,11 @@ fn target_spec_text(prefix: &str, n: usize) -> String {
 
 #[test]
 fn targets_rules_rate_limits_and_policies_converge_under_throttling_server_errors_and_lost_responses() {
-    let bench = Bench::start(Config { seed: Some(21), ..Config::default() });
+    let bench = env(Env::builder().seed(21));
     let (prefix, n) = ("tgt", 10);
     let spec = bench.path("targets.yaml");
     std::fs::write(&spec, target_spec_text(prefix, n)).expect("write specs");
-    bench.emulator().set_faults(Faults {
+    bench.handle().set_faults(Faults {
         throttle_rate: 0.3,
         error_rate: 0.1,
         lost_response_rate: 0.3,
@@ -719,37 +629,38 @@ fn targets_rules_rate_limits_and_policies_converge_under_throttling_server_error
     let spec_arg = spec.to_string_lossy().to_string();
     loop {
         runs += 1;
-        let run = bench.run(&["apply", "--auto-approve", "--retry-mode", "standard", "-f", &spec_arg]);
+        let run = run(&bench, &["apply", "--auto-approve", "--retry-mode", "standard", "-f", &spec_arg]);
         assert!(!run.stderr.contains("panicked"), "{}", run.show());
         if run.code == Some(0) {
             break;
         }
         assert!(runs < MAX_RUNS, "no convergence after {runs} runs:\n{}", run.show());
     }
-    bench.emulator().set_faults(Faults::default());
-    bench.settle();
-    for (name, copies) in bench.live().iter().filter(|(name, _)| name.starts_with("tgt-")) {
+    bench.handle().set_faults(Faults::default());
+    settle(&bench);
+    let api = bench.api();
+    for (name, copies) in live(&bench).iter().filter(|(name, _)| name.starts_with("tgt-")) {
         assert_eq!(copies.len(), 1, "{name}: one gateway per name");
-        let targets = bench.rt.block_on(bench.api.list_targets(&copies[0].0)).expect("ListGatewayTargets");
+        let targets = bench.rt.block_on(api.list_targets(&copies[0].0)).expect("ListGatewayTargets");
         let mut names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["docs", "orders", "refunds"], "{name}: exactly one target per declared name");
         assert!(targets.iter().all(|t| t.status == "READY"), "{name}: {targets:?}");
-        let limits = bench.rt.block_on(bench.api.list_rate_limits(&copies[0].0)).expect("ListGatewayRateLimits");
+        let limits = bench.rt.block_on(api.list_rate_limits(&copies[0].0)).expect("ListGatewayRateLimits");
         assert_eq!(limits.len(), 1, "{name}: exactly one rate limit: {limits:?}");
-        let rules = bench.rt.block_on(bench.api.list_rules(&copies[0].0)).expect("ListGatewayRules");
+        let rules = bench.rt.block_on(api.list_rules(&copies[0].0)).expect("ListGatewayRules");
         let mut priorities: Vec<i32> =
             rules.iter().filter_map(|r| r.config.as_ref().ok().map(|c| c.priority.get())).collect();
         priorities.sort_unstable();
         assert_eq!(priorities, [10, 20], "{name}: exactly one rule per declared priority: {rules:?}");
-        let gateway = bench.rt.block_on(bench.api.get_gateway(&copies[0].0)).expect("GetGateway");
-        let policy = bench.rt.block_on(bench.api.get_resource_policy(&gateway.gateway_arn)).expect("policy");
+        let gateway = bench.rt.block_on(api.get_gateway(&copies[0].0)).expect("GetGateway");
+        let policy = bench.rt.block_on(api.get_resource_policy(&gateway.gateway_arn)).expect("policy");
         assert!(policy.is_some(), "{name}: the resource policy is set");
     }
-    assert_eq!(bench.live().keys().filter(|k| k.starts_with("tgt-")).count(), n);
-    let plan = bench.run(&["plan", "--detailed-exitcode", "-f", &spec_arg]);
+    assert_eq!(live(&bench).keys().filter(|k| k.starts_with("tgt-")).count(), n);
+    let plan = run(&bench, &["plan", "--detailed-exitcode", "-f", &spec_arg]);
     assert_eq!(plan.code, Some(0), "plan after apply must show no changes:\n{}", plan.show());
-    let stats = bench.emulator().stats();
+    let stats = bench.handle().stats();
     eprintln!(
         "RELIABILITY | {n} gateways x (3 targets, 2 rules, 1 rate limit, 1 policy) under 30% throttling + 10% 500s + 30% lost responses | one target per name, one rule per priority, all READY, plan: no changes | {runs} run(s) | {:.1} s | CreateGatewayTarget calls: {}, CreateGatewayRule calls: {}",
         started.elapsed().as_secs_f64(),

@@ -19,15 +19,14 @@ fn no_stray_output(run: &support::Run) {
 
 #[test]
 fn every_command_prints_one_json_document_for_every_outcome() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     // `hastargets` needs replacing (authorizerType changed) but has a target: replacing it fails.
     let taken = emu.create(serde_json::json!({"name": "hastargets", "roleArn": ROLE, "authorizerType": "NONE"}), &[]);
     emu.add_target(&taken, "t1");
-    write(dir.path(), "gateways.yaml", &spec(&[gw("hastargets", ""), gw("newone", "")].concat()));
-    write(dir.path(), "bad.yaml", BAD);
-    write(dir.path(), "newone.yaml", &spec(&gw("newone", "")));
-    let acgw = || Acgw::new(dir.path());
+    emu.write("gateways.yaml", &spec(&[gw("hastargets", ""), gw("newone", "")].concat()));
+    emu.write("bad.yaml", BAD);
+    emu.write("newone.yaml", &spec(&gw("newone", "")));
+    let acgw = || Acgw::new(emu.dir());
 
     // validate: valid and invalid, in every format.
     for format in ["text", "json", "github"] {
@@ -45,7 +44,7 @@ fn every_command_prints_one_json_document_for_every_outcome() {
     // plan and drift, in every format: changes, then a refused (invalid) spec.
     for command in ["plan", "drift"] {
         for format in ["text", "json", "markdown"] {
-            let run = acgw().args([command, "--format", format]).emu(&emu).run();
+            let run = acgw().args([command, "--format", format]).on(&emu).run();
             assert_eq!(run.code, Some(if command == "drift" { 2 } else { 0 }), "{run:?}");
             if format == "json" {
                 assert_eq!(json_of(&run)["gateways"][0]["name"], "hastargets");
@@ -57,77 +56,77 @@ fn every_command_prints_one_json_document_for_every_outcome() {
 
     // plan and drift that fail before they have a plan: invalid specs, --prune without an owner.
     for args in [&["plan", "-f", "bad.yaml"][..], &["drift", "-f", "bad.yaml"], &["plan", "--prune"]] {
-        let run = acgw().args(args).args(["--format", "json"]).emu(&emu).run();
+        let run = acgw().args(args).args(["--format", "json"]).on(&emu).run();
         assert_eq!(run.code, Some(1), "{run:?}");
         assert!(json_of(&run)["error"].is_string(), "{run:?}");
     }
 
     // apply, refused: no terminal and no --auto-approve; a replacement without --allow-replace;
     // invalid specs. Each prints a report that says why and applies nothing.
-    let run = acgw().args(["apply", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["apply", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(json_of(&run)["refused"].as_str().unwrap().contains("--auto-approve"), "{run:?}");
-    let run = acgw().args(["apply", "--auto-approve", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["apply", "--auto-approve", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     let doc = json_of(&run);
     assert!(doc["refused"].as_str().unwrap().contains("--allow-replace"), "{run:?}");
     assert_eq!(doc["gateways"][0]["name"], "hastargets");
     assert_eq!(doc["gateways"][0]["result"], "not-applied");
     assert!(run.stderr.contains("will perform the following actions"), "the plan goes to stderr: {run:?}");
-    let run = acgw().args(["apply", "--auto-approve", "-f", "bad.yaml", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["apply", "--auto-approve", "-f", "bad.yaml", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(json_of(&run)["succeeded"], false);
     assert_eq!(emu.names(), ["hastargets"], "nothing was applied");
 
     // apply, partial failure, in both formats (the text run is a no-op for newone by then).
-    let run = acgw().args(["apply", "--auto-approve", "--allow-replace", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["apply", "--auto-approve", "--allow-replace", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     let doc = json_of(&run);
     assert_eq!(doc["summary"], serde_json::json!({"succeeded": 1, "failed": 1}), "{run:?}");
-    let run = acgw().args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    let run = acgw().args(["apply", "--auto-approve", "--allow-replace"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     no_stray_output(&run);
 
     // apply, nothing to do: an empty report, with and without a saved plan.
-    let run = acgw().args(["apply", "--auto-approve", "-f", "newone.yaml", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["apply", "--auto-approve", "-f", "newone.yaml", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(json_of(&run)["gateways"], serde_json::json!([]));
-    let run = acgw().args(["plan", "-f", "newone.yaml", "--out", "plan.json"]).emu(&emu).run();
+    let run = acgw().args(["plan", "-f", "newone.yaml", "--out", "plan.json"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = acgw().args(["apply", "plan.json", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["apply", "plan.json", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(json_of(&run)["succeeded"], true);
     // A saved plan made against another endpoint is refused, with a report.
-    let run = acgw().args(["apply", "plan.json", "--format", "json", "--region", "eu-west-1"]).emu(&emu).run();
+    let run = acgw().args(["apply", "plan.json", "--format", "json", "--region", "eu-west-1"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(json_of(&run)["refused"].as_str().unwrap().contains("region"), "{run:?}");
 
     // sync: nothing to synchronize, and an unknown gateway.
-    let run = acgw().args(["sync", "-f", "newone.yaml", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["sync", "-f", "newone.yaml", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(json_of(&run)["succeeded"], true);
-    let run = acgw().args(["sync", "-f", "newone.yaml", "--gateway", "nope", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["sync", "-f", "newone.yaml", "--gateway", "nope", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(json_of(&run)["errors"][0].as_str().unwrap().contains("nope"), "{run:?}");
-    let run = acgw().args(["sync", "-f", "newone.yaml"]).emu(&emu).run();
+    let run = acgw().args(["sync", "-f", "newone.yaml"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     no_stray_output(&run);
 
     // destroy: refused without --auto-approve; refused per gateway (not owned); done; gone.
-    let run = acgw().args(["destroy", "-f", "newone.yaml", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["destroy", "-f", "newone.yaml", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(json_of(&run)["refused"].as_str().unwrap().contains("--auto-approve"), "{run:?}");
-    let run = acgw().args(["destroy", "-f", "newone.yaml", "--auto-approve", "--format", "json"]).emu(&emu).run();
+    let run = acgw().args(["destroy", "-f", "newone.yaml", "--auto-approve", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_eq!(json_of(&run)["gateways"][0]["result"], "not-applied", "{run:?}");
     let run = acgw()
         .args(["destroy", "-f", "newone.yaml", "--auto-approve", "--take-ownership", "--format", "json"])
-        .emu(&emu)
+        .on(&emu)
         .run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(json_of(&run)["gateways"][0]["action"], "delete", "{run:?}");
     assert!(run.stderr.contains("will be deleted"), "the plan goes to stderr: {run:?}");
-    let run = acgw().args(["destroy", "-f", "newone.yaml", "--auto-approve"]).emu(&emu).run();
+    let run = acgw().args(["destroy", "-f", "newone.yaml", "--auto-approve"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("already gone"), "{run:?}");
     no_stray_output(&run);
@@ -199,8 +198,7 @@ fn a_field_the_schema_does_not_name_fails_validation() {
 
 #[test]
 fn exported_strings_that_yaml_1_1_would_retype_read_back_the_same_everywhere() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     // Every trap in a place export writes as a string: the description and tag values and keys.
     let traps = ["2012-10-17", "yes", "off", "0755", "1e3", "~", ".inf", "=", "<<", "1:20", "null", "Y"];
     for (i, trap) in traps.into_iter().enumerate() {
@@ -212,14 +210,14 @@ fn exported_strings_that_yaml_1_1_would_retype_read_back_the_same_everywhere() {
             &tags,
         );
     }
-    let run = Acgw::new(dir.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let yaml = std::fs::read_to_string(dir.path().join("export.yaml")).unwrap();
+    let yaml = std::fs::read_to_string(emu.dir().join("export.yaml")).unwrap();
     assert!(yaml.contains("description: \"2012-10-17\""), "{yaml}");
     // Acgw::run() has read it back through PyYAML; check explicitly too, and that acgw plans
     // it without changes.
     support::check_yaml_reads_the_same(&yaml);
-    let run = Acgw::new(dir.path()).args(["plan", "-f", "export.yaml", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "-f", "export.yaml", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "the export plans clean: {run:?}");
 }
 
@@ -244,17 +242,16 @@ fn github_annotations_escape_hostile_file_names_and_messages() {
 
 #[test]
 fn a_plan_of_an_older_format_applies_and_one_from_a_newer_acgw_is_refused_before_any_call() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("solo", "")));
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("solo", "")));
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
     let save = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
         let mut p = plan.clone();
         edit(&mut p);
-        write(dir.path(), name, &serde_json::to_string_pretty(&p).unwrap());
+        emu.write(name, &serde_json::to_string_pretty(&p).unwrap());
     };
     // Newer: a version this acgw does not know, or a member it does not know in its own version.
     save("v4.json", &|p| p["format_version"] = serde_json::json!("4"));
@@ -263,14 +260,14 @@ fn a_plan_of_an_older_format_applies_and_one_from_a_newer_acgw_is_refused_before
     save("v2.json", &|p| p["format_version"] = serde_json::json!("2"));
     for file in ["v4.json", "unknown.json"] {
         let calls = emu.calls();
-        let run = Acgw::new(dir.path()).args(["apply", file, "--format", "json"]).emu(&emu).run();
+        let run = emu.acgw().args(["apply", file, "--format", "json"]).run();
         assert_eq!(run.code, Some(1), "{run:?}");
         assert!(run.stderr.contains("apply it with the acgw version that made it"), "{run:?}");
         assert!(json_of(&run)["refused"].as_str().unwrap().contains("newer acgw"), "{run:?}");
         assert_eq!(emu.calls(), calls, "refused before any API call");
     }
     assert!(emu.names().is_empty());
-    let run = Acgw::new(dir.path()).args(["apply", "v2.json", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "v2.json", "--format", "json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(json_of(&run)["gateways"][0]["result"], "succeeded");
     assert_eq!(emu.names(), ["solo"]);
@@ -376,28 +373,24 @@ fn pyyaml_reads_every_yaml_1_1_trap_as_the_string_export_meant() {
 
 #[test]
 fn sync_reports_each_target_and_each_refusal_in_one_json_document() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let with_schema = "      - name: fixed
         targetConfiguration:
           mcp:
             mcpServer: { endpoint: \"https://fixed.example.com/mcp\", mcpToolSchema: { inlinePayload: \"{}\" } }
 ";
     let targets = format!("{}{with_schema}", mcp_target("docs", 5));
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &targets)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["sync", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["sync", "--format", "json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let doc = json_of(&run);
     assert_eq!(doc["targets"][0]["target"], "docs", "{run:?}");
     assert_eq!(doc["targets"][0]["result"], "synchronized", "{run:?}");
     assert!(doc["targets"][0]["last_synchronized_at"].as_str().is_some_and(|t| t.starts_with("20")), "{run:?}");
     assert!(run.stderr.contains("✓ tools/docs"), "the human line goes to stderr: {run:?}");
-    let run = Acgw::new(dir.path())
-        .args(["sync", "--target", "fixed", "--target", "gone", "--format", "json"])
-        .emu(&emu)
-        .run();
+    let run = emu.acgw().args(["sync", "--target", "fixed", "--target", "gone", "--format", "json"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     let doc = json_of(&run);
     assert_eq!(doc["succeeded"], false);

@@ -36,11 +36,11 @@ fn secret_target(name: &str, secret: &str) -> String {
 const LONG_SCHEMA_LINES: usize = 30;
 
 /// Applies `gateways` (spec entries) from `dir`, with `api.yaml` a long OpenAPI schema.
-fn apply_in(emu: &Emu, dir: &Path, gateways: &[String]) -> String {
+fn apply_in(emu: &Env, dir: &Path, gateways: &[String]) -> String {
     let long: String = (0..LONG_SCHEMA_LINES).map(|i| format!("# line {i}\n")).collect::<String>() + "openapi: 3.0.3\n";
     write(dir, "api.yaml", &long);
     write(dir, "gateways.yaml", &spec(&gateways.concat()));
-    let run = Acgw::new(dir).args(["apply", "--auto-approve"]).emu(emu).run();
+    let run = Acgw::new(dir).args(["apply", "--auto-approve"]).on(emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     long
 }
@@ -81,7 +81,7 @@ fn assert_safe_schema_path(path: &str) {
 
 #[test]
 fn export_writes_nothing_outside_its_folder_whatever_the_live_names() {
-    let emu = Emu::new();
+    let emu = Env::new();
     let top = tempfile::tempdir().unwrap();
     let project = top.path().join("project");
     std::fs::create_dir_all(project.join(".github/workflows")).unwrap();
@@ -100,7 +100,7 @@ fn export_writes_nothing_outside_its_folder_whatever_the_live_names() {
     assert!(handle.set_raw(&ids["evil"], "/name", serde_json::json!("../.github/workflows")));
     assert!(handle.set_target_raw(&ids["other"], "victim", "/name", serde_json::json!("../../../victim")));
 
-    let run = Acgw::new(&project).args(["export", "-o", "gateways.yaml"]).emu(&emu).run();
+    let run = Acgw::new(&project).args(["export", "-o", "gateways.yaml"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "both gateways are exported: {run:?}");
     assert_eq!(std::fs::read_to_string(project.join(".github/workflows/ci.yaml")).unwrap(), workflow);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
@@ -124,17 +124,16 @@ fn export_writes_nothing_outside_its_folder_whatever_the_live_names() {
 
 #[test]
 fn export_never_follows_a_symlink_in_its_folder_even_with_force() {
-    let emu = Emu::new();
-    let project = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let elsewhere = tempfile::tempdir().unwrap();
-    apply_in(&emu, project.path(), &[gw_targets("tools", &long_schema_target("api")), gw("plain", "")]);
-    std::os::unix::fs::symlink(elsewhere.path(), project.path().join("schemas")).unwrap();
+    apply_in(&emu, emu.dir(), &[gw_targets("tools", &long_schema_target("api")), gw("plain", "")]);
+    std::os::unix::fs::symlink(elsewhere.path(), emu.dir().join("schemas")).unwrap();
     for force in [false, true] {
         let mut args = vec!["export", "-o", "out.yaml"];
         if force {
             args.push("--force");
         }
-        let run = Acgw::new(project.path()).args(&args).emu(&emu).run();
+        let run = emu.acgw().args(&args).run();
         assert_eq!(run.code, Some(1), "--force {force}: {run:?}");
         assert!(
             run.stderr.contains("gateway tools (")
@@ -143,33 +142,32 @@ fn export_never_follows_a_symlink_in_its_folder_even_with_force() {
             "{run:?}"
         );
         assert!(run.stderr.contains("1 of 2 gateway(s) could not be exported"), "{run:?}");
-        let exported = std::fs::read_to_string(project.path().join("out.yaml")).unwrap();
+        let exported = std::fs::read_to_string(emu.dir().join("out.yaml")).unwrap();
         assert!(exported.contains("name: plain") && !exported.contains("name: tools"), "{exported}");
         assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing written through the link");
     }
     // A symlink as the schema file itself is refused too, not replaced.
-    std::fs::remove_file(project.path().join("schemas")).unwrap();
-    std::fs::create_dir_all(project.path().join("schemas/tools")).unwrap();
-    std::os::unix::fs::symlink(elsewhere.path().join("x"), project.path().join("schemas/tools/api.yaml")).unwrap();
-    let run = Acgw::new(project.path()).args(["export", "-o", "out.yaml", "--force"]).emu(&emu).run();
+    std::fs::remove_file(emu.dir().join("schemas")).unwrap();
+    std::fs::create_dir_all(emu.dir().join("schemas/tools")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("x"), emu.dir().join("schemas/tools/api.yaml")).unwrap();
+    let run = emu.acgw().args(["export", "-o", "out.yaml", "--force"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("is a symbolic link"), "{run:?}");
-    assert!(std::fs::symlink_metadata(project.path().join("schemas/tools/api.yaml")).unwrap().is_symlink());
+    assert!(std::fs::symlink_metadata(emu.dir().join("schemas/tools/api.yaml")).unwrap().is_symlink());
     assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
 
 #[test]
 fn export_replaces_a_file_it_did_not_write_only_with_force() {
-    let emu = Emu::new();
-    let project = tempfile::tempdir().unwrap();
-    let long = apply_in(&emu, project.path(), &[gw_targets("tools", &long_schema_target("api"))]);
-    let run = Acgw::new(project.path()).args(["export", "-o", "export/gateways.yaml"]).emu(&emu).run();
+    let emu = Env::new();
+    let long = apply_in(&emu, emu.dir(), &[gw_targets("tools", &long_schema_target("api"))]);
+    let run = emu.acgw().args(["export", "-o", "export/gateways.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let schema = project.path().join("export/schemas/tools/api.yaml");
+    let schema = emu.dir().join("export/schemas/tools/api.yaml");
     assert_eq!(std::fs::read_to_string(&schema).unwrap(), long);
 
     std::fs::write(&schema, "edited by hand\n").unwrap();
-    let run = Acgw::new(project.path()).args(["export", "-o", "export/gateways.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export/gateways.yaml"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.contains(&format!(
@@ -181,24 +179,22 @@ fn export_replaces_a_file_it_did_not_write_only_with_force() {
     );
     assert_eq!(std::fs::read_to_string(&schema).unwrap(), "edited by hand\n", "left alone");
 
-    let run = Acgw::new(project.path()).args(["export", "-o", "export/gateways.yaml", "--force"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export/gateways.yaml", "--force"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(std::fs::read_to_string(&schema).unwrap(), long, "replaced with --force");
-    let run =
-        Acgw::new(project.path()).args(["plan", "--detailed-exitcode", "-f", "export/gateways.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "export/gateways.yaml"]).run();
     assert_eq!(run.code, Some(0), "export then plan is clean: {run:?}");
 
-    let run = Acgw::new(project.path()).args(["export", "--force"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--force"]).run();
     assert_eq!(run.code, Some(64), "--force without -o is a usage error: {run:?}");
 }
 
 #[test]
 fn a_1000_character_name_gets_a_safe_file_and_a_warning_and_the_others_still_export() {
-    let emu = Emu::new();
-    let project = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let long = apply_in(
         &emu,
-        project.path(),
+        emu.dir(),
         &[
             gw_targets("huge", &long_schema_target("api")),
             gw_targets("healthy", &long_schema_target("api")),
@@ -210,8 +206,8 @@ fn a_1000_character_name_gets_a_safe_file_and_a_warning_and_the_others_still_exp
     assert!(emu.handle().set_raw(&ids["huge"], "/name", serde_json::json!(huge)));
     assert!(emu.handle().set_target_raw(&ids["mixed"], "big", "/name", serde_json::json!("t".repeat(1000))));
 
-    let out = project.path().join("out");
-    let run = Acgw::new(project.path()).args(["export", "-o", "out/gateways.yaml"]).emu(&emu).run();
+    let out = emu.dir().join("out");
+    let run = emu.acgw().args(["export", "-o", "out/gateways.yaml"]).run();
     assert_eq!(run.code, Some(0), "a name the spec cannot hold is a warning, not a failure: {run:?}");
     assert!(
         run.stderr
@@ -233,29 +229,28 @@ fn a_1000_character_name_gets_a_safe_file_and_a_warning_and_the_others_still_exp
 
 #[test]
 fn placeholders_of_gateway_a_b_target_c_and_gateway_a_target_b_c_differ() {
-    let emu = Emu::new();
-    let project = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     apply_in(
         &emu,
-        project.path(),
+        emu.dir(),
         &[
             gw_targets("a-b", &secret_target("c", "first-secret")),
             gw_targets("a", &secret_target("b-c", "second-secret")),
         ],
     );
-    let run = Acgw::new(project.path()).args(["export", "-o", "export.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "-o", "export.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(project.path().join("export.yaml")).unwrap();
+    let exported = std::fs::read_to_string(emu.dir().join("export.yaml")).unwrap();
     assert!(!exported.contains("first-secret") && !exported.contains("second-secret"), "{exported}");
     assert!(
         exported.contains("${ACGW_A_B__C__K}") && exported.contains("${ACGW_A__B_C__K}"),
         "one placeholder each: {exported}"
     );
-    let run = Acgw::new(project.path())
+    let run = emu
+        .acgw()
         .args(["plan", "--detailed-exitcode", "-f", "export.yaml"])
         .env("ACGW_A_B__C__K", "first-secret")
         .env("ACGW_A__B_C__K", "second-secret")
-        .emu(&emu)
         .run();
     assert_eq!(run.code, Some(0), "each secret comes back to its own target: {run:?}");
 }

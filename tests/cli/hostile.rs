@@ -5,16 +5,15 @@ use super::*;
 
 #[test]
 fn a_target_listing_that_never_ends_fails_only_its_gateway() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let targets = LAMBDA_TARGET.replace("DESCRIPTION", "Refunds");
-    write(dir.path(), "gateways.yaml", &spec(&[gw_targets("good", &targets), gw_targets("evil", &targets)].concat()));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&[gw_targets("good", &targets), gw_targets("evil", &targets)].concat()));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     emu.handle().page_forever(Some(&emu.ids()["evil"]));
     let before = emu.stats().get("ListGatewayTargets").copied().unwrap_or(0);
 
-    let run = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--color", "never"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stdout.contains("! evil (")
@@ -32,12 +31,10 @@ fn a_target_listing_that_never_ends_fails_only_its_gateway() {
 
 #[test]
 fn a_gateway_listing_that_never_ends_fails_the_command_after_a_bounded_number_of_calls() {
-    let emu = Emu::new();
+    let emu = Env::builder().hook(|emulator| emulator.page_forever(None)).start();
     emu.create(serde_json::json!({"name": "a", "roleArn": ROLE, "authorizerType": "AWS_IAM"}), &[]);
-    emu.handle().page_forever(None);
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("a", "")));
-    let run = Acgw::new(dir.path()).args(["plan"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("a", "")));
+    let run = emu.acgw().args(["plan"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stderr.contains("ListGateways listed more than 100000 items; stopping"), "{run:?}");
     assert!(emu.stats()["ListGateways"] <= 101, "{:?}", emu.stats());
@@ -45,20 +42,19 @@ fn a_gateway_listing_that_never_ends_fails_the_command_after_a_bounded_number_of
 
 #[test]
 fn a_spec_that_says_prevent_destroy_protects_before_it_was_ever_applied() {
-    let emu = Emu::new();
+    let emu = Env::new();
     // Made by this owner, but never applied with the protection: no tag on it yet.
     emu.create(
         serde_json::json!({"name": "vault", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
         &[("acgw:owner", "team-a")],
     );
     let id = emu.ids()["vault"].clone();
-    let dir = tempfile::tempdir().unwrap();
     let protected = |authorizer: &str| {
         "owner: team-a\ngateways:\n".to_string()
             + &gw("vault", "    lifecycle: { preventDestroy: true }\n").replace("AWS_IAM", authorizer)
     };
-    write(dir.path(), "gateways.yaml", &protected("AWS_IAM"));
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &protected("AWS_IAM"));
+    let run = emu.acgw().args(["destroy", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stdout.contains("not destroyed: gateway vault is protected from deletion (its spec says `lifecycle: { preventDestroy: true }`)"),
@@ -67,8 +63,8 @@ fn a_spec_that_says_prevent_destroy_protects_before_it_was_ever_applied() {
     assert_eq!(emu.ids().get("vault"), Some(&id));
 
     // A replacement is refused as well, even with --allow-replace, and before anything is deleted.
-    write(dir.path(), "gateways.yaml", &protected("NONE"));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--allow-replace"]).emu(&emu).run();
+    emu.write("gateways.yaml", &protected("NONE"));
+    let run = emu.acgw().args(["apply", "--auto-approve", "--allow-replace"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("not replaced: gateway vault is protected from deletion"), "{run:?}");
     assert_eq!(emu.ids().get("vault"), Some(&id), "the same gateway is still there");
@@ -77,7 +73,7 @@ fn a_spec_that_says_prevent_destroy_protects_before_it_was_ever_applied() {
 
 #[test]
 fn the_protection_tag_fails_closed_on_any_value_but_a_clear_false() {
-    let emu = Emu::new();
+    let emu = Env::new();
     let protecting = [
         ("acgw:prevent-destroy", "True"),
         ("acgw:prevent-destroy", "TRUE"),
@@ -96,9 +92,8 @@ fn the_protection_tag_fails_closed_on_any_value_but_a_clear_false() {
         serde_json::json!({"name": "lifted", "roleArn": ROLE, "authorizerType": "AWS_IAM"}),
         &[("acgw:owner", "team-a"), ("acgw:prevent-destroy", " FALSE ")],
     );
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["other"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--prune", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["other"]));
+    let run = emu.acgw().args(["apply", "--prune", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     for (i, (key, value)) in protecting.iter().enumerate() {
         assert!(

@@ -31,13 +31,12 @@ fn assert_hidden(what: &str, run: &support::Run, secret: &str) {
 
 #[test]
 fn a_secret_in_a_bad_spec_is_never_echoed_by_validate_or_plan() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     // An unquoted number: YAML reads it as a number, which a custom parameter cannot be.
     let secret = "98765432101234";
-    write(dir.path(), "gateways.yaml", &oauth_spec(secret));
+    emu.write("gateways.yaml", &oauth_spec(secret));
     for format in ["text", "json", "github"] {
-        let run = Acgw::new(dir.path()).args(["validate", "--format", format]).run();
+        let run = Acgw::new(emu.dir()).args(["validate", "--format", format]).run();
         assert_eq!(run.code, Some(1), "{format}: {run:?}");
         assert_hidden(&format!("validate --format {format}"), &run, secret);
         let out = format!("{}{}", run.stdout, run.stderr);
@@ -45,12 +44,12 @@ fn a_secret_in_a_bad_spec_is_never_echoed_by_validate_or_plan() {
         assert!(out.contains("not shown: the value is sensitive"), "{format}: {run:?}");
     }
     for format in ["text", "json", "markdown"] {
-        let run = Acgw::new(dir.path()).args(["plan", "--format", format]).emu(&emu).run();
+        let run = emu.acgw().args(["plan", "--format", format]).run();
         assert_eq!(run.code, Some(1), "{format}: {run:?}");
         assert_hidden(&format!("plan --format {format}"), &run, secret);
         assert!(run.stderr.contains("customParameters.audience"), "{format}: {run:?}");
     }
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert_hidden("apply", &run, secret);
     assert_eq!(emu.calls(), 0, "bad specs make no API call");
@@ -58,24 +57,23 @@ fn a_secret_in_a_bad_spec_is_never_echoed_by_validate_or_plan() {
 
 #[test]
 fn live_and_spec_secrets_never_appear_in_drift_or_plan_output_but_in_the_saved_plan() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let (live, wanted) = ("live-secret-7f3a9c", "spec-secret-2b8e41");
-    write(dir.path(), "gateways.yaml", &oauth_spec(live));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve", "--color", "never"]).emu(&emu).run();
+    emu.write("gateways.yaml", &oauth_spec(live));
+    let run = emu.acgw().args(["apply", "--auto-approve", "--color", "never"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_hidden("apply", &run, live);
 
-    write(dir.path(), "gateways.yaml", &oauth_spec(wanted));
+    emu.write("gateways.yaml", &oauth_spec(wanted));
     for format in ["text", "json", "markdown"] {
-        let run = Acgw::new(dir.path()).args(["drift", "--color", "never", "--format", format]).emu(&emu).run();
+        let run = emu.acgw().args(["drift", "--color", "never", "--format", format]).run();
         assert_eq!(run.code, Some(2), "{format}: the secret drifted: {run:?}");
         assert_hidden(&format!("drift --format {format}"), &run, live);
         assert_hidden(&format!("drift --format {format}"), &run, wanted);
         assert!(run.stdout.contains("customParameters.audience"), "{format}: the field is named: {run:?}");
         assert!(run.stdout.contains("(sensitive)"), "{format}: {run:?}");
     }
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("drift JSON");
     let change = &doc["gateways"][0]["targets"][0]["changes"][0];
     assert_eq!(
@@ -83,16 +81,16 @@ fn live_and_spec_secrets_never_appear_in_drift_or_plan_output_but_in_the_saved_p
         (&serde_json::json!("(sensitive)"), &serde_json::json!("(sensitive)"))
     );
     for format in ["text", "markdown"] {
-        let run = Acgw::new(dir.path()).args(["plan", "--color", "never", "--format", format]).emu(&emu).run();
+        let run = emu.acgw().args(["plan", "--color", "never", "--format", format]).run();
         assert_eq!(run.code, Some(0), "{format}: {run:?}");
         assert_hidden(&format!("plan --format {format}"), &run, live);
         assert_hidden(&format!("plan --format {format}"), &run, wanted);
     }
     // The saved plan is the one place the value stays: applying it sends the value.
-    let run = Acgw::new(dir.path()).args(["plan", "--out", "plan.json"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--out", "plan.json"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_hidden("plan --out", &run, wanted);
-    assert!(std::fs::read_to_string(dir.path().join("plan.json")).unwrap().contains(wanted));
+    assert!(std::fs::read_to_string(emu.dir().join("plan.json")).unwrap().contains(wanted));
 }
 
 #[test]
@@ -100,12 +98,11 @@ fn markdown_drift_names_a_target_changed_out_of_band_and_shows_its_diff() {
     use aws_sdk_bedrockagentcorecontrol::types::{
         McpServerTargetConfiguration, McpTargetConfiguration, TargetConfiguration,
     };
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 5))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &mcp_target("docs", 5))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "markdown"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "markdown"]).run();
     assert_eq!(run.code, Some(0), "in sync: {run:?}");
 
     // Someone points the target elsewhere in the console.
@@ -127,10 +124,10 @@ fn markdown_drift_names_a_target_changed_out_of_band_and_shows_its_diff() {
             .await
             .expect("updated out of band");
     });
-    let text = Acgw::new(dir.path()).args(["drift", "--color", "never"]).emu(&emu).run();
+    let text = emu.acgw().args(["drift", "--color", "never"]).run();
     assert_eq!(text.code, Some(2), "{text:?}");
     assert!(text.stdout.contains("target docs ("), "{text:?}");
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "markdown"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "markdown"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let md = &run.stdout;
     let row = md.lines().find(|l| l.starts_with("| `tools` |")).unwrap_or_else(|| panic!("a row for tools: {md}"));
@@ -150,8 +147,7 @@ const HOSTILE: &str = "x\u{1b}]0;pwned\u{7}\u{1b}[2J|`y`<script>alert(1)</script
 
 #[test]
 fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     // Owned by this run's owner, in no spec: drift reports it orphaned and `--prune` deletes it,
     // so its name heads a drift entry, a plan's table row and its details.
     let id = emu.create(
@@ -160,8 +156,8 @@ fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
     );
     // The emulator validates names on create, as the service does; the hook stores it raw.
     assert!(emu.handle().set_raw(&id, "/name", serde_json::json!(HOSTILE)));
-    write(dir.path(), "gateways.yaml", &owned_spec("team-a", &["tools"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &owned_spec("team-a", &["tools"]));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     let raw = |run: &support::Run| {
@@ -170,8 +166,7 @@ fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
     for format in ["text", "markdown"] {
         for (command, code) in [("plan", 0), ("drift", 2)] {
             let prune = if command == "plan" { "--prune" } else { "-v" };
-            let run =
-                Acgw::new(dir.path()).args([command, prune, "--color", "never", "--format", format]).emu(&emu).run();
+            let run = emu.acgw().args([command, prune, "--color", "never", "--format", format]).run();
             assert_eq!(run.code, Some(code), "{command} {format}: {run:?}");
             assert!(!raw(&run), "{command} {format} prints a control character raw: {run:?}");
             assert!(run.stdout.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2J"), "{command} {format} escapes it: {run:?}");
@@ -187,7 +182,7 @@ fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
 
     // Messages on stderr: export reports the gateway it cannot read by its name.
     emu.handle().deny_reads(&id);
-    let run = Acgw::new(dir.path()).args(["export"]).emu(&emu).run();
+    let run = emu.acgw().args(["export"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(!raw(&run), "export prints a control character raw: {run:?}");
     assert!(run.stderr.contains(r"gateway x\u{1b}]0;pwned\u{7}\u{1b}[2J|`y`"), "{run:?}");

@@ -16,7 +16,7 @@ const DOMAINS: &str = concat!(
     "        responseStreamingConfiguration: { maxEventsPerInvocation: 100 }\n",
 );
 
-fn id_of(emu: &Emu, name: &str) -> String {
+fn id_of(emu: &Env, name: &str) -> String {
     let client = emu.client();
     emu.rt.block_on(async {
         let list = client.list_gateways().send().await.expect("lists");
@@ -26,14 +26,13 @@ fn id_of(emu: &Emu, name: &str) -> String {
 
 #[test]
 fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("doms", DOMAINS)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("doms", DOMAINS)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "the service kept what acgw sent: {run:?}");
-    let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--name", "doms"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("default: api.example.com") && run.stdout.contains("b.example.com"), "{}", run.stdout);
     assert!(run.stdout.contains("workload-identity-template/orders"), "{}", run.stdout);
@@ -41,41 +40,40 @@ fn domain_override_applies_plans_clean_and_survives_an_update_of_another_field()
     assert!(run.stdout.contains("maxEventsPerInvocation: 100"), "{}", run.stdout);
 
     // Another field changes: UpdateGateway replaces the whole configuration, and keeps the domains.
-    write(dir.path(), "gateways.yaml", &spec(&gw("doms", &format!("    description: now described\n{DOMAINS}"))));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("doms", &format!("    description: now described\n{DOMAINS}"))));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["export", "--name", "doms"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--name", "doms"]).run();
     assert!(run.stdout.contains("now described") && run.stdout.contains("default: api.example.com"), "{}", run.stdout);
     assert!(run.stdout.contains("workload-identity-template/orders"), "{}", run.stdout);
     assert!(run.stdout.contains("responseInterceptionMode: STREAM"), "{}", run.stdout);
     assert!(run.stdout.contains("maxEventsPerInvocation: 100"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     // Dropping it from the spec is a planned change, shown by its path.
-    write(dir.path(), "gateways.yaml", &spec(&gw("doms", "    description: now described\n")));
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&gw("doms", "    description: now described\n")));
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     assert!(run.stdout.contains("domainOverride"), "{run:?}");
 }
 
 #[test]
 fn an_out_of_band_domain_override_is_drift_and_exports_to_a_clean_plan() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("doms", DOMAINS)));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("doms", DOMAINS)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let id = id_of(&emu, "doms");
     assert!(emu.handle().set_raw(&id, "/domainOverride/default", serde_json::json!("other.example.com")));
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(doc["gateways"][0]["state"], "modified", "{doc}");
     assert_eq!(doc["gateways"][0]["changes"][0]["path"], "domainOverride.default", "{doc}");
     let arn = "arn:aws:iam::123456789012:workload-identity-template/edited";
     assert!(emu.handle().set_raw(&id, "/workloadIdentityTemplateArn", serde_json::json!(arn)));
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let paths: Vec<&str> =
@@ -83,7 +81,7 @@ fn an_out_of_band_domain_override_is_drift_and_exports_to_a_clean_plan() {
     assert!(paths.contains(&"workloadIdentityTemplateArn"), "{doc}");
     let pointer = "/interceptorConfigurations/0/responseStreamingConfiguration/maxEventsPerInvocation";
     assert!(emu.handle().set_raw(&id, pointer, serde_json::json!(7)));
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
     assert_eq!(run.code, Some(2), "{run:?}");
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let paths: Vec<&str> =
@@ -98,26 +96,25 @@ fn an_out_of_band_domain_override_is_drift_and_exports_to_a_clean_plan() {
     assert!(emu.handle().set_raw(&other, "/domainOverride", serde_json::json!({"default": "made.example.com"})));
     let arn = "arn:aws:iam::123456789012:workload-identity-template/made";
     assert!(emu.handle().set_raw(&other, "/workloadIdentityTemplateArn", serde_json::json!(arn)));
-    let run = Acgw::new(dir.path()).args(["export", "--name", "made", "-o", "exported.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--name", "made", "-o", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("exported.yaml")).unwrap();
+    let exported = std::fs::read_to_string(emu.dir().join("exported.yaml")).unwrap();
     assert!(exported.contains("default: made.example.com") && exported.contains("template/made"), "{exported}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn a_live_member_acgw_cannot_carry_refuses_the_gateway_by_name() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &spec(&gw("future", "    description: d\n")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&gw("future", "    description: d\n")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let id = id_of(&emu, "future");
     assert!(emu.handle().set_raw(&id, "/futureMember", serde_json::json!({"on": true})));
-    write(dir.path(), "gateways.yaml", &spec(&gw("future", "    description: changed\n")));
+    emu.write("gateways.yaml", &spec(&gw("future", "    description: changed\n")));
     let before = mutations(&emu);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("futureMember"), "the member is named: {run:?}");
     assert_eq!(mutations(&emu), before, "no update dropped the member");
@@ -145,8 +142,7 @@ fn validate_checks_domain_override_against_the_model() {
 /// refuses the gateway by path rather than updating it without.
 #[test]
 fn jwt_certificate_configurations_are_carried_and_an_unknown_kind_is_refused() {
-    let emu = Emu::new();
-    let dir = tempfile::tempdir().unwrap();
+    let emu = Env::new();
     let jwt = |description: &str| {
         format!(
             "  - name: certs\n    roleArn: {ROLE}\n    authorizerType: CUSTOM_JWT\n    description: {description}\n    \
@@ -156,26 +152,26 @@ fn jwt_certificate_configurations_are_carried_and_an_unknown_kind_is_refused() {
              certificateConfigurations:\n          - s3: {{ uri: 's3://bucket/ca.pem', bucketOwnerAccountId: '123456789012' }}\n"
         )
     };
-    write(dir.path(), "gateways.yaml", &spec(&jwt("one")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&jwt("one")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    write(dir.path(), "gateways.yaml", &spec(&jwt("two")));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    emu.write("gateways.yaml", &spec(&jwt("two")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["export", "--name", "certs"]).emu(&emu).run();
+    let run = emu.acgw().args(["export", "--name", "certs"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(run.stdout.contains("s3://bucket/ca.pem") && run.stdout.contains("description: two"), "{}", run.stdout);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 
     let id = id_of(&emu, "certs");
     let pointer = "/authorizerConfiguration/customJWTAuthorizer/certificateConfigurations";
     assert!(emu.handle().set_raw(&id, pointer, serde_json::json!([{"acm": {"arn": "x"}}])));
-    write(dir.path(), "gateways.yaml", &spec(&jwt("three")));
+    emu.write("gateways.yaml", &spec(&jwt("three")));
     let before = mutations(&emu);
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(run.stdout.contains("customJWTAuthorizer.certificateConfigurations"), "{run:?}");
     assert_eq!(mutations(&emu), before, "no update dropped the member");

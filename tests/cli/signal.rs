@@ -8,8 +8,8 @@ use super::*;
 
 /// Starts `acgw` with both streams piped, so that a test can watch stderr while it runs.
 fn spawn(acgw: Acgw) -> Child {
-    let Acgw { mut cmd, trailing } = acgw;
-    cmd.args(&trailing).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut cmd = acgw.into_command();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.spawn().expect("the binary starts")
 }
 
@@ -105,20 +105,19 @@ fn a_local_run_that_cannot_get_the_lock_in_time_changes_nothing_and_says_why() {
 }
 
 /// Three gateways applied one at a time, each staying CREATING for `create_delay`.
-fn slow_emulator_and_specs(create_delay: Duration) -> (Emu, tempfile::TempDir) {
-    let emu = Emu::start(Config { create_delay, ..Config::default() });
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "g.yaml", &spec(&[gw("one", ""), gw("two", ""), gw("three", "")].concat()));
-    (emu, dir)
+fn slow_emulator_and_specs(create_delay: Duration) -> Env {
+    let emu = Env::builder().create_delay(create_delay).start();
+    emu.write("g.yaml", &spec(&[gw("one", ""), gw("two", ""), gw("three", "")].concat()));
+    emu
 }
 
-fn count(emu: &Emu, operation: &str) -> u64 {
+fn count(emu: &Env, operation: &str) -> u64 {
     emu.stats().get(operation).copied().unwrap_or(0)
 }
 
 /// Polls the emulator until `operation` has been called more than `before` times (bounded: a
 /// run that never gets there fails the test instead of hanging it).
-fn wait_for_call(emu: &Emu, operation: &str, before: u64) {
+fn wait_for_call(emu: &Env, operation: &str, before: u64) {
     for _ in 0..6000 {
         if count(emu, operation) > before {
             return;
@@ -138,9 +137,9 @@ fn signal(child: &Child, signal: i32) {
 fn sigint_during_apply_stops_sending_reports_what_took_effect_and_exits_130() {
     // Long enough that the first gateway is still CREATING when the signal comes, however slow
     // the machine: its wait is what the signal cuts short.
-    let (emu, dir) = slow_emulator_and_specs(Duration::from_secs(5));
-    let apply = || Acgw::new(dir.path()).args(["apply", "--auto-approve", "-f", "g.yaml"]);
-    let mut child = spawn(apply().args(["--parallelism", "1"]).emu(&emu));
+    let emu = slow_emulator_and_specs(Duration::from_secs(5));
+    let apply = || Acgw::new(emu.dir()).args(["apply", "--auto-approve", "-f", "g.yaml"]);
+    let mut child = spawn(apply().args(["--parallelism", "1"]).on(&emu));
     let mut stderr = stderr_of(&mut child);
     wait_for_call(&emu, "CreateGateway", 0);
     signal(&child, libc::SIGINT);
@@ -166,21 +165,20 @@ fn sigint_during_apply_stops_sending_reports_what_took_effect_and_exits_130() {
     assert!(stdout.contains("Apply interrupted: 0 succeeded, 3 not finished (one, three, two)"), "{stdout}");
 
     // Re-running converges: the created gateway is not created twice.
-    let run = apply().emu(&emu).run();
+    let run = apply().on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert_eq!(emu.names(), ["one", "three", "two"]);
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "g.yaml"]).emu(&emu).run();
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "g.yaml"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
 
 #[test]
 fn sigint_during_destroy_reports_what_was_deleted_and_a_second_destroy_finishes() {
-    let emu = Emu::start(Config { delete_delay: Duration::from_secs(5), ..Config::default() });
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "gateways.yaml", &owned_spec("preview/pr-7", &["pr7-a", "pr7-b", "pr7-c"]));
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let emu = Env::builder().delete_delay(Duration::from_secs(5)).start();
+    emu.write("gateways.yaml", &owned_spec("preview/pr-7", &["pr7-a", "pr7-b", "pr7-c"]));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let mut child = spawn(Acgw::new(dir.path()).args(["destroy", "--auto-approve", "--parallelism", "1"]).emu(&emu));
+    let mut child = spawn(emu.acgw().args(["destroy", "--auto-approve", "--parallelism", "1"]));
     let mut stderr = stderr_of(&mut child);
     wait_for_call(&emu, "DeleteGateway", 0);
     signal(&child, libc::SIGINT);
@@ -191,21 +189,20 @@ fn sigint_during_destroy_reports_what_was_deleted_and_a_second_destroy_finishes(
     assert!(stdout.contains("partly done, interrupted") && stdout.contains("done: DeleteGateway"), "{stdout}");
     assert!(stdout.contains("Apply interrupted: 0 succeeded, 3 not finished"), "{stdout}");
 
-    let run = Acgw::new(dir.path()).args(["destroy", "--auto-approve"]).emu(&emu).run();
+    let run = emu.acgw().args(["destroy", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     assert!(emu.names().is_empty(), "{:?}", emu.names());
 }
 
 #[test]
 fn sigterm_is_handled_like_sigint_and_a_second_signal_exits_at_once_without_a_report() {
-    let (emu, dir) = slow_emulator_and_specs(Duration::from_secs(60));
-    let mut child =
-        spawn(Acgw::new(dir.path()).args(["apply", "--auto-approve", "--parallelism", "1", "-f", "g.yaml"]).emu(&emu));
+    let emu = slow_emulator_and_specs(Duration::from_secs(60));
+    let mut child = spawn(emu.acgw().args(["apply", "--auto-approve", "--parallelism", "1", "-f", "g.yaml"]));
     let mut stderr = stderr_of(&mut child);
     wait_for_call(&emu, "CreateGateway", 0);
     // The gateway stays CREATING, so apply polls it: make the next poll hang for a minute, and
     // wait until one is surely in flight (one counted after the change saw it).
-    emu.faults(Faults { latency: Duration::from_secs(60), ..Faults::default() });
+    emu.set_faults(Faults { latency: Duration::from_secs(60), ..Faults::default() });
     let gets = count(&emu, "GetGateway");
     wait_for_call(&emu, "GetGateway", gets);
     signal(&child, libc::SIGTERM);
@@ -216,5 +213,5 @@ fn sigterm_is_handled_like_sigint_and_a_second_signal_exits_at_once_without_a_re
     assert_eq!(code, Some(130), "{stdout}\n{said}{rest}");
     assert!(rest.contains("SIGINT received again: exiting at once without a report"), "{rest}");
     assert!(!stdout.contains("Apply "), "no report after the second signal: {stdout}");
-    emu.faults(Faults::default());
+    emu.set_faults(Faults::default());
 }

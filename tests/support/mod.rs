@@ -1,9 +1,15 @@
-//! What the binary-level test suites share: running `acgw` as a user would.
+//! What the binary-level test suites share: running `acgw` as a user would, against one [`Env`].
+//! How to write a test with them: tests/support/README.md.
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+
+pub mod env;
+// Not every binary runs an Env (action.rs runs the composite action with `--local`).
+#[allow(unused_imports)]
+pub use env::Env;
 
 /// Runs the real binary with a clean, offline environment.
 pub struct Acgw {
@@ -45,6 +51,13 @@ impl Acgw {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.cmd.env(key, value);
         self
+    }
+
+    /// The command with every argument, stdin closed, for a test that spawns (and kills) it
+    /// itself; its output is not checked against the contracts.
+    pub fn into_command(mut self) -> Command {
+        self.cmd.args(&self.trailing).stdin(Stdio::null());
+        self.cmd
     }
 
     /// Runs to completion, capturing both streams; then checks the machine contracts of what it
@@ -191,6 +204,13 @@ pub struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// Exit code and both streams, for assertion messages.
+    pub fn show(&self) -> String {
+        format!("exit {:?}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
 }
 
 /// The repository root.
