@@ -48,7 +48,7 @@ fn json_of(run: &support::Run) -> serde_json::Value {
 #[test]
 fn every_registered_kind_is_wired_into_every_stage() {
     assert!(Part::LISTED.len() >= 4 && Part::ALL.len() == Part::LISTED.len(), "{:?}", Part::LISTED);
-    let emu = Emu::new();
+    let emu = Env::new();
     let dir = tempfile::tempdir().unwrap();
     let body: String = Part::LISTED.iter().map(|p| sample(*p).0).collect();
     write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
@@ -68,7 +68,7 @@ fn every_registered_kind_is_wired_into_every_stage() {
     }
 
     // plan: JSON, its schema, text and Markdown.
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).emu(&emu).run();
+    let run = Acgw::new(dir.path()).args(["plan", "--format", "json"]).on(&emu).run();
     let plan = json_of(&run);
     for kind in RESOURCE_KINDS {
         assert!(plan.get(kind.spec_key).is_some(), "the plan lacks `{}`: {run:?}", kind.spec_key);
@@ -76,8 +76,8 @@ fn every_registered_kind_is_wired_into_every_stage() {
     let gateway = &plan["gateways"][0];
     let plan_schema: serde_json::Value =
         serde_json::from_str(&Acgw::new(dir.path()).args(["schema", "--output", "plan"]).run().stdout).expect("schema");
-    let text = Acgw::new(dir.path()).args(["plan", "--color", "never"]).emu(&emu).run().stdout;
-    let markdown = Acgw::new(dir.path()).args(["plan", "--format", "markdown"]).emu(&emu).run().stdout;
+    let text = Acgw::new(dir.path()).args(["plan", "--color", "never"]).on(&emu).run().stdout;
+    let markdown = Acgw::new(dir.path()).args(["plan", "--format", "markdown"]).on(&emu).run().stdout;
     for part in Part::LISTED {
         let (_, word) = sample(part);
         assert!(!gateway[part.key()].is_null(), "the JSON plan lacks `{}`: {gateway}", part.key());
@@ -91,9 +91,9 @@ fn every_registered_kind_is_wired_into_every_stage() {
     }
 
     // apply writes every part; observe reads every part back: the plan after it is clean.
-    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).emu(&emu).run();
+    let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let run = Acgw::new(dir.path()).args(["plan", "--format", "json", "--detailed-exitcode"]).emu(&emu).run();
+    let run = Acgw::new(dir.path()).args(["plan", "--format", "json", "--detailed-exitcode"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "the plan after apply is clean: {run:?}");
     let gateway = json_of(&run)["gateways"][0].clone();
     for part in Part::LISTED {
@@ -110,7 +110,7 @@ fn every_registered_kind_is_wired_into_every_stage() {
     }
 
     // drift and its schema.
-    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).emu(&emu).run();
+    let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let drift = json_of(&run);
     let drift_schema: serde_json::Value =
@@ -126,7 +126,7 @@ fn every_registered_kind_is_wired_into_every_stage() {
     }
 
     // export writes every part, and what it writes plans clean.
-    let run = Acgw::new(dir.path()).args(["export", "-o", "exported.yaml"]).emu(&emu).run();
+    let run = Acgw::new(dir.path()).args(["export", "-o", "exported.yaml"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let exported = std::fs::read_to_string(dir.path().join("exported.yaml")).expect("exported");
     for kind in RESOURCE_KINDS {
@@ -137,6 +137,6 @@ fn every_registered_kind_is_wired_into_every_stage() {
         assert!(exported.contains(&format!("{}:", part.key())), "export lacks `{}`:\n{exported}", part.key());
         assert!(exported.contains(word), "export lacks the `{}` item ({word}):\n{exported}", part.key());
     }
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).emu(&emu).run();
+    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
