@@ -9,7 +9,7 @@ pub use crate::observed::{LiveState, ObserveError, Observed, Owned, Part, PartVa
 
 use crate::api::items::ListKind;
 use crate::api::{ApiError, ReadApi};
-use crate::kind::{RateLimitKind, RuleKind, TargetKind, WriteKind};
+use crate::kind::{GatewayPart, ItemKind, PolicyKind, TargetKind, WriteKind};
 use crate::model::live::{GatewaySummary, LiveTarget, TagMap, TargetStatus, TargetSummary};
 use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
@@ -318,15 +318,58 @@ pub async fn observe_parts<N: AsRef<str>>(
     }
 }
 
-/// Reads one part of the gateway at `at` (whose ARN is `arn`).
-async fn read_part(api: &impl ReadApi, at: At<'_>, arn: &str, part: Part) -> Result<PartValue, ObserveError> {
-    match part {
-        Part::Targets => read_targets_of(api, at).await.map(PartValue::Targets),
-        Part::Rules => read_listed::<RuleKind>(api, at).await.map(PartValue::Rules),
-        Part::RateLimits => read_listed::<RateLimitKind>(api, at).await.map(PartValue::RateLimits),
-        Part::Policy => read_policy_of(api, at, arn).await.map(PartValue::Policy),
+/// How observe reads one gateway part: lists whole for item kinds with a list call
+/// ([`ListKind`]), summaries then a get per target for targets, GetResourcePolicy for the policy.
+trait ReadPart: GatewayPart {
+    /// Reads the part of the gateway at `at` (whose ARN is `arn`).
+    fn read<A: ReadApi>(
+        api: &A,
+        at: At<'_>,
+        arn: &str,
+    ) -> impl std::future::Future<Output = Result<Self::Observed, ObserveError>> + Send;
+}
+
+impl<K: ListKind + GatewayPart<Observed = Vec<<K as ItemKind>::Live>>> ReadPart for K {
+    fn read<A: ReadApi>(
+        api: &A,
+        at: At<'_>,
+        _arn: &str,
+    ) -> impl std::future::Future<Output = Result<Self::Observed, ObserveError>> + Send {
+        read_listed::<K>(api, at)
     }
 }
+
+impl ReadPart for TargetKind {
+    fn read<A: ReadApi>(
+        api: &A,
+        at: At<'_>,
+        _arn: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<LiveTarget>, ObserveError>> + Send {
+        read_targets_of(api, at)
+    }
+}
+
+impl ReadPart for PolicyKind {
+    fn read<A: ReadApi>(
+        api: &A,
+        at: At<'_>,
+        arn: &str,
+    ) -> impl std::future::Future<Output = Result<Option<ResourcePolicy>, ObserveError>> + Send {
+        read_policy_of(api, at, arn)
+    }
+}
+
+macro_rules! read_part {
+    ([$(($var:ident, $field:ident, $key:literal, $kind:ty, $rank:literal)),* $(,)?]) => {
+        /// Reads one part of the gateway at `at` (whose ARN is `arn`).
+        async fn read_part(api: &impl ReadApi, at: At<'_>, arn: &str, part: Part) -> Result<PartValue, ObserveError> {
+            match part {
+                $(Part::$var => <$kind as ReadPart>::read(api, at, arn).await.map(PartValue::$var),)*
+            }
+        }
+    };
+}
+crate::kind::for_each_part!(read_part);
 
 /// The gateway a read is for, and the queue its calls wait in.
 #[derive(Clone, Copy)]

@@ -534,11 +534,5 @@ pub(super) async fn execute_plan(
 
 /// The parts of a planned gateway that its plan manages: only those are re-read.
 fn planned_parts(g: &plan::GatewayPlan) -> Vec<Part> {
-    let planned = |part: &Part| match part {
-        Part::Targets => g.targets.is_some(),
-        Part::Rules => g.rules.is_some(),
-        Part::RateLimits => g.rate_limits.is_some(),
-        Part::Policy => g.resource_policy.is_some(),
-    };
-    Part::ALL.into_iter().filter(planned).collect()
+    Part::ALL.into_iter().filter(|part| g.manages(*part)).collect()
 }

@@ -157,13 +157,7 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
 
 /// The parts of a gateway its spec declares (and so manages): only those are read.
 fn declared_parts(spec: &acgw::load::Spec) -> Vec<Part> {
-    let declared = |part: &Part| match part {
-        Part::Targets => spec.targets.is_some(),
-        Part::Rules => spec.rules.is_some(),
-        Part::RateLimits => spec.rate_limits.is_some(),
-        Part::Policy => spec.resource_policy.is_some(),
-    };
-    Part::ALL.into_iter().filter(declared).collect()
+    Part::ALL.into_iter().filter(|part| part.declared_in(spec)).collect()
 }
 
 /// The plan target for a connection: the region, and the endpoint when it is not AWS's default.

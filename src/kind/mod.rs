@@ -84,6 +84,13 @@ macro_rules! part_enum {
                 }
             }
 
+            /// True when `spec` declares the part, and so acgw manages it (and reads it).
+            pub fn declared_in(self, spec: &crate::load::Spec) -> bool {
+                match self {
+                    $(Part::$var => spec.$field.is_some(),)*
+                }
+            }
+
             /// The noun in messages: `targets`, `resource policy`.
             pub fn noun(self) -> &'static str {
                 match self {

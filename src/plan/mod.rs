@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::diff::{self, Change, TagChange};
 use std::fmt::Debug;
 
-use crate::kind::{GatewayPart, ItemKind, PolicyKind, RateLimitKind, RuleKind, TargetKind};
+use crate::kind::{GatewayPart, ItemKind, Part, PolicyKind, RateLimitKind, RuleKind, TargetKind};
 use crate::load::Desired;
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::live::{GatewayStatus, GatewaySummary, LiveRateLimit, LiveRule, LiveTarget, TagMap, TargetSummary};
@@ -229,6 +229,13 @@ macro_rules! plan_parts {
         }
 
         impl GatewayPlan {
+            /// True when the plan manages `part` (its spec declares it).
+            pub fn manages(&self, part: Part) -> bool {
+                match part {
+                    $(Part::$var => self.$field.is_some(),)*
+                }
+            }
+
             /// A plan for `name` with `action` and nothing else: no changes, no parts.
             pub fn bare(name: String, action: Action) -> GatewayPlan {
                 GatewayPlan {
