@@ -26,24 +26,10 @@ use crate::model::{
     ProtocolConfiguration, ProtocolType, SessionTimeout, Tags,
 };
 
-/// API member names of the lists that are sets: order and duplicates carry no meaning.
-pub const SET_LIKE: &[&str] = &[
-    "allowedAudience",
-    "allowedClients",
-    "allowedScopes",
-    "supportedVersions",
-    "interceptionPoints",
-    "subnetIds",
-    "securityGroupIds",
-    "hostingEnvironments",
-    "workloadIdentities",
-    "allowedRequestHeaders",
-    "allowedQueryParameters",
-    "allowedResponseHeaders",
-    "scopes",
-    "enabled",
-    "methods",
-];
+/// API member names of the lists that are sets (order and duplicates carry no meaning): the
+/// members declared `#[set_like]` in the model (`model::schema::members`).
+pub static SET_LIKE: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| crate::model::schema::members().set_like());
 
 /// The header the service adds to a target's `allowedRequestHeaders` when its gateway has a
 /// policy engine: it is the service's, never a difference.
