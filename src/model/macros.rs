@@ -435,6 +435,7 @@ macro_rules! shape_struct {
     }) => {
         shape_struct!($(#[$m])* $name { $($(#[$($attr)*])* $field: $kind $ty => $key $doc),* });
         sdk_operations!($name { $($ops)* } { $($field: $kind $key [$($($attr)*)*]),* });
+        shape_struct!(@minimal $name [] [] $($field $kind $ty,)*);
     };
     ($(#[$m:meta])* $name:ident => $sdk:ident $build:ident {
         $($(#[$($attr:tt)*])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
@@ -462,6 +463,21 @@ macro_rules! shape_struct {
         }
 
         decode_struct!($name { $($field: $kind $key $doc [$($($attr)*)*]),* });
+    };
+    // `minimal(required members...)`: the required members in declaration order, the others absent.
+    (@minimal $name:ident [$($param:tt)*] [$($init:tt)*]) => {
+        impl $name {
+            /// A value with only the required members set, in declaration order.
+            pub fn minimal($($param)*) -> Self {
+                Self { $($init)* }
+            }
+        }
+    };
+    (@minimal $name:ident [$($param:tt)*] [$($init:tt)*] $field:ident req $ty:ty, $($rest:tt)*) => {
+        shape_struct!(@minimal $name [$($param)* $field: $ty,] [$($init)* $field,] $($rest)*);
+    };
+    (@minimal $name:ident [$($param:tt)*] [$($init:tt)*] $field:ident $kind:ident $ty:ty, $($rest:tt)*) => {
+        shape_struct!(@minimal $name [$($param)*] [$($init)* $field: None,] $($rest)*);
     };
     (@ty req $ty:ty) => { $ty };
     (@ty opt $ty:ty) => { Option<$ty> };

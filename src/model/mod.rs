@@ -514,28 +514,6 @@ shape_struct! {
 }
 
 impl Gateway {
-    /// A gateway with only the required members set.
-    pub fn minimal(name: GatewayName, role_arn: RoleArn, authorizer_type: AuthorizerType) -> Self {
-        Gateway {
-            name,
-            description: None,
-            role_arn,
-            protocol_type: None,
-            protocol_configuration: None,
-            authorizer_type,
-            authorizer_configuration: None,
-            kms_key_arn: None,
-            interceptor_configurations: None,
-            policy_engine_configuration: None,
-            exception_level: None,
-            domain_override: None,
-            workload_identity_template_arn: None,
-            waf_configuration: None,
-            custom_transform_configuration: None,
-            tags: None,
-        }
-    }
-
     /// Checks the rules that span fields, which no single member's type can carry.
     ///
     /// It reads the node rather than a decoded gateway so that it still runs, and reports,
