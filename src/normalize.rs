@@ -26,24 +26,10 @@ use crate::model::{
     ProtocolConfiguration, ProtocolType, SessionTimeout, Tags,
 };
 
-/// API member names of the lists that are sets: order and duplicates carry no meaning.
-pub const SET_LIKE: &[&str] = &[
-    "allowedAudience",
-    "allowedClients",
-    "allowedScopes",
-    "supportedVersions",
-    "interceptionPoints",
-    "subnetIds",
-    "securityGroupIds",
-    "hostingEnvironments",
-    "workloadIdentities",
-    "allowedRequestHeaders",
-    "allowedQueryParameters",
-    "allowedResponseHeaders",
-    "scopes",
-    "enabled",
-    "methods",
-];
+/// API member names of the lists that are sets (order and duplicates carry no meaning): the
+/// members declared `#[set_like]` in the model (`model::schema::members`).
+pub static SET_LIKE: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| crate::model::schema::members().set_like());
 
 /// The header the service adds to a target's `allowedRequestHeaders` when its gateway has a
 /// policy engine: it is the service's, never a difference.
@@ -814,5 +800,70 @@ mod tests {
         };
         assert_ne!(policy(two("one", "two")), policy(two("two", "one")));
         assert_eq!(policy(two("one", "two")), policy(two("one", "two")));
+    }
+
+    /// Every list of the fixtures with two or more items, with its member name and JSON pointer;
+    /// the lists of items with an identity (gateways, targets, rules, rate limits) are not members.
+    fn lists(value: &serde_json::Value, key: &str, at: String, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    lists(v, k, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                let identified = ["gateways", "targets", "rules", "rateLimits"].contains(&key);
+                if items.len() >= 2 && !identified {
+                    out.push((at.clone(), key.to_string()));
+                }
+                for (i, v) in items.iter().enumerate() {
+                    lists(v, "", format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The fixture's first gateway and its targets, loaded and normalized.
+    fn loaded(doc: &serde_json::Value) -> (Gateway, Vec<Target>) {
+        let yaml = serde_yaml::to_string(doc).expect("yaml");
+        let mut specs = match crate::load::load_text("fixture.yaml", &yaml, &|_| None) {
+            Ok(d) => d.specs,
+            Err(p) => panic!("the fixture does not load: {p}"),
+        };
+        let spec = specs.remove(0);
+        let targets = spec.targets.unwrap_or_default().into_iter().map(|t| crate::normalize::target(t, None)).collect();
+        (crate::normalize::gateway(spec.gateway), targets)
+    }
+
+    /// Normalization and the declarations agree: reversing a list of the fixtures changes
+    /// nothing after normalization exactly when its member is declared `#[set_like]`.
+    #[test]
+    fn normalize_treats_as_sets_exactly_the_lists_declared_set_like() {
+        let index = crate::model::schema::members();
+        let mut sets_seen = std::collections::BTreeSet::new();
+        for fixture in ["every-member.yaml", "every-target.yaml"] {
+            let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).expect("fixture");
+            let base: serde_json::Value = serde_yaml::from_str(&text).expect("yaml");
+            let normalized = loaded(&base);
+            let mut found = Vec::new();
+            lists(&base, "", String::new(), &mut found);
+            for (pointer, key) in found {
+                let mut doc = base.clone();
+                if let Some(serde_json::Value::Array(items)) = doc.pointer_mut(&pointer) {
+                    items.reverse();
+                }
+                if doc == base {
+                    continue;
+                }
+                let same = loaded(&doc) == normalized;
+                assert_eq!(same, index.is_set_like(&key), "{fixture}: {pointer} ({key})");
+                if same {
+                    sets_seen.insert(key);
+                }
+            }
+        }
+        assert!(sets_seen.len() >= 6, "too few set-like lists in the fixtures: {sets_seen:?}");
     }
 }

@@ -7,12 +7,13 @@
 //! carried members to the serialized JSON body of a request before it is signed, and reads them
 //! from the raw body of the response. Which members travel with a request rides beside the SDK
 //! input in a task-local scope set by [`exchange`] around that one call, never in global state.
-//! This module is the one place that knows those members ([`GATEWAY_MEMBERS`]); when the SDK
-//! gains one, it moves to `api::convert` and leaves this list (a test fails while both exist).
+//! The members carried are those the model declares `carried` ([`GATEWAY_MEMBERS`] and the
+//! nested lists below are read from the declarations); when the SDK gains one, its declaration
+//! becomes `opt` and it leaves these lists (a test fails while both exist).
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use aws_sdk_bedrockagentcorecontrol::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
@@ -24,19 +25,25 @@ use aws_smithy_types::body::SdkBody;
 use serde_json::{Map, Value};
 
 use crate::model::live::Unreadable;
+use crate::model::schema::carried;
 use crate::model::{
-    Bounded, CertificateConfiguration, DomainOverride, FromService, Gateway, MaxEventsPerInvocation, PublicDomainName,
-    ResponseInterceptionMode, ResponseStreamingConfiguration, WorkloadIdentityTemplateArn,
+    Bounded, CertificateConfiguration, CustomJwtAuthorizer, DomainOverride, FromService, Gateway,
+    InterceptorConfiguration, MaxEventsPerInvocation, PublicDomainName, ResponseInterceptionMode,
+    ResponseStreamingConfiguration, WorkloadIdentityTemplateArn,
 };
 
-/// The top-level gateway members carried here, in API naming.
-pub const GATEWAY_MEMBERS: &[&str] = &["domainOverride", "workloadIdentityTemplateArn"];
+/// The top-level gateway members carried here, in API naming: those the declaration of
+/// [`Gateway`] marks `carried`.
+pub static GATEWAY_MEMBERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| carried(Gateway::MEMBERS).collect());
 
-/// The members of each `interceptorConfigurations` item carried here.
-pub const INTERCEPTOR_MEMBERS: &[&str] = &["responseInterceptionMode", "responseStreamingConfiguration"];
+/// The members of each `interceptorConfigurations` item carried here (`carried` in the
+/// declaration of [`InterceptorConfiguration`]).
+pub static INTERCEPTOR_MEMBERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| carried(InterceptorConfiguration::MEMBERS).collect());
 
-/// The members of `authorizerConfiguration.customJWTAuthorizer` carried here.
-pub const JWT_MEMBERS: &[&str] = &["certificateConfigurations"];
+/// The members of `authorizerConfiguration.customJWTAuthorizer` carried here (`carried` in the
+/// declaration of [`CustomJwtAuthorizer`]).
+pub static JWT_MEMBERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| carried(CustomJwtAuthorizer::MEMBERS).collect());
 
 /// Members of the model that SDK 1.97 lacks and that acgw does not carry yet, nested where the
 /// SDK drops them unseen (`[]` is every item of a list). A live gateway with one set is refused
@@ -116,14 +123,14 @@ pub fn gateway_request(config: &Gateway) -> Outgoing {
         }
     }
     let jwt = all.get("authorizerConfiguration").and_then(|a| a.get("customJWTAuthorizer"));
-    for key in JWT_MEMBERS {
+    for key in JWT_MEMBERS.iter() {
         if let Some(v) = jwt.and_then(|j| j.get(*key)) {
             send.push(("/authorizerConfiguration/customJWTAuthorizer".into(), key.to_string(), v.clone()));
         }
     }
     let items = all.get("interceptorConfigurations").and_then(Value::as_array);
     for (i, item) in items.into_iter().flatten().enumerate() {
-        for key in INTERCEPTOR_MEMBERS {
+        for key in INTERCEPTOR_MEMBERS.iter() {
             if let Some(v) = item.get(*key) {
                 send.push((format!("/interceptorConfigurations/{i}"), key.to_string(), v.clone()));
             }
@@ -434,24 +441,28 @@ mod tests {
             aws_sdk_bedrockagentcorecontrol::types::builders::CustomJwtAuthorizerConfigurationBuilder::default()
         ));
         assert!(jwt.contains("discoveryUrl"), "{jwt:?}");
-        for member in JWT_MEMBERS {
+        for member in JWT_MEMBERS.iter() {
             assert!(
                 !jwt.contains(*member),
-                "the SDK now has customJWTAuthorizer `{member}`: convert it in the model and remove it from api::carried::JWT_MEMBERS"
+                "the SDK now has customJWTAuthorizer `{member}`: declare it `opt` instead of `carried` in the model"
             );
         }
-        for member in INTERCEPTOR_MEMBERS {
+        for member in INTERCEPTOR_MEMBERS.iter() {
             assert!(
                 !interceptor.contains(*member),
-                "the SDK now has interceptor `{member}`: convert it in the model and remove it from api::carried::INTERCEPTOR_MEMBERS"
+                "the SDK now has interceptor `{member}`: declare it `opt` instead of `carried` in the model"
             );
         }
+        // The lists are read from the declarations: the members carried today are in them.
+        assert_eq!(*GATEWAY_MEMBERS, ["domainOverride", "workloadIdentityTemplateArn"]);
+        assert_eq!(*INTERCEPTOR_MEMBERS, ["responseInterceptionMode", "responseStreamingConfiguration"]);
+        assert_eq!(*JWT_MEMBERS, ["certificateConfigurations"]);
         // The parse itself works: members the SDK has are found.
         assert!(create.contains("kmsKeyArn") && update.contains("gatewayIdentifier") && output.contains("gatewayUrl"));
-        for member in GATEWAY_MEMBERS {
+        for member in GATEWAY_MEMBERS.iter() {
             assert!(
                 !create.contains(*member) && !update.contains(*member) && !output.contains(*member),
-                "the SDK now has `{member}`: convert it in api::convert and remove it from api::carried::GATEWAY_MEMBERS"
+                "the SDK now has `{member}`: declare it `opt` instead of `carried` in the model"
             );
         }
     }

@@ -24,66 +24,26 @@ use crate::model::live::{
     LiveTarget, TargetStatus, Unreadable,
 };
 use crate::model::target::Target;
-use m::sdk::Sdk;
+use m::sdk::ReadSdk;
 
 // ---------------------------------------------------------------- model → SDK
 //
-// Every member's conversion is generated from the model's declarations (`model::sdk::Sdk`); what
-// is written here is only which members each operation has.
-
-/// The members that CreateGateway and UpdateGateway share, set on either builder.
-macro_rules! gateway_members {
-    ($builder:expr, $config:expr) => {{
-        let c: &m::Gateway = $config;
-        let g = c.name.as_str();
-        $builder
-            .set_name(Some(member(g, "name", &c.name)?))
-            .set_description(opt_member(g, "description", &c.description)?)
-            .set_role_arn(Some(member(g, "roleArn", &c.role_arn)?))
-            .set_protocol_type(opt_member(g, "protocolType", &c.protocol_type)?)
-            .set_protocol_configuration(opt_member(g, "protocolConfiguration", &c.protocol_configuration)?)
-            .set_authorizer_type(Some(member(g, "authorizerType", &c.authorizer_type)?))
-            .set_authorizer_configuration(opt_member(g, "authorizerConfiguration", &c.authorizer_configuration)?)
-            .set_kms_key_arn(opt_member(g, "kmsKeyArn", &c.kms_key_arn)?)
-            .set_interceptor_configurations(opt_member(g, "interceptorConfigurations", &c.interceptor_configurations)?)
-            .set_policy_engine_configuration(opt_member(
-                g,
-                "policyEngineConfiguration",
-                &c.policy_engine_configuration,
-            )?)
-            .set_exception_level(opt_member(g, "exceptionLevel", &c.exception_level)?)
-    }};
-}
+// Every member's conversion is generated from the shapes' declarations (`shape_struct!`), which
+// also say which operation has which member (`#[create(no)]`, `#[update(no)]`, ...); what is
+// written here is only each operation's own members (tokens, identifiers) and how a refused
+// member is reported.
 
 /// The CreateGateway input for `config`: every Create member, tags included, and the client token.
 /// `wafConfiguration` and `customTransformConfiguration` are not part of CreateGateway.
 pub fn create_input(config: &m::Gateway, client_token: &str) -> Result<CreateGatewayInputBuilder, ApiError> {
-    let g = config.name.as_str();
     let b = operation::create_gateway::CreateGatewayInput::builder().client_token(client_token);
-    Ok(gateway_members!(b, config).set_tags(opt_member(g, "tags", &config.tags)?))
+    config.to_create(b).map_err(|f| build_failure(config.name.as_str(), f.key, f.failure))
 }
 
 /// The UpdateGateway input for `config`: the complete configuration (a full replace), never tags.
 pub fn update_input(gateway_id: &str, config: &m::Gateway) -> Result<UpdateGatewayInputBuilder, ApiError> {
-    let g = config.name.as_str();
     let b = operation::update_gateway::UpdateGatewayInput::builder().gateway_identifier(gateway_id);
-    Ok(gateway_members!(b, config)
-        .set_waf_configuration(opt_member(g, "wafConfiguration", &config.waf_configuration)?)
-        .set_custom_transform_configuration(opt_member(
-            g,
-            "customTransformConfiguration",
-            &config.custom_transform_configuration,
-        )?))
-}
-
-/// A required member of gateway `g` as the SDK takes it.
-fn member<T: Sdk>(g: &str, key: &str, value: &T) -> Result<T::Sdk, ApiError> {
-    value.to_sdk().map_err(|e| build_failure(g, key, e))
-}
-
-/// An optional member of gateway `g` as the SDK takes it.
-fn opt_member<T: Sdk>(g: &str, key: &str, value: &Option<T>) -> Result<Option<T::Sdk>, ApiError> {
-    value.as_ref().map(|v| member(g, key, v)).transpose()
+    config.to_update(b).map_err(|f| build_failure(config.name.as_str(), f.key, f.failure))
 }
 
 /// A builder refused what the model guarantees (its required members): report it, never panic.
@@ -101,89 +61,49 @@ fn build_failure(gateway: &str, path: &str, e: m::sdk::BuildFailure) -> ApiError
 // enum value this build does not know is kept as `Unknown`, and an empty string, list or map in an
 // optional member means "not set". Only what the model cannot hold at all (a union member this
 // build does not know, a required member that is missing) makes the configuration [`Unreadable`],
-// and then only that gateway's.
+// and then only that gateway's. The configuration is read by [`ReadSdk`], generated from the
+// declaration; what is written here is the output's own members (identity, status, times).
 
-/// The members that GetGateway, CreateGateway and UpdateGateway outputs share.
-struct Parts {
-    gateway_arn: String,
-    gateway_id: String,
-    updated_at: DateTime,
-    status: s::GatewayStatus,
-    status_reasons: Option<Vec<String>>,
-    name: String,
-    description: Option<String>,
-    role_arn: Option<String>,
-    protocol_type: s::GatewayProtocolType,
-    protocol_configuration: Option<s::GatewayProtocolConfiguration>,
-    authorizer_type: s::AuthorizerType,
-    authorizer_configuration: Option<s::AuthorizerConfiguration>,
-    kms_key_arn: Option<String>,
-    custom_transform_configuration: Option<s::CustomTransformConfiguration>,
-    interceptor_configurations: Option<Vec<s::GatewayInterceptorConfiguration>>,
-    policy_engine_configuration: Option<s::GatewayPolicyEngineConfiguration>,
-    exception_level: Option<s::ExceptionLevel>,
-    waf_configuration: Option<s::WafConfiguration>,
+/// Reads any gateway-returning output into a [`LiveGateway`]: the outputs share member names
+/// but no type.
+macro_rules! live_gateway {
+    ($out:expr) => {{
+        let mut out = $out;
+        let ids = GatewayIds {
+            gateway_arn: std::mem::take(&mut out.gateway_arn),
+            gateway_id: std::mem::take(&mut out.gateway_id),
+            name: out.name.clone(),
+            updated_at: timestamp(&out.updated_at),
+            status: GatewayStatus::from(out.status.as_str()),
+            status_reasons: out.status_reasons.take().unwrap_or_default(),
+        };
+        live_from_parts(ids, m::Gateway::read_sdk(out))
+    }};
 }
 
-macro_rules! parts {
-    ($out:expr, $ty:ident) => {{
-        let $ty {
-            gateway_arn,
-            gateway_id,
-            updated_at,
-            status,
-            status_reasons,
-            name,
-            description,
-            role_arn,
-            protocol_type,
-            protocol_configuration,
-            authorizer_type,
-            authorizer_configuration,
-            kms_key_arn,
-            custom_transform_configuration,
-            interceptor_configurations,
-            policy_engine_configuration,
-            exception_level,
-            waf_configuration,
-            ..
-        } = $out;
-        Parts {
-            gateway_arn,
-            gateway_id,
-            updated_at,
-            status,
-            status_reasons,
-            name,
-            description,
-            role_arn,
-            protocol_type,
-            protocol_configuration,
-            authorizer_type,
-            authorizer_configuration,
-            kms_key_arn,
-            custom_transform_configuration,
-            interceptor_configurations,
-            policy_engine_configuration,
-            exception_level,
-            waf_configuration,
-        }
-    }};
+/// What a gateway-returning output says beside the configuration.
+struct GatewayIds {
+    gateway_arn: String,
+    gateway_id: String,
+    name: String,
+    updated_at: String,
+    status: GatewayStatus,
+    status_reasons: Vec<String>,
 }
 
 /// GetGateway's answer as a [`LiveGateway`].
 pub fn live_from_get(out: GetGatewayOutput) -> Result<LiveGateway, ApiError> {
-    live_from_parts(parts!(out, GetGatewayOutput))
+    live_gateway!(out)
 }
 
 /// CreateGateway's answer as a [`LiveGateway`].
 pub fn live_from_create(out: CreateGatewayOutput) -> Result<LiveGateway, ApiError> {
-    live_from_parts(parts!(out, CreateGatewayOutput))
+    live_gateway!(out)
 }
 
 /// UpdateGateway's answer as a [`LiveGateway`].
 pub fn live_from_update(out: UpdateGatewayOutput) -> Result<LiveGateway, ApiError> {
-    live_from_parts(parts!(out, UpdateGatewayOutput))
+    live_gateway!(out)
 }
 
 /// One ListGateways entry.
@@ -205,44 +125,20 @@ fn timestamp(t: &DateTime) -> String {
 /// The service's answer as a [`LiveGateway`]. Fails only when the response cannot identify the
 /// gateway at all (no ID or ARN); a configuration this build cannot represent is kept as
 /// [`Unreadable`] beside the ID and status, which are still usable.
-fn live_from_parts(p: Parts) -> Result<LiveGateway, ApiError> {
-    let label = if p.name.is_empty() { p.gateway_id.clone() } else { p.name.clone() };
+fn live_from_parts(p: GatewayIds, config: Result<m::Gateway, Unreadable>) -> Result<LiveGateway, ApiError> {
+    let label = if p.name.is_empty() { &p.gateway_id } else { &p.name };
     for (member, value) in [("gatewayId", &p.gateway_id), ("gatewayArn", &p.gateway_arn)] {
         if value.is_empty() {
             return Err(ApiError::Response(format!("gateway {label}: {member}: missing, but the model requires it")));
         }
     }
     Ok(LiveGateway {
-        updated_at: timestamp(&p.updated_at),
-        status: GatewayStatus::from(p.status.as_str()),
-        status_reasons: p.status_reasons.clone().unwrap_or_default(),
-        gateway_id: p.gateway_id.clone(),
-        gateway_arn: p.gateway_arn.clone(),
-        config: config_from_parts(p),
-    })
-}
-
-fn config_from_parts(p: Parts) -> Result<m::Gateway, Unreadable> {
-    use m::sdk::{opt, req};
-    Ok(m::Gateway {
-        name: req(p.name, "", "name")?,
-        description: opt(p.description, "", "description")?,
-        role_arn: req(p.role_arn, "", "roleArn")?,
-        // Not optional in the outputs: kept as sent, even empty, as the service's own report.
-        protocol_type: Some(Sdk::from_sdk(p.protocol_type, "protocolType")?),
-        protocol_configuration: opt(p.protocol_configuration, "", "protocolConfiguration")?,
-        authorizer_type: Sdk::from_sdk(p.authorizer_type, "authorizerType")?,
-        authorizer_configuration: opt(p.authorizer_configuration, "", "authorizerConfiguration")?,
-        kms_key_arn: opt(p.kms_key_arn, "", "kmsKeyArn")?,
-        interceptor_configurations: opt(p.interceptor_configurations, "", "interceptorConfigurations")?,
-        policy_engine_configuration: opt(p.policy_engine_configuration, "", "policyEngineConfiguration")?,
-        exception_level: opt(p.exception_level, "", "exceptionLevel")?,
-        // Not in SDK 1.97: `api::carried` reads them from the raw response.
-        domain_override: None,
-        workload_identity_template_arn: None,
-        waf_configuration: opt(p.waf_configuration, "", "wafConfiguration")?,
-        custom_transform_configuration: opt(p.custom_transform_configuration, "", "customTransformConfiguration")?,
-        tags: None,
+        updated_at: p.updated_at,
+        status: p.status,
+        status_reasons: p.status_reasons,
+        gateway_id: p.gateway_id,
+        gateway_arn: p.gateway_arn,
+        config,
     })
 }
 
@@ -381,29 +277,6 @@ fn chain_mentions(err: &(dyn std::error::Error + 'static), words: &[&str]) -> bo
 }
 
 // ---------------------------------------------------------------- targets
-//
-// Every member's conversion is generated from the model's declarations (`model::sdk::Sdk`); what
-// is written here is only which members each operation has.
-
-/// The members of CreateGatewayTarget and UpdateGatewayTarget, set on either builder.
-macro_rules! target_members {
-    ($builder:expr, $config:expr, $path:expr) => {{
-        let c: &Target = $config;
-        let fail = |e: m::sdk::BuildFailure| build_failure(c.name.as_str(), $path, e);
-        $builder
-            .name(c.name.as_str())
-            .set_description(c.description.as_ref().map(|d| d.as_str().to_string()))
-            .target_configuration(c.target_configuration.to_sdk().map_err(fail)?)
-            .set_credential_provider_configurations(
-                c.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?,
-            )
-            .set_metadata_configuration(c.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?)
-            .set_private_endpoint(c.private_endpoint.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?)
-            .set_certificate_configurations(
-                c.certificate_configurations.as_ref().map(Sdk::to_sdk).transpose().map_err(fail)?,
-            )
-    }};
-}
 
 /// The CreateGatewayTarget input for `config` on gateway `gateway_id`.
 pub fn create_target_input(
@@ -414,7 +287,7 @@ pub fn create_target_input(
     let b = operation::create_gateway_target::CreateGatewayTargetInput::builder()
         .gateway_identifier(gateway_id)
         .client_token(client_token);
-    Ok(target_members!(b, config, "target"))
+    config.to_create(b).map_err(|f| build_failure(config.name.as_str(), "target", f.failure))
 }
 
 /// The UpdateGatewayTarget input: the complete configuration (a full replace).
@@ -426,45 +299,26 @@ pub fn update_target_input(
     let b = operation::update_gateway_target::UpdateGatewayTargetInput::builder()
         .gateway_identifier(gateway_id)
         .target_id(target_id);
-    Ok(target_members!(b, config, "target"))
+    config.to_update(b).map_err(|f| build_failure(config.name.as_str(), "target", f.failure))
 }
 
-/// The members every target-returning output shares, read into a [`LiveTarget`].
+/// Reads any target-returning output into a [`LiveTarget`] (the outputs share member names but
+/// no type); the configuration is read by [`ReadSdk`].
 macro_rules! live_target {
     ($out:expr) => {{
-        let out = $out;
-        let name = out.name.clone();
-        let config = (|| -> Result<Target, Unreadable> {
-            Ok(Target {
-                name: m::sdk::req(out.name, "", "name")?,
-                description: m::sdk::opt(out.description, "", "description")?,
-                target_configuration: m::sdk::req(out.target_configuration, "", "targetConfiguration")?,
-                credential_provider_configurations: m::sdk::opt(
-                    out.credential_provider_configurations,
-                    "",
-                    "credentialProviderConfigurations",
-                )?,
-                metadata_configuration: m::sdk::opt(out.metadata_configuration, "", "metadataConfiguration")?,
-                private_endpoint: m::sdk::opt(out.private_endpoint, "", "privateEndpoint")?,
-                certificate_configurations: m::sdk::opt(
-                    out.certificate_configurations,
-                    "",
-                    "certificateConfigurations",
-                )?,
-            })
-        })();
+        let mut out = $out;
         LiveTarget {
-            target_id: out.target_id,
-            name,
+            target_id: std::mem::take(&mut out.target_id),
+            name: out.name.clone(),
             status: TargetStatus::from(out.status.as_str()),
-            status_reasons: out.status_reasons.unwrap_or_default(),
+            status_reasons: out.status_reasons.take().unwrap_or_default(),
             updated_at: timestamp(&out.updated_at),
             last_synchronized_at: out.last_synchronized_at.as_ref().map(timestamp),
-            authorization_url: match out.authorization_data {
+            authorization_url: match out.authorization_data.take() {
                 Some(s::AuthorizationData::Oauth2(o)) => Some(o.authorization_url).filter(|u| !u.is_empty()),
                 _ => None,
             },
-            config,
+            config: Target::read_sdk(out),
         }
     }};
 }
@@ -497,14 +351,10 @@ pub fn create_rate_limit_input(
     config: &m::rate_limit::RateLimit,
     client_token: &str,
 ) -> Result<operation::create_gateway_rate_limit::builders::CreateGatewayRateLimitInputBuilder, ApiError> {
-    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rateLimits[{}]", config.rate_limit_id), e);
-    Ok(operation::create_gateway_rate_limit::CreateGatewayRateLimitInput::builder()
+    let b = operation::create_gateway_rate_limit::CreateGatewayRateLimitInput::builder()
         .gateway_identifier(gateway_id)
-        .client_token(client_token)
-        .rate_limit_id(config.rate_limit_id.as_str())
-        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
-        .set_dimension_keys(Some(config.dimension_keys.to_sdk().map_err(fail)?))
-        .set_entries(Some(config.entries.to_sdk().map_err(fail)?)))
+        .client_token(client_token);
+    config.to_create(b).map_err(|f| rate_limit_failure(gateway_id, config, f))
 }
 
 /// The UpdateGatewayRateLimit input: a PATCH, so every member it has is sent (`description`
@@ -513,31 +363,24 @@ pub fn update_rate_limit_input(
     gateway_id: &str,
     config: &m::rate_limit::RateLimit,
 ) -> Result<operation::update_gateway_rate_limit::builders::UpdateGatewayRateLimitInputBuilder, ApiError> {
-    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rateLimits[{}]", config.rate_limit_id), e);
-    Ok(operation::update_gateway_rate_limit::UpdateGatewayRateLimitInput::builder()
-        .gateway_identifier(gateway_id)
-        .rate_limit_id(config.rate_limit_id.as_str())
-        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
-        .set_entries(Some(config.entries.to_sdk().map_err(fail)?)))
+    let b = operation::update_gateway_rate_limit::UpdateGatewayRateLimitInput::builder().gateway_identifier(gateway_id);
+    config.to_update(b).map_err(|f| rate_limit_failure(gateway_id, config, f))
 }
 
-/// The members every rate-limit-returning output shares, read into a [`LiveRateLimit`].
+fn rate_limit_failure(gateway_id: &str, config: &m::rate_limit::RateLimit, f: m::sdk::MemberFailure) -> ApiError {
+    build_failure(gateway_id, &format!("rateLimits[{}]", config.rate_limit_id), f.failure)
+}
+
+/// Reads any rate-limit-returning output into a [`LiveRateLimit`]; the configuration is read by
+/// [`ReadSdk`].
 macro_rules! live_rate_limit {
     ($out:expr) => {{
         let out = $out;
-        let config = (|| -> Result<m::rate_limit::RateLimit, Unreadable> {
-            Ok(m::rate_limit::RateLimit {
-                rate_limit_id: m::sdk::req(out.rate_limit_id.clone(), "", "rateLimitId")?,
-                description: m::sdk::opt(out.description, "", "description")?,
-                dimension_keys: m::sdk::req(out.dimension_keys, "", "dimensionKeys")?,
-                entries: m::sdk::req(out.entries, "", "entries")?,
-            })
-        })();
         LiveRateLimit {
-            rate_limit_id: out.rate_limit_id,
+            rate_limit_id: out.rate_limit_id.clone(),
             status: GatewayRateLimitStatus::from(out.status.as_str()),
             updated_at: timestamp(&out.updated_at),
-            config,
+            config: m::rate_limit::RateLimit::read_sdk(out),
         }
     }};
 }
@@ -568,24 +411,17 @@ pub fn rate_limit_from_update(
 
 // ---------------------------------------------------------------- rules
 
-/// The CreateGatewayRule input for `config` on gateway `gateway_id`.
+/// The CreateGatewayRule input for `config` on gateway `gateway_id` (no conditions are sent
+/// rather than an empty list).
 pub fn create_rule_input(
     gateway_id: &str,
     config: &m::rule::Rule,
     client_token: &str,
 ) -> Result<operation::create_gateway_rule::builders::CreateGatewayRuleInputBuilder, ApiError> {
-    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rules[{}]", config.priority.get()), e);
-    let conditions = match &config.conditions {
-        Some(c) if !c.is_empty() => Some(c.to_sdk().map_err(fail)?),
-        _ => None,
-    };
-    Ok(operation::create_gateway_rule::CreateGatewayRuleInput::builder()
+    let b = operation::create_gateway_rule::CreateGatewayRuleInput::builder()
         .gateway_identifier(gateway_id)
-        .client_token(client_token)
-        .priority(config.priority.get())
-        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
-        .set_conditions(conditions)
-        .set_actions(Some(config.actions.to_sdk().map_err(fail)?)))
+        .client_token(client_token);
+    config.to_create(b).map_err(|f| rule_failure(gateway_id, config, f))
 }
 
 /// The UpdateGatewayRule input: a PATCH, so every member is sent (`priority`, `actions`,
@@ -596,39 +432,26 @@ pub fn update_rule_input(
     rule_id: &str,
     config: &m::rule::Rule,
 ) -> Result<operation::update_gateway_rule::builders::UpdateGatewayRuleInputBuilder, ApiError> {
-    let fail = |e: m::sdk::BuildFailure| build_failure(gateway_id, &format!("rules[{}]", config.priority.get()), e);
-    let conditions = match &config.conditions {
-        Some(c) => c.to_sdk().map_err(fail)?,
-        None => Vec::new(),
-    };
-    Ok(operation::update_gateway_rule::UpdateGatewayRuleInput::builder()
+    let b = operation::update_gateway_rule::UpdateGatewayRuleInput::builder()
         .gateway_identifier(gateway_id)
-        .rule_id(rule_id)
-        .priority(config.priority.get())
-        .set_description(config.description.as_ref().map(|d| d.as_str().to_string()))
-        .set_conditions(Some(conditions))
-        .set_actions(Some(config.actions.to_sdk().map_err(fail)?)))
+        .rule_id(rule_id);
+    config.to_update(b).map_err(|f| rule_failure(gateway_id, config, f))
 }
 
-/// The members every rule-returning output shares, read into a [`LiveRule`].
+fn rule_failure(gateway_id: &str, config: &m::rule::Rule, f: m::sdk::MemberFailure) -> ApiError {
+    build_failure(gateway_id, &format!("rules[{}]", config.priority.get()), f.failure)
+}
+
+/// Reads any rule-returning output into a [`LiveRule`]; the configuration is read by [`ReadSdk`].
 macro_rules! live_rule {
     ($out:expr, $updated:expr) => {{
-        let out = $out;
-        let updated_at = $updated(&out);
-        let config = (|| -> Result<m::rule::Rule, Unreadable> {
-            Ok(m::rule::Rule {
-                priority: m::sdk::req(out.priority, "", "priority")?,
-                description: m::sdk::opt(out.description, "", "description")?,
-                conditions: m::sdk::opt(out.conditions.filter(|c| !c.is_empty()), "", "conditions")?,
-                actions: m::sdk::req(out.actions, "", "actions")?,
-            })
-        })();
+        let mut out = $out;
         LiveRule {
-            rule_id: out.rule_id,
+            updated_at: $updated(&out),
+            rule_id: std::mem::take(&mut out.rule_id),
             status: GatewayRuleStatus::from(out.status.as_str()),
-            updated_at,
-            system_managed_by: out.system.map(|s| s.managed_by),
-            config,
+            system_managed_by: out.system.take().map(|s| s.managed_by),
+            config: m::rule::Rule::read_sdk(out),
         }
     }};
 }
@@ -681,45 +504,16 @@ mod tests {
         DateTime::from_secs(secs)
     }
 
-    /// What the service would answer for an UpdateGateway input: the same members, plus its own.
+    /// What the service would answer for an UpdateGateway input: the same members (every one the
+    /// declaration says the outputs report), plus its own.
     fn get_output_from(input: UpdateGatewayInput, id: &str) -> GetGatewayOutput {
-        let UpdateGatewayInput {
-            name,
-            description,
-            role_arn,
-            protocol_type,
-            protocol_configuration,
-            authorizer_type,
-            authorizer_configuration,
-            kms_key_arn,
-            custom_transform_configuration,
-            interceptor_configurations,
-            policy_engine_configuration,
-            exception_level,
-            waf_configuration,
-            ..
-        } = input;
-        GetGatewayOutput::builder()
+        let b = GetGatewayOutput::builder()
             .gateway_arn(format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{id}"))
             .gateway_id(id)
             .created_at(ts(1_700_000_000))
             .updated_at(ts(1_700_000_123))
-            .status(s::GatewayStatus::Ready)
-            .set_name(name)
-            .set_description(description)
-            .set_role_arn(role_arn)
-            .set_protocol_type(protocol_type)
-            .set_protocol_configuration(protocol_configuration)
-            .set_authorizer_type(authorizer_type)
-            .set_authorizer_configuration(authorizer_configuration)
-            .set_kms_key_arn(kms_key_arn)
-            .set_custom_transform_configuration(custom_transform_configuration)
-            .set_interceptor_configurations(interceptor_configurations)
-            .set_policy_engine_configuration(policy_engine_configuration)
-            .set_exception_level(exception_level)
-            .set_waf_configuration(waf_configuration)
-            .build()
-            .expect("all required members are set")
+            .status(s::GatewayStatus::Ready);
+        m::Gateway::echo_update(input, b).build().expect("all required members are set")
     }
 
     /// The model value as it comes back from the service: no tags, and protocolType reported as MCP.

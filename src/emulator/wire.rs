@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::model::schema::members;
 use crate::problem::{Problem, Severity};
 
 /// An error answer: the code goes in `x-amzn-errortype`, the HTTP status is the model's.
@@ -180,37 +181,6 @@ pub fn region_from_authorization(header: Option<&str>) -> Option<String> {
     valid.then(|| region.to_string())
 }
 
-/// Arrays that the model allows to be empty; every other array needs at least one item.
-/// (`required` is a tool schema's: a tool whose inputs are all optional lists none; OAuth
-/// `scopes` is required but may hold 0–100; a rule's `conditions` holds 0–3, and
-/// UpdateGatewayRule sends `[]` to remove them.)
-const MAY_BE_EMPTY_LISTS: &[&str] =
-    &["supportedVersions", "securityGroupIds", "privateEndpointOverrides", "required", "scopes", "conditions"];
-
-/// Objects whose members are all optional, so `{}` is a valid value; any other `{}` is an empty
-/// union or misses required members.
-const MAY_BE_EMPTY_OBJECTS: &[&str] = &[
-    "mcp",
-    "sessionConfiguration",
-    "streamingConfiguration",
-    "wafConfiguration",
-    "customTransformConfiguration",
-    "lambda",
-    "allowedWorkloadConfiguration",
-    "tags",
-    // A tool schema's `properties`: a tool without inputs is `{"type": "object", "properties": {}}`.
-    "properties",
-    // Target shapes whose members are all optional.
-    "s3",
-    "metadataConfiguration",
-    "modelMapping",
-    // Rule shapes: a traffic split's `metadata` map holds 0–25 entries; FallbackTriggers and
-    // CircuitBreakerConfiguration have only optional members.
-    "metadata",
-    "triggerOn",
-    "circuitBreaker",
-];
-
 /// Wire-level checks that the spec decoder is lenient about, because in a spec an empty value means
 /// "not set": on the wire an empty string, an empty list or a `{}` union is sent on purpose and the
 /// service rejects it (length and count minimums). Tag values may be empty.
@@ -227,7 +197,8 @@ fn walk_strict(path: &str, key: &str, value: &Value, out: &mut Vec<(String, Stri
         Value::String(s) if s.is_empty() => {
             out.push((path.to_string(), "must have length greater than or equal to 1".into()))
         }
-        Value::Array(items) if items.is_empty() && !MAY_BE_EMPTY_LISTS.contains(&key) => {
+        // `[]` and `{}` are valid where the model's declarations say so (`#[may_be_empty]`).
+        Value::Array(items) if items.is_empty() && !members().may_be_empty_list(key) => {
             out.push((path.to_string(), "must have at least 1 item".into()))
         }
         Value::Array(items) => {
@@ -238,7 +209,7 @@ fn walk_strict(path: &str, key: &str, value: &Value, out: &mut Vec<(String, Stri
         // Tag keys and values are checked by the model; values may be empty. A connector's
         // `parameterValues` is a free-form document whose contents the model does not constrain.
         Value::Object(_) if key == "tags" || key == "parameterValues" => {}
-        Value::Object(map) if map.is_empty() && !MAY_BE_EMPTY_OBJECTS.contains(&key) => {
+        Value::Object(map) if map.is_empty() && !members().may_be_empty_object(key) => {
             out.push((path.to_string(), "must not be an empty object".into()))
         }
         Value::Object(map) => {

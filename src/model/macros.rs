@@ -246,10 +246,17 @@ macro_rules! spec_enum {
 /// `Decode` and `Schema` for a struct: its keys in API naming, each `req` (required) or `opt`
 /// (optional), with the API's one-line description.
 macro_rules! decode_struct {
-    ($name:ident { $($field:ident : $kind:ident $key:literal $doc:literal),* $(,)? }) => {
+    ($name:ident { $($field:ident : $kind:ident $key:literal $doc:literal $([$($attr:tt)*])?),* $(,)? }) => {
         impl $name {
             /// The spec keys of this structure, in canonical order.
             pub const KEYS: &'static [&'static str] = &[$($key),*];
+            /// What the declaration says about each member beyond its type (see `shape_attr!`).
+            pub const MEMBERS: &'static [$crate::model::schema::MemberInfo] = &[$($crate::model::schema::MemberInfo {
+                key: $key,
+                set_like: shape_attr!(@set_like [$($($attr)*)?]),
+                may_be_empty: shape_attr!(@may_be_empty [$($($attr)*)?]),
+                carried: decode_struct!(@carried $kind),
+            }),*];
         }
 
         impl $crate::model::decode::Decode for $name {
@@ -271,11 +278,14 @@ macro_rules! decode_struct {
                         doc: $doc,
                         schema: of_field(|s: &$name| &s.$field, defs),
                     }),*];
+                    defs.note(Self::MEMBERS, &members);
                     structure("", members, defs)
                 })
             }
         }
     };
+    (@carried carried) => { true };
+    (@carried $kind:ident) => { false };
     (@required req) => { true };
     (@required opt) => { false };
     (@required carried) => { false };
@@ -289,10 +299,17 @@ macro_rules! decode_struct {
 
 /// `Decode` and `Schema` for a union: a mapping with exactly one of the listed members.
 macro_rules! decode_union {
-    ($name:ident { $($var:ident = $key:literal $doc:literal),+ $(,)? }) => {
+    ($name:ident { $($var:ident = $key:literal $doc:literal $([$($attr:tt)*])?),+ $(,)? }) => {
         impl $name {
             /// The member keys of this union.
             pub const KEYS: &'static [&'static str] = &[$($key),+];
+            /// What the declaration says about each member beyond its type (see `shape_attr!`).
+            pub const MEMBERS: &'static [$crate::model::schema::MemberInfo] = &[$($crate::model::schema::MemberInfo {
+                key: $key,
+                set_like: shape_attr!(@set_like [$($($attr)*)?]),
+                may_be_empty: shape_attr!(@may_be_empty [$($($attr)*)?]),
+                carried: false,
+            }),+];
         }
 
         impl $crate::model::decode::Decode for $name {
@@ -334,6 +351,7 @@ macro_rules! decode_union {
                         doc: $doc,
                         schema: of_variant($name::$var, defs),
                     }),+];
+                    defs.note(Self::MEMBERS, &members);
                     union("", members)
                 })
             }
@@ -404,23 +422,35 @@ macro_rules! spec_int {
 /// One declaration of a structure: the type, its serialization in API naming, its decoder and
 /// JSON Schema (`decode_struct!`) and its SDK conversion (`sdk_struct!`). `$sdk` names the SDK
 /// type in `aws_sdk_bedrockagentcorecontrol::types`; `fallible` when its builder returns a
-/// `Result`, `plain` when not. Each member: `field: req|opt Type => "apiKey" "description"`.
-/// Field names are the SDK's, so that `set_<field>` is the builder's setter.
+/// `Result`, `plain` when not. Each member: `field: req|opt|carried Type => "apiKey" "description"`,
+/// after any of acgw's attributes (`#[set_like]`, `#[may_be_empty]`, `#[create(..)]`, ...: see
+/// `shape_attr!`). Field names are the SDK's, so that `set_<field>` is the builder's setter.
+///
+/// A top-level shape (one an operation takes member by member) names its operations instead of
+/// an SDK type: `Name => operations { create: Builder, update: Builder, read: [Output, ...] }`
+/// (see `sdk_operations!`).
 macro_rules! shape_struct {
-    ($(#[$m:meta])* $name:ident => $sdk:ident $build:ident {
-        $($(#[$fm:meta])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
+    ($(#[$m:meta])* $name:ident => operations { $($ops:tt)* } {
+        $($(#[$($attr:tt)*])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
     }) => {
-        shape_struct!($(#[$m])* $name { $($(#[$fm])* $field: $kind $ty => $key $doc),* });
+        shape_struct!($(#[$m])* $name { $($(#[$($attr)*])* $field: $kind $ty => $key $doc),* });
+        sdk_operations!($name { $($ops)* } { $($field: $kind $key [$($($attr)*)*]),* });
+        shape_struct!(@minimal $name [] [] $($field $kind $ty,)*);
+    };
+    ($(#[$m:meta])* $name:ident => $sdk:ident $build:ident {
+        $($(#[$($attr:tt)*])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
+    }) => {
+        shape_struct!($(#[$m])* $name { $($(#[$($attr)*])* $field: $kind $ty => $key $doc),* });
         sdk_struct!($name => $sdk $build { $($field: $kind $key),* });
     };
-    // Without an SDK type: a top-level shape that operations convert member by member.
+    // Without an SDK type: a shape that SDK 1.97 lacks (`api::carried` sends and reads it).
     ($(#[$m:meta])* $name:ident {
-        $($(#[$fm:meta])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
+        $($(#[$($attr:tt)*])* $field:ident : $kind:ident $ty:ty => $key:literal $doc:literal),* $(,)?
     }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {
-            $($(#[$fm])* pub $field: shape_struct!(@ty $kind $ty),)*
+            $(pub $field: shape_struct!(@ty $kind $ty),)*
         }
 
         impl serde::Serialize for $name {
@@ -432,7 +462,22 @@ macro_rules! shape_struct {
             }
         }
 
-        decode_struct!($name { $($field: $kind $key $doc),* });
+        decode_struct!($name { $($field: $kind $key $doc [$($($attr)*)*]),* });
+    };
+    // `minimal(required members...)`: the required members in declaration order, the others absent.
+    (@minimal $name:ident [$($param:tt)*] [$($init:tt)*]) => {
+        impl $name {
+            /// A value with only the required members set, in declaration order.
+            pub fn minimal($($param)*) -> Self {
+                Self { $($init)* }
+            }
+        }
+    };
+    (@minimal $name:ident [$($param:tt)*] [$($init:tt)*] $field:ident req $ty:ty, $($rest:tt)*) => {
+        shape_struct!(@minimal $name [$($param)* $field: $ty,] [$($init)* $field,] $($rest)*);
+    };
+    (@minimal $name:ident [$($param:tt)*] [$($init:tt)*] $field:ident $kind:ident $ty:ty, $($rest:tt)*) => {
+        shape_struct!(@minimal $name [$($param)*] [$($init)* $field: None,] $($rest)*);
     };
     (@ty req $ty:ty) => { $ty };
     (@ty opt $ty:ty) => { Option<$ty> };
@@ -443,6 +488,129 @@ macro_rules! shape_struct {
             $map.serialize_entry($key, v)?;
         }
     };
+}
+
+/// acgw's attributes on a member declaration, read token by token (unknown ones, doc comments
+/// included, are skipped):
+/// - `#[set_like]`: a list whose order and duplicates carry no meaning (normalize sorts it, diff
+///   shows it as one change of added and removed items);
+/// - `#[may_be_empty]`: `[]` or `{}` is a valid value on the wire (the emulator refuses any other
+///   empty list or object);
+/// - `#[create(no)]`, `#[update(no)]`: the operation has no such member;
+///   `#[create(skip_empty)]`: an empty list is not sent; `#[update(empty_when_absent)]`: absent
+///   is sent as an empty list (a PATCH that clears it);
+/// - `#[read(no)]`: the outputs do not report it (it is read elsewhere);
+///   `#[read(verbatim)]`: the output member is not optional and is kept as sent, even empty.
+macro_rules! shape_attr {
+    (@set_like []) => { false };
+    (@set_like [set_like $($rest:tt)*]) => { true };
+    (@set_like [$skip:tt $($rest:tt)*]) => { shape_attr!(@set_like [$($rest)*]) };
+    (@may_be_empty []) => { false };
+    (@may_be_empty [may_be_empty $($rest:tt)*]) => { true };
+    (@may_be_empty [$skip:tt $($rest:tt)*]) => { shape_attr!(@may_be_empty [$($rest)*]) };
+}
+
+/// The SDK conversion of a top-level shape, member by member, per operation (see
+/// `shape_struct!` and `shape_attr!`): `to_create` and `to_update` set every member the
+/// operation has on its input builder, and [`ReadSdk`](crate::model::sdk::ReadSdk) reads each
+/// output (or list item) that reports the shape.
+macro_rules! sdk_operations {
+    ($name:ident { create: $create:ty, update: $update:ty, read: [$($read:ty),+ $(,)?] $(, echo: $input:ty => $output:ty)? $(,)? }
+     { $($members:tt)* }) => {
+        sdk_operations!(@inputs $name $create, $update { $($members)* });
+        sdk_operations!(@echo_impl $name [$($input => $output)?] { $($members)* });
+        sdk_operations!(@reads $name [$($read),+] { $($members)* });
+    };
+    (@reads $name:ident [] { $($members:tt)* }) => {};
+    (@reads $name:ident [$first:ty $(, $rest:ty)*] { $($members:tt)* }) => {
+        sdk_operations!(@read_impl $name $first { $($members)* });
+        sdk_operations!(@reads $name [$($rest),*] { $($members)* });
+    };
+    (@inputs $name:ident $create:ty, $update:ty { $($field:ident : $kind:ident $key:literal [$($attr:tt)*]),* }) => {
+        impl $name {
+            /// This configuration's members as the create operation takes them, set on `b`.
+            pub fn to_create(&self, b: $create) -> Result<$create, $crate::model::sdk::MemberFailure> {
+                $(let b = sdk_operations!(@create [$($attr)*] $kind b $field self.$field, $key);)*
+                Ok(b)
+            }
+
+            /// This configuration's members as the update operation takes them, set on `b`.
+            pub fn to_update(&self, b: $update) -> Result<$update, $crate::model::sdk::MemberFailure> {
+                $(let b = sdk_operations!(@update [$($attr)*] $kind b $field self.$field, $key);)*
+                Ok(b)
+            }
+        }
+    };
+    // For tests: what the service would answer for an update input, every member it reads back
+    // as it was sent, so that a round trip covers a new member without another list of them.
+    (@echo_impl $name:ident [] { $($members:tt)* }) => {};
+    (@echo_impl $name:ident [$input:ty => $output:ty] { $($field:ident : $kind:ident $key:literal [$($attr:tt)*]),* }) => {
+        #[cfg(test)]
+        impl $name {
+            /// Sets on `b` every member of `input` that the outputs report (tests only).
+            pub fn echo_update(input: $input, b: $output) -> $output {
+                $(let b = sdk_operations!(@echo [$($attr)*] $kind b $field input.$field);)*
+                b
+            }
+        }
+    };
+    (@echo [] carried $b:ident $field:ident $e:expr) => { $b };
+    (@echo [] $kind:ident $b:ident $field:ident $e:expr) => { pastey::paste! { $b.[<set_ $field>]($e) } };
+    (@echo [update (no) $($r:tt)*] $kind:ident $b:ident $($t:tt)*) => { $b };
+    (@echo [read (no) $($r:tt)*] $kind:ident $b:ident $($t:tt)*) => { $b };
+    (@echo [$skip:tt $($r:tt)*] $($t:tt)*) => { sdk_operations!(@echo [$($r)*] $($t)*) };
+    (@read_impl $name:ident $read:ty { $($field:ident : $kind:ident $key:literal [$($attr:tt)*]),* }) => {
+        impl $crate::model::sdk::ReadSdk<$read> for $name {
+            fn read_sdk(out: $read) -> Result<Self, $crate::model::live::Unreadable> {
+                Ok(Self { $($field: sdk_operations!(@read [$($attr)*] $kind out.$field, $key),)* })
+            }
+        }
+    };
+
+    (@create [] $($t:tt)*) => { sdk_operations!(@set $($t)*) };
+    (@create [create (no) $($r:tt)*] $kind:ident $b:ident $($t:tt)*) => { $b };
+    (@create [create (skip_empty) $($r:tt)*] opt $b:ident $field:ident $e:expr, $key:literal) => {
+        pastey::paste! { $b.[<set_ $field>](
+            $crate::model::sdk::non_blank(&$e, $e.as_ref().map($crate::model::sdk::Sdk::to_sdk).transpose()
+                .map_err(|e| $crate::model::sdk::MemberFailure { key: $key, failure: e })?)
+        ) }
+    };
+    (@create [$skip:tt $($r:tt)*] $($t:tt)*) => { sdk_operations!(@create [$($r)*] $($t)*) };
+
+    (@update [] $($t:tt)*) => { sdk_operations!(@set $($t)*) };
+    (@update [update (no) $($r:tt)*] $kind:ident $b:ident $($t:tt)*) => { $b };
+    (@update [update (empty_when_absent) $($r:tt)*] opt $b:ident $field:ident $e:expr, $key:literal) => {
+        pastey::paste! { $b.[<set_ $field>](Some(
+            $crate::model::sdk::or_empty(&$e).map_err(|e| $crate::model::sdk::MemberFailure { key: $key, failure: e })?
+        )) }
+    };
+    (@update [$skip:tt $($r:tt)*] $($t:tt)*) => { sdk_operations!(@update [$($r)*] $($t)*) };
+
+    // A `carried` member is one the SDK lacks: `api::carried` sends and reads it.
+    (@set carried $b:ident $field:ident $e:expr, $key:literal) => { $b };
+    (@set req $b:ident $field:ident $e:expr, $key:literal) => {
+        pastey::paste! { $b.[<set_ $field>](Some(
+            $crate::model::sdk::Sdk::to_sdk(&$e).map_err(|e| $crate::model::sdk::MemberFailure { key: $key, failure: e })?
+        )) }
+    };
+    (@set opt $b:ident $field:ident $e:expr, $key:literal) => {
+        pastey::paste! { $b.[<set_ $field>](
+            $e.as_ref().map($crate::model::sdk::Sdk::to_sdk).transpose()
+                .map_err(|e| $crate::model::sdk::MemberFailure { key: $key, failure: e })?
+        ) }
+    };
+
+    (@read [] carried $e:expr, $key:literal) => { None };
+    (@read [] req $e:expr, $key:literal) => { $crate::model::sdk::req($e, "", $key)? };
+    (@read [] opt $e:expr, $key:literal) => { $crate::model::sdk::opt($e, "", $key)? };
+    (@read [read (no) $($r:tt)*] $kind:ident $($t:tt)*) => { None };
+    (@read [read (verbatim) $($r:tt)*] req $e:expr, $key:literal) => {
+        $crate::model::sdk::Sdk::from_sdk($e, $key)?
+    };
+    (@read [read (verbatim) $($r:tt)*] opt $e:expr, $key:literal) => {
+        Some($crate::model::sdk::Sdk::from_sdk($e, $key)?)
+    };
+    (@read [$skip:tt $($r:tt)*] $($t:tt)*) => { sdk_operations!(@read [$($r)*] $($t)*) };
 }
 
 /// The SDK conversion of a structure declared elsewhere (see `shape_struct!`).
@@ -481,14 +649,14 @@ macro_rules! sdk_struct {
 /// One declaration of a union: the enum, its serialization, decoder, JSON Schema and SDK
 /// conversion. Variant names are the SDK's. Each member: `Variant(Type) => "apiKey" "description"`.
 macro_rules! shape_union {
-    ($(#[$m:meta])* $name:ident => $sdk:ident { $($var:ident($ty:ty) => $key:literal $doc:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident => $sdk:ident { $($(#[$($attr:tt)*])* $var:ident($ty:ty) => $key:literal $doc:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
         pub enum $name {
             $(#[serde(rename = $key)] $var($ty),)+
         }
 
-        decode_union!($name { $($var = $key $doc),+ });
+        decode_union!($name { $($var = $key $doc [$($($attr)*)*]),+ });
         sdk_union!($name => $sdk { $($var = $key),+ });
     };
 }

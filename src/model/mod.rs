@@ -6,7 +6,9 @@
 //!
 //! Each member shape is declared once (`shape_struct!`, `shape_union!`, `spec_enum!`), which gives
 //! its type, serialization, decoder, JSON Schema and SDK conversion ([`sdk::Sdk`]); field and
-//! variant names are the SDK's. [`Gateway`] itself is converted per operation (`api::convert`).
+//! variant names are the SDK's. [`Gateway`] is declared the same way, naming its operations
+//! instead of one SDK type: its create and update inputs and the reading of its outputs are
+//! generated too (see `docs/adding-a-member.md`).
 
 #[macro_use]
 mod macros;
@@ -26,6 +28,7 @@ mod gateway_parts_tests;
 use std::collections::BTreeMap;
 use std::ops::Deref;
 
+use aws_sdk_bedrockagentcorecontrol::operation as op;
 use serde::Serialize;
 
 use decode::{Cx, Decode, Node};
@@ -473,88 +476,44 @@ decode_struct!(Lifecycle {
 
 // ---------------------------------------------------------------- the gateway
 
-/// A gateway's complete configuration, desired or observed, in API naming.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Gateway {
-    pub name: GatewayName,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<Description>,
-    pub role_arn: RoleArn,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol_type: Option<ProtocolType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol_configuration: Option<ProtocolConfiguration>,
-    pub authorizer_type: AuthorizerType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorizer_configuration: Option<AuthorizerConfiguration>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<KmsKeyArn>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interceptor_configurations: Option<Bounded<InterceptorConfiguration, 1, 2>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy_engine_configuration: Option<PolicyEngineConfiguration>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exception_level: Option<ExceptionLevel>,
-    /// Not in SDK 1.97: carried over the wire by `api::carried`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub domain_override: Option<DomainOverride>,
-    /// Not in SDK 1.97: carried over the wire by `api::carried`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub workload_identity_template_arn: Option<WorkloadIdentityTemplateArn>,
-    /// Update only: a new gateway gets it through an UpdateGateway after it is READY.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waf_configuration: Option<WafConfiguration>,
-    /// Update only, like `wafConfiguration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_transform_configuration: Option<CustomTransformConfiguration>,
-    /// Not part of UpdateGateway: set at create, then changed with TagResource/UntagResource.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Tags>,
+shape_struct! {
+    /// A gateway's complete configuration, desired or observed, in API naming. `domainOverride`
+    /// and `workloadIdentityTemplateArn` are not in SDK 1.97: `api::carried` sends and reads them.
+    /// `wafConfiguration` and `customTransformConfiguration` are update only: a new gateway gets
+    /// them through an UpdateGateway after it is READY. `tags` are set at create, then changed
+    /// with TagResource/UntagResource.
+    Gateway => operations {
+        create: op::create_gateway::builders::CreateGatewayInputBuilder,
+        update: op::update_gateway::builders::UpdateGatewayInputBuilder,
+        read: [op::get_gateway::GetGatewayOutput, op::create_gateway::CreateGatewayOutput, op::update_gateway::UpdateGatewayOutput],
+        echo: op::update_gateway::UpdateGatewayInput => op::get_gateway::builders::GetGatewayOutputBuilder,
+    } {
+        name: req GatewayName => "name" "The name of the gateway. Immutable: a new name is a new gateway.",
+        description: opt Description => "description" "The description of the gateway.",
+        role_arn: req RoleArn => "roleArn" "The Amazon Resource Name (ARN) of the IAM role that provides permissions for the gateway to access Amazon Web Services services.",
+        // Not optional in the outputs: kept as sent, even empty, as the service's own report.
+        #[read(verbatim)]
+        protocol_type: opt ProtocolType => "protocolType" "The protocol type for the gateway. Absent is treated as MCP.",
+        protocol_configuration: opt ProtocolConfiguration => "protocolConfiguration" "The configuration settings for the protocol specified in the protocolType parameter.",
+        #[read(verbatim)]
+        authorizer_type: req AuthorizerType => "authorizerType" "The type of authorizer to use for the gateway. It cannot change in place: a change replaces the gateway.",
+        authorizer_configuration: opt AuthorizerConfiguration => "authorizerConfiguration" "The authorizer configuration for the gateway. Required when authorizerType is CUSTOM_JWT (checked by `acgw validate`).",
+        kms_key_arn: opt KmsKeyArn => "kmsKeyArn" "The Amazon Resource Name (ARN) of the KMS key used to encrypt data associated with the gateway.",
+        interceptor_configurations: opt Bounded<InterceptorConfiguration, 1, 2> => "interceptorConfigurations" "A list of configuration settings for a gateway interceptor.",
+        policy_engine_configuration: opt PolicyEngineConfiguration => "policyEngineConfiguration" "The policy engine configuration for the gateway.",
+        exception_level: opt ExceptionLevel => "exceptionLevel" "The level of detail in error messages returned when invoking the gateway.",
+        domain_override: carried DomainOverride => "domainOverride" "The custom domains the gateway answers on (carried by acgw although SDK 1.97 lacks it).",
+        workload_identity_template_arn: carried WorkloadIdentityTemplateArn => "workloadIdentityTemplateArn" "The ARN of the workload identity template for the gateway (carried by acgw although SDK 1.97 lacks it).",
+        #[create(no)] #[may_be_empty]
+        waf_configuration: opt WafConfiguration => "wafConfiguration" "The updated Amazon Web Services WAF configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
+        #[create(no)] #[may_be_empty]
+        custom_transform_configuration: opt CustomTransformConfiguration => "customTransformConfiguration" "The custom transformation configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
+        #[update(no)] #[read(no)] #[may_be_empty]
+        tags: opt Tags => "tags" "A map of key-value pairs to associate with the gateway as metadata tags. Keys starting with aws: belong to AWS and are ignored.",
+    }
 }
 
-decode_struct!(Gateway {
-    name: req "name" "The name of the gateway. Immutable: a new name is a new gateway.",
-    description: opt "description" "The description of the gateway.",
-    role_arn: req "roleArn" "The Amazon Resource Name (ARN) of the IAM role that provides permissions for the gateway to access Amazon Web Services services.",
-    protocol_type: opt "protocolType" "The protocol type for the gateway. Absent is treated as MCP.",
-    protocol_configuration: opt "protocolConfiguration" "The configuration settings for the protocol specified in the protocolType parameter.",
-    authorizer_type: req "authorizerType" "The type of authorizer to use for the gateway. It cannot change in place: a change replaces the gateway.",
-    authorizer_configuration: opt "authorizerConfiguration" "The authorizer configuration for the gateway. Required when authorizerType is CUSTOM_JWT (checked by `acgw validate`).",
-    kms_key_arn: opt "kmsKeyArn" "The Amazon Resource Name (ARN) of the KMS key used to encrypt data associated with the gateway.",
-    interceptor_configurations: opt "interceptorConfigurations" "A list of configuration settings for a gateway interceptor.",
-    policy_engine_configuration: opt "policyEngineConfiguration" "The policy engine configuration for the gateway.",
-    exception_level: opt "exceptionLevel" "The level of detail in error messages returned when invoking the gateway.",
-    domain_override: opt "domainOverride" "The custom domains the gateway answers on (carried by acgw although SDK 1.97 lacks it).",
-    workload_identity_template_arn: opt "workloadIdentityTemplateArn" "The ARN of the workload identity template for the gateway (carried by acgw although SDK 1.97 lacks it).",
-    waf_configuration: opt "wafConfiguration" "The updated Amazon Web Services WAF configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
-    custom_transform_configuration: opt "customTransformConfiguration" "The custom transformation configuration for the gateway. Update only: acgw sets it with UpdateGateway right after creating the gateway.",
-    tags: opt "tags" "A map of key-value pairs to associate with the gateway as metadata tags. Keys starting with aws: belong to AWS and are ignored.",
-});
-
 impl Gateway {
-    /// A gateway with only the required members set.
-    pub fn minimal(name: GatewayName, role_arn: RoleArn, authorizer_type: AuthorizerType) -> Self {
-        Gateway {
-            name,
-            description: None,
-            role_arn,
-            protocol_type: None,
-            protocol_configuration: None,
-            authorizer_type,
-            authorizer_configuration: None,
-            kms_key_arn: None,
-            interceptor_configurations: None,
-            policy_engine_configuration: None,
-            exception_level: None,
-            domain_override: None,
-            workload_identity_template_arn: None,
-            waf_configuration: None,
-            custom_transform_configuration: None,
-            tags: None,
-        }
-    }
-
     /// Checks the rules that span fields, which no single member's type can carry.
     ///
     /// It reads the node rather than a decoded gateway so that it still runs, and reports,
@@ -580,6 +539,7 @@ impl Gateway {
 shape_union! {
     /// GatewayProtocolConfiguration (union).
     ProtocolConfiguration => GatewayProtocolConfiguration {
+        #[may_be_empty]
         Mcp(McpConfiguration) => "mcp" "The configuration for the Model Context Protocol (MCP).",
     }
 }
@@ -588,10 +548,13 @@ shape_struct! {
     /// MCPGatewayConfiguration.
     #[derive(Default)]
     McpConfiguration => McpGatewayConfiguration plain {
+        #[set_like] #[may_be_empty]
         supported_versions: opt Vec<McpVersion> => "supportedVersions" "The supported versions of the Model Context Protocol.",
         instructions: opt Instructions => "instructions" "The instructions for using the Model Context Protocol gateway.",
         search_type: opt SearchType => "searchType" "The search type for the Model Context Protocol gateway.",
+        #[may_be_empty]
         session_configuration: opt SessionConfiguration => "sessionConfiguration" "The session configuration for the MCP gateway.",
+        #[may_be_empty]
         streaming_configuration: opt StreamingConfiguration => "streamingConfiguration" "The streaming configuration for the MCP gateway.",
         disable_mcp_list_tools_pagination: opt bool => "disableMcpListToolsPagination" "Specifies whether the gateway disables pagination for the Model Context Protocol (MCP) tools/list operation.",
     }
@@ -624,13 +587,18 @@ shape_struct! {
     /// CustomJWTAuthorizerConfiguration.
     CustomJwtAuthorizer => CustomJwtAuthorizerConfiguration fallible {
         discovery_url: req DiscoveryUrl => "discoveryUrl" "This URL is used to fetch OpenID Connect configuration or authorization server metadata for validating incoming tokens.",
+        #[set_like]
         allowed_audience: opt Vec<Audience> => "allowedAudience" "Represents individual audience values that are validated in the incoming JWT token validation process.",
+        #[set_like]
         allowed_clients: opt Vec<ClientId> => "allowedClients" "Represents individual client IDs that are validated in the incoming JWT token validation process.",
+        #[set_like]
         allowed_scopes: opt Vec<Scope> => "allowedScopes" "An array of scopes that are allowed to access the token.",
         custom_claims: opt Vec<CustomClaim> => "customClaims" "An array of objects that define a custom claim validation name, value, and operation.",
         advertised_scope_mapping: opt ScopeMapping => "advertisedScopeMapping" "A map that associates each scope in allowedScopes with a corresponding advertised scope value.",
         private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint configuration for the JWT issuer.",
+        #[may_be_empty]
         private_endpoint_overrides: opt Bounded<PrivateEndpointOverride, 0, 5> => "privateEndpointOverrides" "The private endpoint overrides for the custom JWT authorizer configuration.",
+        #[may_be_empty]
         allowed_workload_configuration: opt AllowedWorkloadConfiguration => "allowedWorkloadConfiguration" "The configuration that restricts which workloads in the request's identity chain are allowed to invoke the target, identified by their hosting environments and workload identities.",
         certificate_configurations: carried Bounded<CertificateConfiguration, 1, 1> => "certificateConfigurations" "The certificate that verifies the JWT issuer's TLS connection (carried by acgw although SDK 1.97 lacks it).",
     }
@@ -783,9 +751,12 @@ shape_struct! {
     /// ManagedVpcResource.
     ManagedVpcResource => ManagedVpcResource fallible {
         vpc_identifier: req VpcId => "vpcIdentifier" "The ID of the VPC that contains your private resource.",
+        #[set_like]
         subnet_ids: req Bounded<SubnetId, 1, { usize::MAX }> => "subnetIds" "The subnet IDs within the VPC where the VPC Lattice resource gateway is placed.",
         endpoint_ip_address_type: req EndpointIpAddressType => "endpointIpAddressType" "The IP address type for the resource configuration endpoint.",
+        #[set_like] #[may_be_empty]
         security_group_ids: opt Bounded<SecurityGroupId, 0, 5> => "securityGroupIds" "The security group IDs to associate with the VPC Lattice resource gateway.",
+        #[may_be_empty]
         tags: opt Tags => "tags" "Tags to apply to the managed VPC Lattice resource gateway.",
         routing_domain: opt RoutingDomain => "routingDomain" "An intermediate domain to use as the resource configuration endpoint instead of the actual target domain.",
     }
@@ -802,7 +773,9 @@ shape_struct! {
 shape_struct! {
     /// AllowedWorkloadConfiguration.
     AllowedWorkloadConfiguration => AllowedWorkloadConfiguration plain {
+        #[set_like]
         hosting_environments: opt Bounded<HostingEnvironment, 1, 10> => "hostingEnvironments" "The list of hosting environments whose workloads are allowed to invoke the target.",
+        #[set_like]
         workload_identities: opt Bounded<WorkloadIdentity, 1, 10> => "workloadIdentities" "The list of workload identities that are allowed to invoke the target.",
     }
 }
@@ -819,6 +792,7 @@ shape_struct! {
     /// GatewayInterceptorConfiguration.
     InterceptorConfiguration => GatewayInterceptorConfiguration fallible {
         interceptor: req Interceptor => "interceptor" "The infrastructure settings of an interceptor configuration.",
+        #[set_like]
         interception_points: req Bounded<InterceptionPoint, 1, 2> => "interceptionPoints" "The supported points of interception.",
         input_configuration: opt InterceptorInputConfiguration => "inputConfiguration" "The configuration for the input of the interceptor.",
         response_interception_mode: carried ResponseInterceptionMode => "responseInterceptionMode" "How the interceptor receives the response: buffered whole, or streamed (carried by acgw although SDK 1.97 lacks it).",
@@ -906,6 +880,7 @@ shape_struct! {
 shape_struct! {
     /// CustomTransformConfiguration (update only).
     CustomTransformConfiguration => CustomTransformConfiguration plain {
+        #[may_be_empty]
         lambda: opt LambdaTransform => "lambda" "The Lambda configuration for custom transformations.",
     }
 }

@@ -5,6 +5,7 @@
 //! The SDK carries no length, range, pattern or list-size bounds; the bounds here are the service
 //! model's (botocore 1.44.8 `bedrock-agentcore-control/2023-06-05/service-2.json`), shape by shape.
 
+use aws_sdk_bedrockagentcorecontrol::operation as op;
 use serde_json::{json, Value};
 
 use super::decode::{Cx, Decode, Node, NodeKind};
@@ -151,9 +152,20 @@ impl Sdk for Rate {
 shape_struct! {
     /// A gateway rate limit's configuration, desired or observed, in API naming. Identity is
     /// `rateLimitId` within the gateway (required in acgw specs, optional in the API).
-    RateLimit {
+    RateLimit => operations {
+        create: op::create_gateway_rate_limit::builders::CreateGatewayRateLimitInputBuilder,
+        update: op::update_gateway_rate_limit::builders::UpdateGatewayRateLimitInputBuilder,
+        read: [
+            aws_sdk_bedrockagentcorecontrol::types::GatewayRateLimitDetail,
+            op::get_gateway_rate_limit::GetGatewayRateLimitOutput,
+            op::create_gateway_rate_limit::CreateGatewayRateLimitOutput,
+            op::update_gateway_rate_limit::UpdateGatewayRateLimitOutput,
+        ],
+    } {
         rate_limit_id: req RateLimitId => "rateLimitId" "The rate limit's ID; its identity within the gateway.",
         description: opt RateLimitDescription => "description" "A human-readable description for this rate limit (at most 512 characters).",
+        // Immutable: UpdateGatewayRateLimit has no such member.
+        #[update(no)]
         dimension_keys: req DimensionKeys => "dimensionKeys" "The ordered dimension key names (1–10) that define the scope of this rate limit; unique per gateway. Immutable: a change replaces the rate limit.",
         entries: req LimitEntries => "entries" "The entries (1–1000) that map dimension values to rate configurations.",
     }

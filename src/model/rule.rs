@@ -9,6 +9,8 @@
 //! model's (botocore 1.44.8 `bedrock-agentcore-control/2023-06-05/service-2.json`), shape by shape.
 //! As everywhere in acgw, a model pattern must match the whole value.
 
+use aws_sdk_bedrockagentcorecontrol::operation as op;
+
 use super::decode::{Cx, Node, NodeKind};
 use super::target::{TargetName, Text};
 use super::{Bounded, BoundedMap};
@@ -117,9 +119,20 @@ spec_enum!(
 shape_struct! {
     /// A gateway rule's configuration, desired or observed, in API naming. Identity is
     /// `priority` within the gateway.
-    Rule {
+    Rule => operations {
+        create: op::create_gateway_rule::builders::CreateGatewayRuleInputBuilder,
+        update: op::update_gateway_rule::builders::UpdateGatewayRuleInputBuilder,
+        read: [
+            aws_sdk_bedrockagentcorecontrol::types::GatewayRuleDetail,
+            op::get_gateway_rule::GetGatewayRuleOutput,
+            op::create_gateway_rule::CreateGatewayRuleOutput,
+            op::update_gateway_rule::UpdateGatewayRuleOutput,
+        ],
+    } {
         priority: req Priority => "priority" "The priority of the rule (1–1,000,000). Rules are evaluated in order of priority, lower numbers first; its identity within the gateway.",
         description: opt RuleDescription => "description" "The description of the gateway rule (1–256 characters).",
+        // Create sends none rather than `[]`; Update (a PATCH) sends `[]` to clear them.
+        #[may_be_empty] #[create(skip_empty)] #[update(empty_when_absent)]
         conditions: opt Conditions => "conditions" "The conditions that must be met for the rule to apply (at most 3; none matches every request).",
         actions: req Actions => "actions" "The actions to take when the rule conditions are met (1 or 2).",
     }
@@ -279,6 +292,7 @@ shape_struct! {
         name: req SplitName => "name" "The name of this traffic split variant.",
         weight: req Weight => "weight" "The percentage of traffic to route to this variant (1–99).",
         description: opt SplitDescription => "description" "The description of this traffic split variant.",
+        #[may_be_empty]
         metadata: opt Metadata => "metadata" "Key-value metadata associated with this traffic split variant (at most 25 entries).",
     }
 }
@@ -286,8 +300,10 @@ shape_struct! {
 shape_struct! {
     /// Fallback.
     Fallback => Fallback fallible {
+        #[may_be_empty]
         trigger_on: opt FallbackTriggers => "triggerOn" "What makes the gateway fall back. Absent: 5XX codes and CONNECTION_ERROR, FIRST_BYTE_TIMEOUT and UNROUTABLE.",
         first_byte_timeout_milliseconds: opt FirstByteTimeout => "firstByteTimeoutMilliseconds" "The time to the first response byte, in milliseconds. Absent: no timeout.",
+        #[may_be_empty]
         circuit_breaker: opt CircuitBreakerConfiguration => "circuitBreaker" "Whether the gateway skips a failing target. Absent: enabled.",
         target_fallback: req Bounded<FallbackTarget, 1, 2> => "targetFallback" "The ordered fallback targets (up to two).",
     }
@@ -306,6 +322,7 @@ shape_struct! {
     FallbackTarget => FallbackTarget fallible {
         target_name: req TargetName => "targetName" "The name of the (inference) target to fall back to.",
         model: opt ConcreteModelId => "model" "The model ID to send to this fallback target.",
+        #[may_be_empty]
         trigger_on: opt FallbackTriggers => "triggerOn" "What makes the gateway go on to the next fallback target (not inherited from the route).",
         first_byte_timeout_milliseconds: opt FirstByteTimeout => "firstByteTimeoutMilliseconds" "The time to the first response byte, in milliseconds (not inherited).",
     }
@@ -348,6 +365,7 @@ shape_struct! {
         weight: req Weight => "weight" "The percentage of traffic to route to this variant (1–99).",
         configuration_bundle: req ConfigurationBundleReference => "configurationBundle" "The configuration bundle for this variant.",
         description: opt SplitDescription => "description" "The description of this traffic split variant.",
+        #[may_be_empty]
         metadata: opt Metadata => "metadata" "Key-value metadata associated with this traffic split variant (at most 25 entries).",
     }
 }

@@ -13,9 +13,29 @@ use serde_json::{json, Map, Value};
 /// The schema dialect.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-/// Shared definitions (`$defs`) collected while the schema is built.
+/// Shared definitions (`$defs`) collected while the schema is built, and what the declarations
+/// say about their members beyond the schema ([`MemberInfo`]).
 #[derive(Debug, Default)]
-pub struct Defs(BTreeMap<String, Value>);
+pub struct Defs(BTreeMap<String, Value>, Vec<(MemberInfo, bool)>);
+
+/// What a member declaration says beyond its type: generated as `MEMBERS` for each declared
+/// structure and union from the member's attributes (`shape_attr!`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberInfo {
+    /// The member's key, in API naming.
+    pub key: &'static str,
+    /// `#[set_like]`: a list whose order and duplicates carry no meaning.
+    pub set_like: bool,
+    /// `#[may_be_empty]`: `[]` or `{}` is a valid value on the wire.
+    pub may_be_empty: bool,
+    /// A `carried` member: one SDK 1.97 lacks, which `api::carried` sends and reads.
+    pub carried: bool,
+}
+
+/// The keys of the `carried` members among `members`, in declaration order.
+pub fn carried(members: &'static [MemberInfo]) -> impl Iterator<Item = &'static str> {
+    members.iter().filter(|m| m.carried).map(|m| m.key)
+}
 
 impl Defs {
     /// A reference to the definition `name`, built with `build` the first time it is asked for.
@@ -27,6 +47,15 @@ impl Defs {
             self.0.insert(name.to_string(), schema);
         }
         reference(name)
+    }
+
+    /// Records what a shape's declaration says about `members` (its schema members, in the
+    /// same order), with whether each one is a list.
+    pub fn note(&mut self, info: &[MemberInfo], members: &[Member]) {
+        for (i, m) in info.iter().zip(members) {
+            let list = m.schema.get("type").and_then(Value::as_str) == Some("array");
+            self.1.push((*i, list));
+        }
     }
 
     /// The definitions collected, for a document's `$defs`.
@@ -252,6 +281,63 @@ impl Schema for String {
     }
 }
 
+/// Member keys, by name, that some declaration marks (`#[set_like]`, `#[may_be_empty]`), over
+/// every shape reachable from a gateway, target, rule or rate limit. Keyed by name, not path:
+/// the wire check and diff look a member up by its last key.
+#[derive(Debug, Default)]
+pub struct MemberIndex {
+    set_like: std::collections::BTreeSet<&'static str>,
+    empty_lists: std::collections::BTreeSet<&'static str>,
+    empty_objects: std::collections::BTreeSet<&'static str>,
+}
+
+impl MemberIndex {
+    /// True when some list member named `key` is declared `#[set_like]`.
+    pub fn is_set_like(&self, key: &str) -> bool {
+        self.set_like.contains(key)
+    }
+
+    /// True when some list member named `key` is declared `#[may_be_empty]`.
+    pub fn may_be_empty_list(&self, key: &str) -> bool {
+        self.empty_lists.contains(key)
+    }
+
+    /// True when some object member named `key` is declared `#[may_be_empty]`.
+    pub fn may_be_empty_object(&self, key: &str) -> bool {
+        self.empty_objects.contains(key)
+    }
+
+    /// The `#[set_like]` member names, sorted.
+    pub fn set_like(&self) -> Vec<&'static str> {
+        self.set_like.iter().copied().collect()
+    }
+}
+
+/// The [`MemberIndex`] of the model's declarations, built once by walking the shapes.
+pub fn members() -> &'static MemberIndex {
+    static INDEX: std::sync::LazyLock<MemberIndex> = std::sync::LazyLock::new(|| {
+        let mut defs = Defs::default();
+        crate::model::Gateway::schema(&mut defs);
+        crate::model::target::Target::schema(&mut defs);
+        crate::model::rule::Rule::schema(&mut defs);
+        crate::model::rate_limit::RateLimit::schema(&mut defs);
+        crate::model::rate_limit::BatchPutLimitEntry::schema(&mut defs);
+        let mut index = MemberIndex::default();
+        for (info, list) in defs.1 {
+            if info.set_like {
+                index.set_like.insert(info.key);
+            }
+            match (info.may_be_empty, list) {
+                (true, true) => index.empty_lists.insert(info.key),
+                (true, false) => index.empty_objects.insert(info.key),
+                _ => false,
+            };
+        }
+        index
+    });
+    &INDEX
+}
+
 /// The schema of a spec file: each YAML document is a mapping with a `gateways` list.
 pub fn spec_file() -> Value {
     let mut defs = Defs::default();
@@ -325,4 +411,32 @@ pub fn spec_file() -> Value {
         "additionalProperties": false,
         "$defs": defs.0
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::members;
+
+    /// The index is what the declarations say, looked up by name, list and object apart.
+    #[test]
+    fn member_attributes_are_indexed_by_name_from_the_declarations() {
+        let index = members();
+        for set in ["allowedAudience", "interceptionPoints", "subnetIds", "scopes", "methods", "enabled"] {
+            assert!(index.is_set_like(set), "{set}");
+        }
+        for ordered in ["customClaims", "interceptorConfigurations", "actions", "conditions", "entries"] {
+            assert!(!index.is_set_like(ordered), "{ordered}");
+        }
+        // Lists: declared on a gateway (nested), a target (hand-written shape) and a rule member.
+        for list in ["supportedVersions", "required", "conditions"] {
+            assert!(index.may_be_empty_list(list) && !index.may_be_empty_object(list), "{list}");
+        }
+        // Objects: a union variant, a struct member and a map.
+        for object in ["mcp", "wafConfiguration", "metadata", "properties"] {
+            assert!(index.may_be_empty_object(object) && !index.may_be_empty_list(object), "{object}");
+        }
+        for needed in ["allowedClients", "interceptionPoints", "authorizerConfiguration", "targetConfiguration"] {
+            assert!(!index.may_be_empty_list(needed) && !index.may_be_empty_object(needed), "{needed}");
+        }
+    }
 }

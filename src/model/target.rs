@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use aws_sdk_bedrockagentcorecontrol::operation as op;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -240,11 +241,21 @@ impl ResourcePriority {
 shape_struct! {
     /// A gateway target's complete configuration, desired or observed, in API naming.
     /// Identity is `name` within the gateway.
-    Target {
+    Target => operations {
+        create: op::create_gateway_target::builders::CreateGatewayTargetInputBuilder,
+        update: op::update_gateway_target::builders::UpdateGatewayTargetInputBuilder,
+        read: [
+            op::get_gateway_target::GetGatewayTargetOutput,
+            op::create_gateway_target::CreateGatewayTargetOutput,
+            op::update_gateway_target::UpdateGatewayTargetOutput,
+            aws_sdk_bedrockagentcorecontrol::types::GatewayTarget,
+        ],
+    } {
         name: req TargetName => "name" "The name of the target; its identity within the gateway. A new name is a new target.",
         description: opt Description => "description" "The description of the gateway target.",
         target_configuration: req TargetConfiguration => "targetConfiguration" "The configuration settings for the target, including the endpoint information and schema definitions.",
         credential_provider_configurations: opt Bounded<CredentialProviderConfiguration, 1, 1> => "credentialProviderConfigurations" "The credential provider configurations for the target. These configurations specify how the gateway authenticates with the target endpoint.",
+        #[may_be_empty]
         metadata_configuration: opt MetadataConfiguration => "metadataConfiguration" "Optional configuration for HTTP header and query parameter propagation to and from the gateway target.",
         private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint configuration for the gateway target.",
         certificate_configurations: opt Bounded<CertificateConfiguration, 1, 1> => "certificateConfigurations" "The certificate configurations for the gateway target.",
@@ -312,6 +323,7 @@ impl Target {
 shape_union! {
     /// TargetConfiguration (union).
     TargetConfiguration => TargetConfiguration {
+        #[may_be_empty]
         Mcp(McpTargetConfiguration) => "mcp" "The Model Context Protocol (MCP) configuration for the target.",
         Http(HttpTargetConfiguration) => "http" "The HTTP target configuration.",
         Inference(InferenceTargetConfiguration) => "inference" "The inference target configuration.",
@@ -335,6 +347,7 @@ shape_union! {
     /// `file:` may stand in for `inlinePayload`.
     ApiSchemaConfiguration => ApiSchemaConfiguration {
         InlinePayload(SchemaText) => "inlinePayload" "The inline payload containing the API schema definition (in a spec, `file:` reads it from a file instead).",
+        #[may_be_empty]
         S3(S3Configuration) => "s3" "The Amazon S3 configuration for the API schema.",
     }
 }
@@ -393,6 +406,16 @@ pub struct SchemaDefinition {
 impl SchemaDefinition {
     /// The spec keys, in canonical order.
     pub const KEYS: &'static [&'static str] = &["type", "properties", "required", "items", "description"];
+
+    /// What the shape says about its members beyond their types: a tool without inputs has
+    /// `properties: {}`, and one whose inputs are all optional `required: []`.
+    pub const MEMBERS: &'static [schema::MemberInfo] = &[
+        schema::MemberInfo { key: "type", set_like: false, may_be_empty: false, carried: false },
+        schema::MemberInfo { key: "properties", set_like: false, may_be_empty: true, carried: false },
+        schema::MemberInfo { key: "required", set_like: false, may_be_empty: true, carried: false },
+        schema::MemberInfo { key: "items", set_like: false, may_be_empty: false, carried: false },
+        schema::MemberInfo { key: "description", set_like: false, may_be_empty: false, carried: false },
+    ];
 }
 
 impl Decode for SchemaDefinition {
@@ -449,6 +472,7 @@ impl Schema for SchemaDefinition {
                     schema: Text::schema(defs),
                 },
             ];
+            defs.note(Self::MEMBERS, &members);
             schema::structure("", members, defs)
         })
     }
@@ -528,6 +552,7 @@ shape_struct! {
     /// ApiGatewayToolFilter.
     ApiGatewayToolFilter => ApiGatewayToolFilter fallible {
         filter_path: req Text => "filterPath" "Resource path to match in the REST API. Supports exact paths or wildcard paths.",
+        #[set_like]
         methods: req Bounded<RestApiMethod, 1, { usize::MAX }> => "methods" "The methods to filter for.",
     }
 }
@@ -536,6 +561,7 @@ shape_struct! {
     /// ConnectorTargetConfiguration.
     ConnectorTargetConfiguration => ConnectorTargetConfiguration plain {
         source: req ConnectorSource => "source" "The source of the connector.",
+        #[set_like]
         enabled: opt Bounded<ConnectorToolName, 1, 50> => "enabled" "The names of the connector's tools to enable.",
         configurations: opt Vec<ConnectorConfiguration> => "configurations" "The configurations of the connector's tools.",
     }
@@ -655,6 +681,7 @@ shape_struct! {
     /// InferenceProviderTargetConfiguration.
     InferenceProviderTargetConfiguration => InferenceProviderTargetConfiguration fallible {
         endpoint: req PassthroughEndpoint => "endpoint" "The provider's endpoint.",
+        #[may_be_empty]
         model_mapping: opt ModelMapping => "modelMapping" "How model names map to the provider's.",
         operations: opt Bounded<InferenceOperationConfiguration, 1, 10> => "operations" "The operations the provider serves (1–10).",
     }
@@ -714,6 +741,7 @@ shape_struct! {
     /// OAuthCredentialProvider.
     OAuthCredentialProvider => OAuthCredentialProvider fallible {
         provider_arn: req ProviderArn => "providerArn" "The Amazon Resource Name (ARN) of the OAuth credential provider.",
+        #[set_like] #[may_be_empty]
         scopes: req Bounded<OAuthScope, 0, 100> => "scopes" "The OAuth scopes for the credential provider (up to 100).",
         custom_parameters: opt SensitiveMap => "customParameters" "Custom parameters for the OAuth flow (1–10). Values are sensitive: acgw never prints them outside JSON plans.",
         grant_type: opt OAuthGrantType => "grantType" "The OAuth grant type. Absent means CLIENT_CREDENTIALS.",
@@ -797,8 +825,11 @@ shape_struct! {
 shape_struct! {
     /// MetadataConfiguration. The lists are sets: order does not matter.
     MetadataConfiguration => MetadataConfiguration plain {
+        #[set_like]
         allowed_request_headers: opt Bounded<HeaderName, 1, 10> => "allowedRequestHeaders" "Request headers passed to the target.",
+        #[set_like]
         allowed_query_parameters: opt Bounded<QueryParameterName, 1, 10> => "allowedQueryParameters" "Query parameters passed to the target.",
+        #[set_like]
         allowed_response_headers: opt Bounded<HeaderName, 1, 10> => "allowedResponseHeaders" "Response headers passed back from the target.",
     }
 }
