@@ -45,8 +45,8 @@ fn observed(drifted: &Desired) -> Observed {
             let mut config = spec.gateway.clone();
             config.tags = None;
             let gateway_id = format!("{}-a1b2c3d4e5", name.to_lowercase());
-            let state = LiveState {
-                live: LiveGateway {
+            let state = LiveState::new(
+                LiveGateway {
                     gateway_arn: format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/{gateway_id}"),
                     gateway_id,
                     status: GatewayStatus::Ready,
@@ -55,11 +55,7 @@ fn observed(drifted: &Desired) -> Observed {
                     config: Ok(config),
                 },
                 tags,
-                targets: None,
-                policy: None,
-                rate_limits: None,
-                rules: None,
-            };
+            );
             (name, state)
         })
         .collect::<BTreeMap<_, _>>();

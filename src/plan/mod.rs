@@ -186,10 +186,30 @@ pub trait PlannedPart: GatewayPart {
     /// In a drift report ([`Folded`] when the part's drift is shown as the gateway's own).
     type Drift: Debug + Clone + PartialEq + Eq + Serialize;
 
+    /// Hands the part's plan to `visitor`, as a list of items or as the policy.
+    fn visit(planned: Option<&Self::Planned>, visitor: &mut impl PartsVisitor);
+    /// Hands the part's drift to `visitor` (nothing when it is folded into the gateway's).
+    fn visit_drift(drift: Option<&Self::Drift>, visitor: &mut impl DriftVisitor);
     /// A saved plan's part of `gateway`, read and checked like a spec.
     fn read_saved(gateway: &str, raw: Self::Raw) -> Result<Self::Planned, PlanFileError>;
     /// The part as a drift report shows it; `None` when it is folded into the gateway's changes.
     fn drift(planned: &Self::Planned) -> Option<Self::Drift>;
+}
+
+/// What a renderer does with each part of a gateway plan: the stages that show parts visit them
+/// through [`GatewayPlan::visit_parts`] rather than naming them, so a new list kind shows up
+/// with no change there.
+pub trait PartsVisitor {
+    /// A list part's item plans; `None` when its spec does not declare it.
+    fn items<K: ItemKind>(&mut self, plans: Option<&Vec<ItemPlan<K>>>);
+    /// The resource policy's plan; `None` when its spec does not declare it.
+    fn policy(&mut self, plan: Option<&PolicyPlan>);
+}
+
+/// What a renderer does with each part of a drift entry that has a drift view of its own.
+pub trait DriftVisitor {
+    /// A list part's item drift; `None` when its spec does not declare it.
+    fn items<K: ItemKind>(&mut self, drift: Option<&Vec<ItemDrift<K>>>);
 }
 
 /// The drift of a part that a drift report shows among the gateway's own changes (the resource
@@ -233,6 +253,15 @@ macro_rules! plan_parts {
             pub fn manages(&self, part: Part) -> bool {
                 match part {
                     $(Part::$var => self.$field.is_some(),)*
+                }
+            }
+
+            /// Hands each part to `visitor`, in the order apply writes them.
+            pub fn visit_parts(&self, visitor: &mut impl PartsVisitor) {
+                for part in Part::ALL {
+                    match part {
+                        $(Part::$var => <$kind as PlannedPart>::visit(self.$field.as_ref(), visitor),)*
+                    }
                 }
             }
 
@@ -336,6 +365,16 @@ macro_rules! plan_parts {
                     changes: Vec::new(),
                     tag_changes: Vec::new(),
                     $($field: None,)*
+                }
+            }
+
+            /// Hands each part with a drift view of its own to `visitor`, in the order apply
+            /// writes them.
+            pub fn visit_parts(&self, visitor: &mut impl DriftVisitor) {
+                for part in Part::ALL {
+                    match part {
+                        $(Part::$var => <$kind as PlannedPart>::visit_drift(self.$field.as_ref(), visitor),)*
+                    }
                 }
             }
 

@@ -288,6 +288,14 @@ impl<K: ItemKind + GatewayPart> PlannedPart for K {
     type Raw = Vec<RawEntry>;
     type Drift = Vec<ItemDrift<K>>;
 
+    fn visit(planned: Option<&Vec<ItemPlan<K>>>, visitor: &mut impl PartsVisitor) {
+        visitor.items::<K>(planned)
+    }
+
+    fn visit_drift(drift: Option<&Vec<ItemDrift<K>>>, visitor: &mut impl DriftVisitor) {
+        visitor.items::<K>(drift)
+    }
+
     fn read_saved(gateway: &str, raw: Vec<RawEntry>) -> Result<Vec<ItemPlan<K>>, PlanFileError> {
         raw.into_iter().map(|entry| saved_item::<K>(gateway, entry)).collect()
     }
@@ -301,6 +309,12 @@ impl PlannedPart for PolicyKind {
     type Planned = PolicyPlan;
     type Raw = RawPolicyPlan;
     type Drift = Folded;
+
+    fn visit(planned: Option<&PolicyPlan>, visitor: &mut impl PartsVisitor) {
+        visitor.policy(planned)
+    }
+
+    fn visit_drift(_drift: Option<&Folded>, _visitor: &mut impl DriftVisitor) {}
 
     fn read_saved(gateway: &str, raw: RawPolicyPlan) -> Result<PolicyPlan, PlanFileError> {
         raw.into_plan(gateway)

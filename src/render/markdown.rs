@@ -7,8 +7,8 @@ use super::{change_count, clean, closing_line, drift_line, items, Item, TextLine
 use crate::diff::{Change, TagChange};
 use crate::kind::ItemKind;
 use crate::plan::{
-    Action, DriftEntry, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
-    TargetDriftState, Unmanaged,
+    Action, DriftEntry, DriftReport, DriftState, DriftVisitor, FailedGateway, GatewayPlan, ItemDrift, ItemPlan,
+    PartsVisitor, Plan, PolicyPlan, TargetDriftState, Unmanaged,
 };
 
 /// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
@@ -110,18 +110,7 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
             fenced(&format!("- gateway {}\n{}", clean(&g.name), lines.concat()))
         } else {
             let mut body = own_block(&g.changes, &g.tag_changes, &g.forced_by, parts_change(g));
-            for t in g.targets.iter().flatten().filter(|t| t.is_change()) {
-                body.push_str(&item_block(t));
-            }
-            for r in g.rules.iter().flatten().filter(|r| r.is_change()) {
-                body.push_str(&item_block(r));
-            }
-            for r in g.rate_limits.iter().flatten().filter(|r| r.is_change()) {
-                body.push_str(&item_block(r));
-            }
-            if let Some(p) = g.resource_policy.as_ref().filter(|p| !p.changes.is_empty()) {
-                body.push_str(&diff_block(&items(&p.changes, &[], &[])));
-            }
+            g.visit_parts(&mut PartBlocks(&mut body));
             body
         };
         let what = match g.action {
@@ -146,10 +135,44 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
 
 /// True when a gateway's targets, rules, rate limits or resource policy change.
 fn parts_change(g: &GatewayPlan) -> bool {
-    g.targets.iter().flatten().any(|t| t.is_change())
-        || g.rules.iter().flatten().any(|r| r.is_change())
-        || g.rate_limits.iter().flatten().any(|r| r.is_change())
-        || g.resource_policy.as_ref().is_some_and(|p| !p.changes.is_empty())
+    let mut blocks = String::new();
+    g.visit_parts(&mut PartBlocks(&mut blocks));
+    !blocks.is_empty()
+}
+
+/// The diff blocks of each part of a gateway that changes, as text plans list them.
+struct PartBlocks<'a>(&'a mut String);
+
+impl PartsVisitor for PartBlocks<'_> {
+    fn items<K: ItemKind>(&mut self, plans: Option<&Vec<ItemPlan<K>>>) {
+        for p in plans.into_iter().flatten().filter(|p| p.is_change()) {
+            self.0.push_str(&item_block(p));
+        }
+    }
+
+    fn policy(&mut self, plan: Option<&PolicyPlan>) {
+        if let Some(p) = plan.filter(|p| !p.changes.is_empty()) {
+            self.0.push_str(&diff_block(&items(&p.changes, &[], &[])));
+        }
+    }
+}
+
+/// The fields a drift table names for each part of a gateway.
+struct PartFields<'a>(&'a mut Vec<String>);
+
+impl DriftVisitor for PartFields<'_> {
+    fn items<K: ItemKind>(&mut self, drift: Option<&Vec<ItemDrift<K>>>) {
+        item_fields(self.0, drift.into_iter().flatten());
+    }
+}
+
+/// The drift blocks of each part of a gateway.
+struct PartDriftBlocks<'a>(&'a mut Vec<String>);
+
+impl DriftVisitor for PartDriftBlocks<'_> {
+    fn items<K: ItemKind>(&mut self, drift: Option<&Vec<ItemDrift<K>>>) {
+        item_drift_blocks(self.0, drift.into_iter().flatten());
+    }
 }
 
 fn action_label(a: Action) -> &'static str {
@@ -411,9 +434,7 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
                 fields.push("tags".into());
             }
             let mut parts = Vec::new();
-            item_fields(&mut parts, g.targets.iter().flatten());
-            item_fields(&mut parts, g.rules.iter().flatten());
-            item_fields(&mut parts, g.rate_limits.iter().flatten());
+            g.visit_parts(&mut PartFields(&mut parts));
             fields.extend(parts.iter().map(|p| code(p)));
             let fields = fields.join(", ");
             if !b.push(&format!("| {} | {} | {fields} |\n", code(&g.name), g.state.as_str())) {
@@ -460,9 +481,7 @@ fn item_fields<'a, K: ItemKind>(out: &mut Vec<String>, drift: impl Iterator<Item
 /// and rate limit, as text drift lists them.
 fn drift_body(g: &DriftEntry) -> String {
     let mut blocks = Vec::new();
-    item_drift_blocks(&mut blocks, g.targets.iter().flatten());
-    item_drift_blocks(&mut blocks, g.rules.iter().flatten());
-    item_drift_blocks(&mut blocks, g.rate_limits.iter().flatten());
+    g.visit_parts(&mut PartDriftBlocks(&mut blocks));
     let mut body = own_block(&g.changes, &g.tag_changes, &g.forced_by, !blocks.is_empty());
     body.push_str(&blocks.concat());
     body

@@ -250,18 +250,27 @@ pub fn item_counts<K: crate::kind::ItemKind>(plans: Option<&Vec<crate::plan::Ite
 
 /// What changes of a gateway's parts: target counts and the resource policy, if any.
 pub fn parts_summary(g: &crate::plan::GatewayPlan) -> Option<String> {
-    use crate::plan::Action;
-    let mut parts: Vec<String> = item_counts(g.targets.as_ref()).into_iter().collect();
-    parts.extend(item_counts(g.rules.as_ref()));
-    parts.extend(item_counts(g.rate_limits.as_ref()));
-    if let Some(p) = &g.resource_policy {
-        let what = match p.action {
+    let mut counts = PartCounts(Vec::new());
+    g.visit_parts(&mut counts);
+    (!counts.0.is_empty()).then(|| counts.0.join("; "))
+}
+
+/// What changes of each part of a gateway, counted.
+struct PartCounts(Vec<String>);
+
+impl crate::plan::PartsVisitor for PartCounts {
+    fn items<K: crate::kind::ItemKind>(&mut self, plans: Option<&Vec<crate::plan::ItemPlan<K>>>) {
+        self.0.extend(item_counts(plans));
+    }
+
+    fn policy(&mut self, plan: Option<&crate::plan::PolicyPlan>) {
+        use crate::plan::Action;
+        let what = plan.and_then(|p| match p.action {
             Action::Create => Some("resource policy to put"),
             Action::Update => Some("resource policy to change"),
             Action::Delete => Some("resource policy to delete"),
             _ => None,
-        };
-        parts.extend(what.map(str::to_string));
+        });
+        self.0.extend(what.map(str::to_string));
     }
-    (!parts.is_empty()).then(|| parts.join("; "))
 }

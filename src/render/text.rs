@@ -8,8 +8,8 @@ use crate::escape::paint;
 use crate::kind::{ItemKind, TargetKind};
 use crate::model::live::GatewayStatus;
 use crate::plan::{
-    Action, DeleteReason, DriftReport, DriftState, FailedGateway, GatewayPlan, ItemDrift, ItemPlan, Plan,
-    TargetDriftState, Unmanaged,
+    Action, DeleteReason, DriftReport, DriftState, DriftVisitor, FailedGateway, GatewayPlan, ItemDrift, ItemPlan,
+    PartsVisitor, Plan, PolicyPlan, TargetDriftState, Unmanaged,
 };
 
 const GREEN: &str = "32";
@@ -133,10 +133,23 @@ fn gateway_plan(out: &mut String, g: &GatewayPlan, color: bool) {
         }
     }
     changes(out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
-    item_plans(out, g.targets.iter().flatten(), color);
-    item_plans(out, g.rules.iter().flatten(), color);
-    item_plans(out, g.rate_limits.iter().flatten(), color);
-    if let Some(p) = g.resource_policy.as_ref().filter(|p| p.action != Action::NoOp) {
+    g.visit_parts(&mut PartPlans { out, color });
+}
+
+/// Writes what changes of each part of a gateway.
+struct PartPlans<'a> {
+    out: &'a mut String,
+    color: bool,
+}
+
+impl PartsVisitor for PartPlans<'_> {
+    fn items<K: ItemKind>(&mut self, plans: Option<&Vec<ItemPlan<K>>>) {
+        item_plans(self.out, plans.into_iter().flatten(), self.color);
+    }
+
+    fn policy(&mut self, plan: Option<&PolicyPlan>) {
+        let (out, color) = (&mut *self.out, self.color);
+        let Some(p) = plan.filter(|p| p.action != Action::NoOp) else { return };
         let (symbol, tone, what) = match p.action {
             Action::Create => ("+", GREEN, "will be put"),
             Action::Delete => ("-", RED, "will be deleted"),
@@ -331,9 +344,7 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
         out.push_str(&head);
         out.push('\n');
         changes(&mut out, &items(&g.changes, &g.tag_changes, &g.forced_by), color);
-        item_drift(&mut out, g.targets.iter().flatten(), color);
-        item_drift(&mut out, g.rules.iter().flatten(), color);
-        item_drift(&mut out, g.rate_limits.iter().flatten(), color);
+        g.visit_parts(&mut PartDrift { out: &mut out, color });
     }
     if !report.gateways.is_empty() {
         out.push('\n');
@@ -347,19 +358,9 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
 /// The headline of a gateway whose configuration and tags hold while some of its parts change:
 /// which parts.
 fn parts_change(g: &GatewayPlan) -> String {
-    let mut parts = Vec::new();
-    if g.targets.iter().flatten().any(|t| t.is_change()) {
-        parts.push("targets");
-    }
-    if g.rules.iter().flatten().any(|r| r.is_change()) {
-        parts.push("rules");
-    }
-    if g.rate_limits.iter().flatten().any(|r| r.is_change()) {
-        parts.push("rate limits");
-    }
-    if g.resource_policy.as_ref().is_some_and(|p| p.action != Action::NoOp) {
-        parts.push("resource policy");
-    }
+    let mut changing = ChangingParts(Vec::new());
+    g.visit_parts(&mut changing);
+    let parts = changing.0;
     let verb = if parts == ["resource policy"] { "changes" } else { "change" };
     let named = match parts.split_last() {
         None => return "is unchanged".to_string(),
@@ -367,4 +368,33 @@ fn parts_change(g: &GatewayPlan) -> String {
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     };
     format!("is unchanged; its {named} {verb}")
+}
+
+/// Writes the drift of each part of a gateway that has a drift view of its own.
+struct PartDrift<'a> {
+    out: &'a mut String,
+    color: bool,
+}
+
+impl DriftVisitor for PartDrift<'_> {
+    fn items<K: ItemKind>(&mut self, drift: Option<&Vec<ItemDrift<K>>>) {
+        item_drift(self.out, drift.into_iter().flatten(), self.color);
+    }
+}
+
+/// The parts of a gateway that change, by their plural nouns.
+struct ChangingParts(Vec<&'static str>);
+
+impl PartsVisitor for ChangingParts {
+    fn items<K: ItemKind>(&mut self, plans: Option<&Vec<ItemPlan<K>>>) {
+        if plans.into_iter().flatten().any(|p| p.is_change()) {
+            self.0.push(K::NOUNS);
+        }
+    }
+
+    fn policy(&mut self, plan: Option<&PolicyPlan>) {
+        if plan.is_some_and(|p| p.action != Action::NoOp) {
+            self.0.push("resource policy");
+        }
+    }
 }
