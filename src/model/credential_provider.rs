@@ -52,9 +52,13 @@ spec_string!(
     TenantId, len 1..=2048
 );
 spec_string!(
-    /// IssuerUrlType, AuthorizationEndpointType, TokenEndpointType, ResponseType: the model leaves
-    /// them unconstrained.
+    /// IssuerUrlType, AuthorizationEndpointType, TokenEndpointType: the model leaves them
+    /// unconstrained.
     OauthEndpoint, len 1..=usize::MAX
+);
+spec_string!(
+    /// ResponseType: an OAuth response type (the model sets no minimum length).
+    ResponseType, len 0..=usize::MAX
 );
 spec_string!(
     /// TokenAuthMethod.
@@ -281,7 +285,7 @@ shape_struct! {
         issuer: req OauthEndpoint => "issuer" "The issuer URL.",
         authorization_endpoint: req OauthEndpoint => "authorizationEndpoint" "The authorization endpoint URL.",
         token_endpoint: req OauthEndpoint => "tokenEndpoint" "The token endpoint URL.",
-        response_types: opt Vec<OauthEndpoint> => "responseTypes" "The supported response types.",
+        response_types: opt Vec<ResponseType> => "responseTypes" "The supported response types.",
         token_endpoint_auth_methods: opt Bounded<TokenAuthMethod, 1, 2> => "tokenEndpointAuthMethods" "The token endpoint's authentication methods (client_secret_post, client_secret_basic).",
     }
 }
