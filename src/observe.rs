@@ -603,6 +603,29 @@ mod tests {
         ) -> Result<Option<crate::model::policy::ResourcePolicy>, ApiError> {
             self.slow(Ok(None)).await
         }
+        // Gateways only: these tests declare no credential providers.
+        async fn list_oauth2_providers(
+            &self,
+        ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
+            Ok(Vec::new())
+        }
+        async fn list_api_key_providers(
+            &self,
+        ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
+            Ok(Vec::new())
+        }
+        async fn get_oauth2_provider(
+            &self,
+            name: &str,
+        ) -> Result<crate::model::credential_provider::LiveOauth2Provider, ApiError> {
+            Err(ApiError::NotFound(name.to_string()))
+        }
+        async fn get_api_key_provider(
+            &self,
+            name: &str,
+        ) -> Result<crate::model::credential_provider::LiveApiKeyProvider, ApiError> {
+            Err(ApiError::NotFound(name.to_string()))
+        }
     }
 
     #[tokio::test]
@@ -749,6 +772,28 @@ mod tests {
         }
         async fn get_rule(&self, gateway_id: &str, id: &str) -> Result<LiveRule, ApiError> {
             self.inner.get_rule(gateway_id, id).await
+        }
+        async fn list_oauth2_providers(
+            &self,
+        ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
+            self.inner.list_oauth2_providers().await
+        }
+        async fn list_api_key_providers(
+            &self,
+        ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
+            self.inner.list_api_key_providers().await
+        }
+        async fn get_oauth2_provider(
+            &self,
+            name: &str,
+        ) -> Result<crate::model::credential_provider::LiveOauth2Provider, ApiError> {
+            self.inner.get_oauth2_provider(name).await
+        }
+        async fn get_api_key_provider(
+            &self,
+            name: &str,
+        ) -> Result<crate::model::credential_provider::LiveApiKeyProvider, ApiError> {
+            self.inner.get_api_key_provider(name).await
         }
     }
 }

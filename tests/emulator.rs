@@ -1987,3 +1987,325 @@ async fn the_conformance_layer_fails_shutdown_on_a_response_the_model_does_not_a
     let text = err.to_string();
     assert!(text.contains("deviated from the service model") && text.contains("$.gatewayUrl"), "{text}");
 }
+
+// ---------------------------------------------------------------- credential providers (issue 26)
+
+mod credential_providers {
+    use super::*;
+    use acgw::api::sdk::SdkApi;
+    use acgw::api::{ApiError, ReadApi, WriteApi};
+    use acgw::model::credential_provider::{
+        CredentialProviderSpec, Oauth2ProviderConfigOutput, ProviderKind, SecretSource,
+    };
+    use acgw::model::decode::{Cx, Decode, Node};
+    use aws_sdk_bedrockagentcorecontrol::types::{
+        CredentialProviderVendorType, GithubOauth2ProviderConfigInput, Oauth2ProviderConfigInput, SecretReference,
+        SecretSourceType,
+    };
+
+    const GH_SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-oauth";
+    /// A secret value distinctive enough that finding it anywhere is a leak.
+    const PLANTED: &str = "planted-Secret-9f3c1e7a";
+
+    fn github(secret: Option<&str>) -> Oauth2ProviderConfigInput {
+        let b = GithubOauth2ProviderConfigInput::builder().client_id("Iv1.0123456789abcdef");
+        let b = match secret {
+            Some(s) => b.client_secret(s),
+            None => b.client_secret("").client_secret_source(SecretSourceType::External).client_secret_config(
+                SecretReference::builder().secret_id(GH_SECRET).json_key("client_secret").build().expect("reference"),
+            ),
+        };
+        Oauth2ProviderConfigInput::GithubOauth2ProviderConfig(b.build().expect("github config"))
+    }
+
+    fn spec(json: Value) -> CredentialProviderSpec {
+        let mut problems = Vec::new();
+        let out = CredentialProviderSpec::decode(&Node::from_json(&json), &mut Cx::new("test", &mut problems));
+        assert!(problems.is_empty(), "{problems:?}");
+        out.expect("a provider")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_oauth2_provider_is_created_read_listed_tagged_updated_and_deleted() {
+        let (handle, client) = start_default().await;
+        let created = client
+            .create_oauth2_credential_provider()
+            .name("github")
+            .credential_provider_vendor(CredentialProviderVendorType::GithubOauth2)
+            .oauth2_provider_config_input(github(None))
+            .tags("team", "tools")
+            .send()
+            .await
+            .expect("create");
+        let arn =
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/github";
+        assert_eq!(created.credential_provider_arn, arn);
+        assert_eq!(created.client_secret_arn.as_ref().map(|s| s.secret_arn.as_str()), Some(GH_SECRET));
+        assert_eq!(created.client_secret_json_key.as_deref(), Some("client_secret"));
+        assert_eq!(created.client_secret_source, Some(SecretSourceType::External));
+        assert_eq!(
+            created.callback_url.as_deref(),
+            Some("https://bedrock-agentcore.us-east-1.amazonaws.com/identities/oauth2/callback")
+        );
+
+        let got = client.get_oauth2_credential_provider().name("github").send().await.expect("get");
+        assert_eq!(got.credential_provider_vendor, CredentialProviderVendorType::GithubOauth2);
+        let Some(aws_sdk_bedrockagentcorecontrol::types::Oauth2ProviderConfigOutput::GithubOauth2ProviderConfig(out)) =
+            got.oauth2_provider_config_output
+        else {
+            panic!("a GitHub configuration")
+        };
+        assert_eq!(out.client_id.as_deref(), Some("Iv1.0123456789abcdef"));
+        assert!(out.oauth_discovery.is_some(), "the vendor's discovery is answered");
+
+        let listed = client.list_oauth2_credential_providers().send().await.expect("list");
+        let names: Vec<&str> = listed.credential_providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["github"]);
+
+        // Tags live on the provider's ARN, as on a gateway's.
+        let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("tags");
+        assert_eq!(tags.tags.unwrap_or_default().get("team").map(String::as_str), Some("tools"));
+        client.tag_resource().resource_arn(arn).tags("acgw:owner", "ci").send().await.expect("tag");
+        client.untag_resource().resource_arn(arn).tag_keys("team").send().await.expect("untag");
+        let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("tags");
+        let tags: BTreeMap<String, String> = tags.tags.unwrap_or_default().into_iter().collect();
+        assert_eq!(tags, BTreeMap::from([("acgw:owner".to_string(), "ci".to_string())]));
+
+        // An update is a full update: the secret moves from a reference to a value the service keeps.
+        let updated = client
+            .update_oauth2_credential_provider()
+            .name("github")
+            .credential_provider_vendor(CredentialProviderVendorType::GithubOauth2)
+            .oauth2_provider_config_input(github(Some(PLANTED)))
+            .send()
+            .await
+            .expect("update");
+        assert_eq!(updated.client_secret_source, Some(SecretSourceType::Managed));
+        let managed = updated.client_secret_arn.map(|s| s.secret_arn).unwrap_or_default();
+        assert!(managed.starts_with("arn:aws:secretsmanager:us-east-1:123456789012:secret:"), "{managed}");
+        assert_ne!(managed, GH_SECRET);
+
+        client.delete_oauth2_credential_provider().name("github").send().await.expect("delete");
+        let err = client.get_oauth2_credential_provider().name("github").send().await.expect_err("gone");
+        assert_eq!(err.code(), Some("ResourceNotFoundException"));
+        let err = client.delete_oauth2_credential_provider().name("github").send().await.expect_err("gone");
+        assert_eq!(err.code(), Some("ResourceNotFoundException"));
+        let err = client.list_tags_for_resource().resource_arn(arn).send().await.expect_err("its tags are gone too");
+        assert_eq!(err.code(), Some("ResourceNotFoundException"));
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_api_key_provider_round_trips_and_lists_in_pages() {
+        let (handle, client) = start_default().await;
+        for name in ["weather", "maps", "news"] {
+            let out =
+                client.create_api_key_credential_provider().name(name).api_key(PLANTED).send().await.expect("create");
+            assert_eq!(
+                out.credential_provider_arn,
+                format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/{name}")
+            );
+            assert_eq!(out.api_key_secret_source, Some(SecretSourceType::Managed));
+        }
+        let mut names = Vec::new();
+        let mut token = None;
+        let mut pages = 0;
+        loop {
+            let page = client
+                .list_api_key_credential_providers()
+                .max_results(2)
+                .set_next_token(token)
+                .send()
+                .await
+                .expect("list");
+            pages += 1;
+            names.extend(page.credential_providers.into_iter().map(|p| p.name));
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        assert_eq!((pages, names), (2, vec!["maps".to_string(), "news".into(), "weather".into()]));
+
+        let updated = client
+            .update_api_key_credential_provider()
+            .name("weather")
+            .api_key_secret_source(SecretSourceType::External)
+            .api_key_secret_config(
+                SecretReference::builder().secret_id("weather-key").json_key("api_key").build().expect("reference"),
+            )
+            .send()
+            .await
+            .expect("update");
+        assert_eq!(
+            updated.api_key_secret_arn.map(|s| s.secret_arn).as_deref(),
+            Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:weather-key")
+        );
+        let got = client.get_api_key_credential_provider().name("weather").send().await.expect("get");
+        assert_eq!(got.api_key_secret_json_key.as_deref(), Some("api_key"));
+        assert_eq!(got.api_key_secret_source, Some(SecretSourceType::External));
+
+        client.delete_api_key_credential_provider().name("weather").send().await.expect("delete");
+        let err = client.get_api_key_credential_provider().name("weather").send().await.expect_err("gone");
+        assert_eq!(err.code(), Some("ResourceNotFoundException"));
+        let err =
+            client.update_api_key_credential_provider().name("weather").api_key("k").send().await.expect_err("gone");
+        assert_eq!(err.code(), Some("ResourceNotFoundException"));
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_taken_name_is_a_conflict_within_a_kind() {
+        let (handle, client) = start_default().await;
+        client.create_api_key_credential_provider().name("dup").api_key("k").send().await.expect("create");
+        let err = client.create_api_key_credential_provider().name("dup").api_key("k").send().await.expect_err("taken");
+        assert_eq!(err.code(), Some("ConflictException"));
+        let oauth2 = || {
+            client
+                .create_oauth2_credential_provider()
+                .name("dup")
+                .credential_provider_vendor(CredentialProviderVendorType::GithubOauth2)
+                .oauth2_provider_config_input(github(Some("s")))
+        };
+        oauth2().send().await.expect("the other kind's names are apart");
+        let err = oauth2().send().await.expect_err("taken");
+        assert_eq!(err.code(), Some("ConflictException"));
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn bad_input_is_a_validation_error_naming_the_field() {
+        let (handle, client) = start_default().await;
+        let cases: Vec<(&str, &str, String)> = vec![
+            (
+                "a name outside the pattern",
+                "name",
+                r#"{"name":"no spaces","apiKey":"k"}"#.into(),
+            ),
+            (
+                "a key and a reference",
+                "apiKey",
+                r#"{"name":"k","apiKey":"k","apiKeySecretSource":"EXTERNAL","apiKeySecretConfig":{"secretId":"s","jsonKey":"j"}}"#.into(),
+            ),
+            ("EXTERNAL without a reference", "apiKeySecretConfig", r#"{"name":"k","apiKeySecretSource":"EXTERNAL"}"#.into()),
+            ("no key at all", "apiKey", r#"{"name":"k"}"#.into()),
+            ("an unknown member", "secretVersion", r#"{"name":"k","apiKey":"k","secretVersion":"1"}"#.into()),
+        ];
+        for (what, field, body) in cases {
+            let (status, headers, text) =
+                raw(&handle.url(), "POST", "/identities/CreateApiKeyCredentialProvider", &body).await;
+            assert_eq!(status, 400, "{what}: {text}");
+            assert_eq!(
+                headers.get("x-amzn-errortype").map(|s| s.split(':').next().unwrap_or_default()),
+                Some("ValidationException"),
+                "{what}"
+            );
+            assert!(text.contains(field), "{what}: {text}");
+        }
+        let mismatch = r#"{"name":"x","credentialProviderVendor":"SlackOauth2","oauth2ProviderConfigInput":{"githubOauth2ProviderConfig":{"clientId":"a","clientSecret":"b"}}}"#;
+        let (status, _, text) =
+            raw(&handle.url(), "POST", "/identities/CreateOauth2CredentialProvider", mismatch).await;
+        assert!(status == 400 && text.contains("slackOauth2ProviderConfig"), "{status} {text}");
+        let err = client.list_oauth2_credential_providers().max_results(21).send().await.expect_err("over 20");
+        assert_eq!(err.code(), Some("ValidationException"));
+        // Nothing was created by a refused call.
+        let listed = client.list_api_key_credential_providers().send().await.expect("list");
+        assert!(listed.credential_providers.is_empty());
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_secret_by_value_is_never_in_any_answer() {
+        let (handle, _client) = start_default().await;
+        let url = handle.url();
+        let calls = [
+            ("CreateApiKeyCredentialProvider", format!(r#"{{"name":"k","apiKey":"{PLANTED}"}}"#)),
+            ("UpdateApiKeyCredentialProvider", format!(r#"{{"name":"k","apiKey":"{PLANTED}"}}"#)),
+            ("GetApiKeyCredentialProvider", r#"{"name":"k"}"#.to_string()),
+            ("ListApiKeyCredentialProviders", "{}".to_string()),
+            (
+                "CreateOauth2CredentialProvider",
+                format!(
+                    r#"{{"name":"o","credentialProviderVendor":"CustomOauth2","oauth2ProviderConfigInput":{{"customOauth2ProviderConfig":{{"oauthDiscovery":{{"discoveryUrl":"{DISCOVERY}"}},"clientId":"c","clientSecret":"{PLANTED}"}}}}}}"#
+                ),
+            ),
+            ("GetOauth2CredentialProvider", r#"{"name":"o"}"#.to_string()),
+            ("ListOauth2CredentialProviders", "{}".to_string()),
+            // A refused call's error does not quote the secret either.
+            ("CreateApiKeyCredentialProvider", format!(r#"{{"name":"k","apiKey":"{PLANTED}"}}"#)),
+        ];
+        for (op, body) in calls {
+            let (status, _, text) = raw(&url, "POST", &format!("/identities/{op}"), &body).await;
+            assert!(status < 500, "{op}: {status} {text}");
+            assert!(!text.contains(PLANTED), "{op} answered the secret: {text}");
+        }
+        let (status, _, text) =
+            raw(&url, "GET", "/tags/arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Atoken-vault%2Fdefault%2Fapikeycredentialprovider%2Fk", "").await;
+        assert!(status == 200 && !text.contains(PLANTED), "{status} {text}");
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+
+    /// acgw's own API layer (SdkApi over SDK 1.97) against the emulator: every vendor's input is
+    /// sent and read back, and nothing secret comes back.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn acgws_api_writes_and_reads_every_vendor() {
+        let (handle, client) = start_default().await;
+        let api = SdkApi::new(client);
+        let reference = serde_json::json!({ "clientId": "id", "clientSecretSource": "EXTERNAL",
+            "clientSecretConfig": { "secretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s", "jsonKey": "k" } });
+        let custom = serde_json::json!({ "clientAuthenticationMethod": "PRIVATE_KEY_JWT",
+            "oauthDiscovery": { "authorizationServerMetadata": { "issuer": "https://i.example", "authorizationEndpoint": "https://i.example/a", "tokenEndpoint": "https://i.example/t" } },
+            "privateKeyJwtConfig": { "signingAlgorithm": "RS256" } });
+        let vendors = [
+            ("custom", "CustomOauth2", "customOauth2ProviderConfig", custom),
+            ("google", "GoogleOauth2", "googleOauth2ProviderConfig", reference.clone()),
+            ("github", "GithubOauth2", "githubOauth2ProviderConfig", reference.clone()),
+            ("slack", "SlackOauth2", "slackOauth2ProviderConfig", reference.clone()),
+            ("salesforce", "SalesforceOauth2", "salesforceOauth2ProviderConfig", reference.clone()),
+            ("microsoft", "MicrosoftOauth2", "microsoftOauth2ProviderConfig", reference.clone()),
+            ("atlassian", "AtlassianOauth2", "atlassianOauth2ProviderConfig", reference.clone()),
+            ("linkedin", "LinkedinOauth2", "linkedinOauth2ProviderConfig", reference.clone()),
+            ("okta", "OktaOauth2", "includedOauth2ProviderConfig", reference.clone()),
+        ];
+        for (name, vendor, key, body) in &vendors {
+            let CredentialProviderSpec::Oauth2(p) = spec(serde_json::json!({ "oauth2": {
+                "name": name, "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": { *key: body } } }))
+            else {
+                panic!()
+            };
+            let tags = BTreeMap::from([("acgw:owner".to_string(), "ci".to_string())]);
+            let written = api.create_oauth2_provider(&p, &tags).await.expect(name);
+            let live = api.get_oauth2_provider(name).await.expect(name);
+            assert_eq!((live.arn.as_str(), live.vendor.as_str()), (written.arn.as_str(), *vendor));
+            let config = serde_json::to_value(&live.config).expect("json");
+            assert!(config.get(*key).is_some(), "{name}: {config}");
+            assert!(
+                !matches!(live.config, Oauth2ProviderConfigOutput::CustomOauth2ProviderConfig(_)) || *name == "custom"
+            );
+            if *name != "custom" {
+                assert_eq!(live.client_secret.source, Some(SecretSource::External), "{name}");
+                assert_eq!(live.client_secret.json_key.as_deref(), Some("k"), "{name}");
+            }
+            assert_eq!(api.list_tags(&live.arn).await.expect("tags"), tags);
+            api.update_oauth2_provider(&p).await.expect(name);
+        }
+        let listed = api.list_oauth2_providers().await.expect("list (pages of 20)");
+        assert_eq!(listed.len(), vendors.len());
+        assert!(listed.iter().all(|s| s.kind == ProviderKind::Oauth2 && s.vendor.is_some()));
+
+        let CredentialProviderSpec::ApiKey(k) =
+            spec(serde_json::json!({ "apiKey": { "name": "weather", "apiKey": PLANTED } }))
+        else {
+            panic!()
+        };
+        let written = api.create_api_key_provider(&k, &BTreeMap::new()).await.expect("api key");
+        assert!(!format!("{written:?}").contains(PLANTED));
+        let live = api.get_api_key_provider("weather").await.expect("get");
+        assert!(!format!("{live:?}").contains(PLANTED));
+        assert_eq!(live.api_key_secret.source, Some(SecretSource::Managed));
+        api.delete_api_key_provider("weather").await.expect("delete");
+        assert!(matches!(api.get_api_key_provider("weather").await, Err(ApiError::NotFound(_))));
+        assert!(api.list_api_key_providers().await.expect("list").is_empty());
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+}

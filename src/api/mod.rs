@@ -7,12 +7,16 @@
 pub mod carried;
 pub mod convert;
 pub mod items;
+pub mod providers;
 pub mod sdk;
 
 use std::future::Future;
 
 pub use crate::observed::ApiError;
 
+use crate::model::credential_provider::{
+    ApiKeyProvider, LiveApiKeyProvider, LiveOauth2Provider, Oauth2Provider, ProviderSummary,
+};
 use crate::model::live::{
     GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
     LiveTarget, TagMap, TargetSummary,
@@ -22,6 +26,7 @@ use crate::model::rate_limit::RateLimit;
 use crate::model::rule::Rule;
 use crate::model::target::Target;
 use crate::model::Gateway;
+use providers::ProviderWritten;
 
 /// The read-only calls: everything `observe`, `plan`, `drift` and `export` may do.
 pub trait ReadApi: Send + Sync {
@@ -55,6 +60,14 @@ pub trait ReadApi: Send + Sync {
     fn list_rules(&self, gateway_id: &str) -> impl Future<Output = Result<Vec<LiveRule>, ApiError>> + Send;
     /// One rule's configuration and status.
     fn get_rule(&self, gateway_id: &str, rule_id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send;
+    /// Every OAuth2 credential provider, following every page.
+    fn list_oauth2_providers(&self) -> impl Future<Output = Result<Vec<ProviderSummary>, ApiError>> + Send;
+    /// Every API-key credential provider, following every page.
+    fn list_api_key_providers(&self) -> impl Future<Output = Result<Vec<ProviderSummary>, ApiError>> + Send;
+    /// GetOauth2CredentialProvider.
+    fn get_oauth2_provider(&self, name: &str) -> impl Future<Output = Result<LiveOauth2Provider, ApiError>> + Send;
+    /// GetApiKeyCredentialProvider.
+    fn get_api_key_provider(&self, name: &str) -> impl Future<Output = Result<LiveApiKeyProvider, ApiError>> + Send;
 }
 
 /// The mutating calls, used only by `apply`.
@@ -152,6 +165,32 @@ pub trait WriteApi: ReadApi {
     fn tag_resource(&self, arn: &str, tags: &TagMap) -> impl Future<Output = Result<(), ApiError>> + Send;
     /// UntagResource.
     fn untag_resource(&self, arn: &str, keys: &[String]) -> impl Future<Output = Result<(), ApiError>> + Send;
+    /// CreateOauth2CredentialProvider, with the spec's tags plus `tags` (ownership, secretVersion).
+    fn create_oauth2_provider(
+        &self,
+        config: &Oauth2Provider,
+        tags: &TagMap,
+    ) -> impl Future<Output = Result<ProviderWritten, ApiError>> + Send;
+    /// UpdateOauth2CredentialProvider (a full update; tags change through TagResource).
+    fn update_oauth2_provider(
+        &self,
+        config: &Oauth2Provider,
+    ) -> impl Future<Output = Result<ProviderWritten, ApiError>> + Send;
+    /// DeleteOauth2CredentialProvider.
+    fn delete_oauth2_provider(&self, name: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+    /// CreateApiKeyCredentialProvider, with the spec's tags plus `tags` (ownership, secretVersion).
+    fn create_api_key_provider(
+        &self,
+        config: &ApiKeyProvider,
+        tags: &TagMap,
+    ) -> impl Future<Output = Result<ProviderWritten, ApiError>> + Send;
+    /// UpdateApiKeyCredentialProvider (a full update; tags change through TagResource).
+    fn update_api_key_provider(
+        &self,
+        config: &ApiKeyProvider,
+    ) -> impl Future<Output = Result<ProviderWritten, ApiError>> + Send;
+    /// DeleteApiKeyCredentialProvider.
+    fn delete_api_key_provider(&self, name: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
 }
 
 /// A view of an API that offers only the read calls: what `drift` is given, so that no code
@@ -203,5 +242,17 @@ impl<A: ReadApi> ReadApi for ReadOnly<'_, A> {
     }
     fn get_rule(&self, gateway_id: &str, rule_id: &str) -> impl Future<Output = Result<LiveRule, ApiError>> + Send {
         self.0.get_rule(gateway_id, rule_id)
+    }
+    fn list_oauth2_providers(&self) -> impl Future<Output = Result<Vec<ProviderSummary>, ApiError>> + Send {
+        self.0.list_oauth2_providers()
+    }
+    fn list_api_key_providers(&self) -> impl Future<Output = Result<Vec<ProviderSummary>, ApiError>> + Send {
+        self.0.list_api_key_providers()
+    }
+    fn get_oauth2_provider(&self, name: &str) -> impl Future<Output = Result<LiveOauth2Provider, ApiError>> + Send {
+        self.0.get_oauth2_provider(name)
+    }
+    fn get_api_key_provider(&self, name: &str) -> impl Future<Output = Result<LiveApiKeyProvider, ApiError>> + Send {
+        self.0.get_api_key_provider(name)
     }
 }

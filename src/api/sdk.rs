@@ -6,7 +6,11 @@ use aws_sdk_bedrockagentcorecontrol::Client;
 
 use crate::api::carried;
 use crate::api::convert::{self, classify};
+use crate::api::providers::{self, ProviderWritten};
 use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::model::credential_provider::{
+    ApiKeyProvider, LiveApiKeyProvider, LiveOauth2Provider, Oauth2Provider, ProviderSummary,
+};
 use crate::model::live::{
     GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
     LiveTarget, TagMap, TargetSummary,
@@ -29,6 +33,12 @@ const RULE_PAGE_SIZE: i32 = 100;
 /// The page size for ListGatewayRateLimits: the model's maximum (GatewayRateLimitMaxResults,
 /// 1–100), which also covers the per-gateway quota of 50 in one call.
 const RATE_LIMIT_PAGE_SIZE: i32 = 100;
+
+/// The page size for ListOauth2CredentialProviders: the model's maximum (1–20).
+const OAUTH2_PROVIDER_PAGE_SIZE: i32 = 20;
+
+/// The page size for ListApiKeyCredentialProviders: the model's maximum (MaxResults, 1–100).
+const API_KEY_PROVIDER_PAGE_SIZE: i32 = 100;
 
 /// The gateway API over the AWS SDK client.
 #[derive(Clone)]
@@ -255,6 +265,46 @@ impl ReadApi for SdkApi {
             .map_err(classify)?;
         Ok(convert::rule_from_get(out))
     }
+
+    async fn list_oauth2_providers(&self) -> Result<Vec<ProviderSummary>, ApiError> {
+        paged("ListOauth2CredentialProviders", |token| async move {
+            let page = self
+                .client
+                .list_oauth2_credential_providers()
+                .max_results(OAUTH2_PROVIDER_PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok((page.credential_providers.into_iter().map(providers::oauth2_summary).collect(), page.next_token))
+        })
+        .await
+    }
+
+    async fn list_api_key_providers(&self) -> Result<Vec<ProviderSummary>, ApiError> {
+        paged("ListApiKeyCredentialProviders", |token| async move {
+            let page = self
+                .client
+                .list_api_key_credential_providers()
+                .max_results(API_KEY_PROVIDER_PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok((page.credential_providers.into_iter().map(providers::api_key_summary).collect(), page.next_token))
+        })
+        .await
+    }
+
+    async fn get_oauth2_provider(&self, name: &str) -> Result<LiveOauth2Provider, ApiError> {
+        let out = self.client.get_oauth2_credential_provider().name(name).send().await.map_err(classify)?;
+        providers::oauth2_from_get(out)
+    }
+
+    async fn get_api_key_provider(&self, name: &str) -> Result<LiveApiKeyProvider, ApiError> {
+        let out = self.client.get_api_key_credential_provider().name(name).send().await.map_err(classify)?;
+        Ok(providers::api_key_from_get(out))
+    }
 }
 
 impl WriteApi for SdkApi {
@@ -420,6 +470,112 @@ impl WriteApi for SdkApi {
             .send()
             .await
             .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn create_oauth2_provider(
+        &self,
+        config: &Oauth2Provider,
+        tags: &TagMap,
+    ) -> Result<ProviderWritten, ApiError> {
+        let input = providers::oauth2_input(config)?;
+        let out = self
+            .client
+            .create_oauth2_credential_provider()
+            .name(config.name.as_str())
+            .credential_provider_vendor(input.vendor)
+            .oauth2_provider_config_input(input.config)
+            .set_tags(providers::create_tags(config.tags.as_ref(), tags))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(ProviderWritten {
+            secret: providers::live_secret(out.client_secret_arn, out.client_secret_json_key, out.client_secret_source),
+            callback_url: out.callback_url.filter(|u| !u.is_empty()),
+            name: out.name,
+            arn: out.credential_provider_arn,
+        })
+    }
+
+    async fn update_oauth2_provider(&self, config: &Oauth2Provider) -> Result<ProviderWritten, ApiError> {
+        let input = providers::oauth2_input(config)?;
+        let out = self
+            .client
+            .update_oauth2_credential_provider()
+            .name(config.name.as_str())
+            .credential_provider_vendor(input.vendor)
+            .oauth2_provider_config_input(input.config)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(ProviderWritten {
+            secret: providers::live_secret(out.client_secret_arn, out.client_secret_json_key, out.client_secret_source),
+            callback_url: out.callback_url.filter(|u| !u.is_empty()),
+            name: out.name,
+            arn: out.credential_provider_arn,
+        })
+    }
+
+    async fn delete_oauth2_provider(&self, name: &str) -> Result<(), ApiError> {
+        self.client.delete_oauth2_credential_provider().name(name).send().await.map_err(classify)?;
+        Ok(())
+    }
+
+    async fn create_api_key_provider(
+        &self,
+        config: &ApiKeyProvider,
+        tags: &TagMap,
+    ) -> Result<ProviderWritten, ApiError> {
+        let input = providers::api_key_input(config)?;
+        let out = self
+            .client
+            .create_api_key_credential_provider()
+            .name(config.name.as_str())
+            .set_api_key(input.api_key)
+            .set_api_key_secret_config(input.secret_config)
+            .set_api_key_secret_source(input.secret_source)
+            .set_tags(providers::create_tags(config.tags.as_ref(), tags))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(ProviderWritten {
+            secret: providers::live_secret(
+                out.api_key_secret_arn,
+                out.api_key_secret_json_key,
+                out.api_key_secret_source,
+            ),
+            callback_url: None,
+            name: out.name,
+            arn: out.credential_provider_arn,
+        })
+    }
+
+    async fn update_api_key_provider(&self, config: &ApiKeyProvider) -> Result<ProviderWritten, ApiError> {
+        let input = providers::api_key_input(config)?;
+        let out = self
+            .client
+            .update_api_key_credential_provider()
+            .name(config.name.as_str())
+            .set_api_key(input.api_key)
+            .set_api_key_secret_config(input.secret_config)
+            .set_api_key_secret_source(input.secret_source)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(ProviderWritten {
+            secret: providers::live_secret(
+                out.api_key_secret_arn,
+                out.api_key_secret_json_key,
+                out.api_key_secret_source,
+            ),
+            callback_url: None,
+            name: out.name,
+            arn: out.credential_provider_arn,
+        })
+    }
+
+    async fn delete_api_key_provider(&self, name: &str) -> Result<(), ApiError> {
+        self.client.delete_api_key_credential_provider().name(name).send().await.map_err(classify)?;
         Ok(())
     }
 }

@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::ApplyError;
+use crate::api::providers::ProviderWritten;
 use crate::api::{ApiError, ReadApi, WriteApi};
+use crate::model::credential_provider::{
+    ApiKeyProvider, LiveApiKeyProvider, LiveOauth2Provider, Oauth2Provider, ProviderSummary,
+};
 use crate::model::live::{
     GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
     LiveTarget, TagMap, TargetSummary,
@@ -163,6 +167,18 @@ impl<A: ReadApi> ReadApi for Guarded<'_, A> {
     async fn get_rule(&self, gateway_id: &str, rule_id: &str) -> Result<LiveRule, ApiError> {
         self.interrupt.guard(self.api.get_rule(gateway_id, rule_id)).await
     }
+    async fn list_oauth2_providers(&self) -> Result<Vec<ProviderSummary>, ApiError> {
+        self.interrupt.guard(self.api.list_oauth2_providers()).await
+    }
+    async fn list_api_key_providers(&self) -> Result<Vec<ProviderSummary>, ApiError> {
+        self.interrupt.guard(self.api.list_api_key_providers()).await
+    }
+    async fn get_oauth2_provider(&self, name: &str) -> Result<LiveOauth2Provider, ApiError> {
+        self.interrupt.guard(self.api.get_oauth2_provider(name)).await
+    }
+    async fn get_api_key_provider(&self, name: &str) -> Result<LiveApiKeyProvider, ApiError> {
+        self.interrupt.guard(self.api.get_api_key_provider(name)).await
+    }
 }
 
 impl<A: WriteApi> WriteApi for Guarded<'_, A> {
@@ -230,6 +246,32 @@ impl<A: WriteApi> WriteApi for Guarded<'_, A> {
     }
     async fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
         self.interrupt.guard(self.api.untag_resource(arn, keys)).await
+    }
+    async fn create_oauth2_provider(
+        &self,
+        config: &Oauth2Provider,
+        tags: &TagMap,
+    ) -> Result<ProviderWritten, ApiError> {
+        self.interrupt.guard(self.api.create_oauth2_provider(config, tags)).await
+    }
+    async fn update_oauth2_provider(&self, config: &Oauth2Provider) -> Result<ProviderWritten, ApiError> {
+        self.interrupt.guard(self.api.update_oauth2_provider(config)).await
+    }
+    async fn delete_oauth2_provider(&self, name: &str) -> Result<(), ApiError> {
+        self.interrupt.guard(self.api.delete_oauth2_provider(name)).await
+    }
+    async fn create_api_key_provider(
+        &self,
+        config: &ApiKeyProvider,
+        tags: &TagMap,
+    ) -> Result<ProviderWritten, ApiError> {
+        self.interrupt.guard(self.api.create_api_key_provider(config, tags)).await
+    }
+    async fn update_api_key_provider(&self, config: &ApiKeyProvider) -> Result<ProviderWritten, ApiError> {
+        self.interrupt.guard(self.api.update_api_key_provider(config)).await
+    }
+    async fn delete_api_key_provider(&self, name: &str) -> Result<(), ApiError> {
+        self.interrupt.guard(self.api.delete_api_key_provider(name)).await
     }
 }
 

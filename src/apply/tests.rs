@@ -90,6 +90,27 @@ impl ReadApi for Scripted {
     async fn get_rule(&self, _: &str, id: &str) -> Result<crate::model::live::LiveRule, ApiError> {
         Err(ApiError::NotFound(id.to_string()))
     }
+    // Gateways only: the scripted API has no credential providers.
+    async fn list_oauth2_providers(&self) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
+        Ok(Vec::new())
+    }
+    async fn list_api_key_providers(
+        &self,
+    ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
+        Ok(Vec::new())
+    }
+    async fn get_oauth2_provider(
+        &self,
+        name: &str,
+    ) -> Result<crate::model::credential_provider::LiveOauth2Provider, ApiError> {
+        Err(ApiError::NotFound(name.to_string()))
+    }
+    async fn get_api_key_provider(
+        &self,
+        name: &str,
+    ) -> Result<crate::model::credential_provider::LiveApiKeyProvider, ApiError> {
+        Err(ApiError::NotFound(name.to_string()))
+    }
 }
 
 impl WriteApi for Scripted {
@@ -173,6 +194,49 @@ impl WriteApi for Scripted {
         self.record("UntagResource");
         Ok(())
     }
+    // The scripted API has no credential providers: a write to one is a mistake the test sees.
+    async fn create_oauth2_provider(
+        &self,
+        _: &crate::model::credential_provider::Oauth2Provider,
+        _: &TagMap,
+    ) -> Result<crate::api::providers::ProviderWritten, ApiError> {
+        self.record("CreateOauth2CredentialProvider");
+        Err(no_providers())
+    }
+    async fn update_oauth2_provider(
+        &self,
+        _: &crate::model::credential_provider::Oauth2Provider,
+    ) -> Result<crate::api::providers::ProviderWritten, ApiError> {
+        self.record("UpdateOauth2CredentialProvider");
+        Err(no_providers())
+    }
+    async fn delete_oauth2_provider(&self, _: &str) -> Result<(), ApiError> {
+        self.record("DeleteOauth2CredentialProvider");
+        Err(no_providers())
+    }
+    async fn create_api_key_provider(
+        &self,
+        _: &crate::model::credential_provider::ApiKeyProvider,
+        _: &TagMap,
+    ) -> Result<crate::api::providers::ProviderWritten, ApiError> {
+        self.record("CreateApiKeyCredentialProvider");
+        Err(no_providers())
+    }
+    async fn update_api_key_provider(
+        &self,
+        _: &crate::model::credential_provider::ApiKeyProvider,
+    ) -> Result<crate::api::providers::ProviderWritten, ApiError> {
+        self.record("UpdateApiKeyCredentialProvider");
+        Err(no_providers())
+    }
+    async fn delete_api_key_provider(&self, _: &str) -> Result<(), ApiError> {
+        self.record("DeleteApiKeyCredentialProvider");
+        Err(no_providers())
+    }
+}
+
+fn no_providers() -> ApiError {
+    ApiError::Service { code: "Scripted".into(), message: "the scripted API has no credential providers".into() }
 }
 
 fn fast_options() -> Options {

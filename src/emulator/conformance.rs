@@ -295,11 +295,11 @@ fn parse_shape(name: &str, s: &Value) -> Result<Shape, String> {
         "list" => Shape::List { member: target("member")?, min: int("min"), max: int("max") },
         "map" => Shape::Map { key: target("key")?, value: target("value")?, min: int("min"), max: int("max") },
         "string" => {
-            let pattern = match s["pattern"].as_str() {
+            let pattern = match s["pattern"].as_str().map(|p| erratum(name, p)) {
                 // The model's patterns are matched against the whole value, as Smithy's are not
                 // (Smithy's `@pattern` is a search), because the service and boto3 treat them so.
                 Some(p) => Some((
-                    p.to_string(),
+                    p.clone(),
                     Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("shape {name}: pattern {p:?}: {e}"))?,
                 )),
                 None => None,
@@ -496,6 +496,23 @@ fn looks_rfc3339(s: &str) -> bool {
             13 | 16 => *c == b':',
             _ => c.is_ascii_digit(),
         })
+}
+
+/// Where the model contradicts itself about credential provider ARNs (issue 26), the pattern
+/// that lets them work: CredentialProviderArnType and ApiKeyCredentialProviderArnType name the
+/// service `acps`, while IAM's resource types and TaggableResourcesArn name `bedrock-agentcore`,
+/// and TaggableResourcesArn's `[a-z-]+` resource types leave out `oauth2credentialprovider`. The
+/// emulator answers `bedrock-agentcore` ARNs and tags them; each pattern here accepts that too.
+fn erratum(shape: &str, pattern: &str) -> String {
+    match shape {
+        "CredentialProviderArnType" | "ApiKeyCredentialProviderArnType" => {
+            pattern.replacen(":acps:", ":(acps|bedrock-agentcore):", 1)
+        }
+        "TaggableResourcesArn" => {
+            pattern.replace("([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*", "([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*")
+        }
+        _ => pattern.to_string(),
+    }
 }
 
 #[cfg(test)]

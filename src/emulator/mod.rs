@@ -22,6 +22,7 @@
 //! ```
 
 mod conformance;
+mod providers;
 mod request;
 mod server;
 mod state;

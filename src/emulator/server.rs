@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::conformance::Model;
+use super::providers::{self, ProviderOp};
 use super::request::{self, MAX_BODY};
 use super::state::{Answer, Delays, Env, Persister, State};
 use super::wire::{query_pairs, region_from_authorization, segments, ApiError};
@@ -62,10 +63,20 @@ enum Op {
     PutResourcePolicy,
     GetResourcePolicy,
     DeleteResourcePolicy,
+    CreateOauth2CredentialProvider,
+    GetOauth2CredentialProvider,
+    UpdateOauth2CredentialProvider,
+    DeleteOauth2CredentialProvider,
+    ListOauth2CredentialProviders,
+    CreateApiKeyCredentialProvider,
+    GetApiKeyCredentialProvider,
+    UpdateApiKeyCredentialProvider,
+    DeleteApiKeyCredentialProvider,
+    ListApiKeyCredentialProviders,
 }
 
 impl Op {
-    const ALL: [Op; 28] = [
+    const ALL: [Op; 38] = [
         Op::CreateGateway,
         Op::GetGateway,
         Op::UpdateGateway,
@@ -94,6 +105,16 @@ impl Op {
         Op::PutResourcePolicy,
         Op::GetResourcePolicy,
         Op::DeleteResourcePolicy,
+        Op::CreateOauth2CredentialProvider,
+        Op::GetOauth2CredentialProvider,
+        Op::UpdateOauth2CredentialProvider,
+        Op::DeleteOauth2CredentialProvider,
+        Op::ListOauth2CredentialProviders,
+        Op::CreateApiKeyCredentialProvider,
+        Op::GetApiKeyCredentialProvider,
+        Op::UpdateApiKeyCredentialProvider,
+        Op::DeleteApiKeyCredentialProvider,
+        Op::ListApiKeyCredentialProviders,
     ];
 
     fn name(self) -> &'static str {
@@ -126,6 +147,16 @@ impl Op {
             Op::PutResourcePolicy => "PutResourcePolicy",
             Op::GetResourcePolicy => "GetResourcePolicy",
             Op::DeleteResourcePolicy => "DeleteResourcePolicy",
+            Op::CreateOauth2CredentialProvider => "CreateOauth2CredentialProvider",
+            Op::GetOauth2CredentialProvider => "GetOauth2CredentialProvider",
+            Op::UpdateOauth2CredentialProvider => "UpdateOauth2CredentialProvider",
+            Op::DeleteOauth2CredentialProvider => "DeleteOauth2CredentialProvider",
+            Op::ListOauth2CredentialProviders => "ListOauth2CredentialProviders",
+            Op::CreateApiKeyCredentialProvider => "CreateApiKeyCredentialProvider",
+            Op::GetApiKeyCredentialProvider => "GetApiKeyCredentialProvider",
+            Op::UpdateApiKeyCredentialProvider => "UpdateApiKeyCredentialProvider",
+            Op::DeleteApiKeyCredentialProvider => "DeleteApiKeyCredentialProvider",
+            Op::ListApiKeyCredentialProviders => "ListApiKeyCredentialProviders",
         }
     }
 }
@@ -161,6 +192,8 @@ enum Route {
     PutPolicy(String),
     GetPolicy(String),
     DeletePolicy(String),
+    /// One of the credential provider operations (`POST /identities/<Operation>`).
+    Provider(ProviderOp),
 }
 
 impl Route {
@@ -194,6 +227,18 @@ impl Route {
             Route::PutPolicy(_) => Op::PutResourcePolicy,
             Route::GetPolicy(_) => Op::GetResourcePolicy,
             Route::DeletePolicy(_) => Op::DeleteResourcePolicy,
+            Route::Provider(p) => match p {
+                ProviderOp::CreateOauth2 => Op::CreateOauth2CredentialProvider,
+                ProviderOp::GetOauth2 => Op::GetOauth2CredentialProvider,
+                ProviderOp::UpdateOauth2 => Op::UpdateOauth2CredentialProvider,
+                ProviderOp::DeleteOauth2 => Op::DeleteOauth2CredentialProvider,
+                ProviderOp::ListOauth2 => Op::ListOauth2CredentialProviders,
+                ProviderOp::CreateApiKey => Op::CreateApiKeyCredentialProvider,
+                ProviderOp::GetApiKey => Op::GetApiKeyCredentialProvider,
+                ProviderOp::UpdateApiKey => Op::UpdateApiKeyCredentialProvider,
+                ProviderOp::DeleteApiKey => Op::DeleteApiKeyCredentialProvider,
+                ProviderOp::ListApiKey => Op::ListApiKeyCredentialProviders,
+            },
         }
     }
 
@@ -217,6 +262,7 @@ fn route(method: &Method, segs: &[String]) -> Option<Route> {
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let m = method.as_str();
     Some(match (m, s.as_slice()) {
+        ("POST", ["identities", op]) => Route::Provider(ProviderOp::parse(op)?),
         ("POST", ["gateways"]) => Route::CreateGateway,
         ("GET", ["gateways"]) => Route::ListGateways,
         ("GET", ["gateways", id]) => Route::GetGateway(id.to_string()),
@@ -293,6 +339,8 @@ pub(super) struct Shared {
     /// A test hook stored a value the model does not allow (see [`Shared::set_raw`]): answers are
     /// no longer checked, requests still are.
     planted: AtomicBool,
+    /// The credential providers (issue 26), kept apart from the gateways' state.
+    providers: Mutex<providers::Store>,
 }
 
 /// Locks a mutex even if a panicking thread poisoned it: the data is still consistent, since
@@ -319,6 +367,7 @@ impl Shared {
             model,
             deviations: Mutex::new(Vec::new()),
             planted: AtomicBool::new(false),
+            providers: Mutex::new(providers::Store::default()),
         }
     }
 
@@ -675,6 +724,16 @@ fn dispatch(
             let target = request::parse_synchronize(body)?;
             lock(&shared.state).synchronize_target(&id, &target, env)
         }
+        Route::TagResource(arn) if providers::is_provider_arn(&arn) => {
+            let tags = request::parse_tags(body)?;
+            lock(&shared.providers).tag_resource(&arn, tags)
+        }
+        Route::UntagResource(arn) if providers::is_provider_arn(&arn) => {
+            let keys = request::parse_tag_keys(query)?;
+            lock(&shared.providers).untag_resource(&arn, &keys)
+        }
+        Route::ListTags(arn) if providers::is_provider_arn(&arn) => lock(&shared.providers).list_tags(&arn),
+        Route::Provider(op) => lock(&shared.providers).dispatch(op, body, env.region, env.now_ms),
         Route::TagResource(arn) => {
             request::check_resource_arn(&arn)?;
             let tags = request::parse_tags(body)?;

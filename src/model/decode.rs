@@ -132,6 +132,18 @@ impl<'a> Cx<'a> {
         self.secret
     }
 
+    /// How many problems have been recorded so far (errors and warnings), so that a caller can
+    /// tell whether decoding a part found any.
+    pub fn problem_count(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// True when scalars are interpolated (a spec), false for API requests: a secret passed by
+    /// value must come from the environment in a spec, while a request carries it literally.
+    pub fn interpolates(&self) -> bool {
+        self.env.is_some()
+    }
+
     /// The text of a scalar after interpolation, or `None` (reported) if it is not one or fails.
     pub fn text<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
         let NodeKind::Scalar { value, .. } = &node.kind else {

@@ -12,6 +12,7 @@
 
 #[macro_use]
 mod macros;
+pub mod credential_provider;
 pub mod decode;
 pub mod interpolate;
 pub mod live;

@@ -1,0 +1,1191 @@
+//! Credential providers (issue 26): the OAuth2 and API-key providers of AgentCore Identity's token
+//! vault, which a target's `credentialProviderConfigurations` name by ARN.
+//!
+//! A spec item is a one-member union, `oauth2:` or `apiKey:`, whose members are exactly the
+//! CreateOauth2CredentialProvider / CreateApiKeyCredentialProvider request members of
+//! aws-sdk-bedrockagentcorecontrol 1.97, plus acgw's own `secretVersion`. A secret is passed
+//! either by reference (`*SecretSource: EXTERNAL` with `{ secretId, jsonKey }`, a Secrets Manager
+//! secret the user manages: nothing secret passes through acgw) or by value (`clientSecret` /
+//! `apiKey`), and then only as a whole `${VAR}` from the environment: a literal secret in a spec
+//! is refused, since specs live in Git.
+//!
+//! Where the service model (botocore 1.44) is newer than SDK 1.97:
+//! - SDK 1.97 requires `clientSecret` on every vendor input and `clientId` on the custom one; the
+//!   model makes both optional (min length 0). acgw sends `""` for an absent one, which the model
+//!   allows, so that a secret passed by reference builds with this SDK.
+//! - SDK 1.97 lacks the custom vendor's `certificateConfigurations`: it is declared `carried`
+//!   (decoded and checked, not yet sent: `api::carried` only rewrites gateway requests today).
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::decode::{Cx, Decode, Node, NodeKind};
+use super::live::Unreadable;
+use super::schema::{self, Defs, Schema};
+use super::sdk::{self, BuildFailure, Sdk};
+use super::{
+    Bounded, BoundedMap, CertificateConfiguration, DiscoveryUrl, KmsKeyArn, PrivateEndpoint, PrivateEndpointOverride,
+    Tags,
+};
+
+// ---------------------------------------------------------------- constrained strings
+
+spec_string!(
+    /// CredentialProviderName: a provider's identity, unique across both kinds in acgw's specs.
+    CredentialProviderName, len 1..=128, pattern "[a-zA-Z0-9\\-_]+"
+);
+spec_string!(
+    /// ClientIdType (the custom vendor's DefaultClientIdType also allows empty, which a spec
+    /// writes by leaving the member out).
+    OauthClientId, len 1..=256
+);
+spec_string!(
+    /// SecretIdType: a Secrets Manager secret's ARN or name.
+    SecretId, len 1..=2048
+);
+spec_string!(
+    /// SecretJsonKeyType: the key, in the secret's JSON, that holds the value.
+    SecretJsonKey, len 1..=128
+);
+spec_string!(
+    /// TenantIdType: a Microsoft Entra tenant.
+    TenantId, len 1..=2048
+);
+spec_string!(
+    /// IssuerUrlType, AuthorizationEndpointType, TokenEndpointType: the model leaves them
+    /// unconstrained.
+    OauthEndpoint, len 1..=usize::MAX
+);
+spec_string!(
+    /// ResponseType: an OAuth response type (the model sets no minimum length).
+    ResponseType, len 0..=usize::MAX
+);
+spec_string!(
+    /// TokenAuthMethod.
+    TokenAuthMethod, len 1..=usize::MAX, pattern "(client_secret_post|client_secret_basic)"
+);
+spec_string!(
+    /// ScopeType: an actor token's scope.
+    ActorTokenScope, len 1..=128
+);
+spec_string!(
+    /// AdditionalClaimName.
+    AdditionalClaimName, len 1..=255, pattern "[A-Za-z0-9_.:#-]+"
+);
+spec_string!(
+    /// AdditionalClaimValue (sensitive in the API).
+    AdditionalClaimValue, len 1..=2048, sensitive: true
+);
+spec_string!(
+    /// acgw's own `secretVersion`: a label the user bumps to rotate a secret passed by value
+    /// (kept as a tag, so it must be a valid tag value).
+    SecretVersion, len 1..=64, pattern "[a-zA-Z0-9._:/=+@-]+"
+);
+
+/// The tag that holds a provider's `secretVersion`.
+pub const SECRET_VERSION_TAG: &str = "acgw:secret-version";
+
+// ---------------------------------------------------------------- enums
+
+spec_enum!(
+    /// CredentialProviderVendorType.
+    CredentialProviderVendor => CredentialProviderVendorType {
+        GoogleOauth2 = "GoogleOauth2", GithubOauth2 = "GithubOauth2", SlackOauth2 = "SlackOauth2",
+        SalesforceOauth2 = "SalesforceOauth2", MicrosoftOauth2 = "MicrosoftOauth2", CustomOauth2 = "CustomOauth2",
+        AtlassianOauth2 = "AtlassianOauth2", LinkedinOauth2 = "LinkedinOauth2", XOauth2 = "XOauth2",
+        OktaOauth2 = "OktaOauth2", OneLoginOauth2 = "OneLoginOauth2", PingOneOauth2 = "PingOneOauth2",
+        FacebookOauth2 = "FacebookOauth2", YandexOauth2 = "YandexOauth2", RedditOauth2 = "RedditOauth2",
+        ZoomOauth2 = "ZoomOauth2", TwitchOauth2 = "TwitchOauth2", SpotifyOauth2 = "SpotifyOauth2",
+        DropboxOauth2 = "DropboxOauth2", NotionOauth2 = "NotionOauth2", HubspotOauth2 = "HubspotOauth2",
+        CyberArkOauth2 = "CyberArkOauth2", FusionAuthOauth2 = "FusionAuthOauth2", Auth0Oauth2 = "Auth0Oauth2",
+        CognitoOauth2 = "CognitoOauth2",
+    }
+);
+spec_enum!(
+    /// SecretSourceType: MANAGED (the service stores the value it is given) or EXTERNAL (a
+    /// Secrets Manager secret the user manages).
+    SecretSource => SecretSourceType { Managed = "MANAGED", External = "EXTERNAL" }
+);
+spec_enum!(
+    /// ClientAuthenticationMethodType.
+    ClientAuthenticationMethod => ClientAuthenticationMethodType {
+        ClientSecretBasic = "CLIENT_SECRET_BASIC", ClientSecretPost = "CLIENT_SECRET_POST",
+        AwsIamIdTokenJwt = "AWS_IAM_ID_TOKEN_JWT", PrivateKeyJwt = "PRIVATE_KEY_JWT",
+    }
+);
+spec_enum!(
+    /// OnBehalfOfTokenExchangeGrantTypeType.
+    OnBehalfOfGrantType => OnBehalfOfTokenExchangeGrantTypeType {
+        TokenExchange = "TOKEN_EXCHANGE", JwtAuthorizationGrant = "JWT_AUTHORIZATION_GRANT",
+    }
+);
+spec_enum!(
+    /// ActorTokenContentType.
+    ActorTokenContent => ActorTokenContentType { None = "NONE", M2m = "M2M", AwsIamIdTokenJwt = "AWS_IAM_ID_TOKEN_JWT" }
+);
+spec_enum!(
+    /// OnBehalfOfClientAuthenticationMethod.
+    OnBehalfOfClientAuthentication => OnBehalfOfClientAuthenticationMethod { NoClient = "NO_CLIENT" }
+);
+spec_enum!(
+    /// SigningAlgorithm.
+    SigningAlgorithm => SigningAlgorithm { Rs256 = "RS256", Ps256 = "PS256", Es256 = "ES256" }
+);
+spec_enum!(
+    /// Status of an OAuth2 credential provider.
+    ProviderStatus => Status {
+        Creating = "CREATING", CreateFailed = "CREATE_FAILED", Updating = "UPDATING", UpdateFailed = "UPDATE_FAILED",
+        Ready = "READY", Deleting = "DELETING", DeleteFailed = "DELETE_FAILED",
+    }
+);
+
+// ---------------------------------------------------------------- a secret passed by value
+
+/// A secret passed by value (`clientSecret`, `apiKey`; sensitive in the API), at most `MAX`
+/// characters. In a spec it must be exactly one `${VAR}`, read from the environment; in an API
+/// request (the emulator) it is the value itself. It is never printed: `Debug` and `Serialize`
+/// show the `${VAR}` reference it came from, or a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue<const MAX: usize> {
+    /// The `${VAR}` the spec wrote, if it came from a spec.
+    reference: Option<String>,
+    value: String,
+}
+
+/// The OAuth client secret (DefaultClientSecretType: at most 2048 characters).
+pub type ClientSecret = SecretValue<2048>;
+/// The API key (DefaultApiKeyType: at most 65536 characters).
+pub type ApiKey = SecretValue<65536>;
+
+/// What a secret passed by value shows instead of itself when it has no `${VAR}` to show.
+pub const SECRET_PLACEHOLDER: &str = "(sensitive)";
+
+impl<const MAX: usize> SecretValue<MAX> {
+    /// The `${VAR}` reference this value came from, if it came from a spec.
+    pub fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
+
+    /// The secret itself, for the one request that sends it.
+    pub fn expose(&self) -> &str {
+        &self.value
+    }
+
+    /// A value received in an API request (no reference).
+    pub fn from_request(value: String) -> Self {
+        SecretValue { reference: None, value }
+    }
+}
+
+impl<const MAX: usize> std::fmt::Debug for SecretValue<MAX> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretValue({})", self.reference.as_deref().unwrap_or(SECRET_PLACEHOLDER))
+    }
+}
+
+impl<const MAX: usize> Serialize for SecretValue<MAX> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.reference.as_deref().unwrap_or(SECRET_PLACEHOLDER))
+    }
+}
+
+/// True for text that is exactly one `${NAME}` (no default, no surrounding text).
+fn is_whole_reference(text: &str) -> bool {
+    text.strip_prefix("${").and_then(|t| t.strip_suffix('}')).is_some_and(|name| {
+        let mut chars = name.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+impl<const MAX: usize> Decode for SecretValue<MAX> {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        cx.secret(|cx| {
+            let NodeKind::Scalar { value: raw, .. } = &node.kind else {
+                cx.error(node.mark, format!("expected a string, found {}", node.type_name()));
+                return None;
+            };
+            let reference = if cx.interpolates() {
+                if !is_whole_reference(raw) {
+                    cx.error(
+                        node.mark,
+                        "a secret cannot be written in a spec (not shown): write `${VAR}` to read it from the \
+                         environment, or use a Secrets Manager reference (`*SecretSource: EXTERNAL` with \
+                         `*SecretConfig: { secretId, jsonKey }`)",
+                    );
+                    return None;
+                }
+                Some(raw.clone())
+            } else {
+                None
+            };
+            let value = cx.string(node)?.into_owned();
+            let n = value.chars().count();
+            if reference.is_some() && n == 0 {
+                let name = raw.trim_start_matches("${").trim_end_matches('}');
+                cx.error(node.mark, format!("environment variable `{name}` is empty"));
+                return None;
+            }
+            if n > MAX {
+                cx.error(
+                    node.mark,
+                    format!("expected at most {MAX} characters, found {n} (not shown: the value is sensitive)"),
+                );
+                return None;
+            }
+            Some(SecretValue { reference, value })
+        })
+    }
+}
+
+impl<const MAX: usize> Schema for SecretValue<MAX> {
+    fn schema(_: &mut Defs) -> Value {
+        json!({
+            "type": "string",
+            "pattern": "^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$",
+            "description": "A secret passed by value: only a whole `${VAR}`, read from the environment (never a literal)."
+        })
+    }
+}
+
+impl<const MAX: usize> Sdk for SecretValue<MAX> {
+    type Sdk = String;
+    fn to_sdk(&self) -> Result<String, BuildFailure> {
+        Ok(self.value.clone())
+    }
+    fn from_sdk(value: String, _: &str) -> Result<Self, Unreadable> {
+        Ok(Self::from_request(value))
+    }
+    fn blank(value: &String) -> bool {
+        value.is_empty()
+    }
+}
+
+// ---------------------------------------------------------------- nested shapes
+
+shape_struct! {
+    /// SecretReference: a Secrets Manager secret and the JSON key that holds the value.
+    SecretReference => SecretReference fallible {
+        secret_id: req SecretId => "secretId" "The ARN or name of the Secrets Manager secret.",
+        json_key: req SecretJsonKey => "jsonKey" "The key in the secret's JSON that holds the value.",
+    }
+}
+
+shape_union! {
+    /// Oauth2Discovery (union).
+    Oauth2Discovery => Oauth2Discovery {
+        DiscoveryUrl(DiscoveryUrl) => "discoveryUrl" "The discovery URL of the OAuth2 provider (OpenID Connect or authorization-server metadata).",
+        AuthorizationServerMetadata(AuthorizationServerMetadata) => "authorizationServerMetadata" "The authorization server metadata, when the provider has no discovery URL.",
+    }
+}
+
+shape_struct! {
+    /// Oauth2AuthorizationServerMetadata.
+    AuthorizationServerMetadata => Oauth2AuthorizationServerMetadata fallible {
+        issuer: req OauthEndpoint => "issuer" "The issuer URL.",
+        authorization_endpoint: req OauthEndpoint => "authorizationEndpoint" "The authorization endpoint URL.",
+        token_endpoint: req OauthEndpoint => "tokenEndpoint" "The token endpoint URL.",
+        response_types: opt Vec<ResponseType> => "responseTypes" "The supported response types.",
+        token_endpoint_auth_methods: opt Bounded<TokenAuthMethod, 1, 2> => "tokenEndpointAuthMethods" "The token endpoint's authentication methods (client_secret_post, client_secret_basic).",
+    }
+}
+
+shape_struct! {
+    /// OnBehalfOfTokenExchangeConfigType.
+    OnBehalfOfTokenExchangeConfig => OnBehalfOfTokenExchangeConfigType fallible {
+        grant_type: req OnBehalfOfGrantType => "grantType" "The grant type of the on-behalf-of token exchange.",
+        token_exchange_grant_type_config: opt TokenExchangeGrantTypeConfig => "tokenExchangeGrantTypeConfig" "The settings of the TOKEN_EXCHANGE grant.",
+        on_behalf_of_authentication_config: opt OnBehalfOfAuthenticationConfig => "onBehalfOfAuthenticationConfig" "How the client authenticates in the exchange.",
+    }
+}
+
+shape_struct! {
+    /// TokenExchangeGrantTypeConfigType.
+    TokenExchangeGrantTypeConfig => TokenExchangeGrantTypeConfigType fallible {
+        actor_token_content: req ActorTokenContent => "actorTokenContent" "What the actor token holds.",
+        actor_token_scopes: opt Vec<ActorTokenScope> => "actorTokenScopes" "The scopes of the actor token.",
+    }
+}
+
+shape_struct! {
+    /// OnBehalfOfAuthenticationConfig.
+    OnBehalfOfAuthenticationConfig => OnBehalfOfAuthenticationConfig fallible {
+        client_authentication_method: req OnBehalfOfClientAuthentication => "clientAuthenticationMethod" "The client authentication method of the exchange.",
+    }
+}
+
+/// AdditionalClaims: 1–10 claims.
+pub type AdditionalClaims = BoundedMap<AdditionalClaimName, AdditionalClaimValue, 1, 10>;
+
+shape_struct! {
+    /// PrivateKeyJwtConfig.
+    PrivateKeyJwtConfig => PrivateKeyJwtConfig plain {
+        private_key_source: opt PrivateKeySource => "privateKeySource" "Where the signing key is.",
+        signing_algorithm: opt SigningAlgorithm => "signingAlgorithm" "The JWT signing algorithm.",
+        additional_header_claims: opt AdditionalClaims => "additionalHeaderClaims" "Claims added to the JWT header.",
+        additional_payload_claims: opt AdditionalClaims => "additionalPayloadClaims" "Claims added to the JWT payload.",
+    }
+}
+
+shape_union! {
+    /// PrivateKeySource (union).
+    PrivateKeySource => PrivateKeySource {
+        KmsKeySource(KmsKeySource) => "kmsKeySource" "A KMS key that signs the client assertion.",
+    }
+}
+
+shape_struct! {
+    /// KmsKeySourceType.
+    KmsKeySource => KmsKeySourceType fallible {
+        kms_key_arn: req KmsKeyArn => "kmsKeyArn" "The ARN of the KMS key.",
+    }
+}
+
+// ---------------------------------------------------------------- vendor inputs
+
+/// The SDK conversion of a vendor input. SDK 1.97 still requires the `$dflt` members the model
+/// made optional, so an absent one is sent as `""` (the model's minimum length is 0).
+macro_rules! vendor_sdk {
+    ($name:ident => $sdk:ident $build:ident { default: $($dflt:ident $dkey:literal),+; $($field:ident : $kind:ident $key:literal),* $(,)? }) => {
+        impl Sdk for $name {
+            type Sdk = aws_sdk_bedrockagentcorecontrol::types::$sdk;
+
+            fn to_sdk(&self) -> Result<Self::Sdk, BuildFailure> {
+                let b = aws_sdk_bedrockagentcorecontrol::types::$sdk::builder();
+                $(let b = pastey::paste! {
+                    b.[<set_ $dflt>](Some(self.$dflt.as_ref().map(Sdk::to_sdk).transpose()?.unwrap_or_default()))
+                };)+
+                $(let b = sdk_struct!(@set $kind b $field self.$field);)*
+                sdk_struct!(@build $build b $sdk)
+            }
+
+            fn from_sdk(v: Self::Sdk, path: &str) -> Result<Self, Unreadable> {
+                Ok(Self {
+                    $($dflt: sdk::opt(v.$dflt, path, $dkey)?,)+
+                    $($field: sdk_struct!(@from $kind v.$field, path, $key),)*
+                })
+            }
+        }
+    };
+}
+
+/// The six vendors whose input is a client and its secret, with the same members.
+macro_rules! plain_vendor_input {
+    ($($(#[$m:meta])* $name:ident => $sdk:ident;)+) => {$(
+        shape_struct! {
+            $(#[$m])*
+            $name {
+                client_id: req OauthClientId => "clientId" "The OAuth client ID.",
+                client_secret: opt ClientSecret => "clientSecret" "The OAuth client secret, by value: only `${VAR}` (write-only; rotate with `secretVersion`).",
+                client_secret_config: opt SecretReference => "clientSecretConfig" "The OAuth client secret, by reference: a Secrets Manager secret (with `clientSecretSource: EXTERNAL`).",
+                client_secret_source: opt SecretSource => "clientSecretSource" "MANAGED (a secret by value) or EXTERNAL (a secret by reference).",
+            }
+        }
+        vendor_sdk!($name => $sdk fallible {
+            default: client_secret "clientSecret";
+            client_id: req "clientId",
+            client_secret_config: opt "clientSecretConfig",
+            client_secret_source: opt "clientSecretSource",
+        });
+    )+};
+}
+
+plain_vendor_input! {
+    /// GoogleOauth2ProviderConfigInput.
+    GoogleOauth2Config => GoogleOauth2ProviderConfigInput;
+    /// GithubOauth2ProviderConfigInput.
+    GithubOauth2Config => GithubOauth2ProviderConfigInput;
+    /// SlackOauth2ProviderConfigInput.
+    SlackOauth2Config => SlackOauth2ProviderConfigInput;
+    /// SalesforceOauth2ProviderConfigInput.
+    SalesforceOauth2Config => SalesforceOauth2ProviderConfigInput;
+    /// AtlassianOauth2ProviderConfigInput.
+    AtlassianOauth2Config => AtlassianOauth2ProviderConfigInput;
+    /// LinkedinOauth2ProviderConfigInput.
+    LinkedinOauth2Config => LinkedinOauth2ProviderConfigInput;
+}
+
+shape_struct! {
+    /// MicrosoftOauth2ProviderConfigInput.
+    MicrosoftOauth2Config {
+        client_id: req OauthClientId => "clientId" "The OAuth client ID.",
+        client_secret: opt ClientSecret => "clientSecret" "The OAuth client secret, by value: only `${VAR}` (write-only; rotate with `secretVersion`).",
+        client_secret_config: opt SecretReference => "clientSecretConfig" "The OAuth client secret, by reference: a Secrets Manager secret (with `clientSecretSource: EXTERNAL`).",
+        client_secret_source: opt SecretSource => "clientSecretSource" "MANAGED (a secret by value) or EXTERNAL (a secret by reference).",
+        tenant_id: opt TenantId => "tenantId" "The Microsoft Entra tenant.",
+    }
+}
+vendor_sdk!(MicrosoftOauth2Config => MicrosoftOauth2ProviderConfigInput fallible {
+    default: client_secret "clientSecret";
+    client_id: req "clientId",
+    client_secret_config: opt "clientSecretConfig",
+    client_secret_source: opt "clientSecretSource",
+    tenant_id: opt "tenantId",
+});
+
+shape_struct! {
+    /// IncludedOauth2ProviderConfigInput: the vendors AgentCore knows by name (Okta, Auth0, ...).
+    IncludedOauth2Config {
+        client_id: req OauthClientId => "clientId" "The OAuth client ID.",
+        client_secret: opt ClientSecret => "clientSecret" "The OAuth client secret, by value: only `${VAR}` (write-only; rotate with `secretVersion`).",
+        client_secret_config: opt SecretReference => "clientSecretConfig" "The OAuth client secret, by reference: a Secrets Manager secret (with `clientSecretSource: EXTERNAL`).",
+        client_secret_source: opt SecretSource => "clientSecretSource" "MANAGED (a secret by value) or EXTERNAL (a secret by reference).",
+        issuer: opt OauthEndpoint => "issuer" "The issuer URL.",
+        authorization_endpoint: opt OauthEndpoint => "authorizationEndpoint" "The authorization endpoint URL.",
+        token_endpoint: opt OauthEndpoint => "tokenEndpoint" "The token endpoint URL.",
+    }
+}
+vendor_sdk!(IncludedOauth2Config => IncludedOauth2ProviderConfigInput fallible {
+    default: client_secret "clientSecret";
+    client_id: req "clientId",
+    client_secret_config: opt "clientSecretConfig",
+    client_secret_source: opt "clientSecretSource",
+    issuer: opt "issuer",
+    authorization_endpoint: opt "authorizationEndpoint",
+    token_endpoint: opt "tokenEndpoint",
+});
+
+shape_struct! {
+    /// CustomOauth2ProviderConfigInput.
+    CustomOauth2Config {
+        oauth_discovery: req Oauth2Discovery => "oauthDiscovery" "How to discover the provider's endpoints.",
+        client_id: opt OauthClientId => "clientId" "The OAuth client ID.",
+        client_secret: opt ClientSecret => "clientSecret" "The OAuth client secret, by value: only `${VAR}` (write-only; rotate with `secretVersion`).",
+        client_secret_config: opt SecretReference => "clientSecretConfig" "The OAuth client secret, by reference: a Secrets Manager secret (with `clientSecretSource: EXTERNAL`).",
+        client_secret_source: opt SecretSource => "clientSecretSource" "MANAGED (a secret by value) or EXTERNAL (a secret by reference).",
+        on_behalf_of_token_exchange_config: opt OnBehalfOfTokenExchangeConfig => "onBehalfOfTokenExchangeConfig" "The on-behalf-of token exchange.",
+        client_authentication_method: opt ClientAuthenticationMethod => "clientAuthenticationMethod" "How the client authenticates to the token endpoint.",
+        private_key_jwt_config: opt PrivateKeyJwtConfig => "privateKeyJwtConfig" "The signing of a PRIVATE_KEY_JWT client assertion.",
+        private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint of the provider.",
+        private_endpoint_overrides: opt Bounded<PrivateEndpointOverride, 0, 5> => "privateEndpointOverrides" "Private endpoints for specific domains.",
+        certificate_configurations: carried Bounded<CertificateConfiguration, 1, 1> => "certificateConfigurations" "The certificate that verifies the provider's TLS connection (newer than SDK 1.97: checked, not yet sent).",
+    }
+}
+vendor_sdk!(CustomOauth2Config => CustomOauth2ProviderConfigInput plain {
+    default: client_id "clientId", client_secret "clientSecret";
+    oauth_discovery: req "oauthDiscovery",
+    client_secret_config: opt "clientSecretConfig",
+    client_secret_source: opt "clientSecretSource",
+    on_behalf_of_token_exchange_config: opt "onBehalfOfTokenExchangeConfig",
+    client_authentication_method: opt "clientAuthenticationMethod",
+    private_key_jwt_config: opt "privateKeyJwtConfig",
+    private_endpoint: opt "privateEndpoint",
+    private_endpoint_overrides: opt "privateEndpointOverrides",
+    certificate_configurations: carried "certificateConfigurations",
+});
+
+shape_union! {
+    /// Oauth2ProviderConfigInput (union): one vendor's configuration.
+    // One value per provider, built once: the SDK's own union is unboxed too.
+    #[allow(clippy::large_enum_variant)]
+    Oauth2ProviderConfigInput => Oauth2ProviderConfigInput {
+        CustomOauth2ProviderConfig(CustomOauth2Config) => "customOauth2ProviderConfig" "A provider described by its discovery URL or metadata (vendor CustomOauth2).",
+        GoogleOauth2ProviderConfig(GoogleOauth2Config) => "googleOauth2ProviderConfig" "Google (vendor GoogleOauth2).",
+        GithubOauth2ProviderConfig(GithubOauth2Config) => "githubOauth2ProviderConfig" "GitHub (vendor GithubOauth2).",
+        SlackOauth2ProviderConfig(SlackOauth2Config) => "slackOauth2ProviderConfig" "Slack (vendor SlackOauth2).",
+        SalesforceOauth2ProviderConfig(SalesforceOauth2Config) => "salesforceOauth2ProviderConfig" "Salesforce (vendor SalesforceOauth2).",
+        MicrosoftOauth2ProviderConfig(MicrosoftOauth2Config) => "microsoftOauth2ProviderConfig" "Microsoft (vendor MicrosoftOauth2).",
+        AtlassianOauth2ProviderConfig(AtlassianOauth2Config) => "atlassianOauth2ProviderConfig" "Atlassian (vendor AtlassianOauth2).",
+        LinkedinOauth2ProviderConfig(LinkedinOauth2Config) => "linkedinOauth2ProviderConfig" "LinkedIn (vendor LinkedinOauth2).",
+        IncludedOauth2ProviderConfig(IncludedOauth2Config) => "includedOauth2ProviderConfig" "A vendor AgentCore includes by name (the other vendors).",
+    }
+}
+
+/// The three secret members of a vendor input (or of an API-key provider).
+pub struct SecretParts<'a, const MAX: usize> {
+    /// The secret by value.
+    pub value: Option<&'a SecretValue<MAX>>,
+    /// The secret by reference.
+    pub reference: Option<&'a SecretReference>,
+    /// MANAGED or EXTERNAL.
+    pub source: Option<&'a SecretSource>,
+}
+
+impl Oauth2ProviderConfigInput {
+    /// The spec key of the member that is set.
+    pub fn key(&self) -> &'static str {
+        use Oauth2ProviderConfigInput as C;
+        match self {
+            C::CustomOauth2ProviderConfig(_) => "customOauth2ProviderConfig",
+            C::GoogleOauth2ProviderConfig(_) => "googleOauth2ProviderConfig",
+            C::GithubOauth2ProviderConfig(_) => "githubOauth2ProviderConfig",
+            C::SlackOauth2ProviderConfig(_) => "slackOauth2ProviderConfig",
+            C::SalesforceOauth2ProviderConfig(_) => "salesforceOauth2ProviderConfig",
+            C::MicrosoftOauth2ProviderConfig(_) => "microsoftOauth2ProviderConfig",
+            C::AtlassianOauth2ProviderConfig(_) => "atlassianOauth2ProviderConfig",
+            C::LinkedinOauth2ProviderConfig(_) => "linkedinOauth2ProviderConfig",
+            C::IncludedOauth2ProviderConfig(_) => "includedOauth2ProviderConfig",
+        }
+    }
+
+    /// The client secret's members, whichever the vendor.
+    pub fn secret(&self) -> SecretParts<'_, 2048> {
+        use Oauth2ProviderConfigInput as C;
+        macro_rules! parts {
+            ($c:expr) => {
+                SecretParts {
+                    value: $c.client_secret.as_ref(),
+                    reference: $c.client_secret_config.as_ref(),
+                    source: $c.client_secret_source.as_ref(),
+                }
+            };
+        }
+        match self {
+            C::CustomOauth2ProviderConfig(c) => parts!(c),
+            C::GoogleOauth2ProviderConfig(c) => parts!(c),
+            C::GithubOauth2ProviderConfig(c) => parts!(c),
+            C::SlackOauth2ProviderConfig(c) => parts!(c),
+            C::SalesforceOauth2ProviderConfig(c) => parts!(c),
+            C::MicrosoftOauth2ProviderConfig(c) => parts!(c),
+            C::AtlassianOauth2ProviderConfig(c) => parts!(c),
+            C::LinkedinOauth2ProviderConfig(c) => parts!(c),
+            C::IncludedOauth2ProviderConfig(c) => parts!(c),
+        }
+    }
+
+    /// True when the provider authenticates without a client secret (a custom provider signing
+    /// a JWT assertion), so that leaving the secret out is not a mistake.
+    fn secretless(&self) -> bool {
+        matches!(self, Oauth2ProviderConfigInput::CustomOauth2ProviderConfig(c)
+            if matches!(c.client_authentication_method,
+                Some(ClientAuthenticationMethod::PrivateKeyJwt | ClientAuthenticationMethod::AwsIamIdTokenJwt)))
+    }
+}
+
+impl CredentialProviderVendor {
+    /// The `oauth2ProviderConfigInput` member this vendor takes.
+    pub fn config_key(&self) -> &'static str {
+        use CredentialProviderVendor as V;
+        match self {
+            V::CustomOauth2 => "customOauth2ProviderConfig",
+            V::GoogleOauth2 => "googleOauth2ProviderConfig",
+            V::GithubOauth2 => "githubOauth2ProviderConfig",
+            V::SlackOauth2 => "slackOauth2ProviderConfig",
+            V::SalesforceOauth2 => "salesforceOauth2ProviderConfig",
+            V::MicrosoftOauth2 => "microsoftOauth2ProviderConfig",
+            V::AtlassianOauth2 => "atlassianOauth2ProviderConfig",
+            V::LinkedinOauth2 => "linkedinOauth2ProviderConfig",
+            _ => "includedOauth2ProviderConfig",
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the spec items
+
+shape_struct! {
+    /// An `oauth2:` provider: CreateOauth2CredentialProvider's members plus acgw's `secretVersion`.
+    Oauth2Provider {
+        name: req CredentialProviderName => "name" "The provider's name: its identity, unique across OAuth2 and API-key providers.",
+        credential_provider_vendor: req CredentialProviderVendor => "credentialProviderVendor" "The OAuth2 vendor.",
+        oauth2_provider_config_input: req Oauth2ProviderConfigInput => "oauth2ProviderConfigInput" "The vendor's configuration: exactly one member, the one that matches the vendor.",
+        tags: opt Tags => "tags" "Tags of the provider.",
+        secret_version: opt SecretVersion => "secretVersion" "acgw's own: a label to bump to send a `clientSecret` passed by value again (the service never returns it, so acgw cannot see it change).",
+    }
+}
+
+shape_struct! {
+    /// An `apiKey:` provider: CreateApiKeyCredentialProvider's members plus acgw's `secretVersion`.
+    ApiKeyProvider {
+        name: req CredentialProviderName => "name" "The provider's name: its identity, unique across OAuth2 and API-key providers.",
+        api_key: opt ApiKey => "apiKey" "The API key, by value: only `${VAR}` (write-only; rotate with `secretVersion`).",
+        api_key_secret_config: opt SecretReference => "apiKeySecretConfig" "The API key, by reference: a Secrets Manager secret (with `apiKeySecretSource: EXTERNAL`).",
+        api_key_secret_source: opt SecretSource => "apiKeySecretSource" "MANAGED (a key by value) or EXTERNAL (a key by reference).",
+        tags: opt Tags => "tags" "Tags of the provider.",
+        secret_version: opt SecretVersion => "secretVersion" "acgw's own: a label to bump to send an `apiKey` passed by value again (the service never returns it, so acgw cannot see it change).",
+    }
+}
+
+impl ApiKeyProvider {
+    /// The API key's members.
+    pub fn secret(&self) -> SecretParts<'_, 65536> {
+        SecretParts {
+            value: self.api_key.as_ref(),
+            reference: self.api_key_secret_config.as_ref(),
+            source: self.api_key_secret_source.as_ref(),
+        }
+    }
+}
+
+/// One item of `credentialProviders:`: an OAuth2 or an API-key provider.
+// One value per declared provider: boxing would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum CredentialProviderSpec {
+    #[serde(rename = "oauth2")]
+    Oauth2(Oauth2Provider),
+    #[serde(rename = "apiKey")]
+    ApiKey(ApiKeyProvider),
+}
+
+impl CredentialProviderSpec {
+    /// The member keys of this union.
+    pub const KEYS: &'static [&'static str] = &["oauth2", "apiKey"];
+
+    /// The provider's name.
+    pub fn name(&self) -> &CredentialProviderName {
+        match self {
+            CredentialProviderSpec::Oauth2(p) => &p.name,
+            CredentialProviderSpec::ApiKey(p) => &p.name,
+        }
+    }
+
+    /// The provider's `secretVersion`, if any.
+    pub fn secret_version(&self) -> Option<&SecretVersion> {
+        match self {
+            CredentialProviderSpec::Oauth2(p) => p.secret_version.as_ref(),
+            CredentialProviderSpec::ApiKey(p) => p.secret_version.as_ref(),
+        }
+    }
+}
+
+impl Decode for CredentialProviderSpec {
+    fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
+        let entries = cx.map(node)?;
+        cx.check_keys(entries, Self::KEYS);
+        let set: Vec<&str> = entries
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .filter_map(|(k, _)| k.as_scalar())
+            .filter(|k| Self::KEYS.contains(k))
+            .collect();
+        if set.len() != 1 {
+            if set.is_empty() && entries.iter().any(|(k, _)| k.as_scalar().is_some_and(|k| !Self::KEYS.contains(&k))) {
+                return None;
+            }
+            let found = if set.is_empty() { "none".to_string() } else { set.join(" and ") };
+            cx.error(node.mark, format!("expected exactly one of oauth2, apiKey, found {found}"));
+            return None;
+        }
+        let member = node.get(set[0])?;
+        let before = cx.problem_count();
+        let spec = Self::decode_member(set[0], node, member, entries, before, cx)?;
+        // A member refused inside (an optional one is then left out) refuses the whole provider:
+        // a provider without the secret the spec meant to give must not be planned.
+        (cx.problem_count() == before).then_some(spec)
+    }
+}
+
+impl CredentialProviderSpec {
+    /// Decodes the member `key`, then (if it decoded without a problem, so that one mistake is
+    /// reported once) checks the rules across its members.
+    fn decode_member(
+        key: &str,
+        node: &Node,
+        member: &Node,
+        entries: &[(Node, Node)],
+        before: usize,
+        cx: &mut Cx<'_>,
+    ) -> Option<Self> {
+        if key == "oauth2" {
+            let p: Oauth2Provider = cx.required(node, entries, "oauth2")?;
+            if cx.problem_count() > before {
+                return None;
+            }
+            cx.at("oauth2", |cx| check_oauth2(&p, member, cx)).then_some(CredentialProviderSpec::Oauth2(p))
+        } else {
+            let p: ApiKeyProvider = cx.required(node, entries, "apiKey")?;
+            if cx.problem_count() > before {
+                return None;
+            }
+            let ok = cx.at("apiKey", |cx| {
+                check_secret(p.secret(), member, ["apiKey", "apiKeySecretConfig", "apiKeySecretSource"], true, cx)
+                    & check_secret_version(
+                        p.secret_version.is_some(),
+                        p.api_key.is_some() || member.get("apiKey").is_some_and(|n| !n.is_empty_value()),
+                        member,
+                        cx,
+                    )
+            });
+            ok.then_some(CredentialProviderSpec::ApiKey(p))
+        }
+    }
+}
+
+impl Schema for CredentialProviderSpec {
+    fn schema(defs: &mut Defs) -> Value {
+        use schema::{of_variant, union, Member};
+        defs.define("CredentialProviderSpec", |defs| {
+            let members = vec![
+                Member {
+                    key: "oauth2",
+                    required: false,
+                    doc: "An OAuth2 credential provider.",
+                    schema: of_variant(CredentialProviderSpec::Oauth2, defs),
+                },
+                Member {
+                    key: "apiKey",
+                    required: false,
+                    doc: "An API-key credential provider.",
+                    schema: of_variant(CredentialProviderSpec::ApiKey, defs),
+                },
+            ];
+            union("", members)
+        })
+    }
+}
+
+/// The rules across members of an `oauth2:` provider; true when it keeps them.
+fn check_oauth2(p: &Oauth2Provider, node: &Node, cx: &mut Cx<'_>) -> bool {
+    let config = &p.oauth2_provider_config_input;
+    let config_node = node.get("oauth2ProviderConfigInput").unwrap_or(node);
+    let mut ok = true;
+    let expected = p.credential_provider_vendor.config_key();
+    if config.key() != expected {
+        let vendor_node = node.get("credentialProviderVendor").unwrap_or(node);
+        cx.at("credentialProviderVendor", |cx| {
+            cx.error(
+                vendor_node.mark,
+                format!(
+                    "vendor {} takes `oauth2ProviderConfigInput.{expected}`, found `{}`",
+                    p.credential_provider_vendor,
+                    config.key()
+                ),
+            )
+        });
+        ok = false;
+    }
+    let member = config_node.get(config.key()).unwrap_or(config_node);
+    let required = !config.secretless();
+    ok &= cx.at("oauth2ProviderConfigInput", |cx| {
+        cx.at(config.key(), |cx| {
+            check_secret(
+                config.secret(),
+                member,
+                ["clientSecret", "clientSecretConfig", "clientSecretSource"],
+                required,
+                cx,
+            )
+        })
+    });
+    let by_value = config.secret().value.is_some() || member.get("clientSecret").is_some_and(|n| !n.is_empty_value());
+    ok & check_secret_version(p.secret_version.is_some(), by_value, node, cx)
+}
+
+/// The rules of the two secret modes; true when `parts` keeps them. `keys` are the members'
+/// names: the value, the reference, the source.
+fn check_secret<const MAX: usize>(
+    parts: SecretParts<'_, MAX>,
+    node: &Node,
+    [value, reference, source]: [&'static str; 3],
+    required: bool,
+    cx: &mut Cx<'_>,
+) -> bool {
+    let at = |key: &str| node.get(key).unwrap_or(node).mark;
+    let written = |key: &str| node.get(key).is_some_and(|n| !n.is_empty_value());
+    let external = matches!(parts.source, Some(SecretSource::External));
+    let message = match (parts.value.is_some() || written(value), parts.reference.is_some() || written(reference)) {
+        (true, true) => Some((
+            value,
+            format!("set either `{value}` (a `${{VAR}}`) or `{reference}` (a Secrets Manager reference), not both"),
+        )),
+        (false, true) if !external => {
+            Some((reference, format!("`{reference}` is a reference: it needs `{source}: EXTERNAL`")))
+        }
+        (true, false) if external => Some((
+            source,
+            format!(
+                "`{source}: EXTERNAL` reads the secret from `{reference}: {{ secretId, jsonKey }}`, not from `{value}`"
+            ),
+        )),
+        (false, false) if external => {
+            Some((source, format!("`{source}: EXTERNAL` needs `{reference}: {{ secretId, jsonKey }}`")))
+        }
+        (false, false) if required => Some((
+            "",
+            format!(
+                "a secret is required: `{reference}: {{ secretId, jsonKey }}` with `{source}: EXTERNAL` (recommended), \
+                 or `{value}: ${{VAR}}`"
+            ),
+        )),
+        _ => None,
+    };
+    let message = message.or_else(|| {
+        // Written, not refused, yet not set: a `${VAR}` that expanded to nothing.
+        (written(value) && parts.value.is_none())
+            .then(|| (value, format!("`{value}` expanded to an empty value: the variable it names is empty")))
+    });
+    match message {
+        Some(("", m)) => {
+            cx.error(node.mark, m);
+            false
+        }
+        Some((key, m)) => {
+            cx.at(key, |cx| cx.error(at(key), m));
+            false
+        }
+        None => true,
+    }
+}
+
+/// `secretVersion` only means something beside a secret passed by value.
+fn check_secret_version(has_version: bool, by_value: bool, node: &Node, cx: &mut Cx<'_>) -> bool {
+    if has_version && !by_value {
+        let mark = node.get("secretVersion").unwrap_or(node).mark;
+        cx.at("secretVersion", |cx| {
+            cx.error(
+                mark,
+                "`secretVersion` rotates a secret passed by value (`${VAR}`); this provider has none (a reference \
+                 is read back, so its changes are seen without it)",
+            )
+        });
+        return false;
+    }
+    true
+}
+
+// ---------------------------------------------------------------- what the service returns
+
+/// The outputs of the six vendors that return only discovery and client ID.
+macro_rules! plain_vendor_output {
+    ($($(#[$m:meta])* $name:ident => $sdk:ident;)+) => {$(
+        shape_struct! {
+            $(#[$m])*
+            $name => $sdk plain {
+                oauth_discovery: req Oauth2Discovery => "oauthDiscovery" "How the provider's endpoints are discovered.",
+                client_id: opt OauthClientId => "clientId" "The OAuth client ID.",
+            }
+        }
+    )+};
+}
+
+plain_vendor_output! {
+    /// GoogleOauth2ProviderConfigOutput.
+    GoogleOauth2ConfigOutput => GoogleOauth2ProviderConfigOutput;
+    /// GithubOauth2ProviderConfigOutput.
+    GithubOauth2ConfigOutput => GithubOauth2ProviderConfigOutput;
+    /// SlackOauth2ProviderConfigOutput.
+    SlackOauth2ConfigOutput => SlackOauth2ProviderConfigOutput;
+    /// SalesforceOauth2ProviderConfigOutput.
+    SalesforceOauth2ConfigOutput => SalesforceOauth2ProviderConfigOutput;
+    /// MicrosoftOauth2ProviderConfigOutput.
+    MicrosoftOauth2ConfigOutput => MicrosoftOauth2ProviderConfigOutput;
+    /// AtlassianOauth2ProviderConfigOutput.
+    AtlassianOauth2ConfigOutput => AtlassianOauth2ProviderConfigOutput;
+    /// LinkedinOauth2ProviderConfigOutput.
+    LinkedinOauth2ConfigOutput => LinkedinOauth2ProviderConfigOutput;
+    /// IncludedOauth2ProviderConfigOutput.
+    IncludedOauth2ConfigOutput => IncludedOauth2ProviderConfigOutput;
+}
+
+shape_struct! {
+    /// CustomOauth2ProviderConfigOutput.
+    CustomOauth2ConfigOutput => CustomOauth2ProviderConfigOutput plain {
+        oauth_discovery: req Oauth2Discovery => "oauthDiscovery" "How the provider's endpoints are discovered.",
+        client_id: opt OauthClientId => "clientId" "The OAuth client ID.",
+        on_behalf_of_token_exchange_config: opt OnBehalfOfTokenExchangeConfig => "onBehalfOfTokenExchangeConfig" "The on-behalf-of token exchange.",
+        client_authentication_method: opt ClientAuthenticationMethod => "clientAuthenticationMethod" "How the client authenticates to the token endpoint.",
+        private_endpoint: opt PrivateEndpoint => "privateEndpoint" "The private endpoint of the provider.",
+        private_endpoint_overrides: opt Bounded<PrivateEndpointOverride, 0, 5> => "privateEndpointOverrides" "Private endpoints for specific domains.",
+        certificate_configurations: carried Bounded<CertificateConfiguration, 1, 1> => "certificateConfigurations" "The certificate that verifies the provider's TLS connection (newer than SDK 1.97: not read yet).",
+        private_key_jwt_config: opt PrivateKeyJwtConfig => "privateKeyJwtConfig" "The signing of a PRIVATE_KEY_JWT client assertion.",
+    }
+}
+
+shape_union! {
+    /// Oauth2ProviderConfigOutput (union).
+    // One value per provider, built once: the SDK's own union is unboxed too.
+    #[allow(clippy::large_enum_variant)]
+    Oauth2ProviderConfigOutput => Oauth2ProviderConfigOutput {
+        CustomOauth2ProviderConfig(CustomOauth2ConfigOutput) => "customOauth2ProviderConfig" "A custom provider.",
+        GoogleOauth2ProviderConfig(GoogleOauth2ConfigOutput) => "googleOauth2ProviderConfig" "Google.",
+        GithubOauth2ProviderConfig(GithubOauth2ConfigOutput) => "githubOauth2ProviderConfig" "GitHub.",
+        SlackOauth2ProviderConfig(SlackOauth2ConfigOutput) => "slackOauth2ProviderConfig" "Slack.",
+        SalesforceOauth2ProviderConfig(SalesforceOauth2ConfigOutput) => "salesforceOauth2ProviderConfig" "Salesforce.",
+        MicrosoftOauth2ProviderConfig(MicrosoftOauth2ConfigOutput) => "microsoftOauth2ProviderConfig" "Microsoft.",
+        AtlassianOauth2ProviderConfig(AtlassianOauth2ConfigOutput) => "atlassianOauth2ProviderConfig" "Atlassian.",
+        LinkedinOauth2ProviderConfig(LinkedinOauth2ConfigOutput) => "linkedinOauth2ProviderConfig" "LinkedIn.",
+        IncludedOauth2ProviderConfig(IncludedOauth2ConfigOutput) => "includedOauth2ProviderConfig" "A vendor AgentCore includes by name.",
+    }
+}
+
+/// Where a provider's secret lives, as the service reports it (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveSecret {
+    /// The Secrets Manager secret's ARN (the service's own for MANAGED, the user's for EXTERNAL).
+    pub secret_arn: String,
+    /// The JSON key in the secret, for EXTERNAL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_key: Option<String>,
+    /// MANAGED or EXTERNAL; absent from older responses, which means MANAGED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SecretSource>,
+}
+
+/// An OAuth2 credential provider as GetOauth2CredentialProvider returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveOauth2Provider {
+    /// The provider's name.
+    pub name: String,
+    /// The provider's ARN.
+    pub arn: String,
+    /// The vendor.
+    pub vendor: CredentialProviderVendor,
+    /// Where the vendor returns after user consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The client secret's location.
+    pub client_secret: LiveSecret,
+    /// The vendor's configuration, as returned (secrets left out by the service).
+    pub config: Oauth2ProviderConfigOutput,
+    /// The provider's status, if the service reports one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProviderStatus>,
+    /// Why the provider failed, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+/// An API-key credential provider as GetApiKeyCredentialProvider returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveApiKeyProvider {
+    /// The provider's name.
+    pub name: String,
+    /// The provider's ARN.
+    pub arn: String,
+    /// The API key's location.
+    pub api_key_secret: LiveSecret,
+}
+
+/// The two kinds of credential provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ProviderKind {
+    #[serde(rename = "oauth2")]
+    Oauth2,
+    #[serde(rename = "apiKey")]
+    ApiKey,
+}
+
+/// One provider of a List call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSummary {
+    /// OAuth2 or API key.
+    pub kind: ProviderKind,
+    /// The provider's name.
+    pub name: String,
+    /// The provider's ARN.
+    pub arn: String,
+    /// The vendor, for an OAuth2 provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<CredentialProviderVendor>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Problem;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "GH_SECRET" => Some("s3cr3t-value".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    /// Decodes one `credentialProviders:` item from YAML, as a spec would.
+    fn decode(yaml: &str) -> (Option<CredentialProviderSpec>, Vec<Problem>) {
+        let node =
+            crate::load::yaml::parse_documents(yaml).expect("yaml").into_iter().next().flatten().expect("a document");
+        let mut problems = Vec::new();
+        let out = {
+            let mut cx = Cx::new("spec.yaml", &mut problems).with_env(&env);
+            CredentialProviderSpec::decode(&node, &mut cx)
+        };
+        (out, problems)
+    }
+
+    fn messages(problems: &[Problem]) -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| format!("{}:{}:{} {}: {}", p.file, p.mark.line, p.mark.column, p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn an_oauth2_provider_by_reference_decodes() {
+        let (p, problems) = decode(
+            "oauth2:
+  name: github
+  credentialProviderVendor: GithubOauth2
+  oauth2ProviderConfigInput:
+    githubOauth2ProviderConfig:
+      clientId: Iv1.0123456789abcdef
+      clientSecretSource: EXTERNAL
+      clientSecretConfig: { secretId: arn:aws:secretsmanager:us-east-1:123456789012:secret:gh, jsonKey: client_secret }
+  tags: { team: tools }
+",
+        );
+        assert!(problems.is_empty(), "{:?}", messages(&problems));
+        let Some(CredentialProviderSpec::Oauth2(p)) = p else { panic!("{p:?}") };
+        assert_eq!(p.name.as_str(), "github");
+        let Oauth2ProviderConfigInput::GithubOauth2ProviderConfig(c) = &p.oauth2_provider_config_input else {
+            panic!("{p:?}")
+        };
+        assert_eq!(c.client_secret_config.as_ref().map(|r| r.json_key.as_str()), Some("client_secret"));
+        assert_eq!(c.client_secret_source, Some(SecretSource::External));
+    }
+
+    #[test]
+    fn a_secret_by_value_is_read_from_the_environment_and_never_shown() {
+        let (p, problems) = decode(
+            "apiKey:
+  name: weather
+  apiKey: ${GH_SECRET}
+  secretVersion: '2'
+",
+        );
+        assert!(problems.is_empty(), "{:?}", messages(&problems));
+        let Some(CredentialProviderSpec::ApiKey(p)) = p else { panic!("{p:?}") };
+        let key = p.api_key.as_ref().expect("apiKey");
+        assert_eq!(key.expose(), "s3cr3t-value");
+        assert_eq!(key.reference(), Some("${GH_SECRET}"));
+        let shown = format!("{p:?} {}", serde_json::to_string(&p).expect("json"));
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("${GH_SECRET}"), "{shown}");
+    }
+
+    #[test]
+    fn a_literal_secret_is_refused_by_place_without_quoting_it() {
+        let (p, problems) = decode(
+            "oauth2:
+  name: google
+  credentialProviderVendor: GoogleOauth2
+  oauth2ProviderConfigInput:
+    googleOauth2ProviderConfig:
+      clientId: abc
+      clientSecret: hunter2-literal
+",
+        );
+        assert!(p.is_none());
+        let m = messages(&problems);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].starts_with("spec.yaml:7:21 oauth2.oauth2ProviderConfigInput.googleOauth2ProviderConfig.clientSecret: a secret cannot be written in a spec"),
+            "{m:?}"
+        );
+        assert!(m[0].contains("${VAR}") && !m[0].contains("hunter2"), "{m:?}");
+        // Text around a reference, or a default, is a literal too.
+        for bad in ["x${GH_SECRET}", "${NOPE:-fallback}"] {
+            let (p, problems) = decode(&format!("apiKey: {{ name: k, apiKey: '{bad}' }}\n"));
+            assert!(p.is_none() && problems.len() == 1, "{bad}: {:?}", messages(&problems));
+            assert!(!problems[0].message.contains("fallback"), "{:?}", messages(&problems));
+        }
+    }
+
+    #[test]
+    fn an_unset_or_empty_variable_is_named() {
+        let (_, problems) = decode("apiKey: { name: k, apiKey: '${NOPE}' }\n");
+        assert_eq!(messages(&problems), ["spec.yaml:1:28 apiKey.apiKey: environment variable `NOPE` is not set (use `${NOPE:-default}` for a default)"]);
+        let (_, problems) = decode("apiKey: { name: k, apiKey: '${EMPTY}' }\n");
+        assert_eq!(
+            messages(&problems),
+            ["spec.yaml:1:28 apiKey.apiKey: `apiKey` expanded to an empty value: the variable it names is empty"]
+        );
+    }
+
+    #[test]
+    fn the_two_secret_modes_are_checked_across_members() {
+        let cases = [
+            (
+                "apiKey: { name: k, apiKey: '${GH_SECRET}', apiKeySecretConfig: { secretId: s, jsonKey: k } }",
+                "1:28 apiKey.apiKey: set either `apiKey` (a `${VAR}`) or `apiKeySecretConfig` (a Secrets Manager reference), not both",
+            ),
+            (
+                "apiKey: { name: k, apiKeySecretConfig: { secretId: s, jsonKey: k } }",
+                "1:40 apiKey.apiKeySecretConfig: `apiKeySecretConfig` is a reference: it needs `apiKeySecretSource: EXTERNAL`",
+            ),
+            (
+                "apiKey: { name: k, apiKeySecretSource: EXTERNAL }",
+                "1:40 apiKey.apiKeySecretSource: `apiKeySecretSource: EXTERNAL` needs `apiKeySecretConfig: { secretId, jsonKey }`",
+            ),
+            ("apiKey: { name: k }", "1:9 apiKey: a secret is required"),
+            (
+                "apiKey: { name: k, apiKeySecretSource: EXTERNAL, apiKeySecretConfig: { secretId: s, jsonKey: k }, secretVersion: '1' }",
+                "1:114 apiKey.secretVersion: `secretVersion` rotates a secret passed by value",
+            ),
+        ];
+        for (yaml, want) in cases {
+            let (p, problems) = decode(&format!("{yaml}\n"));
+            let m = messages(&problems);
+            assert!(p.is_none() && m.len() == 1 && m[0].starts_with(&format!("spec.yaml:{want}")), "{yaml}\n{m:#?}");
+        }
+    }
+
+    #[test]
+    fn the_vendor_must_match_the_config_member() {
+        let (p, problems) = decode(
+            "oauth2:
+  name: x
+  credentialProviderVendor: OktaOauth2
+  oauth2ProviderConfigInput:
+    githubOauth2ProviderConfig: { clientId: a, clientSecret: '${GH_SECRET}' }
+",
+        );
+        assert!(p.is_none());
+        assert_eq!(
+            messages(&problems),
+            ["spec.yaml:3:29 oauth2.credentialProviderVendor: vendor OktaOauth2 takes `oauth2ProviderConfigInput.includedOauth2ProviderConfig`, found `githubOauth2ProviderConfig`"]
+        );
+    }
+
+    #[test]
+    fn model_constraints_apply_by_place() {
+        let (_, problems) = decode(
+            "oauth2:
+  name: 'bad name'
+  credentialProviderVendor: CustomOauth2
+  oauth2ProviderConfigInput:
+    customOauth2ProviderConfig:
+      oauthDiscovery: { discoveryUrl: https://idp.example.com/no-well-known }
+      clientAuthenticationMethod: PRIVATE_KEY_JWT
+      privateKeyJwtConfig: { privateKeySource: { kmsKeySource: { kmsKeyArn: not-a-key } }, signingAlgorithm: RS512 }
+",
+        );
+        let m = messages(&problems);
+        assert_eq!(m.len(), 4, "{m:#?}");
+        assert!(m[0].starts_with("spec.yaml:2:9 oauth2.name: expected a value matching"), "{m:#?}");
+        assert!(m[1].starts_with("spec.yaml:6:39 oauth2.oauth2ProviderConfigInput.customOauth2ProviderConfig.oauthDiscovery.discoveryUrl: expected a value matching"), "{m:#?}");
+        assert!(
+            m[2].contains("privateKeyJwtConfig.privateKeySource.kmsKeySource.kmsKeyArn: expected a value matching"),
+            "{m:#?}"
+        );
+        assert!(
+            m[3].contains("privateKeyJwtConfig.signingAlgorithm: expected one of RS256, PS256, ES256, found \"RS512\""),
+            "{m:#?}"
+        );
+    }
+
+    #[test]
+    fn a_custom_provider_signing_a_jwt_needs_no_secret() {
+        let (p, problems) = decode(
+            "oauth2:
+  name: jwt
+  credentialProviderVendor: CustomOauth2
+  oauth2ProviderConfigInput:
+    customOauth2ProviderConfig:
+      oauthDiscovery:
+        authorizationServerMetadata: { issuer: https://i, authorizationEndpoint: https://i/a, tokenEndpoint: https://i/t }
+      clientAuthenticationMethod: AWS_IAM_ID_TOKEN_JWT
+",
+        );
+        assert!(problems.is_empty(), "{:?}", messages(&problems));
+        assert!(matches!(p, Some(CredentialProviderSpec::Oauth2(_))));
+    }
+
+    #[test]
+    fn a_request_carries_the_secret_literally() {
+        // The emulator decodes requests without an environment: the value is the secret itself.
+        let body = serde_json::json!({ "apiKey": { "name": "k", "apiKey": "literal-from-sdk" } });
+        let node = Node::from_json(&body);
+        let mut problems = Vec::new();
+        let p = CredentialProviderSpec::decode(&node, &mut Cx::new("request", &mut problems));
+        assert!(problems.is_empty());
+        let Some(CredentialProviderSpec::ApiKey(p)) = p else { panic!() };
+        assert_eq!(p.api_key.as_ref().map(|k| k.expose()), Some("literal-from-sdk"));
+        assert_eq!(serde_json::to_value(&p).expect("json")["apiKey"], SECRET_PLACEHOLDER);
+    }
+}
