@@ -1,30 +1,22 @@
 //! What every kind stored inside a gateway shares: lookup by ID, client-token replay, paging and
-//! deletion by marking.
+//! deletion by marking ([`PartRecord`], targets included), and for the kinds whose handlers are
+//! the same (rules and rate limits: CREATING/UPDATING then ACTIVE, DELETING then gone), the
+//! handlers themselves: [`GatewayChild`] describes such a kind, and `State::create_child`,
+//! `get_child`, `update_child`, `delete_child` and `list_child` serve every one of them.
+//!
+//! A new kind stored inside a gateway is one file that declares its record (with a flattened
+//! [`Life`]) and implements [`GatewayChild`], plus its two fields in `GatewayRecord` (records and
+//! client tokens) and its line in `GatewayRecord::purge_children`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
 use super::super::request::Paging;
-use super::super::wire::ApiError;
-use super::rate_limit::RateLimitRecord;
-use super::rule::RuleRecord;
-use super::target::TargetRecord;
+use super::super::wire::{rfc3339, ApiError};
+use super::gateway::GatewayRecord;
 use super::*;
-
-/// A rule's or rate limit's status at some instant.
-pub(super) fn part_status(gone_at_ms: Option<u64>, ready_at_ms: u64, last_change: Change, now_ms: u64) -> &'static str {
-    if gone_at_ms.is_some() {
-        "DELETING"
-    } else if now_ms < ready_at_ms {
-        match last_change {
-            Change::Create => "CREATING",
-            Change::Update => "UPDATING",
-        }
-    } else {
-        "ACTIVE"
-    }
-}
 
 pub(super) fn mismatch() -> ApiError {
     ApiError::validation(
@@ -42,23 +34,23 @@ pub(super) trait PartRecord {
     fn gone_at_mut(&mut self) -> &mut Option<u64>;
 }
 
+/// Implements [`PartRecord`] for a record: its ID field, its delete mark and its NotFound name.
 macro_rules! part_record {
-    ($record:ty, $id:ident, $not_found:literal) => {
-        impl PartRecord for $record {
+    ($record:ty, $id:ident, $($gone:ident).+, $not_found:literal) => {
+        impl $crate::emulator::state::child::PartRecord for $record {
             const NOT_FOUND: &'static str = $not_found;
             fn id(&self) -> &str {
                 &self.$id
             }
             fn gone_at_mut(&mut self) -> &mut Option<u64> {
-                &mut self.gone_at_ms
+                &mut self.$($gone).+
             }
         }
     };
 }
 
-part_record!(TargetRecord, target_id, "Target");
-part_record!(RuleRecord, rule_id, "Gateway rule");
-part_record!(RateLimitRecord, rate_limit_id, "Gateway rate limit");
+/// Declared beside each record: `part_record!(RuleRecord, rule_id, life.gone_at_ms, "Gateway rule")`.
+pub(super) use part_record;
 
 /// Part `id` of `items`, or NotFound.
 pub(super) fn part<'a, R: PartRecord>(items: &'a [R], id: &str) -> Result<&'a R, ApiError> {
@@ -142,5 +134,244 @@ impl State {
         let seq = self.next_seq;
         self.next_seq += 1;
         seq
+    }
+}
+
+/// The lifecycle a [`GatewayChild`] record shares with every other: creation order, timestamps,
+/// the last change and the delete mark. Flattened into the record, so the state file keeps the
+/// members it always had.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Life {
+    /// Creation order: the stable sort key that list pages follow.
+    pub(super) seq: u64,
+    pub(super) created_at_ms: u64,
+    pub(super) updated_at_ms: u64,
+    pub(super) ready_at_ms: u64,
+    pub(super) last_change: Change,
+    /// When a deleted record disappears; until then it is DELETING.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) gone_at_ms: Option<u64>,
+}
+
+impl Life {
+    /// A record created at `now_ms` (sequence number `seq`) that stays CREATING for `delay`.
+    pub(super) fn created(seq: u64, now_ms: u64, delay: Duration) -> Self {
+        Life {
+            seq,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+            ready_at_ms: now_ms + millis(delay),
+            last_change: Change::Create,
+            gone_at_ms: None,
+        }
+    }
+
+    /// Marks an update at `now_ms` that stays UPDATING for `delay`.
+    pub(super) fn updated(&mut self, now_ms: u64, delay: Duration) {
+        self.updated_at_ms = now_ms;
+        self.ready_at_ms = now_ms + millis(delay);
+        self.last_change = Change::Update;
+    }
+
+    pub(super) fn is_live(&self) -> bool {
+        self.gone_at_ms.is_none()
+    }
+
+    /// The status at `now_ms`: DELETING, CREATING or UPDATING for their delays, then ACTIVE.
+    pub(super) fn status(&self, now_ms: u64) -> &'static str {
+        if self.gone_at_ms.is_some() {
+            "DELETING"
+        } else if now_ms < self.ready_at_ms {
+            match self.last_change {
+                Change::Create => "CREATING",
+                Change::Update => "UPDATING",
+            }
+        } else {
+            "ACTIVE"
+        }
+    }
+
+    /// The timestamps every detail answers.
+    pub(super) fn add_times(&self, out: &mut Map<String, Value>) {
+        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
+        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+    }
+}
+
+/// A kind stored inside a gateway whose handlers follow one pattern: a create replays by client
+/// token and answers CREATING, an update (PATCH) is refused until the record is ACTIVE and
+/// answers UPDATING, a delete marks it DELETING, and a list pages full details in creation order.
+/// What differs between kinds (IDs, conflicts, quotas, the shape of a detail, the model's status
+/// codes) is what this trait asks for.
+pub(super) trait GatewayChild: PartRecord + Sized {
+    /// How a conflict names one: "Rule 0f… is CREATING and cannot be updated until it is ACTIVE".
+    const TITLE: &'static str;
+    /// The member of a delete answer that names the record.
+    const ID_MEMBER: &'static str;
+    /// The kind letter of its page tokens (each listing its own, so tokens do not cross).
+    const PAGE_KIND: &'static str;
+    /// The member of a list answer that holds the page.
+    const LIST_MEMBER: &'static str;
+    /// The model's `http.responseCode` of Create, Update and Delete.
+    const CREATED: u16;
+    const UPDATED: u16;
+    const DELETED: u16;
+    /// Whether a create draws its ID before any check (rules: the seeded ID stream moves on even
+    /// for a refused create, as it always has, so that seeded runs keep their IDs).
+    const ID_FIRST: bool = false;
+    /// A validated create request.
+    type Request;
+    /// A validated update (PATCH) request.
+    type Patch;
+
+    /// The gateway's records of this kind.
+    fn records(g: &GatewayRecord) -> &[Self];
+    /// The gateway's records of this kind and the client tokens of their creates, to change.
+    fn slot(g: &mut GatewayRecord) -> (&mut Vec<Self>, &mut BTreeMap<String, TokenRecord>);
+    /// The client tokens of the creates of this kind.
+    fn tokens(g: &GatewayRecord) -> &BTreeMap<String, TokenRecord>;
+    fn life(&self) -> &Life;
+    fn life_mut(&mut self) -> &mut Life;
+
+    /// The Get/Update/List output; `status` overrides the computed one (a mutation's own answer).
+    fn detail(&self, g: &GatewayRecord, now_ms: u64, status: Option<&str>) -> Value;
+    /// The Create output, from the detail (where its output shape differs from Get's).
+    fn created(detail: Value) -> Value {
+        detail
+    }
+
+    fn client_token(req: &Self::Request) -> Option<&String>;
+    /// What a repeated client token must match: the whole request except the token itself.
+    fn fingerprint(req: &Self::Request) -> Value;
+    /// The ID of a new record; `taken` holds the IDs of the gateway's records of this kind.
+    fn new_id(state: &mut State, taken: &BTreeSet<String>, req: &Self::Request) -> String;
+    /// The kind's own refusals of a create (a conflict, a quota), after the replay check.
+    fn check_create(g: &GatewayRecord, req: &Self::Request) -> Result<(), ApiError>;
+    fn build(id: String, life: Life, req: Self::Request) -> Self;
+
+    /// Refuses a user's update or delete (`verb`) of a record users may not change.
+    fn check_user_change(&self, _verb: &str) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// The kind's own refusals of an update, once the record is known to be ACTIVE.
+    fn check_patch(&self, g: &GatewayRecord, patch: &Self::Patch) -> Result<(), ApiError>;
+    /// Applies a PATCH: present members replace, absent ones stay.
+    fn apply(&mut self, patch: Self::Patch);
+}
+
+/// Forgets the records of kind `K` whose deletion has finished.
+pub(super) fn purge_gone<K: GatewayChild>(g: &mut GatewayRecord, now_ms: u64) {
+    K::slot(g).0.retain(|r| r.life().gone_at_ms.is_none_or(|at| at > now_ms));
+}
+
+impl State {
+    /// Create for kind `K`: replays a known client token, refuses a gateway being deleted and what
+    /// the kind refuses, else stores a record CREATING for the create delay.
+    pub(super) fn create_child<K: GatewayChild>(
+        &mut self,
+        gateway_id: &str,
+        req: K::Request,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let early = K::ID_FIRST.then(|| K::new_id(self, &BTreeSet::new(), &req));
+        let g = self.gateway(gateway_id)?;
+        g.refuse_if_deleting()?;
+        let fingerprint = K::fingerprint(&req);
+        if let Some(r) = replayed(K::records(g), K::tokens(g), K::client_token(&req), &fingerprint)? {
+            let body = K::created(r.detail(g, env.now_ms, None));
+            return Ok(Answer { status: K::CREATED, body: Some(body), mutated: false });
+        }
+        K::check_create(g, &req)?;
+        let taken: BTreeSet<String> = K::records(g).iter().map(|r| r.id().to_string()).collect();
+        let id = match early {
+            Some(id) => id,
+            None => K::new_id(self, &taken, &req),
+        };
+        let seq = self.next();
+        let token = K::client_token(&req).cloned();
+        let record = K::build(id.clone(), Life::created(seq, env.now_ms, env.delays.create), req);
+        let g = self.gateway_mut(gateway_id)?;
+        let body = K::created(record.detail(g, env.now_ms, Some("CREATING")));
+        let (records, tokens) = K::slot(g);
+        if let Some(token) = token {
+            tokens.insert(token, TokenRecord { id, request: fingerprint });
+        }
+        records.push(record);
+        self.mutated();
+        Ok(Answer { status: K::CREATED, body: Some(body), mutated: true })
+    }
+
+    /// Get for kind `K`.
+    pub(super) fn get_child<K: GatewayChild>(
+        &mut self,
+        gateway_id: &str,
+        id: &str,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        Ok(Answer::read(part(K::records(g), id)?.detail(g, env.now_ms, None)))
+    }
+
+    /// Update (PATCH) for kind `K`: refused until the record is ACTIVE; UPDATING for the update
+    /// delay.
+    pub(super) fn update_child<K: GatewayChild>(
+        &mut self,
+        gateway_id: &str,
+        id: &str,
+        patch: K::Patch,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let r = part(K::records(g), id)?;
+        r.check_user_change("updated")?;
+        let status = r.life().status(env.now_ms);
+        if status != "ACTIVE" {
+            return Err(ApiError::conflict(format!(
+                "{} {id} is {status} and cannot be updated until it is ACTIVE",
+                K::TITLE
+            )));
+        }
+        r.check_patch(g, &patch)?;
+        let r = part_mut(K::slot(self.gateway_mut(gateway_id)?).0, id)?;
+        r.apply(patch);
+        r.life_mut().updated(env.now_ms, env.delays.update);
+        let g = self.gateway(gateway_id)?;
+        let body = part(K::records(g), id)?.detail(g, env.now_ms, Some("UPDATING"));
+        self.mutated();
+        Ok(Answer { status: K::UPDATED, body: Some(body), mutated: true })
+    }
+
+    /// Delete for kind `K`: DELETING for the delete delay, then gone; a repeated delete changes
+    /// nothing.
+    pub(super) fn delete_child<K: GatewayChild>(
+        &mut self,
+        gateway_id: &str,
+        id: &str,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway_mut(gateway_id)?;
+        let body = json!({ K::ID_MEMBER: id, "status": "DELETING" });
+        part(K::records(g), id)?.check_user_change("deleted")?;
+        let (records, tokens) = K::slot(g);
+        let marked = mark_deleted(records, tokens, id, env.now_ms + millis(env.delays.delete))?;
+        Ok(Answer { status: K::DELETED, ..self.part_deleted(env.now_ms, body, marked) })
+    }
+
+    /// List for kind `K`: full details, in creation order.
+    pub(super) fn list_child<K: GatewayChild>(
+        &mut self,
+        gateway_id: &str,
+        paging: &Paging,
+        env: &Env<'_>,
+    ) -> Result<Answer, ApiError> {
+        self.purge(env.now_ms);
+        let g = self.gateway(gateway_id)?;
+        let show = |r: &K| r.detail(g, env.now_ms, None);
+        Ok(Answer::read(page(K::records(g), |r| r.life().seq, show, paging, K::PAGE_KIND, K::LIST_MEMBER)?))
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::super::request::{CreateRequest, Paging, UpdateRequest};
 use super::super::wire::{rfc3339, ApiError};
+use super::child::purge_gone;
 use super::rate_limit::RateLimitRecord;
 use super::rule::RuleRecord;
 use super::target::TargetRecord;
@@ -312,6 +313,14 @@ impl State {
 }
 
 impl GatewayRecord {
+    /// Forgets the parts whose deletion has finished. Every kind stored inside a gateway has its
+    /// line here.
+    pub(super) fn purge_children(&mut self, now_ms: u64) {
+        self.targets.retain(|t| t.gone_at_ms.is_none_or(|at| at > now_ms));
+        purge_gone::<RuleRecord>(self, now_ms);
+        purge_gone::<RateLimitRecord>(self, now_ms);
+    }
+
     pub(super) fn name(&self) -> &str {
         self.config.get("name").and_then(Value::as_str).unwrap_or_default()
     }

@@ -1,4 +1,7 @@
-//! Gateways, targets, tags and client tokens, and the rules of the real service that act on them.
+//! The emulator's store: gateways and everything inside them (targets, rules, rate limits, the
+//! resource policy), tags and client tokens, and the rules of the real service that act on them.
+//! One file per kind; `child` holds what the kinds stored inside a gateway share, including the
+//! generic handlers of rules and rate limits.
 //!
 //! Statuses are computed from timestamps when read (CREATING until `readyAt`, DELETING until
 //! `goneAt`), so they need no timers and survive a restart from the state file.
@@ -203,9 +206,7 @@ impl State {
     /// Forgets gateways and targets whose deletion has finished.
     fn purge(&mut self, now_ms: u64) {
         for g in self.gateways.values_mut() {
-            g.targets.retain(|t| t.gone_at_ms.is_none_or(|at| at > now_ms));
-            g.rules.retain(|r| r.gone_at_ms.is_none_or(|at| at > now_ms));
-            g.rate_limits.retain(|r| r.gone_at_ms.is_none_or(|at| at > now_ms));
+            g.purge_children(now_ms);
         }
         while let Some((at, id)) = self.pending_deletes.first().cloned() {
             if at > now_ms {

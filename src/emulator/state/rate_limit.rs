@@ -1,73 +1,151 @@
 //! Gateway rate limits: dimension keys unique per gateway, a quota of 50, PATCH updates and
 //! BatchPutGatewayRateLimits.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::super::request::{check_entries, Paging, RateLimitPatch, RateLimitRequest};
-use super::super::wire::{rfc3339, ApiError};
-use super::child::{mark_deleted, mismatch, page, part, part_mut, part_status, replayed};
+use super::super::wire::ApiError;
+use super::child::{mismatch, part, part_mut, part_record, GatewayChild, Life};
+use super::gateway::GatewayRecord;
 use super::*;
 
 /// The most rate limits a gateway can have.
 pub const MAX_RATE_LIMITS: usize = 50;
 
+/// A gateway rate limit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct RateLimitRecord {
-    /// Creation order: the stable sort key that list pages follow.
-    pub(super) seq: u64,
     pub(super) rate_limit_id: String,
     /// Immutable after creation.
     pub(super) dimension_keys: Vec<String>,
     /// Description and entries as the model serializes them.
     pub(super) config: Map<String, Value>,
-    pub(super) created_at_ms: u64,
-    pub(super) updated_at_ms: u64,
-    pub(super) ready_at_ms: u64,
-    pub(super) last_change: Change,
-    /// When a deleted rate limit disappears; until then it is DELETING.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) gone_at_ms: Option<u64>,
+    #[serde(flatten)]
+    pub(super) life: Life,
 }
 
-impl RateLimitRecord {
-    pub(super) fn status(&self, now_ms: u64) -> &'static str {
-        part_status(self.gone_at_ms, self.ready_at_ms, self.last_change, now_ms)
-    }
+part_record!(RateLimitRecord, rate_limit_id, life.gone_at_ms, "Gateway rate limit");
 
+impl RateLimitRecord {
     /// The Create/Get/Update/List/BatchPut output; `status` overrides the computed one.
-    pub(super) fn detail(&self, gateway_id: &str, now_ms: u64, status: Option<&str>) -> Value {
+    fn detail_in(&self, gateway_id: &str, now_ms: u64, status: Option<&str>) -> Value {
         let mut out = self.config.clone();
         out.insert("rateLimitId".into(), Value::String(self.rate_limit_id.clone()));
         out.insert("gatewayIdentifier".into(), Value::String(gateway_id.to_string()));
         out.insert("dimensionKeys".into(), json!(self.dimension_keys));
-        out.insert("status".into(), Value::String(status.unwrap_or_else(|| self.status(now_ms)).into()));
-        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
-        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        out.insert("status".into(), Value::String(status.unwrap_or_else(|| self.life.status(now_ms)).into()));
+        self.life.add_times(&mut out);
         Value::Object(out)
+    }
+
+    fn new(rate_limit_id: String, life: Life, req: RateLimitRequest) -> Self {
+        RateLimitRecord { rate_limit_id, dimension_keys: req.dimension_keys, config: req.config, life }
     }
 }
 
-impl GatewayRecord {
-    pub(super) fn rate_limit(&self, id: &str) -> Result<&RateLimitRecord, ApiError> {
-        part(&self.rate_limits, id)
+impl GatewayChild for RateLimitRecord {
+    const TITLE: &'static str = "Rate limit";
+    const ID_MEMBER: &'static str = "rateLimitId";
+    const PAGE_KIND: &'static str = "l";
+    const LIST_MEMBER: &'static str = "rateLimits";
+    // The model's `http.responseCode`s for rate limits (rules and targets say 202 throughout).
+    const CREATED: u16 = 201;
+    const UPDATED: u16 = 200;
+    const DELETED: u16 = 200;
+    type Request = RateLimitRequest;
+    type Patch = RateLimitPatch;
+
+    fn records(g: &GatewayRecord) -> &[Self] {
+        &g.rate_limits
     }
 
-    pub(super) fn rate_limit_mut(&mut self, id: &str) -> Result<&mut RateLimitRecord, ApiError> {
-        part_mut(&mut self.rate_limits, id)
+    fn slot(g: &mut GatewayRecord) -> (&mut Vec<Self>, &mut BTreeMap<String, TokenRecord>) {
+        (&mut g.rate_limits, &mut g.rate_limit_tokens)
     }
 
-    pub(super) fn live_rate_limits(&self) -> usize {
-        self.rate_limits.iter().filter(|r| r.gone_at_ms.is_none()).count()
+    fn tokens(g: &GatewayRecord) -> &BTreeMap<String, TokenRecord> {
+        &g.rate_limit_tokens
+    }
+
+    fn life(&self) -> &Life {
+        &self.life
+    }
+
+    fn life_mut(&mut self) -> &mut Life {
+        &mut self.life
+    }
+
+    fn detail(&self, g: &GatewayRecord, now_ms: u64, status: Option<&str>) -> Value {
+        self.detail_in(&g.gateway_id, now_ms, status)
+    }
+
+    fn client_token(req: &RateLimitRequest) -> Option<&String> {
+        req.client_token.as_ref()
+    }
+
+    fn fingerprint(req: &RateLimitRequest) -> Value {
+        req.fingerprint()
+    }
+
+    /// The ID the request names, or `rl` and 10 random alphanumerics.
+    fn new_id(state: &mut State, taken: &BTreeSet<String>, req: &RateLimitRequest) -> String {
+        match &req.rate_limit_id {
+            Some(id) => id.clone(),
+            None => state.new_rate_limit_id(taken),
+        }
+    }
+
+    /// An ID or a set of dimension keys already in use is a ConflictException; a 51st rate limit
+    /// exceeds the quota.
+    fn check_create(g: &GatewayRecord, req: &RateLimitRequest) -> Result<(), ApiError> {
+        if let Some(id) = &req.rate_limit_id {
+            if part(&g.rate_limits, id).is_ok() {
+                return Err(ApiError::conflict(format!("A rate limit with ID {id} already exists in this gateway")));
+            }
+        }
+        if let Some(other) = g.rate_limits.iter().find(|r| r.life.is_live() && r.dimension_keys == req.dimension_keys) {
+            return Err(ApiError::conflict(format!(
+                "Rate limit {} already has these dimension keys; dimension keys are unique per gateway",
+                other.rate_limit_id
+            )));
+        }
+        if g.rate_limits.iter().filter(|r| r.life.is_live()).count() >= MAX_RATE_LIMITS {
+            return Err(ApiError::quota(format!("A gateway can have at most {MAX_RATE_LIMITS} rate limits")));
+        }
+        Ok(())
+    }
+
+    fn build(id: String, life: Life, req: RateLimitRequest) -> Self {
+        RateLimitRecord::new(id, life, req)
+    }
+
+    /// New entries must name exactly the rate limit's dimension keys, which stay.
+    fn check_patch(&self, _g: &GatewayRecord, patch: &RateLimitPatch) -> Result<(), ApiError> {
+        match patch.members.get("entries") {
+            Some(entries) => check_entries(&self.dimension_keys, entries),
+            None => Ok(()),
+        }
+    }
+
+    /// `"description": ""` clears the description (see request::take_empty_description).
+    fn apply(&mut self, patch: RateLimitPatch) {
+        for (k, v) in patch.members {
+            if k == "description" && v.as_str() == Some("") {
+                self.config.remove(&k);
+            } else {
+                self.config.insert(k, v);
+            }
+        }
     }
 }
 
 impl State {
     /// A rate limit ID for a request that names none: `rl` and 10 random alphanumerics.
-    pub(super) fn new_rate_limit_id(&mut self, taken: &BTreeSet<String>) -> String {
+    fn new_rate_limit_id(&mut self, taken: &BTreeSet<String>) -> String {
         loop {
             let id = format!("rl{}", self.random_id(b"abcdefghijklmnopqrstuvwxyz0123456789"));
             if !taken.contains(&id) {
@@ -84,62 +162,12 @@ impl State {
         req: RateLimitRequest,
         env: &Env<'_>,
     ) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        g.refuse_if_deleting()?;
-        let fingerprint = req.fingerprint();
-        if let Some(r) = replayed(&g.rate_limits, &g.rate_limit_tokens, req.client_token.as_ref(), &fingerprint)? {
-            return Ok(Answer { status: 201, body: Some(r.detail(gateway_id, env.now_ms, None)), mutated: false });
-        }
-        if let Some(id) = &req.rate_limit_id {
-            if g.rate_limit(id).is_ok() {
-                return Err(ApiError::conflict(format!("A rate limit with ID {id} already exists in this gateway")));
-            }
-        }
-        if let Some(other) =
-            g.rate_limits.iter().find(|r| r.gone_at_ms.is_none() && r.dimension_keys == req.dimension_keys)
-        {
-            return Err(ApiError::conflict(format!(
-                "Rate limit {} already has these dimension keys; dimension keys are unique per gateway",
-                other.rate_limit_id
-            )));
-        }
-        if g.live_rate_limits() >= MAX_RATE_LIMITS {
-            return Err(ApiError::quota(format!("A gateway can have at most {MAX_RATE_LIMITS} rate limits")));
-        }
-        let taken: BTreeSet<String> = g.rate_limits.iter().map(|r| r.rate_limit_id.clone()).collect();
-        let id = match &req.rate_limit_id {
-            Some(id) => id.clone(),
-            None => self.new_rate_limit_id(&taken),
-        };
-        let seq = self.next();
-        let record = RateLimitRecord {
-            seq,
-            rate_limit_id: id.clone(),
-            dimension_keys: req.dimension_keys,
-            config: req.config,
-            created_at_ms: env.now_ms,
-            updated_at_ms: env.now_ms,
-            ready_at_ms: env.now_ms + millis(env.delays.create),
-            last_change: Change::Create,
-            gone_at_ms: None,
-        };
-        let body = record.detail(gateway_id, env.now_ms, Some("CREATING"));
-        let g = self.gateway_mut(gateway_id)?;
-        if let Some(token) = req.client_token {
-            g.rate_limit_tokens.insert(token, TokenRecord { id, request: fingerprint });
-        }
-        g.rate_limits.push(record);
-        self.mutated();
-        // The model's `http.responseCode` for CreateGatewayRateLimit (rules and targets say 202).
-        Ok(Answer { status: 201, body: Some(body), mutated: true })
+        self.create_child::<RateLimitRecord>(gateway_id, req, env)
     }
 
     /// GetGatewayRateLimit.
     pub fn get_rate_limit(&mut self, gateway_id: &str, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        Ok(Answer::read(g.rate_limit(id)?.detail(gateway_id, env.now_ms, None)))
+        self.get_child::<RateLimitRecord>(gateway_id, id, env)
     }
 
     /// UpdateGatewayRateLimit (PATCH): description and entries; the dimension keys stay.
@@ -150,53 +178,17 @@ impl State {
         patch: RateLimitPatch,
         env: &Env<'_>,
     ) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        let r = g.rate_limit(id)?;
-        let status = r.status(env.now_ms);
-        if status != "ACTIVE" {
-            return Err(ApiError::conflict(format!(
-                "Rate limit {id} is {status} and cannot be updated until it is ACTIVE"
-            )));
-        }
-        if let Some(entries) = patch.members.get("entries") {
-            check_entries(&r.dimension_keys, entries)?;
-        }
-        let r = self.gateway_mut(gateway_id)?.rate_limit_mut(id)?;
-        for (k, v) in patch.members {
-            // `"description": ""` clears the description (see request::take_empty_description).
-            if k == "description" && v.as_str() == Some("") {
-                r.config.remove(&k);
-            } else {
-                r.config.insert(k, v);
-            }
-        }
-        r.updated_at_ms = env.now_ms;
-        r.ready_at_ms = env.now_ms + millis(env.delays.update);
-        r.last_change = Change::Update;
-        let body = r.detail(gateway_id, env.now_ms, Some("UPDATING"));
-        self.mutated();
-        Ok(Answer { status: 200, body: Some(body), mutated: true })
+        self.update_child::<RateLimitRecord>(gateway_id, id, patch, env)
     }
 
     /// DeleteGatewayRateLimit: DELETING for the delete delay, then gone.
     pub fn delete_rate_limit(&mut self, gateway_id: &str, id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway_mut(gateway_id)?;
-        let body = json!({ "rateLimitId": id, "status": "DELETING" });
-        let marked =
-            mark_deleted(&mut g.rate_limits, &mut g.rate_limit_tokens, id, env.now_ms + millis(env.delays.delete))?;
-        // The model's `http.responseCode` for DeleteGatewayRateLimit is 200 (a rule's is 202).
-        Ok(Answer { status: 200, ..self.part_deleted(env.now_ms, body, marked) })
+        self.delete_child::<RateLimitRecord>(gateway_id, id, env)
     }
 
     /// ListGatewayRateLimits: full details, in creation order.
     pub fn list_rate_limits(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        let body =
-            page(&g.rate_limits, |r| r.seq, |r| r.detail(gateway_id, env.now_ms, None), paging, "l", "rateLimits")?;
-        Ok(Answer::read(body))
+        self.list_child::<RateLimitRecord>(gateway_id, paging, env)
     }
 
     /// BatchPutGatewayRateLimits: the request is the complete set. Each item updates the rate
@@ -222,8 +214,8 @@ impl State {
             let details: Vec<Value> = g
                 .rate_limits
                 .iter()
-                .filter(|r| r.gone_at_ms.is_none())
-                .map(|r| r.detail(gateway_id, env.now_ms, None))
+                .filter(|r| r.life.is_live())
+                .map(|r| r.detail_in(gateway_id, env.now_ms, None))
                 .collect();
             return Ok(Answer { status: 200, body: Some(json!({ "rateLimits": details })), mutated: false });
         }
@@ -234,7 +226,7 @@ impl State {
             )));
         }
         // Match each item to an existing rate limit, and refuse duplicates within the request.
-        let live: Vec<&RateLimitRecord> = g.rate_limits.iter().filter(|r| r.gone_at_ms.is_none()).collect();
+        let live: Vec<&RateLimitRecord> = g.rate_limits.iter().filter(|r| r.life.is_live()).collect();
         let mut matched: Vec<Option<String>> = Vec::with_capacity(items.len());
         let mut fields = Vec::new();
         for (i, item) in items.iter().enumerate() {
@@ -302,36 +294,24 @@ impl State {
             created.push((item, existing, id, seq));
         }
         let g = self.gateway_mut(gateway_id)?;
-        for r in g.rate_limits.iter_mut().filter(|r| r.gone_at_ms.is_none() && !keep.contains(&r.rate_limit_id)) {
-            r.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
+        for r in g.rate_limits.iter_mut().filter(|r| r.life.is_live() && !keep.contains(&r.rate_limit_id)) {
+            r.life.gone_at_ms = Some(env.now_ms + millis(env.delays.delete));
         }
         let mut out = Vec::new();
         for (item, existing, id, seq) in created {
             if existing.is_some() {
-                let r = g.rate_limit_mut(&id)?;
+                let r = part_mut(&mut g.rate_limits, &id)?;
                 r.config = item.config;
-                r.updated_at_ms = env.now_ms;
-                r.ready_at_ms = env.now_ms + millis(env.delays.update);
-                r.last_change = Change::Update;
-                out.push(r.detail(gateway_id, env.now_ms, Some("UPDATING")));
+                r.life.updated(env.now_ms, env.delays.update);
+                out.push(r.detail_in(gateway_id, env.now_ms, Some("UPDATING")));
             } else {
-                let record = RateLimitRecord {
-                    seq,
-                    rate_limit_id: id,
-                    dimension_keys: item.dimension_keys,
-                    config: item.config,
-                    created_at_ms: env.now_ms,
-                    updated_at_ms: env.now_ms,
-                    ready_at_ms: env.now_ms + millis(env.delays.create),
-                    last_change: Change::Create,
-                    gone_at_ms: None,
-                };
-                out.push(record.detail(gateway_id, env.now_ms, Some("CREATING")));
+                let record = RateLimitRecord::new(id, Life::created(seq, env.now_ms, env.delays.create), item);
+                out.push(record.detail_in(gateway_id, env.now_ms, Some("CREATING")));
                 g.rate_limits.push(record);
             }
         }
         let live_ids: BTreeSet<String> =
-            g.rate_limits.iter().filter(|r| r.gone_at_ms.is_none()).map(|r| r.rate_limit_id.clone()).collect();
+            g.rate_limits.iter().filter(|r| r.life.is_live()).map(|r| r.rate_limit_id.clone()).collect();
         g.rate_limit_tokens.retain(|k, t| k.starts_with("batch:") || live_ids.contains(&t.id));
         if let Some(key) = token_key {
             g.rate_limit_tokens.insert(key, TokenRecord { id: String::new(), request: fingerprint });

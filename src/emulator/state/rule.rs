@@ -1,87 +1,166 @@
 //! Gateway rules: priorities unique per gateway, PATCH updates, and system-managed rules.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::super::request::{Paging, RulePatch, RuleRequest};
-use super::super::wire::{rfc3339, ApiError};
-use super::child::{mark_deleted, page, part, part_mut, part_status, replayed};
+use super::super::wire::ApiError;
+use super::child::{part_record, GatewayChild, Life};
+use super::gateway::GatewayRecord;
 use super::*;
 
+/// A gateway rule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct RuleRecord {
-    /// Creation order: the stable sort key that list pages follow.
-    pub(super) seq: u64,
     pub(super) rule_id: String,
     /// The rule as the model serializes it: priority, description, conditions, actions.
     pub(super) config: Map<String, Value>,
-    pub(super) created_at_ms: u64,
-    pub(super) updated_at_ms: u64,
-    pub(super) ready_at_ms: u64,
-    pub(super) last_change: Change,
-    /// When a deleted rule disappears; until then it is DELETING.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) gone_at_ms: Option<u64>,
+    #[serde(flatten)]
+    pub(super) life: Life,
     /// `system.managedBy` of a rule an AWS process manages (see [`State::add_system_rule`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) managed_by: Option<String>,
 }
 
-/// CreateGatewayRule's answer: a rule's detail without `updatedAt`, which its output shape (unlike
-/// Get's and Update's) does not have.
-pub(super) fn created_rule(mut detail: Value) -> Value {
-    if let Value::Object(out) = &mut detail {
-        out.remove("updatedAt");
-    }
-    detail
-}
+part_record!(RuleRecord, rule_id, life.gone_at_ms, "Gateway rule");
 
 impl RuleRecord {
-    pub(super) fn status(&self, now_ms: u64) -> &'static str {
-        part_status(self.gone_at_ms, self.ready_at_ms, self.last_change, now_ms)
-    }
-
     pub(super) fn priority(&self) -> Option<i64> {
         self.config.get("priority").and_then(Value::as_i64)
     }
+}
 
-    /// The Create/Get/Update/List output; `status` overrides the computed one.
-    pub(super) fn detail(&self, gateway_arn: &str, now_ms: u64, status: Option<&str>) -> Value {
+impl GatewayChild for RuleRecord {
+    const TITLE: &'static str = "Rule";
+    const ID_MEMBER: &'static str = "ruleId";
+    const PAGE_KIND: &'static str = "r";
+    const LIST_MEMBER: &'static str = "gatewayRules";
+    const CREATED: u16 = 202;
+    const UPDATED: u16 = 202;
+    const DELETED: u16 = 202;
+    const ID_FIRST: bool = true;
+    type Request = RuleRequest;
+    type Patch = RulePatch;
+
+    fn records(g: &GatewayRecord) -> &[Self] {
+        &g.rules
+    }
+
+    fn slot(g: &mut GatewayRecord) -> (&mut Vec<Self>, &mut BTreeMap<String, TokenRecord>) {
+        (&mut g.rules, &mut g.rule_tokens)
+    }
+
+    fn tokens(g: &GatewayRecord) -> &BTreeMap<String, TokenRecord> {
+        &g.rule_tokens
+    }
+
+    fn life(&self) -> &Life {
+        &self.life
+    }
+
+    fn life_mut(&mut self) -> &mut Life {
+        &mut self.life
+    }
+
+    fn detail(&self, g: &GatewayRecord, now_ms: u64, status: Option<&str>) -> Value {
         let mut out = self.config.clone();
         out.insert("ruleId".into(), Value::String(self.rule_id.clone()));
-        out.insert("gatewayArn".into(), Value::String(gateway_arn.to_string()));
-        out.insert("status".into(), Value::String(status.unwrap_or_else(|| self.status(now_ms)).into()));
-        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
-        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        out.insert("gatewayArn".into(), Value::String(g.gateway_arn.clone()));
+        out.insert("status".into(), Value::String(status.unwrap_or_else(|| self.life.status(now_ms)).into()));
+        self.life.add_times(&mut out);
         if let Some(by) = &self.managed_by {
             out.insert("system".into(), json!({ "managedBy": by }));
         }
         Value::Object(out)
     }
+
+    /// Without `updatedAt`, which CreateGatewayRule's output shape (unlike Get's and Update's)
+    /// does not have.
+    fn created(mut detail: Value) -> Value {
+        if let Value::Object(out) = &mut detail {
+            out.remove("updatedAt");
+        }
+        detail
+    }
+
+    fn client_token(req: &RuleRequest) -> Option<&String> {
+        req.client_token.as_ref()
+    }
+
+    fn fingerprint(req: &RuleRequest) -> Value {
+        req.fingerprint()
+    }
+
+    fn new_id(state: &mut State, _taken: &BTreeSet<String>, _req: &RuleRequest) -> String {
+        state.new_rule_id()
+    }
+
+    /// A priority held by another live rule of the gateway is a ConflictException.
+    fn check_create(g: &GatewayRecord, req: &RuleRequest) -> Result<(), ApiError> {
+        match g.priority_holder(i64::from(req.priority), None) {
+            Some(other) => Err(ApiError::conflict(format!(
+                "A rule with priority {} already exists in this gateway ({})",
+                req.priority, other.rule_id
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn build(rule_id: String, life: Life, req: RuleRequest) -> Self {
+        RuleRecord { rule_id, config: req.config, life, managed_by: None }
+    }
+
+    /// System-managed rules are refused with ValidationException.
+    fn check_user_change(&self, verb: &str) -> Result<(), ApiError> {
+        match &self.managed_by {
+            Some(by) => Err(ApiError::validation(
+                "FieldValidationFailed",
+                format!("Rule {} is managed by {by} and cannot be {verb}", self.rule_id),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn check_patch(&self, g: &GatewayRecord, patch: &RulePatch) -> Result<(), ApiError> {
+        if let Some(p) = patch.priority {
+            if let Some(other) = g.priority_holder(i64::from(p), Some(&self.rule_id)) {
+                return Err(ApiError::conflict(format!(
+                    "A rule with priority {p} already exists in this gateway ({})",
+                    other.rule_id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An empty `conditions` list removes the conditions: the rule then applies to every request.
+    fn apply(&mut self, patch: RulePatch) {
+        for (k, v) in patch.members {
+            if k == "conditions" && v.as_array().is_some_and(Vec::is_empty) {
+                self.config.remove(&k);
+            } else {
+                self.config.insert(k, v);
+            }
+        }
+    }
 }
 
 impl GatewayRecord {
-    pub(super) fn rule(&self, rule_id: &str) -> Result<&RuleRecord, ApiError> {
-        part(&self.rules, rule_id)
-    }
-
-    pub(super) fn rule_mut(&mut self, rule_id: &str) -> Result<&mut RuleRecord, ApiError> {
-        part_mut(&mut self.rules, rule_id)
-    }
-
     /// The live rule (not being deleted) other than `except` that holds `priority`.
     pub(super) fn priority_holder(&self, priority: i64, except: Option<&str>) -> Option<&RuleRecord> {
         self.rules
             .iter()
-            .find(|r| r.gone_at_ms.is_none() && r.priority() == Some(priority) && Some(r.rule_id.as_str()) != except)
+            .find(|r| r.life.is_live() && r.priority() == Some(priority) && Some(r.rule_id.as_str()) != except)
     }
 }
 
 impl State {
     /// A rule ID as the model's `GatewayRuleId` has it: a lowercase version-4 UUID, from the
     /// seeded stream so that seeded runs stay reproducible.
-    pub(super) fn new_rule_id(&mut self) -> String {
+    fn new_rule_id(&mut self) -> String {
         let mut bytes: [u8; 16] = std::array::from_fn(|_| self.rng.u8(..));
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -92,48 +171,12 @@ impl State {
     /// CreateGatewayRule: CREATING for the create delay, then ACTIVE. A priority held by another
     /// rule of the gateway is a ConflictException.
     pub fn create_rule(&mut self, gateway_id: &str, req: RuleRequest, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let rule_id = self.new_rule_id();
-        let g = self.gateway(gateway_id)?;
-        g.refuse_if_deleting()?;
-        let fingerprint = req.fingerprint();
-        if let Some(r) = replayed(&g.rules, &g.rule_tokens, req.client_token.as_ref(), &fingerprint)? {
-            let body = created_rule(r.detail(&g.gateway_arn, env.now_ms, None));
-            return Ok(Answer { status: 202, body: Some(body), mutated: false });
-        }
-        if let Some(other) = g.priority_holder(i64::from(req.priority), None) {
-            return Err(ApiError::conflict(format!(
-                "A rule with priority {} already exists in this gateway ({})",
-                req.priority, other.rule_id
-            )));
-        }
-        let seq = self.next();
-        let g = self.gateway_mut(gateway_id)?;
-        let rule = RuleRecord {
-            seq,
-            rule_id: rule_id.clone(),
-            config: req.config,
-            created_at_ms: env.now_ms,
-            updated_at_ms: env.now_ms,
-            ready_at_ms: env.now_ms + millis(env.delays.create),
-            last_change: Change::Create,
-            gone_at_ms: None,
-            managed_by: None,
-        };
-        let body = created_rule(rule.detail(&g.gateway_arn, env.now_ms, Some("CREATING")));
-        if let Some(token) = req.client_token {
-            g.rule_tokens.insert(token, TokenRecord { id: rule_id, request: fingerprint });
-        }
-        g.rules.push(rule);
-        self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        self.create_child::<RuleRecord>(gateway_id, req, env)
     }
 
     /// GetGatewayRule.
     pub fn get_rule(&mut self, gateway_id: &str, rule_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        Ok(Answer::read(g.rule(rule_id)?.detail(&g.gateway_arn, env.now_ms, None)))
+        self.get_child::<RuleRecord>(gateway_id, rule_id, env)
     }
 
     /// UpdateGatewayRule (PATCH): present members replace, absent ones stay; UPDATING for the
@@ -145,70 +188,18 @@ impl State {
         patch: RulePatch,
         env: &Env<'_>,
     ) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        let r = g.rule(rule_id)?;
-        if let Some(by) = &r.managed_by {
-            return Err(ApiError::validation(
-                "FieldValidationFailed",
-                format!("Rule {rule_id} is managed by {by} and cannot be updated"),
-            ));
-        }
-        let status = r.status(env.now_ms);
-        if status != "ACTIVE" {
-            return Err(ApiError::conflict(format!(
-                "Rule {rule_id} is {status} and cannot be updated until it is ACTIVE"
-            )));
-        }
-        if let Some(p) = patch.priority {
-            if let Some(other) = g.priority_holder(i64::from(p), Some(rule_id)) {
-                return Err(ApiError::conflict(format!(
-                    "A rule with priority {p} already exists in this gateway ({})",
-                    other.rule_id
-                )));
-            }
-        }
-        let g = self.gateway_mut(gateway_id)?;
-        let arn = g.gateway_arn.clone();
-        let r = g.rule_mut(rule_id)?;
-        for (k, v) in patch.members {
-            if k == "conditions" && v.as_array().is_some_and(Vec::is_empty) {
-                r.config.remove(&k);
-            } else {
-                r.config.insert(k, v);
-            }
-        }
-        r.updated_at_ms = env.now_ms;
-        r.ready_at_ms = env.now_ms + millis(env.delays.update);
-        r.last_change = Change::Update;
-        let body = r.detail(&arn, env.now_ms, Some("UPDATING"));
-        self.mutated();
-        Ok(Answer { status: 202, body: Some(body), mutated: true })
+        self.update_child::<RuleRecord>(gateway_id, rule_id, patch, env)
     }
 
     /// DeleteGatewayRule: DELETING for the delete delay, then gone. System-managed rules are
     /// refused with ValidationException.
     pub fn delete_rule(&mut self, gateway_id: &str, rule_id: &str, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway_mut(gateway_id)?;
-        let body = json!({ "ruleId": rule_id, "status": "DELETING" });
-        if let Some(by) = &g.rule(rule_id)?.managed_by {
-            return Err(ApiError::validation(
-                "FieldValidationFailed",
-                format!("Rule {rule_id} is managed by {by} and cannot be deleted"),
-            ));
-        }
-        let marked = mark_deleted(&mut g.rules, &mut g.rule_tokens, rule_id, env.now_ms + millis(env.delays.delete))?;
-        Ok(self.part_deleted(env.now_ms, body, marked))
+        self.delete_child::<RuleRecord>(gateway_id, rule_id, env)
     }
 
     /// ListGatewayRules: full details, in creation order.
     pub fn list_rules(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
-        self.purge(env.now_ms);
-        let g = self.gateway(gateway_id)?;
-        let body =
-            page(&g.rules, |r| r.seq, |r| r.detail(&g.gateway_arn, env.now_ms, None), paging, "r", "gatewayRules")?;
-        Ok(Answer::read(body))
+        self.list_child::<RuleRecord>(gateway_id, paging, env)
     }
 
     /// Adds a rule as an AWS process would (`system.managedBy`), ACTIVE at once; users cannot
@@ -242,7 +233,7 @@ impl State {
 
     /// Stores a rule without a request (for the test hooks above), ACTIVE at once. With
     /// `exclusive`, `None` when another live rule holds its priority.
-    pub(super) fn plant_rule(
+    fn plant_rule(
         &mut self,
         gateway_id: &str,
         config: Map<String, Value>,
@@ -258,17 +249,8 @@ impl State {
         if exclusive && g.priority_holder(priority, None).is_some() {
             return None;
         }
-        g.rules.push(RuleRecord {
-            seq,
-            rule_id: rule_id.clone(),
-            config,
-            created_at_ms: now_ms,
-            updated_at_ms: now_ms,
-            ready_at_ms: now_ms,
-            last_change: Change::Create,
-            gone_at_ms: None,
-            managed_by,
-        });
+        let life = Life::created(seq, now_ms, Duration::ZERO);
+        g.rules.push(RuleRecord { rule_id: rule_id.clone(), config, life, managed_by });
         self.next_seq += 1;
         self.mutated();
         Some(rule_id)

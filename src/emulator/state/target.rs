@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::super::request::{Paging, TargetFacts, TargetRequest};
 use super::super::wire::{rfc3339, ApiError};
-use super::child::{mark_deleted, part, part_mut, replayed};
+use super::child::{mark_deleted, part, part_mut, part_record, replayed};
 use super::*;
 
 /// What last changed a target, which names its transitional status.
@@ -47,6 +47,8 @@ pub(super) struct TargetRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) previous_synchronized_at_ms: Option<u64>,
 }
+
+part_record!(TargetRecord, target_id, gone_at_ms, "Target");
 
 impl State {
     /// [`State::set_raw`] for the stored configuration of the target named `target` (its name

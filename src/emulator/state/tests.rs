@@ -4,6 +4,7 @@ use super::super::request::{
     parse_create, parse_create_target, parse_update, parse_update_target, Paging, DEFAULT_PAGE,
 };
 use super::super::wire::rfc3339;
+use super::child::GatewayChild;
 use super::*;
 
 fn env(now_ms: u64) -> Env<'static> {
@@ -255,5 +256,91 @@ fn policy_engine_adds_its_header_once() {
     assert_eq!(
         b.body.unwrap()["metadataConfiguration"]["allowedRequestHeaders"],
         json!(["x-a", POLICY_SESSION_HEADER])
+    );
+}
+
+/// The lifecycle every [`GatewayChild`] kind shares, run against one kind: a create answers
+/// CREATING and replays by client token (a changed request is a mismatch), an update waits for
+/// ACTIVE, a list pages in creation order, a delete marks DELETING (repeated: unchanged) and
+/// the record is gone after the delete delay.
+fn child_lifecycle<K: GatewayChild>(create: impl Fn(usize, &str) -> K::Request, patch: impl Fn() -> K::Patch) {
+    let mut s = State::new(Some(11));
+    let g = gateway(&mut s);
+    let token = "0123456789abcdef0123456789abcdef0";
+    let first = s.create_child::<K>(&g, create(0, token), &env(1000)).unwrap();
+    assert_eq!((first.status, first.mutated), (K::CREATED, true));
+    let body = first.body.unwrap();
+    assert_eq!(body["status"], "CREATING");
+    let id = body[K::ID_MEMBER].as_str().unwrap().to_string();
+    let again = s.create_child::<K>(&g, create(0, token), &env(1010)).unwrap();
+    assert_eq!((again.status, again.mutated, &again.body.unwrap()[K::ID_MEMBER]), (K::CREATED, false, &json!(id)));
+    let e = s.create_child::<K>(&g, create(1, token), &env(1010)).unwrap_err();
+    assert_eq!(e.reason, Some("IdempotentParameterMismatchException"));
+
+    let e = s.update_child::<K>(&g, &id, patch(), &env(1050)).unwrap_err();
+    assert_eq!(e.code, "ConflictException", "{}", e.message);
+    let got = s.get_child::<K>(&g, &id, &env(1100)).unwrap().body.unwrap();
+    assert_eq!(got["status"], "ACTIVE");
+    let updated = s.update_child::<K>(&g, &id, patch(), &env(1200)).unwrap();
+    assert_eq!((updated.status, &updated.body.unwrap()["status"]), (K::UPDATED, &json!("UPDATING")));
+
+    for i in 1..4 {
+        s.create_child::<K>(&g, create(i, ""), &env(1300)).unwrap();
+    }
+    let paging = |token: Option<String>| Paging { max_results: 3, next_token: token };
+    let one = s.list_child::<K>(&g, &paging(None), &env(1400)).unwrap().body.unwrap();
+    let items = one[K::LIST_MEMBER].as_array().unwrap();
+    assert_eq!((items.len(), &items[0][K::ID_MEMBER]), (3, &json!(id)));
+    let next = one["nextToken"].as_str().map(str::to_string);
+    let two = s.list_child::<K>(&g, &paging(next), &env(1400)).unwrap().body.unwrap();
+    assert_eq!(two[K::LIST_MEMBER].as_array().unwrap().len(), 1);
+    assert!(two.get("nextToken").is_none());
+
+    let deleted = s.delete_child::<K>(&g, &id, &env(1500)).unwrap();
+    assert_eq!((deleted.status, deleted.mutated), (K::DELETED, true));
+    assert_eq!(s.get_child::<K>(&g, &id, &env(1550)).unwrap().body.unwrap()["status"], "DELETING");
+    assert!(!s.delete_child::<K>(&g, &id, &env(1550)).unwrap().mutated);
+    // The delete forgot the token: the same create, even while DELETING, makes a new record.
+    let fresh = s.create_child::<K>(&g, create(0, token), &env(1550)).unwrap();
+    assert!(fresh.mutated && fresh.body.unwrap()[K::ID_MEMBER] != json!(id));
+    assert_eq!(s.get_child::<K>(&g, &id, &env(1600)).unwrap_err().code, "ResourceNotFoundException");
+}
+
+#[test]
+fn rules_follow_the_shared_child_lifecycle() {
+    use super::super::request::{parse_create_rule, parse_update_rule};
+    use super::rule::RuleRecord;
+    child_lifecycle::<RuleRecord>(
+        |i, token| {
+            let token = if token.is_empty() { String::new() } else { format!(r#","clientToken":"{token}""#) };
+            let body = format!(
+                r#"{{"priority":{},"actions":[{{"routeToTarget":{{"staticRoute":{{"targetName":"t"}}}}}}]{token}}}"#,
+                i + 1
+            );
+            parse_create_rule(body.as_bytes()).unwrap()
+        },
+        || parse_update_rule(br#"{"description":"changed"}"#).unwrap(),
+    );
+}
+
+#[test]
+fn rate_limits_follow_the_shared_child_lifecycle() {
+    use super::super::request::{parse_create_rate_limit, parse_update_rate_limit};
+    use super::rate_limit::RateLimitRecord;
+    const KEYS: [&str; 4] = ["targetName", "toolName", "qualifiedModelId", "$.context.iam.principal"];
+    child_lifecycle::<RateLimitRecord>(
+        |i, token| {
+            let token = if token.is_empty() { String::new() } else { format!(r#","clientToken":"{token}""#) };
+            let key = KEYS[i];
+            let body = format!(
+                r#"{{"dimensionKeys":["{key}"],"entries":[{{"dimensions":{{"{key}":"*"}},"requests":[{{"rate":1,"period":"second"}}]}}]{token}}}"#
+            );
+            parse_create_rate_limit(body.as_bytes()).unwrap()
+        },
+        // The patch goes to the first rate limit, whose key is KEYS[0].
+        || {
+            let body = br#"{"entries":[{"dimensions":{"targetName":"t"},"requests":[{"rate":2,"period":"minute"}]}]}"#;
+            parse_update_rate_limit(body).unwrap()
+        },
     );
 }
