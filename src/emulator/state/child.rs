@@ -137,7 +137,7 @@ impl State {
     }
 }
 
-/// The lifecycle a [`GatewayChild`] record shares with every other: creation order, timestamps,
+/// The lifecycle a gateway and every [`GatewayChild`] record share: creation order, timestamps,
 /// the last change and the delete mark. Flattened into the record, so the state file keeps the
 /// members it always had.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::super::request::{CreateRequest, Paging, UpdateRequest};
-use super::super::wire::{rfc3339, ApiError};
-use super::child::purge_gone;
+use super::super::wire::ApiError;
+use super::child::{page, purge_gone, Life};
 use super::rate_limit::RateLimitRecord;
 use super::rule::RuleRecord;
 use super::target::TargetRecord;
@@ -16,8 +16,6 @@ use super::*;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct GatewayRecord {
-    /// Creation order: the stable sort key that list pages follow.
-    pub(super) seq: u64,
     pub(super) gateway_id: String,
     pub(super) gateway_arn: String,
     pub(super) region: String,
@@ -25,12 +23,9 @@ pub(super) struct GatewayRecord {
     pub(super) config: Map<String, Value>,
     #[serde(default)]
     pub(super) tags: BTreeMap<String, String>,
-    pub(super) created_at_ms: u64,
-    pub(super) updated_at_ms: u64,
-    pub(super) ready_at_ms: u64,
-    pub(super) last_change: Change,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) gone_at_ms: Option<u64>,
+    /// Creation order, timestamps, the last change and the delete mark.
+    #[serde(flatten)]
+    pub(super) life: Life,
     /// Why the last create or update did not succeed; it settles as FAILED/UPDATE_UNSUCCESSFUL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) failure: Option<Vec<String>>,
@@ -144,20 +139,14 @@ impl State {
                 break id;
             }
         };
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let seq = self.next();
         let record = GatewayRecord {
-            seq,
             gateway_arn: format!("arn:aws:bedrock-agentcore:{}:{ACCOUNT}:gateway/{id}", env.region),
             gateway_id: id.clone(),
             region: env.region.to_string(),
             config: req.config,
             tags: req.tags,
-            created_at_ms: env.now_ms,
-            updated_at_ms: env.now_ms,
-            ready_at_ms: env.now_ms + millis(env.delays.create),
-            last_change: Change::Create,
-            gone_at_ms: None,
+            life: Life::created(seq, env.now_ms, env.delays.create),
             failure: self.failing.remove(&req.name),
             targets: Vec::new(),
             target_tokens: BTreeMap::new(),
@@ -209,9 +198,7 @@ impl State {
             }
         }
         g.config = req.config;
-        g.updated_at_ms = env.now_ms;
-        g.ready_at_ms = env.now_ms + millis(env.delays.update);
-        g.last_change = Change::Update;
+        g.life.updated(env.now_ms, env.delays.update);
         let name = g.name().to_string();
         let failure = self.failing.remove(&name);
         let g = self.gateway_mut(id)?;
@@ -226,7 +213,7 @@ impl State {
         self.purge(env.now_ms);
         let g = self.gateway_mut(id)?;
         let body = json!({ "gatewayId": id, "status": Status::Deleting.as_str() });
-        if g.gone_at_ms.is_some() {
+        if !g.life.is_live() {
             return Ok(Answer { status: 202, body: Some(body), mutated: false });
         }
         if !g.targets.is_empty() {
@@ -242,7 +229,7 @@ impl State {
             return Err(ApiError::conflict("Delete all gateway rate limits before deleting the gateway"));
         }
         let gone_at = env.now_ms + millis(env.delays.delete);
-        g.gone_at_ms = Some(gone_at);
+        g.life.gone_at_ms = Some(gone_at);
         self.pending_deletes.insert((gone_at, id.to_string()));
         self.purge(env.now_ms);
         self.mutated();
@@ -252,22 +239,15 @@ impl State {
     /// ListGateways: pages in creation order; the token names the last gateway of the page.
     pub fn list_gateways(&mut self, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
-        let after = decode_token(paging.next_token.as_deref(), "g")?;
+        // Checked first, so that an endless listing refuses a token it never handed out too.
+        decode_token(paging.next_token.as_deref(), "g")?;
         if self.endless.contains(&None) {
             let every = self.gateways.values().map(|g| g.summary(env.now_ms)).collect();
             return Ok(self.endless_page("g", every, paging.max_results));
         }
-        let mut all: Vec<&GatewayRecord> = self.gateways.values().filter(|g| g.seq > after).collect();
-        all.sort_by_key(|g| g.seq);
-        let page = &all[..all.len().min(paging.max_results)];
-        let items: Vec<Value> = page.iter().map(|g| g.summary(env.now_ms)).collect();
-        let mut body = json!({ "items": items });
-        if all.len() > page.len() {
-            if let Some(last) = page.last() {
-                body["nextToken"] = Value::String(encode_token("g", last.seq));
-            }
-        }
-        Ok(Answer::read(body))
+        let mut all: Vec<&GatewayRecord> = self.gateways.values().collect();
+        all.sort_by_key(|g| g.life.seq);
+        Ok(Answer::read(page(&all, |g| g.life.seq, |g| g.summary(env.now_ms), paging, "g", "items")?))
     }
 
     /// TagResource: merges; more than 50 tags in total exceeds the quota.
@@ -326,15 +306,15 @@ impl GatewayRecord {
     }
 
     pub(super) fn status(&self, now_ms: u64) -> Status {
-        if self.gone_at_ms.is_some() {
+        if !self.life.is_live() {
             Status::Deleting
-        } else if now_ms < self.ready_at_ms {
-            match self.last_change {
+        } else if now_ms < self.life.ready_at_ms {
+            match self.life.last_change {
                 Change::Create => Status::Creating,
                 Change::Update => Status::Updating,
             }
         } else {
-            match (&self.failure, self.last_change) {
+            match (&self.failure, self.life.last_change) {
                 (None, _) => Status::Ready,
                 (Some(_), Change::Create) => Status::Failed,
                 (Some(_), Change::Update) => Status::UpdateUnsuccessful,
@@ -355,8 +335,7 @@ impl GatewayRecord {
                 self.gateway_id, self.region
             )),
         );
-        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
-        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        self.life.add_times(&mut out);
         out.insert("status".into(), Value::String(status.as_str().into()));
         if let (Some(reasons), Status::Failed | Status::UpdateUnsuccessful) = (&self.failure, status) {
             out.insert("statusReasons".into(), json!(reasons));
@@ -391,13 +370,12 @@ impl GatewayRecord {
                 out.insert(key.into(), v.clone());
             }
         }
-        out.insert("createdAt".into(), Value::String(rfc3339(self.created_at_ms)));
-        out.insert("updatedAt".into(), Value::String(rfc3339(self.updated_at_ms)));
+        self.life.add_times(&mut out);
         Value::Object(out)
     }
 
     pub(super) fn refuse_if_deleting(&self) -> Result<(), ApiError> {
-        if self.gone_at_ms.is_some() {
+        if !self.life.is_live() {
             return Err(ApiError::conflict(format!("Gateway {} is being deleted", self.gateway_id)));
         }
         Ok(())

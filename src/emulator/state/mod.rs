@@ -190,7 +190,7 @@ impl State {
         }
         state.rng = id_rng(seed, state.next_seq);
         state.pending_deletes =
-            state.gateways.values().filter_map(|g| g.gone_at_ms.map(|t| (t, g.gateway_id.clone()))).collect();
+            state.gateways.values().filter_map(|g| g.life.gone_at_ms.map(|t| (t, g.gateway_id.clone()))).collect();
         Ok(state)
     }
 

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::super::request::{Paging, TargetFacts, TargetRequest};
 use super::super::wire::{rfc3339, ApiError};
-use super::child::{mark_deleted, part, part_mut, part_record, replayed};
+use super::child::{mark_deleted, page, part, part_mut, part_record, replayed};
 use super::*;
 
 /// What last changed a target, which names its transitional status.
@@ -71,9 +71,7 @@ impl State {
         let seq = self.next_seq;
         let failure_key = (gateway_id.to_string(), req.name.clone());
         let g = self.gateway_mut(gateway_id)?;
-        if g.gone_at_ms.is_some() {
-            return Err(ApiError::conflict(format!("Gateway {gateway_id} is being deleted")));
-        }
+        g.refuse_if_deleting()?;
         let fingerprint = req.fingerprint();
         if let Some(t) = replayed(&g.targets, &g.target_tokens, req.client_token.as_ref(), &fingerprint)? {
             return Ok(Answer { status: 202, body: Some(g.target_detail(t, env.now_ms, None)), mutated: false });
@@ -187,22 +185,14 @@ impl State {
     /// ListGatewayTargets.
     pub fn list_targets(&mut self, gateway_id: &str, paging: &Paging, env: &Env<'_>) -> Result<Answer, ApiError> {
         self.purge(env.now_ms);
-        let after = decode_token(paging.next_token.as_deref(), "t")?;
+        // Checked first, so that an endless listing refuses a token it never handed out too.
+        decode_token(paging.next_token.as_deref(), "t")?;
         if self.endless.contains(&Some(gateway_id.to_string())) {
             let every = self.gateway(gateway_id)?.targets.iter().map(|t| t.summary(env.now_ms)).collect();
             return Ok(self.endless_page("t", every, paging.max_results));
         }
         let g = self.gateway(gateway_id)?;
-        let all: Vec<&TargetRecord> = g.targets.iter().filter(|t| t.seq > after).collect();
-        let page = &all[..all.len().min(paging.max_results)];
-        let items: Vec<Value> = page.iter().map(|t| t.summary(env.now_ms)).collect();
-        let mut body = json!({ "items": items });
-        if all.len() > page.len() {
-            if let Some(last) = page.last() {
-                body["nextToken"] = Value::String(encode_token("t", last.seq));
-            }
-        }
-        Ok(Answer::read(body))
+        Ok(Answer::read(page(&g.targets, |t| t.seq, |t| t.summary(env.now_ms), paging, "t", "items")?))
     }
 
     /// DeleteGatewayTarget: DELETING for the delete delay, then gone.
