@@ -18,6 +18,7 @@ use super::super::wire::{rfc3339, ApiError};
 use super::gateway::GatewayRecord;
 use super::*;
 
+/// A client token repeated with other request parameters.
 pub(super) fn mismatch() -> ApiError {
     ApiError::validation(
         "IdempotentParameterMismatchException",
@@ -30,7 +31,9 @@ pub(super) fn mismatch() -> ApiError {
 pub(super) trait PartRecord {
     /// How a NotFound answer names the kind: "Gateway rule not found: …".
     const NOT_FOUND: &'static str;
+    /// The record's ID, as its Get route names it.
     fn id(&self) -> &str;
+    /// When the record disappears once deleted; `None` while it is live.
     fn gone_at_mut(&mut self) -> &mut Option<u64>;
 }
 
@@ -130,6 +133,7 @@ impl State {
         Answer { status: 202, body: Some(body), mutated: marked }
     }
 
+    /// The next creation-order number.
     pub(super) fn next(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -174,6 +178,7 @@ impl Life {
         self.last_change = Change::Update;
     }
 
+    /// Not being deleted.
     pub(super) fn is_live(&self) -> bool {
         self.gone_at_ms.is_none()
     }
@@ -207,7 +212,7 @@ impl Life {
 pub(super) trait GatewayChild: PartRecord + Sized {
     /// How a conflict names one: "Rule 0f… is CREATING and cannot be updated until it is ACTIVE".
     const TITLE: &'static str;
-    /// The member of a delete answer that names the record.
+    /// The member that names the record in every answer, a delete's included.
     const ID_MEMBER: &'static str;
     /// The kind letter of its page tokens (each listing its own, so tokens do not cross).
     const PAGE_KIND: &'static str;
@@ -231,7 +236,9 @@ pub(super) trait GatewayChild: PartRecord + Sized {
     fn slot(g: &mut GatewayRecord) -> (&mut Vec<Self>, &mut BTreeMap<String, TokenRecord>);
     /// The client tokens of the creates of this kind.
     fn tokens(g: &GatewayRecord) -> &BTreeMap<String, TokenRecord>;
+    /// The record's lifecycle.
     fn life(&self) -> &Life;
+    /// The record's lifecycle, to change.
     fn life_mut(&mut self) -> &mut Life;
 
     /// The Get/Update/List output; `status` overrides the computed one (a mutation's own answer).
@@ -241,6 +248,7 @@ pub(super) trait GatewayChild: PartRecord + Sized {
         detail
     }
 
+    /// The create's client token, if it has one.
     fn client_token(req: &Self::Request) -> Option<&String>;
     /// What a repeated client token must match: the whole request except the token itself.
     fn fingerprint(req: &Self::Request) -> Value;
@@ -248,6 +256,7 @@ pub(super) trait GatewayChild: PartRecord + Sized {
     fn new_id(state: &mut State, taken: &BTreeSet<String>, req: &Self::Request) -> String;
     /// The kind's own refusals of a create (a conflict, a quota), after the replay check.
     fn check_create(g: &GatewayRecord, req: &Self::Request) -> Result<(), ApiError>;
+    /// The new record a create stores.
     fn build(id: String, life: Life, req: Self::Request) -> Self;
 
     /// Refuses a user's update or delete (`verb`) of a record users may not change.
