@@ -86,11 +86,19 @@ fn code_of(text: &str) -> (String, Vec<String>) {
             continue;
         }
         if t.starts_with("#[cfg(test)]") {
+            // A `#[path = "FILE"]` between the attribute and the `mod` names the file.
+            let mut path = None;
+            while let Some(attr) = lines.peek().map(|l| l.trim_start().to_string()).filter(|l| l.starts_with("#[")) {
+                if let Some(p) = attr.strip_prefix("#[path = \"").and_then(|p| p.strip_suffix("\"]")) {
+                    path = Some(p.trim_end_matches(".rs").to_string());
+                }
+                lines.next();
+            }
             let Some(next) = lines.peek().map(|l| l.trim_start().to_string()) else { break };
             let decl = next.trim_start_matches("pub(crate) ").trim_start_matches("pub ");
             if let Some(rest) = decl.strip_prefix("mod ") {
                 if let Some(name) = rest.strip_suffix(';') {
-                    test_files.push(name.trim().to_string());
+                    test_files.push(path.map_or_else(|| name.trim().to_string(), |p| format!("@{p}")));
                     lines.next();
                     continue;
                 }
@@ -147,6 +155,11 @@ fn edges() -> Vec<(String, String, String)> {
             file.with_extension("")
         };
         for name in test_files {
+            // `@FILE`: a `#[path]`, relative to the declaring file's folder.
+            if let Some(file_path) = name.strip_prefix('@') {
+                skip.insert(file.parent().expect("a parent").join(format!("{file_path}.rs")));
+                continue;
+            }
             skip.insert(dir.join(format!("{name}.rs")));
             skip.insert(dir.join(&name));
         }
@@ -229,6 +242,8 @@ fn the_checker_sees_an_upward_import() {
     );
     assert_eq!(imports(&code), BTreeSet::from(["model".to_string(), "api".to_string()]));
     assert_eq!(tests, vec!["fixture".to_string()]);
+    let (_, tests) = code_of("#[cfg(test)]\n#[path = \"x_tests.rs\"]\nmod tests;\n");
+    assert_eq!(tests, vec!["@x_tests".to_string()]);
 }
 
 #[test]

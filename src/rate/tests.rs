@@ -245,7 +245,7 @@ fn summaries_tell_the_user_what_to_pass_next_time() {
     assert_eq!(
         s.describe(),
         "rate: settled at 46.2 requests/s; throttling began at about 50/s; 601 requests, at most 51 in one \
-         second; 7 throttles absorbed. Next time `--max-rps 50` starts there."
+             second; 7 throttles absorbed. Next time `--max-rps 50` starts there."
     );
     let pinned = RateSummary { mode: RateMode::Pinned(NonZeroU32::new(20).expect("nonzero")), ..s };
     assert!(pinned.describe().starts_with("rate: pinned by --max-rps 20 (paced at 19.0/s"), "{}", pinned.describe());
