@@ -426,3 +426,46 @@ fn the_readme_fits_on_a_screen_or_two() {
     let size = std::fs::metadata(repo().join("README.md")).expect("README.md exists").len();
     assert!(size < 15 * 1024, "README.md is {size} bytes; keep it under 15 KB and put the rest in docs/");
 }
+
+/// The README's set-up block: the lines of the ```sh block under "## Set-up commands".
+fn set_up_commands(readme: &str) -> Vec<String> {
+    let section = readme.split("\n## Set-up commands\n").nth(1).expect("README.md has a `## Set-up commands` section");
+    let block = section.split("```sh\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a ```sh block in it");
+    block.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+}
+
+#[test]
+fn the_readmes_set_up_commands_do_what_it_says() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let commands = set_up_commands(&readme);
+    assert_eq!(commands.len(), 2, "two set-up commands: the main job and the tests: {commands:?}");
+    // The tests: CI (.ci/run) runs the same two steps, so a green CI is this command passing.
+    assert_eq!(commands[1], ".ci/moto-setup && cargo test --locked");
+    let ci = std::fs::read_to_string(repo().join(".ci/run")).expect(".ci/run");
+    assert!(ci.contains("\nbash .ci/moto-setup\ncargo test --locked\n"), ".ci/run runs the README's tests:\n{ci}");
+    // The main job, run as the README runs it (`cargo run --release -- ARGS`) on the quickstart spec.
+    let args = commands[0].strip_prefix("cargo run --release -- ").expect("the main job runs acgw through cargo");
+    let args: Vec<&str> = args.split_whitespace().collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("gateways.yaml"), dir.path().join("gateways.yaml")).unwrap();
+    let run = Acgw::new(dir.path()).args(&args).run();
+    assert_eq!(run.code, Some(0), "{args:?}: {run:?}");
+    assert!(dir.path().join(".acgw/local-state.json").is_file(), "the state is where the README says");
+    // "After the first command, `plan --local` shows `No changes. Gateways match the specs.`"
+    let run = Acgw::new(dir.path()).args(["plan", "--local"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(readme.contains("`No changes. Gateways match the specs.`"), "the README quotes the clean plan");
+    assert!(run.stdout.contains("No changes. Gateways match the specs."), "{run:?}");
+    // "edit `gateways.yaml` (say, a description) and the next plan shows exactly that change"
+    let spec = std::fs::read_to_string(dir.path().join("gateways.yaml")).unwrap();
+    let edited = spec.replacen("description: Invoices and refunds", "description: Invoices, refunds and credits", 1);
+    assert_ne!(spec, edited, "the quickstart spec has the description this test edits");
+    write(dir.path(), "gateways.yaml", &edited);
+    let run = Acgw::new(dir.path()).args(["plan", "--local"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("~ description: \"Invoices and refunds\" → \"Invoices, refunds and credits\""),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("Plan: 0 to create, 1 to update, 0 to replace, 1 unchanged."), "{run:?}");
+}
