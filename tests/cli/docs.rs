@@ -469,3 +469,40 @@ fn the_readmes_set_up_commands_do_what_it_says() {
     );
     assert!(run.stdout.contains("Plan: 0 to create, 1 to update, 0 to replace, 1 unchanged."), "{run:?}");
 }
+
+#[test]
+fn every_document_the_code_names_exists() {
+    // Error messages and doc comments send readers to pages by path (`docs/plan-format.md`); a
+    // page renamed or never written (a DESIGN.md) leaves them nowhere.
+    let root = repo();
+    let mut problems = Vec::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/ reads").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a source file reads");
+            for (n, line) in text.lines().enumerate() {
+                let words = line.split(|c: char| !(c.is_ascii_alphanumeric() || "_./-".contains(c)));
+                // Pages of this repository: docs/…, or a root file such as README.md. (Notes kept
+                // outside it, `reference/…` in src/emulator/, are not this test's.)
+                let ours = |w: &&str| w.starts_with("docs/") || w.starts_with("../") || !w.contains('/');
+                for word in words.filter(|w| w.ends_with(".md")).filter(ours) {
+                    // `../docs/x.md` (include_str!) is relative to the file; `docs/x.md` to the repository.
+                    let base = if word.starts_with("../") { path.parent().unwrap_or(&root) } else { &root };
+                    if !base.join(word).is_file() {
+                        let shown = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+                        problems.push(format!("{shown}:{}: names `{word}`, which does not exist", n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
