@@ -1,5 +1,5 @@
-//! The command line, as DESIGN.md gives it: the binary's alone. Commands turn these arguments
-//! into the library's plain settings, so the library knows no command line.
+//! The command line, as README.md's "Commands" documents it: the binary's alone. Commands turn
+//! these arguments into the library's plain settings, so the library knows no command line.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -2579,6 +2579,8 @@ fn deleting_a_gateway_deletes_its_rules_and_rate_limits_even_ones_added_after_a_
 }
 #[path = "cli/contract.rs"]
 mod contract;
+#[path = "cli/docs.rs"]
+mod docs;
 #[path = "cli/export_confinement.rs"]
 mod export_confinement;
 #[path = "cli/hostile.rs"]

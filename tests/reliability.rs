@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Each cell prints its gateways, runs and wall time to stderr (`--nocapture` shows them); the
-//! README's "Reliability" table comes from those lines. `ACGW_KILL_SEED=<n>` replays the kill
+//! "Reliability" table in docs/operations.md comes from those lines. `ACGW_KILL_SEED=<n>` replays the kill
 //! moments of a run (the seed is printed at the start of the kill test).
 
 use std::collections::BTreeMap;

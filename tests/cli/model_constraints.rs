@@ -44,11 +44,11 @@ const DELIBERATE: &[(&str, &str)] = &[
     ),
     (
         "Gateway.wafConfiguration: only in acgw",
-        "update-only in the model (UpdateGatewayRequest): acgw creates, waits, then updates (README)",
+        "update-only in the model (UpdateGatewayRequest): acgw creates, waits, then updates (docs/guide.md)",
     ),
     (
         "Gateway.customTransformConfiguration: only in acgw",
-        "update-only in the model (UpdateGatewayRequest): acgw creates, waits, then updates (README)",
+        "update-only in the model (UpdateGatewayRequest): acgw creates, waits, then updates (docs/guide.md)",
     ),
     (
         "Target.targetConfiguration.inference.provider.modelMapping.providerPrefix.separator: required by acgw, optional in the model",
@@ -124,7 +124,7 @@ impl<'a> Walk<'a> {
     }
 
     /// `member`: the node is a structure's member, where acgw reads an empty value as "not set"
-    /// (README), so a minimum of 1 and none are the same there.
+    /// (docs/spec.md), so a minimum of 1 and none are the same there.
     fn walk(&mut self, path: &str, schema: &'a Value, shape_name: &str, member: bool) {
         let Some((schema, def)) = self.resolve(schema) else { return };
         let shape = &self.shapes[shape_name];
