@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use acgw::apply::{self, Options, Silent, Work};
+use acgw::apply::{self, ItemWork, Options, PartsWork, Silent, Work};
 use acgw::load::{self, Desired, Source, Spec};
 use acgw::model::decode::{Cx, Decode, Node};
 use acgw::model::live::LiveGateway;
@@ -374,15 +374,6 @@ fn decode(json: &Value) -> Result<Gateway, TestCaseError> {
 
 // ---------------------------------------------------------------- harness
 
-/// The part work of a `Work::Update` that leaves a gateway's configuration and tags alone.
-#[derive(Default)]
-struct Parts {
-    targets: Vec<apply::TargetWork>,
-    rules: Vec<apply::RuleWork>,
-    rate_limits: Vec<apply::RateLimitWork>,
-    policy: Option<apply::PolicyWork>,
-}
-
 /// The Env of every emulator-backed property: a fixed seed, so a failing case replays.
 fn env() -> Env {
     Env::builder().seed(11).start()
@@ -411,16 +402,8 @@ impl Env {
 
     /// Creates `desired` the way `acgw apply` does (create, wait, update-only members, tags).
     fn apply(&self, desired: &Gateway) -> Result<(), TestCaseError> {
-        let work = vec![(
-            desired.name.to_string(),
-            Work::Create {
-                desired: desired.clone(),
-                targets: Vec::new(),
-                rules: Vec::new(),
-                rate_limits: Vec::new(),
-                policy: None,
-            },
-        )];
+        let work =
+            vec![(desired.name.to_string(), Work::Create { desired: desired.clone(), parts: PartsWork::default() })];
         let report = self.rt.block_on(apply::apply(&self.api(), work, &options(self), &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}\nfor {desired:#?}", report.gateways);
         Ok(())
@@ -437,7 +420,7 @@ impl Env {
         name: &str,
         live: &LiveGateway,
         gateway: &Gateway,
-        parts: Parts,
+        parts: PartsWork,
     ) -> Result<(), TestCaseError> {
         let work = Work::Update {
             gateway_id: live.gateway_id.clone(),
@@ -446,10 +429,7 @@ impl Env {
             config: false,
             tags_set: Default::default(),
             tags_remove: Vec::new(),
-            targets: parts.targets,
-            rules: parts.rules,
-            rate_limits: parts.rate_limits,
-            policy: parts.policy,
+            parts,
         };
         let report = self.rt.block_on(apply::apply(&self.api(), vec![(name.into(), work)], &options(self), &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}", report.gateways);
@@ -1384,8 +1364,13 @@ fn every_target_kind_reads_back_as_applied_and_plans_no_changes() {
         check(&format!("target kind {}.{}", kind.0, kind.1), cases, target_of_kind(kind), |mut desired| {
             let n = h.unique();
             desired.name = acgw::model::target::TargetName::try_from(format!("t{n}").as_str()).expect("name");
-            let targets = vec![apply::TargetWork::Create { desired: desired.clone() }];
-            h.apply_parts("targets", &live_gateway, &gateway, Parts { targets, ..Parts::default() })?;
+            let targets = vec![ItemWork::Create { desired: desired.clone(), replaces: None }];
+            h.apply_parts(
+                "targets",
+                &live_gateway,
+                &gateway,
+                PartsWork { targets: Some(targets), ..PartsWork::default() },
+            )?;
             let state = h.observe_part("targets", Part::Targets)?;
             let live = state.targets.clone().unwrap_or_default();
             let mine: Vec<_> = live.into_iter().filter(|t| t.name == desired.name.as_str()).collect();
@@ -1460,8 +1445,13 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
         let n = h.unique();
         let id = format!("rl{n}");
         desired.rate_limit_id = acgw::model::rate_limit::RateLimitId::try_from(id.as_str()).expect("id");
-        let rate_limits = vec![apply::RateLimitWork::Create { desired: desired.clone(), replaces: None }];
-        h.apply_parts("limits", &live_gateway, &gateway, Parts { rate_limits, ..Parts::default() })?;
+        let rate_limits = vec![ItemWork::Create { desired: desired.clone(), replaces: None }];
+        h.apply_parts(
+            "limits",
+            &live_gateway,
+            &gateway,
+            PartsWork { rate_limits: Some(rate_limits), ..PartsWork::default() },
+        )?;
         let state = h.observe_part("limits", Part::RateLimits)?;
         let mine: Vec<_> =
             state.rate_limits.clone().unwrap_or_default().into_iter().filter(|r| r.rate_limit_id == id).collect();
@@ -1471,8 +1461,16 @@ fn generated_rate_limits_read_back_as_applied_and_plan_no_changes() {
         let plans = plan::plan_rate_limits(std::slice::from_ref(&desired), Some(&mine));
         prop_assert!(plans.iter().all(|p| p.action == plan::Action::NoOp), "a plan after apply changes: {plans:#?}");
         // Delete it again: a gateway holds at most 50.
-        let rate_limits = vec![apply::RateLimitWork::Delete { rate_limit_id: id.clone() }];
-        h.apply_parts("limits", &live_gateway, &gateway, Parts { rate_limits, ..Parts::default() })?;
+        let rate_limits = vec![ItemWork::Delete {
+            id: id.clone(),
+            key: acgw::kind::rate_limit::RateLimitKey { rate_limit_id: id.clone() },
+        }];
+        h.apply_parts(
+            "limits",
+            &live_gateway,
+            &gateway,
+            PartsWork { rate_limits: Some(rate_limits), ..PartsWork::default() },
+        )?;
         Ok(())
     });
 }
@@ -1570,7 +1568,12 @@ fn generated_resource_policies_read_back_as_put_and_plan_no_changes_however_writ
     check("generated resource policies", cases, policy_strategy(), |document| {
         let desired = ResourcePolicy::new(document.clone()).map_err(TestCaseError::fail)?;
         let policy = Some(apply::PolicyWork::Put(desired.clone()));
-        h.apply_parts("policed", &live_gateway, &gateway, Parts { policy, ..Parts::default() })?;
+        h.apply_parts(
+            "policed",
+            &live_gateway,
+            &gateway,
+            PartsWork { resource_policy: Some(policy), ..PartsWork::default() },
+        )?;
         let state = h.observe_part("policed", Part::Policy)?;
         let live = state.resource_policy.clone().flatten();
         let live_doc = live.as_ref().map(|p| normalize::policy(p.document().clone()));
@@ -1644,8 +1647,8 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
     check("generated rules", cases, rule_strategy(), |mut desired| {
         let n = h.unique() as i32;
         desired.priority = acgw::model::rule::Priority::new(n + 1).expect("priority");
-        let rules = vec![apply::RuleWork::Create { desired: desired.clone(), replaces: None }];
-        h.apply_parts("rules", &live_gateway, &gateway, Parts { rules, ..Parts::default() })?;
+        let rules = vec![ItemWork::Create { desired: desired.clone(), replaces: None }];
+        h.apply_parts("rules", &live_gateway, &gateway, PartsWork { rules: Some(rules), ..PartsWork::default() })?;
         let state = h.observe_part("rules", Part::Rules)?;
         let mine: Vec<_> = state
             .rules
@@ -1659,9 +1662,11 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
         prop_assert_eq!(normalize::rule(&config), normalize::rule(&desired));
         let plans = plan::plan_rules(std::slice::from_ref(&desired), Some(&mine)).map_err(TestCaseError::fail)?;
         prop_assert!(plans.iter().all(|p| p.action == plan::Action::NoOp), "a plan after apply changes: {plans:#?}");
-        let rules =
-            vec![apply::RuleWork::Delete { rule_id: mine[0].rule_id.clone(), priority: desired.priority.get() }];
-        h.apply_parts("rules", &live_gateway, &gateway, Parts { rules, ..Parts::default() })?;
+        let rules = vec![ItemWork::Delete {
+            id: mine[0].rule_id.clone(),
+            key: acgw::kind::rule::RuleKey { priority: desired.priority.get() },
+        }];
+        h.apply_parts("rules", &live_gateway, &gateway, PartsWork { rules: Some(rules), ..PartsWork::default() })?;
         Ok(())
     });
 }

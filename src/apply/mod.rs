@@ -6,13 +6,15 @@
 
 mod interrupt;
 mod items;
+mod parts;
 pub mod report;
 #[cfg(test)]
 mod tests;
 mod work;
 
 pub use interrupt::Interrupt;
-pub use work::{ItemWork, RateLimitWork, RuleWork, TargetWork};
+pub use parts::{PartWork, PartsWork};
+pub use work::ItemWork;
 
 use std::time::{Duration, Instant};
 
@@ -20,9 +22,8 @@ use futures_util::stream::{self, StreamExt};
 
 pub use crate::kind::token::{client_token, item_token, target_token};
 
-use crate::api::items::ItemApi;
 use crate::api::{ApiError, ReadApi, WriteApi};
-use crate::kind::{RateLimitKind, RuleKind, TargetKind};
+use crate::kind::{Part, RateLimitKind, RuleKind, TargetKind};
 use crate::model::live::{GatewayStatus, LiveGateway, TagMap};
 use crate::model::Gateway;
 
@@ -38,13 +39,7 @@ pub struct Target {
 pub enum Work {
     /// CreateGateway (with tags), wait, then UpdateGateway if update-only members are set, then
     /// the targets.
-    Create {
-        desired: Gateway,
-        targets: Vec<TargetWork>,
-        rules: Vec<RuleWork>,
-        rate_limits: Vec<RateLimitWork>,
-        policy: Option<PolicyWork>,
-    },
+    Create { desired: Gateway, parts: PartsWork },
     /// UpdateGateway with the full configuration (if `config` changed), then tag calls.
     Update {
         gateway_id: String,
@@ -53,10 +48,7 @@ pub enum Work {
         config: bool,
         tags_set: TagMap,
         tags_remove: Vec<String>,
-        targets: Vec<TargetWork>,
-        rules: Vec<RuleWork>,
-        rate_limits: Vec<RateLimitWork>,
-        policy: Option<PolicyWork>,
+        parts: PartsWork,
     },
     /// Delete, wait until gone, create: only with `allow_replace`, only without undeclared
     /// targets, and never when `protected` (by its spec or its tag); then the parts.
@@ -65,12 +57,9 @@ pub enum Work {
         desired: Gateway,
         forced_by: String,
         protected: Option<crate::plan::Protection>,
-        targets: Option<Vec<TargetWork>>,
-        /// `None` when the spec does not declare `rules:` (then live user rules refuse it).
-        rules: Option<Vec<RuleWork>>,
-        /// `None` when the spec does not declare `rateLimits:` (then live ones refuse it).
-        rate_limits: Option<Vec<RateLimitWork>>,
-        policy: Option<PolicyWork>,
+        /// A part the spec does not declare is `None`: then live items of it refuse the
+        /// replacement (user rules, rate limits, targets).
+        parts: PartsWork,
     },
     /// Delete the targets, wait until they are gone, delete the gateway, wait until it is gone.
     Delete { gateway_id: String },
@@ -327,54 +316,44 @@ async fn apply_one<A: WriteApi>(
     let result = match work {
         // Gateways still queued when the signal came are not started at all.
         _ if opts.interrupt.is_set() => Err(ApplyError::Interrupted { call: None, in_flight: false }),
-        Work::Create { desired, targets: t, rules: u, rate_limits: r, policy } => {
-            let waits = !t.is_empty() || !u.is_empty() || !r.is_empty() || policy.is_some();
+        Work::Create { desired, parts } => {
+            let waits = !parts.is_idle();
             match create(api, &mut run, &desired, None, waits).await {
-                Ok(()) => parts(api, &mut run, t, u, r, policy).await,
+                Ok(()) => parts.apply(api, &mut run).await,
                 Err(e) => Err(e),
             }
         }
-        Work::Update {
-            gateway_id,
-            gateway_arn,
-            desired,
-            config,
-            tags_set,
-            tags_remove,
-            targets: t,
-            rules: u,
-            rate_limits: r,
-            policy,
-        } => {
+        Work::Update { gateway_id, gateway_arn, desired, config, tags_set, tags_remove, parts } => {
             run.gateway_id = Some(gateway_id.clone());
             run.gateway_arn = Some(gateway_arn.clone());
             match update(api, &mut run, &gateway_id, &gateway_arn, &desired, config, &tags_set, &tags_remove).await {
-                Ok(()) if !t.is_empty() || !u.is_empty() || !r.is_empty() || policy.is_some() => {
+                Ok(()) if !parts.is_idle() => {
                     // Target, rate-limit and policy calls need a settled gateway, even with --no-wait.
                     match wait_ready(api, &mut run, &gateway_id, true).await {
-                        Ok(_) => parts(api, &mut run, t, u, r, policy).await,
+                        Ok(_) => parts.apply(api, &mut run).await,
                         Err(e) => Err(e),
                     }
                 }
                 other => other,
             }
         }
-        Work::Replace { gateway_id, desired, forced_by, protected, targets: t, rules: u, rate_limits: r, policy } => {
+        Work::Replace { gateway_id, desired, forced_by, protected, parts } => {
             run.gateway_id = Some(gateway_id.clone());
             if let Some(protection) = protected {
                 Err(ApplyError::Protected(crate::plan::protection_message(&run.name, &protection)))
             } else {
-                let declared = t.is_some();
-                let limits_declared = r.is_some();
-                let rules_declared = u.is_some();
-                let waits = declared || rules_declared || limits_declared || policy.is_some();
-                let declares = Declares { targets: declared, rules: rules_declared, rate_limits: limits_declared };
+                let declares = Declares {
+                    targets: parts.declares(Part::Targets),
+                    rules: parts.declares(Part::Rules),
+                    rate_limits: parts.declares(Part::RateLimits),
+                };
+                // The new gateway has no policy: it waits when a declared list or a policy to put
+                // needs it READY.
+                let policy = parts.resource_policy.as_ref().is_some_and(Option::is_some);
+                let waits = declares.targets || declares.rules || declares.rate_limits || policy;
                 let replaced = replace(api, &mut run, &gateway_id, &desired, forced_by, declares, waits).await;
                 match replaced {
-                    Ok(()) => {
-                        let (t, u, r) = (t.unwrap_or_default(), u.unwrap_or_default(), r.unwrap_or_default());
-                        parts(api, &mut run, t, u, r, policy).await
-                    }
+                    Ok(()) => parts.apply(api, &mut run).await,
                     Err(e) => Err(e),
                 }
             }
@@ -409,52 +388,6 @@ struct Declares {
     targets: bool,
     rules: bool,
     rate_limits: bool,
-}
-
-/// A gateway's parts once it is READY: its targets, its rules (after the targets they route
-/// to), its rate limits, then its resource policy.
-async fn parts<A: WriteApi>(
-    api: &A,
-    run: &mut Run<'_>,
-    targets: Vec<TargetWork>,
-    rules: Vec<RuleWork>,
-    rate_limits: Vec<RateLimitWork>,
-    policy: Option<PolicyWork>,
-) -> Result<(), ApplyError> {
-    with_items::<TargetKind, _>(api, run, targets.into_iter().map(ItemWork::from).collect()).await?;
-    with_items::<RuleKind, _>(api, run, rules.into_iter().map(ItemWork::from).collect()).await?;
-    with_items::<RateLimitKind, _>(api, run, rate_limits.into_iter().map(ItemWork::from).collect()).await?;
-    let (Some(policy), Some(arn)) = (policy, run.gateway_arn.clone()) else { return Ok(()) };
-    run.say("applying the resource policy");
-    match policy {
-        PolicyWork::Put(p) => {
-            api.put_resource_policy(&arn, &p)
-                .await
-                .map_err(|source| ApplyError::Api { call: "PutResourcePolicy", source })?;
-            run.did("PutResourcePolicy");
-        }
-        PolicyWork::Delete => {
-            api.delete_resource_policy(&arn)
-                .await
-                .map_err(|source| ApplyError::Api { call: "DeleteResourcePolicy", source })?;
-            run.did("DeleteResourcePolicy");
-        }
-    }
-    Ok(())
-}
-
-/// The work on the items of kind `K` of the gateway `run` is about, once it is READY.
-async fn with_items<K: ItemApi, A: WriteApi>(
-    api: &A,
-    run: &mut Run<'_>,
-    work: Vec<ItemWork<K>>,
-) -> Result<(), ApplyError> {
-    if work.is_empty() {
-        return Ok(());
-    }
-    let Some(gateway_id) = run.gateway_id.clone() else { return Ok(()) };
-    run.say(&format!("applying {}", K::NOUNS));
-    items::apply(api, run, &gateway_id, work).await
 }
 
 /// SynchronizeGatewayTargets for one target, then waits until it is READY again: what `acgw

@@ -256,10 +256,7 @@ fn replace_work() -> Vec<(String, Work)> {
             desired: desired(),
             forced_by: "status FAILED".into(),
             protected: None,
-            targets: None,
-            rules: None,
-            rate_limits: None,
-            policy: None,
+            parts: PartsWork::default(),
         },
     )]
 }

@@ -6,13 +6,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::{ApplyArgs, ApplyFormat, ClientArgs};
-use acgw::apply::{self, report, ItemWork, Options, Progress, Work};
+use acgw::apply::{self, report, Options, PartsWork, Progress, Work};
 use acgw::connect::Connection;
 use acgw::diff;
-use acgw::kind::ItemKind;
 use acgw::observe::{self, Part};
 use acgw::output::ApplyDocument;
-use acgw::plan::{self, Action, ItemPlan, Plan};
+use acgw::plan::{self, Action, Plan};
 use acgw::render;
 use acgw::ui::{RateSpinner, Ui};
 
@@ -290,52 +289,12 @@ pub(super) fn ask(question: &str) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
-/// The calls a gateway's items of kind `K` (targets, rules, rate limits) need, in plan order (apply
-/// orders deletes first), as the kind's work type `W`; a replacement is a delete and a create.
-/// System-managed items are no-ops: never touched.
-fn item_work<K: ItemKind, W: From<ItemWork<K>>>(plans: &[ItemPlan<K>]) -> Vec<W> {
-    let mut out = Vec::new();
-    for p in plans.iter().filter(|p| p.managed_by.is_none()) {
-        match (p.action, &p.observed, &p.desired) {
-            (Action::Create, _, Some(desired)) => {
-                out.push(ItemWork::Create { desired: desired.clone(), replaces: None })
-            }
-            (Action::Update, Some(seen), Some(desired)) => {
-                out.push(ItemWork::Update { id: seen.id.clone(), desired: desired.clone() })
-            }
-            (Action::Replace, Some(seen), Some(desired)) => {
-                out.push(ItemWork::Delete { id: seen.id.clone(), key: p.key.clone() });
-                out.push(ItemWork::Create { desired: desired.clone(), replaces: Some(seen.updated_at.clone()) });
-            }
-            (Action::Delete, Some(seen), _) => out.push(ItemWork::Delete { id: seen.id.clone(), key: p.key.clone() }),
-            _ => {}
-        }
-    }
-    out.into_iter().map(W::from).collect()
-}
-
-/// The resource policy call a gateway's plan needs, if any.
-fn policy_work(g: &plan::GatewayPlan) -> Option<apply::PolicyWork> {
-    let p = g.resource_policy.as_ref()?;
-    match (p.action, &p.desired) {
-        (Action::Create | Action::Update, Some(desired)) => Some(apply::PolicyWork::Put(desired.clone())),
-        (Action::Delete, _) => Some(apply::PolicyWork::Delete),
-        _ => None,
-    }
-}
-
 /// The work for every gateway the plan changes.
 fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     let mut work = Vec::new();
     for g in plan.gateways.iter().filter(|g| g.is_change()) {
         let item = match (g.action, &g.observed, &g.desired) {
-            (Action::Create, _, Some(desired)) => Work::Create {
-                desired: desired.clone(),
-                targets: item_work(g.targets.as_deref().unwrap_or_default()),
-                rules: item_work(g.rules.as_deref().unwrap_or_default()),
-                rate_limits: item_work(g.rate_limits.as_deref().unwrap_or_default()),
-                policy: policy_work(g),
-            },
+            (Action::Create, _, Some(desired)) => Work::Create { desired: desired.clone(), parts: PartsWork::of(g) },
             (Action::Update, Some(seen), Some(desired)) => Work::Update {
                 gateway_id: seen.gateway_id.clone(),
                 gateway_arn: seen.gateway_arn.clone(),
@@ -343,10 +302,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                 config: g.update_gateway,
                 tags_set: diff::tags_to_set(&g.tag_changes),
                 tags_remove: diff::tags_to_remove(&g.tag_changes),
-                targets: item_work(g.targets.as_deref().unwrap_or_default()),
-                rules: item_work(g.rules.as_deref().unwrap_or_default()),
-                rate_limits: item_work(g.rate_limits.as_deref().unwrap_or_default()),
-                policy: policy_work(g),
+                parts: PartsWork::of(g),
             },
             (Action::Replace, Some(seen), Some(desired)) => Work::Replace {
                 gateway_id: seen.gateway_id.clone(),
@@ -358,10 +314,7 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
                     acgw::model::protection_tag(&acgw::normalize::gateway_tags(desired)).is_some(),
                     seen,
                 ),
-                targets: g.targets.as_deref().map(item_work),
-                rules: g.rules.as_deref().map(item_work),
-                rate_limits: g.rate_limits.as_deref().map(item_work),
-                policy: policy_work(g),
+                parts: PartsWork::of(g),
             },
             (Action::Delete, Some(seen), None) => Work::Delete { gateway_id: seen.gateway_id.clone() },
             (Action::NoOp, _, _) => continue,
