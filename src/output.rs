@@ -13,8 +13,9 @@ use crate::apply::{ApplyError, Report};
 use crate::kind::rate_limit::RateLimitKind;
 use crate::kind::rule::RuleKind;
 use crate::kind::target::TargetKind;
-use crate::kind::ItemKind;
+use crate::kind::{ItemKind, PolicyKind};
 use crate::model::schema::{Defs, Schema, DIALECT};
+use crate::plan::PlannedPart;
 use crate::problem::Problem;
 
 /// The `format_version` of the apply and destroy reports.
@@ -395,28 +396,97 @@ fn or_failure(document: Value) -> Value {
     json!({ "oneOf": [document, failure] })
 }
 
-/// The JSON type of an item kind's key (a target's name, a rule's priority, a rate limit's ID).
+/// The JSON type of an item kind's key (a target's name, a rule's priority, a rate limit's ID),
+/// and the name its schemas are defined under.
 trait KeySchema: ItemKind {
+    /// The prefix of its `$defs` names: `Target` gives `TargetPlan` and `TargetDrift`.
+    const DEF: &'static str;
     fn key_schema() -> Value;
 }
 
 impl KeySchema for TargetKind {
+    const DEF: &'static str = "Target";
     fn key_schema() -> Value {
         string()
     }
 }
 
 impl KeySchema for RuleKind {
+    const DEF: &'static str = "Rule";
     fn key_schema() -> Value {
         json!({ "type": "integer" })
     }
 }
 
 impl KeySchema for RateLimitKind {
+    const DEF: &'static str = "RateLimit";
     fn key_schema() -> Value {
         string()
     }
 }
+
+/// The schema of each gateway part in plans and drift reports.
+trait SchemaPart: PlannedPart {
+    /// Its property in a gateway plan.
+    fn plan_schema(defs: &mut Defs) -> Value;
+    /// Its property in a drift entry; `None` when its drift is the gateway's own.
+    fn drift_schema(defs: &mut Defs) -> Option<Value>;
+}
+
+impl<K: KeySchema + PlannedPart> SchemaPart for K
+where
+    K::Desired: Schema,
+{
+    fn plan_schema(defs: &mut Defs) -> Value {
+        list(item_plan_schema::<K>(defs, &format!("{}Plan", K::DEF)))
+    }
+
+    fn drift_schema(defs: &mut Defs) -> Option<Value> {
+        Some(list(item_drift_schema::<K>(defs, &format!("{}Drift", K::DEF))))
+    }
+}
+
+impl SchemaPart for PolicyKind {
+    fn plan_schema(defs: &mut Defs) -> Value {
+        // The policy document is the user's IAM JSON, passed through as written: open on purpose.
+        let mut policy = crate::model::policy::ResourcePolicy::schema(defs);
+        policy["additionalProperties"] = json!(true);
+        object(
+            "The plan for the gateway's resource policy.",
+            vec![
+                ("action", true, one_of_strings(ACTIONS)),
+                ("changes", true, list(change_schema(defs))),
+                ("observed", true, nullable(string())),
+                ("desired", true, nullable(policy)),
+            ],
+        )
+    }
+
+    fn drift_schema(_defs: &mut Defs) -> Option<Value> {
+        None
+    }
+}
+
+macro_rules! part_schemas {
+    ([$(($var:ident, $field:ident, $key:literal, $kind:ty, $rank:literal)),* $(,)?]) => {
+        /// Each registered part's property in a gateway plan, in plan order.
+        fn plan_parts_schema(defs: &mut Defs) -> Vec<(&'static str, bool, Value)> {
+            vec![$(($key, false, <$kind as SchemaPart>::plan_schema(defs)),)*]
+        }
+
+        /// Each registered part's property in a drift entry, in plan order.
+        fn drift_parts_schema(defs: &mut Defs) -> Vec<(&'static str, bool, Value)> {
+            let mut out = Vec::new();
+            $(
+                if let Some(schema) = <$kind as SchemaPart>::drift_schema(defs) {
+                    out.push(($key, false, schema));
+                }
+            )*
+            out
+        }
+    };
+}
+crate::kind::for_each_part!(part_schemas);
 
 fn target_schema(defs: &mut Defs) -> Value {
     define(defs, "PlanTarget", |_| {
@@ -531,36 +601,19 @@ where
 }
 
 fn plan_schema(defs: &mut Defs) -> Value {
-    // The policy document is the user's IAM JSON, passed through as written: open on purpose.
-    let mut policy = crate::model::policy::ResourcePolicy::schema(defs);
-    policy["additionalProperties"] = json!(true);
-    let policy_plan = object(
-        "The plan for the gateway's resource policy.",
-        vec![
-            ("action", true, one_of_strings(ACTIONS)),
-            ("changes", true, list(change_schema(defs))),
-            ("observed", true, nullable(string())),
-            ("desired", true, nullable(policy)),
-        ],
-    );
-    let gateway_plan = object(
-        "The plan for one gateway.",
-        vec![
-            ("name", true, string()),
-            ("action", true, one_of_strings(ACTIONS)),
-            ("forcedBy", true, list(string())),
-            ("updateGateway", true, json!({ "type": "boolean" })),
-            ("changes", true, list(change_schema(defs))),
-            ("tagChanges", true, list(tag_change_schema(defs))),
-            ("observed", true, nullable(fingerprint_schema(defs))),
-            ("desired", true, nullable(crate::model::Gateway::schema(defs))),
-            ("reason", false, one_of_strings(&["pruned", "destroyed"])),
-            ("targets", false, list(item_plan_schema::<TargetKind>(defs, "TargetPlan"))),
-            ("resourcePolicy", false, policy_plan),
-            ("rateLimits", false, list(item_plan_schema::<RateLimitKind>(defs, "RateLimitPlan"))),
-            ("rules", false, list(item_plan_schema::<RuleKind>(defs, "RulePlan"))),
-        ],
-    );
+    let mut props = vec![
+        ("name", true, string()),
+        ("action", true, one_of_strings(ACTIONS)),
+        ("forcedBy", true, list(string())),
+        ("updateGateway", true, json!({ "type": "boolean" })),
+        ("changes", true, list(change_schema(defs))),
+        ("tagChanges", true, list(tag_change_schema(defs))),
+        ("observed", true, nullable(fingerprint_schema(defs))),
+        ("desired", true, nullable(crate::model::Gateway::schema(defs))),
+        ("reason", false, one_of_strings(&["pruned", "destroyed"])),
+    ];
+    props.extend(plan_parts_schema(defs));
+    let gateway_plan = object("The plan for one gateway.", props);
     let summary = object(
         "Counts per action.",
         ["create", "update", "replace", "noOp", "unmanaged", "failed", "delete", "orphaned"]
@@ -611,21 +664,17 @@ fn item_drift_schema<K: KeySchema>(defs: &mut Defs, def: &str) -> Value {
 }
 
 fn drift_schema(defs: &mut Defs) -> Value {
-    let entry = object(
-        "How one gateway compares with its spec.",
-        vec![
-            ("name", true, string()),
-            ("state", true, one_of_strings(&["in-sync", "modified", "missing", "orphaned"])),
-            ("gatewayId", true, nullable(string())),
-            ("status", true, nullable(string())),
-            ("forcedBy", true, list(string())),
-            ("changes", true, list(change_schema(defs))),
-            ("tagChanges", true, list(tag_change_schema(defs))),
-            ("targets", false, list(item_drift_schema::<TargetKind>(defs, "TargetDrift"))),
-            ("rateLimits", false, list(item_drift_schema::<RateLimitKind>(defs, "RateLimitDrift"))),
-            ("rules", false, list(item_drift_schema::<RuleKind>(defs, "RuleDrift"))),
-        ],
-    );
+    let mut props = vec![
+        ("name", true, string()),
+        ("state", true, one_of_strings(&["in-sync", "modified", "missing", "orphaned"])),
+        ("gatewayId", true, nullable(string())),
+        ("status", true, nullable(string())),
+        ("forcedBy", true, list(string())),
+        ("changes", true, list(change_schema(defs))),
+        ("tagChanges", true, list(tag_change_schema(defs))),
+    ];
+    props.extend(drift_parts_schema(defs));
+    let entry = object("How one gateway compares with its spec.", props);
     let summary = object(
         "Counts per state.",
         ["inSync", "modified", "missing", "orphaned", "unmanaged", "failed"]
