@@ -780,8 +780,8 @@ use acgw::emulator::{InjectedError, TargetOperation};
 use acgw::model::decode::{Cx, Decode, Node};
 use acgw::model::sdk::Sdk;
 use acgw::model::target::Target;
-use aws_sdk_bedrockagentcorecontrol::operation::create_gateway_target::builders::CreateGatewayTargetFluentBuilder;
-use aws_sdk_bedrockagentcorecontrol::operation::update_gateway_target::builders::UpdateGatewayTargetFluentBuilder;
+use aws_sdk_bedrockagentcorecontrol::operation::create_gateway_target::builders::CreateGatewayTargetInputBuilder;
+use aws_sdk_bedrockagentcorecontrol::operation::update_gateway_target::builders::UpdateGatewayTargetInputBuilder;
 use aws_sdk_bedrockagentcorecontrol::types::{TargetProtocolType, TargetStatus, TargetType};
 use serde_json::json;
 
@@ -796,36 +796,14 @@ fn model_target(v: Value) -> Target {
     target.expect("the fixture decodes")
 }
 
-/// CreateGatewayTarget with every member of `t`, converted by acgw's SDK conversion.
-fn create_target(client: &Client, gateway: &str, t: &Target) -> CreateGatewayTargetFluentBuilder {
-    client
-        .create_gateway_target()
-        .gateway_identifier(gateway)
-        .name(t.name.as_str())
-        .set_description(t.description.as_ref().map(|d| d.as_str().to_string()))
-        .target_configuration(t.target_configuration.to_sdk().expect("sdk configuration"))
-        .set_credential_provider_configurations(
-            t.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk credentials"),
-        )
-        .set_metadata_configuration(t.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().expect("sdk"))
-        .set_certificate_configurations(
-            t.certificate_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk certificates"),
-        )
+/// CreateGatewayTarget with every member of `t`, converted by acgw's own (generated) conversion.
+fn create_target(gateway: &str, t: &Target) -> CreateGatewayTargetInputBuilder {
+    acgw::api::convert::create_target_input(gateway, t, "").expect("sdk input").set_client_token(None)
 }
 
-/// UpdateGatewayTarget with every member of `t`.
-fn update_target(client: &Client, gateway: &str, target_id: &str, t: &Target) -> UpdateGatewayTargetFluentBuilder {
-    client
-        .update_gateway_target()
-        .gateway_identifier(gateway)
-        .target_id(target_id)
-        .name(t.name.as_str())
-        .set_description(t.description.as_ref().map(|d| d.as_str().to_string()))
-        .target_configuration(t.target_configuration.to_sdk().expect("sdk configuration"))
-        .set_credential_provider_configurations(
-            t.credential_provider_configurations.as_ref().map(Sdk::to_sdk).transpose().expect("sdk credentials"),
-        )
-        .set_metadata_configuration(t.metadata_configuration.as_ref().map(Sdk::to_sdk).transpose().expect("sdk"))
+/// UpdateGatewayTarget with every member of `t`, converted by acgw's own conversion.
+fn update_target(gateway: &str, target_id: &str, t: &Target) -> UpdateGatewayTargetInputBuilder {
+    acgw::api::convert::update_target_input(gateway, target_id, t).expect("sdk input")
 }
 
 fn mcp_server_json(name: &str) -> Value {
@@ -932,7 +910,7 @@ async fn every_target_kind_round_trips_and_lists_with_its_type() {
     let mut ids = BTreeMap::new();
     for (v, kind, protocol) in every_kind() {
         let t = model_target(v.clone());
-        let created = create_target(&client, &gw, &t).send().await.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
+        let created = create_target(&gw, &t).send_with(&client).await.unwrap_or_else(|e| panic!("{kind:?}: {e:?}"));
         assert_eq!(created.status(), &TargetStatus::Creating);
         let got = client
             .get_gateway_target()
@@ -1065,25 +1043,25 @@ async fn target_names_conflict_and_client_tokens_are_idempotent() {
     let gw = create(&client, "tokens").send().await.expect("create gateway").gateway_id().to_string();
     let t = model_target(mcp_server_json("once"));
     let token = "0123456789abcdef0123456789abcdef-token";
-    let first = create_target(&client, &gw, &t).client_token(token).send().await.expect("first");
-    let again = create_target(&client, &gw, &t).client_token(token).send().await.expect("same token, same request");
+    let first = create_target(&gw, &t).client_token(token).send_with(&client).await.expect("first");
+    let again = create_target(&gw, &t).client_token(token).send_with(&client).await.expect("same token, same request");
     assert_eq!(again.target_id(), first.target_id());
     assert_eq!(again.created_at(), first.created_at());
 
-    let err = create_target(&client, &gw, &t)
+    let err = create_target(&gw, &t)
         .description("something else")
         .client_token(token)
-        .send()
+        .send_with(&client)
         .await
         .expect_err("same token, other request");
     assert_eq!(err.code(), Some("ValidationException"));
-    let err = create_target(&client, &gw, &t).send().await.expect_err("name taken");
+    let err = create_target(&gw, &t).send_with(&client).await.expect_err("name taken");
     assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
     assert_eq!(http_status(&err), Some(409));
 
     // The name is per gateway.
     let other = create(&client, "tokens2").send().await.expect("create gateway").gateway_id().to_string();
-    create_target(&client, &other, &t).send().await.expect("same name, other gateway");
+    create_target(&other, &t).send_with(&client).await.expect("same name, other gateway");
     assert_eq!(client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list").items().len(), 1);
     handle.shutdown().await.expect("shutdown");
 }
@@ -1095,8 +1073,8 @@ async fn target_update_replaces_and_statuses_follow_the_delays() {
     let gw = create(&client, "delays").send().await.expect("create gateway").gateway_id().to_string();
     let (openapi, ..) = every_kind().into_iter().find(|(_, k, _)| *k == TargetType::OpenApiSchema).expect("fixture");
     let t = model_target(openapi);
-    let id = create_target(&client, &gw, &t).send().await.expect("create").target_id().to_string();
-    create_target(&client, &gw, &model_target(mcp_server_json("neighbour"))).send().await.expect("neighbour");
+    let id = create_target(&gw, &t).send_with(&client).await.expect("create").target_id().to_string();
+    create_target(&gw, &model_target(mcp_server_json("neighbour"))).send_with(&client).await.expect("neighbour");
     let get = || client.get_gateway_target().gateway_identifier(&gw).target_id(&id).send();
     assert_eq!(get().await.expect("get").status(), &TargetStatus::Creating);
     tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
@@ -1105,7 +1083,7 @@ async fn target_update_replaces_and_statuses_follow_the_delays() {
 
     let replacement = model_target(json!({ "name": "renamed", "description": "now a server",
         "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": "https://other.example.com/mcp" } } } }));
-    let upd = update_target(&client, &gw, &id, &replacement).send().await.expect("update");
+    let upd = update_target(&gw, &id, &replacement).send_with(&client).await.expect("update");
     assert_eq!(upd.status(), &TargetStatus::Updating);
     let got = get().await.expect("get");
     assert_eq!(got.status(), &TargetStatus::Updating);
@@ -1118,12 +1096,12 @@ async fn target_update_replaces_and_statuses_follow_the_delays() {
     tokio::time::sleep(DELAY + Duration::from_millis(100)).await;
     assert_eq!(get().await.expect("get").status(), &TargetStatus::Ready);
 
-    let err = update_target(&client, &gw, &id, &model_target(mcp_server_json("neighbour")))
-        .send()
+    let err = update_target(&gw, &id, &model_target(mcp_server_json("neighbour")))
+        .send_with(&client)
         .await
         .expect_err("name of another target");
     assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
-    let err = update_target(&client, &gw, "ZZZZZZZZZZ", &replacement).send().await.expect_err("no such target");
+    let err = update_target(&gw, "ZZZZZZZZZZ", &replacement).send_with(&client).await.expect_err("no such target");
     assert!(err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()), "{err:?}");
 
     let (status, _, text) = raw(
@@ -1144,7 +1122,7 @@ async fn authorization_code_targets_wait_for_consent() {
     let (handle, client) = start_default().await;
     let gw = create(&client, "consent").send().await.expect("create gateway").gateway_id().to_string();
     let t = model_target(auth_code_json("needs-consent"));
-    let id = create_target(&client, &gw, &t).send().await.expect("create").target_id().to_string();
+    let id = create_target(&gw, &t).send_with(&client).await.expect("create").target_id().to_string();
     let get = || client.get_gateway_target().gateway_identifier(&gw).target_id(&id).send();
     let got = get().await.expect("get");
     assert_eq!(got.status(), &TargetStatus::CreatePendingAuth);
@@ -1156,7 +1134,7 @@ async fn authorization_code_targets_wait_for_consent() {
     assert_eq!(listed.items()[0].status(), &TargetStatus::CreatePendingAuth);
     assert!(listed.items()[0].authorization_data().is_some());
 
-    let err = update_target(&client, &gw, &id, &t).send().await.expect_err("pending");
+    let err = update_target(&gw, &id, &t).send_with(&client).await.expect_err("pending");
     assert!(err.as_service_error().is_some_and(|e| e.is_conflict_exception()), "{err:?}");
     let err = client.synchronize_gateway_targets().gateway_identifier(&gw).target_id_list(&id).send().await;
     assert_eq!(err.expect_err("pending").code(), Some("ConflictException"));
@@ -1168,7 +1146,7 @@ async fn authorization_code_targets_wait_for_consent() {
     assert_eq!(got.status(), &TargetStatus::Ready);
     assert!(got.authorization_data().is_none());
 
-    update_target(&client, &gw, &id, &t).send().await.expect("update once READY");
+    update_target(&gw, &id, &t).send_with(&client).await.expect("update once READY");
     assert_eq!(
         get().await.expect("get").status(),
         &TargetStatus::UpdatePendingAuth,
@@ -1200,21 +1178,21 @@ async fn policy_engine_gateways_add_the_session_header_to_targets() {
     let headers = |got: &aws_sdk_bedrockagentcorecontrol::operation::get_gateway_target::GetGatewayTargetOutput| {
         got.metadata_configuration().map(|m| m.allowed_request_headers().to_vec()).unwrap_or_default()
     };
-    let bare = create_target(&client, &gw, &model_target(mcp_server_json("bare"))).send().await.expect("create");
+    let bare = create_target(&gw, &model_target(mcp_server_json("bare"))).send_with(&client).await.expect("create");
     let got =
         client.get_gateway_target().gateway_identifier(&gw).target_id(bare.target_id()).send().await.expect("get");
     assert_eq!(headers(&got), vec![POLICY_HEADER.to_string()], "metadataConfiguration is created for it");
 
     let mut v = mcp_server_json("listed");
     v["metadataConfiguration"] = json!({ "allowedRequestHeaders": ["x-tenant", POLICY_HEADER] });
-    let listed = create_target(&client, &gw, &model_target(v)).send().await.expect("create");
+    let listed = create_target(&gw, &model_target(v)).send_with(&client).await.expect("create");
     let got =
         client.get_gateway_target().gateway_identifier(&gw).target_id(listed.target_id()).send().await.expect("get");
     assert_eq!(headers(&got), vec!["x-tenant".to_string(), POLICY_HEADER.to_string()], "never twice");
 
     // Without a policy engine nothing is added.
     let plain = create(&client, "unpoliced").send().await.expect("create gateway").gateway_id().to_string();
-    let t = create_target(&client, &plain, &model_target(mcp_server_json("bare"))).send().await.expect("create");
+    let t = create_target(&plain, &model_target(mcp_server_json("bare"))).send_with(&client).await.expect("create");
     let got =
         client.get_gateway_target().gateway_identifier(&plain).target_id(t.target_id()).send().await.expect("get");
     assert!(got.metadata_configuration().is_none());
@@ -1227,11 +1205,12 @@ async fn synchronize_refuses_static_targets_then_records_the_sync() {
     let (handle, client) = start(config).await;
     let gw = create(&client, "sync").send().await.expect("create gateway").gateway_id().to_string();
     let (lambda, ..) = every_kind().into_iter().next().expect("lambda fixture");
-    let lambda = create_target(&client, &gw, &model_target(lambda)).send().await.expect("lambda");
+    let lambda = create_target(&gw, &model_target(lambda)).send_with(&client).await.expect("lambda");
     let mut v = mcp_server_json("static");
     v["targetConfiguration"]["mcp"]["mcpServer"]["mcpToolSchema"] = json!({ "inlinePayload": "{\"tools\":[]}" });
-    let fixed = create_target(&client, &gw, &model_target(v)).send().await.expect("static schema");
-    let server = create_target(&client, &gw, &model_target(mcp_server_json("dynamic"))).send().await.expect("server");
+    let fixed = create_target(&gw, &model_target(v)).send_with(&client).await.expect("static schema");
+    let server =
+        create_target(&gw, &model_target(mcp_server_json("dynamic"))).send_with(&client).await.expect("server");
     let sync = |ids: &[&str]| {
         let mut b = client.synchronize_gateway_targets().gateway_identifier(&gw);
         for id in ids {
@@ -1275,10 +1254,10 @@ async fn target_fault_hooks_and_global_faults() {
 
     handle.fail_next_target_call(&gw, TargetOperation::Create, InjectedError::Throttling);
     client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("a list is not a create");
-    let err = create_target(&client, &gw, &t).send().await.expect_err("injected");
+    let err = create_target(&gw, &t).send_with(&client).await.expect_err("injected");
     assert_eq!((err.code(), http_status(&err)), (Some("ThrottlingException"), Some(429)));
     assert!(client.list_gateway_targets().gateway_identifier(&gw).send().await.expect("list").items().is_empty());
-    let id = create_target(&client, &gw, &t).send().await.expect("only once").target_id().to_string();
+    let id = create_target(&gw, &t).send_with(&client).await.expect("only once").target_id().to_string();
 
     handle.fail_next_target_call(&gw, TargetOperation::Any, InjectedError::InternalServer);
     let err = client.get_gateway_target().gateway_identifier(&gw).target_id(&id).send().await.expect_err("500");
@@ -1286,16 +1265,17 @@ async fn target_fault_hooks_and_global_faults() {
 
     // A create or update that settles as failed, with the service's reasons.
     handle.fail_next_target(&gw, "broken", &["Failed to connect to the MCP server"]);
-    let broken = create_target(&client, &gw, &model_target(mcp_server_json("broken"))).send().await.expect("accepted");
+    let broken =
+        create_target(&gw, &model_target(mcp_server_json("broken"))).send_with(&client).await.expect("accepted");
     let get = |id: String| client.get_gateway_target().gateway_identifier(&gw).target_id(id).send();
     let got = get(broken.target_id().to_string()).await.expect("get");
     assert_eq!(got.status(), &TargetStatus::Failed);
     assert_eq!(got.status_reasons(), ["Failed to connect to the MCP server".to_string()]);
     handle.fail_next_target(&gw, "flaky", &["still unreachable"]);
-    update_target(&client, &gw, &id, &t).send().await.expect("accepted");
+    update_target(&gw, &id, &t).send_with(&client).await.expect("accepted");
     let got = get(id.clone()).await.expect("get");
     assert_eq!(got.status(), &TargetStatus::UpdateUnsuccessful);
-    update_target(&client, &gw, &id, &t).send().await.expect("a repair");
+    update_target(&gw, &id, &t).send_with(&client).await.expect("a repair");
     assert_eq!(get(id.clone()).await.expect("get").status(), &TargetStatus::Ready);
     assert!(get(id.clone()).await.expect("get").status_reasons().is_empty());
 
@@ -1318,8 +1298,9 @@ async fn targets_survive_a_restart() {
     let gw = create(&client, "durable-targets").send().await.expect("create gateway").gateway_id().to_string();
     let (lambda, ..) = every_kind().into_iter().next().expect("lambda fixture");
     let t = model_target(lambda);
-    let created = create_target(&client, &gw, &t).send().await.expect("create");
-    let pending = create_target(&client, &gw, &model_target(auth_code_json("pending"))).send().await.expect("create");
+    let created = create_target(&gw, &t).send_with(&client).await.expect("create");
+    let pending =
+        create_target(&gw, &model_target(auth_code_json("pending"))).send_with(&client).await.expect("create");
     handle.shutdown().await.expect("shutdown");
 
     let (handle, client) = start(config).await;
