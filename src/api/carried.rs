@@ -127,7 +127,9 @@ pub async fn exchange_target<F: Future>(send: Outgoing, call: F) -> (F::Output, 
 
 async fn run<F: Future>(family: Family, send: Outgoing, call: F) -> (F::Output, Option<Received>) {
     let ex = Arc::new(Exchange { family, send, received: Mutex::new(None) });
-    let out = CURRENT.scope(Arc::clone(&ex), call).await;
+    // Boxed: the SDK's future is large, and every caller's future would otherwise hold it
+    // inline (debug builds overflowed a test thread's stack).
+    let out = CURRENT.scope(Arc::clone(&ex), Box::pin(call)).await;
     let received = ex.received.lock().ok().and_then(|mut r| r.take());
     (out, received)
 }

@@ -763,6 +763,8 @@ shape_union! {
         IamCredentialProvider(IamCredentialProvider) => "iamCredentialProvider" "The IAM credential provider (SigV4 with the gateway's role).",
     }
     carried {
+        // Every member of the provider is optional in the model: `{}` is a valid value.
+        #[may_be_empty]
         SvidCredentialProvider(SvidCredentialProvider) => "svidCredentialProvider" "The JWT-SVID credential provider, with credentialProviderType JWT_SVID (carried by acgw although SDK 1.97 lacks it).",
     }
 }
