@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::model::live::Unreadable;
 use crate::model::schema::carried;
+use crate::model::target::{CredentialProvider, Target};
 use crate::model::{
     Bounded, CertificateConfiguration, CustomJwtAuthorizer, DomainOverride, FromService, Gateway,
     InterceptorConfiguration, MaxEventsPerInvocation, PublicDomainName, ResponseInterceptionMode,
@@ -76,9 +77,18 @@ fn set_paths(value: &Value, path: &str, at: String, out: &mut Vec<String>) {
     }
 }
 
+/// Which resource an exchange's response describes, and so how its body is read.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    #[default]
+    Gateway,
+    Target,
+}
+
 /// One call's carried members: what its request adds, and what its response held.
 #[derive(Debug, Default)]
 struct Exchange {
+    family: Family,
     send: Outgoing,
     /// `None` until a response body was read.
     received: Mutex<Option<Received>>,
@@ -94,6 +104,9 @@ pub struct Received {
     pub members: Map<String, Value>,
     /// Members neither the SDK nor this module carries (set to a non-null value), by path.
     pub unknown: Vec<String>,
+    /// For a target response: each target's ID and its `credentialProviderConfigurations` as
+    /// sent (SynchronizeGatewayTargets answers several targets).
+    pub targets: Vec<(String, Value)>,
 }
 
 tokio::task_local! {
@@ -103,8 +116,20 @@ tokio::task_local! {
 /// Runs one SDK call with `send` added to its request body, and answers its result with what its
 /// (last) response body held; `None` when no response body could be read.
 pub async fn exchange<F: Future>(send: Outgoing, call: F) -> (F::Output, Option<Received>) {
-    let ex = Arc::new(Exchange { send, received: Mutex::new(None) });
-    let out = CURRENT.scope(Arc::clone(&ex), call).await;
+    run(Family::Gateway, send, call).await
+}
+
+/// [`exchange`] for a call that answers targets (Create, Update, Get, SynchronizeGatewayTargets):
+/// its response's credential providers are kept for [`read_target`].
+pub async fn exchange_target<F: Future>(send: Outgoing, call: F) -> (F::Output, Option<Received>) {
+    run(Family::Target, send, call).await
+}
+
+async fn run<F: Future>(family: Family, send: Outgoing, call: F) -> (F::Output, Option<Received>) {
+    let ex = Arc::new(Exchange { family, send, received: Mutex::new(None) });
+    // Boxed: the SDK's future is large, and every caller's future would otherwise hold it
+    // inline (debug builds overflowed a test thread's stack).
+    let out = CURRENT.scope(Arc::clone(&ex), Box::pin(call)).await;
     let received = ex.received.lock().ok().and_then(|mut r| r.take());
     (out, received)
 }
@@ -137,6 +162,81 @@ pub fn gateway_request(config: &Gateway) -> Outgoing {
         }
     }
     send
+}
+
+/// The carried members of a target `config`, as CreateGatewayTarget and UpdateGatewayTarget take
+/// them: a `credentialProvider` the SDK cannot hold (sent as absent by the SDK conversion) is put
+/// into item `i` of the serialized `credentialProviderConfigurations`, whose order the SDK keeps.
+pub fn target_request(config: &Target) -> Outgoing {
+    let mut send = Outgoing::new();
+    for (i, c) in config.credential_provider_configurations.iter().flat_map(|c| c.iter()).enumerate() {
+        if let Some(p @ CredentialProvider::SvidCredentialProvider(_)) = &c.credential_provider {
+            if let Ok(v) = serde_json::to_value(p) {
+                send.push((format!("/credentialProviderConfigurations/{i}"), "credentialProvider".into(), v));
+            }
+        }
+    }
+    send
+}
+
+/// Adds to the target `config` with ID `target_id` (read through the SDK) the credential
+/// providers the SDK could not read. Fails closed: with no readable response body, or a provider
+/// that is neither the SDK's nor carried here, the configuration is [`Unreadable`] by its path, so
+/// that no update can replace what the target has.
+pub fn read_target(config: &mut Result<Target, Unreadable>, target_id: &str, received: Option<&Received>) {
+    let Ok(target) = config else { return };
+    let Some(received) = received else {
+        *config = Err(Unreadable {
+            path: "credentialProviderConfigurations".into(),
+            reason: "the response body could not be read for the members SDK 1.97 lacks".into(),
+        });
+        return;
+    };
+    let raw = received.targets.iter().find(|(id, _)| id == target_id).map(|(_, v)| v);
+    let items: &[Value] = raw.and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let Some(configs) = target.credential_provider_configurations.take() else { return };
+    let mut configs = configs.into_vec();
+    for (i, c) in configs.iter_mut().enumerate() {
+        if c.credential_provider.is_some() {
+            continue;
+        }
+        match svid_provider(items.get(i).and_then(|item| item.get("credentialProvider")), i) {
+            Ok(p) => c.credential_provider = p,
+            Err(e) => {
+                *config = Err(e);
+                return;
+            }
+        }
+    }
+    target.credential_provider_configurations = Some(Bounded::from_service(configs));
+}
+
+/// The `credentialProvider` of item `i` that the SDK read as none: absent, or the carried
+/// `svidCredentialProvider`, checked as a spec is; any other member refuses the target by path.
+fn svid_provider(raw: Option<&Value>, i: usize) -> Result<Option<CredentialProvider>, Unreadable> {
+    use crate::model::decode::{Cx, Decode, Node};
+    let path = format!("credentialProviderConfigurations[{i}].credentialProvider");
+    let obj = match raw {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(o)) if o.values().all(Value::is_null) => return Ok(None),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(Unreadable { path, reason: "not an object".into() }),
+    };
+    let carried: Vec<&str> = carried(CredentialProvider::MEMBERS).collect();
+    if let Some(k) = obj.iter().find(|(k, v)| !v.is_null() && !carried.contains(&k.as_str())).map(|(k, _)| k) {
+        return Err(Unreadable {
+            path: format!("{path}.{k}"),
+            reason: "a member this build of acgw can neither read nor carry; updating the target would drop it".into(),
+        });
+    }
+    let mut problems = Vec::new();
+    let decoded =
+        CredentialProvider::decode(&Node::from_json(&Value::Object(obj.clone())), &mut Cx::new("", &mut problems));
+    match (decoded, problems.first()) {
+        (Some(v), None) => Ok(Some(v)),
+        (_, Some(p)) => Err(Unreadable { path: format!("{path}{}", p.path), reason: p.message.clone() }),
+        (None, None) => Err(Unreadable { path, reason: "not readable".into() }),
+    }
 }
 
 /// Adds to `config` (read through the SDK) the carried members of its response. Fails closed:
@@ -394,6 +494,13 @@ impl Intercept for CarryInterceptor {
         let Some(Ok(Value::Object(body))) = response.body().bytes().map(serde_json::from_slice::<Value>) else {
             return Ok(());
         };
+        if ex.family == Family::Target {
+            let received = Received { targets: target_providers(body), ..Received::default() };
+            if let Ok(mut slot) = ex.received.lock() {
+                *slot = Some(received);
+            }
+            return Ok(());
+        }
         let known = sdk_gateway_output_members();
         let mut received = Received::default();
         let whole = Value::Object(body);
@@ -415,6 +522,22 @@ impl Intercept for CarryInterceptor {
             *slot = Some(received);
         }
         Ok(())
+    }
+}
+
+/// Each target's ID and `credentialProviderConfigurations` in a target response body: the body
+/// itself, or each item of its `targets` (SynchronizeGatewayTargets).
+fn target_providers(mut body: Map<String, Value>) -> Vec<(String, Value)> {
+    let one = |t: &mut Map<String, Value>| {
+        let id = t.get("targetId").and_then(Value::as_str).unwrap_or_default().to_string();
+        (id, t.remove("credentialProviderConfigurations").unwrap_or(Value::Null))
+    };
+    match body.remove("targets") {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|t| if let Value::Object(mut t) = t { Some(one(&mut t)) } else { None })
+            .collect(),
+        _ => vec![one(&mut body)],
     }
 }
 
@@ -453,6 +576,14 @@ mod tests {
                 "the SDK now has interceptor `{member}`: declare it `opt` instead of `carried` in the model"
             );
         }
+        // JWT_SVID and its svidCredentialProvider came together; the SDK's enum says when.
+        let types = aws_sdk_bedrockagentcorecontrol::types::CredentialProviderType::values();
+        assert!(types.contains(&"JWT_PASSTHROUGH"), "{types:?}");
+        assert!(
+            !types.contains(&"JWT_SVID"),
+            "the SDK now has JWT_SVID: move svidCredentialProvider out of `carried` in the model"
+        );
+        assert_eq!(carried(CredentialProvider::MEMBERS).collect::<Vec<_>>(), ["svidCredentialProvider"]);
         // The lists are read from the declarations: the members carried today are in them.
         assert_eq!(*GATEWAY_MEMBERS, ["domainOverride", "workloadIdentityTemplateArn"]);
         assert_eq!(*INTERCEPTOR_MEMBERS, ["responseInterceptionMode", "responseStreamingConfiguration"]);
@@ -504,6 +635,22 @@ mod tests {
     }
 
     #[test]
+    fn a_credential_provider_the_sdk_lacks_is_read_as_a_spec_or_refused_by_path() {
+        let svid =
+            serde_json::json!({"svidCredentialProvider": {"audiences": ["orders"], "signingAlgorithm": "RS256"}});
+        let read = svid_provider(Some(&svid), 0).expect("reads").expect("set");
+        assert!(matches!(read, CredentialProvider::SvidCredentialProvider(_)), "{read:?}");
+        assert_eq!(serde_json::to_value(&read).unwrap(), svid);
+        let future = serde_json::json!({"futureProvider": {"on": true}});
+        let e = svid_provider(Some(&future), 2).expect_err("refused");
+        assert_eq!(e.path, "credentialProviderConfigurations[2].credentialProvider.futureProvider");
+        let bad = serde_json::json!({"svidCredentialProvider": {"signingAlgorithm": "HS256"}});
+        let e = svid_provider(Some(&bad), 0).expect_err("refused");
+        assert!(e.path.ends_with("svidCredentialProvider.signingAlgorithm"), "{e:?}");
+        assert_eq!(svid_provider(None, 0).expect("absent"), None);
+    }
+
+    #[test]
     fn a_response_without_a_readable_body_fails_closed() {
         let mut config = Ok(Gateway::minimal(
             crate::model::GatewayName::from_service("g".to_string()),
@@ -517,7 +664,7 @@ mod tests {
             crate::model::RoleArn::from_service("arn:aws:iam::123456789012:role/r".to_string()),
             crate::model::AuthorizerType::None,
         ));
-        read_gateway(&mut config2, Some(Received { members: Map::new(), unknown: vec!["newThing".into()] }));
+        read_gateway(&mut config2, Some(Received { unknown: vec!["newThing".into()], ..Received::default() }));
         assert_eq!(config2.expect_err("refused").path, "newThing");
     }
 }

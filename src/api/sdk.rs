@@ -185,15 +185,9 @@ impl ReadApi for SdkApi {
     }
 
     async fn get_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
-        let out = self
-            .client
-            .get_gateway_target()
-            .gateway_identifier(gateway_id)
-            .target_id(target_id)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(convert::target_from_get(out))
+        let call = self.client.get_gateway_target().gateway_identifier(gateway_id).target_id(target_id).send();
+        let (out, received) = carried::exchange_target(Default::default(), call).await;
+        Ok(carried_target(convert::target_from_get(out.map_err(classify)?), received))
     }
 
     async fn get_resource_policy(&self, arn: &str) -> Result<Option<ResourcePolicy>, ApiError> {
@@ -307,6 +301,12 @@ impl ReadApi for SdkApi {
     }
 }
 
+/// `live` with the members SDK 1.97 lacks read from its response (`received`).
+fn carried_target(mut live: LiveTarget, received: Option<carried::Received>) -> LiveTarget {
+    carried::read_target(&mut live.config, &live.target_id, received.as_ref());
+    live
+}
+
 impl WriteApi for SdkApi {
     async fn create_target(
         &self,
@@ -314,33 +314,24 @@ impl WriteApi for SdkApi {
         config: &Target,
         client_token: &str,
     ) -> Result<LiveTarget, ApiError> {
-        let out = convert::create_target_input(gateway_id, config, client_token)?
-            .send_with(&self.client)
-            .await
-            .map_err(classify)?;
-        Ok(convert::target_from_create(out))
+        let call = convert::create_target_input(gateway_id, config, client_token)?.send_with(&self.client);
+        let (out, received) = carried::exchange_target(carried::target_request(config), call).await;
+        Ok(carried_target(convert::target_from_create(out.map_err(classify)?), received))
     }
 
     async fn update_target(&self, gateway_id: &str, target_id: &str, config: &Target) -> Result<LiveTarget, ApiError> {
-        let out = convert::update_target_input(gateway_id, target_id, config)?
-            .send_with(&self.client)
-            .await
-            .map_err(classify)?;
-        Ok(convert::target_from_update(out))
+        let call = convert::update_target_input(gateway_id, target_id, config)?.send_with(&self.client);
+        let (out, received) = carried::exchange_target(carried::target_request(config), call).await;
+        Ok(carried_target(convert::target_from_update(out.map_err(classify)?), received))
     }
 
     async fn synchronize_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
-        let out = self
-            .client
-            .synchronize_gateway_targets()
-            .gateway_identifier(gateway_id)
-            .target_id_list(target_id)
-            .send()
-            .await
-            .map_err(classify)?;
-        let found = out.targets.unwrap_or_default().into_iter().find(|t| t.target_id == target_id);
+        let call =
+            self.client.synchronize_gateway_targets().gateway_identifier(gateway_id).target_id_list(target_id).send();
+        let (out, received) = carried::exchange_target(Default::default(), call).await;
+        let found = out.map_err(classify)?.targets.unwrap_or_default().into_iter().find(|t| t.target_id == target_id);
         match found {
-            Some(t) => Ok(convert::target_from_synchronize(t)),
+            Some(t) => Ok(carried_target(convert::target_from_synchronize(t), received)),
             None => Err(ApiError::Response(format!("SynchronizeGatewayTargets did not return target {target_id}"))),
         }
     }

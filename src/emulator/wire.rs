@@ -203,12 +203,17 @@ fn walk_strict(path: &str, key: &str, value: &Value, out: &mut Vec<(String, Stri
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk_strict(&format!("{path}[{i}]"), key, item, out);
+                // An item is never "not set": its own type decides whether it may be empty
+                // (`allowedAudience: [""]` is valid in the model, a `[""]` of names is not).
+                if item.as_str() != Some("") {
+                    walk_strict(&format!("{path}[{i}]"), key, item, out);
+                }
             }
         }
-        // Tag keys and values are checked by the model; values may be empty. A connector's
-        // `parameterValues` is a free-form document whose contents the model does not constrain.
-        Value::Object(_) if key == "tags" || key == "parameterValues" => {}
+        // Tag keys and values are checked by the model; values may be empty, as may a static
+        // query parameter's (its type decides). A connector's `parameterValues` is a free-form
+        // document whose contents the model does not constrain.
+        Value::Object(_) if key == "tags" || key == "parameterValues" || key == "staticQueryParameters" => {}
         Value::Object(map) if map.is_empty() && !members().may_be_empty_object(key) => {
             out.push((path.to_string(), "must not be an empty object".into()))
         }

@@ -308,7 +308,7 @@ macro_rules! decode_union {
                 key: $key,
                 set_like: shape_attr!(@set_like [$($($attr)*)?]),
                 may_be_empty: shape_attr!(@may_be_empty [$($($attr)*)?]),
-                carried: false,
+                carried: shape_attr!(@carried [$($($attr)*)?]),
             }),+];
         }
 
@@ -508,6 +508,10 @@ macro_rules! shape_attr {
     (@may_be_empty []) => { false };
     (@may_be_empty [may_be_empty $($rest:tt)*]) => { true };
     (@may_be_empty [$skip:tt $($rest:tt)*]) => { shape_attr!(@may_be_empty [$($rest)*]) };
+    // Set by `shape_union!` on its `carried { ... }` members.
+    (@carried []) => { false };
+    (@carried [carried $($rest:tt)*]) => { true };
+    (@carried [$skip:tt $($rest:tt)*]) => { shape_attr!(@carried [$($rest)*]) };
 }
 
 /// The SDK conversion of a top-level shape, member by member, per operation (see
@@ -636,7 +640,7 @@ macro_rules! sdk_struct {
         pastey::paste! { $b.[<set_ $field>](sdk_struct!(@to $kind $e)) }
     };
     (@to req $e:expr) => { Some($crate::model::sdk::Sdk::to_sdk(&$e)?) };
-    (@to opt $e:expr) => { $e.as_ref().map($crate::model::sdk::Sdk::to_sdk).transpose()? };
+    (@to opt $e:expr) => { $e.as_ref().map($crate::model::sdk::Sdk::to_sdk_opt).transpose()?.flatten() };
     (@build fallible $b:ident $sdk:ident) => {
         $b.build().map_err(|e| $crate::model::sdk::BuildFailure::new(stringify!($sdk), e))
     };
@@ -648,30 +652,52 @@ macro_rules! sdk_struct {
 
 /// One declaration of a union: the enum, its serialization, decoder, JSON Schema and SDK
 /// conversion. Variant names are the SDK's. Each member: `Variant(Type) => "apiKey" "description"`.
+///
+/// Members SDK 1.97 lacks follow in `carried { ... }`: the SDK conversion sends the union as
+/// absent for them and `api::carried` sends and reads them.
 macro_rules! shape_union {
-    ($(#[$m:meta])* $name:ident => $sdk:ident { $($(#[$($attr:tt)*])* $var:ident($ty:ty) => $key:literal $doc:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident => $sdk:ident { $($(#[$($attr:tt)*])* $var:ident($ty:ty) => $key:literal $doc:literal),+ $(,)? }
+     $(carried { $($(#[$($cattr:tt)*])* $cvar:ident($cty:ty) => $ckey:literal $cdoc:literal),+ $(,)? })?) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
         pub enum $name {
             $(#[serde(rename = $key)] $var($ty),)+
+            $($(#[serde(rename = $ckey)] $cvar($cty),)+)?
         }
 
-        decode_union!($name { $($var = $key $doc [$($($attr)*)*]),+ });
-        sdk_union!($name => $sdk { $($var = $key),+ });
+        decode_union!($name { $($var = $key $doc [$($($attr)*)*]),+ $($(, $cvar = $ckey $cdoc [carried $($($cattr)*)*])+)? });
+        sdk_union!($name => $sdk { $($var = $key),+ } carried { $($($cvar),+)? });
     };
 }
 
 /// The SDK conversion of a union declared elsewhere (see `shape_union!`).
 macro_rules! sdk_union {
     ($name:ident => $sdk:ident { $($var:ident = $key:literal),+ $(,)? }) => {
+        sdk_union!($name => $sdk { $($var = $key),+ } carried {});
+    };
+    ($name:ident => $sdk:ident { $($var:ident = $key:literal),+ $(,)? } carried { $($cvar:ident),* }) => {
         impl $crate::model::sdk::Sdk for $name {
             type Sdk = aws_sdk_bedrockagentcorecontrol::types::$sdk;
 
             fn to_sdk(&self) -> Result<Self::Sdk, $crate::model::sdk::BuildFailure> {
                 use aws_sdk_bedrockagentcorecontrol::types::$sdk as S;
-                Ok(match self {
-                    $($name::$var(v) => S::$var($crate::model::sdk::Sdk::to_sdk(v)?),)+
-                })
+                #[allow(unreachable_patterns)]
+                match self {
+                    $($name::$var(v) => Ok(S::$var($crate::model::sdk::Sdk::to_sdk(v)?)),)+
+                    // A member the SDK lacks has no SDK value: `to_sdk_opt` sends it as absent.
+                    _ => Err($crate::model::sdk::BuildFailure {
+                        shape: stringify!($sdk),
+                        message: "a member SDK 1.97 lacks has no SDK value".into(),
+                    }),
+                }
+            }
+
+            fn to_sdk_opt(&self) -> Result<Option<Self::Sdk>, $crate::model::sdk::BuildFailure> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    $($name::$cvar(_) => Ok(None),)*
+                    _ => self.to_sdk().map(Some),
+                }
             }
 
             fn from_sdk(v: Self::Sdk, path: &str) -> Result<Self, $crate::model::live::Unreadable> {
@@ -680,6 +706,19 @@ macro_rules! sdk_union {
                     $(S::$var(x) => Ok($name::$var($crate::model::sdk::Sdk::from_sdk(x, &$crate::model::sdk::join(path, $key))?)),)+
                     _ => Err($crate::model::sdk::unknown_member(path)),
                 }
+            }
+
+            sdk_union!(@from_opt $sdk [$($cvar)*]);
+        }
+    };
+    (@from_opt $sdk:ident []) => {};
+    // The SDK reads a member it lacks as `Unknown`; `api::carried` reads it from the body and
+    // refuses the resource by path if it is not one of the carried members.
+    (@from_opt $sdk:ident [$($cvar:ident)+]) => {
+        fn from_sdk_opt(v: Self::Sdk, path: &str) -> Result<Option<Self>, $crate::model::live::Unreadable> {
+            match v {
+                v if v.is_unknown() => Ok(None),
+                v => Self::from_sdk(v, path).map(Some),
             }
         }
     };

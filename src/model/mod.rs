@@ -76,8 +76,8 @@ spec_string!(
     RoleArn, len 1..=2048, pattern "arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+"
 );
 spec_string!(
-    /// An MCP protocol version; the model lists no allowed values.
-    McpVersion, len 1..=usize::MAX
+    /// An MCP protocol version; the model lists no allowed values, and allows an empty one.
+    McpVersion, len 0..=usize::MAX
 );
 spec_string!(
     /// McpInstructions (sensitive in the API).
@@ -92,12 +92,12 @@ spec_string!(
     DiscoveryUrl, len 1..=usize::MAX, pattern r"[^\s?#]+/\.well-known/(openid-configuration|oauth-authorization-server)(/[^\s?#]+)?"
 );
 spec_string!(
-    /// An allowed JWT audience.
-    Audience, len 1..=usize::MAX
+    /// An allowed JWT audience (the model allows an empty one).
+    Audience, len 0..=usize::MAX
 );
 spec_string!(
-    /// An allowed JWT client ID.
-    ClientId, len 1..=usize::MAX
+    /// An allowed JWT client ID (the model allows an empty one).
+    ClientId, len 0..=usize::MAX
 );
 spec_string!(
     /// AllowedScopeType: printable ASCII except space, `"` and `\`.

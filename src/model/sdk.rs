@@ -26,6 +26,16 @@ pub trait Sdk: Sized {
     fn to_sdk(&self) -> Result<Self::Sdk, BuildFailure>;
     /// The model value for what the service sent, read at `path` (API naming).
     fn from_sdk(value: Self::Sdk, path: &str) -> Result<Self, Unreadable>;
+    /// The SDK value of an optional member: `None` for a value the SDK cannot hold (a union
+    /// member SDK 1.97 lacks, which `api::carried` sends instead).
+    fn to_sdk_opt(&self) -> Result<Option<Self::Sdk>, BuildFailure> {
+        self.to_sdk().map(Some)
+    }
+    /// The model value of an optional member: `None` where the SDK read a member it lacks that
+    /// `api::carried` reads from the response body instead (and refuses if it cannot).
+    fn from_sdk_opt(value: Self::Sdk, path: &str) -> Result<Option<Self>, Unreadable> {
+        Self::from_sdk(value, path).map(Some)
+    }
     /// True for an SDK value that means "not set" (an empty string, list or map).
     fn blank(_value: &Self::Sdk) -> bool {
         false
@@ -124,7 +134,7 @@ pub fn req<M: Sdk, X: IntoOpt<M::Sdk>>(value: X, path: &str, key: &str) -> Resul
 /// An optional member: missing or blank means not set.
 pub fn opt<M: Sdk, X: IntoOpt<M::Sdk>>(value: X, path: &str, key: &str) -> Result<Option<M>, Unreadable> {
     match value.into_opt() {
-        Some(v) if !M::blank(&v) => M::from_sdk(v, &join(path, key)).map(Some),
+        Some(v) if !M::blank(&v) => M::from_sdk_opt(v, &join(path, key)),
         _ => Ok(None),
     }
 }

@@ -16,7 +16,7 @@ use super::decode::{Cx, Decode, Node, NodeKind};
 use super::live::Unreadable;
 use super::schema::{self, Defs, Schema};
 use super::sdk::{self, BuildFailure, Sdk};
-use super::{Bounded, Description, LambdaArn, PrivateEndpoint};
+use super::{Bounded, BoundedMap, Description, LambdaArn, PrivateEndpoint};
 
 // ---------------------------------------------------------------- constrained strings
 
@@ -103,6 +103,15 @@ spec_string!(
     Text, len 1..=usize::MAX
 );
 spec_string!(
+    /// A property name in a tool's input or output schema (the model allows an empty one).
+    SchemaPropertyName, len 0..=usize::MAX
+);
+spec_string!(
+    /// A static query parameter's value: no control characters. Sensitive in the model, so a
+    /// problem with it names the field, never the value.
+    StaticQueryParameterValue, len 0..=usize::MAX, pattern "[^\\x00-\\x1F\\x7F]*", sensitive: true
+);
+spec_string!(
     /// An API Gateway REST API ID.
     RestApiId, len 1..=usize::MAX
 );
@@ -111,12 +120,16 @@ spec_string!(
     Stage, len 1..=usize::MAX
 );
 spec_string!(
+    /// The audience of a JWT-SVID.
+    SvidAudience, len 1..=1000
+);
+spec_string!(
     /// A connector identifier.
     ConnectorId, len 1..=256
 );
 spec_string!(
-    /// A tool name a connector target enables.
-    ConnectorToolName, len 1..=usize::MAX
+    /// A tool name a connector target enables (the model allows an empty one).
+    ConnectorToolName, len 0..=usize::MAX
 );
 spec_string!(
     /// A stickiness identifier.
@@ -206,8 +219,14 @@ spec_enum!(
     /// CredentialProviderType.
     CredentialProviderType => CredentialProviderType {
         GatewayIamRole = "GATEWAY_IAM_ROLE", Oauth = "OAUTH", ApiKey = "API_KEY",
-        CallerIamCredentials = "CALLER_IAM_CREDENTIALS", JwtPassthrough = "JWT_PASSTHROUGH"
+        CallerIamCredentials = "CALLER_IAM_CREDENTIALS", JwtPassthrough = "JWT_PASSTHROUGH",
+        /// Not in SDK 1.97's list: sent and read as the SDK's `Unknown` value, which keeps it verbatim.
+        JwtSvid = "JWT_SVID"
     }
+);
+spec_enum!(
+    /// SvidSigningAlgorithm. SDK 1.97 has no such type: `api::carried` sends and reads it.
+    SvidSigningAlgorithm { Rs256 = "RS256", Es384 = "ES384" }
 );
 spec_enum!(
     /// OAuthGrantType; the model's default is CLIENT_CREDENTIALS.
@@ -289,6 +308,14 @@ impl Target {
                 cx.at("credentialProviderConfigurations", |cx| {
                     cx.at(format!("[{i}]"), |cx| {
                         cx.error(c.mark, "oauthCredentialProvider goes with credentialProviderType OAUTH")
+                    })
+                });
+            }
+            let svid = c.get("credentialProvider").and_then(|p| p.get("svidCredentialProvider")).is_some();
+            if svid && kind.is_some_and(|k| k != "JWT_SVID") {
+                cx.at("credentialProviderConfigurations", |cx| {
+                    cx.at(format!("[{i}]"), |cx| {
+                        cx.error(c.mark, "svidCredentialProvider goes with credentialProviderType JWT_SVID")
                     })
                 });
             }
@@ -394,9 +421,9 @@ pub struct SchemaDefinition {
     #[serde(rename = "type")]
     pub schema_type: SchemaType,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: Option<BTreeMap<Text, SchemaDefinition>>,
+    pub properties: Option<BTreeMap<SchemaPropertyName, SchemaDefinition>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub required: Option<Vec<Text>>,
+    pub required: Option<Vec<SchemaPropertyName>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<SchemaDefinition>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -451,13 +478,13 @@ impl Schema for SchemaDefinition {
                     key: "properties",
                     required: false,
                     doc: "A map of property names to their schema definitions.",
-                    schema: BTreeMap::<Text, SchemaDefinition>::schema(defs),
+                    schema: BTreeMap::<SchemaPropertyName, SchemaDefinition>::schema(defs),
                 },
                 schema::Member {
                     key: "required",
                     required: false,
                     doc: "The required properties.",
-                    schema: Vec::<Text>::schema(defs),
+                    schema: Vec::<SchemaPropertyName>::schema(defs),
                 },
                 schema::Member {
                     key: "items",
@@ -626,7 +653,7 @@ shape_struct! {
         protocol_type: req PassthroughProtocolType => "protocolType" "The protocol spoken by the endpoint.",
         schema: opt HttpApiSchemaConfiguration => "schema" "The API schema of the endpoint.",
         stickiness_configuration: opt StickinessConfiguration => "stickinessConfiguration" "Session stickiness.",
-        static_query_parameters: opt BTreeMap<StaticQueryParameterName, Text> => "staticQueryParameters" "Query parameters added to every request.",
+        static_query_parameters: opt BTreeMap<StaticQueryParameterName, StaticQueryParameterValue> => "staticQueryParameters" "Query parameters added to every request.",
         static_query_parameter_conflict_resolution: opt StaticQueryParameterConflictResolution => "staticQueryParameterConflictResolution" "Which value wins when a client sends a static query parameter.",
     }
 }
@@ -644,7 +671,7 @@ shape_struct! {
     /// HttpConnectorTargetConfiguration.
     HttpConnectorTargetConfiguration => HttpConnectorTargetConfiguration plain {
         source: req HttpConnectorSource => "source" "The source of the connector.",
-        parameters: opt BTreeMap<ConnectorParameterName, ConnectorParameterValue> => "parameters" "The connector's parameters.",
+        parameters: opt BoundedMap<ConnectorParameterName, ConnectorParameterValue, 0, 10> => "parameters" "The connector's parameters (up to 10).",
     }
 }
 
@@ -734,6 +761,19 @@ shape_union! {
         OauthCredentialProvider(OAuthCredentialProvider) => "oauthCredentialProvider" "The OAuth credential provider.",
         ApiKeyCredentialProvider(ApiKeyCredentialProvider) => "apiKeyCredentialProvider" "The API key credential provider.",
         IamCredentialProvider(IamCredentialProvider) => "iamCredentialProvider" "The IAM credential provider (SigV4 with the gateway's role).",
+    }
+    carried {
+        // Every member of the provider is optional in the model: `{}` is a valid value.
+        #[may_be_empty]
+        SvidCredentialProvider(SvidCredentialProvider) => "svidCredentialProvider" "The JWT-SVID credential provider, with credentialProviderType JWT_SVID (carried by acgw although SDK 1.97 lacks it).",
+    }
+}
+
+shape_struct! {
+    /// SvidCredentialProvider. SDK 1.97 has no such type: `api::carried` sends and reads it.
+    SvidCredentialProvider {
+        audiences: opt Bounded<SvidAudience, 1, 1> => "audiences" "The audience of the JWT-SVID the gateway presents (one).",
+        signing_algorithm: opt SvidSigningAlgorithm => "signingAlgorithm" "How the JWT-SVID is signed.",
     }
 }
 

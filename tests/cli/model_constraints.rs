@@ -60,25 +60,9 @@ const DELIBERATE: &[(&str, &str)] = &[
     ),
 ];
 
-/// Differences found when this test was written (issue 24) and not fixed yet. Each fix removes
-/// its line: the test fails on a line that no longer occurs, as it does on a new difference.
-/// The members "only in the model" are the ones SDK 1.97 lacks (issue 24's interceptor work). The
-/// empty list items and keys the model allows (`length acgw 1..-`) need the emulator's own
-/// request checks relaxed too (src/emulator/request.rs refuses them separately).
-const NOT_FIXED_YET: &[&str] = &[
-    "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedAudience[]: length acgw 1..-, model -..-",
-    "Gateway.authorizerConfiguration.customJWTAuthorizer.allowedClients[]: length acgw 1..-, model -..-",
-    "Gateway.protocolConfiguration.mcp.supportedVersions[]: length acgw 1..-, model -..-",
-    "Target.credentialProviderConfigurations[].credentialProvider.svidCredentialProvider: only in the model",
-    "Target.credentialProviderConfigurations[].credentialProviderType: enum acgw [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"OAUTH\"], model [\"API_KEY\", \"CALLER_IAM_CREDENTIALS\", \"GATEWAY_IAM_ROLE\", \"JWT_PASSTHROUGH\", \"JWT_SVID\", \"OAUTH\"]",
-    "Target.targetConfiguration.http.connector.parameters: entries acgw -..-, model -..10",
-    // The model marks these values sensitive, and a pattern error quotes the value: not taken
-    // until such errors can leave the value out.
-    "Target.targetConfiguration.http.passthrough.staticQueryParameters{value}: pattern acgw None, model Some(\"[^\\\\x00-\\\\x1F\\\\x7F]*\")",
-    "Target.targetConfiguration.mcp.connector.enabled[]: length acgw 1..-, model -..-",
-    "Target.targetConfiguration.mcp.lambda.toolSchema.inlinePayload[].inputSchema.properties{key}: length acgw 1..-, model -..-",
-    "Target.targetConfiguration.mcp.lambda.toolSchema.inlinePayload[].inputSchema.required[]: length acgw 1..-, model -..-",
-];
+/// Differences found and not fixed yet. Each fix removes its line: the test fails on a line that
+/// no longer occurs, as it does on a new difference. Issue 24's list is all fixed.
+const NOT_FIXED_YET: &[&str] = &[];
 
 /// The schema's own alternatives for "not set" and `${VAR}`, which the model has no notion of.
 fn is_acgw_alternative(v: &Value) -> bool {
@@ -535,4 +519,101 @@ fn credential_provider_constraints_match_the_service_models_inputs() {
         new.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  "),
         gone.iter().map(|s| **s).collect::<Vec<_>>().join("\n  "),
     );
+}
+
+/// What the model allows, acgw and its emulator take: empty list items and map keys where the
+/// model sets no minimum, and an empty static query parameter value. Applied, then planned clean.
+#[test]
+fn empty_items_and_keys_the_model_allows_are_applied_and_planned_clean() {
+    let emu = Env::new();
+    let gateway = format!(
+        r#"gateways:
+  - name: empties
+    roleArn: {ROLE}
+    protocolType: MCP
+    protocolConfiguration:
+      mcp: {{ supportedVersions: ["", "2025-06-18"] }}
+    authorizerType: CUSTOM_JWT
+    authorizerConfiguration:
+      customJWTAuthorizer:
+        discoveryUrl: https://idp.example.com/.well-known/openid-configuration
+        allowedAudience: ["", api-a]
+        allowedClients: [""]
+    targets:
+      - name: tools
+        targetConfiguration:
+          mcp:
+            lambda:
+              lambdaArn: arn:aws:lambda:us-east-1:123456789012:function:tools
+              toolSchema:
+                inlinePayload:
+                  - name: lookup
+                    description: Look an order up
+                    inputSchema:
+                      type: object
+                      properties: {{ "": {{ type: string }} }}
+                      required: [""]
+        credentialProviderConfigurations:
+          - credentialProviderType: GATEWAY_IAM_ROLE
+      - name: jira
+        targetConfiguration:
+          mcp:
+            connector:
+              source: {{ connectorId: jira, version: "2.0.0" }}
+              enabled: [""]
+      - name: passthrough
+        targetConfiguration:
+          http:
+            passthrough:
+              endpoint: https://agents.example.com/a2a
+              protocolType: A2A
+              staticQueryParameters: {{ version: "" }}
+"#
+    );
+    emu.write("gateways.yaml", &gateway);
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
+    assert_eq!(run.code, Some(0), "the service kept the empty items: {run:?}");
+    // Exported, they read back as the same spec: nothing was dropped as "not set".
+    let run = emu.acgw().args(["export", "--name", "empties", "-o", "exported.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+}
+
+/// A connector takes at most 10 parameters; a static query parameter value has no control
+/// characters, and, being sensitive, an error about it names the field but never the value.
+#[test]
+fn validate_refuses_eleven_connector_parameters_and_control_characters_without_quoting_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let parameters: Vec<String> = (0..11).map(|i| format!("p{i}: v")).collect();
+    let targets = format!(
+        r#"gateways:
+  - name: limits
+    roleArn: arn:aws:iam::123456789012:role/r
+    authorizerType: AWS_IAM
+    targets:
+      - name: crm
+        targetConfiguration:
+          http:
+            connector:
+              source: {{ connectorId: salesforce }}
+              parameters: {{ {} }}
+      - name: passthrough
+        targetConfiguration:
+          http:
+            passthrough:
+              endpoint: https://agents.example.com/a2a
+              protocolType: A2A
+              staticQueryParameters: {{ token: "s3cr3t\u0007value" }}
+"#,
+        parameters.join(", ")
+    );
+    write(dir.path(), "g.yaml", &targets);
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "g.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stderr.lines().any(|l| l.contains("connector.parameters") && l.contains("found 11")), "{}", run.stderr);
+    assert!(run.stderr.lines().any(|l| l.contains("staticQueryParameters")), "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cr3t") && !run.stdout.contains("s3cr3t"), "the value is never shown: {run:?}");
 }

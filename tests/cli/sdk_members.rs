@@ -176,3 +176,75 @@ fn jwt_certificate_configurations_are_carried_and_an_unknown_kind_is_refused() {
     assert!(run.stdout.contains("customJWTAuthorizer.certificateConfigurations"), "{run:?}");
     assert_eq!(mutations(&emu), before, "no update dropped the member");
 }
+
+/// A target whose credential provider is `JWT_SVID` with its `svidCredentialProvider` (both
+/// missing from SDK 1.97).
+fn svid_target(description: &str) -> String {
+    gw_targets(
+        "svid",
+        &format!(
+            "      - name: t\n        description: {description}\n        targetConfiguration:\n          \
+             mcp:\n            mcpServer: {{ endpoint: https://mcp.example.com/mcp }}\n        \
+             credentialProviderConfigurations:\n          - credentialProviderType: JWT_SVID\n            \
+             credentialProvider:\n              svidCredentialProvider: {{ audiences: [orders], signingAlgorithm: RS256 }}\n"
+        ),
+    )
+}
+
+fn target_updates(emu: &Env) -> u64 {
+    emu.stats().get("UpdateGatewayTarget").copied().unwrap_or(0)
+}
+
+/// `JWT_SVID` and `svidCredentialProvider`: apply → plan clean, export → plan clean, an update of
+/// another field keeps them, an out-of-band change is drift, and a provider acgw can neither read
+/// nor carry refuses the target by path instead of updating it without.
+#[test]
+fn an_svid_credential_provider_is_carried_and_an_unknown_provider_is_refused() {
+    let emu = Env::new();
+    emu.write("gateways.yaml", &spec(&svid_target("one")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = emu.acgw().args(["plan", "--detailed-exitcode"]).run();
+    assert_eq!(run.code, Some(0), "the service kept what acgw sent: {run:?}");
+
+    emu.write("gateways.yaml", &spec(&svid_target("two")));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let run = emu.acgw().args(["export", "--name", "svid", "-o", "exported.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let exported = std::fs::read_to_string(emu.dir().join("exported.yaml")).unwrap();
+    for kept in ["description: two", "credentialProviderType: JWT_SVID", "svidCredentialProvider", "orders", "RS256"] {
+        assert!(exported.contains(kept), "{kept} is kept:\n{exported}");
+    }
+    let run = emu.acgw().args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+
+    let id = id_of(&emu, "svid");
+    let pointer = "/credentialProviderConfigurations/0/credentialProvider/svidCredentialProvider/signingAlgorithm";
+    assert!(emu.handle().set_target_raw(&id, "t", pointer, serde_json::json!("ES384")));
+    let run = emu.acgw().args(["drift", "--format", "json"]).run();
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(run.stdout.contains("signingAlgorithm"), "{}", run.stdout);
+
+    let pointer = "/credentialProviderConfigurations/0/credentialProvider";
+    assert!(emu.handle().set_target_raw(&id, "t", pointer, serde_json::json!({"futureProvider": {"on": true}})));
+    emu.write("gateways.yaml", &spec(&svid_target("three")));
+    let before = target_updates(&emu);
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("credentialProviderConfigurations[0].credentialProvider.futureProvider"), "{run:?}");
+    assert_eq!(target_updates(&emu), before, "no update dropped the provider");
+}
+
+/// `validate` checks the provider against the model and its type: svid goes with JWT_SVID.
+#[test]
+fn validate_checks_the_svid_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = svid_target("d").replace("JWT_SVID", "OAUTH").replace("RS256", "HS256");
+    write(dir.path(), "gateways.yaml", &spec(&bad));
+    let run = Acgw::new(dir.path()).args(["validate"]).run();
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(out.contains("svidCredentialProvider goes with credentialProviderType JWT_SVID"), "{out}");
+    assert!(out.contains("signingAlgorithm"), "{out}");
+}
