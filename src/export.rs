@@ -334,19 +334,20 @@ fn abbreviate(name: &str) -> String {
     }
 }
 
-/// Sensitive values (OAuth `customParameters`) become `${VAR}` placeholders; `found` gets each
+/// Sensitive values (OAuth `customParameters`, passthrough `staticQueryParameters`: see
+/// [`crate::kind::target::SENSITIVE_MAPS`]) become `${VAR}` placeholders; `found` gets each
 /// one's variable, what it stands for, and the warning that names it.
 fn placeholders(gateway: &str, target: &str, value: &mut Value, found: &mut Vec<(String, String, String)>) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if key == "customParameters" {
+                if crate::kind::target::SENSITIVE_MAPS.contains(&key.as_str()) {
                     if let Value::Object(params) = v {
                         for (param, secret) in params.iter_mut() {
                             let var = env_name(&[gateway, target, param]);
                             *secret = Value::String(format!("${{{var}}}"));
                             let origin = format!(
-                                "gateway {}: target {}: customParameters.{}",
+                                "gateway {}: target {}: {key}.{}",
                                 abbreviate(gateway),
                                 abbreviate(target),
                                 abbreviate(param)

@@ -15,6 +15,10 @@ use crate::model::live::{LiveTarget, TargetStatus, Unreadable};
 use crate::model::target::Target;
 use crate::normalize;
 
+/// The members of a target whose map values are secrets: masked in text, Markdown and drift
+/// reports, and written by export as `${VAR}` placeholders.
+pub const SENSITIVE_MAPS: &[&str] = &["customParameters", "staticQueryParameters"];
+
 /// The kind of a gateway's targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TargetKind;
@@ -95,8 +99,10 @@ impl ItemKind for TargetKind {
     }
 
     /// OAuth `customParameters` may hold secrets.
+    /// OAuth `customParameters` and passthrough `staticQueryParameters` (the model marks their
+    /// values sensitive: an API key in a query string is a secret).
     fn sensitive(path: &str) -> bool {
-        path.contains("customParameters")
+        SENSITIVE_MAPS.iter().any(|key| path.contains(key))
     }
 
     fn check_cross_field(node: &Node, cx: &mut Cx<'_>) {

@@ -188,3 +188,53 @@ fn hostile_live_names_are_escaped_in_plans_drift_and_messages() {
     assert!(run.stderr.contains(r"gateway x\u{1b}]0;pwned\u{7}\u{1b}[2J|`y`"), "{run:?}");
     assert!(!run.stderr.lines().any(|l| l.starts_with("# H")), "{run:?}");
 }
+
+/// A gateway `tools` with one A2A passthrough target whose static query parameter `api_key` is
+/// `value` (the model marks these values sensitive: an API key in a query string is a secret).
+fn passthrough_spec(value: &str) -> String {
+    let target = format!(
+        "      - name: agents
+        targetConfiguration:
+          http:
+            passthrough:
+              endpoint: https://agents.example.com/a2a
+              protocolType: A2A
+              staticQueryParameters: {{ api_key: {value} }}
+"
+    );
+    spec(&gw_targets("tools", &target))
+}
+
+#[test]
+fn static_query_parameter_values_are_secrets_in_plans_drift_and_export() {
+    let emu = Env::new();
+    let (live, wanted) = ("live-key-5d1e7a", "spec-key-9c04b2");
+    emu.write("gateways.yaml", &passthrough_spec(live));
+    let run = emu.acgw().args(["apply", "--auto-approve", "--color", "never"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_hidden("apply", &run, live);
+
+    emu.write("gateways.yaml", &passthrough_spec(wanted));
+    for format in ["text", "markdown"] {
+        let run = emu.acgw().args(["plan", "--color", "never", "--format", format]).run();
+        assert_eq!(run.code, Some(0), "{format}: {run:?}");
+        assert_hidden(&format!("plan --format {format}"), &run, live);
+        assert_hidden(&format!("plan --format {format}"), &run, wanted);
+        assert!(run.stdout.contains("staticQueryParameters"), "{format}: the field is named: {run:?}");
+    }
+    for format in ["text", "json", "markdown"] {
+        let run = emu.acgw().args(["drift", "--color", "never", "--format", format]).run();
+        assert_eq!(run.code, Some(2), "{format}: the value drifted: {run:?}");
+        assert_hidden(&format!("drift --format {format}"), &run, live);
+        assert_hidden(&format!("drift --format {format}"), &run, wanted);
+        assert!(run.stdout.contains("(sensitive)"), "{format}: {run:?}");
+    }
+
+    let run = emu.acgw().args(["export", "-o", "exported.yaml"]).run();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert_hidden("export", &run, live);
+    let exported = std::fs::read_to_string(emu.dir().join("exported.yaml")).expect("exported");
+    assert!(!exported.contains(live), "the export holds the secret:\n{exported}");
+    assert!(exported.contains("api_key: \"${ACGW_TOOLS__AGENTS__API_KEY"), "{exported}");
+    assert!(run.stderr.contains("staticQueryParameters.api_key is sensitive"), "{run:?}");
+}
