@@ -43,6 +43,67 @@ provider_operation_error!(
     list_api_key_credential_providers::ListApiKeyCredentialProvidersError,
 );
 
+/// The members CreateOauth2CredentialProvider and UpdateOauth2CredentialProvider share, set on
+/// either builder from the provider and its SDK input.
+macro_rules! oauth2_members {
+    ($builder:expr, $config:expr, $input:expr) => {
+        $builder
+            .name($config.name.as_str())
+            .credential_provider_vendor($input.vendor)
+            .oauth2_provider_config_input($input.config)
+    };
+}
+pub(crate) use oauth2_members;
+
+/// The members CreateApiKeyCredentialProvider and UpdateApiKeyCredentialProvider share.
+macro_rules! api_key_members {
+    ($builder:expr, $config:expr, $input:expr) => {
+        $builder
+            .name($config.name.as_str())
+            .set_api_key($input.api_key)
+            .set_api_key_secret_config($input.secret_config)
+            .set_api_key_secret_source($input.secret_source)
+    };
+}
+pub(crate) use api_key_members;
+
+/// What an OAuth2 provider's Create or Update answered (the outputs share member names, not a
+/// type).
+macro_rules! oauth2_written {
+    ($out:expr) => {{
+        let out = $out;
+        $crate::api::providers::ProviderWritten {
+            secret: $crate::api::providers::live_secret(
+                out.client_secret_arn,
+                out.client_secret_json_key,
+                out.client_secret_source,
+            ),
+            callback_url: out.callback_url.filter(|u| !u.is_empty()),
+            name: out.name,
+            arn: out.credential_provider_arn,
+        }
+    }};
+}
+pub(crate) use oauth2_written;
+
+/// What an API-key provider's Create or Update answered.
+macro_rules! api_key_written {
+    ($out:expr) => {{
+        let out = $out;
+        $crate::api::providers::ProviderWritten {
+            secret: $crate::api::providers::live_secret(
+                out.api_key_secret_arn,
+                out.api_key_secret_json_key,
+                out.api_key_secret_source,
+            ),
+            callback_url: None,
+            name: out.name,
+            arn: out.credential_provider_arn,
+        }
+    }};
+}
+pub(crate) use api_key_written;
+
 /// What a Create or Update call answers: enough to address the provider and find its secret.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -470,41 +470,21 @@ impl WriteApi for SdkApi {
         tags: &TagMap,
     ) -> Result<ProviderWritten, ApiError> {
         let input = providers::oauth2_input(config)?;
-        let out = self
-            .client
-            .create_oauth2_credential_provider()
-            .name(config.name.as_str())
-            .credential_provider_vendor(input.vendor)
-            .oauth2_provider_config_input(input.config)
+        let out = providers::oauth2_members!(self.client.create_oauth2_credential_provider(), config, input)
             .set_tags(providers::create_tags(config.tags.as_ref(), tags))
             .send()
             .await
             .map_err(classify)?;
-        Ok(ProviderWritten {
-            secret: providers::live_secret(out.client_secret_arn, out.client_secret_json_key, out.client_secret_source),
-            callback_url: out.callback_url.filter(|u| !u.is_empty()),
-            name: out.name,
-            arn: out.credential_provider_arn,
-        })
+        Ok(providers::oauth2_written!(out))
     }
 
     async fn update_oauth2_provider(&self, config: &Oauth2Provider) -> Result<ProviderWritten, ApiError> {
         let input = providers::oauth2_input(config)?;
-        let out = self
-            .client
-            .update_oauth2_credential_provider()
-            .name(config.name.as_str())
-            .credential_provider_vendor(input.vendor)
-            .oauth2_provider_config_input(input.config)
+        let out = providers::oauth2_members!(self.client.update_oauth2_credential_provider(), config, input)
             .send()
             .await
             .map_err(classify)?;
-        Ok(ProviderWritten {
-            secret: providers::live_secret(out.client_secret_arn, out.client_secret_json_key, out.client_secret_source),
-            callback_url: out.callback_url.filter(|u| !u.is_empty()),
-            name: out.name,
-            arn: out.credential_provider_arn,
-        })
+        Ok(providers::oauth2_written!(out))
     }
 
     async fn delete_oauth2_provider(&self, name: &str) -> Result<(), ApiError> {
@@ -518,51 +498,21 @@ impl WriteApi for SdkApi {
         tags: &TagMap,
     ) -> Result<ProviderWritten, ApiError> {
         let input = providers::api_key_input(config)?;
-        let out = self
-            .client
-            .create_api_key_credential_provider()
-            .name(config.name.as_str())
-            .set_api_key(input.api_key)
-            .set_api_key_secret_config(input.secret_config)
-            .set_api_key_secret_source(input.secret_source)
+        let out = providers::api_key_members!(self.client.create_api_key_credential_provider(), config, input)
             .set_tags(providers::create_tags(config.tags.as_ref(), tags))
             .send()
             .await
             .map_err(classify)?;
-        Ok(ProviderWritten {
-            secret: providers::live_secret(
-                out.api_key_secret_arn,
-                out.api_key_secret_json_key,
-                out.api_key_secret_source,
-            ),
-            callback_url: None,
-            name: out.name,
-            arn: out.credential_provider_arn,
-        })
+        Ok(providers::api_key_written!(out))
     }
 
     async fn update_api_key_provider(&self, config: &ApiKeyProvider) -> Result<ProviderWritten, ApiError> {
         let input = providers::api_key_input(config)?;
-        let out = self
-            .client
-            .update_api_key_credential_provider()
-            .name(config.name.as_str())
-            .set_api_key(input.api_key)
-            .set_api_key_secret_config(input.secret_config)
-            .set_api_key_secret_source(input.secret_source)
+        let out = providers::api_key_members!(self.client.update_api_key_credential_provider(), config, input)
             .send()
             .await
             .map_err(classify)?;
-        Ok(ProviderWritten {
-            secret: providers::live_secret(
-                out.api_key_secret_arn,
-                out.api_key_secret_json_key,
-                out.api_key_secret_source,
-            ),
-            callback_url: None,
-            name: out.name,
-            arn: out.credential_provider_arn,
-        })
+        Ok(providers::api_key_written!(out))
     }
 
     async fn delete_api_key_provider(&self, name: &str) -> Result<(), ApiError> {

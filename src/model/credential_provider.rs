@@ -640,25 +640,10 @@ impl CredentialProviderSpec {
 
 impl Decode for CredentialProviderSpec {
     fn decode(node: &Node, cx: &mut Cx<'_>) -> Option<Self> {
-        let entries = cx.map(node)?;
-        cx.check_keys(entries, Self::KEYS);
-        let set: Vec<&str> = entries
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .filter_map(|(k, _)| k.as_scalar())
-            .filter(|k| Self::KEYS.contains(k))
-            .collect();
-        if set.len() != 1 {
-            if set.is_empty() && entries.iter().any(|(k, _)| k.as_scalar().is_some_and(|k| !Self::KEYS.contains(&k))) {
-                return None;
-            }
-            let found = if set.is_empty() { "none".to_string() } else { set.join(" and ") };
-            cx.error(node.mark, format!("expected exactly one of oauth2, apiKey, found {found}"));
-            return None;
-        }
-        let member = node.get(set[0])?;
+        let (key, entries) = cx.union_member(node, Self::KEYS)?;
+        let member = node.get(key)?;
         let before = cx.problem_count();
-        let spec = Self::decode_member(set[0], node, member, entries, before, cx)?;
+        let spec = Self::decode_member(key, node, member, entries, before, cx)?;
         // A member refused inside (an optional one is then left out) refuses the whole provider:
         // a provider without the secret the spec meant to give must not be planned.
         (cx.problem_count() == before).then_some(spec)

@@ -300,6 +300,34 @@ impl<'a> Cx<'a> {
         self.at(key, |cx| T::decode(value, cx))
     }
 
+    /// The one member set in the union mapping `node` (keys `keys`), with its entries. Unknown
+    /// keys are reported with a suggestion; anything but exactly one known member set is an error
+    /// at the mapping, except when the only keys are unknown ones ("found none" would repeat that).
+    pub fn union_member<'n>(
+        &mut self,
+        node: &'n Node,
+        keys: &'static [&'static str],
+    ) -> Option<(&'static str, &'n [(Node, Node)])> {
+        let entries = self.map(node)?;
+        self.check_keys(entries, keys);
+        let set: Vec<&'static str> = entries
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .filter_map(|(k, _)| k.as_scalar())
+            .filter_map(|k| keys.iter().find(|known| **known == k).copied())
+            .collect();
+        let unknown = entries.iter().any(|(k, _)| k.as_scalar().is_some_and(|k| !keys.contains(&k)));
+        if set.is_empty() && unknown {
+            return None;
+        }
+        if set.len() != 1 {
+            let found = if set.is_empty() { "none".to_string() } else { set.join(" and ") };
+            self.error(node.mark, format!("expected exactly one of {}, found {found}", keys.join(", ")));
+            return None;
+        }
+        Some((set[0], entries))
+    }
+
     /// Decodes a required member; a missing one is reported at `parent`.
     pub fn required<T: Decode>(&mut self, parent: &Node, entries: &[(Node, Node)], key: &'static str) -> Option<T> {
         match lookup(entries, key) {

@@ -314,26 +314,9 @@ macro_rules! decode_union {
 
         impl $crate::model::decode::Decode for $name {
             fn decode(node: &$crate::model::decode::Node, cx: &mut $crate::model::decode::Cx<'_>) -> Option<Self> {
-                let entries = cx.map(node)?;
-                cx.check_keys(entries, Self::KEYS);
-                let set: Vec<&str> = entries
-                    .iter()
-                    .filter(|(_, v)| !v.is_null())
-                    .filter_map(|(k, _)| k.as_scalar())
-                    .filter(|k| Self::KEYS.contains(k))
-                    .collect();
-                let unknown = entries.iter().any(|(k, _)| k.as_scalar().is_some_and(|k| !Self::KEYS.contains(&k)));
-                if set.is_empty() && unknown {
-                    // The unknown key was reported with a suggestion; "found none" would only repeat it.
-                    return None;
-                }
-                if set.len() != 1 {
-                    let found = if set.is_empty() { "none".to_string() } else { set.join(" and ") };
-                    cx.error(node.mark, format!("expected exactly one of {}, found {found}", Self::KEYS.join(", ")));
-                    return None;
-                }
+                let (key, entries) = cx.union_member(node, Self::KEYS)?;
                 $(
-                    if set[0] == $key {
+                    if key == $key {
                         return cx.required::<_>(node, entries, $key).map($name::$var);
                     }
                 )+
