@@ -116,15 +116,8 @@ fn plan_part<K: ItemKind>(
 pub fn delete_plan(name: &str, observed: Fingerprint, reason: DeleteReason) -> GatewayPlan {
     GatewayPlan {
         reason: Some(reason),
-        name: name.to_string(),
-        action: Action::Delete,
-        forced_by: Vec::new(),
-        update_gateway: false,
-        changes: Vec::new(),
-        tag_changes: Vec::new(),
         observed: Some(observed),
-        desired: None,
-        ..GatewayPlan::bare(String::new(), Action::Delete)
+        ..GatewayPlan::bare(name.to_string(), Action::Delete)
     }
 }
 
@@ -191,16 +184,10 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
     let name = desired.name.as_str().to_string();
     let Some(live) = live else {
         return Ok(GatewayPlan {
-            name,
-            action: Action::Create,
-            forced_by: Vec::new(),
-            update_gateway: false,
             changes: diff::creation(desired),
             tag_changes: diff::tags(&TagMap::new(), &desired_tags),
-            observed: None,
             desired: Some(desired.clone()),
-            reason: None,
-            ..GatewayPlan::bare(String::new(), Action::Create)
+            ..GatewayPlan::bare(name, Action::Create)
         });
     };
     let fingerprint = Fingerprint::of(live);
@@ -233,16 +220,13 @@ pub fn plan_one(desired: &Gateway, live: Option<&LiveState>) -> Result<GatewayPl
         Action::NoOp
     };
     Ok(GatewayPlan {
-        name,
-        action,
         update_gateway: action == Action::Update && (!changes.is_empty() || retry_update),
         forced_by,
         changes,
         tag_changes,
         observed: Some(fingerprint),
         desired: Some(desired.clone()),
-        reason: None,
-        ..GatewayPlan::bare(String::new(), Action::NoOp)
+        ..GatewayPlan::bare(name, action)
     })
 }
 
