@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::kind::GatewayPart;
 pub use crate::kind::Part;
+use crate::model::credential_provider::{LiveProvider, ProviderSummary};
 use crate::model::live::{GatewaySummary, LiveGateway, TagMap, TargetSummary};
 
 /// Why an API call failed, classified for the caller's decisions (retry, wait, report).
@@ -90,9 +91,65 @@ macro_rules! observed_parts {
 }
 crate::kind::for_each_part!(observed_parts);
 
+/// A live credential provider that a spec names, as read: its Get answer and all its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveProviderState {
+    pub live: LiveProvider,
+    /// All tags as the API returned them, `aws:` keys included.
+    pub tags: TagMap,
+}
+
+/// A live credential provider in no spec that carries the owner tag of this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedProvider {
+    pub summary: ProviderSummary,
+    /// All tags as the API returned them.
+    pub tags: TagMap,
+}
+
+/// A live target that names a credential provider by ARN: what keeps the provider from being
+/// deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Holder {
+    /// The gateway's name.
+    pub gateway: String,
+    /// The target's name.
+    pub target: String,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "target {} of gateway {}", self.target, self.gateway)
+    }
+}
+
+/// What observe found of credential providers. Providers are read only when a spec declares one
+/// or owned ones may be pruned ([`ObservedProviders::read`]); otherwise plans say nothing of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObservedProviders {
+    /// True when providers were listed.
+    pub read: bool,
+    /// Live providers named in the specs (of the kind the spec declares), by name.
+    pub managed: BTreeMap<String, LiveProviderState>,
+    /// Providers named in the specs that could not be read, by name; each fails alone.
+    pub failed: BTreeMap<String, ObserveError>,
+    /// Live providers named in no spec (or of the other kind), sorted by name; never touched.
+    pub unmanaged: Vec<ProviderSummary>,
+    /// Live providers in no spec tagged with this run's owner, sorted by name: what `--prune`
+    /// deletes (filled only when pruning).
+    pub owned: Vec<OwnedProvider>,
+    /// Every live target that names a provider, by the provider's ARN: read (every gateway's
+    /// targets) only when a provider may be deleted; `Err` when that scan failed, so that no
+    /// provider is deleted on a guess.
+    pub holders: Option<Result<BTreeMap<String, Vec<Holder>>, ObserveError>>,
+}
+
 /// What observe found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Observed {
+    /// Credential providers (see [`ObservedProviders::read`]).
+    pub providers: ObservedProviders,
     /// Live gateways named in the specs, by name. A configuration this build cannot represent is
     /// kept here as `Err` in its [`LiveGateway::config`], beside the ID and status.
     pub managed: BTreeMap<String, LiveState>,
@@ -185,6 +242,13 @@ pub enum ObserveError {
         gateway_ids.join(", ")
     )]
     DuplicateName { name: String, gateway_ids: Vec<String> },
+    /// A credential provider call failed (a List: nothing of that kind can be observed; a Get or
+    /// ListTagsForResource: that provider alone).
+    #[error("{call} for credential provider {name} failed: {error}")]
+    Provider { call: &'static str, name: String, error: ApiError },
+    /// Listing one kind of credential provider failed: no provider of that kind can be planned.
+    #[error("{call} failed: {error}")]
+    ProviderList { call: &'static str, error: ApiError },
 }
 
 impl ObserveError {
@@ -201,7 +265,10 @@ impl ObserveError {
             | ObserveError::Items { gateway_id, .. }
             | ObserveError::ItemUnreadable { gateway_id, .. }
             | ObserveError::DuplicateItems { gateway_id, .. } => Some(gateway_id),
-            ObserveError::List { .. } | ObserveError::DuplicateName { .. } => None,
+            ObserveError::List { .. }
+            | ObserveError::DuplicateName { .. }
+            | ObserveError::Provider { .. }
+            | ObserveError::ProviderList { .. } => None,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! [`RESOURCE_KINDS`]); the stages generate their per-part fields and dispatch from that list.
 //! See `docs/architecture.md` for what adding a kind takes.
 
+pub mod credential_provider;
 pub mod gateway;
 pub mod policy;
 pub mod rate_limit;
@@ -19,6 +20,7 @@ pub mod rule;
 pub mod target;
 pub mod token;
 
+pub use credential_provider::CredentialProviderKind;
 pub use gateway::GatewayKind;
 pub use policy::PolicyKind;
 pub use rate_limit::RateLimitKind;
@@ -53,7 +55,8 @@ pub(crate) use for_each_part;
 
 /// Every account-level resource kind, registered once: the top-level spec keys and the order of
 /// writes across kinds (creates in this order, deletes in reverse).
-pub const RESOURCE_KINDS: &[ResourceInfo] = &[ResourceInfo::of::<gateway::GatewayKind>()];
+pub const RESOURCE_KINDS: &[ResourceInfo] =
+    &[ResourceInfo::of::<credential_provider::CredentialProviderKind>(), ResourceInfo::of::<gateway::GatewayKind>()];
 
 macro_rules! part_enum {
     ([$(($var:ident, $field:ident, $key:literal, $kind:ty, $rank:literal)),* $(,)?]) => {

@@ -7,6 +7,7 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
+use crate::model::credential_provider::{CredentialProviderSpec, SECRET_VERSION_TAG};
 use crate::model::interpolate::interpolate;
 
 use crate::model::decode::{Cx, Decode, Node, NodeKind};
@@ -89,10 +90,51 @@ impl Spec {
     }
 }
 
+/// One credential provider from the specs (`credentialProviders:`), with where it was declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSpec {
+    /// The provider as declared (without acgw's own tags; see [`ProviderSpec::managed_tags`]).
+    pub provider: CredentialProviderSpec,
+    pub source: Source,
+    /// `lifecycle.preventDestroy` (written inside the `oauth2:` / `apiKey:` member).
+    pub prevent_destroy: bool,
+}
+
+impl ProviderSpec {
+    /// The provider's name: its identity, unique across both kinds.
+    pub fn name(&self) -> &str {
+        self.provider.name().as_str()
+    }
+
+    /// The tags acgw applies: the declared ones plus acgw's own (`acgw:owner` when there is an
+    /// owner, `acgw:prevent-destroy` when the lifecycle asks for it, `acgw:secret-version` when
+    /// the spec has a `secretVersion`).
+    pub fn managed_tags(&self, owner: Option<&Owner>) -> std::collections::BTreeMap<String, String> {
+        let mut tags: std::collections::BTreeMap<String, String> = self
+            .provider
+            .tags()
+            .map(|t| t.as_map().iter().map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string())).collect())
+            .unwrap_or_default();
+        if let Some(owner) = owner {
+            tags.insert(OWNER_TAG.to_string(), owner.as_str().to_string());
+        }
+        if self.prevent_destroy {
+            tags.insert(PREVENT_DESTROY_TAG.to_string(), "true".to_string());
+        }
+        if let Some(version) = self.provider.secret_version() {
+            tags.insert(SECRET_VERSION_TAG.to_string(), version.as_str().to_string());
+        }
+        tags
+    }
+}
+
 /// The desired state: every gateway declared, sorted by name, names unique.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Desired {
     pub specs: Vec<Spec>,
+    /// Every credential provider declared (`credentialProviders:`), sorted by name, names unique
+    /// across both kinds.
+    pub providers: Vec<ProviderSpec>,
     /// The owner the specs declare (or `--owner` set): gateways acgw creates or updates carry it.
     pub owner: Option<Owner>,
     /// Problems that do not stop the run.
@@ -103,6 +145,11 @@ impl Desired {
     /// The spec of the gateway named `name`.
     pub fn get(&self, name: &str) -> Option<&Spec> {
         self.specs.iter().find(|s| s.gateway.name.as_str() == name)
+    }
+
+    /// The spec of the credential provider named `name`.
+    pub fn provider(&self, name: &str) -> Option<&ProviderSpec> {
+        self.providers.iter().find(|p| p.name() == name)
     }
 
     /// Replaces the owner (`--owner`), checking again that acgw's own tags fit every gateway.
@@ -182,7 +229,7 @@ fn finish(loaded: Loaded, mut problems: Vec<Problem>) -> Result<Desired, Problem
         return Err(problems);
     }
     specs.sort_by(|a, b| a.gateway.name.cmp(&b.gateway.name));
-    Ok(Desired { specs, owner, warnings: problems.0 })
+    Ok(Desired { specs, providers: Vec::new(), owner, warnings: problems.0 })
 }
 
 /// The one owner of everything loaded together; a second, different one is an error there.

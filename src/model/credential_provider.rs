@@ -175,6 +175,28 @@ impl<const MAX: usize> SecretValue<MAX> {
     pub fn from_request(value: String) -> Self {
         SecretValue { reference: None, value }
     }
+
+    /// A value read from a saved plan, which holds only the `${VAR}` it came from: reads the
+    /// variable from `env` again. Errs (naming the variable, never a value) when the saved text
+    /// is not one whole `${VAR}` or the variable is unset or empty.
+    pub fn reread(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let raw = self.reference.as_deref().unwrap_or(&self.value);
+        if !is_whole_reference(raw) {
+            return Err("a saved plan holds a secret only as the `${VAR}` it is read from".to_string());
+        }
+        let name = &raw[2..raw.len() - 1];
+        match env(name) {
+            Some(value) if !value.is_empty() => {
+                let n = value.chars().count();
+                if n > MAX {
+                    return Err(format!("`{raw}` is {n} characters long; at most {MAX} are allowed"));
+                }
+                Ok(SecretValue { reference: Some(raw.to_string()), value })
+            }
+            Some(_) => Err(format!("environment variable `{name}` is empty")),
+            None => Err(format!("environment variable `{name}` is not set")),
+        }
+    }
 }
 
 impl<const MAX: usize> std::fmt::Debug for SecretValue<MAX> {
@@ -629,6 +651,73 @@ impl CredentialProviderSpec {
         }
     }
 
+    /// The provider's declared tags, if any.
+    pub fn tags(&self) -> Option<&Tags> {
+        match self {
+            CredentialProviderSpec::Oauth2(p) => p.tags.as_ref(),
+            CredentialProviderSpec::ApiKey(p) => p.tags.as_ref(),
+        }
+    }
+
+    /// Which kind of provider it is.
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            CredentialProviderSpec::Oauth2(_) => ProviderKind::Oauth2,
+            CredentialProviderSpec::ApiKey(_) => ProviderKind::ApiKey,
+        }
+    }
+
+    /// The `${VAR}` a secret passed by value is read from, with the member that holds it
+    /// (`oauth2ProviderConfigInput.githubOauth2ProviderConfig.clientSecret`, `apiKey`); `None`
+    /// when the secret is passed by reference or not at all.
+    pub fn secret_by_value(&self) -> Option<(String, Option<&str>)> {
+        match self {
+            CredentialProviderSpec::Oauth2(p) => {
+                let config = &p.oauth2_provider_config_input;
+                config
+                    .secret()
+                    .value
+                    .map(|v| (format!("oauth2ProviderConfigInput.{}.clientSecret", config.key()), v.reference()))
+            }
+            CredentialProviderSpec::ApiKey(p) => p.api_key.as_ref().map(|v| ("apiKey".to_string(), v.reference())),
+        }
+    }
+
+    /// The provider with its secret passed by value read from `env` again (see
+    /// [`SecretValue::reread`]): how `apply PLANFILE` gets a secret a saved plan never holds.
+    pub fn reread_secret(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut out = self.clone();
+        match &mut out {
+            CredentialProviderSpec::Oauth2(p) => {
+                use Oauth2ProviderConfigInput as C;
+                macro_rules! reread {
+                    ($c:expr) => {
+                        if let Some(v) = &$c.client_secret {
+                            $c.client_secret = Some(v.reread(env)?);
+                        }
+                    };
+                }
+                match &mut p.oauth2_provider_config_input {
+                    C::CustomOauth2ProviderConfig(c) => reread!(c),
+                    C::GoogleOauth2ProviderConfig(c) => reread!(c),
+                    C::GithubOauth2ProviderConfig(c) => reread!(c),
+                    C::SlackOauth2ProviderConfig(c) => reread!(c),
+                    C::SalesforceOauth2ProviderConfig(c) => reread!(c),
+                    C::MicrosoftOauth2ProviderConfig(c) => reread!(c),
+                    C::AtlassianOauth2ProviderConfig(c) => reread!(c),
+                    C::LinkedinOauth2ProviderConfig(c) => reread!(c),
+                    C::IncludedOauth2ProviderConfig(c) => reread!(c),
+                }
+            }
+            CredentialProviderSpec::ApiKey(p) => {
+                if let Some(v) = &p.api_key {
+                    p.api_key = Some(v.reread(env)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The provider's `secretVersion`, if any.
     pub fn secret_version(&self) -> Option<&SecretVersion> {
         match self {
@@ -934,8 +1023,41 @@ pub struct LiveApiKeyProvider {
     pub api_key_secret: LiveSecret,
 }
 
+/// A live credential provider as its Get call returned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveProvider {
+    Oauth2(LiveOauth2Provider),
+    ApiKey(LiveApiKeyProvider),
+}
+
+impl LiveProvider {
+    /// The provider's name.
+    pub fn name(&self) -> &str {
+        match self {
+            LiveProvider::Oauth2(p) => &p.name,
+            LiveProvider::ApiKey(p) => &p.name,
+        }
+    }
+
+    /// The provider's ARN.
+    pub fn arn(&self) -> &str {
+        match self {
+            LiveProvider::Oauth2(p) => &p.arn,
+            LiveProvider::ApiKey(p) => &p.arn,
+        }
+    }
+
+    /// Which kind of provider it is.
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            LiveProvider::Oauth2(_) => ProviderKind::Oauth2,
+            LiveProvider::ApiKey(_) => ProviderKind::ApiKey,
+        }
+    }
+}
+
 /// The two kinds of credential provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub enum ProviderKind {
     #[serde(rename = "oauth2")]
     Oauth2,
