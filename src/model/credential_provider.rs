@@ -166,6 +166,12 @@ impl<const MAX: usize> SecretValue<MAX> {
         self.reference.as_deref()
     }
 
+    /// The `${VAR}` it is read from: the reference it came from in a spec, or (read back from a
+    /// saved plan, which holds only that) the text itself when it is one whole `${VAR}`.
+    pub fn source(&self) -> Option<&str> {
+        self.reference().or_else(|| is_whole_reference(&self.value).then_some(self.value.as_str()))
+    }
+
     /// The secret itself, for the one request that sends it.
     pub fn expose(&self) -> &str {
         &self.value
@@ -677,9 +683,9 @@ impl CredentialProviderSpec {
                 config
                     .secret()
                     .value
-                    .map(|v| (format!("oauth2ProviderConfigInput.{}.clientSecret", config.key()), v.reference()))
+                    .map(|v| (format!("oauth2ProviderConfigInput.{}.clientSecret", config.key()), v.source()))
             }
-            CredentialProviderSpec::ApiKey(p) => p.api_key.as_ref().map(|v| ("apiKey".to_string(), v.reference())),
+            CredentialProviderSpec::ApiKey(p) => p.api_key.as_ref().map(|v| ("apiKey".to_string(), v.source())),
         }
     }
 

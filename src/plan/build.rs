@@ -89,7 +89,9 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
     failed.sort();
     let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
     unmanaged.sort();
-    Plan::assemble(Target::default(), gateways, unmanaged, failed).with_orphaned(orphaned)
+    Plan::assemble(Target::default(), gateways, unmanaged, failed)
+        .with_orphaned(orphaned)
+        .with_providers(plan_providers(desired, &observed.providers, prune))
 }
 
 /// Plans the items of kind `K` a gateway's spec declares, against `live` (what observe read), and

@@ -55,6 +55,7 @@ impl Plan {
             gateways,
             unmanaged: self.unmanaged.clone(),
             failed: self.failed.clone(),
+            credential_providers: self.credential_providers.as_ref().map(ProvidersPlan::drift),
         }
     }
 }
@@ -214,17 +215,21 @@ pub struct DriftReport {
     pub unmanaged: Vec<Unmanaged>,
     /// Gateways the specs name that could not be checked, sorted by name; `drift` exits 1.
     pub failed: Vec<FailedGateway>,
+    /// The credential providers, when they were read.
+    #[serde(rename = "credentialProviders", skip_serializing_if = "Option::is_none")]
+    pub credential_providers: Option<ProvidersDrift>,
 }
 
 impl DriftReport {
     /// True when any managed gateway is modified or missing.
     pub fn has_drift(&self) -> bool {
         self.gateways.iter().any(|g| g.state != DriftState::InSync)
+            || self.credential_providers.iter().flat_map(|p| &p.providers).any(|p| p.state != DriftState::InSync)
     }
 
     /// True when any gateway could not be checked.
     pub fn has_failures(&self) -> bool {
-        !self.failed.is_empty()
+        !self.failed.is_empty() || self.credential_providers.as_ref().is_some_and(|p| !p.failed.is_empty())
     }
 
     /// The versioned JSON document, pretty-printed, ending in a newline.

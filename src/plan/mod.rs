@@ -9,6 +9,7 @@ mod drift;
 mod items;
 #[cfg(test)]
 mod ownership_tests;
+mod providers;
 mod saved;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ mod tests;
 pub use build::*;
 pub use drift::*;
 pub use items::*;
+pub use providers::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -568,6 +570,9 @@ pub struct Plan {
     /// Live gateways tagged with this run's owner that no spec names, not deleted because
     /// `--prune` was not given; sorted by name.
     pub orphaned: Vec<Unmanaged>,
+    /// The credential providers, when they were read (a spec declares one, or `--prune`).
+    #[serde(rename = "credentialProviders", skip_serializing_if = "Option::is_none")]
+    pub credential_providers: Option<ProvidersPlan>,
 }
 
 /// Why a saved plan file cannot be used.
@@ -612,7 +617,14 @@ impl Plan {
             unmanaged,
             failed,
             orphaned: Vec::new(),
+            credential_providers: None,
         }
+    }
+
+    /// This plan with its credential providers.
+    pub fn with_providers(mut self, providers: Option<ProvidersPlan>) -> Plan {
+        self.credential_providers = providers;
+        self
     }
 
     /// This plan with `orphaned` listed (and counted).
@@ -623,14 +635,16 @@ impl Plan {
         self
     }
 
-    /// True when any gateway is to be created, updated or replaced.
+    /// True when any gateway or credential provider is to be created, updated, replaced or
+    /// deleted.
     pub fn has_changes(&self) -> bool {
         self.gateways.iter().any(GatewayPlan::is_change)
+            || self.credential_providers.as_ref().is_some_and(ProvidersPlan::has_changes)
     }
 
-    /// True when any gateway the specs name could not be planned.
+    /// True when any gateway or credential provider the specs name could not be planned.
     pub fn has_failures(&self) -> bool {
-        !self.failed.is_empty()
+        !self.failed.is_empty() || self.credential_providers.as_ref().is_some_and(|p| !p.failed.is_empty())
     }
 
     /// The plan for the gateway named `name`.

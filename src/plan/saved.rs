@@ -26,8 +26,14 @@ impl Plan {
         for g in raw.gateways {
             gateways.push(g.into_plan()?);
         }
-        let plan = Plan::assemble(raw.target, gateways, raw.unmanaged, raw.failed).with_orphaned(raw.orphaned);
+        let mut plan = Plan::assemble(raw.target, gateways, raw.unmanaged, raw.failed).with_orphaned(raw.orphaned);
         plan.check(raw.summary)?;
+        if let Some(providers) = raw.credential_providers {
+            let counts = providers.summary;
+            let providers = ProvidersPlan::assemble(providers.providers, providers.unmanaged, providers.failed, providers.orphaned);
+            providers.check(counts)?;
+            plan.credential_providers = Some(providers);
+        }
         Ok(plan)
     }
 
@@ -118,6 +124,8 @@ struct RawPlan {
     failed: Vec<FailedGateway>,
     #[serde(default)]
     orphaned: Vec<Unmanaged>,
+    #[serde(default, rename = "credentialProviders")]
+    credential_providers: Option<ProvidersPlan>,
 }
 
 /// An entry of a saved plan, before it is checked.
@@ -257,7 +265,7 @@ pub(super) fn decode_desired(name: &str, desired: &serde_json::Value) -> Result<
 
 /// A desired value of a saved plan, at `file` (its place in the plan file), checked like a spec:
 /// the model's decoder and the shape's `cross_field` rules. Only errors refuse it.
-fn decode_saved<T: Decode>(
+pub(super) fn decode_saved<T: Decode>(
     gateway: &str,
     file: &str,
     desired: &serde_json::Value,
