@@ -2226,6 +2226,130 @@ mod credential_providers {
         handle.shutdown().await.expect("no deviation from the model");
     }
 
+    /// `value`'s Debug form without its request ID, which is new on every call.
+    fn without_request_id(value: &impl std::fmt::Debug) -> String {
+        static ID: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r#"_request_id: Some\("[^"]*"\)"#).expect("regex"));
+        ID.replace_all(&format!("{value:?}"), "_request_id").into_owned()
+    }
+
+    /// Everything a client can read of the providers: both listings, each provider's Get and
+    /// its tags, and the answers for `gone`, a provider that was deleted.
+    async fn everything(client: &Client) -> Vec<String> {
+        let mut out = Vec::new();
+        let oauth2 = client.list_oauth2_credential_providers().send().await.expect("list");
+        let api_keys = client.list_api_key_credential_providers().send().await.expect("list");
+        out.push(without_request_id(&oauth2));
+        out.push(without_request_id(&api_keys));
+        for p in &oauth2.credential_providers {
+            let got = client.get_oauth2_credential_provider().name(&p.name).send().await.expect("get");
+            out.push(without_request_id(&got));
+        }
+        for p in &api_keys.credential_providers {
+            let got = client.get_api_key_credential_provider().name(&p.name).send().await.expect("get");
+            out.push(without_request_id(&got));
+        }
+        for arn in oauth2
+            .credential_providers
+            .iter()
+            .map(|p| &p.credential_provider_arn)
+            .chain(api_keys.credential_providers.iter().map(|p| &p.credential_provider_arn))
+        {
+            let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("tags");
+            out.push(format!("{arn}: {}", without_request_id(&tags)));
+        }
+        let err = client.get_api_key_credential_provider().name("gone").send().await.expect_err("deleted");
+        out.push(format!("gone: {:?}", err.code()));
+        let err = client.list_tags_for_resource().resource_arn(GONE_ARN).send().await.expect_err("deleted");
+        out.push(format!("gone's tags: {:?}", err.code()));
+        out
+    }
+
+    const GONE_ARN: &str =
+        "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/gone";
+
+    /// Providers of both kinds, with their tags, secret locations, times and a deletion, come back
+    /// identical after a restart on the same state file, which is written after each change by
+    /// the gateways' path (atomically, no temporary file left) and never holds a secret value.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn providers_survive_a_restart_on_the_same_state_file() {
+        use aws_sdk_bedrockagentcorecontrol::types::{CustomOauth2ProviderConfigInput, Oauth2Discovery};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.json");
+        let config = Config { state_file: Some(path.clone()), ..Config::default() };
+        let (handle, client) = start(config.clone()).await;
+        // A gateway's change first: the providers' changes must still reach the file after it.
+        create(&client, "beside-providers").send().await.expect("gateway");
+        client
+            .create_oauth2_credential_provider()
+            .name("github")
+            .credential_provider_vendor(CredentialProviderVendorType::GithubOauth2)
+            .oauth2_provider_config_input(github(None))
+            .tags("team", "tools")
+            .send()
+            .await
+            .expect("create github");
+        let custom = CustomOauth2ProviderConfigInput::builder()
+            .oauth_discovery(Oauth2Discovery::DiscoveryUrl(DISCOVERY.into()))
+            .client_id("custom-client")
+            .client_secret(PLANTED)
+            .build();
+        client
+            .create_oauth2_credential_provider()
+            .name("custom")
+            .credential_provider_vendor(CredentialProviderVendorType::CustomOauth2)
+            .oauth2_provider_config_input(Oauth2ProviderConfigInput::CustomOauth2ProviderConfig(custom))
+            .tags("team", "idp")
+            .send()
+            .await
+            .expect("create custom");
+        client
+            .create_api_key_credential_provider()
+            .name("weather")
+            .api_key(PLANTED)
+            .tags("team", "data")
+            .send()
+            .await
+            .expect("create weather");
+        client
+            .create_api_key_credential_provider()
+            .name("maps")
+            .api_key_secret_source(SecretSourceType::External)
+            .api_key_secret_config(
+                SecretReference::builder().secret_id("maps-key").json_key("api_key").build().expect("reference"),
+            )
+            .send()
+            .await
+            .expect("create maps");
+        client.create_api_key_credential_provider().name("gone").api_key(PLANTED).send().await.expect("create");
+        client.delete_api_key_credential_provider().name("gone").send().await.expect("delete");
+        let weather =
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/weather";
+        client.tag_resource().resource_arn(weather).tags("acgw:owner", "ci").send().await.expect("tag");
+
+        // Written after each change, not only at shutdown.
+        let text = std::fs::read_to_string(&path).expect("state file");
+        assert!(text.contains(weather) && text.contains("acgw:owner"), "{text}");
+        assert!(!text.contains(GONE_ARN), "{text}");
+        let before = everything(&client).await;
+        handle.shutdown().await.expect("no deviation from the model");
+
+        let text = std::fs::read_to_string(&path).expect("state file");
+        assert!(!text.contains(PLANTED), "a secret by value reached the state file:\n{text}");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+
+        let (handle, client) = start(config).await;
+        let after = everything(&client).await;
+        assert_eq!(before, after);
+        assert_eq!(after.len(), 2 + 4 + 4 + 2, "{after:#?}");
+        // The restarted emulator still knows the names: one of the first run is taken.
+        let err =
+            client.create_api_key_credential_provider().name("weather").api_key("k").send().await.expect_err("taken");
+        assert_eq!(err.code(), Some("ConflictException"));
+        handle.shutdown().await.expect("no deviation from the model");
+    }
+
     /// acgw's own API layer (SdkApi over SDK 1.97) against the emulator: every vendor's input is
     /// sent and read back, and nothing secret comes back.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,10 +3,14 @@
 //! by value stored as a Secrets Manager ARN and never answered back.
 //!
 //! Names are unique per kind, as the two kinds have their own operations and ARNs. The store is
-//! in memory only: the state file does not hold providers yet.
+//! part of the emulator's state and so of its state file (a `providers` section), which holds
+//! what the service keeps: the configuration it answers, the secret's location, tags and times.
+//! A secret passed by value is never stored, not even in memory: only the ARN of the Secrets
+//! Manager secret the service would have put it in.
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::state::{Answer, ACCOUNT};
@@ -61,36 +65,66 @@ impl ProviderOp {
     }
 }
 
-/// Where a provider's secret is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a provider's secret is: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct SecretLocation {
     arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     json_key: Option<String>,
-    source: &'static str,
+    source: SecretMode,
 }
 
-#[derive(Debug, Clone)]
+/// Who holds a provider's secret (the model's SecretSourceType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum SecretMode {
+    /// The service, in a secret of its own, from a value it was given.
+    Managed,
+    /// The user, in a Secrets Manager secret the provider names.
+    External,
+}
+
+impl SecretMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            SecretMode::Managed => "MANAGED",
+            SecretMode::External => "EXTERNAL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Oauth2Record {
     vendor: String,
-    /// `oauth2ProviderConfigOutput`, as answered.
+    /// `oauth2ProviderConfigOutput`, as answered: no client secret, but the values of
+    /// `privateKeyJwtConfig`'s additional claims, which the model marks sensitive, are kept,
+    /// since GetOauth2CredentialProvider answers them back.
     output: Value,
     secret: SecretLocation,
     created_ms: u64,
     updated_ms: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ApiKeyRecord {
     secret: SecretLocation,
     created_ms: u64,
     updated_ms: u64,
 }
 
-/// The providers of one emulator, by kind and name, and their tags by ARN.
-#[derive(Debug, Default)]
+/// The providers of one emulator, by kind and name, and their tags by ARN; this is also the
+/// state file's `providers` section.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct Store {
+    #[serde(default)]
     oauth2: BTreeMap<String, Oauth2Record>,
+    #[serde(default)]
     api_keys: BTreeMap<String, ApiKeyRecord>,
+    #[serde(default)]
     tags: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -213,7 +247,7 @@ fn secret_location(
                 "arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:bedrock-agentcore-identity!default/{kind}/{name}"
             ),
             json_key: None,
-            source: "MANAGED",
+            source: SecretMode::Managed,
         }),
         Some(r) => {
             let id = r.secret_id.as_str();
@@ -231,7 +265,7 @@ fn secret_location(
             if !SECRET_ARN.is_match(&arn) {
                 return Err(ApiError::field("secretId", "must be a Secrets Manager secret ARN or name"));
             }
-            Ok(SecretLocation { arn, json_key: Some(r.json_key.as_str().to_string()), source: "EXTERNAL" })
+            Ok(SecretLocation { arn, json_key: Some(r.json_key.as_str().to_string()), source: SecretMode::External })
         }
     }
 }
@@ -618,7 +652,7 @@ fn oauth2_detail(name: &str, r: &Oauth2Record, region: &str, full: bool) -> Valu
         "name": name,
         "credentialProviderArn": arn(region, "oauth2credentialprovider", name),
         "clientSecretArn": { "secretArn": r.secret.arn },
-        "clientSecretSource": r.secret.source,
+        "clientSecretSource": r.secret.source.as_str(),
         "callbackUrl": callback_url(region),
         "oauth2ProviderConfigOutput": r.output,
         "status": "READY",
@@ -642,7 +676,7 @@ fn api_key_detail(name: &str, r: &ApiKeyRecord, region: &str) -> Value {
         "name": name,
         "credentialProviderArn": arn(region, "apikeycredentialprovider", name),
         "apiKeySecretArn": { "secretArn": r.secret.arn },
-        "apiKeySecretSource": r.secret.source,
+        "apiKeySecretSource": r.secret.source.as_str(),
         "createdTime": epoch(r.created_ms),
         "lastUpdatedTime": epoch(r.updated_ms),
     });

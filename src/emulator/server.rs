@@ -339,8 +339,6 @@ pub(super) struct Shared {
     /// A test hook stored a value the model does not allow (see [`Shared::set_raw`]): answers are
     /// no longer checked, requests still are.
     planted: AtomicBool,
-    /// The credential providers (issue 26), kept apart from the gateways' state.
-    providers: Mutex<providers::Store>,
 }
 
 /// Locks a mutex even if a panicking thread poisoned it: the data is still consistent, since
@@ -367,7 +365,6 @@ impl Shared {
             model,
             deviations: Mutex::new(Vec::new()),
             planted: AtomicBool::new(false),
-            providers: Mutex::new(providers::Store::default()),
         }
     }
 
@@ -726,14 +723,16 @@ fn dispatch(
         }
         Route::TagResource(arn) if providers::is_provider_arn(&arn) => {
             let tags = request::parse_tags(body)?;
-            lock(&shared.providers).tag_resource(&arn, tags)
+            lock(&shared.state).providers(|p| p.tag_resource(&arn, tags))
         }
         Route::UntagResource(arn) if providers::is_provider_arn(&arn) => {
             let keys = request::parse_tag_keys(query)?;
-            lock(&shared.providers).untag_resource(&arn, &keys)
+            lock(&shared.state).providers(|p| p.untag_resource(&arn, &keys))
         }
-        Route::ListTags(arn) if providers::is_provider_arn(&arn) => lock(&shared.providers).list_tags(&arn),
-        Route::Provider(op) => lock(&shared.providers).dispatch(op, body, env.region, env.now_ms),
+        Route::ListTags(arn) if providers::is_provider_arn(&arn) => {
+            lock(&shared.state).providers(|p| p.list_tags(&arn))
+        }
+        Route::Provider(op) => lock(&shared.state).providers(|p| p.dispatch(op, body, env.region, env.now_ms)),
         Route::TagResource(arn) => {
             request::check_resource_arn(&arn)?;
             let tags = request::parse_tags(body)?;

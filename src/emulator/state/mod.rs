@@ -1,5 +1,6 @@
 //! The emulator's store: gateways and everything inside them (targets, rules, rate limits, the
-//! resource policy), tags and client tokens, and the rules of the real service that act on them.
+//! resource policy), tags and client tokens, the credential providers, and the rules of the real
+//! service that act on them.
 //! One file per kind; `child` holds what the kinds stored inside a gateway share, including the
 //! generic handlers of rules and rate limits.
 //!
@@ -14,6 +15,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use super::providers::Store as Providers;
 use super::wire::ApiError;
 use super::{EmulatorError, InjectedError, TargetOperation};
 
@@ -31,7 +33,8 @@ use gateway::GatewayRecord;
 /// The account every ARN names.
 pub const ACCOUNT: &str = "123456789012";
 
-/// The version of the state file's layout.
+/// The version of the state file's layout. A section added with a default (targets, rules, rate
+/// limits, policies, providers) keeps it, so that older files still load.
 const FORMAT_VERSION: u32 = 1;
 /// The service's `sessionTimeoutInSeconds` when an MCP gateway does not set one.
 const DEFAULT_SESSION_TIMEOUT: i64 = 3600;
@@ -127,6 +130,9 @@ pub struct State {
     next_seq: u64,
     gateways: BTreeMap<String, GatewayRecord>,
     tokens: BTreeMap<String, TokenRecord>,
+    /// The credential providers; absent from state files written before they were kept.
+    #[serde(default)]
+    providers: Providers,
     /// Gateways in DELETING, by the instant they disappear.
     #[serde(skip)]
     pending_deletes: BTreeSet<(u64, String)>,
@@ -164,6 +170,7 @@ impl State {
             next_seq: 1,
             gateways: BTreeMap::new(),
             tokens: BTreeMap::new(),
+            providers: Providers::default(),
             pending_deletes: BTreeSet::new(),
             failing: BTreeMap::new(),
             failing_targets: BTreeMap::new(),
@@ -201,6 +208,19 @@ impl State {
 
     fn mutated(&mut self) {
         self.version += 1;
+    }
+
+    /// Runs a credential provider call `f`; a change counts like any other, so that it is
+    /// written to the state file by the same path as a gateway's.
+    pub(super) fn providers(
+        &mut self,
+        f: impl FnOnce(&mut Providers) -> Result<Answer, ApiError>,
+    ) -> Result<Answer, ApiError> {
+        let answer = f(&mut self.providers)?;
+        if answer.mutated {
+            self.mutated();
+        }
+        Ok(answer)
     }
 
     /// Forgets gateways and targets whose deletion has finished.

@@ -344,3 +344,71 @@ fn rate_limits_follow_the_shared_child_lifecycle() {
         },
     );
 }
+
+/// A provider call on `s`, as the server makes it.
+fn provider_call(s: &mut State, op: super::super::providers::ProviderOp, body: &str, now_ms: u64) -> Answer {
+    s.providers(|p| p.dispatch(op, body.as_bytes(), "us-east-1", now_ms)).unwrap()
+}
+
+#[test]
+fn providers_survive_the_state_file_without_the_secrets_passed_by_value() {
+    use super::super::providers::ProviderOp as Op;
+    // Distinctive enough that finding it anywhere in the file is a leak.
+    const PLANTED: &str = "planted-Secret-4b1d9e02";
+    let mut s = State::new(Some(5));
+    let version = s.version;
+    let oauth2 = format!(
+        r#"{{"name":"o","credentialProviderVendor":"CustomOauth2","oauth2ProviderConfigInput":{{"customOauth2ProviderConfig":{{"oauthDiscovery":{{"discoveryUrl":"https://idp.example.com/.well-known/openid-configuration"}},"clientId":"c","clientSecret":"{PLANTED}"}}}},"tags":{{"team":"tools"}}}}"#
+    );
+    provider_call(&mut s, Op::CreateOauth2, &oauth2, 1_000);
+    assert!(s.version > version, "a provider change is a new version, so the persister writes it");
+    let oauth2 = oauth2.replace(r#","tags":{"team":"tools"}"#, "");
+    provider_call(&mut s, Op::UpdateOauth2, &oauth2, 2_000);
+    let key = format!(r#"{{"name":"k","apiKey":"{PLANTED}","tags":{{"a":"b"}}}}"#);
+    provider_call(&mut s, Op::CreateApiKey, &key, 1_000);
+    provider_call(&mut s, Op::UpdateApiKey, &format!(r#"{{"name":"k","apiKey":"{PLANTED}"}}"#), 3_000);
+    let external = r#"{"name":"x","apiKeySecretSource":"EXTERNAL","apiKeySecretConfig":{"secretId":"weather","jsonKey":"api_key"}}"#;
+    provider_call(&mut s, Op::CreateApiKey, external, 1_000);
+    provider_call(&mut s, Op::CreateApiKey, &format!(r#"{{"name":"gone","apiKey":"{PLANTED}"}}"#), 1_000);
+    provider_call(&mut s, Op::DeleteApiKey, r#"{"name":"gone"}"#, 1_500);
+
+    let (_, bytes) = s.snapshot().unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(!text.contains(PLANTED), "a secret by value reached the state file:\n{text}");
+    // What the service keeps instead: the ARN of its own secret.
+    assert!(text.contains("secret:bedrock-agentcore-identity!default/apikey/k"), "{text}");
+    assert!(!text.contains("gone"), "a deleted provider is not written: {text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut back = State::load(&path, None).unwrap();
+    for (op, body) in [
+        (Op::GetOauth2, r#"{"name":"o"}"#),
+        (Op::GetApiKey, r#"{"name":"k"}"#),
+        (Op::GetApiKey, r#"{"name":"x"}"#),
+        (Op::ListOauth2, "{}"),
+        (Op::ListApiKey, "{}"),
+    ] {
+        assert_eq!(provider_call(&mut back, op, body, 9_000), provider_call(&mut s, op, body, 9_000), "{op:?}");
+    }
+    let got = provider_call(&mut back, Op::GetOauth2, r#"{"name":"o"}"#, 9_000).body.unwrap();
+    assert_eq!((got["createdTime"].as_f64(), got["lastUpdatedTime"].as_f64()), (Some(1.0), Some(2.0)));
+    let tags = |s: &mut State, kind: &str, name: &str| {
+        let arn = format!("arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:token-vault/default/{kind}/{name}");
+        s.providers(|p| p.list_tags(&arn)).map(|a| a.body.unwrap()["tags"].clone())
+    };
+    assert_eq!(tags(&mut back, "oauth2credentialprovider", "o").unwrap(), json!({ "team": "tools" }));
+    assert_eq!(tags(&mut back, "apikeycredentialprovider", "k").unwrap(), json!({ "a": "b" }));
+    assert!(tags(&mut back, "apikeycredentialprovider", "gone").is_err());
+    let err = back.providers(|p| p.dispatch(Op::GetApiKey, br#"{"name":"gone"}"#, "us-east-1", 9_000)).unwrap_err();
+    assert_eq!(err.code, "ResourceNotFoundException");
+
+    // A state file written before providers were kept has no `providers` section.
+    let mut old: Value = serde_json::from_slice(&bytes).unwrap();
+    old.as_object_mut().unwrap().remove("providers");
+    std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+    let mut old = State::load(&path, None).unwrap();
+    let listed = provider_call(&mut old, Op::ListApiKey, "{}", 9_000).body.unwrap();
+    assert_eq!(listed["credentialProviders"], json!([]));
+}
