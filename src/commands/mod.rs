@@ -150,6 +150,17 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
         // One ListTagsForResource per gateway in no spec: the price of proving ownership.
         observe::find_owned(api, &mut observed, owner.as_str(), prune, parallelism).await;
     }
+    // Providers cost calls only when a spec declares one or owned ones may be pruned.
+    if !desired.providers.is_empty() || prune {
+        let declared: Vec<(&str, _)> = desired.providers.iter().map(|p| (p.name(), p.provider.kind())).collect();
+        let owner = desired.owner.as_ref().map(|o| o.as_str());
+        let _progress = RateSpinner::start(ui, conn.limiter(), "reading the credential providers");
+        observed.providers = observe::observe_providers(api, &declared, owner, prune, parallelism).await?;
+        if !observed.providers.owned.is_empty() {
+            // Which targets name each provider: a provider still named is never deleted.
+            observed.providers.holders = Some(observe::read_holders(api, parallelism).await);
+        }
+    }
     let mut plan = planning::build_with(desired, &observed, prune);
     plan.target = target_of(conn);
     Ok((observed, plan))
