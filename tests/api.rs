@@ -471,3 +471,82 @@ async fn the_endpoint_environment_variable_is_honoured() {
     .await
     .expect("child joined");
 }
+
+/// A credential provider, decoded from its API JSON as the emulator decodes a request.
+fn provider_spec(json: serde_json::Value) -> acgw::model::credential_provider::CredentialProviderSpec {
+    use acgw::model::decode::{Cx, Decode, Node};
+    let mut problems = Vec::new();
+    let spec = acgw::model::credential_provider::CredentialProviderSpec::decode(
+        &Node::from_json(&json),
+        &mut Cx::new("test", &mut problems),
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    spec.expect("the fixture decodes")
+}
+
+#[tokio::test]
+async fn observe_providers_reads_declared_ones_finds_owned_ones_and_the_targets_that_hold_them() {
+    use acgw::model::credential_provider::{CredentialProviderSpec, ProviderKind};
+    use acgw::observe::{observe_providers, read_holders};
+    let emulator = start(None).await;
+    let api = api_for(&emulator);
+    let owned: TagMap = [("acgw:owner".to_string(), "team".to_string())].into();
+    let mut arns = BTreeMap::new();
+    for (json, tags) in [
+        (serde_json::json!({ "apiKey": { "name": "kept", "apiKey": "k1" } }), owned.clone()),
+        (serde_json::json!({ "apiKey": { "name": "stray", "apiKey": "k2" } }), TagMap::new()),
+        (
+            serde_json::json!({ "oauth2": { "name": "github", "credentialProviderVendor": "GithubOauth2",
+                "oauth2ProviderConfigInput": { "githubOauth2ProviderConfig": { "clientId": "c", "clientSecret": "s" } } } }),
+            TagMap::new(),
+        ),
+    ] {
+        let written = match provider_spec(json) {
+            CredentialProviderSpec::ApiKey(p) => api.create_api_key_provider(&p, &tags).await,
+            CredentialProviderSpec::Oauth2(p) => api.create_oauth2_provider(&p, &tags).await,
+        };
+        let written = written.expect("create provider");
+        arns.insert(written.name, written.arn);
+    }
+    let gateway = api.create_gateway(&minimal("tools"), &token("tools")).await.expect("create gateway");
+    let target = {
+        use acgw::model::decode::{Cx, Decode, Node};
+        let json = serde_json::json!({ "name": "search",
+            "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": "https://mcp.example.com/mcp" } } },
+            "credentialProviderConfigurations": [{ "credentialProviderType": "API_KEY", "credentialProvider": {
+                "apiKeyCredentialProvider": { "providerArn": arns["kept"], "credentialParameterName": "key",
+                    "credentialLocation": "HEADER" } } }] });
+        let mut problems = Vec::new();
+        let t = acgw::model::target::Target::decode(&Node::from_json(&json), &mut Cx::new("test", &mut problems));
+        t.expect("the target decodes")
+    };
+    api.create_target(&gateway.gateway_id, &target, &token("search")).await.expect("create target");
+
+    // Declared: one Get and one ListTagsForResource; without --prune the others cost nothing.
+    let before = emulator.stats();
+    let observed = observe_providers(&api, &[("github", ProviderKind::Oauth2)], Some("team"), false, 4)
+        .await
+        .expect("observe");
+    assert_eq!(
+        calls_since(&before, &emulator.stats()),
+        counts(&[
+            ("GetOauth2CredentialProvider", 1),
+            ("ListApiKeyCredentialProviders", 1),
+            ("ListOauth2CredentialProviders", 1),
+            ("ListTagsForResource", 1),
+        ])
+    );
+    assert_eq!(observed.managed["github"].live.arn(), arns["github"]);
+    let unmanaged: Vec<&str> = observed.unmanaged.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(unmanaged, ["kept", "stray"]);
+
+    // Pruning: the one tagged with the owner is owned, and the target naming it holds it.
+    let observed = observe_providers(&api, &[("github", ProviderKind::Oauth2)], Some("team"), true, 4)
+        .await
+        .expect("observe");
+    assert_eq!(observed.owned.iter().map(|o| o.summary.name.as_str()).collect::<Vec<_>>(), ["kept"]);
+    assert_eq!(observed.unmanaged.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["stray"]);
+    let holders = read_holders(&api, 4).await.expect("holders");
+    let holder = acgw::observed::Holder { gateway: "tools".into(), target: "search".into() };
+    assert_eq!(holders, BTreeMap::from([(arns["kept"].clone(), vec![holder])]));
+}

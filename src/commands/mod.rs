@@ -124,8 +124,9 @@ async fn close(conn: Connection, ui: &Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Observes the gateways `desired` names (and, with an owner, which of the others it owns) and
-/// plans against them; `prune` plans the deletion of owned gateways in no spec.
+/// Observes the gateways `desired` names (and, with an owner, which of the others it owns), and
+/// the credential providers when a spec declares one or `prune` is set, and plans against them;
+/// `prune` plans the deletion of owned gateways (and providers) in no spec.
 async fn observe_and_plan<A: acgw::api::ReadApi>(
     api: &A,
     conn: &Connection,
@@ -149,6 +150,25 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
     if let Some(owner) = &desired.owner {
         // One ListTagsForResource per gateway in no spec: the price of proving ownership.
         observe::find_owned(api, &mut observed, owner.as_str(), prune, parallelism).await;
+    }
+    // Providers cost calls only when a spec declares one or owned ones may be pruned.
+    if !desired.providers.is_empty() || prune {
+        let declared: Vec<(&str, _)> = desired.providers.iter().map(|p| (p.name(), p.provider.kind())).collect();
+        let owner = desired.owner.as_ref().map(|o| o.as_str());
+        let _progress = RateSpinner::start(ui, conn.limiter(), "reading the credential providers");
+        match observe::observe_providers(api, &declared, owner, prune, parallelism).await {
+            Ok(providers) => observed.providers = providers,
+            // Pruning alone must not break runs whose role may not list providers (or whose
+            // service lacks them): gateways are still pruned, providers are not read, so none is.
+            Err(e) if desired.providers.is_empty() => {
+                ui.warn(&format!("{e}; credential providers were not read, so none is pruned"))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if !observed.providers.owned.is_empty() {
+            // Which targets name each provider: a provider still named is never deleted.
+            observed.providers.holders = Some(observe::read_holders(api, parallelism).await);
+        }
     }
     let mut plan = planning::build_with(desired, &observed, prune);
     plan.target = target_of(conn);

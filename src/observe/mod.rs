@@ -14,6 +14,9 @@ use crate::model::live::{GatewaySummary, LiveTarget, TagMap, TargetStatus, Targe
 use crate::model::policy::ResourcePolicy;
 use crate::model::OWNER_TAG;
 
+mod providers;
+pub use providers::{observe_providers, read_holders};
+
 /// Observes the gateways that the specs name: ListGateways (every page), then GetGateway and
 /// ListTagsForResource for each one that exists, with at most `parallelism` calls in flight.
 ///
@@ -507,16 +510,29 @@ mod tests {
     use crate::model::{AuthorizerType, Gateway};
 
     /// A fake API that records how many calls are in flight at once.
-    struct Fake {
-        summaries: Vec<GatewaySummary>,
-        /// IDs whose GetGateway answers NotFound (deleted after the list).
-        vanished: Vec<&'static str>,
-        in_flight: AtomicUsize,
-        peak: AtomicUsize,
+    pub(super) struct Fake {
+        pub(super) summaries: Vec<GatewaySummary>,
+        /// IDs whose GetGateway answers NotFound (deleted after the list), and names of
+        /// credential providers whose Get does.
+        pub(super) vanished: Vec<&'static str>,
+        pub(super) in_flight: AtomicUsize,
+        pub(super) peak: AtomicUsize,
+        /// The live credential providers (their Get answers are built from the summary).
+        pub(super) providers: Vec<crate::model::credential_provider::ProviderSummary>,
+        /// Names of credential providers whose Get answers AccessDenied.
+        pub(super) denied: Vec<&'static str>,
+        /// When set, ListApiKeyCredentialProviders answers AccessDenied.
+        pub(super) api_key_list_denied: bool,
+        /// Tags beside the `arn` one, by ARN.
+        pub(super) tags: BTreeMap<String, TagMap>,
+        /// Live targets by gateway ID (a target ID `broken` fails its GetGatewayTarget).
+        pub(super) targets: BTreeMap<String, Vec<LiveTarget>>,
+        /// Every credential provider call and every ListTagsForResource, as `Call:argument`.
+        pub(super) calls: std::sync::Mutex<Vec<String>>,
     }
 
     impl Fake {
-        fn new(names: &[(&str, &str)]) -> Self {
+        pub(super) fn new(names: &[(&str, &str)]) -> Self {
             Fake {
                 summaries: names
                     .iter()
@@ -530,7 +546,17 @@ mod tests {
                 vanished: vec![],
                 in_flight: AtomicUsize::new(0),
                 peak: AtomicUsize::new(0),
+                providers: vec![],
+                denied: vec![],
+                api_key_list_denied: false,
+                tags: BTreeMap::new(),
+                targets: BTreeMap::new(),
+                calls: std::sync::Mutex::new(Vec::new()),
             }
+        }
+
+        fn record(&self, call: &str, arg: &str) {
+            self.calls.lock().expect("calls").push(format!("{call}:{arg}"));
         }
 
         async fn slow<T>(&self, value: T) -> T {
@@ -569,14 +595,26 @@ mod tests {
         }
 
         async fn list_tags(&self, arn: &str) -> Result<TagMap, ApiError> {
-            if arn == "arn:broken" {
-                return Err(ApiError::AccessDenied("no tags for you".into()));
+            self.record("ListTagsForResource", arn);
+            if arn == "arn:broken" || arn.ends_with("/broken") {
+                return self.slow(Err(ApiError::AccessDenied("no tags for you".into()))).await;
             }
-            self.slow(Ok([("arn".to_string(), arn.to_string())].into())).await
+            let mut tags: TagMap = [("arn".to_string(), arn.to_string())].into();
+            tags.extend(self.tags.get(arn).cloned().unwrap_or_default());
+            self.slow(Ok(tags)).await
         }
 
-        async fn list_targets(&self, _gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
-            self.slow(Ok(Vec::new())).await
+        async fn list_targets(&self, gateway_id: &str) -> Result<Vec<TargetSummary>, ApiError> {
+            let targets = self.targets.get(gateway_id).map(Vec::as_slice).unwrap_or_default();
+            let summaries = targets
+                .iter()
+                .map(|t| TargetSummary {
+                    target_id: t.target_id.clone(),
+                    name: t.name.clone(),
+                    status: t.status.to_string(),
+                })
+                .collect();
+            self.slow(Ok(summaries)).await
         }
         async fn list_rate_limits(&self, gateway_id: &str) -> Result<Vec<LiveRateLimit>, ApiError> {
             if gateway_id == "limitless" {
@@ -593,9 +631,13 @@ mod tests {
         async fn get_rule(&self, _gateway_id: &str, id: &str) -> Result<LiveRule, ApiError> {
             Err(ApiError::NotFound(id.to_string()))
         }
-        // The fake gateways have no targets and no policy.
-        async fn get_target(&self, _gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
-            Err(ApiError::NotFound(target_id.to_string()))
+        // The fake gateways have no policy, and only the targets of `targets`.
+        async fn get_target(&self, gateway_id: &str, target_id: &str) -> Result<LiveTarget, ApiError> {
+            if target_id == "broken" {
+                return self.slow(Err(ApiError::AccessDenied("no target for you".into()))).await;
+            }
+            let found = self.targets.get(gateway_id).and_then(|ts| ts.iter().find(|t| t.target_id == target_id));
+            self.slow(found.cloned().ok_or_else(|| ApiError::NotFound(target_id.to_string()))).await
         }
         async fn get_resource_policy(
             &self,
@@ -603,28 +645,101 @@ mod tests {
         ) -> Result<Option<crate::model::policy::ResourcePolicy>, ApiError> {
             self.slow(Ok(None)).await
         }
-        // Gateways only: these tests declare no credential providers.
         async fn list_oauth2_providers(
             &self,
         ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
-            Ok(Vec::new())
+            self.record("ListOauth2CredentialProviders", "");
+            self.slow(Ok(self.providers_of(ProviderKind::Oauth2))).await
         }
         async fn list_api_key_providers(
             &self,
         ) -> Result<Vec<crate::model::credential_provider::ProviderSummary>, ApiError> {
-            Ok(Vec::new())
+            self.record("ListApiKeyCredentialProviders", "");
+            if self.api_key_list_denied {
+                return self.slow(Err(ApiError::AccessDenied("no API keys for you".into()))).await;
+            }
+            self.slow(Ok(self.providers_of(ProviderKind::ApiKey))).await
         }
         async fn get_oauth2_provider(
             &self,
             name: &str,
         ) -> Result<crate::model::credential_provider::LiveOauth2Provider, ApiError> {
-            Err(ApiError::NotFound(name.to_string()))
+            self.record("GetOauth2CredentialProvider", name);
+            let found = self.provider(ProviderKind::Oauth2, name).map(|s| live_oauth2(&s.name, &s.arn));
+            self.slow(found).await
         }
         async fn get_api_key_provider(
             &self,
             name: &str,
         ) -> Result<crate::model::credential_provider::LiveApiKeyProvider, ApiError> {
-            Err(ApiError::NotFound(name.to_string()))
+            self.record("GetApiKeyCredentialProvider", name);
+            let found = self.provider(ProviderKind::ApiKey, name).map(|s| live_api_key(&s.name, &s.arn));
+            self.slow(found).await
+        }
+    }
+
+    use crate::model::credential_provider::{
+        LiveApiKeyProvider, LiveOauth2Provider, LiveSecret, Oauth2ProviderConfigOutput, ProviderKind, ProviderSummary,
+    };
+
+    impl Fake {
+        /// Adds a live provider, with the emulator's ARN pattern.
+        pub(super) fn with_provider(mut self, kind: ProviderKind, name: &str) -> Self {
+            let segment = match kind {
+                ProviderKind::Oauth2 => "oauth2credentialprovider",
+                ProviderKind::ApiKey => "apikeycredentialprovider",
+            };
+            let arn = format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/{segment}/{name}");
+            self.providers.push(ProviderSummary { kind, name: name.to_string(), arn, vendor: None });
+            self
+        }
+
+        fn providers_of(&self, kind: ProviderKind) -> Vec<ProviderSummary> {
+            self.providers.iter().filter(|p| p.kind == kind).cloned().collect()
+        }
+
+        /// The summary a Get of `name` answers from, or the error it fails with.
+        fn provider(&self, kind: ProviderKind, name: &str) -> Result<ProviderSummary, ApiError> {
+            if self.denied.contains(&name) {
+                return Err(ApiError::AccessDenied(format!("no {name} for you")));
+            }
+            if self.vanished.contains(&name) {
+                return Err(ApiError::NotFound(name.to_string()));
+            }
+            let found = self.providers.iter().find(|p| p.kind == kind && p.name == name);
+            found.cloned().ok_or_else(|| ApiError::NotFound(name.to_string()))
+        }
+    }
+
+    /// A GitHub provider as GetOauth2CredentialProvider answers it.
+    fn live_oauth2(name: &str, arn: &str) -> LiveOauth2Provider {
+        use crate::model::decode::{Cx, Decode, Node};
+        let output = serde_json::json!({ "githubOauth2ProviderConfig": {
+            "oauthDiscovery": { "discoveryUrl": "https://github.com/.well-known/openid-configuration" },
+            "clientId": "client" } });
+        let mut problems = Vec::new();
+        let config = Oauth2ProviderConfigOutput::decode(&Node::from_json(&output), &mut Cx::new("fake", &mut problems));
+        LiveOauth2Provider {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            vendor: crate::model::credential_provider::CredentialProviderVendor::GithubOauth2,
+            callback_url: None,
+            client_secret: secret(name),
+            config: config.expect("a GitHub output decodes"),
+            status: None,
+            failure_reason: None,
+        }
+    }
+
+    fn live_api_key(name: &str, arn: &str) -> LiveApiKeyProvider {
+        LiveApiKeyProvider { name: name.to_string(), arn: arn.to_string(), api_key_secret: secret(name) }
+    }
+
+    fn secret(name: &str) -> LiveSecret {
+        LiveSecret {
+            secret_arn: format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}"),
+            json_key: None,
+            source: None,
         }
     }
 
