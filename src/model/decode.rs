@@ -121,6 +121,11 @@ impl<'a> Cx<'a> {
         self
     }
 
+    /// The file (or request) being decoded.
+    pub fn file(&self) -> &str {
+        self.file
+    }
+
     /// True when decoding what travels on the wire (see [`Cx::on_the_wire`]).
     pub fn is_wire(&self) -> bool {
         self.wire

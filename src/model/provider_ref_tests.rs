@@ -3,7 +3,8 @@ use crate::model::schema::Defs;
 use crate::problem::Problem;
 
 const ARN: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/docs";
-const KEY_ARN: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/orders";
+const KEY_ARN: &str =
+    "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/orders";
 
 fn node(yaml: &str) -> Node {
     crate::load::yaml::parse_documents(yaml).expect("yaml").into_iter().next().flatten().expect("a document")
@@ -70,16 +71,28 @@ fn an_arn_or_a_name_decodes() {
 #[test]
 fn anything_but_exactly_one_credential_provider_key_is_refused_clearly() {
     let cases = [
-        ("{ credentialProvider: github, scope: x }", "1:31 scope: unknown key `scope`; expected one of: credentialProvider"),
-        ("{ credentialProvidr: github }", "1:3 credentialProvidr: unknown key `credentialProvidr`; did you mean `credentialProvider`?"),
+        (
+            "{ credentialProvider: github, scope: x }",
+            "1:31 scope: unknown key `scope`; expected one of: credentialProvider",
+        ),
+        (
+            "{ credentialProvidr: github }",
+            "1:3 credentialProvidr: unknown key `credentialProvidr`; did you mean `credentialProvider`?",
+        ),
         ("{}", "1:1 : expected a credential provider ARN or `{ credentialProvider: NAME }`, found an empty mapping"),
         ("[a]", "1:1 : expected a credential provider ARN or `{ credentialProvider: NAME }`, found a list"),
-        ("{ credentialProvider: null }", "1:23 credentialProvider: expected the name of a provider of `credentialProviders:`, found null"),
+        (
+            "{ credentialProvider: null }",
+            "1:23 credentialProvider: expected the name of a provider of `credentialProviders:`, found null",
+        ),
         (
             "{ credentialProvider: 'bad name' }",
             "1:23 credentialProvider: expected a value matching `[a-zA-Z0-9\\-_]+`, found \"bad name\"",
         ),
-        ("not-an-arn", "1:1 : expected a value matching `arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)`, found \"not-an-arn\""),
+        (
+            "not-an-arn",
+            "1:1 : expected a value matching `arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)`, found \"not-an-arn\"",
+        ),
     ];
     for (yaml, expected) in cases {
         let (r, problems) = decode_with::<ProviderRef>(yaml, false);
@@ -153,12 +166,14 @@ fn provider_refs_name_each_reference_with_its_path_and_the_kind_it_needs() {
         refs,
         [
             (
-                "credentialProviderConfigurations[0].credentialProvider.oauthCredentialProvider.providerArn".to_string(),
+                "credentialProviderConfigurations[0].credentialProvider.oauthCredentialProvider.providerArn"
+                    .to_string(),
                 "docs".to_string(),
                 ProviderKind::Oauth2
             ),
             (
-                "credentialProviderConfigurations[1].credentialProvider.apiKeyCredentialProvider.providerArn".to_string(),
+                "credentialProviderConfigurations[1].credentialProvider.apiKeyCredentialProvider.providerArn"
+                    .to_string(),
                 "orders".to_string(),
                 ProviderKind::ApiKey
             ),

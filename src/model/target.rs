@@ -14,9 +14,9 @@ use serde_json::{json, Value};
 
 use super::decode::{Cx, Decode, Node, NodeKind};
 use super::live::Unreadable;
+use super::provider_ref::ProviderRef;
 use super::schema::{self, Defs, Schema};
 use super::sdk::{self, BuildFailure, Sdk};
-use super::provider_ref::ProviderRef;
 use super::{Bounded, BoundedMap, Description, LambdaArn, PrivateEndpoint};
 
 // ---------------------------------------------------------------- constrained strings
