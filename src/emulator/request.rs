@@ -163,7 +163,7 @@ fn decode_body<T: Decode>(
     fields.extend(strict_body_problems(obj));
     let node = Node::from_json(&Value::Object(obj.clone()));
     let mut problems = Vec::new();
-    let mut cx = Cx::new("request", &mut problems);
+    let mut cx = Cx::new("request", &mut problems).on_the_wire();
     let decoded = T::decode(&node, &mut cx);
     cross_field(&node, &mut cx);
     if let Some(e) = problems_to_error(&problems) {

@@ -3,6 +3,7 @@
 //! Nothing here touches the network; every problem found is reported, sorted by place.
 
 pub mod files;
+mod providers;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -157,6 +158,7 @@ impl Desired {
         self.owner = Some(owner);
         let mut problems = Vec::new();
         check_tag_room(&self.specs, self.owner.as_ref(), &mut problems);
+        providers::check_tag_room(&self.providers, self.owner.as_ref(), &mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -208,28 +210,36 @@ pub fn load_text(file: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -
     finish(loaded, problems)
 }
 
-/// What the files declared so far: decoded gateways, every name seen (decoded or not), and
-/// every owner declared.
+/// What the files declared so far: decoded gateways and providers, every name seen (decoded or
+/// not), every owner declared, and every target's reference to a provider by name.
 #[derive(Default)]
 struct Loaded {
     options: Options,
     specs: Vec<Spec>,
     names: Vec<(String, Source)>,
     owners: Vec<(Owner, Source)>,
+    providers: Vec<ProviderSpec>,
+    provider_names: Vec<providers::Declared>,
+    refs: Vec<providers::RefSite>,
 }
 
 fn finish(loaded: Loaded, mut problems: Vec<Problem>) -> Result<Desired, Problems> {
     check_duplicates(&loaded.names, &mut problems);
+    providers::check_duplicates(&loaded.provider_names, &mut problems);
+    providers::check_refs(&loaded.refs, &loaded.provider_names, &mut problems);
     let owner = agreed_owner(&loaded.owners, &mut problems);
     check_tag_room(&loaded.specs, owner.as_ref(), &mut problems);
+    providers::check_tag_room(&loaded.providers, owner.as_ref(), &mut problems);
     let mut specs = loaded.specs;
+    let mut providers = loaded.providers;
     let mut problems = Problems(problems);
     problems.sort();
     if problems.has_errors() {
         return Err(problems);
     }
     specs.sort_by(|a, b| a.gateway.name.cmp(&b.gateway.name));
-    Ok(Desired { specs, providers: Vec::new(), owner, warnings: problems.0 })
+    providers.sort_by(|a, b| a.name().cmp(b.name()));
+    Ok(Desired { specs, providers, owner, warnings: problems.0 })
 }
 
 /// The one owner of everything loaded together; a second, different one is an error there.
@@ -341,9 +351,9 @@ fn read_spec_file(path: &Path) -> Result<String, Problem> {
     })
 }
 
-const TOP_KEYS: &[&str] = &["owner", "gateways"];
+const TOP_KEYS: &[&str] = &["owner", "credentialProviders", "gateways"];
 
-/// Loads the gateways of one file's text, appending problems.
+/// Loads the gateways and credential providers of one file's text, appending problems.
 fn load_str(
     file: &str,
     text: &str,
@@ -374,8 +384,14 @@ fn load_str(
             let mark = doc.get("owner").map_or(doc.mark, |n| n.mark);
             loaded.owners.push((owner, Source { file: file.to_string(), mark }));
         }
+        let declares_providers = doc.get("credentialProviders").is_some();
+        if let Some(list) = doc.get("credentialProviders") {
+            providers::load_list(list, env, loaded, &mut cx);
+        }
         let Some(list) = doc.get("gateways") else {
-            cx.error(doc.mark, "missing required key `gateways`");
+            if !declares_providers {
+                cx.error(doc.mark, "missing required key `gateways`");
+            }
             continue;
         };
         if list.is_null() {
@@ -408,7 +424,7 @@ fn load_str(
                 dir: Path::new(file).parent().unwrap_or(Path::new("")),
                 allow_outside: loaded.options.allow_outside_files,
             };
-            let targets = targets.map(|node| cx.at("targets", |cx| load_targets(node, &base, cx)));
+            let targets = targets.map(|node| cx.at("targets", |cx| load_targets(node, &base, &mut loaded.refs, cx)));
             let (item, policy) = split_key(&item, "resourcePolicy");
             let policy = policy.map(|node| cx.at("resourcePolicy", |cx| load_policy(&node, &base, cx)));
             let (item, rate_limits) = split_key(&item, "rateLimits");
@@ -420,7 +436,7 @@ fn load_str(
                 _ => None,
             };
             let rules = rules.map(|node| cx.at("rules", |cx| load_rules(node, declared.as_deref(), cx)));
-            check_reserved_tags(&item, &mut cx);
+            check_reserved_tags(&item, "set `owner` or `lifecycle.preventDestroy` instead", &mut cx);
             let decoded = Gateway::decode(&item, &mut cx);
             Gateway::check_cross_field(&item, &mut cx);
             if let Some(gateway) = decoded {
@@ -467,7 +483,12 @@ fn load_str(
 
 /// A gateway's `targets:` list: `file:` references read, every target decoded and checked, names
 /// unique within the gateway. `None` (reported) if anything is wrong.
-fn load_targets(mut node: Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Option<Vec<Target>> {
+fn load_targets(
+    mut node: Node,
+    base: &files::Base<'_>,
+    refs: &mut Vec<providers::RefSite>,
+    cx: &mut Cx<'_>,
+) -> Option<Vec<Target>> {
     if node.is_null() {
         cx.error(
             node.mark,
@@ -491,6 +512,7 @@ fn load_targets(mut node: Node, base: &files::Base<'_>, cx: &mut Cx<'_>) -> Opti
         });
         match decoded {
             Some(t) => {
+                refs.extend(providers::ref_sites(&t, i, item, cx));
                 let mark = item.get("name").map_or(item.mark, |n| n.mark);
                 if let Some((_, first)) = seen.iter().find(|(n, _)| n == t.name.as_str()) {
                     let first = *first;
@@ -692,16 +714,13 @@ fn split_key(node: &Node, key: &str) -> (Node, Option<Node>) {
     }
 }
 
-/// Tag keys starting with `acgw:` are acgw's own, set from `owner` and `lifecycle`.
-fn check_reserved_tags(item: &Node, cx: &mut Cx<'_>) {
+/// Tag keys starting with `acgw:` are acgw's own, set from the keys `hint` names.
+fn check_reserved_tags(item: &Node, hint: &str, cx: &mut Cx<'_>) {
     let Some(NodeKind::Map(entries)) = item.get("tags").map(|t| &t.kind) else { return };
     for (k, _) in entries {
         if let Some(key) = k.as_scalar().filter(|k| k.starts_with(ACGW_TAG_PREFIX)) {
             cx.at(format!("tags.{key}"), |cx| {
-                cx.error(
-                    k.mark,
-                    format!("tag keys starting with `{ACGW_TAG_PREFIX}` are acgw's own: set `owner` or `lifecycle.preventDestroy` instead"),
-                )
+                cx.error(k.mark, format!("tag keys starting with `{ACGW_TAG_PREFIX}` are acgw's own: {hint}"))
             });
         }
     }

@@ -102,13 +102,33 @@ pub struct Cx<'a> {
     path: Vec<String>,
     /// True while a sensitive value is decoded: messages then never quote the value.
     secret: bool,
+    /// True for what travels on the wire (see [`Cx::on_the_wire`]).
+    wire: bool,
     problems: &'a mut Vec<Problem>,
 }
 
 impl<'a> Cx<'a> {
     /// A context for one file (or one request body); problems are appended to `problems`.
     pub fn new(file: &'a str, problems: &'a mut Vec<Problem>) -> Self {
-        Cx { file, env: None, gateway: None, path: Vec::new(), secret: false, problems }
+        Cx { file, env: None, gateway: None, path: Vec::new(), secret: false, wire: false, problems }
+    }
+
+    /// Decodes what travels on the wire (an API request or response): acgw's own spec forms,
+    /// such as a credential provider named instead of given by ARN, are refused, as the service
+    /// would refuse them.
+    pub fn on_the_wire(mut self) -> Self {
+        self.wire = true;
+        self
+    }
+
+    /// The file (or request) being decoded.
+    pub fn file(&self) -> &str {
+        self.file
+    }
+
+    /// True when decoding what travels on the wire (see [`Cx::on_the_wire`]).
+    pub fn is_wire(&self) -> bool {
+        self.wire
     }
 
     /// Interpolates `${VAR}` in scalar values with `env` (specs do; API requests do not).

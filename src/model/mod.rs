@@ -17,6 +17,7 @@ pub mod decode;
 pub mod interpolate;
 pub mod live;
 pub mod policy;
+pub mod provider_ref;
 pub mod rate_limit;
 pub mod rule;
 pub mod schema;

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::decode::{Cx, Decode, Node, NodeKind};
 use super::live::Unreadable;
+use super::provider_ref::ProviderRef;
 use super::schema::{self, Defs, Schema};
 use super::sdk::{self, BuildFailure, Sdk};
 use super::{Bounded, BoundedMap, Description, LambdaArn, PrivateEndpoint};
@@ -780,7 +781,7 @@ shape_struct! {
 shape_struct! {
     /// OAuthCredentialProvider.
     OAuthCredentialProvider => OAuthCredentialProvider fallible {
-        provider_arn: req ProviderArn => "providerArn" "The Amazon Resource Name (ARN) of the OAuth credential provider.",
+        provider_arn: req ProviderRef => "providerArn" "The OAuth2 credential provider: its ARN, or `{ credentialProvider: NAME }` for a provider the specs declare (resolved to its ARN at plan time).",
         #[set_like] #[may_be_empty]
         scopes: req Bounded<OAuthScope, 0, 100> => "scopes" "The OAuth scopes for the credential provider (up to 100).",
         custom_parameters: opt SensitiveMap => "customParameters" "Custom parameters for the OAuth flow (1–10). Values are sensitive: acgw never prints them outside JSON plans.",
@@ -845,7 +846,7 @@ impl Sdk for SensitiveMap {
 shape_struct! {
     /// GatewayApiKeyCredentialProvider.
     ApiKeyCredentialProvider => GatewayApiKeyCredentialProvider fallible {
-        provider_arn: req ProviderArn => "providerArn" "The Amazon Resource Name (ARN) of the API key credential provider.",
+        provider_arn: req ProviderRef => "providerArn" "The API key credential provider: its ARN, or `{ credentialProvider: NAME }` for a provider the specs declare (resolved to its ARN at plan time).",
         credential_parameter_name: opt CredentialParameter => "credentialParameterName" "The name of the credential parameter for the API key.",
         credential_prefix: opt CredentialParameter => "credentialPrefix" "The prefix for the API key credential.",
         credential_location: opt ApiKeyCredentialLocation => "credentialLocation" "The location of the API key credential.",
