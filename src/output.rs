@@ -136,8 +136,28 @@ pub struct ApplyDocument {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
     pub summary: ApplySummary,
+    /// Credential providers written or deleted, sorted by name; absent when there were none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credential_providers: Vec<ApplyProvider>,
     /// Sorted by name.
     pub gateways: Vec<ApplyGateway>,
+}
+
+/// One credential provider's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplyProvider {
+    pub name: String,
+    /// `oauth2` or `apiKey`.
+    pub kind: crate::model::credential_provider::ProviderKind,
+    /// `create`, `update` or `delete`.
+    pub action: &'static str,
+    /// `succeeded`, `partial`, `failed`, `interrupted` or `not-applied`.
+    pub result: &'static str,
+    pub arn: Option<String>,
+    pub elapsed_ms: u64,
+    /// Calls that took effect, in order.
+    pub done: Vec<String>,
+    pub error: Option<String>,
 }
 
 /// Counts of gateways by outcome.
@@ -172,6 +192,17 @@ pub struct PendingAuthorization {
     pub authorization_url: String,
 }
 
+/// An outcome's result word.
+fn result_of(error: Option<&ApplyError>, nothing_done: bool) -> &'static str {
+    match (error, nothing_done) {
+        (None, _) => "succeeded",
+        (Some(ApplyError::NotRead { .. }), _) => "not-applied",
+        (Some(ApplyError::Interrupted { .. }), _) => "interrupted",
+        (Some(_), true) => "failed",
+        (Some(_), false) => "partial",
+    }
+}
+
 impl ApplyDocument {
     /// The document of a finished apply.
     pub fn of(report: &Report) -> Self {
@@ -181,13 +212,7 @@ impl ApplyDocument {
             .map(|g| ApplyGateway {
                 name: g.name.clone(),
                 action: g.action,
-                result: match (&g.error, g.done.is_empty()) {
-                    (None, _) => "succeeded",
-                    (Some(ApplyError::NotRead { .. }), _) => "not-applied",
-                    (Some(ApplyError::Interrupted { .. }), _) => "interrupted",
-                    (Some(_), true) => "failed",
-                    (Some(_), false) => "partial",
-                },
+                result: result_of(g.error.as_ref(), g.done.is_empty()),
                 gateway_id: g.gateway_id.clone(),
                 elapsed_ms: u64::try_from(g.elapsed.as_millis()).unwrap_or(u64::MAX),
                 done: g.done.clone(),
@@ -203,13 +228,30 @@ impl ApplyDocument {
                 error: g.error.as_ref().map(ToString::to_string),
             })
             .collect();
-        let succeeded = gateways.iter().filter(|g| g.result == "succeeded").count();
+        let providers: Vec<ApplyProvider> = report
+            .providers
+            .iter()
+            .map(|p| ApplyProvider {
+                name: p.name.clone(),
+                kind: p.kind,
+                action: p.action,
+                result: result_of(p.error.as_ref(), p.done.is_empty()),
+                arn: p.arn.clone(),
+                elapsed_ms: u64::try_from(p.elapsed.as_millis()).unwrap_or(u64::MAX),
+                done: p.done.clone(),
+                error: p.error.as_ref().map(ToString::to_string),
+            })
+            .collect();
+        let total = gateways.len() + providers.len();
+        let succeeded = gateways.iter().filter(|g| g.result == "succeeded").count()
+            + providers.iter().filter(|p| p.result == "succeeded").count();
         ApplyDocument {
             format_version: APPLY_FORMAT_VERSION,
-            succeeded: succeeded == gateways.len(),
+            succeeded: succeeded == total,
             refused: None,
             interrupted: report.interrupted,
-            summary: ApplySummary { succeeded, failed: gateways.len() - succeeded },
+            summary: ApplySummary { succeeded, failed: total - succeeded },
+            credential_providers: providers,
             gateways,
         }
     }
@@ -237,6 +279,7 @@ impl ApplyDocument {
             refused: Some(reason.to_string()),
             interrupted: false,
             summary: ApplySummary { succeeded: 0, failed: gateways.len() },
+            credential_providers: Vec::new(),
             gateways,
         }
     }
@@ -716,15 +759,36 @@ fn apply_schema(which: Output) -> Value {
             ("error", true, nullable(string())),
         ],
     );
+    let provider = object(
+        "One credential provider's outcome.",
+        vec![
+            ("name", true, string()),
+            ("kind", true, one_of_strings(&["oauth2", "apiKey"])),
+            ("action", true, one_of_strings(&["create", "update", "delete"])),
+            ("result", true, one_of_strings(&["succeeded", "partial", "failed", "interrupted", "not-applied"])),
+            ("arn", true, nullable(string())),
+            ("elapsed_ms", true, count()),
+            ("done", true, list(string())),
+            ("error", true, nullable(string())),
+        ],
+    );
     let what = if which == Output::Destroy { "What destroy deleted" } else { "What apply did" };
     object(
-        &format!("{what}, per gateway."),
+        &format!("{what}, per gateway and credential provider."),
         vec![
             ("format_version", true, version(APPLY_FORMAT_VERSION)),
             ("succeeded", true, json!({ "type": "boolean" })),
             ("refused", false, string()),
             ("interrupted", false, json!({ "type": "boolean" })),
-            ("summary", true, object("", vec![("succeeded", true, count()), ("failed", true, count())])),
+            (
+                "summary",
+                true,
+                object(
+                    "Gateways and credential providers by outcome.",
+                    vec![("succeeded", true, count()), ("failed", true, count())],
+                ),
+            ),
+            ("credential_providers", false, list(provider)),
             ("gateways", true, list(gateway)),
         ],
     )

@@ -2589,6 +2589,8 @@ mod hostile;
 mod kinds;
 #[path = "cli/model_constraints.rs"]
 mod model_constraints;
+#[path = "cli/providers.rs"]
+mod providers;
 #[path = "cli/render.rs"]
 mod render;
 #[path = "cli/sdk_members.rs"]

@@ -7,6 +7,7 @@
 mod interrupt;
 mod items;
 mod parts;
+pub mod providers;
 pub mod report;
 #[cfg(test)]
 mod tests;
@@ -233,6 +234,8 @@ impl GatewayOutcome {
 /// The outcome of a whole apply, sorted by gateway name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
+    /// The credential providers written (before the gateways) and deleted (after them).
+    pub providers: Vec<providers::ProviderOutcome>,
     pub gateways: Vec<GatewayOutcome>,
     /// True when a signal stopped the apply (see [`Options::interrupt`]).
     pub interrupted: bool,
@@ -241,7 +244,7 @@ pub struct Report {
 impl Report {
     /// True when every gateway succeeded.
     pub fn succeeded(&self) -> bool {
-        self.gateways.iter().all(GatewayOutcome::succeeded)
+        self.gateways.iter().all(GatewayOutcome::succeeded) && self.providers.iter().all(|p| p.succeeded())
     }
 }
 
@@ -269,7 +272,7 @@ pub async fn apply<A: WriteApi>(api: &A, work: Vec<(String, Work)>, opts: &Optio
         .collect()
         .await;
     gateways.sort_by(|a, b| a.name.cmp(&b.name));
-    Report { gateways, interrupted: opts.interrupt.is_set() }
+    Report { providers: Vec::new(), gateways, interrupted: opts.interrupt.is_set() }
 }
 
 /// Records what one gateway's apply did.

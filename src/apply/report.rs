@@ -11,7 +11,7 @@ use crate::ui::{paint, rate_text};
 
 /// The report as text: one line per gateway, then a closing line that says what failed.
 pub fn text(report: &Report, color: bool) -> String {
-    let mut out = String::new();
+    let mut out = providers_text(report, color);
     // Names, IDs, statuses, target names, URLs and errors can all come from the service (a pruned
     // gateway's name, an error's message): each is escaped before colors are added around it.
     let width = report.gateways.iter().map(|g| clean(&g.name).len()).max().unwrap_or(0);
@@ -45,8 +45,14 @@ pub fn text(report: &Report, color: bool) -> String {
             out.push_str(&format!("  {:<width$}  {}\n", "", paint(color, "31", &clean(&format!("error: {e}")))));
         }
     }
-    let failed: Vec<String> = report.gateways.iter().filter(|g| !g.succeeded()).map(|g| clean(&g.name)).collect();
-    let ok = report.gateways.len() - failed.len();
+    let failed: Vec<String> = report
+        .providers
+        .iter()
+        .filter(|p| !p.succeeded())
+        .map(|p| format!("credential provider {}", clean(&p.name)))
+        .chain(report.gateways.iter().filter(|g| !g.succeeded()).map(|g| clean(&g.name)))
+        .collect();
+    let ok = report.gateways.len() + report.providers.len() - failed.len();
     let settling = report
         .gateways
         .iter()
@@ -67,15 +73,53 @@ pub fn text(report: &Report, color: bool) -> String {
     } else if failed.is_empty() {
         // A gateway a destroy found already gone succeeded without a change: say so apart.
         let gone = report.gateways.iter().filter(|g| already_gone(g)).count();
-        let changed = ok - gone;
+        let changed = report.gateways.len() - gone;
         let gone = if gone > 0 { format!(", {gone} already gone") } else { String::new() };
-        out.push_str(&format!("Apply complete: {changed} gateway{} changed{gone}.\n", plural(changed)));
+        let providers = match report.providers.len() {
+            0 => String::new(),
+            n => format!("{n} credential provider{}, ", plural(n)),
+        };
+        out.push_str(&format!("Apply complete: {providers}{changed} gateway{} changed{gone}.\n", plural(changed)));
     } else {
         out.push_str(&format!(
             "Apply incomplete: {ok} succeeded, {} failed ({}). The failed gateways' `done` lines say which calls took effect; run apply again to finish.\n",
             failed.len(),
             failed.join(", ")
         ));
+    }
+    out
+}
+
+/// One line per credential provider (they are written before the gateways and deleted after),
+/// with the calls that took effect and the error.
+fn providers_text(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    let width = report.providers.iter().map(|p| clean(&p.name).len()).max().unwrap_or(0);
+    for p in &report.providers {
+        let (symbol, word, code) = match (&p.error, p.action) {
+            (None, "delete") if p.done.is_empty() => ("-", "already gone".to_string(), "2"),
+            (None, "delete") => ("-", "deleted".to_string(), "31"),
+            (None, "create") => ("✓", "created".to_string(), "32"),
+            (None, _) => ("✓", "updated".to_string(), "32"),
+            (Some(ApplyError::NotRead { .. }), _) => ("✗", "not applied".to_string(), "31"),
+            (Some(ApplyError::Interrupted { .. }), _) => ("✗", "interrupted".to_string(), "33"),
+            (Some(_), action) if p.done.is_empty() => ("✗", format!("{action} failed"), "31"),
+            (Some(_), action) => ("✗", format!("{action} partly done"), "31"),
+        };
+        out.push_str(&format!(
+            "{} credential provider {:<width$}  {}  {}  {}\n",
+            paint(color, code, symbol),
+            clean(&p.name),
+            paint(color, code, &format!("{word:<22}")),
+            clean(p.arn.as_deref().unwrap_or("-")),
+            seconds(p.elapsed),
+        ));
+        if !p.done.is_empty() {
+            out.push_str(&format!("    {:<width$}  done: {}\n", "", clean(&p.done.join(", "))));
+        }
+        if let Some(e) = &p.error {
+            out.push_str(&format!("    {:<width$}  {}\n", "", paint(color, "31", &clean(&format!("error: {e}")))));
+        }
     }
     out
 }
@@ -210,7 +254,7 @@ mod tests {
         deleted.gateway_id = Some("id\u{1b}[31m".into());
         deleted.done = vec![format!("DeleteGatewayTarget {hostile}"), "DeleteGateway".into()];
         deleted.pending_auth = vec![(hostile.into(), "https://x.example.com/\u{1b}[0m".into())];
-        let report = Report { gateways: vec![deleted, GatewayOutcome::already_gone("gone")], interrupted: false };
+        let report = Report { gateways: vec![deleted, GatewayOutcome::already_gone("gone")], ..Report::default() };
         let text = text(&report, false);
         assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
         assert!(text.contains("evil\\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{text}");

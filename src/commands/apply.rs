@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::{ApplyArgs, ApplyFormat, ClientArgs};
+use acgw::apply::providers::ProviderWork;
 use acgw::apply::{self, report, Options, PartsWork, Progress, Work};
 use acgw::connect::Connection;
 use acgw::diff;
@@ -60,7 +61,10 @@ pub(super) fn refuse(plan: &Plan, format: ApplyFormat, ui: &Ui, error: anyhow::E
 /// Prints the report of a run with nothing to apply: only the gateways that could not be read.
 pub(super) fn print_nothing_to_do(format: ApplyFormat, ui: &Ui, not_read: Vec<apply::GatewayOutcome>) {
     if format == ApplyFormat::Json {
-        super::print_json(ui, &ApplyDocument::of(&apply::Report { gateways: not_read, interrupted: false }).to_json());
+        super::print_json(
+            ui,
+            &ApplyDocument::of(&apply::Report { gateways: not_read, ..apply::Report::default() }).to_json(),
+        );
     }
 }
 
@@ -95,7 +99,7 @@ fn run_inner(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<E
                     print_nothing_to_do(args.format, ui, not_read(&plan));
                     super::close(conn, ui).await?;
                     if plan.has_failures() {
-                        ui.error(&super::failed_summary(plan.failed.len(), "planned"));
+                        ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
                         return Ok(ExitCode::from(1));
                     }
                     return Ok(ExitCode::SUCCESS);
@@ -137,7 +141,7 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         print_nothing_to_do(args.format, ui, not_read(&plan));
         super::close(conn, ui).await?;
         if plan.has_failures() {
-            ui.error(&super::failed_summary(plan.failed.len(), "planned"));
+            ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
             return Ok(ExitCode::from(1));
         }
         return Ok(ExitCode::SUCCESS);
@@ -205,9 +209,11 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
             (!moved.is_empty()).then(|| format!("  {}: {}", g.name, moved.join("; ")))
         })
         .collect();
+    let mut stale = stale;
+    stale.extend(stale_providers(conn.api(), &plan, parallelism).await?);
     if !stale.is_empty() {
         let error = anyhow::anyhow!(
-            "the plan is stale: {} gateway(s) changed since it was made, so nothing was applied:\n{}\nRun `acgw plan` again.",
+            "the plan is stale: {} gateway(s) or credential provider(s) changed since it was made, so nothing was applied:\n{}\nRun `acgw plan` again.",
             stale.len(),
             stale.join("\n")
         );
@@ -216,6 +222,33 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     let mut plan = plan;
     plan.gateways.retain(|g| !now.failed.contains_key(&g.name));
     execute(conn, global, args, ui, &plan, not_read).await
+}
+
+/// The credential providers a saved plan changes that moved since it was made (or can no longer
+/// be read), one line each.
+async fn stale_providers<A: acgw::api::ReadApi>(
+    api: &A,
+    plan: &Plan,
+    parallelism: usize,
+) -> anyhow::Result<Vec<String>> {
+    let Some(planned) = &plan.credential_providers else { return Ok(Vec::new()) };
+    let changed: Vec<&plan::ProviderPlan> = planned.providers.iter().filter(|p| p.is_change()).collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let declared: Vec<(&str, acgw::model::credential_provider::ProviderKind)> =
+        changed.iter().map(|p| (p.name.as_str(), p.kind)).collect();
+    let now = observe::observe_providers(api, &declared, None, false, parallelism).await?;
+    Ok(changed
+        .iter()
+        .filter_map(|p| {
+            let moved = match now.failed.get(&p.name) {
+                Some(error) => vec![format!("it could not be re-read: {error}")],
+                None => plan::provider_staleness(p, now.managed.get(&p.name)),
+            };
+            (!moved.is_empty()).then(|| format!("  credential provider {}: {}", p.name, moved.join("; ")))
+        })
+        .collect())
 }
 
 /// The gateways the plan could not cover, as outcomes that say so.
@@ -238,6 +271,11 @@ fn refuse_takeovers(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
     if args.take_ownership {
         return Ok(());
     }
+    let providers = plan.credential_providers.iter().flat_map(|p| &p.providers).filter_map(|p| {
+        let change = p.tag_changes.iter().find(|t| t.key == acgw::model::OWNER_TAG)?;
+        let (from, to) = (change.before.as_deref()?, change.after.as_deref()?);
+        Some(format!("credential provider {} (owned by `{from}`, not `{to}`)", p.name))
+    });
     let taken: Vec<String> = plan
         .gateways
         .iter()
@@ -245,12 +283,13 @@ fn refuse_takeovers(plan: &Plan, args: &ApplyArgs) -> anyhow::Result<()> {
             let (from, to) = g.owner_change()?;
             from.map(|from| format!("{} (owned by `{from}`, not `{to}`)", g.name))
         })
+        .chain(providers)
         .collect();
     if taken.is_empty() {
         return Ok(());
     }
     bail!(
-        "the plan updates {} gateway(s) that another owner holds: {}. Re-run with --take-ownership to take them over. Nothing was applied.",
+        "the plan updates {} gateway(s) or credential provider(s) that another owner holds: {}. Re-run with --take-ownership to take them over. Nothing was applied.",
         taken.len(),
         taken.join(", ")
     )
@@ -329,6 +368,49 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
         work.push((g.name.clone(), item));
     }
     Ok(work)
+}
+
+/// The work for every credential provider the plan changes: (writes, before the gateways;
+/// deletions, after them). A secret passed by value is read from the environment again here (a
+/// saved plan holds only the `${VAR}`): when it is not set, nothing is applied.
+fn provider_work_of(plan: &Plan) -> anyhow::Result<(Vec<(String, ProviderWork)>, Vec<(String, ProviderWork)>)> {
+    let (mut writes, mut deletes) = (Vec::new(), Vec::new());
+    let Some(providers) = &plan.credential_providers else { return Ok((writes, deletes)) };
+    for p in providers.providers.iter().filter(|p| p.is_change()) {
+        let spec = p.desired_spec().with_context(|| format!("credential provider {}", p.name))?;
+        let spec = match spec {
+            Some(spec) if p.sends_secret.is_some() => {
+                Some(spec.reread_secret(&acgw::load::process_env).map_err(|e| {
+                    anyhow::anyhow!(
+                        "credential provider {} sends its secret from the environment, but {e}; nothing was applied",
+                        p.name
+                    )
+                })?)
+            }
+            other => other,
+        };
+        let item = match (p.action, &p.observed, spec) {
+            (Action::Create, None, Some(spec)) => ProviderWork::Create { spec },
+            (Action::Update, Some(seen), Some(spec)) => ProviderWork::Update {
+                spec,
+                arn: seen.arn.clone(),
+                config: p.update_provider,
+                tags_set: diff::tags_to_set(&p.tag_changes),
+                tags_remove: diff::tags_to_remove(&p.tag_changes),
+            },
+            (Action::Delete, Some(seen), None) => {
+                deletes.push((p.name.clone(), ProviderWork::Delete { kind: p.kind, arn: seen.arn.clone() }));
+                continue;
+            }
+            (action, _, _) => bail!(
+                "the plan for credential provider {} says {} but its observed and desired parts do not fit it",
+                p.name,
+                action.as_str()
+            ),
+        };
+        writes.push((p.name.clone(), item));
+    }
+    Ok((writes, deletes))
 }
 
 /// How the changes of a plan are carried out.
@@ -441,7 +523,7 @@ pub(super) async fn execute_plan(
     plan: &Plan,
     not_read: Vec<apply::GatewayOutcome>,
 ) -> anyhow::Result<ExitCode> {
-    let work = work_of(plan)?;
+    let (provider_writes, provider_deletes) = provider_work_of(plan).map_err(|e| refuse(plan, how.format, ui, e))?;
     let mut opts =
         Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
     opts.parallelism = usize::from(global.parallelism);
@@ -456,18 +538,35 @@ pub(super) async fn execute_plan(
     // The handler stays for the rest of the process (tokio never restores a signal's default
     // action), so a signal while the report is printed or the connection closes is still caught.
     let _signals = watch_signals(opts.interrupt.clone())?;
-    let total = work.len();
-    let report = if ui.quiet {
-        apply::apply(conn.api(), work, &opts, &apply::Silent).await
-    } else if ui.stderr_is_terminal {
-        let bar = report::Bar::new(total).with_rate(conn.limiter());
-        let r = apply::apply(conn.api(), work, &opts, &bar as &dyn Progress).await;
-        bar.finish();
-        r
-    } else {
-        apply::apply(conn.api(), work, &opts, &report::Lines).await
+    let total = plan.gateways.iter().filter(|g| g.is_change()).count() + provider_writes.len() + provider_deletes.len();
+    let bar = (!ui.quiet && ui.stderr_is_terminal).then(|| report::Bar::new(total).with_rate(conn.limiter()));
+    let progress: &dyn Progress = match &bar {
+        Some(bar) => bar,
+        None if ui.quiet => &apply::Silent,
+        None => &report::Lines,
     };
-    let mut report = report;
+    // Providers first: a target may name one created now.
+    let mut providers = apply::providers::write_providers(conn.api(), provider_writes, &opts, progress).await;
+    let mut plan = plan.clone();
+    resolve_references(&mut plan, &providers);
+    let work = work_of(&plan)?;
+    let mut report = apply::apply(conn.api(), work, &opts, progress).await;
+    // Deletions last, each only when a fresh read of every live target shows none names it.
+    if !provider_deletes.is_empty() {
+        let holders = if opts.interrupt.is_set() {
+            Err("interrupted".to_string())
+        } else {
+            observe::read_holders(conn.api(), opts.parallelism).await.map_err(|e| e.to_string())
+        };
+        providers
+            .extend(apply::providers::delete_providers(conn.api(), provider_deletes, &holders, &opts, progress).await);
+    }
+    if let Some(bar) = &bar {
+        bar.finish();
+    }
+    providers.sort_by(|a, b| a.name.cmp(&b.name));
+    report.providers = providers;
+    report.interrupted = opts.interrupt.is_set();
     report.gateways.extend(not_read);
     report.gateways.sort_by(|a, b| a.name.cmp(&b.name));
     match how.format {
@@ -483,6 +582,33 @@ pub(super) async fn execute_plan(
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
+}
+
+/// Resolves every target's `providerArn: { credentialProvider: NAME }` to the provider's ARN:
+/// the one the plan observed, or the one just created. A name left unresolved (its provider
+/// failed) fails that target alone, before its call is sent.
+fn resolve_references(plan: &mut Plan, written: &[apply::providers::ProviderOutcome]) {
+    let mut arns: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    if let Some(providers) = &plan.credential_providers {
+        for p in &providers.providers {
+            if let Some(seen) = &p.observed {
+                arns.insert(p.name.clone(), seen.arn.clone());
+            }
+        }
+    }
+    for w in written {
+        if let (Some(arn), "create" | "update") = (&w.arn, w.action) {
+            arns.insert(w.name.clone(), arn.clone());
+        }
+    }
+    let arn_of = |name: &str| arns.get(name).cloned();
+    for g in &mut plan.gateways {
+        for item in g.targets.iter_mut().flatten() {
+            if let Some(desired) = &item.desired {
+                item.desired = Some(desired.resolve_provider_refs(&arn_of));
+            }
+        }
+    }
 }
 
 /// The parts of a planned gateway that its plan manages: only those are re-read.

@@ -38,10 +38,22 @@ fn run_inner(global: &ClientArgs, args: &DestroyArgs, ui: &Ui) -> anyhow::Result
         let targets = observe::read_targets(conn.api(), &live, parallelism).await;
         let mut plan = plan::destroy(&desired, &observed, &targets, args.take_ownership);
         plan.target = super::target_of(&conn);
+        if !desired.providers.is_empty() {
+            // Providers go after the gateways; one still named by a live target that stays is kept.
+            let declared: Vec<_> = desired.providers.iter().map(|p| (p.name(), p.provider.kind())).collect();
+            let mut providers = observe::observe_providers(conn.api(), &declared, None, false, parallelism).await?;
+            if !providers.managed.is_empty() {
+                providers.holders = Some(observe::read_holders(conn.api(), parallelism).await);
+            }
+            let destroyed: std::collections::BTreeSet<String> =
+                plan.gateways.iter().filter(|g| g.action == plan::Action::Delete).map(|g| g.name.clone()).collect();
+            plan.credential_providers = plan::destroy_providers(&desired, &providers, args.take_ownership, &destroyed);
+        }
         let color = if json { ui.color_stderr } else { ui.color_stdout };
-        if plan.gateways.is_empty() && plan.failed.is_empty() {
+        if !plan.has_changes() && !plan.has_failures() {
             // The plan renderer's "No changes. Gateways match the specs." is plan's wording.
-            super::human(ui, json, "Nothing to destroy: none of the gateways the specs name exists.\n");
+            let what = if desired.providers.is_empty() { "gateways" } else { "gateways or credential providers" };
+            super::human(ui, json, &format!("Nothing to destroy: none of the {what} the specs name exists.\n"));
         } else {
             super::human(ui, json, &render::plan(&plan, acgw::render::Format::Text, color));
         }

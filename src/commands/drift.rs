@@ -28,7 +28,11 @@ fn run_inner(global: &ClientArgs, args: &DriftArgs, ui: &Ui) -> anyhow::Result<E
         super::close(conn, ui).await?;
         if report.has_failures() {
             // A cron job must not read "no drift" when some gateways were never checked.
-            ui.error(&super::failed_summary(report.failed.len(), "checked"));
+            ui.error(&super::failed_summary(
+                report.failed.len(),
+                report.credential_providers.as_ref().map_or(0, |p| p.failed.len()),
+                "checked",
+            ));
             return Ok(ExitCode::from(1));
         }
         Ok(ExitCode::from(if report.has_drift() { 2 } else { 0 }))

@@ -185,10 +185,20 @@ fn target_of(conn: &Connection) -> planning::Target {
     planning::Target { region: Some(conn.region().to_string()), endpoint: Some(conn.endpoint().to_string()) }
 }
 
-/// The closing error line when some gateways could not be read: the others' results stand.
-fn failed_summary(failed: usize, verb: &str) -> String {
-    format!(
-        "{failed} gateway{} could not be {verb} (see above); the results for the others are complete.",
-        if failed == 1 { "" } else { "s" }
-    )
+/// The closing error line when some gateways (or credential providers) could not be read: the
+/// others' results stand.
+fn failed_summary(failed: usize, providers: usize, verb: &str) -> String {
+    let mut what = Vec::new();
+    if failed > 0 || providers == 0 {
+        what.push(format!("{failed} gateway{}", if failed == 1 { "" } else { "s" }));
+    }
+    if providers > 0 {
+        what.push(format!("{providers} credential provider{}", if providers == 1 { "" } else { "s" }));
+    }
+    format!("{} could not be {verb} (see above); the results for the others are complete.", what.join(" and "))
+}
+
+/// How many credential providers a plan could not cover.
+fn failed_providers(plan: &Plan) -> usize {
+    plan.credential_providers.as_ref().map_or(0, |p| p.failed.len())
 }

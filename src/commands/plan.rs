@@ -35,7 +35,7 @@ fn run_inner(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Ex
         }
         super::close(conn, ui).await?;
         if plan.has_failures() {
-            ui.error(&super::failed_summary(plan.failed.len(), "planned"));
+            ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
             return Ok(ExitCode::from(1));
         }
         let changes = args.detailed_exitcode && plan.has_changes();

@@ -216,7 +216,8 @@ async fn holders_of(api: &impl ReadApi, at: At<'_>, g: &GatewaySummary) -> Resul
             }
         };
         let config = live.config.as_ref().map_err(|u| unreadable(u.to_string()))?;
-        let json = serde_json::to_value(config).map_err(|e| unreadable(format!("a configuration acgw cannot read: {e}")))?;
+        let json =
+            serde_json::to_value(config).map_err(|e| unreadable(format!("a configuration acgw cannot read: {e}")))?;
         let mut arns = BTreeSet::new();
         provider_arns(&json, &mut arns);
         let holder = Holder { gateway: name.to_string(), target: live.name.clone() };

@@ -13,6 +13,7 @@ pub fn build(desired: &Desired, observed: &Observed) -> Plan {
 /// [`crate::observe::find_owned`]), except a protected one, which is a failure that says how to
 /// lift the protection.
 pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
+    let provider_arn = |name: &str| observed.providers.managed.get(name).map(|p| p.live.arn().to_string());
     let mut gateways = Vec::new();
     let mut failed: Vec<FailedGateway> = observed
         .failed
@@ -46,7 +47,11 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
                 let items = (|| {
                     if let Some(declared) = &spec.targets {
                         let live = live.and_then(|l| l.targets.as_deref());
-                        plan.targets = Some(plan_part::<TargetKind>(&mut plan, declared, live, region)?);
+                        // A provider's name stands for its ARN once it exists; one to be created
+                        // shows as its name until apply creates it.
+                        let resolved: Vec<GatewayTarget> =
+                            declared.iter().map(|t| t.resolve_provider_refs(&provider_arn)).collect();
+                        plan.targets = Some(plan_part::<TargetKind>(&mut plan, &resolved, live, region)?);
                     }
                     if let Some(declared) = &spec.rate_limits {
                         let live = live.and_then(|l| l.rate_limits.as_deref());

@@ -10,6 +10,9 @@ mod items;
 #[cfg(test)]
 mod ownership_tests;
 mod providers;
+#[cfg(test)]
+#[path = "providers_tests.rs"]
+mod providers_tests;
 mod saved;
 #[cfg(test)]
 mod tests;

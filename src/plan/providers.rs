@@ -328,19 +328,16 @@ fn holders_of(arn: &str, name: &str, observed: &ObservedProviders, desired: &Des
     let mut held = match &observed.holders {
         None => return Err("the live targets were not read, so acgw cannot prove that none names it".to_string()),
         Some(Err(e)) => {
-            return Err(format!("the live targets could not all be read ({e}), so acgw cannot prove that none names it"))
+            return Err(format!(
+                "the live targets could not all be read ({e}), so acgw cannot prove that none names it"
+            ))
         }
         Some(Ok(map)) => map.get(arn).cloned().unwrap_or_default(),
     };
     for spec in &desired.specs {
         for target in spec.targets.iter().flatten() {
-            let json = serde_json::to_value(target).unwrap_or_default();
-            let named = provider_arn_values(&json);
-            let holds = named.iter().any(|v| match v {
-                serde_json::Value::String(a) => a == arn,
-                other => other.get("credentialProvider").and_then(|n| n.as_str()) == Some(name),
-            });
-            if holds {
+            let by_name = target.provider_refs().iter().any(|(_, n, _)| n.as_str() == name);
+            if by_name || target.provider_arns().iter().any(|a| a == arn) {
                 held.push(Holder { gateway: spec.gateway.name.to_string(), target: target.name.to_string() });
             }
         }
@@ -350,31 +347,12 @@ fn holders_of(arn: &str, name: &str, observed: &ObservedProviders, desired: &Des
     Ok(held)
 }
 
-/// Every `providerArn` value in a target's JSON: an ARN, or a `{credentialProvider: NAME}`
-/// reference.
-pub fn provider_arn_values(target: &serde_json::Value) -> Vec<&serde_json::Value> {
-    fn walk<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a serde_json::Value>) {
-        match v {
-            serde_json::Value::Object(m) => {
-                for (k, v) in m {
-                    if k == "providerArn" {
-                        out.push(v);
-                    } else {
-                        walk(v, out);
-                    }
-                }
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(target, &mut out);
-    out
-}
-
 /// Plans one declared provider against its live self (`None`: it does not exist).
-pub fn plan_provider(spec: &ProviderSpec, owner: Option<&crate::model::Owner>, live: Option<&LiveProviderState>) -> ProviderPlan {
+pub fn plan_provider(
+    spec: &ProviderSpec,
+    owner: Option<&crate::model::Owner>,
+    live: Option<&LiveProviderState>,
+) -> ProviderPlan {
     let desired_tags = spec.managed_tags(owner);
     let mut want = credential_provider::desired_view(&spec.provider);
     let secret = spec.provider.secret_by_value();
@@ -451,7 +429,9 @@ pub fn destroy_providers(
         holders: observed.holders.clone().map(|r| {
             r.map(|m| {
                 m.into_iter()
-                    .map(|(arn, hs)| (arn, hs.into_iter().filter(|h| !destroyed_gateways.contains(&h.gateway)).collect()))
+                    .map(|(arn, hs)| {
+                        (arn, hs.into_iter().filter(|h| !destroyed_gateways.contains(&h.gateway)).collect())
+                    })
                     .collect()
             })
         }),

@@ -30,7 +30,8 @@ impl Plan {
         plan.check(raw.summary)?;
         if let Some(providers) = raw.credential_providers {
             let counts = providers.summary;
-            let providers = ProvidersPlan::assemble(providers.providers, providers.unmanaged, providers.failed, providers.orphaned);
+            let providers =
+                ProvidersPlan::assemble(providers.providers, providers.unmanaged, providers.failed, providers.orphaned);
             providers.check(counts)?;
             plan.credential_providers = Some(providers);
         }
