@@ -21,7 +21,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use acgw::api::ReadApi;
-use acgw::emulator::{Faults, RateStats};
+use acgw::emulator::{Faults, InjectedError, RateStats, TargetOperation};
 use acgw::model::live::GatewayStatus;
 
 mod support;
@@ -667,4 +667,637 @@ fn targets_rules_rate_limits_and_policies_converge_under_throttling_server_error
         stats.get("CreateGatewayTarget").copied().unwrap_or(0),
         stats.get("CreateGatewayRule").copied().unwrap_or(0)
     );
+}
+
+// ---------------------------------------------------------------- credential providers under faults
+
+/// The values of the `${PROV_KEY}` and `${PROV_SECRET}` secrets passed by value.
+const PROVIDER_KEY: &str = "rel-provider-key-5521";
+const PROVIDER_SECRET: &str = "rel-provider-secret-8034";
+/// The owner of the specs whose providers are pruned and destroyed.
+const CI: &str = "ci";
+
+/// [`env`] with the variables the providers' secrets by value are read from.
+fn provider_env(builder: EnvBuilder) -> Env {
+    env(builder.var("PROV_KEY", PROVIDER_KEY).var("PROV_SECRET", PROVIDER_SECRET))
+}
+
+/// A provider of the scenario: its kind and, within it, how its secret is passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// API key by value (`${PROV_KEY}`).
+    KeyValue,
+    /// API key by reference.
+    KeyRef,
+    /// GitHub OAuth2 with its client secret by value (`${PROV_SECRET}`).
+    OauthValue,
+    /// GitHub OAuth2 with its client secret by reference.
+    OauthRef,
+}
+
+impl Shape {
+    const ALL: [Shape; 4] = [Shape::KeyValue, Shape::KeyRef, Shape::OauthValue, Shape::OauthRef];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Shape::KeyValue => "kv",
+            Shape::KeyRef => "kr",
+            Shape::OauthValue => "ov",
+            Shape::OauthRef => "or",
+        }
+    }
+
+    fn is_key(self) -> bool {
+        matches!(self, Shape::KeyValue | Shape::KeyRef)
+    }
+
+    fn by_value(self) -> bool {
+        matches!(self, Shape::KeyValue | Shape::OauthValue)
+    }
+}
+
+/// A provider's name and shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Prov {
+    name: String,
+    shape: Shape,
+}
+
+impl Prov {
+    fn new(shape: Shape, role: &str, i: usize) -> Prov {
+        Prov { name: format!("{}-{role}-{i}", shape.prefix()), shape }
+    }
+
+    fn arn(&self) -> String {
+        let kind = if self.shape.is_key() { "apikey" } else { "oauth2" };
+        format!(
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/{kind}credentialprovider/{}",
+            self.name
+        )
+    }
+
+    /// Its `credentialProviders:` item, tagged `suite: rel`.
+    fn yaml(&self) -> String {
+        let name = &self.name;
+        match self.shape {
+            Shape::KeyValue => format!(
+                "  - apiKey:\n      name: {name}\n      apiKey: ${{PROV_KEY}}\n      secretVersion: '1'\n      tags: {{ suite: rel }}\n"
+            ),
+            Shape::KeyRef => format!(
+                "  - apiKey:\n      name: {name}\n      apiKeySecretSource: EXTERNAL\n      \
+                 apiKeySecretConfig: {{ secretId: {name}-key, jsonKey: key }}\n      tags: {{ suite: rel }}\n"
+            ),
+            Shape::OauthValue => format!(
+                "  - oauth2:\n      name: {name}\n      credentialProviderVendor: GithubOauth2\n      oauth2ProviderConfigInput:\n        \
+                 githubOauth2ProviderConfig:\n          clientId: Iv1.{name}\n          clientSecret: ${{PROV_SECRET}}\n      \
+                 secretVersion: '1'\n      tags: {{ suite: rel }}\n"
+            ),
+            Shape::OauthRef => format!(
+                "  - oauth2:\n      name: {name}\n      credentialProviderVendor: GithubOauth2\n      oauth2ProviderConfigInput:\n        \
+                 githubOauth2ProviderConfig:\n          clientId: Iv1.{name}\n          clientSecretSource: EXTERNAL\n          \
+                 clientSecretConfig: {{ secretId: {name}-oauth, jsonKey: client_secret }}\n      tags: {{ suite: rel }}\n"
+            ),
+        }
+    }
+
+    /// The tags acgw gives it under owner `ci`.
+    fn tags(&self) -> BTreeMap<String, String> {
+        let mut tags =
+            BTreeMap::from([("suite".to_string(), "rel".to_string()), ("acgw:owner".to_string(), CI.to_string())]);
+        if self.shape.by_value() {
+            tags.insert("acgw:secret-version".to_string(), "1".to_string());
+        }
+        tags
+    }
+
+    /// A target `t-{name}` that authenticates with it; `by_arn` gives its literal ARN, else
+    /// `{ credentialProvider: name }`.
+    fn target(&self, by_arn: bool) -> String {
+        let reference = if by_arn { self.arn() } else { format!("{{ credentialProvider: {} }}", self.name) };
+        let name = &self.name;
+        if self.shape.is_key() {
+            format!(
+                "      - name: t-{name}\n        targetConfiguration:\n          mcp:\n            \
+                 openApiSchema: {{ inlinePayload: \"openapi: 3.0.3\\ninfo: {{ title: t, version: '1' }}\\npaths: {{}}\\n\" }}\n        \
+                 credentialProviderConfigurations:\n          - credentialProviderType: API_KEY\n            credentialProvider:\n              \
+                 apiKeyCredentialProvider:\n                providerArn: {reference}\n                credentialParameterName: x-api-key\n                \
+                 credentialLocation: HEADER\n"
+            )
+        } else {
+            format!(
+                "      - name: t-{name}\n        targetConfiguration: {{ mcp: {{ mcpServer: {{ endpoint: \"https://{name}.example.com/mcp\" }} }} }}\n        \
+                 credentialProviderConfigurations:\n          - credentialProviderType: OAUTH\n            credentialProvider:\n              \
+                 oauthCredentialProvider:\n                providerArn: {reference}\n                scopes: [repo]\n"
+            )
+        }
+    }
+}
+
+/// A gateway `name` whose targets name `providers` (by ARN or by name).
+fn provider_gateway(name: &str, providers: &[&Prov], by_arn: bool) -> String {
+    let mut out =
+        format!("  - name: {name}\n    roleArn: arn:aws:iam::123456789012:role/gw\n    authorizerType: AWS_IAM\n");
+    if !providers.is_empty() {
+        out.push_str("    targets:\n");
+        providers.iter().for_each(|p| out.push_str(&p.target(by_arn)));
+    }
+    out
+}
+
+/// A spec: `owner`, `providers`, and the `gateways` (items of [`provider_gateway`]).
+fn provider_spec(owner: &str, providers: &[&Prov], gateways: &[String]) -> String {
+    let mut out = format!("owner: {owner}\n");
+    if !providers.is_empty() {
+        out.push_str("credentialProviders:\n");
+        providers.iter().for_each(|p| out.push_str(&p.yaml()));
+    }
+    if gateways.is_empty() {
+        out.push_str("gateways: []\n");
+    } else {
+        out.push_str("gateways:\n");
+        gateways.iter().for_each(|g| out.push_str(g));
+    }
+    out
+}
+
+/// The providers of `lists`, in order.
+fn refs<'a>(lists: &[&'a Vec<Prov>]) -> Vec<&'a Prov> {
+    lists.iter().flat_map(|l| l.iter()).collect()
+}
+
+/// Every live provider: name → (ARN, tags).
+fn live_providers(env: &Env) -> BTreeMap<String, (String, BTreeMap<String, String>)> {
+    let api = env.api();
+    env.rt.block_on(async {
+        let mut all = api.list_oauth2_providers().await.expect("ListOauth2CredentialProviders");
+        all.extend(api.list_api_key_providers().await.expect("ListApiKeyCredentialProviders"));
+        let mut out = BTreeMap::new();
+        for p in all {
+            let tags = api.list_tags(&p.arn).await.expect("ListTagsForResource of a provider");
+            let dup = out.insert(p.name.clone(), (p.arn, tags));
+            assert!(dup.is_none(), "two providers named {}", p.name);
+        }
+        out
+    })
+}
+
+/// Every provider ARN a live target names → the targets (`target T of gateway G`).
+fn live_holders(env: &Env) -> BTreeMap<String, Vec<String>> {
+    let api = env.api();
+    env.rt.block_on(async {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for g in api.list_gateways().await.expect("ListGateways") {
+            for t in api.list_targets(&g.gateway_id).await.expect("ListGatewayTargets") {
+                let live = api.get_target(&g.gateway_id, &t.target_id).await.expect("GetGatewayTarget");
+                for arn in live.config.expect("a readable target").provider_arns() {
+                    out.entry(arn).or_default().push(format!("target {} of gateway {}", t.name, g.name));
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Calls of DeleteApiKeyCredentialProvider and DeleteOauth2CredentialProvider so far.
+fn provider_deletes(env: &Env) -> u64 {
+    let stats = env.stats();
+    ["DeleteApiKeyCredentialProvider", "DeleteOauth2CredentialProvider"]
+        .iter()
+        .map(|op| stats.get(*op).copied().unwrap_or(0))
+        .sum()
+}
+
+/// The scenario of issue 26's fault matrix: owner `ci` declares providers of every shape in
+/// roles, a gateway `ci-keep` names some by name, a gateway `ci-drop` (dropped later) names
+/// others, another owner's gateway `other-gw` names some of ci's by literal ARN, and providers
+/// that ci does not own exist beside them.
+struct Scenario {
+    /// In both of ci's specs, named by nothing.
+    keep: Vec<Prov>,
+    /// In both of ci's specs, named by ci-keep's targets (by name).
+    named: Vec<Prov>,
+    /// In both of ci's specs, named by other-gw's targets (by ARN): destroy must keep them.
+    shared: Vec<Prov>,
+    /// Only in ci's first spec, named by other-gw's targets (by ARN): prune must keep them.
+    held: Vec<Prov>,
+    /// Only in ci's first spec, named by nothing: prune deletes them.
+    dropped: Vec<Prov>,
+    /// Only in ci's first spec, named by ci-drop's targets, which prune deletes first.
+    behind: Vec<Prov>,
+    /// Not ci's: made by hand (untagged, and tagged with another owner `cix`) and by acgw for
+    /// another owner.
+    foreign: Vec<String>,
+    /// ci's spec after the change: `keep`, `named` and `shared`, and ci-keep.
+    pruned_spec: PathBuf,
+}
+
+impl Scenario {
+    /// Applies it (no faults yet) with `copies` of each role's providers.
+    fn setup(bench: &Env, copies: usize) -> Scenario {
+        let of = |shapes: &[Shape], role: &str| -> Vec<Prov> {
+            (0..copies).flat_map(|i| shapes.iter().map(move |s| Prov::new(*s, role, i))).collect()
+        };
+        let s = Scenario {
+            keep: of(&Shape::ALL, "keep"),
+            named: of(&Shape::ALL, "named"),
+            shared: of(&[Shape::KeyRef, Shape::OauthValue], "shared"),
+            held: of(&[Shape::KeyValue, Shape::OauthRef], "held"),
+            dropped: of(&Shape::ALL, "drop"),
+            behind: of(&[Shape::KeyRef, Shape::OauthValue], "behind"),
+            foreign: vec!["hand-key".into(), "hand-cix".into(), "theirs-oauth".into()],
+            pruned_spec: bench.path("ci.yaml"),
+        };
+        let all = refs(&[&s.keep, &s.named, &s.shared, &s.held, &s.dropped, &s.behind]);
+        let keep_gw = provider_gateway("ci-keep", &refs(&[&s.named]), false);
+        let drop_gw = provider_gateway("ci-drop", &refs(&[&s.behind]), false);
+        let first = bench.write("ci-first.yaml", &provider_spec(CI, &all, &[keep_gw.clone(), drop_gw]));
+        let other_gw = provider_gateway("other-gw", &refs(&[&s.shared, &s.held]), true);
+        let other = bench.write("other.yaml", &provider_spec("other", &[], &[other_gw]));
+        let theirs = Prov { name: "theirs-oauth".into(), shape: Shape::OauthRef };
+        let theirs = bench.write("theirs.yaml", &provider_spec("someone-else", &[&theirs], &[]));
+        for spec in [&first, &other, &theirs] {
+            let run = run(bench, &["apply", "--auto-approve", "-f", &spec.to_string_lossy()]);
+            assert_eq!(run.code, Some(0), "setup: {}", run.show());
+        }
+        let client = bench.client();
+        bench.rt.block_on(async {
+            for (name, owner) in [("hand-key", None), ("hand-cix", Some("cix"))] {
+                let mut create = client.create_api_key_credential_provider().name(name).api_key("hand-made");
+                if let Some(owner) = owner {
+                    create = create.tags("acgw:owner", owner);
+                }
+                create.send().await.expect("a provider made by hand");
+            }
+        });
+        let kept = refs(&[&s.keep, &s.named, &s.shared]);
+        std::fs::write(&s.pruned_spec, provider_spec(CI, &kept, &[keep_gw])).expect("write");
+        let live = live_providers(bench);
+        assert_eq!(live.len(), all.len() + s.foreign.len(), "setup: {live:?}");
+        s
+    }
+
+    /// The names that must exist after the prune converged.
+    fn after_prune(&self) -> Vec<String> {
+        let mut names: Vec<String> = [&self.keep, &self.named, &self.shared, &self.held]
+            .iter()
+            .flat_map(|l| l.iter())
+            .map(|p| p.name.clone())
+            .collect();
+        names.extend(self.foreign.iter().cloned());
+        names.sort();
+        names
+    }
+
+    /// The names that must exist after the destroy of ci's spec converged.
+    fn after_destroy(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            [&self.shared, &self.held].iter().flat_map(|l| l.iter()).map(|p| p.name.clone()).collect();
+        names.extend(self.foreign.iter().cloned());
+        names.sort();
+        names
+    }
+
+    /// What holds at every moment, read without faults: every provider not ci's exists with
+    /// its tags untouched, and every provider a live target names exists.
+    fn check_invariants(&self, bench: &Env, context: &str) {
+        let live = live_providers(bench);
+        for name in &self.foreign {
+            assert!(live.contains_key(name), "{context}: {name}, not ci's, was deleted: {live:?}");
+            let owner = live[name].1.get("acgw:owner").map(String::as_str);
+            let want = match name.as_str() {
+                "hand-key" => None,
+                "hand-cix" => Some("cix"),
+                _ => Some("someone-else"),
+            };
+            assert_eq!(owner, want, "{context}: {name}'s owner tag changed");
+        }
+        let arns: Vec<&String> = live.values().map(|(arn, _)| arn).collect();
+        for (arn, holders) in live_holders(bench) {
+            assert!(arns.contains(&&arn), "{context}: {arn} was deleted while {holders:?} name it");
+        }
+    }
+}
+
+/// Runs `args` (a prune or a destroy) under the faults the Env has, at most [`MAX_RUNS`] times,
+/// until the live providers are exactly `expected` (read without faults after each run), and
+/// returns how many runs it took. After every run: no panic, exit 0 or 1, the invariants hold,
+/// and a run that could not read every live target deleted no provider.
+fn run_until_providers_are(bench: &Env, s: &Scenario, label: &str, args: &[&str], expected: &[String]) -> usize {
+    let faults = bench.handle().faults();
+    for runs in 1..=MAX_RUNS {
+        let deletes_before = provider_deletes(bench);
+        let run = run(bench, args);
+        let deleted = provider_deletes(bench) - deletes_before;
+        assert!(!run.stderr.contains("panicked"), "{label}: {}", run.show());
+        assert!(matches!(run.code, Some(0 | 1)), "{label}: exit 0 or 1:\n{}", run.show());
+        if run.show().contains("the live targets could not all be read") {
+            assert_eq!(
+                deleted,
+                0,
+                "{label}: a provider was deleted by a run that could not read every target:\n{}",
+                run.show()
+            );
+        }
+        bench.handle().set_faults(Faults::default());
+        s.check_invariants(bench, &format!("{label}, after run {runs}"));
+        let live: Vec<String> = live_providers(bench).into_keys().collect();
+        bench.handle().set_faults(faults);
+        if live == expected {
+            return runs;
+        }
+    }
+    bench.handle().set_faults(Faults::default());
+    let live: Vec<String> = live_providers(bench).into_keys().collect();
+    panic!(
+        "{label}: the providers did not converge in {MAX_RUNS} runs:\n  live:     {live:?}\n  expected: {expected:?}"
+    );
+}
+
+/// One cell of the provider matrix: the scenario, then under `faults` (and `latency`) a prune of
+/// ci's changed spec and a destroy of it, each re-run until converged; then, without faults,
+/// one more of each must change nothing and name the targets that keep what it kept.
+fn provider_cell(label: &str, seed: u64, faults: Faults, latency: Duration) {
+    let copies = if full_matrix() { 3 } else { 1 };
+    let bench = provider_env(Env::builder().seed(seed).delete_delay(Duration::from_millis(100)));
+    let s = Scenario::setup(&bench, copies);
+    let spec = s.pruned_spec.to_string_lossy().to_string();
+    let started = Instant::now();
+    bench.handle().set_faults(Faults { latency, ..faults });
+    // A pinned rate: this cell is about what gets deleted under faults; how the adaptive limiter
+    // slows down under 30% throttling is measured by the gateway cells above.
+    let prune = ["apply", "--prune", "--auto-approve", "--max-rps", "50", "-f", &spec];
+    let prune_runs = run_until_providers_are(&bench, &s, &format!("{label}: prune"), &prune, &s.after_prune());
+    bench.handle().set_faults(Faults::default());
+    settle(&bench);
+    let gateways: Vec<String> = live(&bench).into_keys().collect();
+    assert_eq!(gateways, ["ci-keep", "other-gw"], "{label}: prune deletes ci-drop only");
+    // Converged: a prune without faults deletes nothing more, and says which targets keep
+    // the providers it does not delete.
+    let deletes = provider_deletes(&bench);
+    let again = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+    assert_eq!(again.code, Some(1), "{label}: held providers are failures:\n{}", again.show());
+    assert_eq!(provider_deletes(&bench), deletes, "{label}: nothing more to delete:\n{}", again.show());
+    for p in &s.held {
+        let holder = format!("target t-{} of gateway other-gw", p.name);
+        assert!(again.show().contains(&holder), "{label}: the run names {holder}:\n{}", again.show());
+    }
+    for (name, (_, tags)) in live_providers(&bench).iter().filter(|(n, _)| !s.foreign.contains(n)) {
+        let p = [&s.keep, &s.named, &s.shared, &s.held].iter().flat_map(|l| l.iter()).find(|p| &p.name == name);
+        assert_eq!(Some(tags), p.map(Prov::tags).as_ref(), "{label}: {name}'s tags");
+    }
+
+    bench.handle().set_faults(Faults { latency, ..faults });
+    let destroy = ["destroy", "--auto-approve", "--max-rps", "50", "-f", &spec];
+    let destroy_runs = run_until_providers_are(&bench, &s, &format!("{label}: destroy"), &destroy, &s.after_destroy());
+    bench.handle().set_faults(Faults::default());
+    settle(&bench);
+    let gateways: Vec<String> = live(&bench).into_keys().collect();
+    assert_eq!(gateways, ["other-gw"], "{label}: destroy deletes ci-keep only");
+    let deletes = provider_deletes(&bench);
+    let again = run(&bench, &["destroy", "--auto-approve", "-f", &spec]);
+    assert_eq!(again.code, Some(1), "{label}: shared providers are failures:\n{}", again.show());
+    assert_eq!(provider_deletes(&bench), deletes, "{label}: nothing more to destroy:\n{}", again.show());
+    for p in &s.shared {
+        let holder = format!("target t-{} of gateway other-gw", p.name);
+        assert!(again.show().contains(&holder), "{label}: the run names {holder}:\n{}", again.show());
+    }
+    let total = [&s.keep, &s.named, &s.shared, &s.held, &s.dropped, &s.behind].iter().map(|l| l.len()).sum::<usize>();
+    eprintln!(
+        "RELIABILITY | providers: prune and destroy under {label} | {total} of ci's providers ({} foreign), none deleted while named or not ci's | prune: {prune_runs} run(s), destroy: {destroy_runs} run(s) | {:.1} s",
+        s.foreign.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn providers_prune_and_destroy_under_30_percent_throttling() {
+    provider_cell("30% throttling", 31, Faults { throttle_rate: 0.3, ..Faults::default() }, Duration::ZERO);
+}
+
+#[test]
+fn providers_prune_and_destroy_under_10_percent_server_errors() {
+    provider_cell("10% 500s", 32, Faults { error_rate: 0.1, ..Faults::default() }, Duration::ZERO);
+}
+
+#[test]
+fn providers_prune_and_destroy_under_30_percent_lost_responses() {
+    provider_cell("30% lost responses", 33, Faults { lost_response_rate: 0.3, ..Faults::default() }, Duration::ZERO);
+}
+
+#[test]
+fn providers_prune_and_destroy_under_200ms_latency() {
+    provider_cell("200 ms latency", 34, Faults::default(), Duration::from_millis(200));
+}
+
+/// Every fault at once: by default at lower rates (each fault alone at its full rate runs
+/// above); with `ACGW_FULL_MATRIX=1` at the full ones.
+#[test]
+fn providers_prune_and_destroy_under_throttling_server_errors_and_lost_responses_at_once() {
+    let (throttle, errors, lost) = if full_matrix() { (0.3, 0.1, 0.3) } else { (0.1, 0.05, 0.1) };
+    let faults = Faults { throttle_rate: throttle, error_rate: errors, lost_response_rate: lost, ..Faults::default() };
+    let label = format!(
+        "{:.0}% throttling + {:.0}% 500s + {:.0}% lost responses",
+        throttle * 100.0,
+        errors * 100.0,
+        lost * 100.0
+    );
+    provider_cell(&label, 35, faults, Duration::ZERO);
+}
+
+/// No provider is deleted by a run that cannot read every live target: not when the read made
+/// for the plan fails, and not when the fresh read apply makes just before deleting fails
+/// (another owner's target, which only that read would find, names a provider ci dropped).
+#[test]
+fn no_provider_is_deleted_by_a_run_that_cannot_read_every_live_target() {
+    let bench = provider_env(Env::builder().seed(42).update_delay(Duration::from_millis(1500)));
+    let s = Scenario::setup(&bench, 1);
+    let spec = s.pruned_spec.to_string_lossy().to_string();
+    let other = live(&bench)["other-gw"][0].0.clone();
+    let before: Vec<String> = live_providers(&bench).into_keys().collect();
+
+    // The plan's read of the live targets: other-gw's are denied.
+    bench.handle().fail_next_target_call(&other, TargetOperation::List, InjectedError::AccessDenied);
+    let deletes = provider_deletes(&bench);
+    let prune = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+    assert_eq!(prune.code, Some(1), "{}", prune.show());
+    assert!(prune.stderr.contains("the live targets could not all be read"), "{}", prune.show());
+    assert!(
+        prune.stderr.contains("credential provider kv-drop-0: not pruned"),
+        "it says what it kept:\n{}",
+        prune.show()
+    );
+    assert_eq!(provider_deletes(&bench), deletes, "no provider deleted:\n{}", prune.show());
+    assert_eq!(live_providers(&bench).into_keys().collect::<Vec<_>>(), before);
+    s.check_invariants(&bench, "after a plan that could not read every target");
+
+    // The fresh read before the deletions: denied once the plan (whose read succeeded) is being
+    // applied, here when its gateway update is sent; apply then waits for the update to settle
+    // (1.5 s) before it reads the targets again.
+    let changed = std::fs::read_to_string(&s.pruned_spec).expect("read").replace(
+        "  - name: ci-keep\n",
+        "  - name: ci-keep\n    description: changed, so that apply waits for an update\n",
+    );
+    std::fs::write(&s.pruned_spec, changed).expect("write");
+    let updates = bench.stats().get("UpdateGateway").copied().unwrap_or(0);
+    let handle = bench.handle();
+    let prune = std::thread::scope(|scope| {
+        let injector = scope.spawn(|| {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < deadline {
+                if handle.stats().get("UpdateGateway").copied().unwrap_or(0) > updates {
+                    handle.fail_next_target_call(&other, TargetOperation::List, InjectedError::AccessDenied);
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            false
+        });
+        let prune = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+        assert!(injector.join().expect("injector"), "the update was never sent:\n{}", prune.show());
+        prune
+    });
+    assert_eq!(prune.code, Some(1), "{}", prune.show());
+    assert!(prune.stdout.contains("not deleted: the live targets could not all be read"), "{}", prune.show());
+    assert_eq!(provider_deletes(&bench), deletes, "no provider deleted:\n{}", prune.show());
+    assert_eq!(live_providers(&bench).into_keys().collect::<Vec<_>>(), before);
+    s.check_invariants(&bench, "after an apply whose fresh read of the targets failed");
+
+    // With every target readable, the same prune deletes what it should, and nothing else.
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        let prune = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+        s.check_invariants(&bench, "after a prune that could read every target");
+        if live_providers(&bench).into_keys().collect::<Vec<_>>() == s.after_prune() {
+            break;
+        }
+        assert!(runs < MAX_RUNS, "no convergence:\n{}", prune.show());
+    }
+}
+
+/// A create whose answer is lost: the SDK sends it again, the service answers Conflict, and
+/// apply converges the provider with a full update and its tags. Also when the SDK does not
+/// send it again (`--max-attempts 1`): the next apply finds it. Either way: one provider per
+/// name, acgw's tags, the target that names it has its ARN, and a clean plan.
+#[test]
+fn a_provider_create_whose_answer_is_lost_converges_to_one_provider_with_its_tags() {
+    let bench = provider_env(Env::builder().seed(43));
+    let key = Prov::new(Shape::KeyValue, "lost", 0);
+    let oauth = Prov::new(Shape::OauthRef, "lost", 0);
+    let gateway = provider_gateway("lost-gw", &[&key, &oauth], false);
+    let spec = bench.write("lost.yaml", &provider_spec(CI, &[&key, &oauth], &[gateway]));
+    let spec_arg = spec.to_string_lossy().to_string();
+    for op in ["CreateApiKeyCredentialProvider", "CreateOauth2CredentialProvider"] {
+        assert!(bench.handle().lose_next_response(op), "{op}");
+    }
+    let apply = run(&bench, &["apply", "--auto-approve", "-f", &spec_arg]);
+    assert_eq!(apply.code, Some(0), "the resent create met a Conflict and converged:\n{}", apply.show());
+    let stats = bench.stats();
+    for (create, update) in [
+        ("CreateApiKeyCredentialProvider", "UpdateApiKeyCredentialProvider"),
+        ("CreateOauth2CredentialProvider", "UpdateOauth2CredentialProvider"),
+    ] {
+        assert_eq!(stats.get(create), Some(&2), "the lost create and the one that met a Conflict: {stats:?}");
+        assert_eq!(stats.get(update), Some(&1), "one full update after the Conflict: {stats:?}");
+    }
+    assert_lost_converged(&bench, &[&key, &oauth], &spec_arg);
+
+    // Not sent again: the apply fails, and the next one converges.
+    let again = Prov::new(Shape::KeyRef, "lost", 1);
+    let gateway = provider_gateway("lost-gw", &[&key, &oauth, &again], false);
+    std::fs::write(&spec, provider_spec(CI, &[&key, &oauth, &again], &[gateway])).expect("write");
+    assert!(bench.handle().lose_next_response("CreateApiKeyCredentialProvider"));
+    let apply = run(&bench, &["apply", "--auto-approve", "--max-attempts", "1", "-f", &spec_arg]);
+    assert_eq!(apply.code, Some(1), "the create's answer was lost:\n{}", apply.show());
+    assert!(!apply.stderr.contains("panicked"), "{}", apply.show());
+    let apply = run(&bench, &["apply", "--auto-approve", "-f", &spec_arg]);
+    assert_eq!(apply.code, Some(0), "{}", apply.show());
+    assert_lost_converged(&bench, &[&key, &oauth, &again], &spec_arg);
+}
+
+/// Exactly `providers` exist (once each, with acgw's tags), lost-gw's targets name their ARNs,
+/// and the plan is clean.
+fn assert_lost_converged(bench: &Env, providers: &[&Prov], spec: &str) {
+    let live = live_providers(bench);
+    let mut names: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(live.keys().map(String::as_str).collect::<Vec<_>>(), names, "one provider per name");
+    let holders = live_holders(bench);
+    for p in providers {
+        assert_eq!(live[&p.name].0, p.arn());
+        assert_eq!(live[&p.name].1, p.tags(), "{}: acgw's tags", p.name);
+        let want = vec![format!("target t-{} of gateway lost-gw", p.name)];
+        assert_eq!(holders.get(&p.arn()), Some(&want), "{}: its target names its ARN", p.name);
+    }
+    let plan = run(bench, &["plan", "--detailed-exitcode", "-f", spec]);
+    assert_eq!(plan.code, Some(0), "plan after apply must show no changes:\n{}", plan.show());
+}
+
+/// `kill -9` at a random moment of an apply that creates providers and the gateway whose
+/// targets name them (by name): the next applies converge to one provider per name with acgw's
+/// tags, targets that name their ARNs, and a clean plan.
+#[test]
+fn kill_9_during_an_apply_with_providers_then_rerun_converges() {
+    let seed = std::env::var("ACGW_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let trials = if full_matrix() { 10 } else { 2 };
+    eprintln!("provider kill test: seed {seed} ({trials} trials); replay with ACGW_KILL_SEED={seed}");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for trial in 0..trials {
+        // Latency and a parallelism of 2 spread the provider creates over a few hundred ms.
+        let bench = provider_env(
+            Env::builder()
+                .latency(Duration::from_millis(40))
+                .create_delay(Duration::from_millis(300))
+                .seed(rng.u64(..)),
+        );
+        let providers: Vec<Prov> = (0..3).flat_map(|i| Shape::ALL.map(|s| Prov::new(s, "kill", i))).collect();
+        let all: Vec<&Prov> = providers.iter().collect();
+        let named: Vec<&Prov> = providers.iter().take(4).collect();
+        let spec = bench.write("kill.yaml", &provider_spec(CI, &all, &[provider_gateway("kill-gw", &named, false)]));
+        let spec_arg = spec.to_string_lossy().to_string();
+        let kill_after = Duration::from_millis(rng.u64(0..=1_000));
+        let mut child = bench
+            .acgw()
+            .args(["apply", "--auto-approve", "--parallelism", "2", "-f", &spec_arg])
+            .into_command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn apply");
+        std::thread::sleep(kill_after);
+        child.kill().ok();
+        let _ = child.wait();
+        let created = live_providers(&bench).len();
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let run = run(&bench, &["apply", "--auto-approve", "-f", &spec_arg]);
+            assert!(!run.stderr.contains("panicked"), "trial {trial} (seed {seed}):\n{}", run.show());
+            if run.code == Some(0) {
+                break;
+            }
+            assert!(runs < MAX_RUNS, "trial {trial} (seed {seed}): no convergence:\n{}", run.show());
+        }
+        settle(&bench);
+        let found = live_providers(&bench);
+        let mut names: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(found.keys().map(String::as_str).collect::<Vec<_>>(), names, "trial {trial} (seed {seed})");
+        for p in &providers {
+            assert_eq!(found[&p.name].1, p.tags(), "trial {trial} (seed {seed}): {}'s tags", p.name);
+        }
+        let holders = live_holders(&bench);
+        for p in &named {
+            let want = vec![format!("target t-{} of gateway kill-gw", p.name)];
+            assert_eq!(holders.get(&p.arn()), Some(&want), "trial {trial} (seed {seed})");
+        }
+        assert_eq!(live(&bench).len(), 1, "one gateway");
+        let plan = run(&bench, &["plan", "--detailed-exitcode", "-f", &spec_arg]);
+        assert_eq!(plan.code, Some(0), "trial {trial} (seed {seed}): {}", plan.show());
+        eprintln!(
+            "provider kill trial {trial}: killed after {} ms with {created} of {} providers created; {runs} re-run(s)",
+            kill_after.as_millis(),
+            providers.len()
+        );
+    }
 }

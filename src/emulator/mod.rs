@@ -236,6 +236,13 @@ impl EmulatorHandle {
         self.shared.fail_next(name, reasons.iter().map(|r| r.to_string()).collect());
     }
 
+    /// Makes the next successful call of `operation` (its API name, e.g.
+    /// `CreateApiKeyCredentialProvider`) commit and then close the connection without an answer,
+    /// as `lost_response_rate` does at random; calls queue. False when no operation has that name.
+    pub fn lose_next_response(&self, operation: &str) -> bool {
+        self.shared.lose_next(operation)
+    }
+
     /// Tags a gateway as an AWS service would (e.g. CloudFormation's `aws:cloudformation:*`), which
     /// the API refuses from users; for tests of how acgw treats service-owned tags. False when
     /// there is no gateway with that ID.

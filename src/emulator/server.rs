@@ -339,6 +339,8 @@ pub(super) struct Shared {
     /// A test hook stored a value the model does not allow (see [`Shared::set_raw`]): answers are
     /// no longer checked, requests still are.
     planted: AtomicBool,
+    /// Operations whose next successful mutation is to be lost (see [`Shared::lose_next`]).
+    lose_next: Mutex<Vec<Op>>,
 }
 
 /// Locks a mutex even if a panicking thread poisoned it: the data is still consistent, since
@@ -365,6 +367,27 @@ impl Shared {
             model,
             deviations: Mutex::new(Vec::new()),
             planted: AtomicBool::new(false),
+            lose_next: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Makes the next successful call of the operation named `operation` commit and then close
+    /// the connection without an answer; false when no operation has that name.
+    pub(super) fn lose_next(&self, operation: &str) -> bool {
+        let Some(op) = Op::ALL.iter().copied().find(|op| op.name() == operation) else { return false };
+        lock(&self.lose_next).push(op);
+        true
+    }
+
+    /// True (once) when the next mutation of `op` was asked to be lost.
+    fn take_lost(&self, op: Op) -> bool {
+        let mut queued = lock(&self.lose_next);
+        match queued.iter().position(|q| *q == op) {
+            Some(at) => {
+                queued.remove(at);
+                true
+            }
+            None => false,
         }
     }
 
@@ -653,7 +676,7 @@ async fn answer(shared: &Shared, req: Request<Incoming>) -> Result<Outcome, ApiE
             // answer that would make a client believe nothing happened.
             eprintln!("acgw emulator: {e}");
         }
-        if shared.roll(faults.lost_response_rate) {
+        if shared.take_lost(op) || shared.roll(faults.lost_response_rate) {
             return Ok(Outcome::Lost);
         }
     }
