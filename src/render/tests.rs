@@ -397,6 +397,7 @@ fn a_plan_names_each_secret_it_sends_by_its_variable_never_its_value() {
 #[test]
 fn providers_come_before_gateways_with_their_actions_kinds_and_reasons() {
     let text = text::plan(&fixture::providers_plan(true), false);
+    assert!(!text.contains('\x1b'), "no color asked, none given: {text}");
     let first_provider = text.find("+ create OAuth2 credential provider github\n").expect("github");
     let first_gateway = text.find("+ billing will be created").expect("billing");
     assert!(first_provider < first_gateway, "{text}");
