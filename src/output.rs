@@ -971,7 +971,8 @@ mod tests {
     fn the_provider_schemas_refuse_a_member_they_do_not_name() {
         use crate::render::fixture;
         let doc: Value = serde_json::from_str(&fixture::providers_plan(true).to_json()).expect("JSON");
-        let mutations: [(&str, fn(&mut Value)); 7] = [
+        type Mutation = (&'static str, fn(&mut Value));
+        let mutations: [Mutation; 7] = [
             ("credentialProviders", |d| d["credentialProviders"]["surprise"] = json!(1)),
             ("summary", |d| d["credentialProviders"]["summary"]["replace"] = json!(0)),
             ("a provider", |d| d["credentialProviders"]["providers"][0]["surprise"] = json!(1)),
