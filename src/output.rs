@@ -674,8 +674,144 @@ fn plan_schema(defs: &mut Defs) -> Value {
             ("unmanaged", true, list(unmanaged_schema(defs))),
             ("failed", true, list(failed_schema(defs))),
             ("orphaned", true, list(unmanaged_schema(defs))),
+            ("credentialProviders", false, providers_plan_schema(defs)),
         ],
     )
+}
+
+// ---- credential providers (present when providers were read) ----
+
+fn provider_kind_schema() -> Value {
+    one_of_strings(&["oauth2", "apiKey"])
+}
+
+fn tag_map_schema() -> Value {
+    json!({ "type": "object", "additionalProperties": string() })
+}
+
+fn unmanaged_provider_schema(defs: &mut Defs) -> Value {
+    define(defs, "UnmanagedProvider", |_| {
+        object(
+            "A live credential provider acgw leaves alone: in no spec (unmanaged), or owned but in no spec without `--prune` (orphaned).",
+            vec![("name", true, string()), ("kind", true, provider_kind_schema()), ("arn", true, string())],
+        )
+    })
+}
+
+fn failed_provider_schema(defs: &mut Defs) -> Value {
+    define(defs, "FailedProvider", |_| {
+        object(
+            "A credential provider that could not be planned (or checked), never changed.",
+            vec![("name", true, string()), ("arn", true, nullable(string())), ("error", true, string())],
+        )
+    })
+}
+
+fn providers_plan_schema(defs: &mut Defs) -> Value {
+    define(defs, "ProvidersPlan", |defs| {
+        let summary = define(defs, "ProviderCounts", |_| {
+            object(
+                "Counts of credential providers per action.",
+                ["create", "update", "delete", "noOp", "unmanaged", "failed", "orphaned"]
+                    .into_iter()
+                    .map(|k| (k, true, count()))
+                    .collect(),
+            )
+        });
+        let sent = define(defs, "SentSecret", |_| {
+            object(
+                "A secret the action sends by value: where it is read from, never the value.",
+                vec![
+                    ("member", true, string()),
+                    ("from", true, string()),
+                    ("because", true, one_of_strings(&["create", "secretVersion", "update"])),
+                ],
+            )
+        });
+        let fingerprint = define(defs, "ProviderFingerprint", |_| {
+            object(
+                "What was observed of a live credential provider.",
+                vec![
+                    ("arn", true, string()),
+                    ("tags", true, tag_map_schema()),
+                    ("digest", true, string()),
+                    (
+                        "heldBy",
+                        false,
+                        list(object(
+                            "A live target that names the provider.",
+                            vec![("gateway", true, string()), ("target", true, string())],
+                        )),
+                    ),
+                ],
+            )
+        });
+        let provider = define(defs, "ProviderPlan", |defs| {
+            object(
+                "The plan for one credential provider.",
+                vec![
+                    ("name", true, string()),
+                    ("kind", true, provider_kind_schema()),
+                    ("action", true, one_of_strings(&["create", "update", "delete", "no-op"])),
+                    ("updateProvider", true, json!({ "type": "boolean" })),
+                    ("changes", true, list(change_schema(defs))),
+                    ("tagChanges", true, list(tag_change_schema(defs))),
+                    ("sendsSecret", false, sent),
+                    ("observed", true, nullable(fingerprint)),
+                    (
+                        "desired",
+                        true,
+                        nullable(crate::model::credential_provider::CredentialProviderSpec::schema(defs)),
+                    ),
+                    ("reason", false, one_of_strings(&["pruned", "destroyed"])),
+                ],
+            )
+        });
+        object(
+            "The credential providers, when they were read (a spec declares one, or `--prune`).",
+            vec![
+                ("summary", true, summary),
+                ("providers", true, list(provider)),
+                ("unmanaged", true, list(unmanaged_provider_schema(defs))),
+                ("failed", true, list(failed_provider_schema(defs))),
+                ("orphaned", true, list(unmanaged_provider_schema(defs))),
+            ],
+        )
+    })
+}
+
+fn providers_drift_schema(defs: &mut Defs) -> Value {
+    define(defs, "ProvidersDrift", |defs| {
+        let summary = object(
+            "Counts of credential providers per state.",
+            ["inSync", "modified", "missing", "orphaned", "unmanaged", "failed"]
+                .into_iter()
+                .map(|k| (k, true, count()))
+                .collect(),
+        );
+        let provider = define(defs, "ProviderDrift", |defs| {
+            object(
+                "How one credential provider compares with its spec.",
+                vec![
+                    ("name", true, string()),
+                    ("kind", true, provider_kind_schema()),
+                    ("state", true, one_of_strings(&["in-sync", "modified", "missing", "orphaned"])),
+                    ("arn", true, nullable(string())),
+                    ("changes", true, list(change_schema(defs))),
+                    ("tagChanges", true, list(tag_change_schema(defs))),
+                ],
+            )
+        });
+        object(
+            "The credential providers, when they were read.",
+            vec![
+                ("summary", true, summary),
+                ("providers", true, list(provider)),
+                ("unmanaged", true, list(unmanaged_provider_schema(defs))),
+                ("failed", true, list(failed_provider_schema(defs))),
+            ],
+        )
+    })
 }
 
 fn item_drift_schema<K: KeySchema>(defs: &mut Defs, def: &str) -> Value {
@@ -734,6 +870,7 @@ fn drift_schema(defs: &mut Defs) -> Value {
             ("gateways", true, list(entry)),
             ("unmanaged", true, list(unmanaged_schema(defs))),
             ("failed", true, list(failed_schema(defs))),
+            ("credentialProviders", false, providers_drift_schema(defs)),
         ],
     )
 }
@@ -855,6 +992,72 @@ mod tests {
             assert!(docs.contains(&row), "docs/output-format.md must state {row}");
             assert_eq!(Output::from_name(o.name()), Some(o));
         }
+    }
+
+    /// The errors of `doc` against `output`'s schema, one line each.
+    fn schema_errors(output: Output, doc: &Value) -> Vec<String> {
+        let schema = output.schema();
+        let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+        validator.iter_errors(doc).map(|e| format!("at {}: {e}", e.instance_path())).collect()
+    }
+
+    #[test]
+    fn plans_and_drift_reports_with_credential_providers_match_their_schemas() {
+        use crate::render::fixture;
+        for prune in [true, false] {
+            let plan = fixture::providers_plan(prune);
+            let doc: Value = serde_json::from_str(&plan.to_json()).expect("JSON");
+            let providers = &doc["credentialProviders"];
+            assert!(providers["providers"].as_array().is_some_and(|p| p.len() >= 4), "{doc}");
+            assert_eq!(schema_errors(Output::Plan, &doc), Vec::<String>::new(), "prune {prune}");
+            let report: Value = serde_json::from_str(&plan.drift_report().to_json()).expect("JSON");
+            assert!(report["credentialProviders"]["providers"].is_array(), "{report}");
+            assert_eq!(schema_errors(Output::Drift, &report), Vec::<String>::new(), "prune {prune}");
+        }
+        // Both kinds, every action, a secret sent and a deletion's holders are in what was checked.
+        let doc: Value = serde_json::from_str(&fixture::providers_plan(true).to_json()).expect("JSON");
+        let providers = doc["credentialProviders"]["providers"].as_array().expect("providers");
+        for action in ["create", "update", "delete", "no-op"] {
+            assert!(providers.iter().any(|p| p["action"] == action), "{action}");
+        }
+        for kind in ["oauth2", "apiKey"] {
+            assert!(providers.iter().any(|p| p["kind"] == kind), "{kind}");
+        }
+        assert!(providers.iter().any(|p| p["sendsSecret"]["from"] == "${WEATHER_API_KEY}"));
+        assert!(providers.iter().any(|p| p["observed"]["heldBy"] == json!([])));
+        // A plan without providers still matches: the member is optional.
+        let plain: Value = serde_json::from_str(&fixture::plan().to_json()).expect("JSON");
+        assert!(plain.get("credentialProviders").is_none());
+        assert_eq!(schema_errors(Output::Plan, &plain), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_provider_schemas_refuse_a_member_they_do_not_name() {
+        use crate::render::fixture;
+        let doc: Value = serde_json::from_str(&fixture::providers_plan(true).to_json()).expect("JSON");
+        type Mutation = (&'static str, fn(&mut Value));
+        let mutations: [Mutation; 7] = [
+            ("credentialProviders", |d| d["credentialProviders"]["surprise"] = json!(1)),
+            ("summary", |d| d["credentialProviders"]["summary"]["replace"] = json!(0)),
+            ("a provider", |d| d["credentialProviders"]["providers"][0]["surprise"] = json!(1)),
+            ("sendsSecret", |d| d["credentialProviders"]["providers"][0]["sendsSecret"]["value"] = json!("x")),
+            ("observed", |d| d["credentialProviders"]["providers"][1]["observed"]["status"] = json!("READY")),
+            ("desired", |d| d["credentialProviders"]["providers"][0]["desired"]["oauth2"]["surprise"] = json!(1)),
+            ("a replace", |d| d["credentialProviders"]["providers"][0]["action"] = json!("replace")),
+        ];
+        for (what, mutate) in mutations {
+            let mut bad = doc.clone();
+            mutate(&mut bad);
+            assert!(!schema_errors(Output::Plan, &bad).is_empty(), "{what}: accepted {bad}");
+        }
+        let report: Value =
+            serde_json::from_str(&fixture::providers_plan(false).drift_report().to_json()).expect("JSON");
+        let mut bad = report.clone();
+        bad["credentialProviders"]["providers"][0]["surprise"] = json!(1);
+        assert!(!schema_errors(Output::Drift, &bad).is_empty());
+        let mut bad = report;
+        bad["credentialProviders"]["providers"][0]["state"] = json!("not-declared");
+        assert!(!schema_errors(Output::Drift, &bad).is_empty());
     }
 
     #[test]

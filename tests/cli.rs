@@ -201,7 +201,7 @@ fn plan_shows_every_action_unmanaged_gateways_and_exit_codes() {
 
     let run = emu.acgw().args(["plan", "--format", "json"]).run();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json plan");
-    assert_eq!(doc["format_version"], "3");
+    assert_eq!(doc["format_version"], "4");
     let actions: BTreeMap<String, String> = doc["gateways"]
         .as_array()
         .unwrap()
@@ -1478,7 +1478,7 @@ fn a_saved_plan_refuses_when_a_target_appeared() {
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], "3");
+    assert_eq!(saved["format_version"], "4");
     assert_eq!(saved["gateways"][0]["targets"][0]["observed"]["status"], "READY");
     emu.add_target(&emu.ids()["tools"], "intruder");
     let run = emu.acgw().args(["apply", "plan.json"]).run();
@@ -1924,7 +1924,7 @@ fn a_saved_plan_refuses_when_a_rate_limit_moved_or_appeared() {
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], "3");
+    assert_eq!(saved["format_version"], "4");
     let limits = saved["gateways"][0]["rateLimits"].as_array().expect("rateLimits in the plan");
     assert_eq!(limits[1]["rateLimitId"], "per-principal");
     assert_eq!(limits[1]["action"], "update");
@@ -2376,7 +2376,7 @@ fn a_saved_plan_refuses_when_a_rule_moved_or_appeared() {
     assert_eq!(run.code, Some(0), "{run:?}");
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(emu.dir().join("plan.json")).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], "3");
+    assert_eq!(saved["format_version"], "4");
     let planned = saved["gateways"][0]["rules"].as_array().expect("rules in the plan");
     assert_eq!(planned[0]["priority"], 10);
     assert_eq!(planned[0]["action"], "update");

@@ -372,10 +372,13 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     Ok(work)
 }
 
+/// Work on credential providers, by name.
+type ProviderWorks = Vec<(String, ProviderWork)>;
+
 /// The work for every credential provider the plan changes: (writes, before the gateways;
 /// deletions, after them). A secret passed by value is read from the environment again here (a
 /// saved plan holds only the `${VAR}`): when it is not set, nothing is applied.
-fn provider_work_of(plan: &Plan) -> anyhow::Result<(Vec<(String, ProviderWork)>, Vec<(String, ProviderWork)>)> {
+fn provider_work_of(plan: &Plan) -> anyhow::Result<(ProviderWorks, ProviderWorks)> {
     let (mut writes, mut deletes) = (Vec::new(), Vec::new());
     let Some(providers) = &plan.credential_providers else { return Ok((writes, deletes)) };
     for p in providers.providers.iter().filter(|p| p.is_change()) {

@@ -195,23 +195,16 @@ pub fn same_secret(declared: &str, arn: &str) -> bool {
 /// ARN, so that a secret named either way compares equal.
 pub fn reconcile_secret_ids(desired: &mut Value, live: &Value) {
     fn walk(d: &mut Value, l: &Value) {
-        match (d, l) {
-            (Value::Object(dm), Value::Object(lm)) => {
-                for (k, dv) in dm.iter_mut() {
-                    if let Some(lv) = lm.get(k) {
-                        if k == "secretId" {
-                            if let (Some(ds), Some(ls)) = (dv.as_str(), lv.as_str()) {
-                                if same_secret(ds, ls) {
-                                    *dv = lv.clone();
-                                }
-                            }
-                        } else {
-                            walk(dv, lv);
-                        }
-                    }
+        let (Value::Object(dm), Value::Object(lm)) = (d, l) else { return };
+        for (k, dv) in dm.iter_mut() {
+            let Some(lv) = lm.get(k) else { continue };
+            if k != "secretId" {
+                walk(dv, lv);
+            } else if let (Some(ds), Some(ls)) = (dv.as_str(), lv.as_str()) {
+                if same_secret(ds, ls) {
+                    *dv = lv.clone();
                 }
             }
-            _ => {}
         }
     }
     walk(desired, live);

@@ -118,6 +118,8 @@ enum Job {
 }
 
 /// What a [`Job`] found; `Ok(None)` when the provider is gone.
+// One short-lived value per listed provider: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     Managed(ProviderSummary, Result<Option<LiveProviderState>, ObserveError>),
     Candidate(ProviderSummary, Result<Option<TagMap>, ObserveError>),

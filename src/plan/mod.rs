@@ -47,10 +47,10 @@ use crate::observed::{LiveState, ObserveError, Observed, Owned};
 use crate::problem::{Problems, Severity};
 
 /// The version of the plan (and drift report) JSON this build writes.
-pub const FORMAT_VERSION: &str = "3";
+pub const FORMAT_VERSION: &str = "4";
 
-/// The versions of saved plans this build reads: version 1 is version 2 without `failed`.
-pub const READS_FORMAT_VERSIONS: &[&str] = &["1", "2", "3"];
+/// The versions of saved plans this build reads: each is the next one without what it added.
+pub const READS_FORMAT_VERSIONS: &[&str] = &["1", "2", "3", "4"];
 
 /// The member whose change forces a replacement: the API refuses to change it in place.
 pub const FORCES_REPLACEMENT: &[&str] = &["authorizerType"];
@@ -583,7 +583,7 @@ pub struct Plan {
 pub enum PlanFileError {
     #[error("not a valid plan file: {0}{hint}", hint = unknown_field_hint(.0))]
     Json(#[from] serde_json::Error),
-    #[error("plan file has format_version {found}; this acgw reads format_version \"1\", \"2\" and \"3\". A plan from a newer acgw is refused rather than partly applied: apply it with the acgw version that made it (docs/output-format.md)")]
+    #[error("plan file has format_version {found}; this acgw reads format_version \"1\" to \"4\". A plan from a newer acgw is refused rather than partly applied: apply it with the acgw version that made it (docs/output-format.md)")]
     Version { found: String },
     #[error("plan file: gateway `{name}` has an invalid desired configuration:\n{problems}")]
     InvalidGateway { name: String, problems: Problems },

@@ -426,15 +426,16 @@ pub fn destroy_providers(
     // Targets of gateways this destroy deletes hold nothing once they are gone; declared
     // targets do not count either (the specs are being destroyed).
     let remaining = ObservedProviders {
-        holders: observed.holders.clone().map(|r| {
-            r.map(|m| {
-                m.into_iter()
-                    .map(|(arn, hs)| {
-                        (arn, hs.into_iter().filter(|h| !destroyed_gateways.contains(&h.gateway)).collect())
-                    })
-                    .collect()
-            })
-        }),
+        holders: match &observed.holders {
+            Some(Ok(map)) => Some(Ok(map
+                .iter()
+                .map(|(arn, hs)| {
+                    (arn.clone(), hs.iter().filter(|h| !destroyed_gateways.contains(&h.gateway)).cloned().collect())
+                })
+                .collect())),
+            Some(Err(e)) => Some(Err(e.clone())),
+            None => None,
+        },
         ..ObservedProviders::default()
     };
     let no_specs = Desired::default();

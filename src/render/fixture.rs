@@ -290,3 +290,177 @@ pub fn parts_plan() -> Plan {
     plan.target = Target { region: Some("us-east-1".into()), endpoint: None };
     plan
 }
+
+/// The owner of [`providers_plan`]'s specs.
+pub const PROVIDER_OWNER: &str = "platform";
+
+/// The values the environment of [`providers_plan`] holds for the secrets its specs pass by
+/// value: read while decoding, and never to appear in a plan or a report.
+pub const PROVIDER_SECRETS: [(&str, &str); 3] = [
+    ("GITHUB_CLIENT_SECRET", "planted-gh-secret-93f1"),
+    ("WEATHER_API_KEY", "planted-weather-key-7a2c"),
+    ("MAPS_API_KEY", "planted-maps-key-e05b"),
+];
+
+fn provider_env(name: &str) -> Option<String> {
+    PROVIDER_SECRETS.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+}
+
+/// A provider spec decoded from JSON as a spec file would be, `${VAR}` read from
+/// [`PROVIDER_SECRETS`].
+pub fn provider_spec(value: serde_json::Value) -> crate::load::ProviderSpec {
+    use crate::model::credential_provider::CredentialProviderSpec;
+    let mut problems = Vec::new();
+    let provider = {
+        let env = provider_env;
+        let mut cx = Cx::new("providers.yaml", &mut problems).with_env(&env);
+        CredentialProviderSpec::decode(&Node::from_json(&value), &mut cx)
+    };
+    assert!(problems.is_empty(), "{problems:?}");
+    crate::load::ProviderSpec {
+        provider: provider.expect("fixture provider decodes"),
+        source: Source { file: "providers.yaml".into(), mark: Mark { line: 2, column: 5 } },
+        prevent_destroy: false,
+    }
+}
+
+/// The ARN of the provider `name` of `kind` (`oauth2`, `apikey`) in the token vault.
+pub fn provider_arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/{kind}credentialprovider/{name}")
+}
+
+fn owned_tags(extra: &[(&str, &str)]) -> TagMap {
+    let mut tags: TagMap = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tags.insert(crate::model::OWNER_TAG.into(), PROVIDER_OWNER.into());
+    tags
+}
+
+const SLACK_SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-oauth-AbC123";
+const SEARCH_SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:search-key-XyZ789";
+
+/// The desired and observed providers behind [`providers_plan`]: `github` (OAuth2) and
+/// `weather` (API key) to create, each sending a secret by value; `slack` (OAuth2) with a new
+/// client ID and tags; `maps` (API key) whose `secretVersion` was bumped; `search-key` in sync;
+/// `denied`, whose Get was refused; owned `old-github` (in no spec, held by nothing) and
+/// `held-key` (named by target `crm` of gateway `orders`); unmanaged `legacy-okta`.
+pub fn provider_state() -> (Desired, crate::observed::ObservedProviders) {
+    use crate::model::credential_provider::{
+        LiveApiKeyProvider, LiveOauth2Provider, LiveProvider, LiveSecret, Oauth2ProviderConfigOutput, ProviderKind,
+        ProviderSummary, SecretSource,
+    };
+    use crate::observed::{Holder, LiveProviderState, ObservedProviders, OwnedProvider};
+    let owner: crate::model::Owner = decoded(json!(PROVIDER_OWNER));
+    let mut providers = vec![
+        provider_spec(json!({"oauth2": {
+            "name": "github",
+            "credentialProviderVendor": "GithubOauth2",
+            "oauth2ProviderConfigInput": {"githubOauth2ProviderConfig": {
+                "clientId": "gh-client", "clientSecret": "${GITHUB_CLIENT_SECRET}",
+            }},
+            "tags": {"team": "platform"},
+        }})),
+        provider_spec(json!({"apiKey": {"name": "weather", "apiKey": "${WEATHER_API_KEY}"}})),
+        provider_spec(json!({"oauth2": {
+            "name": "slack",
+            "credentialProviderVendor": "SlackOauth2",
+            "oauth2ProviderConfigInput": {"slackOauth2ProviderConfig": {
+                "clientId": "slack-new",
+                "clientSecretSource": "EXTERNAL",
+                "clientSecretConfig": {"secretId": SLACK_SECRET, "jsonKey": "secret"},
+            }},
+            "tags": {"team": "support"},
+        }})),
+        provider_spec(json!({"apiKey": {"name": "maps", "apiKey": "${MAPS_API_KEY}", "secretVersion": "2"}})),
+        provider_spec(json!({"apiKey": {
+            "name": "search-key",
+            "apiKeySecretSource": "EXTERNAL",
+            "apiKeySecretConfig": {"secretId": SEARCH_SECRET, "jsonKey": "key"},
+        }})),
+        provider_spec(json!({"oauth2": {
+            "name": "denied",
+            "credentialProviderVendor": "GithubOauth2",
+            "oauth2ProviderConfigInput": {"githubOauth2ProviderConfig": {
+                "clientId": "x", "clientSecretSource": "EXTERNAL",
+                "clientSecretConfig": {"secretId": SLACK_SECRET, "jsonKey": "secret"},
+            }},
+        }})),
+    ];
+    providers.sort_by(|a, b| a.name().cmp(b.name()));
+    let desired = Desired { providers, owner: Some(owner), ..Desired::default() };
+
+    let managed_key = |name: &str| LiveSecret {
+        secret_arn: format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:bedrock-agentcore-{name}-Q1w2E3"),
+        json_key: None,
+        source: Some(SecretSource::Managed),
+    };
+    let slack = LiveProvider::Oauth2(LiveOauth2Provider {
+        name: "slack".into(),
+        arn: provider_arn("oauth2", "slack"),
+        vendor: decoded(json!("SlackOauth2")),
+        callback_url: None,
+        client_secret: LiveSecret {
+            secret_arn: SLACK_SECRET.into(),
+            json_key: Some("secret".into()),
+            source: Some(SecretSource::External),
+        },
+        config: decoded::<Oauth2ProviderConfigOutput>(json!({"slackOauth2ProviderConfig": {
+            "oauthDiscovery": {"discoveryUrl": "https://slack.com/.well-known/openid-configuration"},
+            "clientId": "slack-old",
+        }})),
+        status: None,
+        failure_reason: None,
+    });
+    let maps = LiveProvider::ApiKey(LiveApiKeyProvider {
+        name: "maps".into(),
+        arn: provider_arn("apikey", "maps"),
+        api_key_secret: managed_key("maps"),
+    });
+    let search = LiveProvider::ApiKey(LiveApiKeyProvider {
+        name: "search-key".into(),
+        arn: provider_arn("apikey", "search-key"),
+        api_key_secret: LiveSecret {
+            secret_arn: SEARCH_SECRET.into(),
+            json_key: Some("key".into()),
+            source: Some(SecretSource::External),
+        },
+    });
+    let mut observed = ObservedProviders { read: true, ..ObservedProviders::default() };
+    for (live, tags) in [
+        (slack, owned_tags(&[("team", "chat"), ("aws:cloudformation:stack-name", "chat")])),
+        (maps, owned_tags(&[(crate::model::credential_provider::SECRET_VERSION_TAG, "1")])),
+        (search, owned_tags(&[])),
+    ] {
+        observed.managed.insert(live.name().to_string(), LiveProviderState { live, tags });
+    }
+    observed.failed.insert(
+        "denied".into(),
+        crate::observed::ObserveError::Provider {
+            call: "GetOauth2CredentialProvider",
+            name: "denied".into(),
+            error: crate::api::ApiError::AccessDenied("AccessDeniedException: not authorized".into()),
+        },
+    );
+    let summary = |kind: ProviderKind, name: &str| ProviderSummary {
+        kind,
+        name: name.into(),
+        arn: provider_arn(if kind == ProviderKind::Oauth2 { "oauth2" } else { "apikey" }, name),
+        vendor: None,
+    };
+    observed.owned = vec![
+        OwnedProvider { summary: summary(ProviderKind::ApiKey, "held-key"), tags: owned_tags(&[]) },
+        OwnedProvider { summary: summary(ProviderKind::Oauth2, "old-github"), tags: owned_tags(&[]) },
+    ];
+    observed.unmanaged = vec![summary(ProviderKind::Oauth2, "legacy-okta")];
+    let holders =
+        [(provider_arn("apikey", "held-key"), vec![Holder { gateway: "orders".into(), target: "crm".into() }])];
+    observed.holders = Some(Ok(holders.into_iter().collect()));
+    (desired, observed)
+}
+
+/// [`plan`]'s gateways with credential providers of both kinds and every action (see
+/// [`provider_state`]); with `prune`, the owned providers in no spec are deleted where nothing
+/// names them, else listed as orphaned.
+pub fn providers_plan(prune: bool) -> Plan {
+    let (desired, observed) = provider_state();
+    plan().with_providers(crate::plan::plan_providers(&desired, &observed, prune))
+}

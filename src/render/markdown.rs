@@ -3,12 +3,14 @@
 
 use std::fmt::Write as _;
 
-use super::{change_count, clean, closing_line, drift_line, items, Item, TextLine};
+use super::{change_count, clean, drift_line, items, kind_label, plan_line, Item, TextLine};
 use crate::diff::{Change, TagChange};
+use crate::kind::credential_provider::kind_noun;
 use crate::kind::ItemKind;
 use crate::plan::{
-    Action, DriftEntry, DriftReport, DriftState, DriftVisitor, FailedGateway, GatewayPlan, ItemDrift, ItemPlan,
-    PartsVisitor, Plan, PolicyPlan, TargetDriftState, Unmanaged,
+    Action, DriftEntry, DriftReport, DriftState, DriftVisitor, FailedGateway, FailedProvider, GatewayPlan, ItemDrift,
+    ItemPlan, PartsVisitor, Plan, PolicyPlan, ProviderDrift, ProviderPlan, TargetDriftState, Unmanaged,
+    UnmanagedProvider,
 };
 
 /// The most characters (counted as UTF-8 bytes, never fewer than characters) the output may take;
@@ -48,13 +50,17 @@ pub fn plan(plan: &Plan) -> String {
 
 fn plan_within(plan: &Plan, limit: usize) -> String {
     let mut b = Budget::new(limit);
-    b.push(&format!("### acgw plan\n\n**{}**\n\n", closing_line(&plan.summary)));
+    b.push(&format!("### acgw plan\n\n**{}**\n\n", plan_line(plan)));
     let s = &plan.summary;
     b.push(&format!(
         "| Create | Update | Replace | Delete | Unchanged | Orphaned |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} | {} | {} |\n\n",
         s.create, s.update, s.replace, s.delete, s.no_op, s.orphaned
     ));
     failed_section(&mut b, &plan.failed, "planned");
+    let providers = plan.credential_providers.as_ref();
+    failed_providers_section(&mut b, providers.map_or(&[], |p| &p.failed), "planned");
+    // Providers first: they are created before the gateways whose targets name them.
+    provider_plans(&mut b, providers.iter().flat_map(|p| &p.providers).filter(|p| p.is_change()).collect());
     let changed: Vec<&GatewayPlan> = plan.gateways.iter().filter(|g| g.is_change()).collect();
     let mut rows_shown = 0;
     if !changed.is_empty() {
@@ -128,7 +134,13 @@ fn plan_within(plan: &Plan, limit: usize) -> String {
         details_shown += 1;
     }
     orphaned_section(&mut b, &plan.orphaned);
+    if let Some(p) = providers {
+        orphaned_providers_section(&mut b, &p.orphaned);
+    }
     unmanaged_section(&mut b, &plan.unmanaged);
+    if let Some(p) = providers {
+        unmanaged_providers_section(&mut b, &p.unmanaged);
+    }
     let shown = Shown { rows: rows_shown, of_rows: changed.len(), details: details_shown, of_details: changed.len() };
     finish(b, shown, "`acgw plan` (or read the saved plan's JSON)")
 }
@@ -384,6 +396,166 @@ fn unmanaged_section(b: &mut Budget, list: &[Unmanaged]) {
     }
 }
 
+// ---- credential providers ----
+
+/// The credential providers a plan changes: a table, then one collapsible diff each, with the
+/// secret each one sends named by where it is read from (never its value).
+fn provider_plans(b: &mut Budget, changed: Vec<&ProviderPlan>) {
+    if changed.is_empty() {
+        return;
+    }
+    b.push("| Credential provider | Kind | Action | Changes |\n| --- | --- | --- | --- |\n");
+    for p in &changed {
+        let what = match p.action {
+            Action::Delete => super::provider_delete_reason(p, code),
+            _ => {
+                let mut what = change_count(&p.changes, &p.tag_changes);
+                if p.action == Action::Update && !p.update_provider {
+                    what.push_str(" (tags only)");
+                }
+                if let Some(sent) = &p.sends_secret {
+                    let sep = if what.is_empty() { "" } else { "; " };
+                    what = format!(
+                        "{what}{sep}sends {} from {} ({})",
+                        code(&sent.member),
+                        code(&sent.from),
+                        cell(&super::secret_because(sent))
+                    );
+                }
+                what
+            }
+        };
+        if !b.push(&format!("| {} | {} | {} | {what} |\n", code(&p.name), kind_label(p.kind), action_label(p.action))) {
+            return;
+        }
+    }
+    b.push("\n");
+    for p in &changed {
+        let arn = p.observed.as_ref().map(|o| format!(" ({})", html(&o.arn))).unwrap_or_default();
+        let body = if p.action == Action::Delete {
+            fenced(&format!("- credential provider {}{}\n", clean(&p.name), arn_suffix(p)))
+        } else {
+            let mut body = diff_block(&items(&p.changes, &p.tag_changes, &[]));
+            if let Some(sent) = &p.sends_secret {
+                let _ = write!(
+                    body,
+                    "\nSends {} from {} ({}); the value is read from the environment when applied, never shown.\n",
+                    code(&sent.member),
+                    code(&sent.from),
+                    cell(&super::secret_because(sent))
+                );
+            }
+            body
+        };
+        let piece = format!(
+            "<details><summary><code>{}</code>{arn}: {} {}</summary>\n\n{body}\n</details>\n\n",
+            html(&p.name),
+            p.action.as_str(),
+            kind_noun(p.kind)
+        );
+        if !b.push(&piece) {
+            return;
+        }
+    }
+}
+
+/// " (ARN)" of an observed provider, for a diff block.
+fn arn_suffix(p: &ProviderPlan) -> String {
+    p.observed.as_ref().map(|o| format!(" ({})", clean(&o.arn))).unwrap_or_default()
+}
+
+/// The credential providers that drifted: a table, then a collapsible diff for each modified one.
+fn provider_drift(b: &mut Budget, drifted: Vec<&ProviderDrift>) {
+    if drifted.is_empty() {
+        return;
+    }
+    b.push("| Credential provider | Kind | State | Fields |\n| --- | --- | --- | --- |\n");
+    for d in &drifted {
+        let mut fields: Vec<String> = d.changes.iter().map(|c| code(&c.path)).collect();
+        if !d.tag_changes.is_empty() {
+            fields.push("tags".into());
+        }
+        let row =
+            format!("| {} | {} | {} | {} |\n", code(&d.name), kind_label(d.kind), d.state.as_str(), fields.join(", "));
+        if !b.push(&row) {
+            return;
+        }
+    }
+    b.push("\n");
+    for d in drifted.iter().filter(|d| d.state == DriftState::Modified) {
+        let arn = d.arn.as_ref().map(|a| format!(" ({})", html(a))).unwrap_or_default();
+        let piece = format!(
+            "<details><summary><code>{}</code>{arn}: modified (<code>-</code> live, <code>+</code> spec)</summary>\n\n{}\n</details>\n\n",
+            html(&d.name),
+            diff_block(&items(&d.changes, &d.tag_changes, &[]))
+        );
+        if !b.push(&piece) {
+            return;
+        }
+    }
+}
+
+/// Credential providers that could not be planned or checked, under the summary with the
+/// gateways that could not: a reviewer must see what the plan does not cover.
+fn failed_providers_section(b: &mut Budget, list: &[FailedProvider], verb: &str) {
+    if list.is_empty() {
+        return;
+    }
+    b.push(&format!(
+        "> [!WARNING]\n> {} credential provider{} could not be {verb}; nothing is said about {}:\n\n| Credential provider | ARN | Error |\n| --- | --- | --- |\n",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        if list.len() == 1 { "it" } else { "them" }
+    ));
+    for f in list {
+        let arn = f.arn.as_deref().map(code).unwrap_or_default();
+        if !b.push(&format!("| {} | {arn} | {} |\n", code(&f.name), cell(&f.error))) {
+            break;
+        }
+    }
+    b.push("\n");
+}
+
+/// One table row per provider acgw leaves alone.
+fn provider_rows(list: &[UnmanagedProvider]) -> impl Iterator<Item = String> + '_ {
+    list.iter().map(|u| format!("| {} | {} | {} |\n", code(&u.name), kind_label(u.kind), code(&u.arn)))
+}
+
+fn orphaned_providers_section(b: &mut Budget, list: &[UnmanagedProvider]) {
+    if list.is_empty() {
+        return;
+    }
+    b.push(&format!(
+        "**Orphaned credential providers: {}** (owned by this owner, in no spec; `--prune` deletes them)\n\n| Credential provider | Kind | ARN |\n| --- | --- | --- |\n",
+        list.len()
+    ));
+    for row in provider_rows(list) {
+        if !b.push(&row) {
+            break;
+        }
+    }
+    b.push("\n");
+}
+
+fn unmanaged_providers_section(b: &mut Budget, list: &[UnmanagedProvider]) {
+    if list.is_empty() {
+        return;
+    }
+    if !b.push(&format!(
+        "\n<details><summary>Unmanaged credential providers: {} (in no spec, never touched)</summary>\n\n| Credential provider | Kind | ARN |\n| --- | --- | --- |\n",
+        list.len()
+    )) {
+        return;
+    }
+    for row in provider_rows(list) {
+        if !b.push(&row) {
+            break;
+        }
+    }
+    // Closed even when cut, so the rest of the page renders normally.
+    b.out.push_str("\n</details>\n");
+}
+
 /// How much of the output made it in, for the note where it was cut.
 struct Shown {
     rows: usize,
@@ -423,6 +595,12 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
         s.failed
     ));
     failed_section(&mut b, &report.failed, "checked");
+    let providers = report.credential_providers.as_ref();
+    failed_providers_section(&mut b, providers.map_or(&[], |p| &p.failed), "checked");
+    provider_drift(
+        &mut b,
+        providers.iter().flat_map(|p| &p.providers).filter(|d| d.state != DriftState::InSync).collect(),
+    );
     let drifted: Vec<_> = report.gateways.iter().filter(|g| g.state != DriftState::InSync).collect();
     let mut rows = 0;
     if !drifted.is_empty() {
@@ -459,6 +637,9 @@ fn drift_within(report: &DriftReport, limit: usize) -> String {
     }
     let modified = drifted.iter().filter(|g| g.state == DriftState::Modified).count();
     unmanaged_section(&mut b, &report.unmanaged);
+    if let Some(p) = providers {
+        unmanaged_providers_section(&mut b, &p.unmanaged);
+    }
     let shown = Shown { rows, of_rows: drifted.len(), details, of_details: modified };
     finish(b, shown, "`acgw drift --format json`")
 }

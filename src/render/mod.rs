@@ -11,7 +11,8 @@ use similar::{ChangeTag, TextDiff};
 pub use crate::diff::mask_sensitive;
 use crate::diff::{Change, ChangeKind, TagChange};
 pub use crate::escape::{clean, clean_lines};
-use crate::plan::{DriftReport, Plan, Summary};
+use crate::model::credential_provider::ProviderKind;
+use crate::plan::{DeleteReason, DriftReport, Plan, ProviderPlan, ProvidersDrift, ProvidersPlan, SentSecret, Summary};
 
 /// Renders a plan in `format`; `color` applies to text only.
 /// The formats plans and drift reports render to.
@@ -69,6 +70,9 @@ fn gateways(n: usize) -> String {
 
 /// The closing line of a drift report.
 pub fn drift_line(report: &DriftReport) -> String {
+    if let Some(providers) = drift_providers(report) {
+        return drift_line_with_providers(report, providers);
+    }
     let s = &report.summary;
     match (report.has_drift(), s.failed) {
         (true, failed) => {
@@ -85,6 +89,129 @@ pub fn drift_line(report: &DriftReport) -> String {
         (false, failed) => {
             format!("No drift in the gateways that could be checked; {} could not be checked.", gateways(failed))
         }
+    }
+}
+
+// ---- credential providers ----
+
+/// A plan's credential providers when there is something to say of them: one to act on, or one
+/// that could not be planned. Otherwise (none read, or a `--prune` run that found none) the plan
+/// reads as a gateways-only plan always has.
+pub(crate) fn plan_providers(plan: &Plan) -> Option<&ProvidersPlan> {
+    plan.credential_providers.as_ref().filter(|p| !p.providers.is_empty() || !p.failed.is_empty())
+}
+
+/// A drift report's credential providers when there is something to say of them (see
+/// [`plan_providers`]).
+pub(crate) fn drift_providers(report: &DriftReport) -> Option<&ProvidersDrift> {
+    report.credential_providers.as_ref().filter(|p| !p.providers.is_empty() || !p.failed.is_empty())
+}
+
+/// The closing line of a plan: its gateways' counts ([`closing_line`]) and, when it holds
+/// credential providers, theirs. "No changes" only when neither changes.
+pub fn plan_line(plan: &Plan) -> String {
+    let Some(providers) = plan_providers(plan) else { return closing_line(&plan.summary) };
+    let (s, p) = (&plan.summary, &providers.summary);
+    let failures = not_planned(s.failed, p.failed);
+    if s.create + s.update + s.replace + s.delete + p.create + p.update + p.delete == 0 {
+        return match failures {
+            None => "No changes. Gateways and credential providers match the specs.".to_string(),
+            Some(f) => {
+                format!("No changes for the gateways and credential providers that could be read; {f} could not be planned.")
+            }
+        };
+    }
+    let delete = |n: usize| if n > 0 { format!("{n} to delete, ") } else { String::new() };
+    let mut line = format!(
+        "Plan: {} to create, {} to update, {} to replace, {}{} unchanged. Credential providers: {} to create, {} to update, {}{} unchanged.",
+        s.create,
+        s.update,
+        s.replace,
+        delete(s.delete),
+        s.no_op,
+        p.create,
+        p.update,
+        delete(p.delete),
+        p.no_op
+    );
+    if let Some(f) = failures {
+        line.push_str(&format!(" {f} could not be planned."));
+    }
+    line
+}
+
+/// The closing line of a drift report that holds credential providers.
+fn drift_line_with_providers(report: &DriftReport, providers: &ProvidersDrift) -> String {
+    let (s, p) = (&report.summary, &providers.summary);
+    let failures = not_planned(s.failed, p.failed);
+    if !report.has_drift() {
+        return match failures {
+            None => "No drift. Gateways and credential providers match the specs.".to_string(),
+            Some(f) => format!(
+                "No drift in the gateways and credential providers that could be checked; {f} could not be checked."
+            ),
+        };
+    }
+    let orphaned = |n: usize| if n > 0 { format!(", {n} orphaned") } else { String::new() };
+    let mut line = format!(
+        "Drift: {} modified, {} missing{}, {} in sync; credential providers: {} modified, {} missing{}, {} in sync",
+        s.modified,
+        s.missing,
+        orphaned(s.orphaned),
+        s.in_sync,
+        p.modified,
+        p.missing,
+        orphaned(p.orphaned),
+        p.in_sync
+    );
+    if let Some(f) = failures {
+        line.push_str(&format!("; {f} could not be checked"));
+    }
+    line.push('.');
+    line
+}
+
+/// "1 gateway and 2 credential providers": what could not be planned or checked; `None` when
+/// nothing.
+fn not_planned(gateways_failed: usize, providers_failed: usize) -> Option<String> {
+    let providers = |n: usize| format!("{n} credential provider{}", if n == 1 { "" } else { "s" });
+    match (gateways_failed, providers_failed) {
+        (0, 0) => None,
+        (g, 0) => Some(gateways(g)),
+        (0, p) => Some(providers(p)),
+        (g, p) => Some(format!("{} and {}", gateways(g), providers(p))),
+    }
+}
+
+/// A provider's kind in tables and lists: `OAuth2`, `API key`.
+pub(crate) fn kind_label(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Oauth2 => "OAuth2",
+        ProviderKind::ApiKey => "API key",
+    }
+}
+
+/// Why a provider is deleted, its owner (from the service's tags) passed through `escape`.
+pub(crate) fn provider_delete_reason(p: &ProviderPlan, escape: impl Fn(&str) -> String) -> String {
+    let owner = p.observed.as_ref().and_then(|o| o.owner());
+    match (p.reason, owner) {
+        (Some(DeleteReason::Pruned), Some(owner)) => {
+            format!("owned by {}, no longer in the specs", escape(owner))
+        }
+        (Some(DeleteReason::Pruned), None) => "no longer in the specs".to_string(),
+        (Some(DeleteReason::Destroyed), _) => "its spec is destroyed".to_string(),
+        (None, _) => "deleted".to_string(),
+    }
+}
+
+/// Why a plan sends a secret, in words: the reason it records is `create`, `secretVersion` or
+/// `update`.
+pub(crate) fn secret_because(sent: &SentSecret) -> String {
+    match sent.because.as_str() {
+        "create" => "create".to_string(),
+        "secretVersion" => "secretVersion changed".to_string(),
+        "update" => "a full update sends it again".to_string(),
+        other => clean(other),
     }
 }
 

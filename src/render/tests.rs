@@ -333,3 +333,216 @@ fn markdown_escapers_neutralize_markup() {
     assert_eq!(clean("a\u{202e}b\u{2066}c\nd\te"), "a\\u{202e}b\\u{2066}c\\u{a}d\te");
     assert_eq!(clean_lines("a\x1b\nb\rc"), "a\\u{1b}\nb\\u{d}c");
 }
+
+#[test]
+fn plan_with_providers_text_snapshot() {
+    insta::assert_snapshot!("plan_providers_text", text::plan(&fixture::providers_plan(true), false));
+}
+
+#[test]
+fn plan_with_providers_markdown_snapshot() {
+    insta::assert_snapshot!("plan_providers_markdown", markdown::plan(&fixture::providers_plan(true)));
+}
+
+#[test]
+fn drift_with_providers_text_snapshot() {
+    insta::assert_snapshot!("drift_providers_text", text::drift(&fixture::providers_plan(false).drift_report(), false));
+}
+
+#[test]
+fn drift_with_providers_markdown_snapshot() {
+    insta::assert_snapshot!(
+        "drift_providers_markdown",
+        markdown::drift(&fixture::providers_plan(false).drift_report())
+    );
+}
+
+#[test]
+fn a_plan_names_each_secret_it_sends_by_its_variable_never_its_value() {
+    let plan = fixture::providers_plan(true);
+    let report = fixture::providers_plan(false).drift_report();
+    let outputs = [
+        ("plan text", text::plan(&plan, false)),
+        ("plan text in color", text::plan(&plan, true)),
+        ("plan markdown", markdown::plan(&plan)),
+        ("plan json", json::plan(&plan)),
+        ("drift text", text::drift(&report, false)),
+        ("drift markdown", markdown::drift(&report)),
+        ("drift json", json::drift(&report)),
+    ];
+    for (what, out) in &outputs {
+        for (var, value) in fixture::PROVIDER_SECRETS {
+            assert!(!out.contains(value), "{what} shows the value of {var}: {out}");
+        }
+    }
+    let text = &outputs[0].1;
+    assert!(text.contains("    * sends its apiKey from ${WEATHER_API_KEY} (create)\n"), "{text}");
+    assert!(text.contains("    * sends its apiKey from ${MAPS_API_KEY} (secretVersion changed)\n"), "{text}");
+    assert!(
+        text.contains("* sends its oauth2ProviderConfigInput.githubOauth2ProviderConfig.clientSecret from ${GITHUB_CLIENT_SECRET} (create)"),
+        "{text}"
+    );
+    let md = &outputs[2].1;
+    assert!(
+        md.contains(
+            "| `weather` | API key | create | 1 field, 1 tag; sends `apiKey` from `${WEATHER_API_KEY}` (create) |"
+        ),
+        "{md}"
+    );
+    // A provider that sends nothing says nothing of secrets.
+    let slack = text.lines().skip_while(|l| !l.starts_with("~ update OAuth2 credential provider slack")).take(5);
+    assert!(slack.take_while(|l| !l.is_empty()).all(|l| !l.contains("sends")), "{text}");
+}
+
+#[test]
+fn providers_come_before_gateways_with_their_actions_kinds_and_reasons() {
+    let text = text::plan(&fixture::providers_plan(true), false);
+    assert!(!text.contains('\x1b'), "no color asked, none given: {text}");
+    let first_provider = text.find("+ create OAuth2 credential provider github\n").expect("github");
+    let first_gateway = text.find("+ billing will be created").expect("billing");
+    assert!(first_provider < first_gateway, "{text}");
+    assert!(text.contains("+ create API-key credential provider weather\n"), "{text}");
+    assert!(
+        text.contains("- delete OAuth2 credential provider old-github (arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/old-github): owned by platform, no longer in the specs\n"),
+        "{text}"
+    );
+    assert!(text.contains("    ~ oauth2.oauth2ProviderConfigInput.slackOauth2ProviderConfig.clientId: \"slack-old\" → \"slack-new\"\n"), "{text}");
+    assert!(text.contains("        ~ team: \"chat\" → \"support\"\n"), "{text}");
+    assert!(!text.contains("search-key"), "a no-op provider is not listed: {text}");
+    assert!(
+        text.contains("could not be planned: not pruned: credential provider held-key is still named by target crm of gateway orders\n"),
+        "{text}"
+    );
+    assert!(text.contains("! credential provider denied could not be planned: GetOauth2CredentialProvider for credential provider denied failed: access denied"), "{text}");
+    assert!(
+        text.contains("Plan: 1 to create, 2 to update, 1 to replace, 1 unchanged. Credential providers: 2 to create, 2 to update, 1 to delete, 1 unchanged. 2 credential providers could not be planned.\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unmanaged credential providers (1; in no spec, never touched):\n  legacy-okta  OAuth2 "),
+        "{text}"
+    );
+
+    // Without --prune the owned ones are listed as orphaned, not deleted.
+    let text = text::plan(&fixture::providers_plan(false), false);
+    assert!(!text.contains("- delete"), "{text}");
+    assert!(text.contains("Orphaned credential providers (2; owned by this owner, in no spec; `--prune` deletes them):\n  - held-key    API key  arn:"), "{text}");
+    assert!(text.contains("\n  - old-github  OAuth2   arn:"), "{text}");
+    let md = markdown::plan(&fixture::providers_plan(false));
+    assert!(md.contains("**Orphaned credential providers: 2**"), "{md}");
+    assert!(md.contains("| `old-github` | OAuth2 | `arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/old-github` |"), "{md}");
+}
+
+#[test]
+fn no_changes_is_said_only_when_neither_gateways_nor_providers_change() {
+    let unchanged = |mut plan: crate::plan::Plan| {
+        plan.gateways.retain(|g| !g.is_change());
+        crate::plan::Plan::assemble(plan.target, plan.gateways, Vec::new(), Vec::new())
+            .with_providers(plan.credential_providers)
+    };
+    // Gateways unchanged, providers changing: a plan, not "No changes".
+    let plan = unchanged(fixture::providers_plan(true));
+    assert!(plan.has_changes());
+    let out = text::plan(&plan, false);
+    assert!(!out.contains("No changes"), "{out}");
+    assert!(out.contains("Plan: 0 to create, 0 to update, 0 to replace, 1 unchanged. Credential providers: 2 to create, 2 to update, 1 to delete, 1 unchanged."), "{out}");
+    assert!(!markdown::plan(&plan).contains("No changes"));
+    let drift = text::drift(&plan.drift_report(), false);
+    assert!(!drift.contains("No drift"), "{drift}");
+    assert!(drift.contains("Drift: 0 modified, 0 missing, 1 in sync; credential providers: 2 modified, 2 missing, 1 orphaned, 1 in sync; 2 credential providers could not be checked."), "{drift}");
+
+    // Neither changes: said of both.
+    let mut providers = plan.credential_providers.clone().expect("providers");
+    providers.providers.retain(|p| !p.is_change());
+    providers.failed.clear();
+    let providers =
+        crate::plan::ProvidersPlan::assemble(providers.providers, providers.unmanaged, Vec::new(), Vec::new());
+    let plan = plan.with_providers(Some(providers));
+    assert!(!plan.has_changes());
+    let out = text::plan(&plan, false);
+    assert!(out.starts_with("No changes. Gateways and credential providers match the specs.\n"), "{out}");
+    assert!(markdown::plan(&plan).contains("**No changes. Gateways and credential providers match the specs.**"));
+    assert!(text::drift(&plan.drift_report(), false)
+        .contains("No drift. Gateways and credential providers match the specs."));
+
+    // Read but empty (a --prune run that found none): a gateways-only plan's words.
+    let plan = plan.with_providers(Some(crate::plan::ProvidersPlan::default()));
+    assert_eq!(text::plan(&plan, false), "No changes. Gateways match the specs.\n");
+}
+
+/// The providers fixture with every service-controlled string of its providers [`HOSTILE`]: a
+/// created provider's name, a pruned one's owner tag, a failed one's name and error, an
+/// unmanaged and an orphaned one's name and ARN.
+fn hostile_providers_plan() -> crate::plan::Plan {
+    let mut plan = fixture::providers_plan(true);
+    let p = plan.credential_providers.as_mut().expect("providers");
+    for provider in &mut p.providers {
+        match provider.name.as_str() {
+            "github" => provider.name = HOSTILE.into(),
+            "old-github" => {
+                let o = provider.observed.as_mut().expect("observed");
+                o.tags.insert(crate::model::OWNER_TAG.into(), HOSTILE.into());
+                o.arn = HOSTILE.into();
+            }
+            "slack" => provider.tag_changes[0].key = HOSTILE.into(),
+            _ => {}
+        }
+    }
+    p.failed[0].name = HOSTILE.into();
+    p.failed[0].error = HOSTILE.into();
+    p.unmanaged[0].name = HOSTILE.into();
+    p.unmanaged[0].arn = HOSTILE.into();
+    p.orphaned = p.unmanaged.clone();
+    plan
+}
+
+#[test]
+fn hostile_provider_names_are_escaped_for_markdown_and_the_terminal() {
+    let plan = hostile_providers_plan();
+    let outputs = [
+        ("plan markdown", markdown::plan(&plan)),
+        ("drift markdown", markdown::drift(&plan.drift_report())),
+        ("plan text", text::plan(&plan, false)),
+        ("plan text in color", text::plan(&plan, true)),
+        ("drift text", text::drift(&plan.drift_report(), false)),
+    ];
+    for (what, out) in &outputs {
+        for raw in ['\r', '\u{202e}'] {
+            assert!(!out.contains(raw), "{what} prints {raw:?} raw: {out}");
+        }
+        // The only escapes are acgw's own colors.
+        assert!(!out.contains("\x1b[2J"), "{what}: {out}");
+        assert!(!out.lines().any(|l| l.starts_with("# H")), "{what} lets a name start a line: {out}");
+        assert!(out.contains(r"\u{1b}[2J"), "{what} shows the escape as text: {out}");
+    }
+    let text = &outputs[2].1;
+    assert!(text.contains(r"+ create OAuth2 credential provider evil|`x`<script>alert(1)</script>*b*_i_[x](https://e.example)&amp;\u{1b}[2J\u{d}\u{a}```\u{a}# H\u{202e}"), "{text}");
+    assert!(text.contains(r": owned by evil|`x`"), "{text}");
+    for (what, md) in &outputs[..2] {
+        assert!(
+            md.contains(r"| `evil\|'x'<script>alert(1)</script>*b*_i_[x](https://e.example)&amp;\u{1b}[2J\u{d}\u{a}'''\u{a}# H\u{202e}` |"),
+            "{what}: {md}"
+        );
+        // Markup only where Markdown shows it as text: table cells (code spans, or escaped)
+        // and diff blocks.
+        let mut in_fence = false;
+        for line in md.lines() {
+            if line.starts_with("```") {
+                in_fence = !in_fence;
+                continue;
+            }
+            if line.contains("<script>") {
+                assert!(in_fence || line.starts_with("| "), "{what}: raw markup in {line:?}: {md}");
+            }
+        }
+        assert!(!in_fence, "{what}: a fence left open: {md}");
+    }
+    let md = &outputs[0].1;
+    assert!(md.contains("<code>evil&#124;&#96;x&#96;&lt;script&gt;"), "{md}");
+    // The failed provider's error, in a cell: escaped, not a code span.
+    assert!(
+        md.contains(r"| evil\|\`x\`\<script\>alert(1)\</script\>\*b\*\_i\_\[x\](https://e.example)\&amp;\\u{1b}\[2J"),
+        "{md}"
+    );
+    insta::assert_snapshot!("hostile_providers_markdown", md);
+}

@@ -2,14 +2,16 @@
 
 use std::fmt::Write as _;
 
-use super::{clean, closing_line, drift_line, items, Item, TextLine};
+use super::{clean, drift_line, items, kind_label, plan_line, Item, TextLine};
 use crate::diff::ChangeKind;
 use crate::escape::paint;
+use crate::kind::credential_provider::kind_noun;
 use crate::kind::{ItemKind, TargetKind};
 use crate::model::live::GatewayStatus;
 use crate::plan::{
-    Action, DeleteReason, DriftReport, DriftState, DriftVisitor, FailedGateway, GatewayPlan, ItemDrift, ItemPlan,
-    PartsVisitor, Plan, PolicyPlan, TargetDriftState, Unmanaged,
+    Action, DeleteReason, DriftReport, DriftState, DriftVisitor, FailedGateway, FailedProvider, GatewayPlan, ItemDrift,
+    ItemPlan, PartsVisitor, Plan, PolicyPlan, ProviderDrift, ProviderPlan, TargetDriftState, Unmanaged,
+    UnmanagedProvider,
 };
 
 const GREEN: &str = "32";
@@ -22,21 +24,114 @@ const DIM: &str = "2";
 pub fn plan(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
     let changed: Vec<&GatewayPlan> = plan.gateways.iter().filter(|g| g.is_change()).collect();
-    if !changed.is_empty() {
+    let providers = plan.credential_providers.as_ref();
+    // Providers first: they are created before the gateways whose targets name them.
+    let changed_providers: Vec<&ProviderPlan> =
+        providers.iter().flat_map(|p| &p.providers).filter(|p| p.is_change()).collect();
+    if !changed.is_empty() || !changed_providers.is_empty() {
         out.push_str("acgw will perform the following actions:\n");
+        for p in changed_providers {
+            out.push('\n');
+            provider_plan(&mut out, p, color);
+        }
         for g in changed {
             out.push('\n');
             gateway_plan(&mut out, g, color);
         }
         out.push('\n');
     }
+    failed_providers(&mut out, providers.map_or(&[], |p| &p.failed), "planned", color);
     failed(&mut out, &plan.failed, "planned", color);
-    out.push_str(&paint(color, BOLD, &closing_line(&plan.summary)));
+    out.push_str(&paint(color, BOLD, &plan_line(plan)));
     out.push('\n');
     pending_authorization(&mut out, plan, color);
     orphaned(&mut out, &plan.orphaned, color);
+    if let Some(p) = providers {
+        provider_list(&mut out, &p.orphaned, ORPHANED_PROVIDERS, Some(RED), color);
+    }
     unmanaged(&mut out, &plan.unmanaged, color);
+    if let Some(p) = providers {
+        provider_list(&mut out, &p.unmanaged, UNMANAGED_PROVIDERS, None, color);
+    }
     out
+}
+
+const ORPHANED_PROVIDERS: &str =
+    "Orphaned credential providers ({n}; owned by this owner, in no spec; `--prune` deletes them):";
+const UNMANAGED_PROVIDERS: &str = "Unmanaged credential providers ({n}; in no spec, never touched):";
+
+/// One credential provider's action: what it does, its field and tag changes, and the secret
+/// it sends (where from, never the value).
+fn provider_plan(out: &mut String, p: &ProviderPlan, color: bool) {
+    let (symbol, tone) = match p.action {
+        Action::Create => ("+", GREEN),
+        Action::Update | Action::Replace => ("~", YELLOW),
+        Action::Delete => ("-", RED),
+        Action::NoOp => (" ", DIM),
+    };
+    let mut head = format!("{symbol} {} {} {}", p.action.as_str(), kind_noun(p.kind), clean(&p.name));
+    if let Some(o) = &p.observed {
+        let _ = write!(head, " ({})", clean(&o.arn));
+    }
+    if p.action == Action::Update && !p.update_provider {
+        head.push_str(" (tags only)");
+    }
+    if p.action == Action::Delete {
+        let _ = write!(head, ": {}", super::provider_delete_reason(p, clean));
+    }
+    out.push_str(&paint(color, tone, &paint(color, BOLD, &head)));
+    out.push('\n');
+    changes(out, &items(&p.changes, &p.tag_changes, &[]), color);
+    if let Some(sent) = &p.sends_secret {
+        let line =
+            format!("sends its {} from {} ({})", clean(&sent.member), clean(&sent.from), super::secret_because(sent));
+        let _ = writeln!(out, "    {} {line}", paint(color, YELLOW, "*"));
+    }
+}
+
+/// Credential providers that could not be planned or checked, with the reason.
+fn failed_providers(out: &mut String, list: &[FailedProvider], verb: &str, color: bool) {
+    for f in list {
+        let arn = f.arn.as_deref().map(|a| format!(" ({})", clean(a))).unwrap_or_default();
+        let head = format!("! credential provider {}{arn} could not be {verb}:", clean(&f.name));
+        let _ = writeln!(out, "{} {}", paint(color, RED, &paint(color, BOLD, &head)), clean(&f.error));
+    }
+    if !list.is_empty() {
+        out.push('\n');
+    }
+}
+
+/// A list of credential providers acgw leaves alone (orphaned, unmanaged) under `title` (`{n}`
+/// is their number), marked with a red `-` when `mark` is given.
+fn provider_list(out: &mut String, list: &[UnmanagedProvider], title: &str, mark: Option<&str>, color: bool) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", title.replace("{n}", &list.len().to_string()));
+    let rows: Vec<(String, &str, String)> =
+        list.iter().map(|u| (clean(&u.name), kind_label(u.kind), clean(&u.arn))).collect();
+    let name_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (name, kind, arn) in rows {
+        let lead = mark.map(|tone| format!("{} ", paint(color, tone, "-"))).unwrap_or_default();
+        // Pad before painting: escape codes would otherwise count toward the width.
+        let _ = writeln!(out, "  {lead}{name:name_width$}  {kind:7}  {}", paint(color, DIM, &arn));
+    }
+}
+
+/// One credential provider's drift: its state, and for a modified one what differs.
+fn provider_drift(out: &mut String, d: &ProviderDrift, color: bool) {
+    let (label, tone) = match d.state {
+        DriftState::InSync => ("in sync", GREEN),
+        DriftState::Modified => ("modified", YELLOW),
+        DriftState::Missing => ("missing", RED),
+        DriftState::Orphaned => ("orphaned (owned, in no spec)", RED),
+    };
+    let mut head = format!("{} {}", kind_noun(d.kind), clean(&d.name));
+    if let Some(arn) = &d.arn {
+        let _ = write!(head, " ({})", clean(arn));
+    }
+    let _ = writeln!(out, "{head}: {}", paint(color, tone, label));
+    changes(out, &items(&d.changes, &d.tag_changes, &[]), color);
 }
 
 /// Targets waiting for a user to authorize them (OAuth authorization code), whatever the plan
@@ -323,6 +418,14 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
     if report.has_drift() {
         out.push_str("Differences are shown as live → spec.\n\n");
     }
+    // Providers first, as plans list them.
+    let providers = report.credential_providers.as_ref();
+    for d in providers.iter().flat_map(|p| &p.providers) {
+        provider_drift(&mut out, d, color);
+    }
+    if providers.is_some_and(|p| !p.providers.is_empty()) {
+        out.push('\n');
+    }
     for g in &report.gateways {
         let (label, tone) = match g.state {
             DriftState::InSync => ("in sync", GREEN),
@@ -349,10 +452,14 @@ pub fn drift(report: &DriftReport, color: bool) -> String {
     if !report.gateways.is_empty() {
         out.push('\n');
     }
+    failed_providers(&mut out, providers.map_or(&[], |p| &p.failed), "checked", color);
     failed(&mut out, &report.failed, "checked", color);
     out.push_str(&paint(color, BOLD, &drift_line(report)));
     out.push('\n');
     unmanaged(&mut out, &report.unmanaged, color);
+    if let Some(p) = providers {
+        provider_list(&mut out, &p.unmanaged, UNMANAGED_PROVIDERS, None, color);
+    }
     out
 }
 /// The headline of a gateway whose configuration and tags hold while some of its parts change:
