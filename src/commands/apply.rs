@@ -99,7 +99,6 @@ fn run_inner(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<E
                     print_nothing_to_do(args.format, ui, not_read(&plan));
                     super::close(conn, ui).await?;
                     if plan.has_failures() {
-                        super::print_failed_providers(&plan, ui);
                         ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
                         return Ok(ExitCode::from(1));
                     }
@@ -142,7 +141,6 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
         print_nothing_to_do(args.format, ui, not_read(&plan));
         super::close(conn, ui).await?;
         if plan.has_failures() {
-            super::print_failed_providers(&plan, ui);
             ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
             return Ok(ExitCode::from(1));
         }
@@ -590,7 +588,6 @@ pub(super) async fn execute_plan(
     // readable itself) is a failure, as a gateway that could not be planned is: a prune or a
     // destroy that kept one must not exit 0.
     if super::failed_providers(&plan) > 0 {
-        super::print_failed_providers(&plan, ui);
         ui.error(&super::failed_summary(0, super::failed_providers(&plan), "planned"));
         return Ok(ExitCode::from(1));
     }

@@ -202,13 +202,3 @@ fn failed_summary(failed: usize, providers: usize, verb: &str) -> String {
 fn failed_providers(plan: &Plan) -> usize {
     plan.credential_providers.as_ref().map_or(0, |p| p.failed.len())
 }
-
-/// Says, on stderr, why each credential provider the plan could not cover was left alone (not
-/// pruned or destroyed because a live target still names it, or its targets could not all be
-/// read; not readable): the text plan does not list them, and the user must learn which target
-/// keeps a provider.
-fn print_failed_providers(plan: &Plan, ui: &Ui) {
-    for failed in plan.credential_providers.iter().flat_map(|p| &p.failed) {
-        ui.error(&format!("credential provider {}: {}", failed.name, failed.error));
-    }
-}

@@ -35,7 +35,6 @@ fn run_inner(global: &ClientArgs, args: &PlanArgs, ui: &Ui) -> anyhow::Result<Ex
         }
         super::close(conn, ui).await?;
         if plan.has_failures() {
-            super::print_failed_providers(&plan, ui);
             ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
             return Ok(ExitCode::from(1));
         }
