@@ -1297,3 +1297,59 @@ fn kill_9_during_an_apply_with_providers_then_rerun_converges() {
         );
     }
 }
+
+/// Another owner creates a provider of the same name after acgw listed the providers and
+/// before its create: the create meets a Conflict, which acgw must not take for its own lost
+/// create. The provider keeps its owner and its configuration (no Update call), and the run
+/// fails saying so; it never becomes ci's, so no later prune or destroy of ci's deletes it.
+#[test]
+fn a_provider_another_owner_creates_during_the_apply_is_not_taken_over() {
+    // Latency gives the other owner's create room to land between acgw's read and its create.
+    let bench = provider_env(Env::builder().latency(Duration::from_millis(300)).seed(44));
+    let first = Prov::new(Shape::KeyRef, "race", 0);
+    let raced = Prov::new(Shape::KeyValue, "race", 1);
+    let spec = bench.write("race.yaml", &provider_spec(CI, &[&first], &[]));
+    let spec_arg = spec.to_string_lossy().to_string();
+    let apply = run(&bench, &["apply", "--auto-approve", "-f", &spec_arg]);
+    assert_eq!(apply.code, Some(0), "{}", apply.show());
+    std::fs::write(&spec, provider_spec(CI, &[&first, &raced], &[])).expect("write");
+    // acgw reads `first` (Get, then its tags) after listing the providers, then creates `raced`;
+    // the other owner's create is sent as soon as that Get arrives.
+    let gets = bench.stats().get("GetApiKeyCredentialProvider").copied().unwrap_or(0);
+    let handle = bench.handle();
+    let client = bench.client();
+    let apply = std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < deadline {
+                if handle.stats().get("GetApiKeyCredentialProvider").copied().unwrap_or(0) > gets {
+                    let create = client
+                        .create_api_key_credential_provider()
+                        .name(raced.name.as_str())
+                        .api_key("the-other-owners-key")
+                        .tags("acgw:owner", "them");
+                    return bench.rt.block_on(create.send()).is_ok();
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            false
+        });
+        let apply = run(&bench, &["apply", "--auto-approve", "-f", &spec_arg]);
+        assert!(other.join().expect("the other owner"), "the other owner's create failed:\n{}", apply.show());
+        apply
+    });
+    assert_eq!(apply.code, Some(1), "{}", apply.show());
+    assert!(apply.stdout.contains("owned by `them`"), "it says whose it is:\n{}", apply.show());
+    let stats = bench.stats();
+    let creates = stats.get("CreateApiKeyCredentialProvider");
+    assert_eq!(creates, Some(&3), "ci's first, the other owner's, ci's that met the Conflict: {stats:?}");
+    assert_eq!(stats.get("UpdateApiKeyCredentialProvider"), Some(&0), "the other owner's provider is not overwritten");
+    assert_eq!(stats.get("TagResource"), Some(&0), "nor re-tagged");
+    let live = live_providers(&bench);
+    assert_eq!(live[&raced.name].1.get("acgw:owner").map(String::as_str), Some("them"), "{live:?}");
+    // And ci's prune does not delete it: it is not ci's.
+    std::fs::write(&spec, provider_spec(CI, &[&first], &[])).expect("write");
+    let prune = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec_arg]);
+    assert_eq!(prune.code, Some(0), "{}", prune.show());
+    assert!(live_providers(&bench).contains_key(&raced.name), "the other owner's provider is kept");
+}

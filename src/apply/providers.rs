@@ -4,7 +4,9 @@
 //! every live target shows that none names the provider.
 //!
 //! The provider APIs take no client token: a create whose answer was lost meets a Conflict when
-//! sent again, and is then converged by a full update and the desired tags, so a re-run is safe.
+//! sent again, and is then converged by a full update and the desired tags, so a re-run is safe;
+//! a provider found that way with another owner's tag is theirs, made since the plan, and is
+//! left alone (the outcome fails).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -16,6 +18,7 @@ use crate::api::{ApiError, WriteApi};
 use crate::kind::credential_provider::calls;
 use crate::model::credential_provider::{CredentialProviderSpec, ProviderKind};
 use crate::model::live::TagMap;
+use crate::model::OWNER_TAG;
 use crate::observed::Holder;
 
 /// What to do for one credential provider.
@@ -200,8 +203,19 @@ async fn run<A: WriteApi>(api: &A, work: ProviderWork, outcome: &mut ProviderOut
                     Ok(())
                 }
                 // It exists: a create sent before whose answer was lost, or one made since the
-                // plan. Converge it: the full configuration, then the desired tags.
+                // plan. Converge it (the full configuration, then the desired tags), unless it
+                // is another owner's: a create of ours carried our owner tag, so a provider with
+                // another is theirs, made since the plan, and is not taken over.
                 Err(ApiError::Conflict(_)) => {
+                    if let Some(owner) = other_owner(api, &spec).await? {
+                        return Err(ApplyError::NotRead {
+                            reason: format!(
+                                "a credential provider named {} was created since the plan, owned by `{owner}`; \
+                                 it was not changed (plan again, and apply with --take-ownership to take it over)",
+                                outcome.name
+                            ),
+                        });
+                    }
                     let written = update(api, &spec).await.map_err(|e| failed(update_call, e))?;
                     outcome.done.push(update_call.to_string());
                     let tags = spec_tags(&spec);
@@ -248,6 +262,22 @@ async fn run<A: WriteApi>(api: &A, work: ProviderWork, outcome: &mut ProviderOut
             }
         }
     }
+}
+
+/// The owner of the live provider `spec` names when it is not the spec's own (`None` when they
+/// match, or when the spec has no owner to compare with, or the provider has no owner tag).
+async fn other_owner<A: WriteApi>(api: &A, spec: &CredentialProviderSpec) -> Result<Option<String>, ApplyError> {
+    let tags = spec_tags(spec);
+    let Some(ours) = tags.get(OWNER_TAG) else { return Ok(None) };
+    let name = spec.name().as_str();
+    let get_call = calls(spec.kind())[3];
+    let arn = match spec {
+        CredentialProviderSpec::Oauth2(_) => api.get_oauth2_provider(name).await.map(|p| p.arn),
+        CredentialProviderSpec::ApiKey(_) => api.get_api_key_provider(name).await.map(|p| p.arn),
+    }
+    .map_err(|e| failed(get_call, e))?;
+    let live = api.list_tags(&arn).await.map_err(|e| failed("ListTagsForResource", e))?;
+    Ok(live.get(OWNER_TAG).filter(|theirs| *theirs != ours).cloned())
 }
 
 async fn update<A: WriteApi>(
