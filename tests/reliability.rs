@@ -11,6 +11,10 @@
 //! ACGW_FULL_MATRIX=1 cargo test --test reliability -- --nocapture
 //! ```
 //!
+//! The credential-provider cells (issue 26) prune and destroy providers of both kinds under the
+//! same faults, and check that none is deleted while a live target names it or when it is not
+//! the owner's; `ACGW_FULL_MATRIX=1` runs them with three times the providers.
+//!
 //! Each cell prints its gateways, runs and wall time to stderr (`--nocapture` shows them); the
 //! "Reliability" table in docs/operations.md comes from those lines. `ACGW_KILL_SEED=<n>` replays the kill
 //! moments of a run (the seed is printed at the start of the kill test).
@@ -858,13 +862,26 @@ fn live_holders(env: &Env) -> BTreeMap<String, Vec<String>> {
     })
 }
 
+/// The secrets passed by value appear in no output, failures under faults included.
+fn assert_no_provider_secret(run: &Run, label: &str) {
+    for secret in [PROVIDER_KEY, PROVIDER_SECRET] {
+        assert!(!run.show().contains(secret), "{label}: the output shows a secret:\n{}", run.show());
+    }
+}
+
 /// Calls of DeleteApiKeyCredentialProvider and DeleteOauth2CredentialProvider so far.
 fn provider_deletes(env: &Env) -> u64 {
+    calls_of(env, &["DeleteApiKeyCredentialProvider", "DeleteOauth2CredentialProvider"])
+}
+
+/// Calls of CreateApiKeyCredentialProvider and CreateOauth2CredentialProvider so far.
+fn provider_creates(env: &Env) -> u64 {
+    calls_of(env, &["CreateApiKeyCredentialProvider", "CreateOauth2CredentialProvider"])
+}
+
+fn calls_of(env: &Env, operations: &[&str]) -> u64 {
     let stats = env.stats();
-    ["DeleteApiKeyCredentialProvider", "DeleteOauth2CredentialProvider"]
-        .iter()
-        .map(|op| stats.get(*op).copied().unwrap_or(0))
-        .sum()
+    operations.iter().map(|op| stats.get(*op).copied().unwrap_or(0)).sum()
 }
 
 /// The scenario of issue 26's fault matrix: owner `ci` declares providers of every shape in
@@ -980,16 +997,20 @@ impl Scenario {
 
 /// Runs `args` (a prune or a destroy) under the faults the Env has, at most [`MAX_RUNS`] times,
 /// until the live providers are exactly `expected` (read without faults after each run), and
-/// returns how many runs it took. After every run: no panic, exit 0 or 1, the invariants hold,
-/// and a run that could not read every live target deleted no provider.
+/// returns how many runs it took. After every run: no panic, exit 0 or 1, no secret shown, no
+/// provider created, the invariants hold, and a run that could not read every live target
+/// deleted no provider.
 fn run_until_providers_are(bench: &Env, s: &Scenario, label: &str, args: &[&str], expected: &[String]) -> usize {
     let faults = bench.handle().faults();
     for runs in 1..=MAX_RUNS {
-        let deletes_before = provider_deletes(bench);
+        let (deletes_before, creates_before) = (provider_deletes(bench), provider_creates(bench));
         let run = run(bench, args);
         let deleted = provider_deletes(bench) - deletes_before;
+        // Every provider these specs declare exists: one deleted by mistake would be re-created.
+        assert_eq!(provider_creates(bench), creates_before, "{label}: a provider was created:\n{}", run.show());
         assert!(!run.stderr.contains("panicked"), "{label}: {}", run.show());
         assert!(matches!(run.code, Some(0 | 1)), "{label}: exit 0 or 1:\n{}", run.show());
+        assert_no_provider_secret(&run, label);
         if run.show().contains("the live targets could not all be read") {
             assert_eq!(
                 deleted,
@@ -1035,6 +1056,7 @@ fn provider_cell(label: &str, seed: u64, faults: Faults, latency: Duration) {
     // the providers it does not delete.
     let deletes = provider_deletes(&bench);
     let again = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+    assert_no_provider_secret(&again, label);
     assert_eq!(again.code, Some(1), "{label}: held providers are failures:\n{}", again.show());
     assert_eq!(provider_deletes(&bench), deletes, "{label}: nothing more to delete:\n{}", again.show());
     for p in &s.held {
@@ -1055,6 +1077,7 @@ fn provider_cell(label: &str, seed: u64, faults: Faults, latency: Duration) {
     assert_eq!(gateways, ["other-gw"], "{label}: destroy deletes ci-keep only");
     let deletes = provider_deletes(&bench);
     let again = run(&bench, &["destroy", "--auto-approve", "-f", &spec]);
+    assert_no_provider_secret(&again, label);
     assert_eq!(again.code, Some(1), "{label}: shared providers are failures:\n{}", again.show());
     assert_eq!(provider_deletes(&bench), deletes, "{label}: nothing more to destroy:\n{}", again.show());
     for p in &s.shared {
