@@ -524,9 +524,8 @@ async fn observe_providers_reads_declared_ones_finds_owned_ones_and_the_targets_
 
     // Declared: one Get and one ListTagsForResource; without --prune the others cost nothing.
     let before = emulator.stats();
-    let observed = observe_providers(&api, &[("github", ProviderKind::Oauth2)], Some("team"), false, 4)
-        .await
-        .expect("observe");
+    let observed =
+        observe_providers(&api, &[("github", ProviderKind::Oauth2)], Some("team"), false, 4).await.expect("observe");
     assert_eq!(
         calls_since(&before, &emulator.stats()),
         counts(&[
@@ -541,9 +540,8 @@ async fn observe_providers_reads_declared_ones_finds_owned_ones_and_the_targets_
     assert_eq!(unmanaged, ["kept", "stray"]);
 
     // Pruning: the one tagged with the owner is owned, and the target naming it holds it.
-    let observed = observe_providers(&api, &[("github", ProviderKind::Oauth2)], Some("team"), true, 4)
-        .await
-        .expect("observe");
+    let observed =
+        observe_providers(&api, &[("github", ProviderKind::Oauth2)], Some("team"), true, 4).await.expect("observe");
     assert_eq!(observed.owned.iter().map(|o| o.summary.name.as_str()).collect::<Vec<_>>(), ["kept"]);
     assert_eq!(observed.unmanaged.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["stray"]);
     let holders = read_holders(&api, 4).await.expect("holders");

@@ -27,7 +27,8 @@ fn names(list: &[ProviderSummary]) -> Vec<(&str, ProviderKind)> {
 
 #[tokio::test]
 async fn declared_providers_are_read_with_their_tags_and_the_other_kind_is_unmanaged() {
-    let fake = Fake::new(&[]).with_provider(Oauth2, "github").with_provider(ApiKey, "github").with_provider(ApiKey, "key");
+    let fake =
+        Fake::new(&[]).with_provider(Oauth2, "github").with_provider(ApiKey, "github").with_provider(ApiKey, "key");
     let declared = [("github", Oauth2), ("key", ApiKey), ("missing", Oauth2)];
     let observed = observe_providers(&fake, &declared, None, false, 4).await.expect("observe");
     assert!(observed.read);
@@ -70,7 +71,8 @@ async fn owned_providers_are_found_only_when_pruning_with_an_owner() {
     assert!(!calls(&fake).iter().any(|c| c.starts_with("ListTagsForResource")), "no tag read without both");
 
     let observed = observe_providers(&fake, &[], Some("team"), true, 2).await.expect("observe");
-    let owned: Vec<_> = observed.owned.iter().map(|o| (o.summary.name.as_str(), o.tags["acgw:owner"].as_str())).collect();
+    let owned: Vec<_> =
+        observed.owned.iter().map(|o| (o.summary.name.as_str(), o.tags["acgw:owner"].as_str())).collect();
     assert_eq!(owned, [("mine", "team")]);
     assert_eq!(names(&observed.unmanaged), [("theirs", ApiKey)]);
     assert!(!calls(&fake).iter().any(|c| c.starts_with("Get")), "a provider in no spec is never read further");
@@ -102,9 +104,8 @@ async fn an_unreadable_provider_of_the_other_kind_does_not_take_the_declared_one
 async fn a_provider_that_cannot_be_read_fails_alone_and_names_the_call() {
     let mut fake = Fake::new(&[]).with_provider(Oauth2, "denied").with_provider(ApiKey, "fine");
     fake.denied.push("denied");
-    let observed = observe_providers(&fake, &[("denied", Oauth2), ("fine", ApiKey)], None, false, 2)
-        .await
-        .expect("observe");
+    let observed =
+        observe_providers(&fake, &[("denied", Oauth2), ("fine", ApiKey)], None, false, 2).await.expect("observe");
     assert_eq!(observed.managed.keys().collect::<Vec<_>>(), ["fine"]);
     assert_eq!(
         observed.failed["denied"].to_string(),
@@ -116,9 +117,8 @@ async fn a_provider_that_cannot_be_read_fails_alone_and_names_the_call() {
 async fn a_provider_deleted_after_the_list_is_absent() {
     let mut fake = Fake::new(&[]).with_provider(Oauth2, "gone").with_provider(Oauth2, "here");
     fake.vanished.push("gone");
-    let observed = observe_providers(&fake, &[("gone", Oauth2), ("here", Oauth2)], None, false, 2)
-        .await
-        .expect("observe");
+    let observed =
+        observe_providers(&fake, &[("gone", Oauth2), ("here", Oauth2)], None, false, 2).await.expect("observe");
     assert_eq!(observed.managed.keys().collect::<Vec<_>>(), ["here"]);
     assert!(observed.failed.is_empty() && observed.unmanaged.is_empty());
 }
@@ -139,8 +139,12 @@ async fn provider_reads_are_bounded_by_parallelism() {
         fake = fake.with_provider(if i % 2 == 0 { Oauth2 } else { ApiKey }, name);
     }
     // Half declared; the rest are candidates for pruning, read in the same queue.
-    let declared: Vec<(&str, ProviderKind)> =
-        names.iter().enumerate().filter(|(i, _)| i % 4 < 2).map(|(i, n)| (n.as_str(), if i % 2 == 0 { Oauth2 } else { ApiKey })).collect();
+    let declared: Vec<(&str, ProviderKind)> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 4 < 2)
+        .map(|(i, n)| (n.as_str(), if i % 2 == 0 { Oauth2 } else { ApiKey }))
+        .collect();
     let observed = observe_providers(&fake, &declared, Some("team"), true, 3).await.expect("observe");
     assert_eq!(observed.managed.len(), declared.len());
     assert_eq!(observed.unmanaged.len(), 30 - declared.len());
@@ -189,7 +193,12 @@ fn fake_with_targets() -> Fake {
         vec![
             live_target("t-1", "docs", target("docs", oauth("github")), TargetStatus::Ready),
             live_target("t-2", "search", target("search", api_key("key")), TargetStatus::Ready),
-            live_target("t-3", "plain", target("plain", json!({ "credentialProviderType": "GATEWAY_IAM_ROLE" })), TargetStatus::Ready),
+            live_target(
+                "t-3",
+                "plain",
+                target("plain", json!({ "credentialProviderType": "GATEWAY_IAM_ROLE" })),
+                TargetStatus::Ready,
+            ),
         ],
     );
     // Being deleted still counts: the target names the provider until it is gone.
@@ -235,7 +244,10 @@ async fn holders_fail_closed_when_a_target_cannot_be_read() {
 async fn holders_fail_closed_on_a_target_this_build_cannot_represent() {
     let mut fake = fake_with_targets();
     let t = fake.targets.get_mut("g-1").expect("g-1");
-    t[2].config = Err(crate::model::live::Unreadable { path: "targetConfiguration".into(), reason: "a member this build does not know".into() });
+    t[2].config = Err(crate::model::live::Unreadable {
+        path: "targetConfiguration".into(),
+        reason: "a member this build does not know".into(),
+    });
     let err = read_holders(&fake, 2).await.expect_err("fails closed");
     assert!(matches!(err, ObserveError::TargetUnreadable { ref target, .. } if target == "plain"), "{err}");
 }
