@@ -2597,3 +2597,5 @@ mod sdk_members;
 mod signal;
 #[path = "cli/version.rs"]
 mod version;
+#[path = "cli/providers_observe.rs"]
+mod providers_observe;
