@@ -2589,6 +2589,8 @@ mod hostile;
 mod kinds;
 #[path = "cli/model_constraints.rs"]
 mod model_constraints;
+#[path = "cli/providers_observe.rs"]
+mod providers_observe;
 #[path = "cli/render.rs"]
 mod render;
 #[path = "cli/sdk_members.rs"]
@@ -2597,5 +2599,3 @@ mod sdk_members;
 mod signal;
 #[path = "cli/version.rs"]
 mod version;
-#[path = "cli/providers_observe.rs"]
-mod providers_observe;
