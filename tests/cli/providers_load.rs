@@ -222,3 +222,17 @@ fn the_spec_schema_has_credential_providers_and_references_by_name() {
         }
     }
 }
+
+#[test]
+fn an_unset_secret_variable_is_an_error_that_offers_no_default() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "specs.yaml", PROVIDERS);
+    let run = Acgw::new(dir.path()).args(["validate", "-f", "specs.yaml"]).run();
+    fails_with(
+        &run,
+        &[(
+            "specs.yaml:13:15: error: apiKey.apiKey: ",
+            "credential provider `weather`: environment variable `WEATHER_API_KEY` is not set (a secret passed by value has no default)",
+        )],
+    );
+}
