@@ -2591,6 +2591,8 @@ mod kinds;
 mod model_constraints;
 #[path = "cli/providers.rs"]
 mod providers;
+#[path = "cli/providers_load.rs"]
+mod providers_load;
 #[path = "cli/providers_observe.rs"]
 mod providers_observe;
 #[path = "cli/render.rs"]
