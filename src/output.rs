@@ -298,14 +298,27 @@ pub struct ValidateDocument<'a> {
     pub valid: bool,
     /// Gateways declared (0 when invalid).
     pub gateways: usize,
+    /// Credential providers declared; absent when none is.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub credential_providers: usize,
     /// Errors and warnings, sorted by file and position.
     pub problems: &'a [Problem],
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl<'a> ValidateDocument<'a> {
     /// The report of one validate run.
     pub fn new(valid: bool, gateways: usize, problems: &'a [Problem]) -> Self {
-        ValidateDocument { format_version: VALIDATE_FORMAT_VERSION, valid, gateways, problems }
+        ValidateDocument { format_version: VALIDATE_FORMAT_VERSION, valid, gateways, credential_providers: 0, problems }
+    }
+
+    /// The report with the number of credential providers declared.
+    pub fn with_providers(mut self, providers: usize) -> Self {
+        self.credential_providers = providers;
+        self
     }
 
     /// Pretty-printed, ending in a newline.
@@ -820,6 +833,7 @@ fn validate_schema() -> Value {
             ("format_version", true, version(VALIDATE_FORMAT_VERSION)),
             ("valid", true, json!({ "type": "boolean" })),
             ("gateways", true, count()),
+            ("credential_providers", false, count()),
             ("problems", true, list(problem)),
         ],
     )
