@@ -7,6 +7,8 @@
 
 use serde_json::Value;
 
+pub mod providers;
+
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::Gateway;
 use crate::normalize;
@@ -53,6 +55,9 @@ pub struct Options<'a> {
     /// Asked about every schema file path (relative to the YAML) before the YAML names it: an
     /// error leaves that gateway out of the export, with the error as the reason. `None` accepts all.
     pub check_file: Option<CheckFile<'a>>,
+    /// Exported credential providers by ARN: a target's `providerArn` that is one of them is
+    /// written as `{ credentialProvider: NAME }` (see [`providers::reference_providers`]).
+    pub provider_names: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for Options<'_> {
@@ -60,6 +65,7 @@ impl std::fmt::Debug for Options<'_> {
         f.debug_struct("Options")
             .field("split_payloads", &self.split_payloads)
             .field("check_file", &self.check_file.is_some())
+            .field("provider_names", &self.provider_names.map(|n| n.len()))
             .finish()
     }
 }
@@ -128,6 +134,9 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
                             ));
                         }
                     }
+                }
+                if let Some(names) = options.provider_names {
+                    providers::reference_providers(&mut tv, names);
                 }
                 escape_interpolation(&mut tv);
                 placeholders(name, &t.name, &mut tv, &mut own_secrets);
@@ -572,8 +581,12 @@ mod tests {
             .insert("ok".into(), with_targets("ok", vec![target("../../../victim", 30), target("api", 30)]));
         observed.managed.insert("refused".into(), with_targets("refused", vec![target("api", 30)]));
         let check = |p: &str| if p.starts_with("schemas/refused/") { Err(format!("{p}: no")) } else { Ok(()) };
-        let export =
-            to_yaml_with(&observed, "test", Options { split_payloads: true, check_file: Some(&check) }).unwrap();
+        let export = to_yaml_with(
+            &observed,
+            "test",
+            Options { split_payloads: true, check_file: Some(&check), provider_names: None },
+        )
+        .unwrap();
         let paths: Vec<&str> = export.files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths.len(), 3, "{paths:?}");
         assert!(paths[0].starts_with("schemas/github-workflows-") && paths[0].ends_with("/ci.yaml"), "{paths:?}");
