@@ -2603,3 +2603,5 @@ mod sdk_members;
 mod signal;
 #[path = "cli/version.rs"]
 mod version;
+#[path = "cli/providers_export.rs"]
+mod providers_export;
