@@ -13,6 +13,7 @@ use aws_sdk_bedrockagentcorecontrol::types::{
 /// A secret value distinctive enough that finding it anywhere is a leak.
 const PLANTED: &str = "planted-Secret-4b7e19c2";
 const GH_SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:github-oauth";
+const VAULT: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default";
 
 impl Env {
     /// Creates the four providers of these tests through the SDK: an OAuth2 and an API-key one
@@ -121,9 +122,9 @@ fn export_writes_every_credential_provider_beside_the_gateways_with_kept_secrets
     assert_eq!(run.code, Some(0), "{}", run.show());
     let yaml = std::fs::read_to_string(emu.dir().join("export/credential-providers.yaml")).unwrap();
     support::check_yaml_reads_the_same(&yaml);
-    let items = decoded_items(&yaml);
+    let doc: serde_json::Value = serde_yaml::from_str(&yaml).unwrap_or_else(|e| panic!("{e}: {yaml}"));
     assert_eq!(
-        serde_json::Value::Array(items),
+        doc["credentialProviders"],
         serde_json::json!([
             {"oauth2": {
                 "name": "github",
@@ -156,12 +157,39 @@ fn export_writes_every_credential_provider_beside_the_gateways_with_kept_secrets
     }
     assert!(run.stderr.contains("acgw:owner (ci (1))"), "the owner left out is named: {}", run.show());
     assert!(run.stderr.contains("Exported 4 credential provider(s) to export/credential-providers.yaml"), "{}", run.show());
-    let gateways = std::fs::read_to_string(emu.dir().join("export/gateways.yaml")).unwrap();
-    assert!(!gateways.contains("credentialProviders"), "{gateways}");
-    let run = Acgw::new(emu.dir()).args(["validate", "-f", "export/gateways.yaml"]).run();
+
+    // The folder validates as it is once the placeholders are set (and names them until then),
+    // and plans no change: no secretVersion or tag was invented.
+    let run = Acgw::new(emu.dir()).args(["validate", "-f", "export"]).run();
+    assert_eq!(run.code, Some(1), "{}", run.show());
+    assert!(run.stderr.contains("ACGW_SLACK__CLIENT_SECRET"), "{}", run.show());
+    let with_vars = |a: Acgw| {
+        a.env("ACGW_SLACK__CLIENT_SECRET", "from-the-vault").env("ACGW_WEATHER__API_KEY", "from-the-vault").run()
+    };
+    let run = with_vars(Acgw::new(emu.dir()).args(["validate", "-f", "export"]));
+    assert_eq!(run.code, Some(0), "the export validates with no edits: {}", run.show());
+    let run = with_vars(emu.acgw().args(["plan", "--detailed-exitcode", "-f", "export"]));
+    assert_eq!(run.code, Some(0), "export then plan is clean: {}", run.show());
+    assert!(!run.stdout.contains("from-the-vault") && !run.stderr.contains("from-the-vault"), "{}", run.show());
+
+    // A target that names a provider by its literal ARN, as the console writes it.
+    let targets = format!(
+        "      - name: chat
+        targetConfiguration: {{ mcp: {{ mcpServer: {{ endpoint: https://mcp.example.com/mcp }} }} }}
+        credentialProviderConfigurations:
+          - credentialProviderType: OAUTH
+            credentialProvider:
+              oauthCredentialProvider:
+                providerArn: {VAULT}/oauth2credentialprovider/slack
+                scopes: [chat:write]
+"
+    );
+    emu.write("gateways.yaml", &spec(&gw_targets("tools", &targets)));
+    let run = emu.acgw().args(["apply", "--auto-approve"]).run();
     assert_eq!(run.code, Some(0), "{}", run.show());
 
-    // Written again only with --force: the file is this export's, but a later run's is not.
+    // Written again only with --force: the file is this export's, but a later run's is not; and
+    // without it the targets keep their ARNs.
     let run = emu.acgw().args(["export", "-o", "export/gateways.yaml"]).run();
     assert_eq!(run.code, Some(1), "{}", run.show());
     assert!(
@@ -171,9 +199,22 @@ fn export_writes_every_credential_provider_beside_the_gateways_with_kept_secrets
         "{}",
         run.show()
     );
+    let refused = std::fs::read_to_string(emu.dir().join("export/gateways.yaml")).unwrap();
+    assert!(refused.contains(&format!("providerArn: {VAULT}/oauth2credentialprovider/slack")), "{refused}");
     let run = emu.acgw().args(["export", "-o", "export/gateways.yaml", "--force"]).run();
     assert_eq!(run.code, Some(0), "{}", run.show());
     assert_eq!(std::fs::read_to_string(emu.dir().join("export/credential-providers.yaml")).unwrap(), yaml);
+    // The target names the exported provider by name, and the folder still validates.
+    let gateways = std::fs::read_to_string(emu.dir().join("export/gateways.yaml")).unwrap();
+    let gw: serde_json::Value = serde_yaml::from_str(&gateways).unwrap();
+    assert_eq!(
+        gw["gateways"][0]["targets"][0]["credentialProviderConfigurations"][0]["credentialProvider"]
+            ["oauthCredentialProvider"]["providerArn"],
+        serde_json::json!({"credentialProvider": "slack"}),
+        "{gateways}"
+    );
+    let run = with_vars(Acgw::new(emu.dir()).args(["validate", "-f", "export"]));
+    assert_eq!(run.code, Some(0), "{}", run.show());
 }
 
 #[test]
