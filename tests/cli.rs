@@ -2591,6 +2591,8 @@ mod kinds;
 mod model_constraints;
 #[path = "cli/providers.rs"]
 mod providers;
+#[path = "cli/providers_export.rs"]
+mod providers_export;
 #[path = "cli/providers_load.rs"]
 mod providers_load;
 #[path = "cli/providers_observe.rs"]
@@ -2603,5 +2605,3 @@ mod sdk_members;
 mod signal;
 #[path = "cli/version.rs"]
 mod version;
-#[path = "cli/providers_export.rs"]
-mod providers_export;

@@ -156,7 +156,11 @@ fn export_writes_every_credential_provider_beside_the_gateways_with_kept_secrets
         assert!(run.stderr.contains(&format!("set {var} before loading")), "{var} is named: {}", run.show());
     }
     assert!(run.stderr.contains("acgw:owner (ci (1))"), "the owner left out is named: {}", run.show());
-    assert!(run.stderr.contains("Exported 4 credential provider(s) to export/credential-providers.yaml"), "{}", run.show());
+    assert!(
+        run.stderr.contains("Exported 4 credential provider(s) to export/credential-providers.yaml"),
+        "{}",
+        run.show()
+    );
 
     // The folder validates as it is once the placeholders are set (and names them until then),
     // and plans no change: no secretVersion or tag was invented.
@@ -262,8 +266,7 @@ fn the_providers_file_is_confined_and_a_shared_name_is_left_out() {
     // A symbolic link in its place is never followed or replaced, even with --force.
     let outside = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(emu.dir().join("out")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("victim"), emu.dir().join("out/credential-providers.yaml"))
-        .unwrap();
+    std::os::unix::fs::symlink(outside.path().join("victim"), emu.dir().join("out/credential-providers.yaml")).unwrap();
     let run = emu.acgw().args(["export", "-o", "out/gateways.yaml", "--force"]).run();
     assert_eq!(run.code, Some(1), "{}", run.show());
     assert!(run.stderr.contains("is a symbolic link"), "{}", run.show());
@@ -272,11 +275,7 @@ fn the_providers_file_is_confined_and_a_shared_name_is_left_out() {
 
     let run = emu.acgw().args(["export", "-o", "export/gateways.yaml"]).run();
     assert_eq!(run.code, Some(1), "{}", run.show());
-    assert!(
-        run.stderr.contains("credential provider slack: 2 live providers have this name"),
-        "{}",
-        run.show()
-    );
+    assert!(run.stderr.contains("credential provider slack: 2 live providers have this name"), "{}", run.show());
     let yaml = std::fs::read_to_string(emu.dir().join("export/credential-providers.yaml")).unwrap();
     let names: Vec<String> = decoded_items(&yaml)
         .iter()
