@@ -219,6 +219,8 @@ fn export_writes_every_credential_provider_beside_the_gateways_with_kept_secrets
     );
     let run = with_vars(Acgw::new(emu.dir()).args(["validate", "-f", "export"]));
     assert_eq!(run.code, Some(0), "{}", run.show());
+    let run = with_vars(emu.acgw().args(["plan", "--detailed-exitcode", "-f", "export"]));
+    assert_eq!(run.code, Some(0), "the reference plans as the ARN it names: {}", run.show());
 }
 
 #[test]
