@@ -63,6 +63,9 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
         let read = if with_providers { Some(providers::read(&api, parallelism).await) } else { None };
         drop(progress);
         left_out.iter().for_each(|w| ui.warn(w));
+        for e in read.iter().flat_map(|r| &r.unlisted) {
+            ui.warn(&format!("{e}; credential providers of that kind were not read, so none is exported"));
+        }
         // Schema files are named from live names, so they are written only inside the output's
         // folder, never through a symlink, and never over a file this run did not write.
         let dir = args

@@ -36,14 +36,19 @@ pub const FILE: &str = "credential-providers.yaml";
 pub struct ReadProviders {
     /// Every provider that could be read, with all its tags, sorted by name.
     pub providers: Vec<LiveProviderState>,
-    /// Why each of the others (or a whole kind, when its List failed) could not be read.
+    /// Why each of the others could not be read.
     pub failed: Vec<String>,
+    /// Each List call that failed, with why: none of that kind was read (a role without the
+    /// permission, an endpoint without the operations), as a gateway part that cannot be read
+    /// is left out of an export with a warning.
+    pub unlisted: Vec<String>,
 }
 
 /// Reads every live credential provider: both List calls, then Get and ListTagsForResource for
-/// each, at most `parallelism` at a time. A List that fails leaves its kind out; a provider
-/// that cannot be read, or whose name two live providers share (one of each kind: a spec names
-/// a provider by name alone), is left out; each is named in [`ReadProviders::failed`].
+/// each, at most `parallelism` at a time. A List that fails leaves its kind out
+/// ([`ReadProviders::unlisted`]); a provider that cannot be read, or whose name two live
+/// providers share (one of each kind: a spec names a provider by name alone), is left out and
+/// named in [`ReadProviders::failed`].
 pub async fn read(api: &impl ReadApi, parallelism: usize) -> ReadProviders {
     let mut out = ReadProviders::default();
     let mut summaries: Vec<ProviderSummary> = Vec::new();
@@ -51,7 +56,7 @@ pub async fn read(api: &impl ReadApi, parallelism: usize) -> ReadProviders {
     for (call, listed) in [("ListOauth2CredentialProviders", oauth2), ("ListApiKeyCredentialProviders", api_key)] {
         match listed {
             Ok(list) => summaries.extend(list),
-            Err(error) => out.failed.push(ObserveError::ProviderList { call, error }.to_string()),
+            Err(error) => out.unlisted.push(ObserveError::ProviderList { call, error }.to_string()),
         }
     }
     let mut by_name: BTreeMap<String, Vec<ProviderSummary>> = BTreeMap::new();
