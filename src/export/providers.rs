@@ -52,7 +52,8 @@ pub struct ReadProviders {
 pub async fn read(api: &impl ReadApi, parallelism: usize) -> ReadProviders {
     let mut out = ReadProviders::default();
     let mut summaries: Vec<ProviderSummary> = Vec::new();
-    let (oauth2, api_key) = tokio::join!(api.list_oauth2_providers(), api.list_api_key_providers());
+    let oauth2 = api.list_oauth2_providers().await;
+    let api_key = api.list_api_key_providers().await;
     for (call, listed) in [("ListOauth2CredentialProviders", oauth2), ("ListApiKeyCredentialProviders", api_key)] {
         match listed {
             Ok(list) => summaries.extend(list),
