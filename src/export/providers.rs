@@ -586,4 +586,162 @@ mod tests {
         assert_eq!(configs[1]["credentialProvider"]["oauthCredentialProvider"]["providerArn"], json!(other));
         assert_eq!(target["description"], json!(arn), "only a providerArn is a reference");
     }
+
+    /// Only the provider calls answer; a gateway call is never made by [`read`].
+    struct Fake {
+        oauth2_listed: bool,
+        providers: Vec<LiveProviderState>,
+        /// Listed besides `providers`, by kind and name: `broken` cannot be read, `liar` answers
+        /// for another provider.
+        extra: Vec<(ProviderKind, &'static str)>,
+        /// Get calls in flight now, and the most there ever were.
+        in_flight: std::sync::atomic::AtomicUsize,
+        most: std::sync::atomic::AtomicUsize,
+    }
+
+    type ApiResult<T> = Result<T, crate::api::ApiError>;
+
+    impl Fake {
+        fn summaries(&self, kind: ProviderKind) -> Vec<ProviderSummary> {
+            let live = self.providers.iter().filter(|p| p.live.kind() == kind).map(|p| (p.live.name(), p.live.arn()));
+            let extra = self.extra.iter().filter(|(k, _)| *k == kind).map(|(_, n)| (*n, "arn:extra"));
+            live.chain(extra)
+                .map(|(name, arn)| ProviderSummary { kind, name: name.into(), arn: arn.into(), vendor: None })
+                .collect()
+        }
+
+        async fn found(&self, kind: ProviderKind, name: &str) -> ApiResult<LiveProvider> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = self.in_flight.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+            tokio::task::yield_now().await;
+            self.in_flight.fetch_sub(1, SeqCst);
+            match name {
+                "broken" => Err(crate::api::ApiError::AccessDenied("no provider for you".into())),
+                "liar" => Ok(self.providers[0].live.clone()),
+                _ => self
+                    .providers
+                    .iter()
+                    .find(|p| p.live.kind() == kind && p.live.name() == name)
+                    .map(|p| p.live.clone())
+                    .ok_or_else(|| crate::api::ApiError::NotFound(name.into())),
+            }
+        }
+    }
+
+    fn gateway_call<T>() -> ApiResult<T> {
+        Err(crate::api::ApiError::AccessDenied("export reads no gateway here".into()))
+    }
+
+    impl ReadApi for Fake {
+        async fn list_gateways(&self) -> ApiResult<Vec<crate::model::live::GatewaySummary>> {
+            gateway_call()
+        }
+        async fn get_gateway(&self, _: &str) -> ApiResult<crate::model::live::LiveGateway> {
+            gateway_call()
+        }
+        async fn list_tags(&self, arn: &str) -> ApiResult<crate::model::live::TagMap> {
+            match self.providers.iter().find(|p| p.live.arn() == arn) {
+                Some(p) if p.live.name() == "tagless" => Err(crate::api::ApiError::AccessDenied("no tags".into())),
+                Some(p) => Ok(p.tags.clone()),
+                None => Err(crate::api::ApiError::NotFound(arn.into())),
+            }
+        }
+        async fn list_targets(&self, _: &str) -> ApiResult<Vec<crate::model::live::TargetSummary>> {
+            gateway_call()
+        }
+        async fn get_target(&self, _: &str, _: &str) -> ApiResult<crate::model::live::LiveTarget> {
+            gateway_call()
+        }
+        async fn get_resource_policy(&self, _: &str) -> ApiResult<Option<crate::model::policy::ResourcePolicy>> {
+            gateway_call()
+        }
+        async fn list_rate_limits(&self, _: &str) -> ApiResult<Vec<crate::model::live::LiveRateLimit>> {
+            gateway_call()
+        }
+        async fn get_rate_limit(&self, _: &str, _: &str) -> ApiResult<crate::model::live::LiveRateLimit> {
+            gateway_call()
+        }
+        async fn list_rules(&self, _: &str) -> ApiResult<Vec<crate::model::live::LiveRule>> {
+            gateway_call()
+        }
+        async fn get_rule(&self, _: &str, _: &str) -> ApiResult<crate::model::live::LiveRule> {
+            gateway_call()
+        }
+        async fn list_oauth2_providers(&self) -> ApiResult<Vec<ProviderSummary>> {
+            if self.oauth2_listed {
+                Ok(self.summaries(ProviderKind::Oauth2))
+            } else {
+                Err(crate::api::ApiError::AccessDenied("not allowed to list".into()))
+            }
+        }
+        async fn list_api_key_providers(&self) -> ApiResult<Vec<ProviderSummary>> {
+            Ok(self.summaries(ProviderKind::ApiKey))
+        }
+        async fn get_oauth2_provider(&self, name: &str) -> ApiResult<LiveOauth2Provider> {
+            match self.found(ProviderKind::Oauth2, name).await? {
+                LiveProvider::Oauth2(p) => Ok(p),
+                LiveProvider::ApiKey(_) => Err(crate::api::ApiError::NotFound(name.into())),
+            }
+        }
+        async fn get_api_key_provider(&self, name: &str) -> ApiResult<LiveApiKeyProvider> {
+            match self.found(ProviderKind::ApiKey, name).await? {
+                LiveProvider::ApiKey(p) => Ok(p),
+                LiveProvider::Oauth2(_) => Err(crate::api::ApiError::NotFound(name.into())),
+            }
+        }
+    }
+
+    fn fake(oauth2_listed: bool) -> Fake {
+        let github =
+            json!({"githubOauth2ProviderConfig": {"oauthDiscovery": {"discoveryUrl": DISCOVERY}, "clientId": "c"}});
+        Fake {
+            oauth2_listed,
+            providers: vec![
+                oauth2("github", "GithubOauth2", github.clone(), managed(), &[("team", "t")]),
+                api_key("weather", managed(), &[]),
+                api_key("maps", managed(), &[]),
+                api_key("tagless", managed(), &[]),
+                oauth2("dup", "GithubOauth2", github, managed(), &[]),
+                api_key("dup", managed(), &[]),
+            ],
+            extra: vec![(ProviderKind::ApiKey, "broken"), (ProviderKind::Oauth2, "liar")],
+            in_flight: Default::default(),
+            most: Default::default(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_provider_that_can_be_read_is_read_and_each_other_is_named() {
+        let api = fake(true);
+        let got = read(&api, 2).await;
+        let names: Vec<&str> = got.providers.iter().map(|p| p.live.name()).collect();
+        assert_eq!(names, ["github", "maps", "weather"]);
+        assert_eq!(got.providers[0].tags.get("team").map(String::as_str), Some("t"));
+        assert!(got.unlisted.is_empty(), "{:?}", got.unlisted);
+        let failed = got.failed.join("\n");
+        assert_eq!(got.failed.len(), 4, "{failed}");
+        for expected in [
+            "GetApiKeyCredentialProvider for credential provider broken failed: access denied",
+            "GetOauth2CredentialProvider for credential provider liar answered for github",
+            "credential provider dup: 2 live providers have this name",
+            "ListTagsForResource for credential provider tagless failed: access denied",
+        ] {
+            assert!(failed.contains(expected), "{expected} in:\n{failed}");
+        }
+        let most = api.most.load(std::sync::atomic::Ordering::SeqCst);
+        assert!((1..=2).contains(&most), "at most --parallelism reads at once: {most}");
+
+        // A List that fails leaves its kind out (and `dup` is then one provider).
+        let api = fake(false);
+        let got = read(&api, 1).await;
+        assert_eq!(got.unlisted.len(), 1, "{:?}", got.unlisted);
+        assert!(
+            got.unlisted[0].starts_with("ListOauth2CredentialProviders failed: access denied"),
+            "{:?}",
+            got.unlisted
+        );
+        let names: Vec<&str> = got.providers.iter().map(|p| p.live.name()).collect();
+        assert_eq!(names, ["dup", "maps", "weather"]);
+    }
 }
