@@ -149,7 +149,7 @@ pub fn run(global: &ClientArgs, args: &ExportArgs, ui: &Ui) -> anyhow::Result<Ex
             ));
         }
         if failed > 0 {
-            ui.error("Some credential providers could not be exported; the others were.");
+            ui.error("Not every credential provider was exported (see the errors above).");
         }
         if !export.skipped.is_empty() || failed > 0 {
             return Ok(ExitCode::from(1));
