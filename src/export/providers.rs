@@ -546,6 +546,28 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_name_is_data_in_the_yaml_and_the_placeholder() {
+        let name = "../x\n${HOME}: y #\u{1b}[31m";
+        let out = export(&[api_key(name, managed(), &[("k", "v: w")])]);
+        let var = out.variables()[0].to_string();
+        assert!(
+            var.starts_with("ACGW_") && var.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+            "{var}"
+        );
+        let doc = out.document("test");
+        let back: Value = serde_yaml::from_str(&doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
+        let item = &back["credentialProviders"][0]["apiKey"];
+        assert_eq!(item["name"], "../x\n$${HOME}: y #\u{1b}[31m", "escaped, not interpolated: {doc}");
+        assert_eq!(item["apiKey"], json!(format!("${{{var}}}")));
+        assert_eq!(item["tags"], json!({"k": "v: w"}));
+        assert!(
+            out.warnings.iter().any(|w| w.contains("copied as it is")),
+            "the name a spec cannot hold is named: {:?}",
+            out.warnings
+        );
+    }
+
+    #[test]
     fn export_sorts_names_the_owners_and_maps_arns_to_names() {
         let states = [
             api_key("maps", managed(), &[("acgw:owner", "ci")]),
