@@ -160,7 +160,10 @@ fn every_registered_kind_is_wired_into_every_stage() {
     // export writes every part, and what it writes plans clean.
     let run = Acgw::new(dir.path()).args(["export", "-o", "exported.yaml"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("exported.yaml")).expect("exported");
+    // Credential providers go to their own file beside the -o file.
+    let exported = ["exported.yaml", "credential-providers.yaml"]
+        .map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .join("");
     for kind in RESOURCE_KINDS {
         assert!(exported.contains(&format!("{}:", kind.spec_key)), "export lacks `{}`:\n{exported}", kind.spec_key);
     }
@@ -172,6 +175,9 @@ fn every_registered_kind_is_wired_into_every_stage() {
         assert!(exported.contains(&format!("{}:", part.key())), "export lacks `{}`:\n{exported}", part.key());
         assert!(exported.contains(word), "export lacks the `{}` item ({word}):\n{exported}", part.key());
     }
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).on(&emu).run();
+    let run = Acgw::new(dir.path())
+        .args(["plan", "--detailed-exitcode", "-f", "exported.yaml", "-f", "credential-providers.yaml"])
+        .on(&emu)
+        .run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }
