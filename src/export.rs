@@ -7,8 +7,10 @@
 
 use serde_json::Value;
 
+pub mod providers;
+
 use crate::model::decode::{Cx, Decode, Node};
-use crate::model::Gateway;
+use crate::model::{Gateway, ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG};
 use crate::normalize;
 use crate::observed::Observed;
 use crate::plan::FailedGateway;
@@ -53,6 +55,9 @@ pub struct Options<'a> {
     /// Asked about every schema file path (relative to the YAML) before the YAML names it: an
     /// error leaves that gateway out of the export, with the error as the reason. `None` accepts all.
     pub check_file: Option<CheckFile<'a>>,
+    /// Exported credential providers by ARN: a target's `providerArn` that is one of them is
+    /// written as `{ credentialProvider: NAME }` (see [`providers::reference_providers`]).
+    pub provider_names: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for Options<'_> {
@@ -60,6 +65,7 @@ impl std::fmt::Debug for Options<'_> {
         f.debug_struct("Options")
             .field("split_payloads", &self.split_payloads)
             .field("check_file", &self.check_file.is_some())
+            .field("provider_names", &self.provider_names.map(|n| n.len()))
             .finish()
     }
 }
@@ -83,6 +89,7 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
     let mut skipped: Vec<FailedGateway> =
         observed.failed.iter().map(|(name, e)| FailedGateway::from_observe(name, e)).collect();
     let mut warnings = Vec::new();
+    let mut owners: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (name, state) in &observed.managed {
         let config = match &state.live.config {
             Ok(config) => config,
@@ -102,7 +109,24 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
         let mut config = normalize::gateway(config.clone());
         config.tags = None;
         let mut value = serde_json::to_value(&config)?;
-        let tags = normalize::tag_map(&state.tags);
+        let mut tags = normalize::tag_map(&state.tags);
+        // acgw's own tags are no spec tags (the loader refuses them): protection is the spec's
+        // `lifecycle`, and an owner is left to `owner:`/--owner, which without one plans no change.
+        let own: Vec<(String, String)> =
+            tags.iter().filter(|(k, _)| k.starts_with(ACGW_TAG_PREFIX)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        tags.retain(|k, _| !k.starts_with(ACGW_TAG_PREFIX));
+        let mut prevent_destroy = false;
+        for (key, v) in own {
+            match key.as_str() {
+                OWNER_TAG => *owners.entry(v).or_default() += 1,
+                PREVENT_DESTROY_TAG if !v.trim().eq_ignore_ascii_case("false") => prevent_destroy = true,
+                _ => warnings.push(format!(
+                    "gateway {}: its tag {} is acgw's own and has no spec key here, so it is left out (the next apply removes it)",
+                    abbreviate(name),
+                    abbreviate(&key)
+                )),
+            }
+        }
         if let (Value::Object(map), false) = (&mut value, tags.is_empty()) {
             map.insert("tags".into(), serde_json::to_value(&tags)?);
         }
@@ -128,6 +152,9 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
                             ));
                         }
                     }
+                }
+                if let Some(names) = options.provider_names {
+                    providers::reference_providers(&mut tv, names);
                 }
                 escape_interpolation(&mut tv);
                 placeholders(name, &t.name, &mut tv, &mut own_secrets);
@@ -172,6 +199,9 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
             escape_interpolation(&mut doc);
             map.insert("resourcePolicy".into(), doc);
         }
+        if let (true, Value::Object(map)) = (prevent_destroy, &mut value) {
+            map.insert("lifecycle".into(), serde_json::json!({ "preventDestroy": true }));
+        }
         // Two values behind one placeholder would load as one: leave the gateway out instead.
         let mut clash = None;
         for (i, (var, origin, _)) in own_secrets.iter().enumerate() {
@@ -192,6 +222,13 @@ pub fn to_yaml_with(observed: &Observed, source: &str, options: Options<'_>) -> 
         }
         files.append(&mut own_files);
         gateways.push(value);
+    }
+    if !owners.is_empty() {
+        let list: Vec<String> = owners.iter().map(|(o, n)| format!("{} ({n})", abbreviate(o))).collect();
+        warnings.push(format!(
+            "gateways tagged acgw:owner ({}): the export declares no owner; set `owner:` in the specs (or --owner) to keep claiming them",
+            list.join(", ")
+        ));
     }
     skipped.sort();
     let count = gateways.len();
@@ -572,8 +609,12 @@ mod tests {
             .insert("ok".into(), with_targets("ok", vec![target("../../../victim", 30), target("api", 30)]));
         observed.managed.insert("refused".into(), with_targets("refused", vec![target("api", 30)]));
         let check = |p: &str| if p.starts_with("schemas/refused/") { Err(format!("{p}: no")) } else { Ok(()) };
-        let export =
-            to_yaml_with(&observed, "test", Options { split_payloads: true, check_file: Some(&check) }).unwrap();
+        let export = to_yaml_with(
+            &observed,
+            "test",
+            Options { split_payloads: true, check_file: Some(&check), provider_names: None },
+        )
+        .unwrap();
         let paths: Vec<&str> = export.files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths.len(), 3, "{paths:?}");
         assert!(paths[0].starts_with("schemas/github-workflows-") && paths[0].ends_with("/ci.yaml"), "{paths:?}");
@@ -638,6 +679,24 @@ mod tests {
         expected.tags = back.tags.clone();
         assert_eq!(back, expected);
         assert_eq!(normalize::gateway_tags(&back).get("team").map(String::as_str), Some("x"));
+    }
+
+    #[test]
+    fn acgws_own_gateway_tags_are_spec_keys_and_the_export_loads() {
+        let mut observed = Observed::default();
+        let a = live(
+            serde_json::json!({"name": "owned", "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "NONE"}),
+            &[("team", "x"), ("acgw:owner", "ci"), ("acgw:prevent-destroy", "true")],
+        );
+        observed.managed.insert("owned".into(), a);
+        let yaml = to_yaml(&observed, "test").unwrap().yaml;
+        let desired = load::load_text("export.yaml", &yaml, &|_| None).unwrap_or_else(|p| panic!("{p}\n{yaml}"));
+        assert!(desired.specs[0].prevent_destroy, "{yaml}");
+        assert_eq!(desired.owner, None, "{yaml}");
+        assert_eq!(normalize::gateway_tags(&desired.specs[0].gateway).get("team").map(String::as_str), Some("x"));
+        let export = to_yaml(&observed, "test").unwrap();
+        assert_eq!(export.warnings.len(), 1, "{:?}", export.warnings);
+        assert!(export.warnings[0].starts_with("gateways tagged acgw:owner (ci (1))"), "{:?}", export.warnings);
     }
 
     #[test]

@@ -2591,6 +2591,12 @@ mod kinds;
 mod model_constraints;
 #[path = "cli/providers.rs"]
 mod providers;
+#[path = "cli/providers_export.rs"]
+mod providers_export;
+#[path = "cli/providers_load.rs"]
+mod providers_load;
+#[path = "cli/providers_observe.rs"]
+mod providers_observe;
 #[path = "cli/render.rs"]
 mod render;
 #[path = "cli/sdk_members.rs"]

@@ -1114,7 +1114,8 @@ fn export_of_hostile_names_stays_in_its_folder_and_loads_back_clean() {
             let out = top.path().join("out");
             let mut folder = acgw::confine::Folder::new(&out, false);
             let check_file = |rel: &str| folder.check(rel).map(drop).map_err(|e| e.to_string());
-            let options = acgw::export::Options { split_payloads: true, check_file: Some(&check_file) };
+            let options =
+                acgw::export::Options { split_payloads: true, check_file: Some(&check_file), provider_names: None };
             let export = acgw::export::to_yaml_with(&observed, "generated", options)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert!(export.skipped.is_empty(), "no name fails the export: {:?}", export.skipped);

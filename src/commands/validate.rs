@@ -9,18 +9,23 @@ use acgw::ui::Ui;
 
 pub fn run(args: &ValidateArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let paths = args.specs.paths();
-    let (gateways, problems, ok) = match load::load_paths_with(&paths, &load::process_env, args.specs.load_options()) {
-        Ok(desired) => (desired.specs.len(), desired.warnings, true),
-        Err(problems) => (0, problems.0, false),
-    };
+    let (gateways, providers, problems, ok) =
+        match load::load_paths_with(&paths, &load::process_env, args.specs.load_options()) {
+            Ok(desired) => (desired.specs.len(), desired.providers.len(), desired.warnings, true),
+            Err(problems) => (0, 0, problems.0, false),
+        };
     match args.format {
         ValidateFormat::Text => {
             for p in &problems {
                 ui.problem(p);
             }
             if ok {
+                let providers = match providers {
+                    0 => String::new(),
+                    n => format!(" and {n} credential provider{}", plural(n)),
+                };
                 ui.data(&format!(
-                    "Valid: {gateways} gateway{} in {} path{}.",
+                    "Valid: {gateways} gateway{}{providers} in {} path{}.",
                     plural(gateways),
                     paths.len(),
                     plural(paths.len())
@@ -31,7 +36,9 @@ pub fn run(args: &ValidateArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
             }
         }
         ValidateFormat::Json => {
-            ui.data_raw(&acgw::output::ValidateDocument::new(ok, gateways, &problems).to_json());
+            ui.data_raw(
+                &acgw::output::ValidateDocument::new(ok, gateways, &problems).with_providers(providers).to_json(),
+            );
         }
         ValidateFormat::Github => {
             for p in &problems {

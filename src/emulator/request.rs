@@ -891,4 +891,28 @@ mod tests {
         }
         assert_eq!(parse_synchronize(br#"{"targetIdList":["short"]}"#).unwrap_err().fields[0].0, "targetIdList[0]");
     }
+
+    #[test]
+    fn a_provider_named_instead_of_given_by_arn_is_refused_as_the_service_would() {
+        let body = |arn: &str| {
+            format!(
+                r#"{{"name":"t","targetConfiguration":{{"mcp":{{"mcpServer":{{"endpoint":"https://m.example.com/mcp"}}}}}},
+                "credentialProviderConfigurations":[{{"credentialProviderType":"API_KEY",
+                "credentialProvider":{{"apiKeyCredentialProvider":{{"providerArn":{arn}}}}}}}]}}"#
+            )
+        };
+        let arn =
+            r#""arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/w""#;
+        assert!(parse_create_target(body(arn).as_bytes()).is_ok());
+        let e = parse_create_target(body(r#"{"credentialProvider":"w"}"#).as_bytes()).unwrap_err();
+        assert_eq!(e.code, "ValidationException");
+        assert_eq!(
+            e.fields,
+            [(
+                "credentialProviderConfigurations[0].credentialProvider.apiKeyCredentialProvider.providerArn"
+                    .to_string(),
+                "expected a string, found a mapping".to_string()
+            )]
+        );
+    }
 }

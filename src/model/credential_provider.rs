@@ -243,6 +243,15 @@ impl<const MAX: usize> Decode for SecretValue<MAX> {
                     );
                     return None;
                 }
+                let name = &raw[2..raw.len() - 1];
+                if cx.var(name).is_none() {
+                    // Not the usual hint of a `${VAR:-default}`: a secret has no default.
+                    cx.error(
+                        node.mark,
+                        format!("environment variable `{name}` is not set (a secret passed by value has no default)"),
+                    );
+                    return None;
+                }
                 Some(raw.clone())
             } else {
                 None

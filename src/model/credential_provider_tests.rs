@@ -101,7 +101,7 @@ fn an_unset_or_empty_variable_is_named() {
     let (_, problems) = decode("apiKey: { name: k, apiKey: '${NOPE}' }\n");
     assert_eq!(
         messages(&problems),
-        ["spec.yaml:1:28 apiKey.apiKey: environment variable `NOPE` is not set (use `${NOPE:-default}` for a default)"]
+        ["spec.yaml:1:28 apiKey.apiKey: environment variable `NOPE` is not set (a secret passed by value has no default)"]
     );
     let (_, problems) = decode("apiKey: { name: k, apiKey: '${EMPTY}' }\n");
     assert_eq!(

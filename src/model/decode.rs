@@ -164,6 +164,12 @@ impl<'a> Cx<'a> {
         self.env.is_some()
     }
 
+    /// The environment variable `name` when scalars are interpolated (a spec); `None` when it is
+    /// unset or nothing is interpolated.
+    pub fn var(&self, name: &str) -> Option<String> {
+        self.env.and_then(|env| env(name))
+    }
+
     /// The text of a scalar after interpolation, or `None` (reported) if it is not one or fails.
     pub fn text<'n>(&mut self, node: &'n Node) -> Option<std::borrow::Cow<'n, str>> {
         let NodeKind::Scalar { value, .. } = &node.kind else {

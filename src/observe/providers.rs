@@ -66,7 +66,7 @@ pub async fn observe_providers(
             match job {
                 Job::Managed(s) => {
                     let result = read_managed(api, &s).await;
-                    Outcome::Managed(s, result)
+                    Outcome::Managed(s, Box::new(result))
                 }
                 Job::Candidate(s) => {
                     let result = read_tags(api, &s.name, &s.arn).await;
@@ -81,13 +81,16 @@ pub async fn observe_providers(
     let mut observed = ObservedProviders { read: true, ..ObservedProviders::default() };
     for outcome in results {
         match outcome {
-            Outcome::Managed(s, Ok(Some(state))) => {
-                observed.managed.insert(s.name, state);
-            }
-            Outcome::Managed(_, Ok(None)) | Outcome::Candidate(_, Ok(None)) => {}
-            Outcome::Managed(s, Err(e)) => {
-                observed.failed.insert(s.name, e);
-            }
+            Outcome::Managed(s, result) => match *result {
+                Ok(Some(state)) => {
+                    observed.managed.insert(s.name, state);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    observed.failed.insert(s.name, e);
+                }
+            },
+            Outcome::Candidate(_, Ok(None)) => {}
             Outcome::Candidate(s, Ok(Some(tags))) => {
                 if owner.is_some_and(|o| tags.get(OWNER_TAG).map(String::as_str) == Some(o)) {
                     observed.owned.push(OwnedProvider { summary: s, tags });
@@ -121,7 +124,7 @@ enum Job {
 // One short-lived value per listed provider: boxing would only add noise.
 #[allow(clippy::large_enum_variant)]
 enum Outcome {
-    Managed(ProviderSummary, Result<Option<LiveProviderState>, ObserveError>),
+    Managed(ProviderSummary, Box<Result<Option<LiveProviderState>, ObserveError>>),
     Candidate(ProviderSummary, Result<Option<TagMap>, ObserveError>),
 }
 

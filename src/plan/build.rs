@@ -94,9 +94,11 @@ pub fn build_with(desired: &Desired, observed: &Observed, prune: bool) -> Plan {
     failed.sort();
     let mut unmanaged: Vec<Unmanaged> = observed.unmanaged.iter().map(Unmanaged::from).collect();
     unmanaged.sort();
+    let deleted: BTreeSet<String> =
+        gateways.iter().filter(|g| g.action == Action::Delete).map(|g| g.name.clone()).collect();
     Plan::assemble(Target::default(), gateways, unmanaged, failed)
         .with_orphaned(orphaned)
-        .with_providers(plan_providers(desired, &observed.providers, prune))
+        .with_providers(plan_providers(desired, &observed.providers, prune, &deleted))
 }
 
 /// Plans the items of kind `K` a gateway's spec declares, against `live` (what observe read), and

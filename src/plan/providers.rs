@@ -227,8 +227,14 @@ fn desired_json(spec: &ProviderSpec, tags: &TagMap) -> serde_json::Value {
 }
 
 /// Plans the providers `desired` declares against what observe read, and (with `prune`) deletes
-/// the owned ones in no spec that no live target names; `None` when providers were not read.
-pub fn plan_providers(desired: &Desired, observed: &ObservedProviders, prune: bool) -> Option<ProvidersPlan> {
+/// the owned ones in no spec that no target will name once the gateway work is done (the
+/// gateways in `deleted_gateways` go first); `None` when providers were not read.
+pub fn plan_providers(
+    desired: &Desired,
+    observed: &ObservedProviders,
+    prune: bool,
+    deleted_gateways: &BTreeSet<String>,
+) -> Option<ProvidersPlan> {
     if !observed.read {
         return None;
     }
@@ -259,7 +265,15 @@ pub fn plan_providers(desired: &Desired, observed: &ObservedProviders, prune: bo
             orphaned.push(UnmanagedProvider::from(&owned.summary));
             continue;
         }
-        match deletion(&owned.summary.name, fingerprint, DeleteReason::Pruned, observed, desired, None) {
+        match deletion(
+            &owned.summary.name,
+            fingerprint,
+            DeleteReason::Pruned,
+            observed,
+            desired,
+            None,
+            deleted_gateways,
+        ) {
             Ok(plan) => plans.push(plan),
             Err(error) => failed.push(FailedProvider {
                 name: owned.summary.name.clone(),
@@ -282,6 +296,7 @@ fn deletion(
     observed: &ObservedProviders,
     desired: &Desired,
     spec_protects: Option<bool>,
+    deleted_gateways: &BTreeSet<String>,
 ) -> Result<ProviderPlan, String> {
     if spec_protects == Some(true) {
         return Err(format!(
@@ -293,7 +308,7 @@ fn deletion(
             "credential provider {name} is protected from deletion (tag {key}={value:?}); remove the {PREVENT_DESTROY_TAG} tag by hand to lift it"
         ));
     }
-    let held = holders_of(&fingerprint.arn, name, observed, desired)?;
+    let held = holders_of(&fingerprint.arn, name, observed, desired, deleted_gateways)?;
     if !held.is_empty() {
         let list: Vec<String> = held.iter().map(Holder::to_string).collect();
         return Err(format!("credential provider {name} is still named by {}", list.join(", ")));
@@ -322,17 +337,34 @@ pub fn kind_of_arn(arn: &str) -> ProviderKind {
     }
 }
 
-/// The targets that name provider `name` (at `arn`): live ones (from the scan of every gateway)
-/// and declared ones (by ARN or by name). Errs when the live targets could not be scanned.
-fn holders_of(arn: &str, name: &str, observed: &ObservedProviders, desired: &Desired) -> Result<Vec<Holder>, String> {
-    let mut held = match &observed.holders {
+/// The targets that will still name provider `name` (at `arn`) once the plan's gateway work is
+/// done: the live ones (from the scan of every gateway), except in a gateway the plan deletes
+/// or whose targets its spec declares, and the declared ones (by ARN or by name). Errs when the
+/// live targets could not be scanned. Apply reads every live target again before it deletes.
+fn holders_of(
+    arn: &str,
+    name: &str,
+    observed: &ObservedProviders,
+    desired: &Desired,
+    deleted_gateways: &BTreeSet<String>,
+) -> Result<Vec<Holder>, String> {
+    let mut held: Vec<Holder> = match &observed.holders {
         None => return Err("the live targets were not read, so acgw cannot prove that none names it".to_string()),
         Some(Err(e)) => {
             return Err(format!(
                 "the live targets could not all be read ({e}), so acgw cannot prove that none names it"
             ))
         }
-        Some(Ok(map)) => map.get(arn).cloned().unwrap_or_default(),
+        Some(Ok(map)) => map
+            .get(arn)
+            .into_iter()
+            .flatten()
+            .filter(|h| {
+                !deleted_gateways.contains(&h.gateway)
+                    && desired.get(&h.gateway).is_none_or(|spec| spec.targets.is_none())
+            })
+            .cloned()
+            .collect(),
     };
     for spec in &desired.specs {
         for target in spec.targets.iter().flatten() {
@@ -460,7 +492,15 @@ pub fn destroy_providers(
             continue;
         }
         let arn = fingerprint.arn.clone();
-        match deletion(name, fingerprint, DeleteReason::Destroyed, &remaining, &no_specs, Some(spec.prevent_destroy)) {
+        match deletion(
+            name,
+            fingerprint,
+            DeleteReason::Destroyed,
+            &remaining,
+            &no_specs,
+            Some(spec.prevent_destroy),
+            destroyed_gateways,
+        ) {
             Ok(plan) => plans.push(plan),
             Err(error) => failed.push(FailedProvider {
                 name: name.to_string(),

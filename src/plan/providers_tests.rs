@@ -142,10 +142,10 @@ fn owned(
 #[test]
 fn an_owned_provider_in_no_spec_is_orphaned_without_prune_and_deleted_with_it() {
     let observed = owned(&[(OWNER_TAG, "ci")], Some(Ok(BTreeMap::new())));
-    let plan = plan_providers(&Desired::default(), &observed, false).expect("read");
+    let plan = plan_providers(&Desired::default(), &observed, false, &BTreeSet::new()).expect("read");
     assert_eq!(plan.orphaned.len(), 1);
     assert!(plan.providers.is_empty());
-    let plan = plan_providers(&Desired::default(), &observed, true).expect("read");
+    let plan = plan_providers(&Desired::default(), &observed, true, &BTreeSet::new()).expect("read");
     assert_eq!(plan.providers[0].action, Action::Delete);
     assert_eq!(plan.providers[0].kind, ProviderKind::ApiKey);
     assert_eq!(plan.providers[0].reason, Some(DeleteReason::Pruned));
@@ -156,7 +156,8 @@ fn a_provider_a_live_target_names_is_never_pruned_and_the_plan_says_which_target
     let holders =
         BTreeMap::from([(ARN.to_string(), vec![Holder { gateway: "tools".into(), target: "weather-api".into() }])]);
     let plan =
-        plan_providers(&Desired::default(), &owned(&[(OWNER_TAG, "ci")], Some(Ok(holders))), true).expect("read");
+        plan_providers(&Desired::default(), &owned(&[(OWNER_TAG, "ci")], Some(Ok(holders))), true, &BTreeSet::new())
+            .expect("read");
     assert!(plan.providers.is_empty());
     assert!(plan.failed[0].error.contains("target weather-api of gateway tools"), "{:?}", plan.failed);
 }
@@ -165,7 +166,8 @@ fn a_provider_a_live_target_names_is_never_pruned_and_the_plan_says_which_target
 fn without_a_complete_read_of_the_live_targets_no_provider_is_pruned() {
     let failed = Err(ObserveError::List { error: crate::observed::ApiError::Throttling("slow down".into()) });
     for holders in [None, Some(failed)] {
-        let plan = plan_providers(&Desired::default(), &owned(&[(OWNER_TAG, "ci")], holders), true).expect("read");
+        let plan = plan_providers(&Desired::default(), &owned(&[(OWNER_TAG, "ci")], holders), true, &BTreeSet::new())
+            .expect("read");
         assert!(plan.providers.is_empty());
         assert!(plan.failed[0].error.contains("cannot prove that none names it"), "{:?}", plan.failed);
     }
@@ -174,14 +176,14 @@ fn without_a_complete_read_of_the_live_targets_no_provider_is_pruned() {
 #[test]
 fn a_protected_provider_is_never_pruned() {
     let observed = owned(&[(OWNER_TAG, "ci"), (PREVENT_DESTROY_TAG, "true")], Some(Ok(BTreeMap::new())));
-    let plan = plan_providers(&Desired::default(), &observed, true).expect("read");
+    let plan = plan_providers(&Desired::default(), &observed, true, &BTreeSet::new()).expect("read");
     assert!(plan.providers.is_empty());
     assert!(plan.failed[0].error.contains("protected"), "{:?}", plan.failed);
 }
 
 #[test]
 fn providers_not_read_are_absent_from_the_plan() {
-    assert_eq!(plan_providers(&Desired::default(), &ObservedProviders::default(), true), None);
+    assert_eq!(plan_providers(&Desired::default(), &ObservedProviders::default(), true, &BTreeSet::new()), None);
 }
 
 #[test]

@@ -130,7 +130,7 @@ fn unknown_keys_and_cross_field_rules_are_rejected() {
 
 #[test]
 fn other_versions_are_refused() {
-    let err = tampered(|v| v["format_version"] = json!("4")).expect_err("refused");
+    let err = tampered(|v| v["format_version"] = json!("5")).expect_err("refused");
     assert!(matches!(err, PlanFileError::Version { .. }), "{err}");
     let err = tampered(|v| {
         if let Some(o) = v.as_object_mut() {

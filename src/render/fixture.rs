@@ -462,5 +462,5 @@ pub fn provider_state() -> (Desired, crate::observed::ObservedProviders) {
 /// names them, else listed as orphaned.
 pub fn providers_plan(prune: bool) -> Plan {
     let (desired, observed) = provider_state();
-    plan().with_providers(crate::plan::plan_providers(&desired, &observed, prune))
+    plan().with_providers(crate::plan::plan_providers(&desired, &observed, prune, &Default::default()))
 }

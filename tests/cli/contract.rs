@@ -254,11 +254,12 @@ fn a_plan_of_an_older_format_applies_and_one_from_a_newer_acgw_is_refused_before
         emu.write(name, &serde_json::to_string_pretty(&p).unwrap());
     };
     // Newer: a version this acgw does not know, or a member it does not know in its own version.
-    save("v4.json", &|p| p["format_version"] = serde_json::json!("4"));
+    save("v5.json", &|p| p["format_version"] = serde_json::json!("5"));
     save("unknown.json", &|p| p["gateways"][0]["waitFor"] = serde_json::json!("READY"));
-    // Older: version 2 had none of the members version 3 added, and this plan uses none of them.
+    // Older: version 2 had none of the members versions 3 and 4 added, and this plan uses none
+    // of them.
     save("v2.json", &|p| p["format_version"] = serde_json::json!("2"));
-    for file in ["v4.json", "unknown.json"] {
+    for file in ["v5.json", "unknown.json"] {
         let calls = emu.calls();
         let run = emu.acgw().args(["apply", file, "--format", "json"]).run();
         assert_eq!(run.code, Some(1), "{run:?}");

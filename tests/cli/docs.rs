@@ -307,7 +307,10 @@ fn broken_examples(root: &Path) -> Vec<String> {
             if skip {
                 continue;
             }
-            let is_spec = example.text.lines().any(|l| l.trim_start().starts_with("gateways:"));
+            let is_spec = example.text.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("gateways:") || l.starts_with("credentialProviders:")
+            });
             let spec = if fragment {
                 // Members of a gateway, however deep the example indents them.
                 let lines = example.text.lines();
@@ -321,7 +324,7 @@ fn broken_examples(root: &Path) -> Vec<String> {
                 example.text.clone()
             } else {
                 problems.push(format!(
-                    "{at}: a YAML example that is not a spec (no `gateways:`) needs a marker on the line \
+                    "{at}: a YAML example that is not a spec (no `gateways:` or `credentialProviders:`) needs a marker on the line \
                      before its fence: <!-- not-a-spec: why -->, <!-- gateway-fragment --> or <!-- invalid: why -->"
                 ));
                 continue;

@@ -19,6 +19,26 @@ fn sample(part: Part) -> (String, &'static str) {
     }
 }
 
+/// One credential provider of each kind (the account-level kind beside gateways), by reference so
+/// that no secret is needed.
+const PROVIDERS: &str = "credentialProviders:
+  - apiKey:
+      name: weather-key
+      apiKeySecretSource: EXTERNAL
+      apiKeySecretConfig: { secretId: weather, jsonKey: api_key }
+  - oauth2:
+      name: github-app
+      credentialProviderVendor: GithubOauth2
+      oauth2ProviderConfigInput:
+        githubOauth2ProviderConfig:
+          clientId: Iv1.0123456789abcdef
+          clientSecretSource: EXTERNAL
+          clientSecretConfig: { secretId: github, jsonKey: client_secret }
+";
+
+/// The names of the sample credential providers, as text, Markdown and export show them.
+const PROVIDER_NAMES: [&str; 2] = ["weather-key", "github-app"];
+
 /// True for a part whose drift a drift report shows among the gateway's own changes.
 fn folded_in_drift(part: Part) -> bool {
     matches!(part, Part::Policy)
@@ -51,7 +71,7 @@ fn every_registered_kind_is_wired_into_every_stage() {
     let emu = Env::new();
     let dir = tempfile::tempdir().unwrap();
     let body: String = Part::LISTED.iter().map(|p| sample(*p).0).collect();
-    write(dir.path(), "gateways.yaml", &spec(&gw("tools", &body)));
+    write(dir.path(), "gateways.yaml", &format!("{PROVIDERS}{}", spec(&gw("tools", &body))));
 
     // load
     let run = Acgw::new(dir.path()).args(["validate"]).run();
@@ -89,12 +109,20 @@ fn every_registered_kind_is_wired_into_every_stage() {
         assert!(text.contains(word), "the text plan does not show `{}` ({word}):\n{text}", part.key());
         assert!(markdown.contains(word), "the Markdown plan does not show `{}` ({word}):\n{markdown}", part.key());
     }
+    for name in PROVIDER_NAMES {
+        assert!(text.contains(name), "the text plan does not show provider {name}:\n{text}");
+        assert!(markdown.contains(name), "the Markdown plan does not show provider {name}:\n{markdown}");
+        assert!(plan.to_string().contains(name), "the JSON plan does not show provider {name}");
+    }
 
     // apply writes every part; observe reads every part back: the plan after it is clean.
     let run = Acgw::new(dir.path()).args(["apply", "--auto-approve"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let run = Acgw::new(dir.path()).args(["plan", "--format", "json", "--detailed-exitcode"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "the plan after apply is clean: {run:?}");
+    let providers = json_of(&run)["credentialProviders"]["providers"].clone();
+    let actions: Vec<&str> = providers.as_array().into_iter().flatten().filter_map(|p| p["action"].as_str()).collect();
+    assert_eq!(actions, ["no-op"; PROVIDER_NAMES.len()], "providers after apply: {providers}");
     let gateway = json_of(&run)["gateways"][0].clone();
     for part in Part::LISTED {
         let planned = &gateway[part.key()];
@@ -113,6 +141,10 @@ fn every_registered_kind_is_wired_into_every_stage() {
     let run = Acgw::new(dir.path()).args(["drift", "--format", "json"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
     let drift = json_of(&run);
+    for kind in RESOURCE_KINDS {
+        assert!(drift.get(kind.spec_key).is_some(), "drift lacks `{}`: {drift}", kind.spec_key);
+    }
+    assert_eq!(drift["credentialProviders"]["summary"]["inSync"], PROVIDER_NAMES.len(), "{drift}");
     let drift_schema: serde_json::Value =
         serde_json::from_str(&Acgw::new(dir.path()).args(["schema", "--output", "drift"]).run().stdout)
             .expect("schema");
@@ -128,15 +160,24 @@ fn every_registered_kind_is_wired_into_every_stage() {
     // export writes every part, and what it writes plans clean.
     let run = Acgw::new(dir.path()).args(["export", "-o", "exported.yaml"]).on(&emu).run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    let exported = std::fs::read_to_string(dir.path().join("exported.yaml")).expect("exported");
+    // Credential providers go to their own file beside the -o file.
+    let exported = ["exported.yaml", "credential-providers.yaml"]
+        .map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .join("");
     for kind in RESOURCE_KINDS {
         assert!(exported.contains(&format!("{}:", kind.spec_key)), "export lacks `{}`:\n{exported}", kind.spec_key);
+    }
+    for name in PROVIDER_NAMES {
+        assert!(exported.contains(name), "export lacks provider {name}:\n{exported}");
     }
     for part in Part::LISTED {
         let (_, word) = sample(part);
         assert!(exported.contains(&format!("{}:", part.key())), "export lacks `{}`:\n{exported}", part.key());
         assert!(exported.contains(word), "export lacks the `{}` item ({word}):\n{exported}", part.key());
     }
-    let run = Acgw::new(dir.path()).args(["plan", "--detailed-exitcode", "-f", "exported.yaml"]).on(&emu).run();
+    let run = Acgw::new(dir.path())
+        .args(["plan", "--detailed-exitcode", "-f", "exported.yaml", "-f", "credential-providers.yaml"])
+        .on(&emu)
+        .run();
     assert_eq!(run.code, Some(0), "{run:?}");
 }

@@ -64,10 +64,12 @@ const DELIBERATE: &[(&str, &str)] = &[
 /// no longer occurs, as it does on a new difference. Issue 24's list is all fixed.
 const NOT_FIXED_YET: &[&str] = &[];
 
-/// The schema's own alternatives for "not set" and `${VAR}`, which the model has no notion of.
+/// The schema's own alternatives for "not set", `${VAR}` and a credential provider named instead
+/// of given by ARN (`{ credentialProvider: NAME }`), which the model has no notion of.
 fn is_acgw_alternative(v: &Value) -> bool {
     v == &serde_json::json!({ "type": "null" })
         || v.get("$ref").and_then(Value::as_str).is_some_and(|r| r == "#/$defs/unset" || r == "#/$defs/interpolated")
+        || v.get("required") == Some(&serde_json::json!(["credentialProvider"]))
 }
 
 struct Walk<'a> {
@@ -89,7 +91,9 @@ impl<'a> Walk<'a> {
                 v = self.defs.get(n)?;
                 continue;
             }
-            if let Some(alts) = v.get("anyOf").and_then(Value::as_array) {
+            // A `oneOf` without a type of its own is a choice of forms (a union is an object).
+            let forms = v.get("anyOf").or_else(|| v.get("oneOf").filter(|_| v.get("type").is_none()));
+            if let Some(alts) = forms.and_then(Value::as_array) {
                 let own: Vec<&Value> = alts.iter().filter(|a| !is_acgw_alternative(a)).collect();
                 if own.len() != 1 {
                     return None;
