@@ -1376,3 +1376,49 @@ fn a_provider_another_owner_creates_during_the_apply_is_not_taken_over() {
     assert_eq!(prune.code, Some(0), "{}", prune.show());
     assert!(live_providers(&bench).contains_key(&raced.name), "the other owner's provider is kept");
 }
+
+/// The plan deletes a provider whose only holders are targets the same run deletes (those of
+/// a gateway it prunes); when a target deletion fails, the gateway and its targets stay, and the
+/// fresh read apply makes before deleting providers must keep the providers they name. The
+/// same for destroy.
+#[test]
+fn a_provider_whose_holder_the_run_failed_to_delete_is_kept() {
+    let bench = provider_env(Env::builder().seed(45));
+    let s = Scenario::setup(&bench, 1);
+    let spec = s.pruned_spec.to_string_lossy().to_string();
+    let drop = live(&bench)["ci-drop"][0].0.clone();
+    bench.handle().fail_next_target_call(&drop, TargetOperation::Delete, InjectedError::AccessDenied);
+    let prune = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+    assert_eq!(prune.code, Some(1), "{}", prune.show());
+    assert!(live(&bench).contains_key("ci-drop"), "its target could not be deleted:\n{}", prune.show());
+    s.check_invariants(&bench, "after a prune whose target deletion failed");
+    // acgw stops deleting ci-drop's targets at the first failure: both remain, and so do the
+    // providers they name.
+    let live_now = live_providers(&bench);
+    for p in &s.behind {
+        assert!(live_now.contains_key(&p.name), "{} is kept:\n{}", p.name, prune.show());
+        let said = format!("not deleted: it is still named by target t-{} of gateway ci-drop", p.name);
+        assert!(prune.stdout.contains(&said), "{}", prune.show());
+    }
+    // The next run finishes the work.
+    let prune = run(&bench, &["apply", "--prune", "--auto-approve", "-f", &spec]);
+    assert_eq!(prune.code, Some(1), "only the held providers remain failures:\n{}", prune.show());
+    s.check_invariants(&bench, "after the next prune");
+    assert_eq!(live_providers(&bench).into_keys().collect::<Vec<_>>(), s.after_prune());
+
+    // The same for destroy, whose plan does not count the targets of the gateways it deletes.
+    let keep = live(&bench)["ci-keep"][0].0.clone();
+    bench.handle().fail_next_target_call(&keep, TargetOperation::Delete, InjectedError::AccessDenied);
+    let destroy = run(&bench, &["destroy", "--auto-approve", "-f", &spec]);
+    assert_eq!(destroy.code, Some(1), "{}", destroy.show());
+    assert!(live(&bench).contains_key("ci-keep"), "its target could not be deleted:\n{}", destroy.show());
+    s.check_invariants(&bench, "after a destroy whose target deletion failed");
+    let live_now = live_providers(&bench);
+    for p in &s.named {
+        assert!(live_now.contains_key(&p.name), "{} is kept:\n{}", p.name, destroy.show());
+    }
+    let destroy = run(&bench, &["destroy", "--auto-approve", "-f", &spec]);
+    assert_eq!(destroy.code, Some(1), "only the shared providers remain failures:\n{}", destroy.show());
+    s.check_invariants(&bench, "after the next destroy");
+    assert_eq!(live_providers(&bench).into_keys().collect::<Vec<_>>(), s.after_destroy());
+}
