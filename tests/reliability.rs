@@ -1044,9 +1044,7 @@ fn provider_cell(label: &str, seed: u64, faults: Faults, latency: Duration) {
     let spec = s.pruned_spec.to_string_lossy().to_string();
     let started = Instant::now();
     bench.handle().set_faults(Faults { latency, ..faults });
-    // A pinned rate: this cell is about what gets deleted under faults; how the adaptive limiter
-    // slows down under 30% throttling is measured by the gateway cells above.
-    let prune = ["apply", "--prune", "--auto-approve", "--max-rps", "50", "-f", &spec];
+    let prune = ["apply", "--prune", "--auto-approve", "-f", &spec];
     let prune_runs = run_until_providers_are(&bench, &s, &format!("{label}: prune"), &prune, &s.after_prune());
     bench.handle().set_faults(Faults::default());
     settle(&bench);
@@ -1069,7 +1067,7 @@ fn provider_cell(label: &str, seed: u64, faults: Faults, latency: Duration) {
     }
 
     bench.handle().set_faults(Faults { latency, ..faults });
-    let destroy = ["destroy", "--auto-approve", "--max-rps", "50", "-f", &spec];
+    let destroy = ["destroy", "--auto-approve", "-f", &spec];
     let destroy_runs = run_until_providers_are(&bench, &s, &format!("{label}: destroy"), &destroy, &s.after_destroy());
     bench.handle().set_faults(Faults::default());
     settle(&bench);
