@@ -27,7 +27,7 @@ fn validate_accepts_every_example_and_the_quickstart() {
         .arg_path(&repo().join("gateways.yaml"))
         .run();
     assert_eq!(run.code, Some(0), "{run:?}");
-    assert!(run.stdout.contains("Valid: 8 gateways"), "{run:?}");
+    assert!(run.stdout.contains("Valid: 9 gateways and 2 credential providers"), "{run:?}");
 }
 
 #[test]

@@ -156,7 +156,10 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
         let declared: Vec<(&str, _)> = desired.providers.iter().map(|p| (p.name(), p.provider.kind())).collect();
         let owner = desired.owner.as_ref().map(|o| o.as_str());
         let _progress = RateSpinner::start(ui, conn.limiter(), "reading the credential providers");
-        match observe::observe_providers(api, &declared, owner, prune, parallelism).await {
+        // With an owner, the owned ones in no spec are found as for gateways: pruned with
+        // `--prune`, reported as orphaned (plan, drift) without it.
+        let find_owned = owner.is_some();
+        match observe::observe_providers(api, &declared, owner, find_owned, parallelism).await {
             Ok(providers) => observed.providers = providers,
             // Pruning alone must not break runs whose role may not list providers (or whose
             // service lacks them): gateways are still pruned, providers are not read, so none is.
@@ -165,7 +168,7 @@ async fn observe_and_plan<A: acgw::api::ReadApi>(
             }
             Err(e) => return Err(e.into()),
         }
-        if !observed.providers.owned.is_empty() {
+        if prune && !observed.providers.owned.is_empty() {
             // Which targets name each provider: a provider still named is never deleted.
             observed.providers.holders = Some(observe::read_holders(api, parallelism).await);
         }

@@ -285,3 +285,20 @@ fn a_secret_passed_by_value_never_appears_in_any_output_of_any_command() {
         assert!(!text.contains(SECRET), "`{what}` shows the secret:\n{text}");
     }
 }
+
+#[test]
+fn drift_reports_an_owned_provider_no_spec_declares_as_orphaned_and_plan_keeps_it_without_prune() {
+    let env = env();
+    env.write("gateways.yaml", &spec_of(&(api_key_provider("weather", "1") + GITHUB), ""));
+    let run = env.acgw().args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    env.write("gateways.yaml", &spec_of(GITHUB, ""));
+    let run = env.acgw().args(["drift", "--format", "json"]).run();
+    assert_eq!(run.code, Some(2), "{}", run.show());
+    let providers = json(&run)["credentialProviders"]["providers"].clone();
+    let weather = providers.as_array().into_iter().flatten().find(|p| p["name"] == "weather").cloned();
+    assert_eq!(weather.map(|p| p["state"].clone()), Some(serde_json::json!("orphaned")), "{providers}");
+    let run = env.acgw().args(["apply", "--auto-approve"]).run();
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    assert_eq!(env.stats().get("DeleteApiKeyCredentialProvider").copied().unwrap_or(0), 0, "kept without --prune");
+}
