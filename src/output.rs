@@ -147,9 +147,9 @@ pub struct ApplyDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApplyProvider {
     pub name: String,
-    /// `oauth2` or `apiKey`.
-    pub kind: crate::model::credential_provider::ProviderKind,
-    /// `create`, `update` or `delete`.
+    /// `oauth2` or `apiKey`; `null` for one that could not be planned and whose kind is unknown.
+    pub kind: Option<crate::model::credential_provider::ProviderKind>,
+    /// `create`, `update`, `delete`, or `none` (not applied: it could not be planned).
     pub action: &'static str,
     /// `succeeded`, `partial`, `failed`, `interrupted` or `not-applied`.
     pub result: &'static str,
@@ -783,8 +783,8 @@ fn apply_schema(which: Output) -> Value {
         "One credential provider's outcome.",
         vec![
             ("name", true, string()),
-            ("kind", true, one_of_strings(&["oauth2", "apiKey"])),
-            ("action", true, one_of_strings(&["create", "update", "delete"])),
+            ("kind", true, nullable(one_of_strings(&["oauth2", "apiKey"]))),
+            ("action", true, one_of_strings(&["create", "update", "delete", "none"])),
             ("result", true, one_of_strings(&["succeeded", "partial", "failed", "interrupted", "not-applied"])),
             ("arn", true, nullable(string())),
             ("elapsed_ms", true, count()),

@@ -54,7 +54,8 @@ impl ProviderWork {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderOutcome {
     pub name: String,
-    pub kind: ProviderKind,
+    /// `None` only for a provider that could not be planned and whose kind is unknown.
+    pub kind: Option<ProviderKind>,
     pub action: &'static str,
     /// The provider's ARN, when known.
     pub arn: Option<String>,
@@ -71,7 +72,7 @@ impl ProviderOutcome {
     }
 
     /// The outcome of a provider the plan covered that was not applied, and why.
-    pub fn not_applied(name: &str, kind: ProviderKind, action: &'static str, reason: String) -> Self {
+    pub fn not_applied(name: &str, kind: Option<ProviderKind>, action: &'static str, reason: String) -> Self {
         ProviderOutcome {
             name: name.to_string(),
             kind,
@@ -135,7 +136,7 @@ pub async fn delete_providers<A: WriteApi>(
                             ProviderWork::Delete { arn, .. } => Some(arn.clone()),
                             _ => None,
                         },
-                        ..ProviderOutcome::not_applied(&name, work.kind(), work.action(), reason)
+                        ..ProviderOutcome::not_applied(&name, Some(work.kind()), work.action(), reason)
                     },
                     None => write_one(api, name, work, opts, progress).await,
                 }
@@ -160,7 +161,7 @@ async fn write_one<A: WriteApi>(
     let action = work.action();
     let mut outcome = ProviderOutcome {
         name: name.clone(),
-        kind,
+        kind: Some(kind),
         action,
         arn: None,
         elapsed: Duration::ZERO,
@@ -172,7 +173,7 @@ async fn write_one<A: WriteApi>(
         return outcome;
     }
     progress.event(&name, &format!("{action} credential provider"));
-    let result = run(api, work, &mut outcome).await;
+    let result = run(api, kind, work, &mut outcome).await;
     if let Err(e) = result {
         outcome.error = Some(e);
     }
@@ -188,8 +189,13 @@ fn failed(call: &'static str, source: ApiError) -> ApplyError {
     }
 }
 
-async fn run<A: WriteApi>(api: &A, work: ProviderWork, outcome: &mut ProviderOutcome) -> Result<(), ApplyError> {
-    let [create_call, update_call, delete_call, _] = calls(outcome.kind);
+async fn run<A: WriteApi>(
+    api: &A,
+    kind: ProviderKind,
+    work: ProviderWork,
+    outcome: &mut ProviderOutcome,
+) -> Result<(), ApplyError> {
+    let [create_call, update_call, delete_call, _] = calls(kind);
     match work {
         ProviderWork::Create { spec } => {
             let created = match &spec {

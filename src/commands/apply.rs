@@ -59,12 +59,11 @@ pub(super) fn refuse(plan: &Plan, format: ApplyFormat, ui: &Ui, error: anyhow::E
 }
 
 /// Prints the report of a run with nothing to apply: only the gateways that could not be read.
-pub(super) fn print_nothing_to_do(format: ApplyFormat, ui: &Ui, not_read: Vec<apply::GatewayOutcome>) {
+pub(super) fn print_nothing_to_do(format: ApplyFormat, ui: &Ui, plan: &Plan) {
     if format == ApplyFormat::Json {
-        super::print_json(
-            ui,
-            &ApplyDocument::of(&apply::Report { gateways: not_read, ..apply::Report::default() }).to_json(),
-        );
+        let report =
+            apply::Report { gateways: not_read(plan), providers: providers_not_read(plan), interrupted: false };
+        super::print_json(ui, &ApplyDocument::of(&report).to_json());
     }
 }
 
@@ -96,7 +95,7 @@ fn run_inner(global: &ClientArgs, args: &ApplyArgs, ui: &Ui) -> anyhow::Result<E
                 let color = if json { ui.color_stderr } else { ui.color_stdout };
                 super::human(ui, json, &render::plan(&plan, acgw::render::Format::Text, color));
                 if !plan.has_changes() {
-                    print_nothing_to_do(args.format, ui, not_read(&plan));
+                    print_nothing_to_do(args.format, ui, &plan);
                     super::close(conn, ui).await?;
                     if plan.has_failures() {
                         ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
@@ -138,7 +137,7 @@ async fn apply_saved(global: &ClientArgs, args: &ApplyArgs, ui: &Ui, plan: Plan)
     }
     if !plan.has_changes() {
         ui.info("The plan has no changes.");
-        print_nothing_to_do(args.format, ui, not_read(&plan));
+        print_nothing_to_do(args.format, ui, &plan);
         super::close(conn, ui).await?;
         if plan.has_failures() {
             ui.error(&super::failed_summary(plan.failed.len(), super::failed_providers(&plan), "planned"));
@@ -249,6 +248,24 @@ async fn stale_providers<A: acgw::api::ReadApi>(
             (!moved.is_empty()).then(|| format!("  credential provider {}: {}", p.name, moved.join("; ")))
         })
         .collect())
+}
+
+/// The credential providers the plan could not cover (or left alone: still named by a live
+/// target, their targets unreadable), as outcomes that say so.
+fn providers_not_read(plan: &Plan) -> Vec<apply::providers::ProviderOutcome> {
+    plan.credential_providers
+        .iter()
+        .flat_map(|p| &p.failed)
+        .map(|f| apply::providers::ProviderOutcome {
+            arn: f.arn.clone(),
+            ..apply::providers::ProviderOutcome::not_applied(
+                &f.name,
+                f.kind,
+                "none",
+                format!("it could not be planned: {}", f.error),
+            )
+        })
+        .collect()
 }
 
 /// The gateways the plan could not cover, as outcomes that say so.
@@ -567,6 +584,10 @@ pub(super) async fn execute_plan(
     if let Some(bar) = &bar {
         bar.finish();
     }
+    // A provider the plan left alone (still named by a live target, its targets unreadable, not
+    // readable itself) is not applied, as a gateway that could not be planned is: a prune or a
+    // destroy that kept one reports it and does not exit 0.
+    providers.extend(providers_not_read(&plan));
     providers.sort_by(|a, b| a.name.cmp(&b.name));
     report.providers = providers;
     report.interrupted = opts.interrupt.is_set();
@@ -583,13 +604,6 @@ pub(super) async fn execute_plan(
     }
     if report.interrupted {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
-    }
-    // A provider the plan left alone (still named by a live target, its targets unreadable, not
-    // readable itself) is a failure, as a gateway that could not be planned is: a prune or a
-    // destroy that kept one must not exit 0.
-    if super::failed_providers(&plan) > 0 {
-        ui.error(&super::failed_summary(0, super::failed_providers(&plan), "planned"));
-        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
 }

@@ -24,7 +24,12 @@ fn failed_provider_schema(defs: &mut Defs) -> Value {
     define(defs, "FailedProvider", |_| {
         object(
             "A credential provider that could not be planned (or checked), never changed.",
-            vec![("name", true, string()), ("arn", true, nullable(string())), ("error", true, string())],
+            vec![
+                ("name", true, string()),
+                ("kind", true, nullable(provider_kind_schema())),
+                ("arn", true, nullable(string())),
+                ("error", true, string()),
+            ],
         )
     })
 }

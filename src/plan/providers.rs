@@ -116,6 +116,9 @@ impl From<&ProviderSummary> for UnmanagedProvider {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FailedProvider {
     pub name: String,
+    /// `oauth2` or `apiKey`; `null` when the failure does not say (a tag read of a provider in
+    /// no spec).
+    pub kind: Option<ProviderKind>,
     /// The live provider, when there is one.
     pub arn: Option<String>,
     /// What went wrong.
@@ -243,12 +246,18 @@ pub fn plan_providers(
         .failed
         .iter()
         .filter(|(name, _)| desired.provider(name).is_none())
-        .map(|(name, e)| FailedProvider { name: name.clone(), arn: None, error: e.to_string() })
+        .map(|(name, e)| FailedProvider {
+            name: name.clone(),
+            kind: kind_of_failure(name, e),
+            arn: None,
+            error: e.to_string(),
+        })
         .collect();
     for spec in &desired.providers {
         let name = spec.name();
         if let Some(error) = observed.failed.get(name) {
-            failed.push(FailedProvider { name: name.to_string(), arn: None, error: error.to_string() });
+            let kind = Some(spec.provider.kind());
+            failed.push(FailedProvider { name: name.to_string(), kind, arn: None, error: error.to_string() });
             continue;
         }
         plans.push(plan_provider(spec, desired.owner.as_ref(), observed.managed.get(name)));
@@ -277,6 +286,7 @@ pub fn plan_providers(
             Ok(plan) => plans.push(plan),
             Err(error) => failed.push(FailedProvider {
                 name: owned.summary.name.clone(),
+                kind: Some(owned.summary.kind),
                 arn: Some(owned.summary.arn.clone()),
                 error: format!("not pruned: {error}"),
             }),
@@ -326,6 +336,23 @@ fn deletion(
         desired: None,
         reason: Some(reason),
     })
+}
+
+/// The kind of a provider in no spec whose read failed, as far as the failure says: observe keys
+/// it `NAME (kind)` when a declared provider of the other kind has its name, and the failed call
+/// names the kind when it is a Get.
+fn kind_of_failure(key: &str, error: &ObserveError) -> Option<ProviderKind> {
+    if key.ends_with(" (apiKey)") {
+        return Some(ProviderKind::ApiKey);
+    }
+    if key.ends_with(" (oauth2)") {
+        return Some(ProviderKind::Oauth2);
+    }
+    match error {
+        ObserveError::Provider { call, .. } if call.contains("ApiKey") => Some(ProviderKind::ApiKey),
+        ObserveError::Provider { call, .. } if call.contains("Oauth2") => Some(ProviderKind::Oauth2),
+        _ => None,
+    }
 }
 
 /// The kind of provider an ARN of the token vault names.
@@ -474,7 +501,8 @@ pub fn destroy_providers(
     for spec in &desired.providers {
         let name = spec.name();
         if let Some(error) = observed.failed.get(name) {
-            failed.push(FailedProvider { name: name.to_string(), arn: None, error: error.to_string() });
+            let kind = Some(spec.provider.kind());
+            failed.push(FailedProvider { name: name.to_string(), kind, arn: None, error: error.to_string() });
             continue;
         }
         let Some(live) = observed.managed.get(name) else { continue };
@@ -488,7 +516,8 @@ pub fn destroy_providers(
             (_, None) => Some("not destroyed: without an owner (`owner:` in the specs, or --owner) acgw cannot prove it made it (--take-ownership destroys it anyway)".to_string()),
         };
         if let Some(error) = refusal {
-            failed.push(FailedProvider { name: name.to_string(), arn: Some(fingerprint.arn), error });
+            let kind = Some(spec.provider.kind());
+            failed.push(FailedProvider { name: name.to_string(), kind, arn: Some(fingerprint.arn), error });
             continue;
         }
         let arn = fingerprint.arn.clone();
@@ -504,6 +533,7 @@ pub fn destroy_providers(
             Ok(plan) => plans.push(plan),
             Err(error) => failed.push(FailedProvider {
                 name: name.to_string(),
+                kind: Some(spec.provider.kind()),
                 arn: Some(arn),
                 error: format!("not destroyed: {error}"),
             }),

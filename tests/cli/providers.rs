@@ -192,6 +192,18 @@ fn a_provider_a_live_target_still_names_is_not_pruned_and_the_plan_says_which_ta
     let run = env.acgw().args(["apply", "--prune", "--auto-approve", "-f", "providers.yaml"]).run();
     assert_eq!(run.code, Some(1), "{}", run.show());
     assert!(run.show().contains("target uses-weather of gateway theirs"), "{}", run.show());
+    // The report says so too: the provider was not applied, and the run did not succeed.
+    let run = env.acgw().args(["apply", "--prune", "--auto-approve", "--format", "json", "-f", "providers.yaml"]).run();
+    assert_eq!(run.code, Some(1), "{}", run.show());
+    let doc = json(&run);
+    assert_eq!(doc["succeeded"], false, "{doc}");
+    let kept = &doc["credential_providers"][0];
+    assert_eq!(
+        (kept["name"].as_str(), kept["kind"].as_str(), kept["result"].as_str()),
+        (Some("weather"), Some("apiKey"), Some("not-applied")),
+        "{doc}"
+    );
+    assert!(kept["error"].as_str().unwrap_or_default().contains("target uses-weather of gateway theirs"), "{doc}");
     assert_eq!(env.stats().get("DeleteApiKeyCredentialProvider").copied().unwrap_or(0), 0, "never deleted while named");
 }
 
