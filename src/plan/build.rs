@@ -155,14 +155,7 @@ pub fn destroy(
             error,
         };
         let owner = desired.owner.as_ref().map(|o| o.as_str());
-        let refusal = match (fingerprint.owner(), owner) {
-            _ if take_ownership => None,
-            (Some(have), Some(want)) if have == want => None,
-            (Some(have), Some(want)) => Some(format!("not destroyed: it is owned by `{have}`, not `{want}` (--take-ownership destroys it anyway)")),
-            (None, Some(want)) => Some(format!("not destroyed: it has no {OWNER_TAG} tag, so `{want}` cannot prove it made it (--take-ownership destroys it anyway)")),
-            (_, None) => Some("not destroyed: without an owner (`owner:` in the specs, or --owner) acgw cannot prove it made it (--take-ownership destroys it anyway)".to_string()),
-        };
-        if let Some(error) = refusal {
+        if let Some(error) = destroy_refusal(fingerprint.owner(), owner, take_ownership) {
             failed.push(refuse(error));
             continue;
         }
@@ -183,6 +176,18 @@ pub fn destroy(
     gateways.sort_by(|a, b| a.name.cmp(&b.name));
     failed.sort();
     Plan::assemble(Target::default(), gateways, Vec::new(), failed)
+}
+
+/// Why `destroy` may not delete a resource whose tags name `have` as its owner, when this run's
+/// owner is `want`; `None` when it may (the owners match, or `take_ownership`).
+pub fn destroy_refusal(have: Option<&str>, want: Option<&str>, take_ownership: bool) -> Option<String> {
+    match (have, want) {
+        _ if take_ownership => None,
+        (Some(have), Some(want)) if have == want => None,
+        (Some(have), Some(want)) => Some(format!("not destroyed: it is owned by `{have}`, not `{want}` (--take-ownership destroys it anyway)")),
+        (None, Some(want)) => Some(format!("not destroyed: it has no {OWNER_TAG} tag, so `{want}` cannot prove it made it (--take-ownership destroys it anyway)")),
+        (_, None) => Some("not destroyed: without an owner (`owner:` in the specs, or --owner) acgw cannot prove it made it (--take-ownership destroys it anyway)".to_string()),
+    }
 }
 
 /// Plans one gateway against what observe found of it (`None`: it does not exist). A live

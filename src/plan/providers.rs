@@ -508,14 +508,7 @@ pub fn destroy_providers(
         let Some(live) = observed.managed.get(name) else { continue };
         let fingerprint = ProviderFingerprint::of(live);
         let want = desired.owner.as_ref().map(|o| o.as_str());
-        let refusal = match (fingerprint.owner(), want) {
-            _ if take_ownership => None,
-            (Some(have), Some(want)) if have == want => None,
-            (Some(have), Some(want)) => Some(format!("not destroyed: it is owned by `{have}`, not `{want}` (--take-ownership destroys it anyway)")),
-            (None, Some(want)) => Some(format!("not destroyed: it has no {OWNER_TAG} tag, so `{want}` cannot prove it made it (--take-ownership destroys it anyway)")),
-            (_, None) => Some("not destroyed: without an owner (`owner:` in the specs, or --owner) acgw cannot prove it made it (--take-ownership destroys it anyway)".to_string()),
-        };
-        if let Some(error) = refusal {
+        if let Some(error) = destroy_refusal(fingerprint.owner(), want, take_ownership) {
             let kind = Some(spec.provider.kind());
             failed.push(FailedProvider { name: name.to_string(), kind, arn: Some(fingerprint.arn), error });
             continue;
