@@ -503,11 +503,14 @@ fn looks_rfc3339(s: &str) -> bool {
 /// service `acps`, while IAM's resource types and TaggableResourcesArn name `bedrock-agentcore`,
 /// and TaggableResourcesArn's `[a-z-]+` resource types leave out `oauth2credentialprovider`. The
 /// emulator answers `bedrock-agentcore` ARNs and tags them; each pattern here accepts that too.
+/// The same two patterns also leave `_` out of the provider's name, which CredentialProviderName
+/// allows (and OAuth2CredentialProviderArn's name segment, `[a-zA-Z0-9_-]{1,128}`, has): the
+/// ARN of a provider named `github_oauth` ends in that name.
 fn erratum(shape: &str, pattern: &str) -> String {
     match shape {
-        "CredentialProviderArnType" | "ApiKeyCredentialProviderArnType" => {
-            pattern.replacen(":acps:", ":(acps|bedrock-agentcore):", 1)
-        }
+        "CredentialProviderArnType" | "ApiKeyCredentialProviderArnType" => pattern
+            .replacen(":acps:", ":(acps|bedrock-agentcore):", 1)
+            .replacen("credentialprovider/[a-zA-Z0-9-.]+", "credentialprovider/[a-zA-Z0-9._-]+", 1),
         "TaggableResourcesArn" => {
             pattern.replace("([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*", "([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*")
         }
@@ -552,6 +555,30 @@ mod tests {
         ] {
             assert!(found.contains(expected), "{expected:?} missing from:\n{found}");
         }
+    }
+
+    #[test]
+    fn a_provider_arn_holds_the_name_as_credential_provider_name_allows_it_underscores_too() {
+        let m = model();
+        let arn = |name: &str| {
+            format!(
+                "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/{name}"
+            )
+        };
+        let body = |name: &str| {
+            serde_json::json!({
+                "name": name, "credentialProviderArn": arn(name),
+                "apiKeySecretArn": { "secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:k" },
+                "apiKeySecretSource": "MANAGED",
+                "createdTime": 1.0, "lastUpdatedTime": 1.0,
+            })
+        };
+        assert_eq!(
+            m.check_response("GetApiKeyCredentialProvider", 200, Some(&body("weather_key-2"))),
+            Vec::<String>::new()
+        );
+        let found = m.check_response("GetApiKeyCredentialProvider", 200, Some(&body("weather key"))).join("\n");
+        assert!(found.contains("does not match ApiKeyCredentialProviderArnType's pattern"), "{found}");
     }
 
     #[test]
