@@ -297,9 +297,11 @@ fn check_secret(
 fn vendor_discovery(vendor: &str, tenant: Option<&str>) -> String {
     match vendor {
         "GoogleOauth2" => "https://accounts.google.com/.well-known/openid-configuration".into(),
+        // The tenant is any text (TenantIdType has no pattern): one path segment, percent-encoded,
+        // so that the URL keeps DiscoveryUrlType's pattern (no whitespace, `?` or `#`).
         "MicrosoftOauth2" => format!(
             "https://login.microsoftonline.com/{}/v2.0/.well-known/openid-configuration",
-            tenant.unwrap_or("common")
+            path_segment(tenant.unwrap_or("common"))
         ),
         "SalesforceOauth2" => "https://login.salesforce.com/.well-known/openid-configuration".into(),
         "SlackOauth2" => "https://slack.com/.well-known/openid-configuration".into(),
@@ -307,6 +309,17 @@ fn vendor_discovery(vendor: &str, tenant: Option<&str>) -> String {
         "AtlassianOauth2" => "https://auth.atlassian.com/.well-known/openid-configuration".into(),
         other => format!("https://{}.oauth.example/.well-known/oauth-authorization-server", other.to_ascii_lowercase()),
     }
+}
+
+/// `text` as one URL path segment: RFC 3986's unreserved characters kept, every other byte
+/// percent-encoded.
+fn path_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// `oauth2ProviderConfigOutput` for a configuration input: its readable members, never a secret.
@@ -684,4 +697,21 @@ fn api_key_detail(name: &str, r: &ApiKeyRecord, region: &str) -> Value {
         obj.insert("apiKeySecretJsonKey".into(), Value::String(k.clone()));
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_microsoft_tenant_of_any_text_makes_a_discovery_url_of_the_model_s_pattern() {
+        assert_eq!(
+            vendor_discovery("MicrosoftOauth2", Some(" a/b?c#d\té")),
+            "https://login.microsoftonline.com/%20a%2Fb%3Fc%23d%09%C3%A9/v2.0/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            vendor_discovery("MicrosoftOauth2", Some("contoso.onmicrosoft.com")),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"
+        );
+    }
 }
