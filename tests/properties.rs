@@ -9,6 +9,12 @@
 //! Each property runs 256 cases (1,000 for the pure serde round trip) against one in-process
 //! emulator per test, reached over HTTP by the real AWS SDK. Every case uses fresh gateway names.
 //!
+//! Credential providers (issue 26) are generated the same way, as the spec items users write
+//! (every vendor input, both secret modes, every optional member), and loaded from a spec
+//! document with the gateway whose targets name them, so that load, plan and apply run as
+//! `acgw` runs them; those properties run a few cases per vendor input (`PROPTEST_CASES` per
+//! input when set).
+//!
 //! Reproducing a failure: the panic message prints the minimal failing input and the seed.
 //! - `PROPTEST_RNG_SEED=<seed> cargo test --test properties <test name>` replays a run;
 //! - `PROPTEST_CASES=<n>` changes the number of cases (at least the default is a good idea);
@@ -1670,4 +1676,611 @@ fn generated_rules_read_back_as_applied_and_plan_no_changes() {
         h.apply_parts("rules", &live_gateway, &gateway, PartsWork { rules: Some(rules), ..PartsWork::default() })?;
         Ok(())
     });
+}
+
+// ---------------------------------------------------------------- credential providers (issue 26)
+
+/// What a generated provider is: one `oauth2ProviderConfigInput` member (each vendor input the
+/// model has), or `apiKey`.
+const PROVIDER_KINDS: &[&str] = &[
+    "customOauth2ProviderConfig",
+    "googleOauth2ProviderConfig",
+    "githubOauth2ProviderConfig",
+    "slackOauth2ProviderConfig",
+    "salesforceOauth2ProviderConfig",
+    "microsoftOauth2ProviderConfig",
+    "atlassianOauth2ProviderConfig",
+    "linkedinOauth2ProviderConfig",
+    "includedOauth2ProviderConfig",
+    "apiKey",
+];
+
+/// The vendors that take `includedOauth2ProviderConfig`: every vendor with no input of its own.
+#[rustfmt::skip]
+const INCLUDED_VENDORS: &[&str] = &[
+    "XOauth2", "OktaOauth2", "OneLoginOauth2", "PingOneOauth2", "FacebookOauth2", "YandexOauth2", "RedditOauth2",
+    "ZoomOauth2", "TwitchOauth2", "SpotifyOauth2", "DropboxOauth2", "NotionOauth2", "HubspotOauth2",
+    "CyberArkOauth2", "FusionAuthOauth2", "Auth0Oauth2", "CognitoOauth2",
+];
+
+/// How a generated provider passes its secret.
+#[derive(Debug, Clone)]
+enum GenSecret {
+    /// A Secrets Manager reference (`*SecretSource: EXTERNAL`), its `secretId` a name or an ARN.
+    External { secret_id: String, json_key: String },
+    /// `${var}`, the variable set to `value` in the test's environment; `MANAGED` written or
+    /// left to the default; with a `secretVersion` or without.
+    ByValue { var: String, value: String, say_managed: bool, version: Option<String> },
+    /// No secret: a custom provider that authenticates with a JWT assertion.
+    Without,
+}
+
+fn secret_id() -> BoxedStrategy<String> {
+    // A Secrets Manager secret name (letters, digits and `/_+=.@-`), or its ARN, with or
+    // without the six-character suffix the service adds.
+    let name = re("[a-zA-Z0-9/_+=.@-]{1,40}");
+    prop_oneof![
+        name.clone(),
+        (
+            select(vec!["aws", "aws-us-gov"]),
+            re("[a-z]{2}-[a-z]{4,9}-[0-9]"),
+            re("[0-9]{12}"),
+            name,
+            opt(re("[a-zA-Z0-9]{6}"))
+        )
+            .prop_map(|(partition, region, account, name, suffix)| {
+                let suffix = suffix.map(|s| format!("-{s}")).unwrap_or_default();
+                format!("arn:{partition}:secretsmanager:{region}:{account}:secret:{name}{suffix}")
+            }),
+    ]
+    .boxed()
+}
+
+fn external_secret() -> BoxedStrategy<GenSecret> {
+    (secret_id(), text(1, 40)).prop_map(|(secret_id, json_key)| GenSecret::External { secret_id, json_key }).boxed()
+}
+
+fn secret_by_value() -> BoxedStrategy<GenSecret> {
+    (re("[A-Z_][A-Z0-9_]{0,15}"), text(1, 64), any::<bool>(), opt(re("[a-zA-Z0-9._:/=+@-]{1,20}")))
+        .prop_map(|(var, value, say_managed, version)| GenSecret::ByValue { var, value, say_managed, version })
+        .boxed()
+}
+
+/// A secret in either mode; `optional` adds "no secret at all".
+fn gen_secret(optional: bool) -> BoxedStrategy<GenSecret> {
+    if optional {
+        prop_oneof![2 => external_secret(), 2 => secret_by_value(), 1 => Just(GenSecret::Without)].boxed()
+    } else {
+        prop_oneof![external_secret(), secret_by_value()].boxed()
+    }
+}
+
+/// The secret's members under `[value, reference, source]` keys, and the `secretVersion`.
+fn secret_members(
+    secret: &GenSecret,
+    [value, reference, source]: [&'static str; 3],
+) -> Vec<(&'static str, Option<Value>)> {
+    match secret {
+        GenSecret::External { secret_id, json_key } => vec![
+            (source, Some(json!("EXTERNAL"))),
+            (reference, Some(json!({ "secretId": secret_id, "jsonKey": json_key }))),
+        ],
+        GenSecret::ByValue { var, say_managed, .. } => {
+            vec![(value, Some(Value::String(format!("${{{var}}}")))), (source, say_managed.then(|| json!("MANAGED")))]
+        }
+        GenSecret::Without => Vec::new(),
+    }
+}
+
+fn secret_version(secret: &GenSecret) -> Option<Value> {
+    match secret {
+        GenSecret::ByValue { version, .. } => version.clone().map(Value::String),
+        _ => None,
+    }
+}
+
+/// A provider's tags: the gateway tags' alphabet, without acgw's own keys.
+fn provider_tags() -> BoxedStrategy<Value> {
+    tags()
+        .prop_map(|t| match t {
+            Value::Object(m) => Value::Object(m.into_iter().filter(|(k, _)| !k.starts_with("acgw:")).collect()),
+            other => other,
+        })
+        .boxed()
+}
+
+fn additional_claims() -> BoxedStrategy<Value> {
+    proptest::collection::btree_map(re("[A-Za-z0-9_.:#-]{1,20}"), text(1, 40), 1..=3)
+        .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+        .boxed()
+}
+
+/// The custom vendor's input (every optional member) and the secret's mode.
+fn custom_config() -> BoxedStrategy<(Value, GenSecret)> {
+    let discovery = prop_oneof![
+        re(r"https://[a-z0-9.-]{1,20}(/[a-zA-Z0-9._~%-]{1,10})?/\.well-known/(openid-configuration|oauth-authorization-server)(/[a-zA-Z0-9._~%-]{1,10})?")
+            .prop_map(|url| json!({ "discoveryUrl": url })),
+        (
+            text(1, 60),
+            text(1, 60),
+            text(1, 60),
+            opt(list(re("[a-z_ ]{0,12}"), 0..=3)),
+            opt(proptest::collection::vec(one_of(&["client_secret_post", "client_secret_basic"]), 1..=2)),
+        )
+            .prop_map(|(issuer, authorization, token, responses, methods)| {
+                json!({ "authorizationServerMetadata": obj(vec![
+                    ("issuer", Some(s(issuer))),
+                    ("authorizationEndpoint", Some(s(authorization))),
+                    ("tokenEndpoint", Some(s(token))),
+                    ("responseTypes", responses),
+                    ("tokenEndpointAuthMethods", methods.map(Value::Array)),
+                ])})
+            }),
+    ];
+    let exchange = (
+        one_of(&["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"]),
+        opt((one_of(&["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"]), opt(list(text(1, 30), 0..=3)))),
+        opt(Just(json!({ "clientAuthenticationMethod": "NO_CLIENT" }))),
+    )
+        .prop_map(|(grant, token_exchange, authentication)| {
+            obj(vec![
+                ("grantType", Some(grant)),
+                (
+                    "tokenExchangeGrantTypeConfig",
+                    token_exchange.map(|(content, scopes)| {
+                        obj(vec![("actorTokenContent", Some(content)), ("actorTokenScopes", scopes)])
+                    }),
+                ),
+                ("onBehalfOfAuthenticationConfig", authentication),
+            ])
+        });
+    let jwt = (
+        opt(re("arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]{0,12}:[0-9]{12}:key/[a-zA-Z0-9-]{36}")),
+        opt(one_of(&["RS256", "PS256", "ES256"])),
+        opt(additional_claims()),
+        opt(additional_claims()),
+    )
+        .prop_map(|(kms, algorithm, header, payload)| {
+            obj(vec![
+                ("privateKeySource", kms.map(|arn| json!({ "kmsKeySource": { "kmsKeyArn": arn } }))),
+                ("signingAlgorithm", algorithm),
+                ("additionalHeaderClaims", header),
+                ("additionalPayloadClaims", payload),
+            ])
+        });
+    let overrides = proptest::collection::vec(
+        (text(1, 40), private_endpoint())
+            .prop_map(|(domain, endpoint)| json!({"domain": domain, "privateEndpoint": endpoint})),
+        0..=5,
+    );
+    let certificate = prop_oneof![
+        (re("s3://[a-z0-9.-]{3,20}/[a-zA-Z0-9/._-]{1,20}"), opt(re("[0-9]{12}"))).prop_map(|(uri, owner)| {
+            json!({ "s3": obj(vec![("uri", Some(s(uri))), ("bucketOwnerAccountId", owner.map(s))]) })
+        }),
+        re("arn:aws:secretsmanager:[a-z0-9-]{1,12}:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]{1,20}")
+            .prop_map(|arn| json!({ "secretsManager": { "secretArn": arn } })),
+    ];
+    let method = opt(one_of(&["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST", "AWS_IAM_ID_TOKEN_JWT", "PRIVATE_KEY_JWT"]));
+    (
+        discovery,
+        opt(text(1, 40)),
+        method,
+        opt(exchange),
+        opt(jwt),
+        opt(private_endpoint()),
+        opt(overrides),
+        opt(certificate),
+    )
+        .prop_flat_map(|(discovery, client_id, method, exchange, jwt, endpoint, overrides, certificate)| {
+            // Only a provider that signs a JWT assertion may go without a client secret.
+            let secretless =
+                matches!(method.as_ref().and_then(Value::as_str), Some("PRIVATE_KEY_JWT" | "AWS_IAM_ID_TOKEN_JWT"));
+            let members = vec![
+                ("oauthDiscovery", Some(discovery)),
+                ("clientId", client_id.map(s)),
+                ("clientAuthenticationMethod", method),
+                ("onBehalfOfTokenExchangeConfig", exchange),
+                ("privateKeyJwtConfig", jwt),
+                ("privateEndpoint", endpoint),
+                ("privateEndpointOverrides", overrides.map(Value::Array)),
+                ("certificateConfigurations", certificate.map(|c| json!([c]))),
+            ];
+            gen_secret(secretless).prop_map(move |secret| (members.clone(), secret))
+        })
+        .prop_map(|(members, secret)| {
+            let mut members = members;
+            members.extend(secret_members(&secret, ["clientSecret", "clientSecretConfig", "clientSecretSource"]));
+            (obj(members), secret)
+        })
+        .boxed()
+}
+
+/// A generated provider: its spec item (`{"oauth2": {...}}` or `{"apiKey": {...}}`, named
+/// `name`, which the case makes unique) and how it passes its secret.
+#[derive(Debug, Clone)]
+struct GenProvider {
+    item: Value,
+    secret: GenSecret,
+}
+
+impl GenProvider {
+    fn kind_key(&self) -> &str {
+        if self.item.get("apiKey").is_some() {
+            "apiKey"
+        } else {
+            "oauth2"
+        }
+    }
+
+    fn named(&self, name: &str) -> Value {
+        let mut item = self.item.clone();
+        let key = self.kind_key().to_string();
+        item[key.as_str()]["name"] = Value::String(name.to_string());
+        item
+    }
+}
+
+/// A provider of `kind` (one of [`PROVIDER_KINDS`]) with its name left as `name`.
+fn provider_of_kind(kind: &'static str) -> BoxedStrategy<GenProvider> {
+    let secret_keys = ["clientSecret", "clientSecretConfig", "clientSecretSource"];
+    let oauth2 = move |vendor: Value, config: Value, secret: GenSecret, tags: Option<Value>| {
+        let version = secret_version(&secret);
+        let item = json!({ "oauth2": obj(vec![
+            ("name", Some(json!("name"))),
+            ("credentialProviderVendor", Some(vendor)),
+            ("oauth2ProviderConfigInput", Some(json!({ kind: config }))),
+            ("tags", tags),
+            ("secretVersion", version),
+        ])});
+        GenProvider { item, secret }
+    };
+    match kind {
+        "apiKey" => (gen_secret(false), opt(provider_tags()))
+            .prop_map(|(secret, tags)| {
+                let mut members = vec![("name", Some(json!("name")))];
+                members.extend(secret_members(&secret, ["apiKey", "apiKeySecretConfig", "apiKeySecretSource"]));
+                members.push(("tags", tags));
+                members.push(("secretVersion", secret_version(&secret)));
+                GenProvider { item: json!({ "apiKey": obj(members) }), secret }
+            })
+            .boxed(),
+        "customOauth2ProviderConfig" => (custom_config(), opt(provider_tags()))
+            .prop_map(move |((config, secret), tags)| oauth2(json!("CustomOauth2"), config, secret, tags))
+            .boxed(),
+        _ => {
+            let vendor: BoxedStrategy<Value> = match kind {
+                "includedOauth2ProviderConfig" => one_of(INCLUDED_VENDORS),
+                other => {
+                    let name = other.trim_end_matches("Oauth2ProviderConfig");
+                    let mut chars = name.chars();
+                    let vendor = chars.next().map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_default()
+                        + chars.as_str()
+                        + "Oauth2";
+                    Just(Value::String(vendor)).boxed()
+                }
+            };
+            // The members only some vendors take.
+            let extra: BoxedStrategy<Vec<(&'static str, Option<Value>)>> = match kind {
+                "microsoftOauth2ProviderConfig" => {
+                    opt(text(1, 40)).prop_map(|tenant| vec![("tenantId", tenant.map(s))]).boxed()
+                }
+                "includedOauth2ProviderConfig" => (opt(text(1, 60)), opt(text(1, 60)), opt(text(1, 60)))
+                    .prop_map(|(issuer, authorization, token)| {
+                        vec![
+                            ("issuer", issuer.map(s)),
+                            ("authorizationEndpoint", authorization.map(s)),
+                            ("tokenEndpoint", token.map(s)),
+                        ]
+                    })
+                    .boxed(),
+                _ => Just(Vec::new()).boxed(),
+            };
+            (vendor, text(1, 40), extra, gen_secret(false), opt(provider_tags()))
+                .prop_map(move |(vendor, client_id, extra, secret, tags)| {
+                    let mut members = vec![("clientId", Some(s(client_id)))];
+                    members.extend(extra);
+                    members.extend(secret_members(&secret, secret_keys));
+                    oauth2(vendor, obj(members), secret, tags)
+                })
+                .boxed()
+        }
+    }
+}
+
+fn any_provider() -> BoxedStrategy<GenProvider> {
+    proptest::strategy::Union::new(PROVIDER_KINDS.iter().map(|k| provider_of_kind(k))).boxed()
+}
+
+/// A case: one provider of `kind` and up to two of any kind, each with whether a target of the
+/// gateway names it (by `{ credentialProvider: NAME }`), and the gateway's name.
+fn providers_case(kind: &'static str) -> BoxedStrategy<(Vec<(GenProvider, bool)>, String)> {
+    (
+        (provider_of_kind(kind), any::<bool>()),
+        proptest::collection::vec((any_provider(), any::<bool>()), 0..=2),
+        re("[a-zA-Z0-9_-]{0,20}"),
+    )
+        .prop_map(|(first, mut rest, suffix)| {
+            rest.insert(0, first);
+            (rest, suffix)
+        })
+        .boxed()
+}
+
+/// The target that authenticates with provider `name`: an MCP server with OAuth for an OAuth2
+/// provider, an OpenAPI target with an API key for an API-key one.
+fn target_naming(target: &str, provider: &str, kind_key: &str) -> Value {
+    let by_name = json!({ "credentialProvider": provider });
+    if kind_key == "apiKey" {
+        json!({
+            "name": target,
+            "targetConfiguration": { "mcp": { "openApiSchema": {
+                "inlinePayload": "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n" } } },
+            "credentialProviderConfigurations": [{ "credentialProviderType": "API_KEY", "credentialProvider": {
+                "apiKeyCredentialProvider": {
+                    "providerArn": by_name, "credentialParameterName": "x-api-key", "credentialLocation": "HEADER" } } }],
+        })
+    } else {
+        json!({
+            "name": target,
+            "targetConfiguration": { "mcp": { "mcpServer": { "endpoint": format!("https://{target}.example.com/mcp") } } },
+            "credentialProviderConfigurations": [{ "credentialProviderType": "OAUTH", "credentialProvider": {
+                "oauthCredentialProvider": { "providerArn": by_name, "scopes": ["read"] } } }],
+        })
+    }
+}
+
+/// Every string value's `${` written as `$${`, so that the spec loader's interpolation gives
+/// the generated text back; the secrets passed by value (`clientSecret`, `apiKey`) stay the
+/// `${VAR}` they are.
+fn escape_interpolation(v: &Value, key: &str) -> Value {
+    match v {
+        Value::String(text) if key == "clientSecret" || key == "apiKey" => Value::String(text.clone()),
+        Value::String(text) => Value::String(text.replace("${", "$${")),
+        Value::Array(items) => Value::Array(items.iter().map(|i| escape_interpolation(i, key)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), escape_interpolation(v, k))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A generated case as `acgw` reads it: the spec document, loaded with the environment
+/// `vars`, and that environment.
+struct ProviderCase {
+    doc: Value,
+    desired: Desired,
+    vars: BTreeMap<String, String>,
+    gateway: String,
+}
+
+impl Env {
+    /// The case's spec document (an owner, the providers under fresh names, and one gateway
+    /// whose targets name some of them), loaded as `acgw plan` loads it.
+    fn provider_case(&self, providers: &[(GenProvider, bool)], suffix: &str) -> Result<ProviderCase, TestCaseError> {
+        let n = self.unique();
+        let mut items = Vec::new();
+        let mut targets = Vec::new();
+        let mut vars = BTreeMap::new();
+        for (i, (p, named)) in providers.iter().enumerate() {
+            let name = format!("p{n}-{i}{suffix}");
+            items.push(p.named(&name));
+            if *named {
+                targets.push(target_naming(&format!("t{i}"), &name, p.kind_key()));
+            }
+            if let GenSecret::ByValue { var, value, .. } = &p.secret {
+                vars.insert(var.clone(), value.clone());
+            }
+        }
+        let gateway = format!("t{n}-providers");
+        let mut gw =
+            json!({ "name": gateway, "roleArn": "arn:aws:iam::123456789012:role/r", "authorizerType": "AWS_IAM" });
+        if !targets.is_empty() {
+            gw["targets"] = Value::Array(targets);
+        }
+        let doc = json!({ "owner": "properties", "credentialProviders": items, "gateways": [gw] });
+        let text = serde_json::to_string_pretty(&escape_interpolation(&doc, ""))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let env = |var: &str| vars.get(var).cloned();
+        let desired = load::load_text("generated.yaml", &text, &env)
+            .map_err(|p| TestCaseError::fail(format!("generated specs that do not load:\n{p}\n---\n{text}")))?;
+        Ok(ProviderCase { doc, desired, vars, gateway })
+    }
+
+    /// Observes what `desired` declares as `acgw plan` does (its gateways with the parts they
+    /// declare, and its credential providers) and plans against it.
+    fn plan_providers(&self, desired: &Desired) -> Result<(Observed, Plan), TestCaseError> {
+        use acgw::model::credential_provider::ProviderKind;
+        let api = self.api();
+        let wanted: Vec<(&str, Vec<Part>)> = desired
+            .specs
+            .iter()
+            .map(|s| (s.gateway.name.as_str(), Part::ALL.into_iter().filter(|p| p.declared_in(s)).collect()))
+            .collect();
+        let declared: Vec<(&str, ProviderKind)> =
+            desired.providers.iter().map(|p| (p.name(), p.provider.kind())).collect();
+        let owner = desired.owner.as_ref().map(|o| o.as_str());
+        let observed = self.rt.block_on(async {
+            let mut observed = acgw::observe::observe_with(&api, &wanted, 4).await?;
+            observed.providers = acgw::observe::observe_providers(&api, &declared, owner, false, 4).await?;
+            Ok::<_, acgw::observe::ObserveError>(observed)
+        });
+        let observed = observed.map_err(|e| TestCaseError::fail(format!("observe: {e}")))?;
+        let plan = plan::build_with(desired, &observed, false);
+        Ok((observed, plan))
+    }
+
+    /// Applies `plan` as `acgw apply` does: the providers first (a secret by value read from
+    /// `vars` again, as a saved plan holds only its `${VAR}`), then the gateways, their
+    /// targets' provider names resolved to the ARNs just created.
+    fn apply_with_providers(&self, plan: &Plan, vars: &BTreeMap<String, String>) -> Result<(), TestCaseError> {
+        use acgw::apply::providers::{write_providers, ProviderWork};
+        let env = |var: &str| vars.get(var).cloned();
+        let mut writes = Vec::new();
+        for p in plan.credential_providers.iter().flat_map(|p| &p.providers).filter(|p| p.is_change()) {
+            prop_assert_eq!(p.action, plan::Action::Create, "a fresh provider {} is created", &p.name);
+            let spec = p.desired_spec().map_err(|e| TestCaseError::fail(format!("{}: {e}", p.name)))?;
+            let mut spec = spec.ok_or_else(|| TestCaseError::fail(format!("{}: no desired", p.name)))?;
+            if p.sends_secret.is_some() {
+                spec = spec.reread_secret(&env).map_err(|e| TestCaseError::fail(format!("{}: {e}", p.name)))?;
+            }
+            writes.push((p.name.clone(), ProviderWork::Create { spec }));
+        }
+        let opts = options(self);
+        let written = self.rt.block_on(write_providers(&self.api(), writes, &opts, &Silent));
+        let failed: Vec<_> = written.iter().filter(|w| !w.succeeded()).collect();
+        prop_assert!(failed.is_empty(), "providers not created: {failed:#?}");
+        let arns: BTreeMap<String, String> =
+            written.iter().filter_map(|w| w.arn.clone().map(|arn| (w.name.clone(), arn))).collect();
+        let arn_of = |name: &str| arns.get(name).cloned();
+        let mut work = Vec::new();
+        for g in plan.gateways.iter().filter(|g| g.is_change()) {
+            prop_assert_eq!(g.action, plan::Action::Create, "a fresh gateway {} is created", &g.name);
+            let mut g = g.clone();
+            for item in g.targets.iter_mut().flatten() {
+                item.desired = item.desired.as_ref().map(|t| t.resolve_provider_refs(&arn_of));
+            }
+            let desired = g.desired.clone().ok_or_else(|| TestCaseError::fail("a create without desired"))?;
+            work.push((g.name.clone(), Work::Create { desired, parts: PartsWork::of(&g) }));
+        }
+        let report = self.rt.block_on(apply::apply(&self.api(), work, &opts, &Silent));
+        prop_assert!(report.succeeded(), "apply failed: {:?}", report.gateways);
+        Ok(())
+    }
+
+    /// Generates, loads, plans (every provider and the gateway a create) and applies a case.
+    fn apply_provider_case(
+        &self,
+        providers: &[(GenProvider, bool)],
+        suffix: &str,
+    ) -> Result<ProviderCase, TestCaseError> {
+        let case = self.provider_case(providers, suffix)?;
+        let (_, before) = self.plan_providers(&case.desired)?;
+        let planned = before.credential_providers.as_ref().ok_or_else(|| TestCaseError::fail("providers not read"))?;
+        prop_assert_eq!(planned.summary.create, providers.len(), "fresh names plan as creates: {:#?}", planned);
+        prop_assert_eq!(before.summary.create, 1);
+        self.apply_with_providers(&before, &case.vars)?;
+        Ok(case)
+    }
+}
+
+/// `v` without the members that are `{}` or `[]`, which the spec format reads as "not set".
+fn without_empty_objects(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), without_empty_objects(v)))
+                .filter(|(_, v)| {
+                    v.as_object().is_none_or(|m| !m.is_empty()) && v.as_array().is_none_or(|a| !a.is_empty())
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_empty_objects).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Where `after` differs from `before`, path by path.
+fn differences(before: &Value, after: &Value) -> Vec<acgw::diff::Change> {
+    let mut changes = Vec::new();
+    acgw::diff::values(String::new(), Some(before), Some(after), &mut changes);
+    changes
+}
+
+/// Fails with what changes when `plan` is not empty, providers included.
+fn assert_no_provider_changes(plan: &Plan, context: &str) -> Result<(), TestCaseError> {
+    if let Some(providers) = &plan.credential_providers {
+        let changed: Vec<String> = providers
+            .providers
+            .iter()
+            .filter(|p| p.is_change())
+            .map(|p| format!("{} {}: changes {:?}; tags {:?}", p.action.as_str(), p.name, p.changes, p.tag_changes))
+            .collect();
+        prop_assert!(changed.is_empty(), "{context}: providers change:\n{}", changed.join("\n"));
+        prop_assert!(providers.failed.is_empty(), "{context}: providers failed: {:?}", providers.failed);
+    }
+    prop_assert!(plan.failed.is_empty(), "{context}: gateways failed: {:?}", plan.failed);
+    assert_no_changes(plan, context)
+}
+
+/// How many cases each provider kind gets (or `PROPTEST_CASES`).
+fn provider_cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(8)
+}
+
+#[test]
+fn providers_and_the_targets_naming_them_apply_in_one_run_then_plan_no_changes() {
+    let h = env();
+    for &kind in PROVIDER_KINDS {
+        check(
+            "providers_and_the_targets_naming_them_apply_in_one_run_then_plan_no_changes",
+            provider_cases(),
+            providers_case(kind),
+            |(providers, suffix)| {
+                let case = h.apply_provider_case(&providers, &suffix)?;
+                let (_, after) = h.plan_providers(&case.desired)?;
+                let doc = serde_json::to_string_pretty(&case.doc).unwrap_or_default();
+                assert_no_provider_changes(&after, &format!("after apply\n{doc}"))?;
+                let planned =
+                    after.credential_providers.as_ref().ok_or_else(|| TestCaseError::fail("providers not read"))?;
+                prop_assert_eq!(planned.summary.no_op, providers.len());
+                prop_assert!(after.get(&case.gateway).is_some_and(|g| g.action == plan::Action::NoOp));
+                Ok(())
+            },
+        );
+    }
+}
+
+#[test]
+fn normalized_observed_providers_equal_normalized_desired() {
+    use acgw::kind::credential_provider::{desired_view, live_view, reconcile_secret_ids};
+    let h = env();
+    for &kind in PROVIDER_KINDS {
+        check(
+            "normalized_observed_providers_equal_normalized_desired",
+            provider_cases(),
+            providers_case(kind),
+            |(providers, suffix)| {
+                let case = h.apply_provider_case(&providers, &suffix)?;
+                let (observed, _) = h.plan_providers(&case.desired)?;
+                // The specs load as generated: nothing is lost before the view is taken.
+                for spec in &case.desired.providers {
+                    let item = case.doc["credentialProviders"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|i| {
+                            i.as_object().and_then(|o| o.values().next()).is_some_and(|m| m["name"] == spec.name())
+                        })
+                        .ok_or_else(|| TestCaseError::fail(format!("{} was not generated", spec.name())))?;
+                    let loaded =
+                        serde_json::to_value(&spec.provider).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let (loaded, item) = (without_empty_objects(&loaded), without_empty_objects(item));
+                    prop_assert!(
+                        loaded == item,
+                        "{} loads otherwise than generated: {:#?}",
+                        spec.name(),
+                        differences(&item, &loaded)
+                    );
+                }
+                for spec in &case.desired.providers {
+                    let live = observed.providers.managed.get(spec.name());
+                    let live = live.ok_or_else(|| TestCaseError::fail(format!("{} not observed", spec.name())))?;
+                    let have = live_view(&live.live);
+                    let mut want = desired_view(&spec.provider);
+                    reconcile_secret_ids(&mut want, &have);
+                    prop_assert!(
+                        have == want,
+                        "{} reads back otherwise than declared: {:#?}",
+                        spec.name(),
+                        differences(&want, &have)
+                    );
+                    prop_assert_eq!(
+                        normalize::tag_map(&live.tags),
+                        spec.managed_tags(case.desired.owner.as_ref()),
+                        "{} tags",
+                        spec.name()
+                    );
+                }
+                Ok(())
+            },
+        );
+    }
 }
