@@ -141,7 +141,10 @@ pub fn item(state: &LiveProviderState) -> Item {
     let shown = format!("credential provider {}", abbreviate(&name));
     let mut warnings = Vec::new();
     let mut value = live_view(live);
-    let secret = kept_secret(live, &value);
+    // acgw tags a provider it gave a secret by value with that secret's version: then the
+    // service keeps a secret even where the provider could do without one.
+    let versioned = state.tags.contains_key(SECRET_VERSION_TAG);
+    let secret = kept_secret(live, &value, versioned);
     let variable = secret.as_ref().map(|(part, _)| env_name(&[&name, part]));
 
     let mut tags = Map::new();
@@ -205,11 +208,13 @@ pub fn item(state: &LiveProviderState) -> Item {
 
 /// Where the service keeps the secret of `live` itself (MANAGED): the placeholder's name part
 /// and the member's path inside the item. `None` for a secret by reference (EXTERNAL) and for a
-/// custom provider that signs a JWT instead of sending a secret.
-fn kept_secret(live: &LiveProvider, view: &Value) -> Option<(&'static str, Vec<String>)> {
+/// custom provider that signs a JWT instead of sending a secret, unless `versioned` (its
+/// `acgw:secret-version` tag says acgw sent it one, which its `secretVersion` then rotates).
+fn kept_secret(live: &LiveProvider, view: &Value, versioned: bool) -> Option<(&'static str, Vec<String>)> {
     match live {
         LiveProvider::Oauth2(p) => {
-            let secretless = matches!(&p.config, Oauth2ProviderConfigOutput::CustomOauth2ProviderConfig(c)
+            let secretless = !versioned
+                && matches!(&p.config, Oauth2ProviderConfigOutput::CustomOauth2ProviderConfig(c)
                 if matches!(c.client_authentication_method,
                     Some(ClientAuthenticationMethod::PrivateKeyJwt | ClientAuthenticationMethod::AwsIamIdTokenJwt)));
             if p.client_secret.source == Some(SecretSource::External) || secretless {
@@ -491,6 +496,21 @@ mod tests {
             &[],
         );
         assert_eq!(super::item(&jwt).variable, None);
+        // Unless acgw gave it one by value: its secret-version tag says so, and the export keeps
+        // both, or a plan against it would remove the tag (and the secret's rotation).
+        let given = oauth2(
+            "signed",
+            "CustomOauth2",
+            json!({"customOauth2ProviderConfig": {"oauthDiscovery": {"discoveryUrl": DISCOVERY},
+                "clientAuthenticationMethod": "PRIVATE_KEY_JWT"}}),
+            managed(),
+            &[("acgw:secret-version", "7")],
+        );
+        let given = super::item(&given);
+        assert_eq!(given.variable.as_deref(), Some("ACGW_SIGNED__CLIENT_SECRET"));
+        let config = &given.value["oauth2"]["oauth2ProviderConfigInput"]["customOauth2ProviderConfig"];
+        assert_eq!(config["clientSecret"], "${ACGW_SIGNED__CLIENT_SECRET}");
+        assert_eq!(given.value["oauth2"]["secretVersion"], "7");
     }
 
     #[test]
