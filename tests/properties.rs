@@ -2384,7 +2384,23 @@ fn providers_export_then_plan_against_the_export_shows_no_changes() {
                 let planned =
                     plan.credential_providers.as_ref().ok_or_else(|| TestCaseError::fail("providers not read"))?;
                 prop_assert_eq!(planned.summary.no_op, providers.len());
-                Ok(())
+                // Export reads every live provider: deleting this case's keeps the next cases'
+                // reads short.
+                h.rt.block_on(async {
+                    use acgw::api::WriteApi;
+                    for spec in &case.desired.providers {
+                        let deleted = match spec.provider.kind() {
+                            acgw::model::credential_provider::ProviderKind::Oauth2 => {
+                                api.delete_oauth2_provider(spec.name()).await
+                            }
+                            acgw::model::credential_provider::ProviderKind::ApiKey => {
+                                api.delete_api_key_provider(spec.name()).await
+                            }
+                        };
+                        deleted.map_err(|e| TestCaseError::fail(format!("deleting {}: {e}", spec.name())))?;
+                    }
+                    Ok(())
+                })
             },
         );
     }
