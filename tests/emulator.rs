@@ -2256,7 +2256,9 @@ mod credential_providers {
             .chain(api_keys.credential_providers.iter().map(|p| &p.credential_provider_arn))
         {
             let tags = client.list_tags_for_resource().resource_arn(arn).send().await.expect("tags");
-            out.push(format!("{arn}: {}", without_request_id(&tags)));
+            // The SDK's tags are a HashMap, whose Debug order differs from one map to the next.
+            let sorted: std::collections::BTreeMap<_, _> = tags.tags().into_iter().flatten().collect();
+            out.push(format!("{arn}: {sorted:?}"));
         }
         let err = client.get_api_key_credential_provider().name("gone").send().await.expect_err("deleted");
         out.push(format!("gone: {:?}", err.code()));
