@@ -82,9 +82,10 @@ pub fn text(report: &Report, color: bool) -> String {
         out.push_str(&format!("Apply complete: {providers}{changed} gateway{} changed{gone}.\n", plural(changed)));
     } else {
         out.push_str(&format!(
-            "Apply incomplete: {ok} succeeded, {} failed ({}). The failed gateways' `done` lines say which calls took effect; run apply again to finish.\n",
+            "Apply incomplete: {ok} succeeded, {} failed ({}). The failed {}' `done` lines say which calls took effect; run apply again to finish.\n",
             failed.len(),
-            failed.join(", ")
+            failed.join(", "),
+            if report.providers.is_empty() { "gateways" } else { "ones" }
         ));
     }
     out

@@ -310,7 +310,7 @@ fn deletion(
 ) -> Result<ProviderPlan, String> {
     if spec_protects == Some(true) {
         return Err(format!(
-            "credential provider {name} is protected from deletion (its spec says `lifecycle: {{ preventDestroy: true }}`)"
+            "credential provider {name} is protected from deletion (its spec says `lifecycle: {{ preventDestroy: true }}`); to lift it, set `lifecycle: {{ preventDestroy: false }}` in its spec and apply"
         ));
     }
     if let Some((key, value)) = protection_tag(&fingerprint.tags) {
