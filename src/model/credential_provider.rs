@@ -538,46 +538,33 @@ pub struct SecretParts<'a, const MAX: usize> {
     pub source: Option<&'a SecretSource>,
 }
 
-impl Oauth2ProviderConfigInput {
-    /// The spec key of the member that is set.
-    pub fn key(&self) -> &'static str {
+/// `$body` with `$c` bound to the vendor input `$config` holds, whichever it is: every vendor
+/// input has the same three client-secret members.
+macro_rules! each_vendor {
+    ($config:expr, $c:ident => $body:expr) => {{
         use Oauth2ProviderConfigInput as C;
-        match self {
-            C::CustomOauth2ProviderConfig(_) => "customOauth2ProviderConfig",
-            C::GoogleOauth2ProviderConfig(_) => "googleOauth2ProviderConfig",
-            C::GithubOauth2ProviderConfig(_) => "githubOauth2ProviderConfig",
-            C::SlackOauth2ProviderConfig(_) => "slackOauth2ProviderConfig",
-            C::SalesforceOauth2ProviderConfig(_) => "salesforceOauth2ProviderConfig",
-            C::MicrosoftOauth2ProviderConfig(_) => "microsoftOauth2ProviderConfig",
-            C::AtlassianOauth2ProviderConfig(_) => "atlassianOauth2ProviderConfig",
-            C::LinkedinOauth2ProviderConfig(_) => "linkedinOauth2ProviderConfig",
-            C::IncludedOauth2ProviderConfig(_) => "includedOauth2ProviderConfig",
+        match $config {
+            C::CustomOauth2ProviderConfig($c) => $body,
+            C::GoogleOauth2ProviderConfig($c) => $body,
+            C::GithubOauth2ProviderConfig($c) => $body,
+            C::SlackOauth2ProviderConfig($c) => $body,
+            C::SalesforceOauth2ProviderConfig($c) => $body,
+            C::MicrosoftOauth2ProviderConfig($c) => $body,
+            C::AtlassianOauth2ProviderConfig($c) => $body,
+            C::LinkedinOauth2ProviderConfig($c) => $body,
+            C::IncludedOauth2ProviderConfig($c) => $body,
         }
-    }
+    }};
+}
 
+impl Oauth2ProviderConfigInput {
     /// The client secret's members, whichever the vendor.
     pub fn secret(&self) -> SecretParts<'_, 2048> {
-        use Oauth2ProviderConfigInput as C;
-        macro_rules! parts {
-            ($c:expr) => {
-                SecretParts {
-                    value: $c.client_secret.as_ref(),
-                    reference: $c.client_secret_config.as_ref(),
-                    source: $c.client_secret_source.as_ref(),
-                }
-            };
-        }
-        match self {
-            C::CustomOauth2ProviderConfig(c) => parts!(c),
-            C::GoogleOauth2ProviderConfig(c) => parts!(c),
-            C::GithubOauth2ProviderConfig(c) => parts!(c),
-            C::SlackOauth2ProviderConfig(c) => parts!(c),
-            C::SalesforceOauth2ProviderConfig(c) => parts!(c),
-            C::MicrosoftOauth2ProviderConfig(c) => parts!(c),
-            C::AtlassianOauth2ProviderConfig(c) => parts!(c),
-            C::LinkedinOauth2ProviderConfig(c) => parts!(c),
-            C::IncludedOauth2ProviderConfig(c) => parts!(c),
-        }
+        each_vendor!(self, c => SecretParts {
+            value: c.client_secret.as_ref(),
+            reference: c.client_secret_config.as_ref(),
+            source: c.client_secret_source.as_ref(),
+        })
     }
 
     /// True when the provider authenticates without a client secret (a custom provider signing
@@ -703,27 +690,11 @@ impl CredentialProviderSpec {
     pub fn reread_secret(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
         let mut out = self.clone();
         match &mut out {
-            CredentialProviderSpec::Oauth2(p) => {
-                use Oauth2ProviderConfigInput as C;
-                macro_rules! reread {
-                    ($c:expr) => {
-                        if let Some(v) = &$c.client_secret {
-                            $c.client_secret = Some(v.reread(env)?);
-                        }
-                    };
+            CredentialProviderSpec::Oauth2(p) => each_vendor!(&mut p.oauth2_provider_config_input, c => {
+                if let Some(v) = &c.client_secret {
+                    c.client_secret = Some(v.reread(env)?);
                 }
-                match &mut p.oauth2_provider_config_input {
-                    C::CustomOauth2ProviderConfig(c) => reread!(c),
-                    C::GoogleOauth2ProviderConfig(c) => reread!(c),
-                    C::GithubOauth2ProviderConfig(c) => reread!(c),
-                    C::SlackOauth2ProviderConfig(c) => reread!(c),
-                    C::SalesforceOauth2ProviderConfig(c) => reread!(c),
-                    C::MicrosoftOauth2ProviderConfig(c) => reread!(c),
-                    C::AtlassianOauth2ProviderConfig(c) => reread!(c),
-                    C::LinkedinOauth2ProviderConfig(c) => reread!(c),
-                    C::IncludedOauth2ProviderConfig(c) => reread!(c),
-                }
-            }
+            }),
             CredentialProviderSpec::ApiKey(p) => {
                 if let Some(v) = &p.api_key {
                     p.api_key = Some(v.reread(env)?);

@@ -303,6 +303,13 @@ macro_rules! decode_union {
         impl $name {
             /// The member keys of this union.
             pub const KEYS: &'static [&'static str] = &[$($key),+];
+
+            /// The key of the member that is set.
+            pub fn key(&self) -> &'static str {
+                match self {
+                    $($name::$var(_) => $key,)+
+                }
+            }
             /// What the declaration says about each member beyond its type (see `shape_attr!`).
             pub const MEMBERS: &'static [$crate::model::schema::MemberInfo] = &[$($crate::model::schema::MemberInfo {
                 key: $key,
