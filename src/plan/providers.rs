@@ -482,21 +482,8 @@ pub fn destroy_providers(
     }
     let mut plans = Vec::new();
     let mut failed = Vec::new();
-    // Targets of gateways this destroy deletes hold nothing once they are gone; declared
-    // targets do not count either (the specs are being destroyed).
-    let remaining = ObservedProviders {
-        holders: match &observed.holders {
-            Some(Ok(map)) => Some(Ok(map
-                .iter()
-                .map(|(arn, hs)| {
-                    (arn.clone(), hs.iter().filter(|h| !destroyed_gateways.contains(&h.gateway)).cloned().collect())
-                })
-                .collect())),
-            Some(Err(e)) => Some(Err(e.clone())),
-            None => None,
-        },
-        ..ObservedProviders::default()
-    };
+    // Declared targets do not count: the specs are being destroyed. Targets of the gateways
+    // this destroy deletes do not either (`deletion` leaves them out).
     let no_specs = Desired::default();
     for spec in &desired.providers {
         let name = spec.name();
@@ -518,7 +505,7 @@ pub fn destroy_providers(
             name,
             fingerprint,
             DeleteReason::Destroyed,
-            &remaining,
+            observed,
             &no_specs,
             Some(spec.prevent_destroy),
             destroyed_gateways,
