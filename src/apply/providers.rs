@@ -85,7 +85,8 @@ impl ProviderOutcome {
     }
 }
 
-/// Creates and updates providers, concurrently within `opts.parallelism`; one failure does not
+/// Carries out the work on providers (creates and updates; the deletions
+/// [`delete_providers`] allows), concurrently within `opts.parallelism`; one failure does not
 /// stop the others.
 pub async fn write_providers<A: WriteApi>(
     api: &A,
@@ -107,7 +108,7 @@ pub async fn write_providers<A: WriteApi>(
 }
 
 /// Deletes providers, each only when `holders` (a fresh read of every live target, or why it
-/// could not be made) shows that no target names it.
+/// could not be made) shows that no target names it; the others are not applied, and say why.
 pub async fn delete_providers<A: WriteApi>(
     api: &A,
     work: Vec<(String, ProviderWork)>,
@@ -115,36 +116,32 @@ pub async fn delete_providers<A: WriteApi>(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Vec<ProviderOutcome> {
-    let api = interrupt::Guarded::new(api, &opts.interrupt);
-    let mut out: Vec<ProviderOutcome> = stream::iter(work)
-        .map(|(name, work)| {
-            let api = &api;
-            async move {
-                let refusal = match (&work, holders) {
-                    (ProviderWork::Delete { .. }, Err(why)) => Some(format!(
-                        "not deleted: the live targets could not all be read ({why}), so acgw cannot prove that none names it"
-                    )),
-                    (ProviderWork::Delete { arn, .. }, Ok(map)) => map.get(arn).filter(|h| !h.is_empty()).map(|h| {
-                        let list: Vec<String> = h.iter().map(Holder::to_string).collect();
-                        format!("not deleted: it is still named by {}", list.join(", "))
-                    }),
+    let mut refused = Vec::new();
+    let mut allowed = Vec::new();
+    for (name, work) in work {
+        let refusal = match (&work, holders) {
+            (ProviderWork::Delete { .. }, Err(why)) => Some(format!(
+                "not deleted: the live targets could not all be read ({why}), so acgw cannot prove that none names it"
+            )),
+            (ProviderWork::Delete { arn, .. }, Ok(map)) => map.get(arn).filter(|h| !h.is_empty()).map(|h| {
+                let list: Vec<String> = h.iter().map(Holder::to_string).collect();
+                format!("not deleted: it is still named by {}", list.join(", "))
+            }),
+            _ => None,
+        };
+        match refusal {
+            Some(reason) => refused.push(ProviderOutcome {
+                arn: match &work {
+                    ProviderWork::Delete { arn, .. } => Some(arn.clone()),
                     _ => None,
-                };
-                match refusal {
-                    Some(reason) => ProviderOutcome {
-                        arn: match &work {
-                            ProviderWork::Delete { arn, .. } => Some(arn.clone()),
-                            _ => None,
-                        },
-                        ..ProviderOutcome::not_applied(&name, Some(work.kind()), work.action(), reason)
-                    },
-                    None => write_one(api, name, work, opts, progress).await,
-                }
-            }
-        })
-        .buffer_unordered(opts.parallelism.max(1))
-        .collect()
-        .await;
+                },
+                ..ProviderOutcome::not_applied(&name, Some(work.kind()), work.action(), reason)
+            }),
+            None => allowed.push((name, work)),
+        }
+    }
+    let mut out = write_providers(api, allowed, opts, progress).await;
+    out.extend(refused);
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
