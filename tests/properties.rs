@@ -2115,34 +2115,23 @@ impl Env {
     /// `vars` again, as a saved plan holds only its `${VAR}`), then the gateways, their
     /// targets' provider names resolved to the ARNs just created.
     fn apply_with_providers(&self, plan: &Plan, vars: &BTreeMap<String, String>) -> Result<(), TestCaseError> {
-        use acgw::apply::providers::{write_providers, ProviderWork};
+        use acgw::apply::providers::{resolve_references, work_of, write_providers};
         let env = |var: &str| vars.get(var).cloned();
-        let mut writes = Vec::new();
         for p in plan.credential_providers.iter().flat_map(|p| &p.providers).filter(|p| p.is_change()) {
             prop_assert_eq!(p.action, plan::Action::Create, "a fresh provider {} is created", &p.name);
-            let spec = p.desired_spec().map_err(|e| TestCaseError::fail(format!("{}: {e}", p.name)))?;
-            let mut spec = spec.ok_or_else(|| TestCaseError::fail(format!("{}: no desired", p.name)))?;
-            if p.sends_secret.is_some() {
-                spec = spec.reread_secret(&env).map_err(|e| TestCaseError::fail(format!("{}: {e}", p.name)))?;
-            }
-            writes.push((p.name.clone(), ProviderWork::Create { spec }));
         }
+        let (writes, _) = work_of(plan, &env).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let opts = options(self);
         let written = self.rt.block_on(write_providers(&self.api(), writes, &opts, &Silent));
         let failed: Vec<_> = written.iter().filter(|w| !w.succeeded()).collect();
         prop_assert!(failed.is_empty(), "providers not created: {failed:#?}");
-        let arns: BTreeMap<String, String> =
-            written.iter().filter_map(|w| w.arn.clone().map(|arn| (w.name.clone(), arn))).collect();
-        let arn_of = |name: &str| arns.get(name).cloned();
+        let mut plan = plan.clone();
+        resolve_references(&mut plan, &written);
         let mut work = Vec::new();
         for g in plan.gateways.iter().filter(|g| g.is_change()) {
             prop_assert_eq!(g.action, plan::Action::Create, "a fresh gateway {} is created", &g.name);
-            let mut g = g.clone();
-            for item in g.targets.iter_mut().flatten() {
-                item.desired = item.desired.as_ref().map(|t| t.resolve_provider_refs(&arn_of));
-            }
             let desired = g.desired.clone().ok_or_else(|| TestCaseError::fail("a create without desired"))?;
-            work.push((g.name.clone(), Work::Create { desired, parts: PartsWork::of(&g) }));
+            work.push((g.name.clone(), Work::Create { desired, parts: PartsWork::of(g) }));
         }
         let report = self.rt.block_on(apply::apply(&self.api(), work, &opts, &Silent));
         prop_assert!(report.succeeded(), "apply failed: {:?}", report.gateways);

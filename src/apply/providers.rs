@@ -15,11 +15,13 @@ use futures_util::stream::{self, StreamExt};
 
 use super::{interrupt, ApplyError, Options, Progress};
 use crate::api::{ApiError, WriteApi};
+use crate::diff;
 use crate::kind::credential_provider::calls;
 use crate::model::credential_provider::{CredentialProviderSpec, ProviderKind};
 use crate::model::live::TagMap;
 use crate::model::OWNER_TAG;
 use crate::observed::Holder;
+use crate::plan::{Action, Plan, PlanFileError};
 
 /// What to do for one credential provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,80 @@ impl ProviderWork {
         match self {
             ProviderWork::Create { spec } | ProviderWork::Update { spec, .. } => spec.kind(),
             ProviderWork::Delete { kind, .. } => *kind,
+        }
+    }
+}
+
+/// Work on credential providers, by name.
+pub type ProviderWorks = Vec<(String, ProviderWork)>;
+
+/// Why a plan's providers cannot be applied; nothing is applied then.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    // Not a `source`: the message already holds it, and a chain would print it twice.
+    #[error("credential provider {name}: {error}")]
+    Invalid { name: String, error: PlanFileError },
+    #[error("credential provider {name} sends its secret from the environment, but {why}; nothing was applied")]
+    Secret { name: String, why: String },
+    #[error("the plan for credential provider {name} says {action} but its observed and desired parts do not fit it")]
+    Inconsistent { name: String, action: &'static str },
+}
+
+/// The work for every credential provider `plan` changes: (writes, before the gateways;
+/// deletions, after them). A secret passed by value is read from `env` again here (a saved plan
+/// holds only the `${VAR}`): when it is not set, nothing is to be applied.
+pub fn work_of(plan: &Plan, env: &dyn Fn(&str) -> Option<String>) -> Result<(ProviderWorks, ProviderWorks), WorkError> {
+    let (mut writes, mut deletes) = (Vec::new(), Vec::new());
+    let Some(providers) = &plan.credential_providers else { return Ok((writes, deletes)) };
+    for p in providers.providers.iter().filter(|p| p.is_change()) {
+        let spec = p.desired_spec().map_err(|error| WorkError::Invalid { name: p.name.clone(), error })?;
+        let spec = match spec {
+            Some(spec) if p.sends_secret.is_some() => {
+                Some(spec.reread_secret(env).map_err(|why| WorkError::Secret { name: p.name.clone(), why })?)
+            }
+            other => other,
+        };
+        let item = match (p.action, &p.observed, spec) {
+            (Action::Create, None, Some(spec)) => ProviderWork::Create { spec },
+            (Action::Update, Some(seen), Some(spec)) => ProviderWork::Update {
+                spec,
+                arn: seen.arn.clone(),
+                config: p.update_provider,
+                tags_set: diff::tags_to_set(&p.tag_changes),
+                tags_remove: diff::tags_to_remove(&p.tag_changes),
+            },
+            (Action::Delete, Some(seen), None) => {
+                deletes.push((p.name.clone(), ProviderWork::Delete { kind: p.kind, arn: seen.arn.clone() }));
+                continue;
+            }
+            (action, _, _) => return Err(WorkError::Inconsistent { name: p.name.clone(), action: action.as_str() }),
+        };
+        writes.push((p.name.clone(), item));
+    }
+    Ok((writes, deletes))
+}
+
+/// Resolves every target's `providerArn: { credentialProvider: NAME }` in `plan` to the
+/// provider's ARN: the one the plan observed, or the one `written` just created. A name left
+/// unresolved (its provider failed) fails that target alone, before its call is sent.
+pub fn resolve_references(plan: &mut Plan, written: &[ProviderOutcome]) {
+    let mut arns: BTreeMap<String, String> = BTreeMap::new();
+    for p in plan.credential_providers.iter().flat_map(|p| &p.providers) {
+        if let Some(seen) = &p.observed {
+            arns.insert(p.name.clone(), seen.arn.clone());
+        }
+    }
+    for w in written {
+        if let (Some(arn), "create" | "update") = (&w.arn, w.action) {
+            arns.insert(w.name.clone(), arn.clone());
+        }
+    }
+    let arn_of = |name: &str| arns.get(name).cloned();
+    for g in &mut plan.gateways {
+        for item in g.targets.iter_mut().flatten() {
+            if let Some(desired) = &item.desired {
+                item.desired = Some(desired.resolve_provider_refs(&arn_of));
+            }
         }
     }
 }
@@ -90,7 +166,7 @@ impl ProviderOutcome {
 /// stop the others.
 pub async fn write_providers<A: WriteApi>(
     api: &A,
-    work: Vec<(String, ProviderWork)>,
+    work: ProviderWorks,
     opts: &Options,
     progress: &dyn Progress,
 ) -> Vec<ProviderOutcome> {
@@ -111,7 +187,7 @@ pub async fn write_providers<A: WriteApi>(
 /// could not be made) shows that no target names it; the others are not applied, and say why.
 pub async fn delete_providers<A: WriteApi>(
     api: &A,
-    work: Vec<(String, ProviderWork)>,
+    work: ProviderWorks,
     holders: &Result<BTreeMap<String, Vec<Holder>>, String>,
     opts: &Options,
     progress: &dyn Progress,

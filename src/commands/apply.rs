@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::{ApplyArgs, ApplyFormat, ClientArgs};
-use acgw::apply::providers::ProviderWork;
 use acgw::apply::{self, report, Options, PartsWork, Progress, Work};
 use acgw::connect::Connection;
 use acgw::diff;
@@ -387,52 +386,6 @@ fn work_of(plan: &Plan) -> anyhow::Result<Vec<(String, Work)>> {
     Ok(work)
 }
 
-/// Work on credential providers, by name.
-type ProviderWorks = Vec<(String, ProviderWork)>;
-
-/// The work for every credential provider the plan changes: (writes, before the gateways;
-/// deletions, after them). A secret passed by value is read from the environment again here (a
-/// saved plan holds only the `${VAR}`): when it is not set, nothing is applied.
-fn provider_work_of(plan: &Plan) -> anyhow::Result<(ProviderWorks, ProviderWorks)> {
-    let (mut writes, mut deletes) = (Vec::new(), Vec::new());
-    let Some(providers) = &plan.credential_providers else { return Ok((writes, deletes)) };
-    for p in providers.providers.iter().filter(|p| p.is_change()) {
-        let spec = p.desired_spec().with_context(|| format!("credential provider {}", p.name))?;
-        let spec = match spec {
-            Some(spec) if p.sends_secret.is_some() => {
-                Some(spec.reread_secret(&acgw::load::process_env).map_err(|e| {
-                    anyhow::anyhow!(
-                        "credential provider {} sends its secret from the environment, but {e}; nothing was applied",
-                        p.name
-                    )
-                })?)
-            }
-            other => other,
-        };
-        let item = match (p.action, &p.observed, spec) {
-            (Action::Create, None, Some(spec)) => ProviderWork::Create { spec },
-            (Action::Update, Some(seen), Some(spec)) => ProviderWork::Update {
-                spec,
-                arn: seen.arn.clone(),
-                config: p.update_provider,
-                tags_set: diff::tags_to_set(&p.tag_changes),
-                tags_remove: diff::tags_to_remove(&p.tag_changes),
-            },
-            (Action::Delete, Some(seen), None) => {
-                deletes.push((p.name.clone(), ProviderWork::Delete { kind: p.kind, arn: seen.arn.clone() }));
-                continue;
-            }
-            (action, _, _) => bail!(
-                "the plan for credential provider {} says {} but its observed and desired parts do not fit it",
-                p.name,
-                action.as_str()
-            ),
-        };
-        writes.push((p.name.clone(), item));
-    }
-    Ok((writes, deletes))
-}
-
 /// How the changes of a plan are carried out.
 pub(super) struct Execution {
     pub wait_timeout: std::time::Duration,
@@ -543,7 +496,8 @@ pub(super) async fn execute_plan(
     plan: &Plan,
     not_read: Vec<apply::GatewayOutcome>,
 ) -> anyhow::Result<ExitCode> {
-    let (provider_writes, provider_deletes) = provider_work_of(plan).map_err(|e| refuse(plan, how.format, ui, e))?;
+    let (provider_writes, provider_deletes) = apply::providers::work_of(plan, &acgw::load::process_env)
+        .map_err(|e| refuse(plan, how.format, ui, e.into()))?;
     let mut opts =
         Options::new(apply::Target { region: conn.region().to_string(), endpoint: conn.endpoint().to_string() });
     opts.parallelism = usize::from(global.parallelism);
@@ -568,7 +522,7 @@ pub(super) async fn execute_plan(
     // Providers first: a target may name one created now.
     let mut providers = apply::providers::write_providers(conn.api(), provider_writes, &opts, progress).await;
     let mut plan = plan.clone();
-    resolve_references(&mut plan, &providers);
+    apply::providers::resolve_references(&mut plan, &providers);
     let work = work_of(&plan)?;
     let mut report = apply::apply(conn.api(), work, &opts, progress).await;
     // Deletions last, each only when a fresh read of every live target shows none names it.
@@ -606,33 +560,6 @@ pub(super) async fn execute_plan(
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     Ok(ExitCode::from(if report.succeeded() { 0 } else { 1 }))
-}
-
-/// Resolves every target's `providerArn: { credentialProvider: NAME }` to the provider's ARN:
-/// the one the plan observed, or the one just created. A name left unresolved (its provider
-/// failed) fails that target alone, before its call is sent.
-fn resolve_references(plan: &mut Plan, written: &[apply::providers::ProviderOutcome]) {
-    let mut arns: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
-    if let Some(providers) = &plan.credential_providers {
-        for p in &providers.providers {
-            if let Some(seen) = &p.observed {
-                arns.insert(p.name.clone(), seen.arn.clone());
-            }
-        }
-    }
-    for w in written {
-        if let (Some(arn), "create" | "update") = (&w.arn, w.action) {
-            arns.insert(w.name.clone(), arn.clone());
-        }
-    }
-    let arn_of = |name: &str| arns.get(name).cloned();
-    for g in &mut plan.gateways {
-        for item in g.targets.iter_mut().flatten() {
-            if let Some(desired) = &item.desired {
-                item.desired = Some(desired.resolve_provider_refs(&arn_of));
-            }
-        }
-    }
 }
 
 /// The parts of a planned gateway that its plan manages: only those are re-read.
