@@ -15,7 +15,7 @@ use std::future::Future;
 pub use crate::observed::ApiError;
 
 use crate::model::credential_provider::{
-    ApiKeyProvider, LiveApiKeyProvider, LiveOauth2Provider, Oauth2Provider, ProviderSummary,
+    ApiKeyProvider, LiveApiKeyProvider, LiveOauth2Provider, LiveProvider, Oauth2Provider, ProviderKind, ProviderSummary,
 };
 use crate::model::live::{
     GatewayRateLimitStatus, GatewayRuleStatus, GatewayStatus, GatewaySummary, LiveGateway, LiveRateLimit, LiveRule,
@@ -191,6 +191,15 @@ pub trait WriteApi: ReadApi {
     ) -> impl Future<Output = Result<ProviderWritten, ApiError>> + Send;
     /// DeleteApiKeyCredentialProvider.
     fn delete_api_key_provider(&self, name: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+/// The Get call of the credential provider `name` of `kind` (GetOauth2CredentialProvider or
+/// GetApiKeyCredentialProvider), as either kind's live provider.
+pub async fn get_provider(api: &impl ReadApi, kind: ProviderKind, name: &str) -> Result<LiveProvider, ApiError> {
+    match kind {
+        ProviderKind::Oauth2 => api.get_oauth2_provider(name).await.map(LiveProvider::Oauth2),
+        ProviderKind::ApiKey => api.get_api_key_provider(name).await.map(LiveProvider::ApiKey),
+    }
 }
 
 /// A view of an API that offers only the read calls: what `drift` is given, so that no code

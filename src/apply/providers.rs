@@ -350,12 +350,8 @@ async fn other_owner<A: WriteApi>(api: &A, spec: &CredentialProviderSpec) -> Res
     let Some(ours) = tags.get(OWNER_TAG) else { return Ok(None) };
     let name = spec.name().as_str();
     let get_call = calls(spec.kind())[3];
-    let arn = match spec {
-        CredentialProviderSpec::Oauth2(_) => api.get_oauth2_provider(name).await.map(|p| p.arn),
-        CredentialProviderSpec::ApiKey(_) => api.get_api_key_provider(name).await.map(|p| p.arn),
-    }
-    .map_err(|e| failed(get_call, e))?;
-    let live = api.list_tags(&arn).await.map_err(|e| failed("ListTagsForResource", e))?;
+    let live = crate::api::get_provider(api, spec.kind(), name).await.map_err(|e| failed(get_call, e))?;
+    let live = api.list_tags(live.arn()).await.map_err(|e| failed("ListTagsForResource", e))?;
     Ok(live.get(OWNER_TAG).filter(|theirs| *theirs != ours).cloned())
 }
 

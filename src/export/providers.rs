@@ -16,10 +16,10 @@ use serde_json::{Map, Value};
 
 use super::{abbreviate, env_name, escape_interpolation};
 use crate::api::ReadApi;
-use crate::kind::credential_provider::{kind_key, live_view};
+use crate::kind::credential_provider::live_view;
 use crate::model::credential_provider::{
-    ClientAuthenticationMethod, CredentialProviderSpec, LiveProvider, Oauth2ProviderConfigOutput, ProviderKind,
-    ProviderSummary, SecretSource, SECRET_VERSION_TAG,
+    ClientAuthenticationMethod, CredentialProviderSpec, LiveProvider, Oauth2ProviderConfigOutput, ProviderSummary,
+    SecretSource, SECRET_VERSION_TAG,
 };
 use crate::model::decode::{Cx, Decode, Node};
 use crate::model::{ACGW_TAG_PREFIX, OWNER_TAG, PREVENT_DESTROY_TAG};
@@ -94,14 +94,8 @@ pub async fn read(api: &impl ReadApi, parallelism: usize) -> ReadProviders {
 
 /// One provider's Get and tags.
 async fn read_one(api: &impl ReadApi, summary: ProviderSummary) -> Result<LiveProviderState, String> {
-    let (call, live) = match summary.kind {
-        ProviderKind::Oauth2 => {
-            ("GetOauth2CredentialProvider", api.get_oauth2_provider(&summary.name).await.map(LiveProvider::Oauth2))
-        }
-        ProviderKind::ApiKey => {
-            ("GetApiKeyCredentialProvider", api.get_api_key_provider(&summary.name).await.map(LiveProvider::ApiKey))
-        }
-    };
+    let call = crate::kind::credential_provider::calls(summary.kind)[3];
+    let live = crate::api::get_provider(api, summary.kind, &summary.name).await;
     let live = live.map_err(|error| ObserveError::Provider { call, name: summary.name.clone(), error }.to_string())?;
     if live.name() != summary.name {
         return Err(format!(
@@ -137,7 +131,7 @@ pub struct Item {
 pub fn item(state: &LiveProviderState) -> Item {
     let live = &state.live;
     let name = live.name().to_string();
-    let key = kind_key(live.kind());
+    let key = live.kind().key();
     let shown = format!("credential provider {}", abbreviate(&name));
     let mut warnings = Vec::new();
     let mut value = live_view(live);
@@ -357,6 +351,7 @@ pub fn reference_providers(target: &mut Value, names: &BTreeMap<String, String>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::credential_provider::ProviderKind;
     use crate::model::credential_provider::{LiveApiKeyProvider, LiveOauth2Provider, LiveSecret};
     use serde_json::json;
 

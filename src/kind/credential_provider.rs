@@ -34,14 +34,6 @@ impl ResourceKind for CredentialProviderKind {
     }
 }
 
-/// The spec key of a kind's union member, also its name in plans: `oauth2`, `apiKey`.
-pub fn kind_key(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Oauth2 => "oauth2",
-        ProviderKind::ApiKey => "apiKey",
-    }
-}
-
 /// The noun of a kind in messages.
 pub fn kind_noun(kind: ProviderKind) -> &'static str {
     match kind {
@@ -76,7 +68,7 @@ const WRITE_ONLY_CONFIG: &[&str] =
 /// What of a desired provider is compared with the live one, in the spec's shape.
 pub fn desired_view(spec: &CredentialProviderSpec) -> Value {
     let mut value = serde_json::to_value(spec).unwrap_or(Value::Null);
-    let key = kind_key(spec.kind());
+    let key = spec.kind().key();
     if let Some(inner) = value.get_mut(key).and_then(Value::as_object_mut) {
         for own in ["tags", "secretVersion", "lifecycle"] {
             inner.remove(own);
@@ -138,7 +130,7 @@ pub fn live_view(live: &LiveProvider) -> Value {
         }
     }
     let mut out = Map::new();
-    out.insert(kind_key(live.kind()).into(), Value::Object(inner));
+    out.insert(live.kind().key().into(), Value::Object(inner));
     Value::Object(out)
 }
 

@@ -44,14 +44,6 @@ pub(super) struct RefSite {
     kind: ProviderKind,
 }
 
-/// The member key of a provider of `kind` in `credentialProviders:`.
-fn member_key(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Oauth2 => "oauth2",
-        ProviderKind::ApiKey => "apiKey",
-    }
-}
-
 /// How a message names a provider of `kind`.
 fn kind_noun(kind: ProviderKind) -> &'static str {
     match kind {
@@ -193,7 +185,7 @@ pub(super) fn check_duplicates(declared: &[Declared], problems: &mut Vec<Problem
                 file: second.source.file.clone(),
                 mark: second.source.mark,
                 gateway: None,
-                path: format!("{}.name", member_key(second.kind)),
+                path: format!("{}.name", second.kind.key()),
                 message: format!(
                     "credential provider `{}` is declared twice: here and at {}:{}:{} (names are unique across \
                      oauth2 and apiKey providers)",
@@ -253,7 +245,7 @@ pub(super) fn check_tag_room(providers: &[ProviderSpec], owner: Option<&Owner>, 
                 file: p.source.file.clone(),
                 mark: p.source.mark,
                 gateway: None,
-                path: format!("{}.tags", member_key(p.provider.kind())),
+                path: format!("{}.tags", p.provider.kind().key()),
                 message: format!(
                     "credential provider `{}`: {declared} tags plus acgw's own {} ({}) exceed the API's limit of {} \
                      tags per credential provider",

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::At;
 use crate::api::{ApiError, ReadApi};
 use crate::kind::credential_provider::calls;
-use crate::model::credential_provider::{LiveProvider, ProviderKind, ProviderSummary};
+use crate::model::credential_provider::{ProviderKind, ProviderSummary};
 use crate::model::live::{GatewaySummary, TagMap};
 use crate::model::OWNER_TAG;
 use crate::observed::{Holder, LiveProviderState, ObserveError, ObservedProviders, OwnedProvider};
@@ -100,7 +100,7 @@ pub async fn observe_providers(
             }
             Outcome::Candidate(s, Err(e)) => {
                 let key = if declared_names.contains(s.name.as_str()) {
-                    format!("{} ({})", s.name, crate::kind::credential_provider::kind_key(s.kind))
+                    format!("{} ({})", s.name, s.kind.key())
                 } else {
                     s.name
                 };
@@ -130,11 +130,7 @@ enum Outcome {
 
 /// The Get call of a declared provider, then its tags (by the ARN the Get returned).
 async fn read_managed(api: &impl ReadApi, s: &ProviderSummary) -> Result<Option<LiveProviderState>, ObserveError> {
-    let got = match s.kind {
-        ProviderKind::Oauth2 => api.get_oauth2_provider(&s.name).await.map(LiveProvider::Oauth2),
-        ProviderKind::ApiKey => api.get_api_key_provider(&s.name).await.map(LiveProvider::ApiKey),
-    };
-    let live = match got {
+    let live = match crate::api::get_provider(api, s.kind, &s.name).await {
         Ok(live) => live,
         // Deleted between the list and the get: it is gone.
         Err(ApiError::NotFound(_)) => return Ok(None),

@@ -9,7 +9,7 @@
 
 use super::*;
 
-use crate::kind::credential_provider::{self, kind_key};
+use crate::kind::credential_provider;
 use crate::load::ProviderSpec;
 use crate::model::credential_provider::{CredentialProviderSpec, ProviderKind, ProviderSummary, SECRET_VERSION_TAG};
 use crate::observed::{Holder, LiveProviderState, ObservedProviders};
@@ -219,7 +219,7 @@ pub fn decode_provider(name: &str, value: &serde_json::Value) -> Result<Credenti
 /// The desired provider's JSON in a plan: acgw's own tags merged into its `tags`.
 fn desired_json(spec: &ProviderSpec, tags: &TagMap) -> serde_json::Value {
     let mut value = serde_json::to_value(&spec.provider).unwrap_or(serde_json::Value::Null);
-    if let Some(inner) = value.get_mut(kind_key(spec.provider.kind())).and_then(|v| v.as_object_mut()) {
+    if let Some(inner) = value.get_mut(spec.provider.kind().key()).and_then(|v| v.as_object_mut()) {
         if tags.is_empty() {
             inner.remove("tags");
         } else {

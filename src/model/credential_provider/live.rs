@@ -163,6 +163,16 @@ pub enum ProviderKind {
     ApiKey,
 }
 
+impl ProviderKind {
+    /// Its member key in `credentialProviders:`, also its name in plans: `oauth2`, `apiKey`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProviderKind::Oauth2 => "oauth2",
+            ProviderKind::ApiKey => "apiKey",
+        }
+    }
+}
+
 /// One provider of a List call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
